@@ -1,0 +1,24 @@
+package dev.idleledger.cli;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** Our own progress lines on stderr ("stage, rows, seconds"), kept apart from Spark's logging. */
+public final class Progress {
+  private static final PrintStream OUT = System.err;
+
+  private Progress() {}
+
+  public static void line(String format, Object... args) {
+    OUT.println("[idle-ledger] " + String.format(Locale.ROOT, format, args));
+  }
+
+  /** Times a stage and prints its line when it ends. */
+  public static <T> T stage(String name, java.util.function.Supplier<T> work, java.util.function.ToLongFunction<T> rows) {
+    long start = System.nanoTime();
+    T result = work.get();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    line("%-22s %,12d rows %8.1f s", name, rows.applyAsLong(result), seconds);
+    return result;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.idleledger.spark;
+
+import dev.idleledger.config.LedgerConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the SparkSession every command runs in: Delta Lake, and a catalog whose metastore, warehouse and
+ * scratch space live under {@code lake.root} so that a table made by one process is visible to the next and
+ * two lakes never mix. Cluster settings (master, S3A, external metastore) come from config only.
+ */
+public final class LedgerSpark {
+  private LedgerSpark() {}
+
+  public static SparkSession create(LedgerConfig config, String appName) {
+    SparkSession.Builder b = SparkSession.builder().appName(appName).master(config.sparkMaster);
+    applyTo(config, b::config);
+    SparkSession spark = b.enableHiveSupport().getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    return spark;
+  }
+
+  /** Every setting the ledger needs, handed to {@code sink} as key/value pairs (also used for spark-submit docs and tests). */
+  public static void applyTo(LedgerConfig config, SettingSink sink) {
+    String lake = stripTrailingSlash(config.lakeRoot);
+    boolean localLake = isLocal(lake);
+    String lakeUri = localLake ? Path.of(lake).toAbsolutePath().normalize().toUri().toString() : lake;
+
+    sink.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    sink.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    sink.set("spark.sql.warehouse.dir", stripTrailingSlash(lakeUri) + "/warehouse");
+    sink.set("spark.sql.shuffle.partitions", String.valueOf(config.shufflePartitions));
+    sink.set("spark.sql.session.timeZone", "UTC");
+    sink.set("spark.ui.enabled", "false");
+    sink.set("spark.sql.sources.partitionOverwriteMode", "static");
+    // Delta's retention check would refuse nothing we do; its auto-compaction stays off to keep nights predictable.
+    sink.set("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    if (config.embeddedMetastore) {
+      Path metastoreHome = localLake ? Path.of(lake).toAbsolutePath().normalize()
+          : Path.of(System.getProperty("java.io.tmpdir"), "idle-ledger-metastore", Integer.toHexString(lake.hashCode()));
+      System.setProperty("derby.system.home", metastoreHome.toString());
+      sink.set("spark.hadoop.javax.jdo.option.ConnectionURL",
+          "jdbc:derby:;databaseName=" + metastoreHome.resolve("metastore_db") + ";create=true");
+      sink.set("spark.sql.catalogImplementation", "hive");
+    }
+    if (localLake) {
+      sink.set("spark.local.dir", Path.of(lake).toAbsolutePath().normalize().resolve("spark-scratch").toString());
+    }
+    applyS3(config.s3, sink);
+    for (Map.Entry<String, String> e : config.sparkSettings.entrySet()) {
+      sink.set(e.getKey(), e.getValue());
+    }
+  }
+
+  private static void applyS3(LedgerConfig.S3Settings s3, SettingSink sink) {
+    if (!s3.endpoint().isBlank()) {
+      sink.set("spark.hadoop.fs.s3a.endpoint", s3.endpoint());
+      sink.set("spark.hadoop.fs.s3a.endpoint.region", s3.region());
+      if (s3.endpoint().startsWith("http://")) {
+        sink.set("spark.hadoop.fs.s3a.connection.ssl.enabled", "false");
+      }
+      // S3-compatible servers seldom return the ETags/version ids S3A checks on re-open.
+      sink.set("spark.hadoop.fs.s3a.change.detection.mode", "none");
+    }
+    sink.set("spark.hadoop.fs.s3a.path.style.access", String.valueOf(s3.pathStyleAccess()));
+    if (!s3.accessKey().isBlank()) {
+      sink.set("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+      sink.set("spark.hadoop.fs.s3a.access.key", s3.accessKey());
+      sink.set("spark.hadoop.fs.s3a.secret.key", s3.secretKey());
+    }
+    // Delta needs a LogStore that is safe for S3's semantics with a single writer per table.
+    sink.set("spark.delta.logStore.s3a.impl", "io.delta.storage.S3SingleDriverLogStore");
+  }
+
+  public static boolean isLocal(String path) {
+    if (path.startsWith("/") || path.startsWith(".") || !path.contains(":")) {
+      return true;
+    }
+    return "file".equals(URI.create(path).getScheme());
+  }
+
+  private static String stripTrailingSlash(String s) {
+    return s.endsWith("/") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+  }
+
+  @FunctionalInterface
+  public interface SettingSink {
+    void set(String key, String value);
+  }
+}

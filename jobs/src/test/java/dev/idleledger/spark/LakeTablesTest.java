@@ -1,0 +1,48 @@
+package dev.idleledger.spark;
+
+import static dev.idleledger.spark.TableSpec.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.idleledger.testing.TestSpark;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.Test;
+
+class LakeTablesTest {
+  private static final TableSpec SPEC = new TableSpec("lake_tables_probe", "A probe table for the Delta round trip.",
+      List.of(col("date", DataTypes.DateType, "UTC day"), col("cost", DataTypes.DoubleType, "money, USD")), "date");
+
+  @Test
+  void replacingADateSwapsOnlyThatDatesRowsAndKeepsComments() {
+    SparkSession spark = TestSpark.session();
+    LakeTables tables = new LakeTables(spark, "lake_tables_test");
+    LocalDate d1 = LocalDate.of(2026, 11, 1);
+    LocalDate d2 = LocalDate.of(2026, 11, 2);
+    tables.replaceDates(SPEC, rows(spark, d1, 1.0, d1, 2.0, d2, 5.0), List.of(d1, d2));
+    tables.replaceDates(SPEC, rows(spark, d1, 10.0), List.of(d1));
+    tables.replaceDates(SPEC, rows(spark, d1, 10.0), List.of(d1));
+
+    List<Row> after = spark.sql("SELECT date, cost FROM lake_tables_test.lake_tables_probe ORDER BY date, cost").collectAsList();
+    assertEquals(List.of(RowFactory.create(Date.valueOf(d1), 10.0), RowFactory.create(Date.valueOf(d2), 5.0)), after);
+
+    String describe = spark.sql("DESCRIBE TABLE EXTENDED lake_tables_test.lake_tables_probe").collectAsList().toString();
+    assertTrue(describe.contains("money, USD"), describe);
+    assertTrue(describe.contains("A probe table for the Delta round trip."), describe);
+    assertTrue(describe.toLowerCase().contains("delta"), describe);
+  }
+
+  private static Dataset<Row> rows(SparkSession spark, Object... dateCostPairs) {
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < dateCostPairs.length; i += 2) {
+      rows.add(RowFactory.create(Date.valueOf((LocalDate) dateCostPairs[i]), dateCostPairs[i + 1]));
+    }
+    return spark.createDataFrame(rows, SPEC.schema());
+  }
+}

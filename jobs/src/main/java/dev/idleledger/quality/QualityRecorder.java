@@ -1,0 +1,93 @@
+package dev.idleledger.quality;
+
+import dev.idleledger.RunFailedException;
+import dev.idleledger.spark.LakeTables;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Collects the checks of one run for one date and writes them to {@code run_quality}; writes rejected rows
+ * to {@code quarantine}. Checks are written before a failing check stops the run, so the evidence survives.
+ */
+public final class QualityRecorder {
+  private final LakeTables tables;
+  private final String runId;
+  private final LocalDate date;
+  private final List<Row> checks = new ArrayList<>();
+  private final List<String> failures = new ArrayList<>();
+
+  public QualityRecorder(LakeTables tables, String runId, LocalDate date) {
+    this.tables = tables;
+    this.runId = runId;
+    this.date = date;
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public LocalDate date() {
+    return date;
+  }
+
+  /** Records the row accounting of a source and whether its quarantined share is within the threshold. */
+  public void recordAccounting(SourceAccounting a, double maxQuarantineShare) {
+    boolean balanced = a.balances();
+    add("rows_accounted", a.source(), a, null, null, balanced,
+        balanced ? "read = used + quarantined + duplicate + ignored"
+            : "rows unaccounted for: read " + a.rowsRead() + " != used " + a.rowsUsed() + " + quarantined " + a.rowsQuarantined()
+                + " + duplicate " + a.rowsDuplicate() + " + ignored " + a.rowsIgnored());
+    boolean shareOk = a.quarantinedShare() <= maxQuarantineShare;
+    add("quarantine_share", a.source(), a, a.quarantinedShare(), maxQuarantineShare, shareOk,
+        shareOk ? "" : a.source() + ": " + a.rowsQuarantined() + " of " + a.rowsRead() + " rows quarantined, above quality.max_quarantine_share");
+  }
+
+  /** Records a check with a measured value (coverage, reconciliation delta, ...). */
+  public void recordValue(String check, String source, double value, Double threshold, boolean passed, String detail) {
+    add(check, source, null, value, threshold, passed, detail);
+  }
+
+  private void add(String check, String source, SourceAccounting a, Double value, Double threshold, boolean passed, String detail) {
+    checks.add(RowFactory.create(Date.valueOf(date), runId, check, source,
+        a == null ? null : a.rowsRead(), a == null ? null : a.rowsUsed(), a == null ? null : a.rowsQuarantined(),
+        a == null ? null : a.rowsDuplicate(), value, threshold, passed, detail, Timestamp.from(Instant.now())));
+    if (!passed) {
+      failures.add(check + " (" + source + "): " + detail);
+    }
+  }
+
+  /** Appends the rejected rows (columns of {@link QualityTables#QUARANTINE}) after removing this date's earlier ones for the source. */
+  public void writeQuarantine(String source, Dataset<Row> rejected) {
+    tables.ensure(QualityTables.QUARANTINE);
+    tables.spark().sql("DELETE FROM " + tables.qualified(QualityTables.QUARANTINE)
+        + " WHERE date = DATE'" + date + "' AND source = '" + source.replace("'", "") + "'");
+    tables.append(QualityTables.QUARANTINE, rejected);
+  }
+
+  /** Writes the collected checks; then fails the run if any failed. */
+  public void flushAndFailIfAnyFailed() {
+    flush();
+    if (!failures.isEmpty()) {
+      throw new RunFailedException(failures.get(0) + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more failed checks in run_quality)" : ""));
+    }
+  }
+
+  public void flush() {
+    if (checks.isEmpty()) {
+      return;
+    }
+    tables.append(QualityTables.RUN_QUALITY, tables.spark().createDataFrame(checks, QualityTables.RUN_QUALITY.schema()));
+    checks.clear();
+  }
+
+  public List<String> failures() {
+    return List.copyOf(failures);
+  }
+}

@@ -158,7 +158,9 @@ public final class LedgerConfig {
 
   private static Map<String, String> flatStrings(ConfigObject object) {
     Map<String, String> out = new LinkedHashMap<>();
-    object.toConfig().entrySet().forEach(e -> out.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+    // Quoted ("spark.executor.memory") and nested (spark { executor.memory }) spellings both mean the dotted key.
+    object.toConfig().entrySet().forEach(e ->
+        out.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped())));
     return out;
   }
 }

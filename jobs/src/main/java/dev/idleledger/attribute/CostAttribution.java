@@ -1,0 +1,213 @@
+package dev.idleledger.attribute;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_trunc;
+import static org.apache.spark.sql.functions.explode_outer;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.idleledger.config.GpuSharePolicy;
+import dev.idleledger.config.InstanceCatalog;
+import dev.idleledger.config.WorkloadClassifier;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The cost model (COST_MODEL.md §1–3) as one pure transform: silver samples, nodes, bills and pods of a
+ * day in; {@code gpu_hourly} rows and the per-instance-hour reconciliation out.
+ *
+ * <p>Plan: the per-sample work is a few column expressions, one broadcast join to the (small) unit-hour
+ * rate table, an explode of the holders (one row per sample for all but shared GPUs), and one aggregation
+ * to (unit, hour, holder) whose map-side partial aggregation shrinks the data before the only big shuffle.
+ */
+public final class CostAttribution {
+  /** Everything the arithmetic depends on besides the data. */
+  public record Settings(LocalDate date, double activityThreshold, double memoryHeldThreshold, GpuSharePolicy share,
+      InstanceCatalog catalog, WorkloadClassifier classifier) {}
+
+  /**
+   * @param gpuHourly rows of {@link GpuHourlyTable#SPEC}
+   * @param instanceHours per GPU instance-hour: cluster, instance_id, hour, gpu_cost (what the GPUs cost by the
+   *     bill, or by the catalog where no bill), attributed (Σ of gpu_hourly cost), price_source
+   * @param heldSamples one row per (sample, holder) with workload identity, activity and state, for the
+   *     per-second statistics of workloads (percentiles, idle streaks)
+   */
+  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples) {}
+
+  private static final String STATE = "state";
+
+  private final SparkSession spark;
+  private final Settings settings;
+
+  public CostAttribution(SparkSession spark, Settings settings) {
+    this.spark = spark;
+    this.settings = settings;
+  }
+
+  public Result attribute(Dataset<Row> samples, Dataset<Row> nodes, Dataset<Row> billing, Dataset<Row> pods) {
+    Dataset<Row> catalog = CatalogFrames.instanceTypes(spark, settings.catalog(), settings.share());
+    Dataset<Row> modelSlices = CatalogFrames.modelSlices(spark, settings.catalog());
+
+    Dataset<Row> dayNodes = nodes.groupBy("cluster", "node")
+        .agg(max("instance_id").as("instance_id"), max("instance_type").as("instance_type"), max("gpu_capacity").as("gpu_capacity"));
+
+    Dataset<Row> withShare = GpuUnits.withSliceShare(samples, modelSlices);
+    Dataset<Row> observedSamples = classify(withShare, dayNodes, catalog)
+        .unionByName(classify(GpuUnits.unconfiguredSamples(withShare), dayNodes, catalog), true);
+
+    Dataset<Row> unitsSeen = GpuUnits.seen(observedSamples);
+    Dataset<Row> billedInstances = billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
+    Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(dayNodes, billedInstances,
+        unitsSeen.where(col("mig_profile").isNull().or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
+        catalog, CatalogFrames.shareForUnknownShape(settings.share()));
+    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances);
+
+    Dataset<Row> units = unitsSeen.unionByName(GpuUnits.unseen(gpuInstances))
+        .join(broadcast(gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus")),
+            new String[] {"cluster", "node"}, "left");
+    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours,
+        observedSamples.groupBy("cluster", "unit_id", "hour").agg(sum("hold_seconds").as("observed_seconds")));
+
+    Dataset<Row> held = allocate(observedSamples, unitHours);
+    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods);
+    Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
+    Dataset<Row> heldSamples = withWorkload(held.where(col("pod").isNotNull()), pods)
+        .select("date", "ts", "cluster", "node", "unit_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",
+            "activity", "fb_used_mib", "mem_fraction", "hold_seconds", STATE, "gpu_model", "mig_profile");
+    return new Result(gpuHourly, instanceHours, heldSamples);
+  }
+
+  /** Adds hour, node facts, activity, memory fraction and the state of each sample. */
+  private Dataset<Row> classify(Dataset<Row> samples, Dataset<Row> dayNodes, Dataset<Row> catalog) {
+    Column activity = GpuSecondState.activity();
+    return samples
+        .join(broadcast(dayNodes.select("cluster", "node", "instance_type")), new String[] {"cluster", "node"}, "left")
+        .join(broadcast(catalog.select("instance_type", "cat_gpu_memory_mib")), new String[] {"instance_type"}, "left")
+        .withColumn("hour", date_trunc("hour", col("ts")))
+        .withColumn("activity", activity)
+        .withColumn("mem_fraction", GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col("slice_share"))))
+        .withColumn(STATE, GpuSecondState.state(col("activity"), col("mem_fraction"), settings.activityThreshold(), settings.memoryHeldThreshold()))
+        .drop("instance_type", "cat_gpu_memory_mib");
+  }
+
+  /** One row per (sample, holder): each of |P| holders gets 1/|P| of the sample's seconds and money. */
+  private Dataset<Row> allocate(Dataset<Row> observedSamples, Dataset<Row> unitHours) {
+    Dataset<Row> rates = unitHours.select("cluster", "unit_id", "hour", "rate");
+    Column holders = greatest(size(col("holders")), lit(1)).cast("double");
+    return observedSamples.join(broadcast(rates), new String[] {"cluster", "unit_id", "hour"}, "left")
+        .withColumn("holder_share", lit(1.0).divide(holders))
+        .withColumn("holder", explode_outer(col("holders")))
+        .withColumn("namespace", col("holder.namespace"))
+        .withColumn("pod", col("holder.pod"))
+        .withColumn("eq_seconds", col("hold_seconds").multiply(col("slice_share")).multiply(col("holder_share")))
+        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col("hold_seconds")).multiply(col("holder_share")))
+        .drop("holder", "holders");
+  }
+
+  private Dataset<Row> gpuHourly(Dataset<Row> held, Dataset<Row> unitHours, Dataset<Row> pods) {
+    Column allocated = col(STATE).notEqual(GpuSecondState.UNALLOCATED);
+    Column idle = col(STATE).isin(GpuSecondState.IDLE, GpuSecondState.IDLE_MEMORY_HELD);
+    Dataset<Row> observed = held.groupBy("cluster", "unit_id", "hour", "namespace", "pod").agg(
+        sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), "eq_seconds").as("state_seconds_active"),
+        sumWhere(idle, "eq_seconds").as("state_seconds_idle"),
+        sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), "eq_seconds").as("state_seconds_idle_memory_held"),
+        sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), "eq_seconds").as("state_seconds_unallocated"),
+        lit(0.0).as("state_seconds_unobserved"),
+        sum(when(col("activity").isNotNull(), col("activity").multiply(col("eq_seconds")))).as("activity_seconds"),
+        sum(when(col("activity").isNotNull(), col("eq_seconds"))).as("activity_weight"),
+        max("activity").as("max_activity"),
+        max("fb_used_mib").as("max_fb_used_mib"),
+        sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), "money").as("active_cost"),
+        sumWhere(idle, "money").as("idle_cost"),
+        sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), "money").as("idle_memory_held_cost"),
+        sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), "money").as("unallocated_cost"),
+        lit(0.0).as("unobserved_cost"),
+        sum(when(allocated, col("money").multiply(lit(1.0).minus(coalesce(col("activity"), lit(0.0)))))).as("unused_capacity_cost"));
+
+    // Billed time without telemetry lands on the unit's no-holder row.
+    Dataset<Row> unobserved = unitHours.where(col("unobserved_seconds").gt(0)).select(
+        col("cluster"), col("unit_id"), col("hour"), lit(null).cast("string").as("namespace"), lit(null).cast("string").as("pod"),
+        lit(0.0).as("state_seconds_active"), lit(0.0).as("state_seconds_idle"), lit(0.0).as("state_seconds_idle_memory_held"),
+        lit(0.0).as("state_seconds_unallocated"), col("unobserved_seconds").multiply(col("slice_share")).as("state_seconds_unobserved"),
+        lit(null).cast("double").as("activity_seconds"), lit(null).cast("double").as("activity_weight"),
+        lit(null).cast("double").as("max_activity"), lit(null).cast("double").as("max_fb_used_mib"),
+        lit(0.0).as("active_cost"), lit(0.0).as("idle_cost"), lit(0.0).as("idle_memory_held_cost"), lit(0.0).as("unallocated_cost"),
+        col("rate").multiply(col("unobserved_seconds")).as("unobserved_cost"), lit(null).cast("double").as("unused_capacity_cost"));
+
+    Dataset<Row> combined = observed.unionByName(unobserved)
+        .groupBy("cluster", "unit_id", "hour", "namespace", "pod").agg(
+            sum("state_seconds_active").as("state_seconds_active"), sum("state_seconds_idle").as("state_seconds_idle"),
+            sum("state_seconds_idle_memory_held").as("state_seconds_idle_memory_held"),
+            sum("state_seconds_unallocated").as("state_seconds_unallocated"), sum("state_seconds_unobserved").as("state_seconds_unobserved"),
+            sum("activity_seconds").as("activity_seconds"), sum("activity_weight").as("activity_weight"),
+            max("max_activity").as("max_activity"), max("max_fb_used_mib").as("max_fb_used_mib"),
+            sum("active_cost").as("active_cost"), sum("idle_cost").as("idle_cost"), sum("idle_memory_held_cost").as("idle_memory_held_cost"),
+            sum("unallocated_cost").as("unallocated_cost"), sum("unobserved_cost").as("unobserved_cost"),
+            sum("unused_capacity_cost").as("unused_capacity_cost"));
+
+    Dataset<Row> unitFacts = unitHours.select("cluster", "unit_id", "hour", "node", "instance_id", "instance_type", "gpu_uuid", "gpu_model",
+        "mig_profile", "mig_instance_id", "slice_share", "price_source", "currency");
+    Dataset<Row> rows = combined.join(broadcast(unitFacts), new String[] {"cluster", "unit_id", "hour"}, "left")
+        .withColumn("date", lit(Date.valueOf(settings.date())))
+        .withColumn("avg_activity", when(col("activity_weight").gt(0), col("activity_seconds").divide(col("activity_weight"))))
+        .withColumn("unused_capacity_cost", coalesce(col("unused_capacity_cost"), lit(0.0)))
+        .withColumn("cost", col("active_cost").plus(col("idle_cost")).plus(col("unallocated_cost")).plus(col("unobserved_cost")));
+    return withWorkload(rows, pods);
+  }
+
+  /** Workload identity of the holder pod; a pod kube state never showed is its own workload. */
+  private Dataset<Row> withWorkload(Dataset<Row> rows, Dataset<Row> pods) {
+    Dataset<Row> podWorkloads = pods.groupBy("cluster", "namespace", "pod").agg(
+        max("workload_kind").as("p_workload_kind"), max("workload_name").as("p_workload_name"),
+        max("workload_type").as("p_workload_type"), max("team").as("p_team"));
+    WorkloadClassifier c = settings.classifier();
+    List<Column> teamMap = new ArrayList<>();
+    c.namespaceTeams().forEach((ns, team) -> {
+      teamMap.add(lit(ns));
+      teamMap.add(lit(team));
+    });
+    Column namespaceTeam = teamMap.isEmpty() ? lit(null).cast("string")
+        : org.apache.spark.sql.functions.element_at(org.apache.spark.sql.functions.map(teamMap.toArray(Column[]::new)), col("namespace"));
+    Column hasPod = col("pod").isNotNull();
+    return rows.join(broadcast(podWorkloads), new String[] {"cluster", "namespace", "pod"}, "left")
+        .withColumn("workload_kind", when(hasPod, coalesce(col("p_workload_kind"), lit("Pod"))))
+        .withColumn("workload_name", when(hasPod, coalesce(col("p_workload_name"), col("pod"))))
+        .withColumn("workload_type", when(hasPod, coalesce(col("p_workload_type"), lit(c.defaultType()))))
+        .withColumn("team", when(hasPod, coalesce(col("p_team"), namespaceTeam, lit(c.defaultTeam()))))
+        .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team");
+  }
+
+  /**
+   * Conservation per instance-hour: what the GPUs cost by the bill (node_cost × share) against the money on
+   * gpu_hourly rows. Hours priced from the catalog have no bill to hold them to; they carry their attributed money.
+   */
+  private static Dataset<Row> reconcile(Dataset<Row> gpuHourly, Dataset<Row> billedHours) {
+    Dataset<Row> attributed = gpuHourly
+        .groupBy(col("cluster"), coalesce(col("instance_id"), col("node")).as("instance_id"), col("hour"))
+        .agg(sum("cost").as("attributed"), max("price_source").as("price_source"), max("currency").as("row_currency"));
+    return attributed.join(billedHours.select(col("instance_id"), col("hour"), col("gpu_cost_total"), col("currency")),
+            new String[] {"instance_id", "hour"}, "full_outer")
+        .withColumn("cluster", coalesce(col("cluster"), lit(InstanceHourCost.UNKNOWN_CLUSTER)))
+        .withColumn("attributed", coalesce(col("attributed"), lit(0.0)))
+        .withColumn("gpu_cost", coalesce(col("gpu_cost_total"), col("attributed")))
+        .withColumn("price_source", when(col("gpu_cost_total").isNotNull(), lit(UnitHourRate.BILL)).otherwise(col("price_source")))
+        .withColumn("currency", coalesce(col("currency"), col("row_currency")))
+        .select("cluster", "instance_id", "hour", "gpu_cost", "attributed", "price_source", "currency");
+  }
+
+  private static Column sumWhere(Column condition, String column) {
+    return coalesce(sum(when(condition, col(column))), lit(0.0));
+  }
+}

@@ -1,0 +1,47 @@
+package dev.idleledger.attribute;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import org.apache.spark.sql.Column;
+
+/**
+ * What a GPU unit was doing during one observed sample (COST_MODEL.md §2), as Spark expressions over a
+ * {@code gpu_samples} row.
+ */
+public final class GpuSecondState {
+  public static final String ACTIVE = "ACTIVE";
+  public static final String IDLE = "IDLE";
+  public static final String IDLE_MEMORY_HELD = "IDLE_MEMORY_HELD";
+  public static final String UNALLOCATED = "UNALLOCATED";
+
+  private GpuSecondState() {}
+
+  /**
+   * Activity: GR_ENGINE_ACTIVE where the GPU reports it, else GPU_UTIL / 100, clipped to [0, 1].
+   * GPU_UTIL only says "some kernel ran in the sample period", so it is the fallback, not the measure.
+   */
+  public static Column activity() {
+    Column raw = coalesce(col("gr_engine_active"), col("gpu_util").divide(100.0));
+    return least(lit(1.0), greatest(lit(0.0), raw));
+  }
+
+  /** Framebuffer in use as a share of the unit's memory; {@code catalogMemoryMib} where FB_FREE is missing. */
+  public static Column memoryFraction(Column catalogMemoryMib) {
+    Column total = coalesce(col("fb_used_mib").plus(col("fb_free_mib")), catalogMemoryMib);
+    return when(total.gt(0), col("fb_used_mib").divide(total));
+  }
+
+  /** The state of a sample given its activity and memory columns. */
+  public static Column state(Column activity, Column memoryFraction, double activityThreshold, double memoryHeldThreshold) {
+    return when(size(col("holders")).equalTo(0), lit(UNALLOCATED))
+        .when(coalesce(activity, lit(0.0)).geq(activityThreshold), lit(ACTIVE))
+        .when(coalesce(memoryFraction, lit(0.0)).geq(memoryHeldThreshold), lit(IDLE_MEMORY_HELD))
+        .otherwise(lit(IDLE));
+  }
+}

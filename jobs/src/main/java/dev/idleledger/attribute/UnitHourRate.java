@@ -1,0 +1,51 @@
+package dev.idleledger.attribute;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * The rate of one GPU unit in one hour (COST_MODEL.md §2):
+ * {@code r = gpu_cost × slice_share / max(billed_seconds, observed_seconds)}, so that observed money plus
+ * unobserved money is exactly the unit's share of the bill even when clocks disagree. Where no bill covers
+ * the hour, the catalog's on-demand price per GPU-second is used ({@code price_source = 'catalog'}), else 0.
+ */
+final class UnitHourRate {
+  static final String BILL = "bill";
+  static final String CATALOG = "catalog";
+  static final String NONE = "none";
+  /** Catalog prices are list prices in US dollars. */
+  private static final String CATALOG_CURRENCY = "USD";
+
+  private UnitHourRate() {}
+
+  /**
+   * @param units cluster, node, gpu_uuid, unit_id, gpu_model, mig_profile, mig_instance_id, slice_share, instance_id, instance_type, gpus, gpu_share, cat_on_demand_hourly, cat_gpus
+   * @param billedHours instance_id, hour, gpu_cost_per_gpu, billed_seconds, currency
+   * @param observed cluster, unit_id, hour, observed_seconds
+   * @return one row per unit-hour that was billed or observed, with rate, unobserved_seconds, price_source
+   */
+  static Dataset<Row> compute(Dataset<Row> units, Dataset<Row> billedHours, Dataset<Row> observed) {
+    Dataset<Row> billedUnitHours = units.join(billedHours.drop("cluster"), "instance_id")
+        .select("cluster", "unit_id", "hour", "gpu_cost_per_gpu", "billed_seconds", "currency");
+    Dataset<Row> unitHours = billedUnitHours.join(observed, new String[] {"cluster", "unit_id", "hour"}, "full_outer")
+        .join(units, new String[] {"cluster", "unit_id"}, "left")
+        .withColumn("observed_seconds", coalesce(col("observed_seconds"), lit(0.0)));
+
+    Column billed = col("billed_seconds").isNotNull();
+    Column denominator = greatest(col("billed_seconds"), col("observed_seconds"));
+    Column billRate = when(denominator.gt(0), col("gpu_cost_per_gpu").multiply(col("slice_share")).divide(denominator)).otherwise(lit(0.0));
+    Column catalogRate = col("cat_on_demand_hourly").multiply(col("gpu_share")).divide(col("cat_gpus")).divide(3600.0).multiply(col("slice_share"));
+    return unitHours
+        .withColumn("price_source", when(billed, lit(BILL)).when(col("cat_on_demand_hourly").isNotNull(), lit(CATALOG)).otherwise(lit(NONE)))
+        .withColumn("rate", when(billed, billRate).when(col("cat_on_demand_hourly").isNotNull(), catalogRate).otherwise(lit(0.0)))
+        .withColumn("unobserved_seconds", when(billed, greatest(lit(0.0), col("billed_seconds").minus(col("observed_seconds")))).otherwise(lit(0.0)))
+        .withColumn("currency", when(billed, col("currency")).otherwise(lit(CATALOG_CURRENCY)));
+  }
+}

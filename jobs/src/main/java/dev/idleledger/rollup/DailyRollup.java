@@ -1,0 +1,113 @@
+package dev.idleledger.rollup;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lag;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.idleledger.attribute.GpuSecondState;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/** gpu_hourly (and the held samples) → workload_daily, cluster_daily, team_daily. Pure transforms. */
+public final class DailyRollup {
+  private static final String[] WORKLOAD = {"date", "cluster", "namespace", "workload_kind", "workload_name"};
+  /** A workload's samples land on different units at slightly different times; a second of slack keeps a streak whole. */
+  private static final double STREAK_SLACK_SECONDS = 1.0;
+
+  private DailyRollup() {}
+
+  public static Dataset<Row> workloadDaily(Dataset<Row> gpuHourly, Dataset<Row> heldSamples) {
+    Column heldSeconds = col("state_seconds_active").plus(col("state_seconds_idle"));
+    Dataset<Row> sums = gpuHourly.where(col("pod").isNotNull()).groupBy(cols(WORKLOAD)).agg(
+        first("workload_type", true).as("workload_type"), first("team", true).as("team"),
+        countDistinct("pod").as("pods"), countDistinct("unit_id").as("gpus"),
+        sum(heldSeconds).divide(3600).as("gpu_hours"),
+        sum("state_seconds_active").divide(3600).as("active_gpu_hours"),
+        sum("state_seconds_idle").divide(3600).as("idle_gpu_hours"),
+        sum("state_seconds_idle_memory_held").divide(3600).as("idle_memory_held_gpu_hours"),
+        sum(col("avg_activity").multiply(heldSeconds)).as("activity_seconds"),
+        sum(when(col("avg_activity").isNotNull(), heldSeconds)).as("activity_weight"),
+        max("max_fb_used_mib").as("max_fb_used_mib"),
+        sum("cost").as("cost"), sum("idle_cost").as("idle_cost"), sum("idle_memory_held_cost").as("idle_memory_held_cost"),
+        sum("unused_capacity_cost").as("unused_capacity_cost"), max("currency").as("currency"));
+    return sums.join(secondStats(heldSamples), WORKLOAD, "left")
+        .withColumn("avg_activity", when(col("activity_weight").gt(0), col("activity_seconds").divide(col("activity_weight"))))
+        .withColumn("efficiency", efficiency())
+        .withColumn("longest_idle_streak_seconds", coalesce(col("longest_idle_streak_seconds"), lit(0.0)));
+  }
+
+  /**
+   * Per-second statistics a sum cannot give: the p95 of activity, and the longest idle streak — a maximal run of
+   * seconds in which every unit the workload holds is idle; a gap in its telemetry (unobserved time) ends a run.
+   */
+  static Dataset<Row> secondStats(Dataset<Row> heldSamples) {
+    Dataset<Row> p95 = heldSamples.groupBy(cols(WORKLOAD)).agg(percentile_approx(col("activity"), lit(0.95), lit(10000)).as("p95_activity"));
+    Dataset<Row> perSecond = heldSamples
+        .withColumn("second", expr("floor(unix_micros(ts) / 1000000)"))
+        .groupBy(cols(WORKLOAD, "second")).agg(
+            max(when(col("state").equalTo(GpuSecondState.ACTIVE), 1).otherwise(0)).as("any_active"),
+            max("hold_seconds").as("hold_seconds"));
+    WindowSpec byTime = Window.partitionBy(cols(WORKLOAD)).orderBy("second");
+    Column previousEnd = lag(col("second").plus(col("hold_seconds")), 1).over(byTime);
+    Column previousActive = lag(col("any_active"), 1).over(byTime);
+    Column startsRun = previousEnd.isNull().or(previousActive.equalTo(1))
+        .or(col("second").gt(previousEnd.plus(STREAK_SLACK_SECONDS)));
+    Dataset<Row> streaks = perSecond
+        .withColumn("starts_run", when(startsRun, 1).otherwise(0))
+        .withColumn("run", sum("starts_run").over(byTime.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
+        .where(col("any_active").equalTo(0))
+        .groupBy(cols(WORKLOAD, "run")).agg(sum("hold_seconds").as("streak_seconds"))
+        .groupBy(cols(WORKLOAD)).agg(max("streak_seconds").as("longest_idle_streak_seconds"));
+    return p95.join(streaks, WORKLOAD, "left");
+  }
+
+  /** @param instanceHours per GPU instance-hour: cluster, gpu_cost (by the bill, or catalog), attributed, currency */
+  public static Dataset<Row> clusterDaily(Dataset<Row> gpuHourly, Dataset<Row> instanceHours) {
+    Column allocatedSeconds = col("state_seconds_active").plus(col("state_seconds_idle"));
+    Column observedSeconds = allocatedSeconds.plus(col("state_seconds_unallocated"));
+    Dataset<Row> fromRows = gpuHourly.groupBy("date", "cluster").agg(
+        countDistinct("gpu_uuid").as("gpus"),
+        sum(allocatedSeconds).divide(3600).as("allocated_gpu_hours"),
+        sum("state_seconds_unallocated").divide(3600).as("unallocated_gpu_hours"),
+        sum("state_seconds_unobserved").divide(3600).as("unobserved_gpu_hours"),
+        sum(when(col("pod").isNotNull(), col("cost")).otherwise(0.0)).as("allocated_cost"),
+        sum("idle_cost").as("idle_cost"), sum("unallocated_cost").as("unallocated_cost"),
+        sum("unobserved_cost").as("unobserved_cost"), sum("unused_capacity_cost").as("unused_capacity_cost"),
+        sum(col("avg_activity").multiply(observedSeconds)).as("activity_seconds"),
+        sum(when(col("avg_activity").isNotNull(), observedSeconds)).as("activity_weight"),
+        max("currency").as("currency"));
+    Dataset<Row> billed = instanceHours.groupBy("cluster").agg(sum("gpu_cost").as("gpu_cost"));
+    return fromRows.join(billed, new String[] {"cluster"}, "full_outer")
+        .withColumn("gpu_cost", coalesce(col("gpu_cost"), lit(0.0)))
+        .withColumn("billed_gpu_hours", col("allocated_gpu_hours").plus(col("unallocated_gpu_hours")).plus(col("unobserved_gpu_hours")))
+        .withColumn("waste_cost", col("idle_cost").plus(col("unallocated_cost")))
+        .withColumn("avg_activity", when(col("activity_weight").gt(0), col("activity_seconds").divide(col("activity_weight"))))
+        .withColumn("reconciliation_delta", col("gpu_cost").minus(col("allocated_cost")).minus(col("unallocated_cost")).minus(col("unobserved_cost")));
+  }
+
+  public static Dataset<Row> teamDaily(Dataset<Row> workloadDaily) {
+    return workloadDaily.groupBy("date", "team").agg(
+            sum("gpu_hours").as("gpu_hours"), sum("cost").as("cost"), sum("idle_cost").as("idle_cost"),
+            sum("unused_capacity_cost").as("unused_capacity_cost"), max("currency").as("currency"))
+        .withColumn("efficiency", efficiency());
+  }
+
+  private static Column efficiency() {
+    return when(col("cost").gt(0), lit(1.0).minus(col("unused_capacity_cost").divide(col("cost"))));
+  }
+
+  private static Column[] cols(String[] names, String... more) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(names), java.util.Arrays.stream(more)).map(n -> col(n)).toArray(Column[]::new);
+  }
+}

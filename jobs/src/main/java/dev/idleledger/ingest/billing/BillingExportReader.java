@@ -89,7 +89,8 @@ public final class BillingExportReader {
         all = all.unionByName(rows);
       } catch (MissingColumnsException e) {
         rejected.add(new RejectedFile(file, e.getMessage()));
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Spark's read errors arrive as the checked SparkException, undeclared; any of them rejects this file only.
         rejected.add(new RejectedFile(file, "unreadable file: " + rootCause(e)));
       }
     }

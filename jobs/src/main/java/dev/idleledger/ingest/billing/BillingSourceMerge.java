@@ -1,0 +1,49 @@
+package dev.idleledger.ingest.billing;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
+
+import dev.idleledger.config.LedgerConfig.BillingSource;
+import java.util.Locale;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/**
+ * One fleet can arrive in both CUR and FOCUS (AWS exports both from the same bill). Where both cover an
+ * (instance, hour) only the preferred source's row counts, so the money is never doubled; an instance-hour only
+ * one source covers comes from that source.
+ */
+public final class BillingSourceMerge {
+  private BillingSourceMerge() {}
+
+  /** True on a kept row whose instance-hour the other source covered too. */
+  public static final String OVERLAPPED = "overlapped";
+
+  /** The source value in billing_hourly for a configured source: cur | focus. */
+  public static String sourceName(BillingSource source) {
+    return source.name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * {@code cur} and {@code focus} are instance-hours of one source each (from {@link InstanceHours#total}); the result
+   * has the same columns plus {@link #OVERLAPPED}.
+   */
+  public static Dataset<Row> merge(Dataset<Row> cur, Dataset<Row> focus, BillingSource preferred) {
+    String prefer = sourceName(preferred);
+    WindowSpec sameHour = Window.partitionBy(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID));
+    Column isPreferred = col(InstanceHours.SOURCE).equalTo(lit(prefer));
+    return cur.unionByName(focus)
+        .withColumn("sources_here", count(lit(1)).over(sameHour))
+        .withColumn("preferred_here", max(isPreferred).over(sameHour))
+        .filter(isPreferred.or(not(coalesce(col("preferred_here"), lit(false)))))
+        .withColumn(OVERLAPPED, col("sources_here").gt(1))
+        .drop("sources_here", "preferred_here");
+  }
+}

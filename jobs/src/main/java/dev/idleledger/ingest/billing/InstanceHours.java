@@ -1,0 +1,105 @@
+package dev.idleledger.ingest.billing;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.date_trunc;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Good instance-time charges → instance-hours of one UTC date (COST_MODEL §1): a charge spanning several hours is
+ * spread evenly over the hours it touches (cost, list cost and usage hours alike), then the slices of one
+ * (instance, hour) are summed and {@code billed_seconds = min(3600, usage_hours × 3600)}.
+ */
+public final class InstanceHours {
+  private InstanceHours() {}
+
+  public static final String HOUR = "hour";
+  public static final String DATE = "date";
+  public static final String NODE_COST = "node_cost";
+  public static final String BILLED_SECONDS = "billed_seconds";
+  public static final String SOURCE = "source";
+  public static final String SOURCE_FILE = "source_file";
+  public static final String MIXED = "Mixed";
+
+  /**
+   * One slice per (charge, hour of {@code date} it touches): the charge's money and usage divided by the number of
+   * hours it spans in total. Only the hours inside the date are generated, so a month-long row costs 24 rows, not 744.
+   * Keeps the charge's file and line so the row accounting can tell which raw rows were used.
+   */
+  public static Dataset<Row> spread(Dataset<Row> charges, LocalDate date) {
+    Column firstHour = date_trunc("hour", col(BillingCharges.USAGE_START));
+    // The end is exclusive: a row 02:00–03:00 touches only hour 02:00.
+    Column lastHour = date_trunc("hour", expr("timestamp_micros(unix_micros(" + BillingCharges.USAGE_END + ") - 1)"));
+    Column hoursSpanned = lastHour.cast(DataTypes.LongType).minus(firstHour.cast(DataTypes.LongType)).divide(3600).plus(1);
+    Column dayFirst = lit(date.atStartOfDay(ZoneOffset.UTC).toInstant());
+    Column dayLast = lit(date.atTime(23, 0).toInstant(ZoneOffset.UTC));
+    Column from = greatest(firstHour, dayFirst);
+    Column to = least(lastHour, dayLast);
+    Column hours = when(from.leq(to), sequence(from, to, expr("interval 1 hour")))
+        .otherwise(array().cast("array<timestamp>"));
+
+    return charges
+        .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR)))
+        .withColumn("hours_spanned", hoursSpanned.cast(DataTypes.DoubleType))
+        .withColumn(HOUR, explode(hours))
+        .select(
+            lit(java.sql.Date.valueOf(date)).as(DATE),
+            col(HOUR),
+            col(BillingCharges.INSTANCE_ID),
+            col(BillingCharges.INSTANCE_TYPE),
+            col(BillingCharges.REGION),
+            col(BillingCharges.ACCOUNT_ID),
+            col(BillingCharges.AMORTIZED_COST).divide(col("hours_spanned")).as(NODE_COST),
+            col(BillingCharges.LIST_COST).divide(col("hours_spanned")).as(BillingCharges.LIST_COST),
+            col(BillingCharges.USAGE_HOURS).divide(col("hours_spanned")).as(BillingCharges.USAGE_HOURS),
+            col(BillingCharges.PRICING_TERM),
+            col(BillingCharges.CURRENCY),
+            col(BillingCharges.FILE),
+            col(BillingCharges.LINE));
+  }
+
+  /** The slices of one source summed per (instance, hour): rows with the columns of silver billing_hourly. */
+  public static Dataset<Row> total(Dataset<Row> slices, String source) {
+    Column terms = array_sort(collect_set(col(BillingCharges.PRICING_TERM)));
+    return slices
+        .groupBy(col(DATE), col(HOUR), col(BillingCharges.INSTANCE_ID))
+        .agg(
+            max(col(BillingCharges.INSTANCE_TYPE)).as(BillingCharges.INSTANCE_TYPE),
+            max(col(BillingCharges.REGION)).as(BillingCharges.REGION),
+            max(col(BillingCharges.ACCOUNT_ID)).as(BillingCharges.ACCOUNT_ID),
+            sum(col(NODE_COST)).as(NODE_COST),
+            sum(col(BillingCharges.LIST_COST)).as(BillingCharges.LIST_COST),
+            sum(col(BillingCharges.USAGE_HOURS)).as(BillingCharges.USAGE_HOURS),
+            terms.as("terms"),
+            max(col(BillingCharges.CURRENCY)).as(BillingCharges.CURRENCY),
+            concat_ws(",", array_sort(collect_set(col(BillingCharges.FILE)))).as(SOURCE_FILE))
+        .select(
+            col(DATE), col(HOUR), col(BillingCharges.INSTANCE_ID), col(BillingCharges.INSTANCE_TYPE), col(BillingCharges.REGION),
+            col(BillingCharges.ACCOUNT_ID), col(NODE_COST), col(BillingCharges.LIST_COST), col(BillingCharges.USAGE_HOURS),
+            least(lit(3600.0), col(BillingCharges.USAGE_HOURS).multiply(3600.0)).as(BILLED_SECONDS),
+            when(size(col("terms")).gt(1), lit(MIXED)).otherwise(element_at(col("terms"), 1)).as(BillingCharges.PRICING_TERM),
+            col(BillingCharges.CURRENCY),
+            lit(source).as(SOURCE),
+            col(SOURCE_FILE));
+  }
+}

@@ -1,5 +1,6 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.config.ConfigException;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
@@ -9,18 +10,13 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "generate", description = "Write a synthetic GPU fleet's raw inputs (telemetry, kube state, CUR and FOCUS bills) plus the ground truth.")
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
-
-  @Spec CommandSpec spec;
 
   @Option(names = "--out", required = true, paramLabel = "PATH", description = "folder to write telemetry/, kube/, billing/ and truth/ into")
   Path out;
@@ -50,7 +46,7 @@ public final class GenerateCommand implements Callable<Integer> {
     try {
       fleet = new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw new ConfigException("generate: " + e.getMessage());
     }
     InstanceCatalog catalog = InstanceCatalog.load(config);
     if (common.dryRun) {
@@ -61,7 +57,7 @@ public final class GenerateCommand implements Callable<Integer> {
     try {
       summary = FleetGenerator.generate(fleet, out, catalog);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw new ConfigException("generate: " + e.getMessage());
     }
     Progress.line("generated %d nodes / %d GPUs (%d GPU units), %d day(s) from %s: %,d samples (%,d telemetry, %,d kube) in %d files under %s, %.1f s",
         summary.nodes(), summary.gpus(), summary.gpuUnits(), fleet.days(), fleet.start(), summary.samples(), summary.telemetrySamples(),

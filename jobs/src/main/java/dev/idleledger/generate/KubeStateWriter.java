@@ -39,12 +39,22 @@ final class KubeStateWriter {
       nodeSamples.addAll(nodeSeries(n));
     }
     Map<Pod, List<Sample>> podSamples = new LinkedHashMap<>();
+    // One kube_replicaset_owner / kube_job_owner series per controller, however many of its pods run.
+    Map<String, Sample> ownerSamples = new LinkedHashMap<>();
+    Map<String, List<Pod>> ownerPods = new LinkedHashMap<>();
     for (Pod p : pods) {
       podSamples.put(p, podSeries(p));
+      Sample owner = ownerSeries(p);
+      if (owner != null) {
+        String key = owner.metric() + owner.series().promLabels();
+        ownerSamples.putIfAbsent(key, owner);
+        ownerPods.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+      }
     }
     List<Series> all = new ArrayList<>();
     nodeSamples.forEach(s -> all.add(s.series()));
     podSamples.values().forEach(l -> l.forEach(s -> all.add(s.series())));
+    ownerSamples.values().forEach(s -> all.add(s.series()));
     Path file = kubeRoot.resolve("dt=" + day).resolve("ksm-" + cluster);
     SeriesSink sink = SeriesSink.open(plan.spec().format(), file, all);
     try {
@@ -57,6 +67,13 @@ final class KubeStateWriter {
             for (Sample s : e.getValue()) {
               sink.write(t, s.metric(), s.value(), s.series());
             }
+          }
+        }
+        for (var e : ownerSamples.entrySet()) {
+          final long now = t;
+          if (ownerPods.get(e.getKey()).stream().anyMatch(p -> p.aliveAt(now))) {
+            Sample s = e.getValue();
+            sink.write(t, s.metric(), s.value(), s.series());
           }
         }
       }
@@ -105,15 +122,20 @@ final class KubeStateWriter {
     out.add(new Sample("kube_pod_info", series("namespace", ns, "pod", p.name(), "uid", p.uid(), "node", p.node()), 1));
     out.add(new Sample("kube_pod_container_resource_requests", series("namespace", ns, "pod", p.name(), "uid", p.uid(),
         "container", p.container(), "node", p.node(), "resource", p.resource(), "unit", "integer"), p.requested()));
+    return out;
+  }
+
+  private Sample ownerSeries(Pod p) {
+    String ns = p.workload().namespace();
     if (p.ownerKind().equals("ReplicaSet")) {
-      out.add(new Sample("kube_replicaset_owner", series("namespace", ns, "replicaset", p.ownerName(), "owner_kind", "Deployment",
-          "owner_name", p.workload().name(), "owner_is_controller", "true"), 1));
+      return new Sample("kube_replicaset_owner", series("namespace", ns, "replicaset", p.ownerName(), "owner_kind", "Deployment",
+          "owner_name", p.workload().name(), "owner_is_controller", "true"), 1);
     } else if (p.ownerKind().equals("Job")) {
       boolean cron = p.workload().kind().equals("CronJob");
-      out.add(new Sample("kube_job_owner", series("namespace", ns, "job_name", p.ownerName(), "owner_kind", cron ? "CronJob" : "<none>",
-          "owner_name", cron ? p.workload().name() : "<none>", "owner_is_controller", cron ? "true" : "<none>"), 1));
+      return new Sample("kube_job_owner", series("namespace", ns, "job_name", p.ownerName(), "owner_kind", cron ? "CronJob" : "<none>",
+          "owner_name", cron ? p.workload().name() : "<none>", "owner_is_controller", cron ? "true" : "<none>"), 1);
     }
-    return out;
+    return null;
   }
 
   private Series series(String... kv) {

@@ -155,4 +155,18 @@ class FleetGeneratorTest {
     assertTrue(migSeen);
     assertFalse(migUtil, "MIG instances report no GPU_UTIL");
   }
+
+  @Test
+  void kubeStateNamesEachControllerOncePerScrapeAndTiesNodesToInstances() throws Exception {
+    Path root = GeneratedFleets.fleet(TelemetryFormat.CSV);
+    List<CSVRecord> kube = GeneratedFleets.csv(GeneratedFleets.files(root.resolve("kube"), ".csv.gz").get(0));
+    long scrapes = kube.stream().map(r -> r.get("timestamp")).distinct().count();
+    assertEquals(24 * 120, scrapes, "every 30 s");
+    long chatOwner = kube.stream().filter(r -> r.get("metric").equals("kube_replicaset_owner") && r.get("owner_name").equals("chat-api")).count();
+    assertEquals(scrapes, chatOwner, "two replicas, one ReplicaSet series");
+    Set<String> providerIds = new HashSet<>();
+    kube.stream().filter(r -> r.get("metric").equals("kube_node_info")).forEach(r -> providerIds.add(r.get("provider_id")));
+    assertEquals(6, providerIds.size());
+    providerIds.forEach(p -> assertTrue(p.matches("aws:///us-east-1[a-c]/i-0[0-9a-f]{16}"), p));
+  }
 }

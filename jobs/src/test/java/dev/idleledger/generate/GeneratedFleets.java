@@ -32,7 +32,9 @@ final class GeneratedFleets {
   static synchronized Path fleet(TelemetryFormat format) {
     return FLEETS.computeIfAbsent(format, f -> {
       try {
-        Path dir = Files.createTempDirectory("fleet-" + f.name().toLowerCase());
+        // Under target/ (the module's build folder), so the fleets go away with the build output.
+        Path parent = Files.createDirectories(Path.of("target", "generated-fleets"));
+        Path dir = Files.createTempDirectory(parent, "fleet-" + f.name().toLowerCase());
         SUMMARIES.put(f, FleetGenerator.generate(SPEC.withFormat(f), dir));
         return dir;
       } catch (IOException e) {

@@ -1,17 +1,67 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.config.ConfigException;
+import dev.idleledger.config.InstanceCatalog;
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.generate.FleetGenerator;
+import dev.idleledger.generate.FleetSpec;
+import dev.idleledger.generate.TelemetryFormat;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-@Command(name = "generate", description = "Not built yet: see the open issues.")
+@Command(name = "generate", description = "Write a synthetic GPU fleet's raw inputs (telemetry, kube state, CUR and FOCUS bills) plus the ground truth.")
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
+  @Option(names = "--out", required = true, paramLabel = "PATH", description = "folder to write telemetry/, kube/, billing/ and truth/ into")
+  Path out;
+
+  @Option(names = "--start", required = true, paramLabel = "DATE", description = "first UTC day, YYYY-MM-DD")
+  LocalDate start;
+
+  @Option(names = "--days", defaultValue = "1", paramLabel = "N", description = "days to generate (default: ${DEFAULT-VALUE})")
+  int days;
+
+  @Option(names = "--nodes", defaultValue = "6", paramLabel = "N", description = "nodes, repeating the six-node pool pattern (default: ${DEFAULT-VALUE})")
+  int nodes;
+
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "random seed; the same seed writes the same samples (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--format", defaultValue = "parquet", paramLabel = "FORMAT", description = "telemetry and kube encoding: parquet, csv or prom (default: ${DEFAULT-VALUE})")
+  String format;
+
+  @Option(names = "--interval-seconds", defaultValue = "1", paramLabel = "N", description = "telemetry sample interval (default: ${DEFAULT-VALUE})")
+  int intervalSeconds;
+
   @Override
-  public Integer call() {
-    common.load();
-    System.err.println("idle-ledger: 'generate' is not built yet");
-    return IdleLedger.EXIT_RUN_FAILED;
+  public Integer call() throws IOException {
+    LedgerConfig config = common.load();
+    FleetSpec fleet;
+    try {
+      fleet = new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("generate: " + e.getMessage());
+    }
+    InstanceCatalog catalog = InstanceCatalog.load(config);
+    if (common.dryRun) {
+      return IdleLedger.EXIT_OK;
+    }
+    long begin = System.nanoTime();
+    FleetGenerator.Summary summary;
+    try {
+      summary = FleetGenerator.generate(fleet, out, catalog);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("generate: " + e.getMessage());
+    }
+    Progress.line("generated %d nodes / %d GPUs (%d GPU units), %d day(s) from %s: %,d samples (%,d telemetry, %,d kube) in %d files under %s, %.1f s",
+        summary.nodes(), summary.gpus(), summary.gpuUnits(), fleet.days(), fleet.start(), summary.samples(), summary.telemetrySamples(),
+        summary.kubeSamples(), summary.files(), out, (System.nanoTime() - begin) / 1e9);
+    return IdleLedger.EXIT_OK;
   }
 }

@@ -1,0 +1,61 @@
+package dev.idleledger.generate;
+
+import java.time.LocalDate;
+
+/**
+ * What to generate: {@code nodes} nodes repeating the pool pattern of {@link FleetPlan}, for {@code days}
+ * UTC days from {@code start}, one telemetry sample per GPU unit every {@code intervalSeconds}.
+ * {@code hoursPerDay} below 24 keeps only the first hours of each day (nodes exist, are billed and report
+ * only then) so tests can run on a small fleet quickly.
+ */
+public record FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay) {
+  public static final long DEFAULT_SEED = 42;
+  public static final int DEFAULT_NODES = FleetPlan.PATTERN_SIZE;
+
+  public FleetSpec {
+    if (start == null) {
+      throw new IllegalArgumentException("start date is required");
+    }
+    if (days < 1) {
+      throw new IllegalArgumentException("days must be at least 1, got " + days);
+    }
+    if (nodes < 1) {
+      throw new IllegalArgumentException("nodes must be at least 1, got " + nodes);
+    }
+    if (format == null) {
+      throw new IllegalArgumentException("format is required");
+    }
+    if (intervalSeconds < 1 || intervalSeconds > 60) {
+      throw new IllegalArgumentException("interval must be 1..60 seconds, got " + intervalSeconds);
+    }
+    if (hoursPerDay < 1 || hoursPerDay > 24) {
+      throw new IllegalArgumentException("hours per day must be 1..24, got " + hoursPerDay);
+    }
+  }
+
+  public FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds) {
+    this(start, days, nodes, seed, format, intervalSeconds, 24);
+  }
+
+  /** The default fleet: one pool pattern (6 nodes, 23 GPUs), 1 s samples, Parquet. */
+  public static FleetSpec defaults(LocalDate start, int days) {
+    return new FleetSpec(start, days, DEFAULT_NODES, DEFAULT_SEED, TelemetryFormat.PARQUET, 1);
+  }
+
+  /** The smallest fleet repeating the pool pattern that has at least {@code gpus} GPUs (the demo's --gpus). */
+  public static FleetSpec forGpus(LocalDate start, int days, int gpus, long seed, TelemetryFormat format, int intervalSeconds) {
+    return new FleetSpec(start, days, FleetPlan.nodesForGpus(gpus), seed, format, intervalSeconds);
+  }
+
+  public FleetSpec withHoursPerDay(int hours) {
+    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hours);
+  }
+
+  public FleetSpec withSeed(long newSeed) {
+    return new FleetSpec(start, days, nodes, newSeed, format, intervalSeconds, hoursPerDay);
+  }
+
+  public FleetSpec withFormat(TelemetryFormat newFormat) {
+    return new FleetSpec(start, days, nodes, seed, newFormat, intervalSeconds, hoursPerDay);
+  }
+}

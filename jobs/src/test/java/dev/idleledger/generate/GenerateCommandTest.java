@@ -1,0 +1,44 @@
+package dev.idleledger.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.idleledger.cli.IdleLedger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GenerateCommandTest {
+  @Test
+  void dryRunValidatesAndWritesNothing(@TempDir Path out) {
+    int code = IdleLedger.execute("generate", "--out", out.resolve("fleet").toString(), "--start", "2026-11-01", "--days", "1",
+        "--nodes", "6", "--dry-run");
+    assertEquals(IdleLedger.EXIT_OK, code);
+    assertFalse(Files.exists(out.resolve("fleet")));
+  }
+
+  @Test
+  void unknownFormatIsBadUsage(@TempDir Path out) {
+    assertEquals(IdleLedger.EXIT_USAGE, IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01",
+        "--days", "1", "--nodes", "1", "--format", "xml"));
+  }
+
+  @Test
+  void zeroNodesIsBadUsage(@TempDir Path out) {
+    assertEquals(IdleLedger.EXIT_USAGE, IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01",
+        "--days", "1", "--nodes", "0"));
+  }
+
+  @Test
+  void generatesEveryInputAndTheTruth(@TempDir Path out) {
+    int code = IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01", "--days", "2", "--nodes", "1",
+        "--format", "prom", "--interval-seconds", "60", "--seed", "3");
+    assertEquals(IdleLedger.EXIT_OK, code);
+    for (String p : new String[] {"telemetry/dt=2026-11-01", "telemetry/dt=2026-11-02", "kube/dt=2026-11-02",
+        "billing/cur/BILLING_PERIOD=2026-11/cur-00001.csv", "billing/focus", "truth/workload_daily.csv", "truth/cluster_daily.csv"}) {
+      assertTrue(Files.exists(out.resolve(p)), p);
+    }
+  }
+}

@@ -91,6 +91,9 @@ public final class PromLabels {
 
   /** Registers {@link #UDF_NAME}(text) → MAP&lt;STRING,STRING&gt; (null when malformed) on the session. */
   public static void register(SparkSession spark) {
+    if (spark.catalog().functionExists(UDF_NAME)) {
+      return;
+    }
     spark.udf().register(UDF_NAME, (UDF1<String, Map<String, String>>) t -> t == null ? null : parse(t),
         DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
   }

@@ -216,22 +216,27 @@ public final class SeriesArchiveReader {
 
   // ---- CSV: header; timestamp, metric, value; every other column a label (empty = absent) ----
   private Dataset<Row> csvRaw(List<String> header, List<String> paths) {
+    // The header is known from the probe. Label names that differ only in case (Hostname, hostname) would
+    // collide in Spark's case-insensitive resolution, so the later one is named by position instead.
     StructType schema = new StructType();
-    for (String h : header) {
-      schema = schema.add(h, DataTypes.StringType);
+    Map<String, Column> byName = new LinkedHashMap<>();
+    Set<String> taken = new HashSet<>();
+    for (int i = 0; i < header.size(); i++) {
+      String name = taken.add(header.get(i).toLowerCase(java.util.Locale.ROOT)) ? header.get(i) : "_c" + i;
+      schema = schema.add(name, DataTypes.StringType);
+      byName.put(header.get(i), col(q(name)));
     }
     List<String> labelColumns = header.stream().filter(h -> !REQUIRED.contains(h)).sorted().toList();
     Column[] pairs = labelColumns.stream()
-        .map(h -> when(col(q(h)).isNotNull().and(col(q(h)).notEqual("")), concat(lit(h + "="), col(q(h)))))
+        .map(h -> when(byName.get(h).isNotNull().and(byName.get(h).notEqual("")), concat(lit(h + "="), byName.get(h))))
         .toArray(Column[]::new);
     Column seriesText = pairs.length == 0 ? lit("") : concat_ws(PAIR_SEPARATOR, pairs);
-    Column rawText = concat_ws(",", header.stream().map(h -> coalesce(col(q(h)), lit(""))).toArray(Column[]::new));
-    Column tsText = trim(col("timestamp"));
+    Column rawText = concat_ws(",", byName.values().stream().map(c -> coalesce(c, lit(""))).toArray(Column[]::new));
     return spark.read().option("header", "true").option("escape", "\"").schema(schema)
         .csv(paths.toArray(String[]::new))
         .select(col("_metadata.file_path").as(FILE), col("_metadata.file_block_start").as(BLOCK),
             monotonically_increasing_id().as(RID), rawText.as(RAW), lit(true).as("is_sample"),
-            trim(col("metric")).as(METRIC), tsText.as("ts_text"), trim(col("value")).as("value_text"),
+            trim(byName.get("metric")).as(METRIC), trim(byName.get("timestamp")).as("ts_text"), trim(byName.get("value")).as("value_text"),
             concat(lit("C"), seriesText).as(SERIES_ID), lit(null).cast(DataTypes.StringType).as("parse_error"))
         .withColumn(TS, when(col("ts_text").rlike(EPOCH_MS), timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
             .when(col("ts_text").rlike(ISO_TS), expr("try_cast(ts_text AS TIMESTAMP)")))

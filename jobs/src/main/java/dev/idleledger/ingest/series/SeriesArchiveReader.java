@@ -109,9 +109,11 @@ public final class SeriesArchiveReader {
       Dataset<Row> empty = spark.createDataFrame(List.of(), sampleSchema());
       return new SeriesRead(spark, empty, spark.createDataFrame(List.of(), blockSchema), errors, 0, 0);
     }
-    Dataset<Row> raw = raws.get(0);
+    Column[] rawColumns = Arrays.stream(new String[] {FILE, BLOCK, RID, LINE_OFFSET, RAW, "is_sample", METRIC, TS, VALUE, SERIES_ID,
+        "parse_error"}).map(c -> col(c)).toArray(Column[]::new);
+    Dataset<Row> raw = raws.get(0).select(rawColumns);
     for (int i = 1; i < raws.size(); i++) {
-      raw = raw.unionByName(raws.get(i));
+      raw = raw.unionByName(raws.get(i).select(rawColumns));
     }
 
     // One pass over everything read: the day's row counts, and per file split its row count and first row

@@ -42,6 +42,15 @@ class S3IngestTest {
     server.configure(spark.sparkContext().hadoopConfiguration());
     LedgerConfig config = TestSpark.config("input.telemetry=s3a://" + BUCKET + "/raw/telemetry", "input.kube=s3a://" + BUCKET + "/raw/kube",
         "catalog.database=" + DB);
+    // The embedded Hive metastore kept a copy of the Hadoop configuration from when it started (before the
+    // settings above); opening the bucket here puts a correctly configured S3A filesystem in Hadoop's cache,
+    // which the metastore then finds when it creates the database folder.
+    try {
+      new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/").getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(
+          new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/raw"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     spark.sql("CREATE DATABASE IF NOT EXISTS " + DB + " LOCATION 's3a://" + BUCKET + "/lake/" + DB + ".db'");
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, DB), "s3-run", DATE);
     telemetry = new TelemetryIngest(spark, config).run(DATE, quality).orElseThrow();

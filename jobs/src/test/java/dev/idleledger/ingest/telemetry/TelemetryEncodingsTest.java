@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One tiny set of samples written as Prometheus text (gzip), CSV (ISO and epoch-ms timestamps, one file
- * gzip) and Parquet (INT64 epoch ms, cluster as a top-level column overriding the map) gives the same
+ * gzip) and Parquet (TIMESTAMP, and INT64 epoch ms with cluster as a top-level column) gives the same
  * gpu_samples rows, and those rows are what COST_MODEL §2 says they are.
  */
 class TelemetryEncodingsTest {
@@ -76,7 +76,11 @@ class TelemetryEncodingsTest {
     SampleArchive.writeCsv(csv.resolve("a.csv"), samples.subList(0, 10), false);
     SampleArchive.writeCsv(csv.resolve("b.csv"), samples.subList(10, samples.size()), true);
     SampleArchive.gzip(csv.resolve("b.csv"), csv.resolve("b.csv.gz"));
-    SampleArchive.writeParquet(spark, base.resolve("parquet/dt=" + DATE + "/part"), samples, true, List.of("cluster"), Map.of("cluster", "wrong"));
+    // Two Parquet layouts in one day: TIMESTAMP with labels only in the map, and INT64 epoch ms with cluster a
+    // top-level column that wins over a stale map entry.
+    SampleArchive.writeParquet(spark, base.resolve("parquet/dt=" + DATE + "/ts"), samples.subList(0, 10), false, List.of(), Map.of());
+    SampleArchive.writeParquet(spark, base.resolve("parquet/dt=" + DATE + "/ms"), samples.subList(10, samples.size()), true,
+        List.of("cluster"), Map.of("cluster", "wrong"));
     for (int i = 0; i < 3; i++) {
       String root = base.resolve(List.of("prom", "csv", "parquet").get(i)).toString();
       var config = TestSpark.config("input.telemetry=" + root, "catalog.database=" + DBS.get(i));

@@ -29,7 +29,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Mixin CommonOptions common;
 
-  @Option(names = "--gpus", defaultValue = "24", description = "fleet size in GPUs, rounded up to whole node pools (default: ${DEFAULT-VALUE})")
+  @Option(names = "--gpus", defaultValue = "23", description = "fleet size in GPUs, rounded up to whole node pools (default: ${DEFAULT-VALUE})")
   int gpus;
 
   @Option(names = "--days", defaultValue = "1", description = "days of data (default: ${DEFAULT-VALUE})")

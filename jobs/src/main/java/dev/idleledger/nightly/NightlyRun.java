@@ -65,8 +65,12 @@ public final class NightlyRun {
     if (!quality.failures().isEmpty()) {
       quality.flushAndFailIfAnyFailed();
     }
+    long ingested = System.nanoTime();
     CostAttribution.Result attribution = new AttributeStage(spark, config, catalog).run(date, quality);
+    long attributed = System.nanoTime();
     new RollupStage(spark, config).run(date, attribution, quality);
+    Progress.line("%s stages: ingest %.1f s, attribute %.1f s, rollup %.1f s", date, (ingested - start) / 1e9,
+        (attributed - ingested) / 1e9, (System.nanoTime() - attributed) / 1e9);
     quality.flushAndFailIfAnyFailed();
     Progress.line("%s done in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }

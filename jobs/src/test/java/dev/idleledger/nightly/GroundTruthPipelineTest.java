@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.idleledger.config.LedgerConfig;
-import dev.idleledger.generate.FleetGenerator;
-import dev.idleledger.generate.FleetSpec;
-import dev.idleledger.generate.TelemetryFormat;
+import dev.idleledger.testing.FleetLake;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +17,6 @@ import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,23 +26,15 @@ import org.junit.jupiter.api.Test;
  * billed through both CUR and FOCUS. Every money and GPU-hour figure must match to 1e-6.
  */
 class GroundTruthPipelineTest {
-  private static final LocalDate START = LocalDate.of(2026, 11, 3);
   private static final double TOLERANCE = 1e-6;
-  private static final String DB = "truth_test";
+  private static String DB;
   private static Path fleet;
 
   @BeforeAll
-  static void runTwoNights() throws IOException {
-    fleet = Files.createTempDirectory("truth-fleet");
-    FleetGenerator.generate(new FleetSpec(START, 2, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PARQUET, 10).withHoursPerDay(4), fleet);
-    SparkSession spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config("catalog.database=" + DB,
-        "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
-        "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=" + fleet.resolve("billing/focus"));
-    NightlyRun night = new NightlyRun(spark, config);
-    String runId = NightlyRun.newRunId();
-    night.runDate(START, runId);
-    night.runDate(START.plusDays(1), runId);
+  static void runTwoNights() {
+    FleetLake.Lake lake = FleetLake.get();
+    DB = lake.database();
+    fleet = lake.fleet();
   }
 
   @Test

@@ -68,8 +68,8 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
         .select(col(FILE), line.cast(DataTypes.LongType).as(LINE), col(REASON), col(RAW));
     List<Row> errors = new ArrayList<>();
     for (FileProbe.Result r : fileErrors) {
-      // Spark names local files file:///...; Hadoop's listing file:/... — keep one spelling in quarantine.
-      errors.add(RowFactory.create(r.file().path().replaceFirst("^file:/(?!/)", "file:///"), r.error()));
+      // The listing's qualified path, spelled as Spark's _metadata.file_path spells the rows' files.
+      errors.add(RowFactory.create(r.file().path(), r.error()));
     }
     Dataset<Row> files = spark.createDataFrame(errors, FILE_ERROR)
         .select(col(FILE), lit(null).cast(DataTypes.LongType).as(LINE), col(REASON), col(REASON).as(RAW));

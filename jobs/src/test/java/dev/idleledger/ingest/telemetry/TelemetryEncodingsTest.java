@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.idleledger.ingest.series.SampleArchive;
 import dev.idleledger.ingest.series.SampleArchive.Sample;
-import dev.idleledger.quality.QualityRecorder;
+import dev.idleledger.ingest.series.SeriesArchiveReader;
+import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.SourceAccounting;
-import dev.idleledger.spark.LakeTables;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +16,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class TelemetryEncodingsTest {
   private static final LocalDate DATE = LocalDate.of(2026, 11, 1);
   private static final String CONTAINER = "main \"x\", y\\z"; // needs escaping in every encoding
-  private static final List<String> DBS = List.of("enc_prom_test", "enc_csv_test", "enc_parquet_test");
+  private static final List<String> DBS = List.of("enc_prom_samples", "enc_csv_samples", "enc_parquet_samples");
   private static final List<SourceAccounting> ACCOUNTING = new ArrayList<>();
   private static SparkSession spark;
 
@@ -81,15 +82,21 @@ class TelemetryEncodingsTest {
     SampleArchive.writeParquet(spark, base.resolve("parquet/dt=" + DATE + "/ts"), samples.subList(0, 10), false, List.of(), Map.of());
     SampleArchive.writeParquet(spark, base.resolve("parquet/dt=" + DATE + "/ms"), samples.subList(10, samples.size()), true,
         List.of("cluster"), Map.of("cluster", "wrong"));
+    // The stage's transform on each archive, without the Delta writes (those are the trace and S3 tests' job).
+    GpuSampleTransform transform = new GpuSampleTransform(10);
     for (int i = 0; i < 3; i++) {
       String root = base.resolve(List.of("prom", "csv", "parquet").get(i)).toString();
-      var config = TestSpark.config("input.telemetry=" + root, "catalog.database=" + DBS.get(i));
-      ACCOUNTING.add(new TelemetryIngest(spark, config).run(DATE, new QualityRecorder(new LakeTables(spark, DBS.get(i)), "enc", DATE)).orElseThrow());
+      SeriesRead read = new SeriesArchiveReader(spark).read(root, DATE, GpuSampleTransform.metrics());
+      Dataset<Row> units = transform.seriesUnits(read.series()).persist();
+      Dataset<Row> classified = transform.classify(read.samples(), units);
+      transform.toGpuSamples(GpuSampleTransform.usable(classified), units).createOrReplaceTempView(DBS.get(i));
+      spark.table(DBS.get(i)).cache();
+      ACCOUNTING.add(TelemetryIngest.count(read, classified));
     }
   }
 
-  private static List<String> silver(String db) {
-    return spark.sql("SELECT * FROM " + db + ".gpu_samples ORDER BY unit_id, ts").collectAsList().stream().map(Row::toString).toList();
+  private static List<String> silver(String view) {
+    return spark.sql("SELECT * FROM " + view + " ORDER BY unit_id, ts").collectAsList().stream().map(Row::toString).toList();
   }
 
   @Test
@@ -112,7 +119,7 @@ class TelemetryEncodingsTest {
     for (String db : DBS) {
       List<Row> rows = spark.sql("SELECT unit_id, node, cluster, count(*), collect_set(hold_seconds), "
           + "collect_set(array_join(transform(holders, h -> h.namespace || '/' || h.pod || '/' || h.container), ',')), max(gr_engine_active), "
-          + "min(mig_profile), max(fb_used_mib) FROM " + db + ".gpu_samples GROUP BY unit_id, node, cluster ORDER BY unit_id").collectAsList();
+          + "min(mig_profile), max(fb_used_mib) FROM " + db + " GROUP BY unit_id, node, cluster ORDER BY unit_id").collectAsList();
       assertEquals(3, rows.size(), db);
       Row a = rows.get(0);
       assertEquals(List.of("GPU-a", "node-a", "c1", 3L), List.of(a.get(0), a.get(1), a.get(2), a.get(3)), db);

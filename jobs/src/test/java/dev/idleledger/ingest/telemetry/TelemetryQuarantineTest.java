@@ -107,6 +107,9 @@ class TelemetryQuarantineTest {
     assertTrue(byFileLine.remove("corrupt.csv.gz:-").startsWith("corrupt gzip"));
     assertTrue(byFileLine.remove("broken.parquet:-").startsWith("truncated or corrupt Parquet file"));
     assertEquals(Map.of(), byFileLine, "nothing else is quarantined (D+1's rows are D+1's)");
+    List<String> files = spark.sql("SELECT DISTINCT file FROM " + DB + ".quarantine").collectAsList().stream().map(r -> r.getString(0)).toList();
+    // Rejected rows and rejected files name their folder the same way (one spelling of the root's URI).
+    assertEquals(1, files.stream().map(f -> f.substring(0, f.indexOf("/dt=2026-11-01/"))).distinct().count(), files.toString());
   }
 
   @Test

@@ -72,11 +72,14 @@ public final class DemoCommand implements Callable<Integer> {
       for (LocalDate d = START; !d.isAfter(last); d = d.plusDays(1)) {
         night.runDate(d, runId);
       }
-      WasteSummary summary = WasteSummary.read(new LakeTables(spark, config), START, last, 10);
+      LakeTables tables = new LakeTables(spark, config);
+      WasteSummary summary = WasteSummary.read(tables, START, last, 10);
+      Path report = root.resolve("report.html");
+      ReportCommand.write(tables, START, last, report);
       String hint = "Tables: database " + config.database + " in " + config.lakeRoot + "\nTry:\n  bin/idle-ledger sql --conf " + confFile
           + " \"SELECT workload_name, workload_type, ROUND(idle_cost, 2) AS idle_cost FROM " + config.database
           + ".workload_daily ORDER BY idle_cost DESC LIMIT 5\"";
-      TextReport.print(summary, hint, System.out);
+      TextReport.print(summary, hint + "\nHTML report: " + report, System.out);
       Progress.line("demo finished in %.1f s", (System.nanoTime() - start) / 1e9);
       return IdleLedger.EXIT_OK;
     } finally {

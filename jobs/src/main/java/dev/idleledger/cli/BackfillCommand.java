@@ -35,11 +35,7 @@ public final class BackfillCommand implements Callable<Integer> {
     }
     SparkSession spark = LedgerSpark.create(config, "idle-ledger backfill " + from + ".." + to);
     try {
-      NightlyRun night = new NightlyRun(spark, config);
-      String runId = NightlyRun.newRunId();
-      for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-        night.runDate(d, runId);
-      }
+      new NightlyRun(spark, config).runRange(from, to);
       return IdleLedger.EXIT_OK;
     } finally {
       spark.stop();

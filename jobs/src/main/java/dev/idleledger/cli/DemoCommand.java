@@ -66,12 +66,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     SparkSession spark = LedgerSpark.create(config, "idle-ledger demo");
     try {
-      NightlyRun night = new NightlyRun(spark, config);
-      String runId = NightlyRun.newRunId();
       LocalDate last = START.plusDays(days - 1);
-      for (LocalDate d = START; !d.isAfter(last); d = d.plusDays(1)) {
-        night.runDate(d, runId);
-      }
+      new NightlyRun(spark, config).runRange(START, last);
       LakeTables tables = new LakeTables(spark, config);
       WasteSummary summary = WasteSummary.read(tables, START, last, 10);
       Path report = root.resolve("report.html");

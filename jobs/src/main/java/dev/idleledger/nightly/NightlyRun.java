@@ -44,8 +44,13 @@ public final class NightlyRun {
   }
 
   public void run(LocalDate date, int lookbackDays) {
+    runRange(date.minusDays(lookbackDays), date);
+  }
+
+  /** Every date from {@code from} to {@code to} inclusive, oldest first, under one run id (backfill, demo). */
+  public void runRange(LocalDate from, LocalDate to) {
     String runId = newRunId();
-    for (LocalDate d : datesFor(date, lookbackDays)) {
+    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       runDate(d, runId);
     }
   }

@@ -38,10 +38,8 @@ public final class FleetLake {
         LedgerConfig config = TestSpark.config("catalog.database=" + DATABASE,
             "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
             "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=" + fleet.resolve("billing/focus"));
-        NightlyRun night = new NightlyRun(TestSpark.session(), config);
-        String runId = NightlyRun.newRunId();
         List<LocalDate> dates = List.of(START, START.plusDays(1));
-        dates.forEach(d -> night.runDate(d, runId));
+        new NightlyRun(TestSpark.session(), config).runRange(START, START.plusDays(1));
         lake = new Lake(fleet, config, DATABASE, dates);
       } catch (IOException e) {
         throw new UncheckedIOException(e);

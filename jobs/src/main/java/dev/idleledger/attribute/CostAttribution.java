@@ -23,6 +23,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The cost model (COST_MODEL.md §1–3) as one pure transform: silver samples, nodes, bills and pods of a
@@ -44,7 +45,12 @@ public final class CostAttribution {
    * @param heldSamples one row per (sample, holder) with workload identity, activity and state, for the
    *     per-second statistics of workloads (percentiles, idle streaks)
    */
-  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples) {}
+  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, List<Dataset<Row>> persisted) {
+    /** Frees the per-sample frames kept for the rollups; call when the night's date is done. */
+    public void release() {
+      persisted.forEach(Dataset::unpersist);
+    }
+  }
 
   private static final String STATE = "state";
 
@@ -77,16 +83,19 @@ public final class CostAttribution {
     Dataset<Row> units = unitsSeen.unionByName(GpuUnits.unseen(gpuInstances))
         .join(broadcast(gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus")),
             new String[] {"cluster", "node"}, "left");
+    // The unit-hour rates and the per-(sample, holder) frame feed gpu_hourly, the reconciliation and the per-second
+    // workload statistics; kept once (spilling to disk at fleet scale) rather than recomputed from the raw scan three times.
     Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours,
-        observedSamples.groupBy("cluster", "unit_id", "hour").agg(sum("hold_seconds").as("observed_seconds")));
+        observedSamples.groupBy("cluster", "unit_id", "hour").agg(sum("hold_seconds").as("observed_seconds")))
+        .persist(StorageLevel.MEMORY_AND_DISK());
 
-    Dataset<Row> held = allocate(observedSamples, unitHours);
+    Dataset<Row> held = allocate(observedSamples, unitHours).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods);
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
     Dataset<Row> heldSamples = withWorkload(held.where(col("pod").isNotNull()), pods)
         .select("date", "ts", "cluster", "node", "unit_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",
             "activity", "fb_used_mib", "mem_fraction", "hold_seconds", STATE, "gpu_model", "mig_profile");
-    return new Result(gpuHourly, instanceHours, heldSamples);
+    return new Result(gpuHourly, instanceHours, heldSamples, List.of(held, unitHours));
   }
 
   /** Adds hour, node facts, activity, memory fraction and the state of each sample. */

@@ -73,7 +73,11 @@ public final class NightlyRun {
     long ingested = System.nanoTime();
     CostAttribution.Result attribution = new AttributeStage(spark, config, catalog).run(date, quality);
     long attributed = System.nanoTime();
-    new RollupStage(spark, config).run(date, attribution, quality);
+    try {
+      new RollupStage(spark, config).run(date, attribution, quality);
+    } finally {
+      attribution.release();
+    }
     Progress.line("%s stages: ingest %.1f s, attribute %.1f s, rollup %.1f s", date, (ingested - start) / 1e9,
         (attributed - ingested) / 1e9, (System.nanoTime() - attributed) / 1e9);
     quality.flushAndFailIfAnyFailed();

@@ -28,8 +28,8 @@ final class JiraSink implements TicketSink {
       throw new IllegalStateException("tickets.jira.base_url: must be set when tickets.sink = jira");
     }
     String token = SecretReader.read(settings.jira().token(), "tickets.jira");
-    this.http = new HttpTransport(settings.http(), List.of(token));
     String basic = Base64.getEncoder().encodeToString((settings.jira().user() + ":" + token).getBytes(StandardCharsets.UTF_8));
+    this.http = new HttpTransport(settings.http(), List.of(token, basic));
     this.headers = Map.of("Authorization", "Basic " + basic, "Accept", "application/json",
         "Content-Type", "application/json");
   }

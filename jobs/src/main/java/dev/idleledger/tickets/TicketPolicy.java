@@ -18,7 +18,7 @@ public final class TicketPolicy {
     String status = r.status() == null ? "" : r.status();
     boolean hasTicket = r.ticketKey() != null && !r.ticketKey().isBlank();
     // A sync stamped after the night began means tonight's comment/close was already done (a rerun).
-    boolean syncedForNight = r.ticketSyncedAt() != null
+    boolean syncedForNight = r.ticketSyncedAt() != null && !"ERROR".equals(r.ticketState())
         && !r.ticketSyncedAt().isBefore(night.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     switch (status) {
       case "OPEN":

@@ -68,7 +68,7 @@ public record TicketSettings(
         routing.put(team, new TeamRoute(
             t.hasPath("project") ? t.getString("project") : "",
             t.hasPath("repo") ? t.getString("repo") : "",
-            t.hasPath("labels") ? List.copyOf(t.getStringList("labels")) : List.of()));
+            labels(t)));
       }
       if (!routing.containsKey("default")) {
         throw new ConfigException("tickets.routing.default: missing (where tickets of unrouted teams go)");
@@ -90,6 +90,17 @@ public record TicketSettings(
   /** The route of a team, or the default one. */
   public TeamRoute route(String team) {
     return team != null && routing.containsKey(team) ? routing.get(team) : routing.get("default");
+  }
+
+  /** A list, or (as {@code --set} gives it) one comma-separated string. */
+  private static List<String> labels(Config team) {
+    if (!team.hasPath("labels")) {
+      return List.of();
+    }
+    if (team.getValue("labels").valueType() == com.typesafe.config.ConfigValueType.STRING) {
+      return java.util.Arrays.stream(team.getString("labels").split(",")).map(String::trim).filter(l -> !l.isEmpty()).toList();
+    }
+    return List.copyOf(team.getStringList("labels"));
   }
 
   private static String nonBlank(Config c, String key) {

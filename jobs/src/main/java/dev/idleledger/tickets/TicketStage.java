@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.tickets.TicketSettings.TeamRoute;
 import java.io.PrintStream;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,23 +21,27 @@ import org.apache.spark.sql.SparkSession;
  * marked ERROR with its reason and the others go on; the result's failed count makes the command exit non-zero.
  */
 public final class TicketStage {
-  private static final PrintStream LOG = System.err;
-
   private final SparkSession spark;
   private final LedgerConfig config;
   private final TicketSettings settings;
   private final TicketWriteBack writeBack;
+  private final Clock clock;
 
   public TicketStage(SparkSession spark, LedgerConfig config) {
-    this(spark, config, new DeltaTicketWriteBack(spark));
+    this(spark, config, null, Clock.systemUTC());
   }
 
-  /** With another write-back (tests make it fail once to stand for a crash after filing). */
-  public TicketStage(SparkSession spark, LedgerConfig config, TicketWriteBack writeBack) {
+  /**
+   * With another write-back (tests make it fail once to stand for a crash after filing; null = the Delta
+   * MERGE) and clock: {@code ticket_synced_at} comes from it, and a sync stamped after the night ended
+   * means that night's comment was already made (tests run several nights at one wall-clock time).
+   */
+  public TicketStage(SparkSession spark, LedgerConfig config, TicketWriteBack writeBack, Clock clock) {
     this.spark = spark;
     this.config = config;
     this.settings = TicketSettings.from(config);
-    this.writeBack = writeBack;
+    this.writeBack = writeBack == null ? new DeltaTicketWriteBack(spark) : writeBack;
+    this.clock = clock;
   }
 
   /** The recommendations table named in config ({@code <catalog.database>.<tickets.table>}). */
@@ -101,8 +105,8 @@ public final class TicketStage {
         reason = reason.length() > 500 ? reason.substring(0, 500) : reason;
         failed++;
         errors.add(r.recommendationId() + ": " + reason);
-        LOG.println("[idle-ledger] tickets: " + action + " " + r.recommendationId() + " failed: " + reason);
-        outcomes.add(new TicketOutcome(r.recommendationId(), action, sink.system(), null, null, "ERROR", reason, Instant.now()));
+        log("[idle-ledger] tickets: " + action + " " + r.recommendationId() + " failed: " + reason);
+        outcomes.add(new TicketOutcome(r.recommendationId(), action, sink.system(), null, null, "ERROR", reason, clock.instant()));
       }
     }
     if (sink != null) {
@@ -117,8 +121,14 @@ public final class TicketStage {
     }
     TicketRunResult result = new TicketRunResult(filed, found, commented, closed, failed, skipped,
         List.copyOf(planned), List.copyOf(errors));
-    LOG.println("[idle-ledger] " + result.summary() + (dryRun ? " (dry run: " + planned.size() + " planned)" : ""));
+    log("[idle-ledger] " + result.summary() + (dryRun ? " (dry run: " + planned.size() + " planned)" : ""));
     return result;
+  }
+
+  /** Progress and failures on stderr, looked up per line so a redirected stderr is honoured. */
+  private static void log(String line) {
+    PrintStream err = System.err;
+    err.println(line);
   }
 
   /** Recommendations in a status that may need a ticket action; a small table, so read to the driver. */
@@ -146,8 +156,8 @@ public final class TicketStage {
     return new TicketRef(r.ticketKey(), url);
   }
 
-  private static TicketOutcome ok(RecommendationTicketView r, TicketAction action, TicketSink sink, TicketRef ref, String state) {
-    return new TicketOutcome(r.recommendationId(), action, sink.system(), ref.key(), ref.url(), state, null, Instant.now());
+  private TicketOutcome ok(RecommendationTicketView r, TicketAction action, TicketSink sink, TicketRef ref, String state) {
+    return new TicketOutcome(r.recommendationId(), action, sink.system(), ref.key(), ref.url(), state, null, clock.instant());
   }
 
   private String plan(TicketAction action, RecommendationTicketView r, TeamRoute route) {

@@ -4,7 +4,6 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 
@@ -90,9 +89,5 @@ public record RecommendationTicketView(
       return null;
     }
     return v instanceof LocalDate d ? d : ((Date) v).toLocalDate();
-  }
-
-  static String[] columnsArray() {
-    return Arrays.copyOf(COLUMNS.toArray(), COLUMNS.size(), String[].class);
   }
 }

@@ -83,7 +83,7 @@ public record TicketSettings(
               new Secret(c.getString("webhook.secret_env"), c.getString("webhook.secret_file"))),
           outbox, http, Map.copyOf(routing));
     } catch (com.typesafe.config.ConfigException e) {
-      throw new ConfigException("config: tickets." + e.getMessage(), e);
+      throw new ConfigException("config: " + e.getMessage(), e);
     }
   }
 

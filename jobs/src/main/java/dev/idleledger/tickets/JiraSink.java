@@ -16,6 +16,8 @@ import java.util.Optional;
 /**
  * Jira Cloud REST v3: create with an ADF description and labels, find by the per-recommendation label through
  * the enhanced JQL search ({@code GET /rest/api/3/search/jql}), comment in ADF, close by a done transition.
+ * Atlassian documents that search as eventually consistent: a rerun seconds after a crash that followed a
+ * create could miss the new issue; nightly reruns are minutes apart, well past the index delay.
  */
 final class JiraSink implements TicketSink {
   private final TicketSettings settings;

@@ -1,0 +1,125 @@
+package dev.idleledger.tickets;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+import dev.idleledger.config.ConfigException;
+import dev.idleledger.config.LedgerConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code tickets} section, read and checked once so a bad value fails before any ticket is touched. */
+public record TicketSettings(
+    String sink,
+    double minMonthlySavings,
+    String label,
+    String table,
+    Jira jira,
+    Github github,
+    Webhook webhook,
+    String outboxPrefix,
+    Http http,
+    Map<String, TeamRoute> routing) {
+
+  public record Jira(String baseUrl, String user, Secret token, String issueType, String doneTransition) {}
+
+  public record Github(String apiUrl, Secret token) {}
+
+  public record Webhook(String url, Secret secret) {}
+
+  public record Http(Duration connectTimeout, Duration requestTimeout, int maxAttempts, Duration initialBackoff,
+      Duration maxBackoff) {}
+
+  /** Where a team's tickets go. */
+  public record TeamRoute(String project, String repo, List<String> labels) {}
+
+  /** A credential named by an environment variable or a file; read only when a sink needs it. */
+  public record Secret(String envName, String file) {
+    @Override
+    public String toString() {
+      return "Secret[env=" + envName + ", file=" + file + "]";
+    }
+  }
+
+  public static TicketSettings from(LedgerConfig config) {
+    Config c = config.raw().getConfig("tickets");
+    try {
+      String sink = c.getString("sink").trim();
+      if (!List.of("jira", "github", "webhook", "outbox", "none").contains(sink)) {
+        throw new ConfigException("tickets.sink: expected jira, github, webhook, outbox or none, got '" + sink + "'");
+      }
+      double min = c.getDouble("min_monthly_savings");
+      if (min < 0) {
+        throw new ConfigException("tickets.min_monthly_savings: must be >= 0, got " + min);
+      }
+      String outbox = c.getString("outbox.prefix").trim();
+      if (outbox.isEmpty()) {
+        outbox = config.lakeRoot.replaceAll("/+$", "") + "/tickets";
+      }
+      Http http = new Http(
+          positiveMillis(c, "http.connect_timeout_ms"), positiveMillis(c, "http.request_timeout_ms"),
+          positiveInt(c, "http.max_attempts"), positiveMillis(c, "http.initial_backoff_ms"),
+          positiveMillis(c, "http.max_backoff_ms"));
+      Map<String, TeamRoute> routing = new LinkedHashMap<>();
+      ConfigObject teams = c.getObject("routing");
+      for (String team : teams.keySet()) {
+        Config t = teams.toConfig().getConfig("\"" + team + "\"");
+        routing.put(team, new TeamRoute(
+            t.hasPath("project") ? t.getString("project") : "",
+            t.hasPath("repo") ? t.getString("repo") : "",
+            labels(t)));
+      }
+      if (!routing.containsKey("default")) {
+        throw new ConfigException("tickets.routing.default: missing (where tickets of unrouted teams go)");
+      }
+      return new TicketSettings(sink, min, nonBlank(c, "label"), nonBlank(c, "table"),
+          new Jira(c.getString("jira.base_url").trim().replaceAll("/+$", ""), c.getString("jira.user").trim(),
+              new Secret(c.getString("jira.token_env"), c.getString("jira.token_file")),
+              nonBlank(c, "jira.issue_type"), c.getString("jira.done_transition").trim()),
+          new Github(c.getString("github.api_url").trim().replaceAll("/+$", ""),
+              new Secret(c.getString("github.token_env"), c.getString("github.token_file"))),
+          new Webhook(c.getString("webhook.url").trim(),
+              new Secret(c.getString("webhook.secret_env"), c.getString("webhook.secret_file"))),
+          outbox, http, Map.copyOf(routing));
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new ConfigException("config: " + e.getMessage(), e);
+    }
+  }
+
+  /** The route of a team, or the default one. */
+  public TeamRoute route(String team) {
+    return team != null && routing.containsKey(team) ? routing.get(team) : routing.get("default");
+  }
+
+  /** A list, or (as {@code --set} gives it) one comma-separated string. */
+  private static List<String> labels(Config team) {
+    if (!team.hasPath("labels")) {
+      return List.of();
+    }
+    if (team.getValue("labels").valueType() == com.typesafe.config.ConfigValueType.STRING) {
+      return java.util.Arrays.stream(team.getString("labels").split(",")).map(String::trim).filter(l -> !l.isEmpty()).toList();
+    }
+    return List.copyOf(team.getStringList("labels"));
+  }
+
+  private static String nonBlank(Config c, String key) {
+    String v = c.getString(key).trim();
+    if (v.isEmpty()) {
+      throw new ConfigException("tickets." + key + ": must not be empty");
+    }
+    return v;
+  }
+
+  private static int positiveInt(Config c, String key) {
+    int v = c.getInt(key);
+    if (v <= 0) {
+      throw new ConfigException("tickets." + key + ": must be > 0, got " + v);
+    }
+    return v;
+  }
+
+  private static Duration positiveMillis(Config c, String key) {
+    return Duration.ofMillis(positiveInt(c, key));
+  }
+}

@@ -1,0 +1,176 @@
+package dev.idleledger.tickets;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.tickets.TicketSettings.TeamRoute;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The nightly {@code tickets} stage: files, comments on and closes the tickets of the recommendations table,
+ * exactly once per recommendation, and records the ticket columns back with one MERGE. A ticket that fails is
+ * marked ERROR with its reason and the others go on; the result's failed count makes the command exit non-zero.
+ */
+public final class TicketStage {
+  private final SparkSession spark;
+  private final LedgerConfig config;
+  private final TicketSettings settings;
+  private final TicketWriteBack writeBack;
+  private final Clock clock;
+
+  public TicketStage(SparkSession spark, LedgerConfig config) {
+    this(spark, config, null, Clock.systemUTC());
+  }
+
+  /**
+   * With another write-back (tests make it fail once to stand for a crash after filing; null = the Delta
+   * MERGE) and clock: {@code ticket_synced_at} comes from it, and a sync stamped after the night ended
+   * means that night's comment was already made (tests run several nights at one wall-clock time).
+   */
+  public TicketStage(SparkSession spark, LedgerConfig config, TicketWriteBack writeBack, Clock clock) {
+    this.spark = spark;
+    this.config = config;
+    this.settings = TicketSettings.from(config);
+    this.writeBack = writeBack == null ? new DeltaTicketWriteBack(spark) : writeBack;
+    this.clock = clock;
+  }
+
+  /** The recommendations table named in config ({@code <catalog.database>.<tickets.table>}). */
+  public String defaultTable() {
+    return config.database + "." + settings.table();
+  }
+
+  public TicketRunResult run(LocalDate date, String recommendationsTable, boolean dryRun) {
+    List<RecommendationTicketView> recs = candidates(recommendationsTable);
+    TicketPolicy policy = new TicketPolicy(settings.minMonthlySavings());
+    boolean noSink = settings.sink().equals("none");
+    TicketSink sink = null;
+    int filed = 0, found = 0, commented = 0, closed = 0, failed = 0, skipped = 0;
+    List<String> planned = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    List<TicketOutcome> outcomes = new ArrayList<>();
+    for (RecommendationTicketView r : recs) {
+      TicketAction action = policy.decide(r, date);
+      if (action == TicketAction.SKIP) {
+        skipped++;
+        continue;
+      }
+      TeamRoute route = settings.route(r.team());
+      if (dryRun || noSink) {
+        planned.add(plan(action, r, route));
+        continue;
+      }
+      if (sink == null) {
+        sink = openSink(date);
+      }
+      try {
+        switch (action) {
+          case FILE -> {
+            Optional<TicketRef> existing = sink.find(r, route);
+            TicketRef ref;
+            if (existing.isPresent()) {
+              ref = existing.get();
+              found++;
+            } else {
+              ref = sink.create(r, route, TicketText.forFiling(r, recommendationsTable));
+              filed++;
+            }
+            outcomes.add(ok(r, action, sink, ref, "OPEN"));
+          }
+          case COMMENT -> {
+            TicketRef ref = recorded(r);
+            sink.comment(ref, r, TicketText.forComment(r, recommendationsTable));
+            commented++;
+            outcomes.add(ok(r, action, sink, ref, "OPEN"));
+          }
+          case CLOSE -> {
+            TicketRef ref = recorded(r);
+            sink.close(ref, r, TicketText.forClosing(r, recommendationsTable));
+            closed++;
+            outcomes.add(ok(r, action, sink, ref, "CLOSED"));
+          }
+          default -> throw new IllegalStateException("unhandled action " + action);
+        }
+      } catch (TicketFailure | RuntimeException e) {
+        String reason = e instanceof TicketFailure ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        reason = reason.length() > 500 ? reason.substring(0, 500) : reason;
+        failed++;
+        errors.add(r.recommendationId() + ": " + reason);
+        log("[idle-ledger] tickets: " + action + " " + r.recommendationId() + " failed: " + reason);
+        outcomes.add(new TicketOutcome(r.recommendationId(), action, sink.system(), null, null, "ERROR", reason, clock.instant()));
+      }
+    }
+    if (sink != null) {
+      try {
+        sink.finish();
+      } catch (TicketFailure e) {
+        throw new IllegalStateException("tickets: " + e.getMessage(), e);
+      }
+    }
+    if (!dryRun) {
+      writeBack.record(recommendationsTable, outcomes);
+    }
+    TicketRunResult result = new TicketRunResult(filed, found, commented, closed, failed, skipped,
+        List.copyOf(planned), List.copyOf(errors));
+    log("[idle-ledger] " + result.summary() + (dryRun ? " (dry run: " + planned.size() + " planned)" : ""));
+    return result;
+  }
+
+  /** Progress and failures on stderr, looked up per line so a redirected stderr is honoured. */
+  private static void log(String line) {
+    PrintStream err = System.err;
+    err.println(line);
+  }
+
+  /** Recommendations in a status that may need a ticket action; a small table, so read to the driver. */
+  private List<RecommendationTicketView> candidates(String table) {
+    Column[] columns = RecommendationTicketView.COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
+    List<Row> rows = spark.table(table).select(columns)
+        .where(col("status").isin("OPEN", "REOPENED", "UPDATED", "RESOLVED"))
+        .collectAsList();
+    return rows.stream().map(RecommendationTicketView::from)
+        .sorted(Comparator.comparing(RecommendationTicketView::recommendationId)).toList();
+  }
+
+  private TicketSink openSink(LocalDate date) {
+    return switch (settings.sink()) {
+      case "jira" -> new JiraSink(settings);
+      case "github" -> new GithubSink(settings);
+      case "webhook" -> new WebhookSink(settings);
+      case "outbox" -> new OutboxSink(OutboxStore.open(settings.outboxPrefix(), config), date);
+      default -> throw new IllegalStateException("tickets.sink: no sink for '" + settings.sink() + "'");
+    };
+  }
+
+  private static TicketRef recorded(RecommendationTicketView r) {
+    String url = r.ticketUrl() != null && r.ticketUrl().startsWith("error:") ? null : r.ticketUrl();
+    return new TicketRef(r.ticketKey(), url);
+  }
+
+  private TicketOutcome ok(RecommendationTicketView r, TicketAction action, TicketSink sink, TicketRef ref, String state) {
+    return new TicketOutcome(r.recommendationId(), action, sink.system(), ref.key(), ref.url(), state, null, clock.instant());
+  }
+
+  private String plan(TicketAction action, RecommendationTicketView r, TeamRoute route) {
+    String where = switch (settings.sink()) {
+      case "jira" -> "jira project " + route.project();
+      case "github" -> "github " + route.repo();
+      default -> settings.sink();
+    };
+    return switch (action) {
+      case FILE -> "FILE    " + r.recommendationId() + " -> " + where + ": " + TicketText.title(r);
+      case COMMENT -> "COMMENT " + r.recommendationId() + " on " + r.ticketKey() + ": " + TicketText.title(r);
+      case CLOSE -> "CLOSE   " + r.recommendationId() + " " + r.ticketKey() + ": " + TicketText.title(r);
+      case SKIP -> "SKIP    " + r.recommendationId();
+    };
+  }
+}

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       BackfillCommand.class,
       SqlCommand.class,
       ReportCommand.class,
+      TicketsCommand.class,
     })
 public final class IdleLedger implements Runnable {
   public static final int EXIT_OK = 0;

@@ -74,6 +74,16 @@ public final class RecommendationFinder {
    * @param billing billing_hourly rows of the window
    */
   public Dataset<Row> find(Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
+    return worthwhile(findAll(window, workloadSeconds, gpuHourly, billing));
+  }
+
+  /** Only recommendations saving at least {@code recommend.min_monthly_savings} a month are kept. */
+  public Dataset<Row> worthwhile(Dataset<Row> recommendations) {
+    return recommendations.where(col("monthly_savings").geq(settings.minMonthlySavings()));
+  }
+
+  /** Every triggered recommendation, whatever it saves. */
+  public Dataset<Row> findAll(Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
     if (window.daysWithData() == 0) {
       return spark.createDataFrame(List.of(), outputSchema());
     }
@@ -83,7 +93,7 @@ public final class RecommendationFinder {
     List<Dataset<Row>> kinds = new ArrayList<>();
     Column workload = concat_ws("/", col("cluster"), col("namespace"), col("workload_kind"), col("workload_name"));
     kinds.add(finish(cullIdleNotebooks(streaks, monthly), window, workload));
-    kinds.add(finish(releaseIdleTraining(IdleStreaks.of(workloadSeconds, 0), monthly), window, workload));
+    kinds.add(finish(releaseIdleTraining(streaks, monthly), window, workload));
     kinds.add(finish(rightsizeReplicas(workloadSeconds, monthly), window, workload));
     kinds.add(finish(rightsizeGpu(workloadSeconds, monthly), window, workload));
     kinds.add(finish(consolidateUnallocated(gpuHourly, billing, monthly), window, concat_ws("/", col("cluster"), col("node"))));
@@ -95,7 +105,7 @@ public final class RecommendationFinder {
     return all.crossJoin(broadcast(currency)).select(WorkloadSeconds.cols(OUTPUT));
   }
 
-  private Dataset<Row> cullIdleNotebooks(Dataset<Row> streaks, double monthly) {
+  Dataset<Row> cullIdleNotebooks(Dataset<Row> streaks, double monthly) {
     double grace = settings.cullAfterSeconds();
     long minutes = Math.round(grace / 60);
     return IdleStreaks.perWorkload(streaks, "notebook", grace, false, true)
@@ -113,7 +123,7 @@ public final class RecommendationFinder {
             + "  - name: CULL_IDLE_TIME\n    value: \"" + minutes + "\"\n  - name: IDLENESS_CHECK_PERIOD\n    value: \"1\"\n"));
   }
 
-  private Dataset<Row> releaseIdleTraining(Dataset<Row> streaks, double monthly) {
+  Dataset<Row> releaseIdleTraining(Dataset<Row> streaks, double monthly) {
     double min = settings.minIdleSeconds();
     long minutes = Math.round(min / 60);
     Column kind = col("workload_kind");
@@ -133,7 +143,7 @@ public final class RecommendationFinder {
         .withColumn("patch", patch);
   }
 
-  private Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
+  Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
     Column need = ceil(col("demand").divide(settings.targetActivity()));
     Dataset<Row> stats = seconds.where(col("workload_type").equalTo("inference"))
         .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
@@ -162,7 +172,7 @@ public final class RecommendationFinder {
             lit("\n---\n# or, with an autoscaler\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  minReplicas: "), col("r_prime"), lit("\n")));
   }
 
-  private Dataset<Row> rightsizeGpu(Dataset<Row> seconds, double monthly) {
+  Dataset<Row> rightsizeGpu(Dataset<Row> seconds, double monthly) {
     Dataset<Row> stats = seconds.groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"),
             max("any_mig").as("any_mig"), max("gpu_model").as("gpu_model"), min("min_gpu_model").as("min_gpu_model"),
@@ -195,7 +205,7 @@ public final class RecommendationFinder {
         .drop("best");
   }
 
-  private Dataset<Row> consolidateUnallocated(Dataset<Row> gpuHourly, Dataset<Row> billing, double monthly) {
+  Dataset<Row> consolidateUnallocated(Dataset<Row> gpuHourly, Dataset<Row> billing, double monthly) {
     Dataset<Row> rows = gpuHourly.join(broadcast(UnitHourRates.listFactors(billing)), new String[] {"instance_id", "hour"}, "left")
         .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)));
     Column billedSeconds = col("state_seconds_active").plus(col("state_seconds_idle")).plus(col("state_seconds_unallocated")).plus(col("state_seconds_unobserved"));
@@ -232,7 +242,7 @@ public final class RecommendationFinder {
    * the type billed at on-demand rates (Spot, Savings Plan, Reserved and Mixed hours excluded); the floor is the
    * {@code floor_percentile} of those counts, an hour without any counting 0.
    */
-  private Dataset<Row> commitmentCoverage(Dataset<Row> billing) {
+  Dataset<Row> commitmentCoverage(Dataset<Row> billing) {
     Column onDemand = col("pricing_term").equalTo("OnDemand");
     Dataset<Row> hours = billing.select("hour").distinct();
     Dataset<Row> types = billing.where(onDemand).select("instance_type", "region").distinct();
@@ -291,7 +301,6 @@ public final class RecommendationFinder {
         settings.mediumCoverage() * 100, settings.mediumSteadiness() * 100);
     return r.withColumn("subject", subject)
         .withColumn("recommendation_id", sha2(concat(col("kind"), lit("|"), col("subject")), 256).substr(1, 16))
-        .where(col("monthly_savings").geq(settings.minMonthlySavings()))
         .withColumn("confidence", confidence)
         .withColumn("evidence", to_json(struct(col("evidence.*"),
             round(col("monthly_savings"), 2).as("monthly_savings"),

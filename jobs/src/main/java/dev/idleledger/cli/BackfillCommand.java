@@ -1,17 +1,44 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.nightly.NightlyRun;
+import dev.idleledger.spark.LedgerSpark;
+import java.time.LocalDate;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-@Command(name = "backfill", description = "Not built yet: see the open issues.")
+@Command(name = "backfill", description = "Run the nightly job for every date in a range, oldest first.")
 public final class BackfillCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--from", required = true, paramLabel = "DATE", description = "first UTC day, YYYY-MM-DD")
+  LocalDate from;
+
+  @Option(names = "--to", required = true, paramLabel = "DATE", description = "last UTC day (inclusive), YYYY-MM-DD")
+  LocalDate to;
 
   @Override
   public Integer call() {
-    common.load();
-    System.err.println("idle-ledger: 'backfill' is not built yet");
-    return IdleLedger.EXIT_RUN_FAILED;
+    if (to.isBefore(from)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--to " + to + " is before --from " + from);
+    }
+    LedgerConfig config = common.load();
+    if (common.dryRun) {
+      Progress.line("dry run: backfill %s .. %s", from, to);
+      return IdleLedger.EXIT_OK;
+    }
+    SparkSession spark = LedgerSpark.create(config, "idle-ledger backfill " + from + ".." + to);
+    try {
+      new NightlyRun(spark, config).runRange(from, to);
+      return IdleLedger.EXIT_OK;
+    } finally {
+      spark.stop();
+    }
   }
 }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       NightlyCommand.class,
       BackfillCommand.class,
       SqlCommand.class,
+      ReportCommand.class,
     })
 public final class IdleLedger implements Runnable {
   public static final int EXIT_OK = 0;

@@ -1,17 +1,42 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.nightly.NightlyRun;
+import dev.idleledger.spark.LedgerSpark;
+import java.time.LocalDate;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-@Command(name = "nightly", description = "Not built yet: see the open issues.")
+@Command(name = "nightly", description = "The nightly run for one UTC date: ingest, attribute, roll up — for DATE and the lookback days before it.")
 public final class NightlyCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
+  @Option(names = "--date", required = true, paramLabel = "DATE", description = "the UTC day to run, YYYY-MM-DD")
+  LocalDate date;
+
+  @Option(names = "--lookback", paramLabel = "N", description = "also recompute the N days before DATE (default: nightly.lookback_days)")
+  Integer lookback;
+
   @Override
   public Integer call() {
-    common.load();
-    System.err.println("idle-ledger: 'nightly' is not built yet");
-    return IdleLedger.EXIT_RUN_FAILED;
+    LedgerConfig config = common.load();
+    int days = lookback == null ? config.lookbackDays : lookback;
+    if (days < 0) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lookback must be >= 0, got " + days);
+    }
+    if (common.dryRun) {
+      Progress.line("dry run: nightly %s would cover %s", date, NightlyRun.datesFor(date, days));
+      return IdleLedger.EXIT_OK;
+    }
+    SparkSession spark = LedgerSpark.create(config, "idle-ledger nightly " + date);
+    try {
+      new NightlyRun(spark, config).run(date, days);
+      return IdleLedger.EXIT_OK;
+    } finally {
+      spark.stop();
+    }
   }
 }

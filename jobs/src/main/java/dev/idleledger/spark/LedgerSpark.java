@@ -15,7 +15,11 @@ public final class LedgerSpark {
   private LedgerSpark() {}
 
   public static SparkSession create(LedgerConfig config, String appName) {
-    SparkSession.Builder b = SparkSession.builder().appName(appName).master(config.sparkMaster);
+    SparkSession.Builder b = SparkSession.builder().appName(appName);
+    // Under spark-submit the cluster's --master is already set and wins; spark.master in config is for everything else.
+    if (System.getProperty("spark.master") == null) {
+      b.master(config.sparkMaster);
+    }
     applyTo(config, b::config);
     SparkSession spark = b.enableHiveSupport().getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

@@ -47,6 +47,8 @@ public final class TestSpark {
     all.add("spark.master=local[2]");
     all.add("spark.shuffle_partitions=2");
     all.add("lake.root=" + lakeRoot());
+    // Tiny test tables: Delta's log replay and stats need not fan out to 50 tasks.
+    all.add("spark.settings.\"spark.databricks.delta.snapshotPartitions\"=2");
     all.addAll(List.of(overrides));
     return ConfigLoader.load(null, all);
   }

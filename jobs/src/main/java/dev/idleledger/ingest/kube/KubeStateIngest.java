@@ -1,0 +1,65 @@
+package dev.idleledger.ingest.kube;
+
+import static dev.idleledger.ingest.series.SeriesColumns.*;
+import static org.apache.spark.sql.functions.*;
+
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.ingest.series.SeriesArchiveReader;
+import dev.idleledger.ingest.series.SeriesRead;
+import dev.idleledger.quality.QualityRecorder;
+import dev.idleledger.quality.SourceAccounting;
+import dev.idleledger.spark.LakeTables;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The kube state stage: reads one day of kube-state-metrics samples from {@code input.kube}, writes silver
+ * {@code pod_info} and {@code node_info} for the date, the rejected rows and the row accounting.
+ */
+public final class KubeStateIngest {
+  public static final String SOURCE = "kube";
+
+  private final SparkSession spark;
+  private final LedgerConfig config;
+
+  public KubeStateIngest(SparkSession spark, LedgerConfig config) {
+    this.spark = spark;
+    this.config = config;
+  }
+
+  /** Runs the stage for {@code date}; empty when {@code input.kube} is empty (source absent). */
+  public Optional<SourceAccounting> run(LocalDate date, QualityRecorder quality) {
+    if (config.kubeRoot.isEmpty()) {
+      return Optional.empty();
+    }
+    SeriesRead read = new SeriesArchiveReader(spark).read(config.kubeRoot, date, KubeStateTransform.METRICS);
+    // Kube state is small: keep the labelled day in memory for the handful of queries below.
+    Dataset<Row> samples = read.withLabels().persist();
+    try {
+      Dataset<Row> usable = samples.filter(col(REASON).isNull());
+      KubeStateTransform transform = new KubeStateTransform(config.classifier);
+      LakeTables tables = new LakeTables(spark, config);
+      tables.replaceDates(SilverTables.POD_INFO, transform.podInfo(usable, date), List.of(date));
+      tables.replaceDates(SilverTables.NODE_INFO, transform.nodeInfo(usable, date), List.of(date));
+      quality.writeQuarantine(SOURCE, read.quarantine(samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
+      Row totals = samples.agg(
+              sum(when(col(REASON).isNotNull(), 1L).otherwise(0L)),
+              sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
+              count_distinct(when(col(REASON).isNull(), struct(col(TS), col(METRIC), col(SERIES_ID)))))
+          .first();
+      long quarantined = totals.isNullAt(0) ? 0 : totals.getLong(0);
+      long usableRows = totals.isNullAt(1) ? 0 : totals.getLong(1);
+      long used = totals.getLong(2);
+      SourceAccounting accounting = read.accounting(SOURCE, used, quarantined, usableRows - used, 0);
+      quality.recordAccounting(accounting, config.maxQuarantineShare);
+      return Optional.of(accounting);
+    } finally {
+      samples.unpersist();
+    }
+  }
+}

@@ -1,0 +1,299 @@
+package dev.idleledger.ingest.series;
+
+import static dev.idleledger.ingest.series.SeriesColumns.*;
+import static org.apache.spark.sql.functions.*;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+
+/**
+ * Reads archived Prometheus samples (CONTRACTS.md §1.1) for one UTC day into one long frame, whatever the
+ * encoding: Parquet, CSV(.gz) or Prometheus text(.gz), local or {@code s3a://}.
+ *
+ * <p>Plan choices: files are read with Spark's own readers in groups of equal layout (one CSV header, one
+ * Parquet schema), each group turned into the same narrow columns by SQL expressions. The metric filter is
+ * a plain predicate on the scan, so Parquet pushes it into the row groups; for text it is applied right after
+ * the metric name is cut out of the line, before anything else is parsed. Labels are not parsed per sample:
+ * each sample carries a canonical text of its label set ({@code series_id}) and {@link SeriesRead#series()}
+ * parses each distinct series once. A probe ({@link FileProbe}) sets aside files that are unusable as a whole.
+ */
+public final class SeriesArchiveReader {
+  /** Separates name=value pairs in a CSV row's series id; cannot occur in a label. */
+  static final String PAIR_SEPARATOR = "\u0001";
+  private static final String ISO_TS = "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
+  private static final String EPOCH_MS = "^-?\\d{1,15}$";
+  private static final String PROM_LINE = "^\\s*[a-zA-Z_:][a-zA-Z0-9_:]*\\s*(\\{(.*)\\})?\\s+(\\S+)(\\s+(\\S+))?\\s*$";
+  private static final Set<String> REQUIRED = Set.of("timestamp", "metric", "value");
+
+  private final SparkSession spark;
+
+  public SeriesArchiveReader(SparkSession spark) {
+    this.spark = spark;
+    PromLabels.register(spark);
+  }
+
+  /**
+   * Reads {@code date} under {@code root}, keeping samples of {@code metrics} only.
+   *
+   * @throws dev.idleledger.RunFailedException when {@code root} does not exist at all
+   */
+  public SeriesRead read(String root, LocalDate date, Set<String> metrics) {
+    List<ArchiveFile> files = new ArchiveLayout(spark.sparkContext().hadoopConfiguration()).filesFor(root, date);
+    List<FileProbe.Result> probed = FileProbe.probe(spark, files);
+    List<FileProbe.Result> errors = new ArrayList<>();
+    Map<String, List<String>> csvGroups = new LinkedHashMap<>();
+    Map<String, List<String>> parquetGroups = new LinkedHashMap<>();
+    List<String> promFiles = new ArrayList<>();
+    for (FileProbe.Result r : probed) {
+      String error = r.error() != null ? r.error() : layoutError(r);
+      if (error != null) {
+        // A broken file in dt=D+1 is D+1's to report; D only loses the stragglers it might have held.
+        if (!r.file().nextDay()) {
+          errors.add(new FileProbe.Result(r.file(), error, null));
+        }
+        continue;
+      }
+      switch (r.file().encoding()) {
+        case PROM -> promFiles.add(r.file().path());
+        case CSV -> {
+          if (!r.layout().isBlank()) {
+            csvGroups.computeIfAbsent(r.layout(), k -> new ArrayList<>()).add(r.file().path());
+          }
+        }
+        case PARQUET -> parquetGroups.computeIfAbsent(r.layout(), k -> new ArrayList<>()).add(r.file().path());
+      }
+    }
+    List<Dataset<Row>> raws = new ArrayList<>();
+    if (!promFiles.isEmpty()) {
+      raws.add(promRaw(promFiles));
+    }
+    csvGroups.forEach((header, paths) -> raws.add(csvRaw(csvHeader(header), paths)));
+    parquetGroups.values().forEach(paths -> raws.add(parquetRaw(paths)));
+
+    Column dayStart = lit(Timestamp.from(date.atStartOfDay(ZoneOffset.UTC).toInstant()));
+    Column dayEnd = lit(Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+    Column nextDay = col(FILE).contains("/dt=" + date.plusDays(1) + "/");
+    Column inDay = col(TS).geq(dayStart).and(col(TS).lt(dayEnd));
+    Column wanted = col(METRIC).isin(metrics.toArray());
+    // A row counts for D when it sits in dt=D, or is a straggler in dt=D+1 timestamped in D.
+    Column inScope = col("is_sample").and(not(nextDay).or(coalesce(inDay, lit(false))));
+    Column ignored = not(wanted).or(col(TS).isNotNull().and(not(inDay)));
+
+    StructType blockSchema = new StructType().add("bl_file", DataTypes.StringType).add("bl_block", DataTypes.LongType)
+        .add("lines_before", DataTypes.LongType).add("min_rid", DataTypes.LongType);
+    if (raws.isEmpty()) {
+      Dataset<Row> empty = spark.createDataFrame(List.of(), sampleSchema());
+      return new SeriesRead(spark, empty, spark.createDataFrame(List.of(), blockSchema), errors, 0, 0);
+    }
+    Column[] rawColumns = Arrays.stream(new String[] {FILE, BLOCK, RID, LINE_OFFSET, RAW, "is_sample", METRIC, TS, VALUE, SERIES_ID,
+        "parse_error"}).map(c -> col(c)).toArray(Column[]::new);
+    Dataset<Row> raw = raws.get(0).select(rawColumns);
+    for (int i = 1; i < raws.size(); i++) {
+      raw = raw.unionByName(raws.get(i).select(rawColumns));
+    }
+
+    // One pass over everything read: the day's row counts, and per file split its row count and first row
+    // id so rejected rows can be given their line number without numbering every row.
+    List<Row> blocks = raw
+        .groupBy(col(FILE), col(BLOCK))
+        .agg(count(lit(1)).as("rows"), min(col(RID)).as("min_rid"),
+            sum(when(inScope, 1).otherwise(0)).as("read"),
+            sum(when(inScope.and(ignored), 1).otherwise(0)).as("ignored"))
+        .collectAsList();
+    long read = 0;
+    long ignoredRows = 0;
+    Map<String, TreeSet<Long>> fileBlocks = new LinkedHashMap<>();
+    Map<String, Row> byKey = new LinkedHashMap<>();
+    for (Row b : blocks) {
+      read += b.getLong(b.fieldIndex("read"));
+      ignoredRows += b.getLong(b.fieldIndex("ignored"));
+      fileBlocks.computeIfAbsent(b.getString(0), k -> new TreeSet<>()).add(b.getLong(1));
+      byKey.put(b.getString(0) + "\n" + b.getLong(1), b);
+    }
+    List<Row> lines = new ArrayList<>();
+    fileBlocks.forEach((file, starts) -> {
+      long before = 0;
+      for (long start : starts) {
+        Row b = byKey.get(file + "\n" + start);
+        lines.add(RowFactory.create(file, start, before, b.getLong(b.fieldIndex("min_rid"))));
+        before += b.getLong(b.fieldIndex("rows"));
+      }
+    });
+
+    Column reason = coalesce(col("parse_error"),
+        when(col(TS).isNull(), lit("unparseable timestamp")),
+        when(col(VALUE).isNull(), lit("non-numeric value")),
+        when(isnan(col(VALUE)), lit("NaN value")),
+        when(col(VALUE).equalTo(Double.POSITIVE_INFINITY).or(col(VALUE).equalTo(Double.NEGATIVE_INFINITY)), lit("infinite value")));
+    Dataset<Row> samples = raw
+        .filter(wanted)
+        .filter(inScope.and(not(ignored)))
+        .withColumn(REASON, reason)
+        .select(Arrays.stream(sampleSchema().fieldNames()).map(n -> col(n)).toArray(Column[]::new));
+    return new SeriesRead(spark, samples, spark.createDataFrame(lines, blockSchema), errors, read, ignoredRows);
+  }
+
+  /** Columns of {@link SeriesRead#samples()}. */
+  public static StructType sampleSchema() {
+    return new StructType()
+        .add(FILE, DataTypes.StringType).add(BLOCK, DataTypes.LongType).add(RID, DataTypes.LongType)
+        .add(LINE_OFFSET, DataTypes.IntegerType).add(TS, DataTypes.TimestampType).add(METRIC, DataTypes.StringType)
+        .add(VALUE, DataTypes.DoubleType).add(SERIES_ID, DataTypes.StringType).add(RAW, DataTypes.StringType)
+        .add(REASON, DataTypes.StringType);
+  }
+
+  private static String layoutError(FileProbe.Result r) {
+    if (r.file().encoding() == SeriesEncoding.CSV && !r.layout().isBlank()) {
+      List<String> header = csvHeader(r.layout());
+      Set<String> missing = new TreeSet<>(REQUIRED);
+      missing.removeAll(header);
+      if (!missing.isEmpty()) {
+        return "CSV missing required column(s): " + String.join(", ", missing);
+      }
+      if (new HashSet<>(header).size() != header.size()) {
+        return "CSV header repeats a column: " + r.layout();
+      }
+    }
+    if (r.file().encoding() == SeriesEncoding.PARQUET) {
+      Set<String> missing = new TreeSet<>(REQUIRED);
+      missing.removeAll(Arrays.asList(r.layout().split("\n", 2)[0].split(",")));
+      if (!missing.isEmpty()) {
+        return "Parquet file missing required column(s): " + String.join(", ", missing);
+      }
+    }
+    return null;
+  }
+
+  static List<String> csvHeader(String headerLine) {
+    try (CSVParser p = CSVParser.parse(new StringReader(headerLine), CSVFormat.RFC4180)) {
+      List<CSVRecord> records = p.getRecords();
+      return records.isEmpty() ? List.of() : records.get(0).toList().stream().map(String::trim).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  // ---- Prometheus text: `name{k="v",...} value ts_ms`, # comments ----
+  private Dataset<Row> promRaw(List<String> paths) {
+    Column line = col("value");
+    Column trimmed = trim(line);
+    return spark.read().text(paths.toArray(String[]::new))
+        .select(col("_metadata.file_path").as(FILE), col("_metadata.file_block_start").as(BLOCK),
+            monotonically_increasing_id().as(RID), line.as(RAW),
+            trimmed.notEqual("").and(not(trimmed.startsWith("#"))).as("is_sample"),
+            regexp_extract(line, "^\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)", 1).as(METRIC),
+            regexp_extract(line, PROM_LINE, 2).as("label_text"),
+            regexp_extract(line, PROM_LINE, 3).as("value_text"),
+            regexp_extract(line, PROM_LINE, 5).as("ts_text"),
+            when(not(line.rlike(PROM_LINE)), lit("malformed Prometheus line")).as("parse_error"))
+        .withColumn(TS, timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
+        .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
+        .withColumn(SERIES_ID, concat(lit("P"), col("label_text")))
+        .withColumn(LINE_OFFSET, lit(0));
+  }
+
+  // ---- CSV: header; timestamp, metric, value; every other column a label (empty = absent) ----
+  private Dataset<Row> csvRaw(List<String> header, List<String> paths) {
+    // The header is known from the probe. Label names that differ only in case (Hostname, hostname) would
+    // collide in Spark's case-insensitive resolution, so the later one is named by position instead.
+    StructType schema = new StructType();
+    Map<String, Column> byName = new LinkedHashMap<>();
+    Set<String> taken = new HashSet<>();
+    for (int i = 0; i < header.size(); i++) {
+      String name = taken.add(header.get(i).toLowerCase(java.util.Locale.ROOT)) ? header.get(i) : "_c" + i;
+      schema = schema.add(name, DataTypes.StringType);
+      byName.put(header.get(i), col(q(name)));
+    }
+    List<String> labelColumns = header.stream().filter(h -> !REQUIRED.contains(h)).sorted().toList();
+    Column[] pairs = labelColumns.stream()
+        .map(h -> when(byName.get(h).isNotNull().and(byName.get(h).notEqual("")), concat(lit(h + "="), byName.get(h))))
+        .toArray(Column[]::new);
+    Column seriesText = pairs.length == 0 ? lit("") : concat_ws(PAIR_SEPARATOR, pairs);
+    Column rawText = concat_ws(",", byName.values().stream().map(c -> coalesce(c, lit(""))).toArray(Column[]::new));
+    return spark.read().option("header", "true").option("escape", "\"").schema(schema)
+        .csv(paths.toArray(String[]::new))
+        .select(col("_metadata.file_path").as(FILE), col("_metadata.file_block_start").as(BLOCK),
+            monotonically_increasing_id().as(RID), rawText.as(RAW), lit(true).as("is_sample"),
+            trim(byName.get("metric")).as(METRIC), trim(byName.get("timestamp")).as("ts_text"), trim(byName.get("value")).as("value_text"),
+            concat(lit("C"), seriesText).as(SERIES_ID), lit(null).cast(DataTypes.StringType).as("parse_error"))
+        .withColumn(TS, when(col("ts_text").rlike(EPOCH_MS), timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
+            .when(col("ts_text").rlike(ISO_TS), expr("try_cast(ts_text AS TIMESTAMP)")))
+        .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
+        .withColumn(LINE_OFFSET, lit(1));
+  }
+
+  // ---- Parquet: timestamp (TIMESTAMP, TIMESTAMP_NTZ = UTC, or INT64 epoch ms), metric, value, labels map ----
+  private Dataset<Row> parquetRaw(List<String> paths) {
+    Dataset<Row> df = spark.read().parquet(paths.toArray(String[]::new));
+    StructType schema = df.schema();
+    DataType tsType = schema.apply("timestamp").dataType();
+    Column ts;
+    if (tsType instanceof TimestampNTZType) {
+      ts = col("timestamp").cast(DataTypes.TimestampType); // no zone: read as UTC (the session zone is UTC)
+    } else if (tsType.equals(DataTypes.TimestampType)) {
+      ts = col("timestamp");
+    } else if (tsType.equals(DataTypes.StringType)) {
+      ts = when(col("timestamp").rlike(EPOCH_MS), timestamp_millis(col("timestamp").cast(DataTypes.LongType)))
+          .when(col("timestamp").rlike(ISO_TS), col("timestamp").cast(DataTypes.TimestampType));
+    } else {
+      ts = timestamp_millis(col("timestamp").cast(DataTypes.LongType));
+    }
+    List<String> extra = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      if (!REQUIRED.contains(f.name()) && !f.name().equals("labels") && f.dataType().equals(DataTypes.StringType)) {
+        extra.add(f.name());
+      }
+    }
+    Column labels = schema.getFieldIndex("labels").isDefined()
+        ? coalesce(col("labels").cast("map<string,string>"), expr("cast(map() as map<string,string>)"))
+        : expr("cast(map() as map<string,string>)");
+    if (!extra.isEmpty()) {
+      // Top-level label columns win over the map: drop those keys from the map, then add the columns.
+      Column keys = array(extra.stream().map(functions_lit()).toArray(Column[]::new));
+      Column values = array(extra.stream().map(h -> col(q(h))).toArray(Column[]::new));
+      labels = map_concat(map_filter(labels, (k, v) -> not(array_contains(keys, k))), map_from_arrays(keys, values));
+    }
+    labels = map_filter(labels, (k, v) -> v.isNotNull().and(v.notEqual("")));
+    // Canonical order, so the same label set gives the same series id whatever order the writer used.
+    Column series = to_json(map_from_entries(array_sort(map_entries(labels))));
+    Column value = df.schema().apply("value").dataType().equals(DataTypes.StringType)
+        ? expr("try_cast(value AS DOUBLE)") : col("value").cast(DataTypes.DoubleType);
+    return df.select(col("_metadata.file_path").as(FILE), lit(-1L).as(BLOCK), col("_metadata.row_index").as(RID),
+        to_json(struct(Arrays.stream(schema.fieldNames()).map(n -> col(q(n))).toArray(Column[]::new))).as(RAW),
+        lit(true).as("is_sample"), col("metric").as(METRIC), ts.as(TS), value.as(VALUE),
+        concat(lit("Q"), series).as(SERIES_ID), lit(null).cast(DataTypes.StringType).as("parse_error"),
+        lit(1).as(LINE_OFFSET));
+  }
+
+  private static java.util.function.Function<String, Column> functions_lit() {
+    return s -> lit(s);
+  }
+
+  private static String q(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+}

@@ -1,0 +1,28 @@
+package dev.idleledger.ingest.series;
+
+/**
+ * Column names of the long sample frame the archive reader produces: one row per raw sample of a wanted
+ * metric, valid or not. Consumers see {@code ts, metric, value, series_id, reason}; the provenance columns
+ * ({@code file, block, rid, line_offset, raw}) exist for quarantine and are pruned by Spark elsewhere.
+ */
+public final class SeriesColumns {
+  private SeriesColumns() {}
+
+  public static final String TS = "ts";
+  public static final String METRIC = "metric";
+  public static final String VALUE = "value";
+  /** A canonical text of the sample's label set: same labels = same id, so labels are parsed once per series. */
+  public static final String SERIES_ID = "series_id";
+  public static final String LABELS = "labels";
+  /** Why the row cannot be used (quarantine reason), null when it is fine so far. */
+  public static final String REASON = "reason";
+  public static final String FILE = "file";
+  /** Start offset of the file split the row was read from (-1 for Parquet, which has exact row indexes). */
+  public static final String BLOCK = "block";
+  /** Row id: Parquet row index, or a monotonically increasing id within the split for text. */
+  public static final String RID = "rid";
+  /** Lines before the first data row (a CSV header) or 1 for Parquet's 0-based row index. */
+  public static final String LINE_OFFSET = "line_offset";
+  public static final String RAW = "raw";
+  public static final String LINE = "line";
+}

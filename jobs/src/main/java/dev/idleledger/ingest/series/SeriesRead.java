@@ -1,0 +1,89 @@
+package dev.idleledger.ingest.series;
+
+import static dev.idleledger.ingest.series.SeriesColumns.*;
+import static org.apache.spark.sql.functions.*;
+
+import dev.idleledger.quality.SourceAccounting;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * What the archive reader found for one date: the long sample frame (lazy), its series with their labels,
+ * the files that were unusable as a whole, and the raw row counts the accounting starts from.
+ *
+ * @param samples one row per raw sample of a wanted metric in the day (columns of {@link SeriesColumns})
+ * @param blockLines per file split: rows before it in its file and its first row id, to number rejected lines
+ * @param rowsRead sample rows of the day (comments and other days' rows excluded), file errors not included
+ * @param rowsIgnored of those, rows of metrics nobody asked for or timestamped outside the day
+ */
+public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> blockLines, List<FileProbe.Result> fileErrors,
+                         long rowsRead, long rowsIgnored) {
+
+  private static final StructType FILE_ERROR = new StructType()
+      .add(FILE, DataTypes.StringType).add(REASON, DataTypes.StringType);
+
+  /**
+   * The distinct series of the samples with their label maps, parsed once per series (not per sample);
+   * {@code label_error} says why a series' labels are unusable (broken Prometheus escaping).
+   */
+  public Dataset<Row> series() {
+    Column id = col(SERIES_ID);
+    Column body = expr("substring(" + SERIES_ID + ", 2)");
+    Column promLabels = call_function(PromLabels.UDF_NAME, body);
+    Column labels = when(id.startsWith("P"), promLabels)
+        .when(id.startsWith("Q"), from_json(body, DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)))
+        .when(length(body).equalTo(0), expr("cast(map() as map<string,string>)"))
+        .otherwise(str_to_map(body, lit(SeriesArchiveReader.PAIR_SEPARATOR), lit("=")));
+    return samples.select(SERIES_ID).distinct()
+        .withColumn(LABELS, labels)
+        .withColumn("label_error", when(col(LABELS).isNull(), lit("broken Prometheus escaping")));
+  }
+
+  /** The long frame with labels joined on (small sources such as kube state); reason includes label errors. */
+  public Dataset<Row> withLabels() {
+    Dataset<Row> s = series();
+    return samples.join(broadcast(s), SERIES_ID)
+        .withColumn(REASON, coalesce(col(REASON), col("label_error")))
+        .drop("label_error");
+  }
+
+  /**
+   * Rejected rows (columns {@code file, block, rid, line_offset, reason, raw}) plus the unusable files, as rows of
+   * the quarantine table, with 1-based line numbers recovered from the split bookkeeping.
+   */
+  public Dataset<Row> quarantine(Dataset<Row> rejected, LocalDate date, String runId, String source) {
+    Column line = when(col(BLOCK).equalTo(-1), col(RID).plus(col(LINE_OFFSET)))
+        .otherwise(col("lines_before").plus(col(RID)).minus(col("min_rid")).plus(1).plus(col(LINE_OFFSET)));
+    Dataset<Row> rows = rejected.join(broadcast(blockLines),
+            rejected.col(FILE).equalTo(blockLines.col("bl_file")).and(rejected.col(BLOCK).equalTo(blockLines.col("bl_block"))), "left")
+        .select(col(FILE), line.cast(DataTypes.LongType).as(LINE), col(REASON), col(RAW));
+    List<Row> errors = new ArrayList<>();
+    for (FileProbe.Result r : fileErrors) {
+      // The listing's qualified path, spelled as Spark's _metadata.file_path spells the rows' files.
+      errors.add(RowFactory.create(r.file().path(), r.error()));
+    }
+    Dataset<Row> files = spark.createDataFrame(errors, FILE_ERROR)
+        .select(col(FILE), lit(null).cast(DataTypes.LongType).as(LINE), col(REASON), col(REASON).as(RAW));
+    return rows.unionByName(files)
+        .select(lit(Date.valueOf(date)).as("date"), lit(runId).as("run_id"), lit(source).as("source"),
+            col(FILE), col(LINE), col(REASON), col(RAW));
+  }
+
+  /**
+   * The source's accounting: read and ignored come from the raw counts (an unusable file counts as one row
+   * read and quarantined); the caller supplies what its own rules decided.
+   */
+  public SourceAccounting accounting(String source, long used, long quarantinedRows, long duplicates, long ignoredBySource) {
+    int files = fileErrors.size();
+    return new SourceAccounting(source, rowsRead + files, used, quarantinedRows + files, duplicates, rowsIgnored + ignoredBySource);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.idleledger.ingest.telemetry;
+
+import static dev.idleledger.ingest.series.SeriesColumns.*;
+import static org.apache.spark.sql.functions.*;
+
+import dev.idleledger.ingest.SilverTables;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * dcgm-exporter samples → silver {@code gpu_samples} (COST_MODEL.md §2): one row per GPU unit per timestamp,
+ * metrics as columns, the pods on the sample, and how long the sample holds. Pure Dataset → Dataset.
+ *
+ * <p>Plan (telemetry is ~700 M samples a day at fleet scale):
+ * <ol>
+ *   <li>Labels are resolved per series ({@link #seriesUnits}), a small frame, and joined back to the samples
+ *       by broadcast on {@code series_id}: no sample's label map is ever read.</li>
+ *   <li>The samples are repartitioned by {@code unit_id} once. The pivot (group by unit and timestamp) and
+ *       the hold-time window (per unit, ordered by time) both reuse that partitioning, so the plan has one
+ *       shuffle; {@code explain} shows a single Exchange on unit_id.</li>
+ *   <li>The pivot takes the maximum per metric: conflicting duplicates of a series and the per-pod series of a
+ *       time-sliced GPU collapse the same way, so the result does not depend on file order.</li>
+ *   <li>Unit attributes (cluster, node, model, MIG profile) are joined after the pivot from the series frame
+ *       rather than carried through the shuffle.</li>
+ * </ol>
+ */
+public final class GpuSampleTransform {
+  /** dcgm-exporter metric → gpu_samples column. */
+  public static final Map<String, String> METRIC_COLUMNS = metricColumns();
+  public static final String UNIT_ID = "unit_id";
+  public static final String HOLDER = "holder";
+  public static final String MIG_PARENT = "mig_parent";
+  public static final String SERIES_REASON = "series_reason";
+
+  private final int maxSampleGapSeconds;
+
+  public GpuSampleTransform(int maxSampleGapSeconds) {
+    this.maxSampleGapSeconds = maxSampleGapSeconds;
+  }
+
+  public static Set<String> metrics() {
+    return METRIC_COLUMNS.keySet();
+  }
+
+  private static Map<String, String> metricColumns() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "gr_engine_active");
+    m.put("DCGM_FI_DEV_GPU_UTIL", "gpu_util");
+    m.put("DCGM_FI_DEV_FB_USED", "fb_used_mib");
+    m.put("DCGM_FI_DEV_FB_FREE", "fb_free_mib");
+    m.put("DCGM_FI_DEV_POWER_USAGE", "power_w");
+    m.put("DCGM_FI_PROF_SM_ACTIVE", "sm_active");
+    m.put("DCGM_FI_PROF_SM_OCCUPANCY", "sm_occupancy");
+    m.put("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "tensor_active");
+    m.put("DCGM_FI_PROF_DRAM_ACTIVE", "dram_active");
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /**
+   * Per series (columns {@code series_id, labels, label_error}): the GPU unit it describes, its holder, and why
+   * it cannot be used. Spellings are normalized here: {@code Hostname}/{@code hostname} → node, the old
+   * exporters' {@code pod_name}/{@code pod_namespace}/{@code container_name} → pod/namespace/container.
+   * Series of a MIG-enabled GPU without MIG labels describe the parent GPU, not a unit ({@code mig_parent}).
+   */
+  public Dataset<Row> seriesUnits(Dataset<Row> series) {
+    Column uuid = label("UUID");
+    Column mig = label("GPU_I_ID");
+    Column pod = coalesce(label("pod"), label("pod_name"));
+    Dataset<Row> units = series.select(
+        col(SERIES_ID),
+        label("cluster").as("cluster"),
+        coalesce(label("Hostname"), label("hostname")).as("node"),
+        uuid.as("gpu_uuid"),
+        label("gpu").as("gpu_index"),
+        label("modelName").as("gpu_model"),
+        label("GPU_I_PROFILE").as("mig_profile"),
+        mig.as("mig_instance_id"),
+        when(mig.isNotNull(), concat(uuid, lit("/"), mig)).otherwise(uuid).as(UNIT_ID),
+        when(pod.isNotNull(), struct(
+            coalesce(label("namespace"), label("pod_namespace")).as("namespace"),
+            pod.as("pod"),
+            coalesce(label("container"), label("container_name")).as("container"),
+            label("pod_uid").as("pod_uid"))).as(HOLDER),
+        coalesce(col("label_error"), when(uuid.isNull(), lit("missing UUID"))).as(SERIES_REASON));
+    // A GPU is MIG-enabled when any of its series carries MIG labels; computed on the small series frame.
+    Column migEnabled = max(col("mig_instance_id").isNotNull()).over(Window.partitionBy(col("gpu_uuid")));
+    return units.withColumn(MIG_PARENT, col("mig_instance_id").isNull().and(coalesce(migEnabled, lit(false))));
+  }
+
+  /**
+   * Samples (reader columns) joined with their series' unit; {@code reason} gains the telemetry rules
+   * (missing UUID, broken escaping, negative FB or power).
+   */
+  public Dataset<Row> classify(Dataset<Row> samples, Dataset<Row> units) {
+    Column negativeFb = col(METRIC).isin("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE").and(col(VALUE).lt(0));
+    Column negativePower = col(METRIC).equalTo("DCGM_FI_DEV_POWER_USAGE").and(col(VALUE).lt(0));
+    return samples
+        .join(broadcast(units.select(SERIES_ID, UNIT_ID, HOLDER, SERIES_REASON, MIG_PARENT)), SERIES_ID)
+        .withColumn(REASON, coalesce(col(REASON), col(SERIES_REASON),
+            when(negativeFb, lit("negative FB")), when(negativePower, lit("negative power"))))
+        .drop(SERIES_REASON);
+  }
+
+  /** The usable samples of {@link #classify}: no reason, not a MIG parent. */
+  public static Dataset<Row> usable(Dataset<Row> classified) {
+    return classified.filter(col(REASON).isNull().and(not(col(MIG_PARENT))));
+  }
+
+  /** Usable samples → gpu_samples rows (exact columns of {@link SilverTables#GPU_SAMPLES}). */
+  public Dataset<Row> toGpuSamples(Dataset<Row> usable, Dataset<Row> units) {
+    List<Column> aggs = new ArrayList<>();
+    METRIC_COLUMNS.forEach((metric, column) ->
+        aggs.add(max(when(col(METRIC).equalTo(metric), col(VALUE))).as(column)));
+    aggs.add(array_sort(collect_set(col(HOLDER))).as("holders"));
+
+    Dataset<Row> pivoted = usable
+        .select(col(UNIT_ID), col(TS), col(METRIC), col(VALUE), col(HOLDER))
+        .repartition(col(UNIT_ID))
+        .groupBy(col(UNIT_ID), col(TS))
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+
+    // COST_MODEL §2: a sample holds until the unit's next sample when that is within the gap limit, else for
+    // the unit's median spacing that day (also for the day's last sample; a lone sample gets the limit).
+    WindowSpec byTime = Window.partitionBy(col(UNIT_ID)).orderBy(col(TS));
+    Column gap = unix_millis(lead(col(TS), 1).over(byTime)).minus(unix_millis(col(TS))).divide(1000.0);
+    Column median = percentile_approx(col("gap"), lit(0.5), lit(10000)).over(Window.partitionBy(col(UNIT_ID)));
+    Dataset<Row> held = pivoted
+        .withColumn("gap", gap)
+        .withColumn("median_gap", median)
+        .withColumn("hold_seconds", when(col("gap").leq(maxSampleGapSeconds), col("gap"))
+            .otherwise(coalesce(col("median_gap"), lit((double) maxSampleGapSeconds))));
+
+    Dataset<Row> unitAttributes = units.filter(col(SERIES_REASON).isNull().and(not(col(MIG_PARENT))))
+        .groupBy(col(UNIT_ID))
+        .agg(max("cluster").as("cluster"), max("node").as("node"), max("gpu_uuid").as("gpu_uuid"),
+            max("gpu_index").as("gpu_index"), max("gpu_model").as("gpu_model"), max("mig_profile").as("mig_profile"),
+            max("mig_instance_id").as("mig_instance_id"));
+    Dataset<Row> rows = held.join(broadcast(unitAttributes), UNIT_ID)
+        .withColumn("date", to_date(col(TS)));
+    return rows.select(java.util.Arrays.stream(SilverTables.GPU_SAMPLES.columnNames()).map(c -> col(c)).toArray(Column[]::new));
+  }
+
+  private static Column label(String key) {
+    Column v = col(LABELS).getItem(key);
+    return when(v.notEqual(""), v);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.idleledger.report;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** The demo's terminal report: the money first, then who wasted it. */
+public final class TextReport {
+  private TextReport() {}
+
+  public static void print(WasteSummary s, String lakeHint, PrintStream out) {
+    String cur = s.currency();
+    out.println();
+    out.printf(Locale.ROOT, "GPU Idle Ledger — %s%s%n", s.from(), s.from().equals(s.to()) ? "" : " to " + s.to());
+    out.println("=".repeat(78));
+    out.printf(Locale.ROOT, "Fleet GPU cost        %12s %s  over %,.1f GPU-hours%n", money(s.gpuCost()), cur, s.gpuHours());
+    out.printf(Locale.ROOT, "Waste                 %12s %s  (%.1f%% of GPU cost)%n", money(s.wasteCost()), cur, 100 * s.wasteShare());
+    out.printf(Locale.ROOT, "  idle while held     %12s%n", money(s.idleCost()));
+    out.printf(Locale.ROOT, "  unallocated         %12s%n", money(s.unallocatedCost()));
+    out.printf(Locale.ROOT, "Unobserved (no data)  %12s%n", money(s.unobservedCost()));
+    out.println();
+    out.println("Top workloads by idle cost");
+    out.printf(Locale.ROOT, "  %-38s %-9s %-12s %8s %6s %8s %10s%n", "workload", "type", "team", "GPU-h", "eff.", "idle h", "idle " + cur);
+    for (WasteSummary.TopWorkload w : s.topWorkloads()) {
+      out.printf(Locale.ROOT, "  %-38s %-9s %-12s %8.1f %5.0f%% %8.1f %10s%n",
+          clip(w.namespace() + "/" + w.kind() + "/" + w.name(), 38), w.type(), clip(w.team(), 12), w.gpuHours(), 100 * w.efficiency(),
+          w.idleHours(), money(w.idleCost()));
+    }
+    out.println();
+    out.println("Idle cost by workload type");
+    for (WasteSummary.TypeWaste t : s.wasteByType()) {
+      out.printf(Locale.ROOT, "  %-12s %12s of %12s%n", t.type(), money(t.idleCost()), money(t.cost()));
+    }
+    out.println();
+    out.println(lakeHint);
+  }
+
+  static String money(double v) {
+    return String.format(Locale.ROOT, "%,.2f", v);
+  }
+
+  private static String clip(String s, int n) {
+    return s == null ? "" : s.length() <= n ? s : s.substring(0, n - 1) + "…";
+  }
+}

@@ -1,0 +1,274 @@
+package dev.idleledger.airflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idleledger.cli.IdleLedger;
+import dev.idleledger.testing.TestSpark;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Airflow DAGs checked without Airflow: airflow-dags/tests/dag_contract.py reads each DAG's syntax tree
+ * and renders its templates for a sample data interval; this test holds the result to the real command
+ * line (every Spark task's arguments pass {@code --dry-run}) and to CONTRACTS.md §1 (what the sensors watch).
+ */
+class DagContractTest {
+  /** The sample data interval: [2026-11-01T00:00Z, 2026-11-02T00:00Z), so ds = 2026-11-01. */
+  static final String SAMPLE_DS = "2026-11-01";
+
+  static final Path REPO = Path.of(System.getProperty("idleledger.conf.dir")).toAbsolutePath().normalize().getParent();
+  static final Path DAGS = REPO.resolve("airflow-dags");
+
+  /** Distinct sample Variables, so a sensor watching the wrong bucket or prefix cannot pass by accident. */
+  static final Map<String, String> VARIABLES = Map.of(
+      "idle_ledger_raw_bucket", "raw-bucket",
+      "idle_ledger_billing_bucket", "billing-bucket",
+      "idle_ledger_telemetry_prefix", "dcgm/archive",
+      "idle_ledger_kube_prefix", "ksm/archive",
+      "idle_ledger_cur_prefix", "cur/gpu-fleet/data",
+      "idle_ledger_conf_file", DAGS.resolve("idle-ledger-cluster.conf").toString());
+
+  @TempDir static Path pycache;
+
+  static List<JsonNode> dags;
+
+  @BeforeAll
+  static void readContract() throws Exception {
+    dags = contract(SAMPLE_DS);
+    assertFalse(dags.isEmpty(), "no DAG files found in " + DAGS);
+  }
+
+  @Test
+  void everyPythonFileUnderAirflowDagsCompiles() throws Exception {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(DAGS)) {
+      files = walk.filter(p -> p.toString().endsWith(".py")).sorted().toList();
+    }
+    assertTrue(files.size() >= 2, "expected the DAG and the contract reader, found " + files);
+    for (Path file : files) {
+      Result r = python(List.of("-m", "py_compile", file.toString()));
+      assertEquals(0, r.exitCode, file + " does not compile: " + r.stderr);
+    }
+  }
+
+  @Test
+  void everySparkTaskIsAcceptedByTheRealCommandLine() {
+    for (JsonNode task : sparkTasks()) {
+      assertEquals("dev.idleledger.cli.IdleLedger", task.path("java_class").asText(), task.path("task_id").asText());
+      List<String> args = strings(task.path("application_args"));
+      args.add("--dry-run");
+      assertEquals(IdleLedger.EXIT_OK, IdleLedger.execute(args.toArray(String[]::new)),
+          task.path("task_id").asText() + " is rejected by the command line: " + args);
+    }
+  }
+
+  @Test
+  void theDataIntervalDrivesTheDateOfEveryRun() throws Exception {
+    List<JsonNode> runs = sparkTasks().stream().filter(t -> argsOf(t).contains("--date")).toList();
+    assertFalse(runs.isEmpty(), "no Spark task runs a date");
+    for (JsonNode task : runs) {
+      assertEquals(SAMPLE_DS, valueAfter(argsOf(task), "--date"), task.path("task_id").asText());
+    }
+    // A second interval, across a month and year end, moves the date with it: the date is templated, not written in.
+    for (JsonNode dag : contract("2026-12-31")) {
+      for (JsonNode task : dag.path("spark_tasks")) {
+        if (argsOf(task).contains("--date")) {
+          assertEquals("2026-12-31", valueAfter(argsOf(task), "--date"), task.path("task_id").asText());
+        }
+      }
+    }
+  }
+
+  @Test
+  void sensorsWatchTheContractLayoutOfWhatTheNightlyRunReads() {
+    JsonNode nightly = sparkTasks().stream().filter(t -> argsOf(t).contains("nightly")).findFirst().orElse(null);
+    assertNotNull(nightly, "no Spark task runs `nightly`");
+    Map<String, String> inputs = setOverrides(argsOf(nightly));
+    // CONTRACTS §1: telemetry and kube by day, CUR by billing month.
+    assertWatched(inputs.get("input.telemetry"), "/dt=" + SAMPLE_DS + "/");
+    assertWatched(inputs.get("input.kube"), "/dt=" + SAMPLE_DS + "/");
+    assertWatched(inputs.get("input.billing.cur"), "/BILLING_PERIOD=2026-11/");
+  }
+
+  @Test
+  void lateBillingSkipsItsSensorButNotTheRun() {
+    for (JsonNode dag : dags) {
+      for (JsonNode sensor : dag.path("sensors")) {
+        boolean billing = sensor.path("bucket_key").asText().contains("BILLING_PERIOD=");
+        assertEquals(billing, sensor.path("soft_fail").asBoolean(),
+            sensor.path("task_id").asText() + ": only the billing sensor may give up without failing the run");
+        assertTrue(sensor.path("deferrable").asBoolean(), sensor.path("task_id").asText() + " holds a worker slot while waiting");
+        assertTrue(sensor.path("timeout").asLong() > 0, sensor.path("task_id").asText() + " has no timeout");
+        if (billing) {
+          for (JsonNode edge : dag.path("edges")) {
+            if (edge.get(0).asText().equals(sensor.path("task_id").asText())) {
+              assertEquals("none_failed", task(dag, edge.get(1).asText()).path("trigger_rule").asText(),
+                  edge.get(1).asText() + " would be skipped with a late bill");
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void everySparkStageRunsAfterEverySensor() {
+    for (JsonNode dag : dags) {
+      Map<String, Set<String>> downstream = new HashMap<>();
+      for (JsonNode edge : dag.path("edges")) {
+        downstream.computeIfAbsent(edge.get(0).asText(), k -> new HashSet<>()).add(edge.get(1).asText());
+      }
+      assertFalse(dag.path("sensors").isEmpty(), "a DAG without sensors");
+      for (JsonNode sensor : dag.path("sensors")) {
+        Set<String> reached = reachable(sensor.path("task_id").asText(), downstream);
+        for (JsonNode task : dag.path("spark_tasks")) {
+          assertTrue(reached.contains(task.path("task_id").asText()),
+              task.path("task_id").asText() + " can start before " + sensor.path("task_id").asText());
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyTaskIsDocumentedAndTheGoldTablesArePublishedAsAssets() {
+    for (JsonNode dag : dags) {
+      for (JsonNode task : concat(dag.path("spark_tasks"), dag.path("sensors"))) {
+        assertTrue(task.path("has_doc_md").asBoolean(), task.path("task_id").asText() + " has no doc_md");
+      }
+      assertTrue(stream(dag.path("spark_tasks")).anyMatch(t -> t.path("has_outlets").asBoolean()), "no task publishes Assets");
+    }
+  }
+
+  @Test
+  void sqlChecksOfTheDagParseAsSparkSql() throws Exception {
+    for (JsonNode task : sparkTasks()) {
+      List<String> args = argsOf(task);
+      if (args.get(0).equals("sql")) {
+        // Parse only (no tables needed): a syntax error would otherwise surface at 6 am on the cluster.
+        TestSpark.session().sessionState().sqlParser().parsePlan(args.get(1));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void assertWatched(String inputRoot, String layoutFolder) {
+    assertNotNull(inputRoot, "the nightly run does not set this input's root");
+    assertTrue(inputRoot.startsWith("s3a://"), inputRoot);
+    String rest = inputRoot.substring("s3a://".length());
+    String bucket = rest.substring(0, rest.indexOf('/'));
+    String prefix = rest.substring(rest.indexOf('/') + 1);
+    boolean watched = false;
+    for (JsonNode dag : dags) {
+      for (JsonNode sensor : dag.path("sensors")) {
+        watched |= sensor.path("bucket_name").asText().equals(bucket)
+            && sensor.path("bucket_key").asText().startsWith(prefix + layoutFolder);
+      }
+    }
+    assertTrue(watched, "no sensor watches s3://" + bucket + "/" + prefix + layoutFolder + " (what the job reads)");
+  }
+
+  private static List<JsonNode> contract(String ds) throws Exception {
+    List<String> args = new ArrayList<>(List.of(DAGS.resolve("tests/dag_contract.py").toString(), "--ds", ds));
+    VARIABLES.forEach((k, v) -> args.addAll(List.of("--var", k + "=" + v)));
+    Result r = python(args);
+    assertEquals(0, r.exitCode, "dag_contract.py failed: " + r.stderr);
+    return stream(new ObjectMapper().readTree(r.stdout).path("dags")).toList();
+  }
+
+  private static List<JsonNode> sparkTasks() {
+    return dags.stream().flatMap(d -> stream(d.path("spark_tasks"))).toList();
+  }
+
+  private static JsonNode task(JsonNode dag, String taskId) {
+    return concat(dag.path("spark_tasks"), dag.path("sensors")).stream()
+        .filter(t -> t.path("task_id").asText().equals(taskId)).findFirst()
+        .orElseThrow(() -> new AssertionError("edge to unknown task " + taskId));
+  }
+
+  private static List<String> argsOf(JsonNode task) {
+    return strings(task.path("application_args"));
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static String valueAfter(List<String> args, String flag) {
+    int i = args.indexOf(flag);
+    return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : null;
+  }
+
+  private static Map<String, String> setOverrides(List<String> args) {
+    Map<String, String> out = new HashMap<>();
+    for (int i = 0; i + 1 < args.size(); i++) {
+      if (args.get(i).equals("--set")) {
+        String kv = args.get(i + 1);
+        out.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> reachable(String from, Map<String, Set<String>> downstream) {
+    Set<String> seen = new HashSet<>();
+    List<String> todo = new ArrayList<>(List.of(from));
+    while (!todo.isEmpty()) {
+      for (String next : downstream.getOrDefault(todo.remove(todo.size() - 1), Set.of())) {
+        if (seen.add(next)) {
+          todo.add(next);
+        }
+      }
+    }
+    return seen;
+  }
+
+  private static Stream<JsonNode> stream(JsonNode array) {
+    List<JsonNode> out = new ArrayList<>();
+    array.forEach(out::add);
+    return out.stream();
+  }
+
+  private static List<JsonNode> concat(JsonNode a, JsonNode b) {
+    return Stream.concat(stream(a), stream(b)).toList();
+  }
+
+  private record Result(int exitCode, String stdout, String stderr) {}
+
+  /** Runs python3 (stdlib only); byte-code goes to a temp dir so the repo stays clean. */
+  private static Result python(List<String> args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add("python3");
+    cmd.addAll(args);
+    Path out = Files.createTempFile(pycache, "py-out", ".txt");
+    Path err = Files.createTempFile(pycache, "py-err", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("PYTHONPYCACHEPREFIX", pycache.resolve("pyc").toString());
+    Process p = pb.start();
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("python3 " + args + " did not finish in 2 minutes");
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,116 @@
+package dev.idleledger.ingest.series;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.zip.GZIPOutputStream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/** Writes one list of samples as a raw archive file in any of the three encodings (test fixture). */
+public final class SampleArchive {
+  public record Sample(Instant ts, String metric, String value, Map<String, String> labels) {}
+
+  private SampleArchive() {}
+
+  public static Sample sample(String ts, String metric, String value, String... kv) {
+    Map<String, String> labels = new TreeMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      labels.put(kv[i], kv[i + 1]);
+    }
+    return new Sample(Instant.parse(ts), metric, value, labels);
+  }
+
+  public static void writeProm(Path file, List<Sample> samples) {
+    StringBuilder b = new StringBuilder("# HELP written by the test\n");
+    for (Sample s : samples) {
+      b.append(s.metric()).append('{');
+      List<String> pairs = new ArrayList<>();
+      s.labels().forEach((k, v) -> pairs.add(k + "=\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\""));
+      b.append(String.join(",", pairs)).append("} ").append(s.value()).append(' ').append(s.ts().toEpochMilli()).append('\n');
+    }
+    write(file, b.toString());
+  }
+
+  /** CSV with ISO timestamps ({@code epochMillis} false) or epoch milliseconds. */
+  public static void writeCsv(Path file, List<Sample> samples, boolean epochMillis) {
+    TreeSet<String> keys = new TreeSet<>();
+    samples.forEach(s -> keys.addAll(s.labels().keySet()));
+    StringBuilder b = new StringBuilder("metric,timestamp,value");
+    keys.descendingSet().forEach(k -> b.append(',').append(k));
+    b.append('\n');
+    for (Sample s : samples) {
+      b.append(s.metric()).append(',').append(epochMillis ? String.valueOf(s.ts().toEpochMilli()) : s.ts().toString()).append(',').append(s.value());
+      keys.descendingSet().forEach(k -> b.append(',').append(quote(s.labels().getOrDefault(k, ""))));
+      b.append('\n');
+    }
+    write(file, b.toString());
+  }
+
+  /**
+   * Parquet through Spark: TIMESTAMP or INT64 epoch-ms timestamps, labels in the map, plus each of
+   * {@code topLevel} as its own STRING column (which wins over the map).
+   */
+  public static void writeParquet(SparkSession spark, Path dir, List<Sample> samples, boolean epochMillis, List<String> topLevel,
+                                  Map<String, String> mapOverrides) {
+    StructType schema = new StructType()
+        .add("timestamp", epochMillis ? DataTypes.LongType : DataTypes.TimestampType)
+        .add("metric", DataTypes.StringType).add("value", DataTypes.DoubleType)
+        .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+    for (String c : topLevel) {
+      schema = schema.add(c, DataTypes.StringType);
+    }
+    List<Row> rows = new ArrayList<>();
+    for (Sample s : samples) {
+      Map<String, String> map = new TreeMap<>(s.labels());
+      List<Object> values = new ArrayList<>(List.of(epochMillis ? s.ts().toEpochMilli() : Timestamp.from(s.ts()), s.metric(),
+          Double.parseDouble(s.value())));
+      List<Object> top = new ArrayList<>();
+      for (String c : topLevel) {
+        top.add(map.remove(c));
+        if (mapOverrides.containsKey(c)) {
+          map.put(c, mapOverrides.get(c));
+        }
+      }
+      values.add(map);
+      values.addAll(top);
+      rows.add(RowFactory.create(values.toArray()));
+    }
+    spark.createDataFrame(rows, schema).coalesce(1).write().mode("overwrite").parquet(dir.toString());
+  }
+
+  public static void gzip(Path plain, Path gz) {
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write(Files.readAllBytes(plain));
+      Files.delete(plain);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static void write(Path file, String text) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String quote(String v) {
+    return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+  }
+}

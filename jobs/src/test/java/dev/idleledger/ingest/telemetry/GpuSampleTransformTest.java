@@ -1,0 +1,85 @@
+package dev.idleledger.ingest.telemetry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.idleledger.testing.TestSpark;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** The telemetry transform on tiny in-memory frames: the hold-time rule of COST_MODEL §2 and the plan's shape. */
+class GpuSampleTransformTest {
+  private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+  private static final StructType SERIES = new StructType().add("series_id", DataTypes.StringType)
+      .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)).add("label_error", DataTypes.StringType);
+  private static final StructType SAMPLES = new StructType().add("ts", DataTypes.TimestampType).add("metric", DataTypes.StringType)
+      .add("value", DataTypes.DoubleType).add("series_id", DataTypes.StringType).add("reason", DataTypes.StringType);
+
+  private static Dataset<Row> gpuSamples(int maxGap, int... offsets) {
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> series = spark.createDataFrame(List.of(
+        RowFactory.create("s1", Map.of("UUID", "GPU-1", "Hostname", "n1"), null)), SERIES);
+    List<Row> rows = new ArrayList<>();
+    for (int o : offsets) {
+      rows.add(RowFactory.create(Timestamp.from(T0.plusSeconds(o)), "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.5, "s1", null));
+    }
+    GpuSampleTransform t = new GpuSampleTransform(maxGap);
+    Dataset<Row> units = t.seriesUnits(series).persist();
+    return t.toGpuSamples(GpuSampleTransform.usable(t.classify(spark.createDataFrame(rows, SAMPLES), units)), units);
+  }
+
+  private static List<Double> holds(Dataset<Row> gpuSamples) {
+    return gpuSamples.orderBy("ts").select("hold_seconds").collectAsList().stream().map(r -> r.getDouble(0)).toList();
+  }
+
+  @Test
+  void aGapOverTheLimitHoldsTheMedianSpacingAndSoDoesTheLastSample() {
+    // Spacings 1,1,1,57,1: the 57 s gap is over the 10 s limit, so that sample holds the median spacing, 1 s.
+    assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0), holds(gpuSamples(10, 0, 1, 2, 3, 60, 61)));
+  }
+
+  @Test
+  void aGapWithinTheLimitHoldsUntilTheNextSample() {
+    assertEquals(List.of(1.0, 1.0, 1.0, 57.0, 1.0, 1.0), holds(gpuSamples(60, 0, 1, 2, 3, 60, 61)));
+  }
+
+  @Test
+  void tenAndThirtySecondScrapesHoldTheirInterval() {
+    assertEquals(List.of(10.0, 10.0, 10.0, 10.0), holds(gpuSamples(10, 0, 10, 20, 30)));
+    assertEquals(List.of(30.0, 30.0, 30.0), holds(gpuSamples(10, 0, 30, 60)));
+  }
+
+  @Test
+  void aLoneSampleHoldsTheGapLimit() {
+    assertEquals(List.of(10.0), holds(gpuSamples(10, 0)));
+  }
+
+  @Test
+  void thePivotAndTheHoldWindowShareOneShuffleByUnit() {
+    String plan = gpuSamples(10, 0, 1, 2).queryExecution().executedPlan().toString();
+    // The samples are shuffled once, by unit; the only other exchanges are on the small series frame.
+    assertEquals(1, count(plan, "Exchange hashpartitioning\\(unit_id#\\d+, \\d+\\), REPARTITION_BY_COL"), plan);
+    assertEquals(0, count(plan, "Exchange hashpartitioning\\(unit_id#\\d+, ts#"), plan);
+    assertEquals(0, count(plan, "Exchange rangepartitioning|Exchange SinglePartition"), plan);
+  }
+
+  private static int count(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.idleledger.nightly;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.generate.FleetGenerator;
+import dev.idleledger.generate.FleetSpec;
+import dev.idleledger.generate.TelemetryFormat;
+import dev.idleledger.testing.TestSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Re-runnable nights: the same date twice changes nothing; a restated bill reaches its day through the lookback. */
+class NightlySemanticsTest {
+  private static final LocalDate DAY1 = LocalDate.of(2026, 11, 10);
+  private static final LocalDate DAY2 = DAY1.plusDays(1);
+  private static final String DB = "nightly_semantics";
+  private static Path fleet;
+  private static LedgerConfig config;
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void generate() throws IOException {
+    fleet = Files.createTempDirectory("semantics-fleet");
+    FleetGenerator.generate(new FleetSpec(DAY1, 2, 1, 3, TelemetryFormat.CSV, 30).withHoursPerDay(2), fleet);
+    spark = TestSpark.session();
+    config = TestSpark.config("catalog.database=" + DB, "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
+        "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=");
+  }
+
+  @Test
+  void runningTheSameNightTwiceChangesNothingAndLookbackRestatementsLand() throws IOException {
+    NightlyRun night = new NightlyRun(spark, config);
+    night.run(DAY2, 1);
+    List<String> first = snapshot();
+    night.run(DAY2, 1);
+    assertEquals(first, snapshot(), "same nights, same tables");
+
+    double day1Before = gpuCost(DAY1);
+    double day2Before = gpuCost(DAY2);
+    restateDay1Bill(2.0);
+    night.run(DAY2, 1);
+    assertEquals(2 * day1Before, gpuCost(DAY1), 1e-6, "the restated bill for day 1 reached day 1");
+    assertEquals(day2Before, gpuCost(DAY2), 1e-9, "day 2 did not move");
+    assertNotEquals(first, snapshot());
+  }
+
+  private double gpuCost(LocalDate d) {
+    return spark.sql("SELECT SUM(gpu_cost) FROM " + DB + ".cluster_daily WHERE date = DATE'" + d + "'").first().getDouble(0);
+  }
+
+  private List<String> snapshot() {
+    return Stream.of("gpu_hourly", "workload_daily", "cluster_daily", "team_daily", "gpu_samples", "billing_hourly", "pod_info")
+        .flatMap(t -> spark.sql("SELECT * FROM " + DB + "." + t).collectAsList().stream().map(r -> t + " " + r).sorted())
+        .toList();
+  }
+
+  /** Multiplies every money column of day 1's CUR rows by {@code factor}, as a restated bill would. */
+  private static void restateDay1Bill(double factor) throws IOException {
+    try (Stream<Path> files = Files.walk(fleet.resolve("billing/cur"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".csv")).toList()) {
+        List<String> lines = Files.readAllLines(f);
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        int start = header.indexOf("line_item_usage_start_date");
+        StringBuilder out = new StringBuilder(lines.get(0)).append('\n');
+        for (String line : lines.subList(1, lines.size())) {
+          String[] cells = line.split(",", -1);
+          if (cells[start].startsWith(DAY1.toString())) {
+            for (String money : List.of("line_item_unblended_cost", "reservation_effective_cost", "savings_plan_savings_plan_effective_cost")) {
+              int i = header.indexOf(money);
+              if (i >= 0 && !cells[i].isEmpty()) {
+                cells[i] = String.valueOf(Double.parseDouble(cells[i]) * factor);
+              }
+            }
+          }
+          out.append(String.join(",", cells)).append('\n');
+        }
+        Files.writeString(f, out.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.idleledger.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.idleledger.spark.LakeTables;
+import dev.idleledger.testing.FleetLake;
+import dev.idleledger.testing.TestSpark;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTML report from a populated lake, loaded in a real headless Chromium (.ci/run installs Debian's chromium):
+ * no console errors, the charts and the table are there, data is text, and a screenshot is kept for a person to look at.
+ */
+class HtmlReportInBrowserTest {
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final String HOSTILE = "<script>alert(1)</script>";
+
+  @Test
+  void reportRendersInHeadlessChromiumWithChartsTablesAndEscapedData() throws Exception {
+    if (System.getenv("CI") == null) {
+      Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "chromium not installed here (CI installs it)");
+    }
+    FleetLake.Lake lake = FleetLake.get();
+    ReportData data = ReportData.read(new LakeTables(TestSpark.session(), lake.database()), lake.dates().get(0), lake.dates().get(lake.dates().size() - 1));
+    assertFalse(data.summary().topWorkloads().isEmpty());
+    assertEquals(lake.dates().size(), data.trend().size());
+    List<WasteSummary.TopWorkload> top = new ArrayList<>(data.summary().topWorkloads());
+    top.add(new WasteSummary.TopWorkload("ns", "Pod", HOSTILE, "other", "team & \"co\"", 1, 0.5, 1, 1, 2));
+    WasteSummary s = data.summary();
+    ReportData hostile = new ReportData(new WasteSummary(s.from(), s.to(), s.currency(), s.gpuCost(), s.idleCost(), s.unallocatedCost(),
+        s.unobservedCost(), s.gpuHours(), top, s.wasteByType()), data.trend(), data.teams(), data.heatmap());
+
+    Path dir = Path.of("target", "report-test").toAbsolutePath();
+    Files.createDirectories(dir);
+    Path html = dir.resolve("report.html");
+    Files.writeString(html, HtmlReport.render(hostile), StandardCharsets.UTF_8);
+
+    Browser dom = chromium(dir, "--dump-dom", html.toUri().toString());
+    assertEquals(0, dom.exit(), dom.stderr());
+    assertTrue(dom.stdout().contains("<svg class=\"chart trend\""), "trend chart");
+    assertTrue(dom.stdout().contains("<svg class=\"chart heatmap\""), "heatmap");
+    assertTrue(dom.stdout().contains("<svg class=\"chart bars\""), "bar charts");
+    assertEquals(top.size(), dom.stdout().split("<tr>", -1).length - 2, "one table row per top workload plus the header");
+    assertFalse(dom.stdout().contains("<script"), "a pod name must never become a script element");
+    assertTrue(dom.stdout().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the hostile name renders as text");
+    assertFalse(dom.stderr().contains("CONSOLE"), "console messages: " + dom.stderr());
+
+    Path png = dir.resolve("report.png");
+    Files.deleteIfExists(png);
+    Browser shot = chromium(dir, "--screenshot=" + png, "--window-size=1200,1900", html.toUri().toString());
+    assertEquals(0, shot.exit(), shot.stderr());
+    assertTrue(Files.size(png) > 10_000, "a screenshot with content");
+  }
+
+  private record Browser(int exit, String stdout, String stderr) {}
+
+  private static Browser chromium(Path dir, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + Files.createTempDirectory("chromium-profile"), "--enable-logging=stderr", "--v=0"));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "chromium", ".out");
+    Path err = Files.createTempFile(dir, "chromium", ".err");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("chromium did not finish in 2 minutes");
+    }
+    return new Browser(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+}

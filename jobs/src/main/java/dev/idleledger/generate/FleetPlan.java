@@ -237,8 +237,11 @@ public final class FleetPlan {
               labels("vision", "vision-ft", null), "nvidia_com_gpu", 1));
         }
         Workload bob = new Workload("research", "StatefulSet", "nb-bob" + s, "notebook", null);
+        // The planted fix: once culled, the notebook holds its GPU only while bob works.
+        boolean culled = spec.fixedOn(day);
         out.add(pod(bob, bob.name() + "-0", "notebook", "StatefulSet", bob.name(), n, keys(u, 6, 7),
-            d0, allDay, new ActivityProfile.Notebook(0.12, 9, 18, 0.3), labels(null, null, "bob"), "nvidia_com_gpu", 1));
+            culled ? d0 + 9 * HOUR : d0, culled ? d0 + 18 * HOUR : allDay, new ActivityProfile.Notebook(0.12, 9, 18, 0.3),
+            labels(null, null, "bob"), "nvidia_com_gpu", 1));
         // GPU 7: nobody.
       }
       case 2 -> {

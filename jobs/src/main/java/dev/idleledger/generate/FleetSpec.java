@@ -6,9 +6,12 @@ import java.time.LocalDate;
  * What to generate: {@code nodes} nodes repeating the pool pattern of {@link FleetPlan}, for {@code days}
  * UTC days from {@code start}, one telemetry sample per GPU unit every {@code intervalSeconds}.
  * {@code hoursPerDay} below 24 keeps only the first hours of each day (nodes exist, are billed and report
- * only then) so tests can run on a small fleet quickly.
+ * only then) so tests can run on a small fleet quickly. {@code fixFromDay} (null = never) applies the planted
+ * notebook fix from that day on: the idle notebook {@code nb-bob} is culled — it holds its GPU only in working hours
+ * (09:00–18:00 UTC) instead of all day — so resolution and realized savings of CULL_IDLE_NOTEBOOK can be tested.
  */
-public record FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay) {
+public record FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay,
+    LocalDate fixFromDay) {
   public static final long DEFAULT_SEED = 42;
   public static final int DEFAULT_NODES = FleetPlan.PATTERN_SIZE;
 
@@ -33,8 +36,21 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
     }
   }
 
+  public FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay) {
+    this(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, null);
+  }
+
   public FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds) {
     this(start, days, nodes, seed, format, intervalSeconds, 24);
+  }
+
+  /** Whether the planted notebook fix applies on {@code day}. */
+  public boolean fixedOn(LocalDate day) {
+    return fixFromDay != null && !day.isBefore(fixFromDay);
+  }
+
+  public FleetSpec withFixFromDay(LocalDate day) {
+    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, day);
   }
 
   /** The default fleet: one pool pattern (6 nodes, 23 GPUs), 1 s samples, Parquet. */
@@ -48,14 +64,14 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
   }
 
   public FleetSpec withHoursPerDay(int hours) {
-    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hours);
+    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hours, fixFromDay);
   }
 
   public FleetSpec withSeed(long newSeed) {
-    return new FleetSpec(start, days, nodes, newSeed, format, intervalSeconds, hoursPerDay);
+    return new FleetSpec(start, days, nodes, newSeed, format, intervalSeconds, hoursPerDay, fixFromDay);
   }
 
   public FleetSpec withFormat(TelemetryFormat newFormat) {
-    return new FleetSpec(start, days, nodes, seed, newFormat, intervalSeconds, hoursPerDay);
+    return new FleetSpec(start, days, nodes, seed, newFormat, intervalSeconds, hoursPerDay, fixFromDay);
   }
 }

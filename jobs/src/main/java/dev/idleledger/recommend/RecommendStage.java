@@ -1,0 +1,175 @@
+package dev.idleledger.recommend;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import dev.idleledger.attribute.GpuHourlyTable;
+import dev.idleledger.config.InstanceCatalog;
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.quality.QualityRecorder;
+import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.TableSpec;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The nightly {@code recommend} stage, after the rollups: finds D's recommendations over the trailing window,
+ * works out each one's status, replaces D's {@code recommendation_history} rows and MERGEs {@code recommendations}.
+ * Re-running D changes nothing: the status comes from history before D, and the MERGE writes the same values.
+ */
+public final class RecommendStage {
+  /** One line of the demo's "top recommendations". */
+  public record TopRecommendation(String kind, String who, String action, double monthlySavings, String confidence, String currency) {}
+
+  private static final List<String> LIVE = List.of(RecommendationLifecycle.OPEN, RecommendationLifecycle.UPDATED, RecommendationLifecycle.REOPENED);
+  /** Columns a night that did not trigger leaves as they were. */
+  private static final List<String> REFRESHED = List.of("kind", "cluster", "namespace", "workload_kind", "workload_name", "workload_type", "team",
+      "node", "instance_type", "window_days", "monthly_savings", "monthly_savings_at_list", "confidence", "evidence", "action", "patch", "currency");
+
+  private final SparkSession spark;
+  private final LakeTables tables;
+  private final RecommendSettings settings;
+  private final InstanceCatalog catalog;
+  private final LedgerConfig config;
+
+  public RecommendStage(SparkSession spark, LedgerConfig config) {
+    this(spark, config, InstanceCatalog.load(config));
+  }
+
+  public RecommendStage(SparkSession spark, LedgerConfig config, InstanceCatalog catalog) {
+    this.spark = spark;
+    this.config = config;
+    this.tables = new LakeTables(spark, config);
+    this.settings = RecommendSettings.from(config);
+    this.catalog = catalog;
+  }
+
+  public RecommendSettings settings() {
+    return settings;
+  }
+
+  public void run(LocalDate date, QualityRecorder quality) {
+    LocalDate start = date.minusDays(settings.windowDays() - 1L);
+    Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date);
+    Dataset<Row> billing = window(SilverTables.BILLING_HOURLY, start, date);
+    int daysWithData = (int) gpuHourly.select("date").distinct().count();
+    RecommendationFinder.Window window = new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
+
+    Dataset<Row> seconds = WorkloadSeconds.of(window(SilverTables.GPU_SAMPLES, start, date), window(SilverTables.POD_INFO, start, date),
+        UnitHourRates.of(gpuHourly, billing), config.classifier, settings.activityThreshold()).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> night;
+    try {
+      Dataset<Row> triggers = new RecommendationFinder(spark, settings, catalog).find(window, seconds, gpuHourly, billing);
+      // Materialized before D's history is replaced: the status must come from the history as it was before this run.
+      night = RecommendationLifecycle.night(date, triggers, tables.read(RecommendationTables.HISTORY), settings).localCheckpoint();
+    } finally {
+      seconds.unpersist();
+    }
+    night = withRealizedSavings(night, date);
+    tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
+    merge(night.withColumn("window_days", lit(settings.windowDays())));
+
+    long triggered = night.where(col("triggered")).count();
+    long resolved = night.where(col("status").equalTo(RecommendationLifecycle.RESOLVED)).count();
+    quality.recordValue("recommendations", "recommend", triggered, null, true,
+        triggered + " recommendations triggered over " + start + ".." + date + " (" + daysWithData + " of " + settings.windowDays()
+            + " days with data), " + resolved + " resolved tonight");
+  }
+
+  /** The top {@code n} open recommendations by monthly savings, for the demo. */
+  public List<TopRecommendation> top(int n) {
+    Dataset<Row> open = tables.read(RecommendationTables.RECOMMENDATIONS).where(col("status").isin(LIVE.toArray()))
+        .withColumn("who", when(col("workload_name").isNotNull(),
+                concat_ws("", col("team"), lit(": "), col("namespace"), lit("/"), col("workload_name")))
+            .when(col("node").isNotNull(), concat_ws("/", col("cluster"), col("node")))
+            .otherwise(col("instance_type")))
+        .orderBy(desc("monthly_savings"), col("recommendation_id")).limit(n);
+    List<TopRecommendation> out = new ArrayList<>();
+    for (Row r : open.select("kind", "who", "action", "monthly_savings", "confidence", "currency").collectAsList()) {
+      out.add(new TopRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getString(4), r.getString(5)));
+    }
+    return out;
+  }
+
+  private Dataset<Row> window(TableSpec spec, LocalDate start, LocalDate end) {
+    return tables.read(spec).where(col("date").between(Date.valueOf(start), Date.valueOf(end)));
+  }
+
+  /** Adds realized_monthly_savings (null but on the night a recommendation resolves). */
+  private Dataset<Row> withRealizedSavings(Dataset<Row> night, LocalDate date) {
+    List<RealizedSavings.Resolving> resolving = new ArrayList<>();
+    for (Row r : night.where(col("status").equalTo(RecommendationLifecycle.RESOLVED).and(col("resolved_on").equalTo(Date.valueOf(date))))
+        .select("recommendation_id", "kind", "subject", "first_seen").collectAsList()) {
+      resolving.add(new RealizedSavings.Resolving(r.getString(0), r.getString(1), r.getString(2), r.getDate(3).toLocalDate()));
+    }
+    Map<String, Double> realized = Map.of();
+    if (!resolving.isEmpty()) {
+      LocalDate from = resolving.stream().map(RealizedSavings.Resolving::firstSeen).min(LocalDate::compareTo).orElseThrow()
+          .minusDays(settings.windowDays() - 1L);
+      Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, from, date);
+      Set<LocalDate> dataDays = new TreeSet<>();
+      gpuHourly.select("date").distinct().collectAsList().forEach(r -> dataDays.add(r.getDate(0).toLocalDate()));
+      Map<String, Map<LocalDate, Double>> costs = new HashMap<>();
+      RealizedSavings.subjectDailyCost(gpuHourly, window(SilverTables.BILLING_HOURLY, from, date))
+          .where(concat_ws("|", col("family"), col("subject")).isin(RealizedSavings.keys(resolving).toArray()))
+          .collectAsList()
+          .forEach(r -> costs.computeIfAbsent(r.getString(0) + "|" + r.getString(1), k -> new HashMap<>()).put(r.getDate(2).toLocalDate(), r.getDouble(3)));
+      realized = RealizedSavings.compute(resolving, date, settings.windowDays(), costs, dataDays);
+    }
+    List<Row> rows = realized.entrySet().stream().map(e -> RowFactory.create(e.getKey(), e.getValue())).collect(Collectors.toList());
+    Dataset<Row> realizedRows = spark.createDataFrame(rows, new StructType()
+        .add("recommendation_id", DataTypes.StringType).add("realized_monthly_savings", DataTypes.DoubleType));
+    return night.join(org.apache.spark.sql.functions.broadcast(realizedRows), new String[] {"recommendation_id"}, "left");
+  }
+
+  /**
+   * MERGE by recommendation_id: insert what is new; on a match set the lifecycle columns, refresh the details
+   * only when it triggered tonight, and leave the ticket columns to the ticket stage.
+   */
+  private void merge(Dataset<Row> night) {
+    tables.ensure(RecommendationTables.RECOMMENDATIONS);
+    String view = "recommend_night_" + Long.toHexString(System.nanoTime());
+    night.createOrReplaceTempView(view);
+    try {
+      List<String> sets = new ArrayList<>();
+      sets.add("t.status = s.status");
+      sets.add("t.first_seen = s.first_seen");
+      sets.add("t.last_seen = s.last_seen");
+      sets.add("t.resolved_on = s.resolved_on");
+      sets.add("t.realized_monthly_savings = CASE WHEN s.status = 'RESOLVED' THEN s.realized_monthly_savings "
+          + "WHEN s.status = 'REOPENED' THEN NULL ELSE t.realized_monthly_savings END");
+      for (String c : REFRESHED) {
+        sets.add("t." + c + " = CASE WHEN s.triggered THEN s." + c + " ELSE t." + c + " END");
+      }
+      String[] columns = RecommendationTables.RECOMMENDATIONS.columnNames();
+      List<String> values = new ArrayList<>();
+      for (String c : columns) {
+        values.add(c.startsWith("ticket_") ? "NULL" : "s." + c);
+      }
+      spark.sql("MERGE INTO " + tables.qualified(RecommendationTables.RECOMMENDATIONS) + " t USING " + view + " s "
+          + "ON t.recommendation_id = s.recommendation_id "
+          + "WHEN MATCHED THEN UPDATE SET " + String.join(", ", sets) + " "
+          + "WHEN NOT MATCHED THEN INSERT (" + String.join(", ", columns) + ") VALUES (" + String.join(", ", values) + ")");
+    } finally {
+      spark.catalog().dropTempView(view);
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package dev.idleledger.recommend;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.ceil;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.round;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import dev.idleledger.config.InstanceCatalog;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The six kinds of RECOMMENDATIONS.md over one trailing window, as a pure transform: the window's silver and
+ * gpu_hourly rows in, one row per triggered recommendation out (columns {@link #OUTPUT}), priced per month,
+ * with evidence JSON, action and patch, and kept only at or above {@code min_monthly_savings}.
+ *
+ * <p>Money comes from gpu_hourly (rates already applied by the cost model); the per-second definitions read
+ * {@link WorkloadSeconds}. A monthly figure is the window's figure × 30 / days of the window with data.
+ */
+public final class RecommendationFinder {
+  /** The window a night looks at, and how much of it had data. */
+  public record Window(LocalDate end, int days, int daysWithData) {
+    public LocalDate start() {
+      return end.minusDays(days - 1L);
+    }
+  }
+
+  public static final String[] OUTPUT = {"recommendation_id", "kind", "subject", "cluster", "namespace", "workload_kind", "workload_name",
+      "workload_type", "team", "node", "instance_type", "monthly_savings", "monthly_savings_at_list", "confidence", "evidence",
+      "action", "patch", "currency"};
+
+  /** Percentile accuracy: rank error ≤ rows / this, i.e. exact below a few hundred thousand seconds per workload. */
+  private static final int ACCURACY = 1_000_000;
+  private static final double HOURS_PER_MONTH = 730;
+  private static final double COST_TOLERANCE = 1e-9;
+
+  private final SparkSession spark;
+  private final RecommendSettings settings;
+  private final InstanceCatalog catalog;
+
+  public RecommendationFinder(SparkSession spark, RecommendSettings settings, InstanceCatalog catalog) {
+    this.spark = spark;
+    this.settings = settings;
+    this.catalog = catalog;
+  }
+
+  /**
+   * @param workloadSeconds {@link WorkloadSeconds} of the window
+   * @param gpuHourly gpu_hourly rows of the window
+   * @param billing billing_hourly rows of the window
+   */
+  public Dataset<Row> find(Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
+    return worthwhile(findAll(window, workloadSeconds, gpuHourly, billing));
+  }
+
+  /** Only recommendations saving at least {@code recommend.min_monthly_savings} a month are kept. */
+  public Dataset<Row> worthwhile(Dataset<Row> recommendations) {
+    return recommendations.where(col("monthly_savings").geq(settings.minMonthlySavings()));
+  }
+
+  /** Every triggered recommendation, whatever it saves. */
+  public Dataset<Row> findAll(Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
+    if (window.daysWithData() == 0) {
+      return spark.createDataFrame(List.of(), outputSchema());
+    }
+    double monthly = 30.0 / window.daysWithData();
+    Dataset<Row> currency = gpuHourly.agg(max("currency").as("currency"));
+    Dataset<Row> streaks = IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds());
+    List<Dataset<Row>> kinds = new ArrayList<>();
+    Column workload = concat_ws("/", col("cluster"), col("namespace"), col("workload_kind"), col("workload_name"));
+    kinds.add(finish(cullIdleNotebooks(streaks, monthly), window, workload));
+    kinds.add(finish(releaseIdleTraining(streaks, monthly), window, workload));
+    kinds.add(finish(rightsizeReplicas(workloadSeconds, monthly), window, workload));
+    kinds.add(finish(rightsizeGpu(workloadSeconds, monthly), window, workload));
+    kinds.add(finish(consolidateUnallocated(gpuHourly, billing, monthly), window, concat_ws("/", col("cluster"), col("node"))));
+    kinds.add(finish(commitmentCoverage(billing), window, concat_ws("/", col("instance_type"), col("region"))));
+    Dataset<Row> all = kinds.get(0);
+    for (int i = 1; i < kinds.size(); i++) {
+      all = all.unionByName(kinds.get(i));
+    }
+    return all.crossJoin(broadcast(currency)).select(WorkloadSeconds.cols(OUTPUT));
+  }
+
+  Dataset<Row> cullIdleNotebooks(Dataset<Row> streaks, double monthly) {
+    double grace = settings.cullAfterSeconds();
+    long minutes = Math.round(grace / 60);
+    return IdleStreaks.perWorkload(streaks, "notebook", grace, false, true)
+        .withColumn("kind", lit(RecommendationKind.CULL_IDLE_NOTEBOOK.name()))
+        .withColumn("monthly_savings", col("window_savings").multiply(monthly))
+        .withColumn("monthly_savings_at_list", col("window_savings_at_list").multiply(monthly))
+        .withColumn("evidence", struct(
+            lit("idle streaks (all of its GPUs idle, unbroken by missing telemetry) longer than " + minutes + " minutes; savings = their cost beyond the first "
+                + minutes + " minutes of each").as("rule"),
+            col("streaks").as("idle_streaks_over_threshold"), hours(col("longest_streak_seconds")).as("longest_idle_streak_hours"),
+            hours(col("seconds_beyond")).as("idle_hours_beyond_threshold"), round(col("window_savings"), 2).as("window_cost_beyond_threshold")))
+        .withColumn("action", concat(lit("Enable idle culling at " + minutes + " minutes for notebook "), col("namespace"), lit("/"), col("workload_name"),
+            lit(" (Kubeflow notebook controller CULL_IDLE_TIME=" + minutes + "), or scale the notebook to 0 when idle")))
+        .withColumn("patch", lit("# kubeflow notebook-controller Deployment, container env\nenv:\n  - name: ENABLE_CULLING\n    value: \"true\"\n"
+            + "  - name: CULL_IDLE_TIME\n    value: \"" + minutes + "\"\n  - name: IDLENESS_CHECK_PERIOD\n    value: \"1\"\n"));
+  }
+
+  Dataset<Row> releaseIdleTraining(Dataset<Row> streaks, double monthly) {
+    double min = settings.minIdleSeconds();
+    long minutes = Math.round(min / 60);
+    Column kind = col("workload_kind");
+    Column patch = when(kind.equalTo("Job"), lit("spec:\n  ttlSecondsAfterFinished: 300\n"))
+        .when(kind.equalTo("CronJob"), lit("spec:\n  jobTemplate:\n    spec:\n      ttlSecondsAfterFinished: 300\n"))
+        .otherwise(lit("spec:\n  runPolicy:\n    ttlSecondsAfterFinished: 300\n    cleanPodPolicy: All\n"));
+    return IdleStreaks.perWorkload(streaks, "training", min, true, false)
+        .withColumn("kind", lit(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name()))
+        .withColumn("monthly_savings", col("window_savings").multiply(monthly))
+        .withColumn("monthly_savings_at_list", col("window_savings_at_list").multiply(monthly))
+        .withColumn("evidence", struct(
+            lit("idle stretches of at least " + minutes + " minutes (all of its GPUs idle) while its pods hold GPUs; savings = their whole cost").as("rule"),
+            col("streaks").as("idle_stretches"), hours(col("longest_streak_seconds")).as("longest_idle_stretch_hours"),
+            hours(col("idle_seconds")).as("idle_hours_held"), round(col("window_savings"), 2).as("window_cost_of_idle_stretches")))
+        .withColumn("action", concat(lit("Release GPUs when "), col("workload_kind"), lit(" "), col("namespace"), lit("/"), col("workload_name"),
+            lit(" stops computing: end pods at completion (ttlSecondsAfterFinished), checkpoint-and-exit, or queue with Kueue instead of holding GPUs idle")))
+        .withColumn("patch", patch);
+  }
+
+  Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
+    Column need = ceil(col("demand").divide(settings.targetActivity()));
+    Dataset<Row> stats = seconds.where(col("workload_type").equalTo("inference"))
+        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
+            first("workload_type").as("workload_type"), first("team").as("team"),
+            percentile_approx(col("pods"), lit(0.5), lit(ACCURACY)).as("r"),
+            percentile_approx(need, lit(0.95), lit(ACCURACY)).as("p95_need"),
+            percentile_approx(col("demand"), lit(0.95), lit(ACCURACY)).as("p95_demand"),
+            max("pods").as("max_replicas"),
+            sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
+        .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need").cast("long")));
+    Column share = col("r").minus(col("r_prime")).divide(col("r"));
+    return stats.where(col("r").geq(2).and(col("r_prime").lt(col("r"))))
+        .withColumn("kind", lit(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name()))
+        .withColumn("monthly_savings", col("cost").multiply(share).multiply(monthly))
+        .withColumn("monthly_savings_at_list", col("cost_list").multiply(share).multiply(monthly))
+        .withColumn("evidence", struct(
+            lit("R = median pods holding a GPU over seconds with any; demand d(t) = sum of activity of its GPUs; R' = max(min_replicas, p95 of ceil(d(t) / "
+                + settings.targetActivity() + ")); savings = (R - R') / R x its cost").as("rule"),
+            col("r").as("replicas_median"), col("max_replicas"), round(col("p95_demand"), 4).as("p95_demand"), col("p95_need").as("p95_replicas_needed"),
+            col("r_prime").as("recommended_replicas"), lit(settings.targetActivity()).as("target_activity"),
+            round(col("cost"), 2).as("window_cost")))
+        .withColumn("action", concat(lit("Set replicas / HPA minReplicas of "), col("workload_kind"), lit(" "), col("namespace"), lit("/"),
+            col("workload_name"), lit(" from "), col("r"), lit(" to "), col("r_prime")))
+        .withColumn("patch", concat(lit("apiVersion: apps/v1\nkind: "), col("workload_kind"), lit("\nmetadata:\n  name: "), col("workload_name"),
+            lit("\n  namespace: "), col("namespace"), lit("\nspec:\n  replicas: "), col("r_prime"),
+            lit("\n---\n# or, with an autoscaler\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  minReplicas: "), col("r_prime"), lit("\n")));
+  }
+
+  Dataset<Row> rightsizeGpu(Dataset<Row> seconds, double monthly) {
+    Dataset<Row> stats = seconds.groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
+            first("workload_type").as("workload_type"), first("team").as("team"),
+            max("any_mig").as("any_mig"), max("gpu_model").as("gpu_model"), min("min_gpu_model").as("min_gpu_model"),
+            percentile_approx(col("max_fb_used_mib"), lit(0.99), lit(ACCURACY)).as("p99_fb_used_mib"),
+            percentile_approx(col("max_activity"), lit(0.95), lit(ACCURACY)).as("p95_activity"),
+            sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
+        .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))));
+    double margin = settings.migMargin();
+    Dataset<Row> fits = stats.join(broadcast(migProfiles()), "gpu_model")
+        .where(col("p99_fb_used_mib").leq(col("profile_memory_mib").multiply(margin))
+            .and(col("p95_activity").leq(col("k").divide(col("slices")).multiply(margin))))
+        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
+            min(struct(col("k"), col("profile_memory_mib"), col("profile"), col("slices"))).as("best"));
+    Column share = lit(1.0).minus(col("best.k").divide(col("best.slices")));
+    return stats.join(fits, WorkloadSeconds.WORKLOAD)
+        .where(col("best.k").lt(col("best.slices")))
+        .withColumn("kind", lit(RecommendationKind.RIGHTSIZE_GPU.name()))
+        .withColumn("monthly_savings", col("cost").multiply(share).multiply(monthly))
+        .withColumn("monthly_savings_at_list", col("cost_list").multiply(share).multiply(monthly))
+        .withColumn("evidence", struct(
+            lit("smallest MIG profile k of the model with p99 FB used <= " + margin + " x its memory and p95 activity <= " + margin
+                + " x k / slices (per second, the highest of its GPUs); savings = cost x (1 - k / slices)").as("rule"),
+            col("gpu_model"), round(col("p99_fb_used_mib"), 1).as("p99_fb_used_mib"), round(col("p95_activity"), 4).as("p95_activity"),
+            col("best.profile").as("mig_profile"), col("best.profile_memory_mib").as("profile_memory_mib"), col("best.k").as("compute_slices"),
+            col("best.slices").as("slices_per_gpu"), round(col("cost"), 2).as("window_cost")))
+        .withColumn("action", concat(lit("Request nvidia.com/mig-"), col("best.profile"), lit(" instead of nvidia.com/gpu for "), col("workload_kind"),
+            lit(" "), col("namespace"), lit("/"), col("workload_name")))
+        .withColumn("patch", concat(lit("# container resources (replaces nvidia.com/gpu)\nresources:\n  limits:\n    nvidia.com/mig-"), col("best.profile"),
+            lit(": 1\n")))
+        .drop("best");
+  }
+
+  Dataset<Row> consolidateUnallocated(Dataset<Row> gpuHourly, Dataset<Row> billing, double monthly) {
+    Dataset<Row> rows = gpuHourly.join(broadcast(UnitHourRates.listFactors(billing)), new String[] {"instance_id", "hour"}, "left")
+        .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)));
+    Column billedSeconds = col("state_seconds_active").plus(col("state_seconds_idle")).plus(col("state_seconds_unallocated")).plus(col("state_seconds_unobserved"));
+    Dataset<Row> hourly = rows.groupBy("cluster", "node", "hour")
+        .agg(countDistinct(when(col("pod").isNotNull(), col("gpu_uuid"))).as("allocated_gpus"));
+    Dataset<Row> p95 = hourly.groupBy("cluster", "node").agg(percentile_approx(col("allocated_gpus"), lit(0.95), lit(ACCURACY)).as("p95_allocated_gpus"));
+    Dataset<Row> nodes = rows.where(col("node").isNotNull()).groupBy("cluster", "node").agg(
+            max("instance_type").as("instance_type"), sum("state_seconds_unallocated").as("unallocated_seconds"), sum(billedSeconds).as("billed_seconds"),
+            sum("unallocated_cost").as("cost"), sum(col("unallocated_cost").multiply(col("list_factor"))).as("cost_list"),
+            countDistinct(when(col("unallocated_cost").gt(COST_TOLERANCE), col("date"))).as("days_triggered"),
+            countDistinct("gpu_uuid").as("gpus"))
+        .join(p95, new String[] {"cluster", "node"}, "left")
+        .withColumn("unallocated_share", when(col("billed_seconds").gt(0), col("unallocated_seconds").divide(col("billed_seconds"))).otherwise(0.0));
+    return nodes.where(col("unallocated_share").geq(settings.minUnallocatedShare()))
+        .withColumn("kind", lit(RecommendationKind.CONSOLIDATE_UNALLOCATED.name()))
+        .withColumn("monthly_savings", col("cost").multiply(monthly))
+        .withColumn("monthly_savings_at_list", col("cost_list").multiply(monthly))
+        .withColumn("evidence", struct(
+            lit("unallocated share of the node's billed GPU time >= " + settings.minUnallocatedShare() + "; savings = its unallocated cost; N = p95 over hours of GPUs held").as("rule"),
+            round(col("unallocated_share"), 4).as("unallocated_share"), hours(col("unallocated_seconds")).as("unallocated_gpu_hours"),
+            hours(col("billed_seconds")).as("billed_gpu_hours"), col("gpus"), col("p95_allocated_gpus"), round(col("cost"), 2).as("window_unallocated_cost")))
+        .withColumn("action", concat(lit("Bin-pack GPU pods off node "), col("node"), lit(" ("), col("instance_type"),
+            lit(", "), col("gpus"), lit(" GPUs): Karpenter consolidationPolicy WhenEmptyOrUnderutilized and pod affinity, or a smaller instance with "),
+            col("p95_allocated_gpus"), lit(" GPUs")))
+        .withColumn("patch", lit("apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n  disruption:\n    consolidationPolicy: WhenEmptyOrUnderutilized\n"
+            + "    consolidateAfter: 10m\n"))
+        .withColumn("namespace", lit(null).cast("string")).withColumn("workload_kind", lit(null).cast("string"))
+        .withColumn("workload_name", lit(null).cast("string")).withColumn("workload_type", lit(null).cast("string"))
+        .withColumn("team", lit(null).cast("string"));
+  }
+
+  /**
+   * On-demand floor per instance type and region: per hour of the window with any bill, the count of instances of
+   * the type billed at on-demand rates (Spot, Savings Plan, Reserved and Mixed hours excluded); the floor is the
+   * {@code floor_percentile} of those counts, an hour without any counting 0.
+   */
+  Dataset<Row> commitmentCoverage(Dataset<Row> billing) {
+    Column onDemand = col("pricing_term").equalTo("OnDemand");
+    Dataset<Row> hours = billing.select("hour").distinct();
+    Dataset<Row> types = billing.where(onDemand).select("instance_type", "region").distinct();
+    Dataset<Row> counts = billing.where(onDemand).groupBy("instance_type", "region", "hour").agg(countDistinct("instance_id").as("instances"));
+    Dataset<Row> floors = types.crossJoin(hours).join(counts, new String[] {"instance_type", "region", "hour"}, "left")
+        .withColumn("instances", coalesce(col("instances"), lit(0L)))
+        .groupBy("instance_type", "region").agg(
+            percentile_approx(col("instances"), lit(settings.floorPercentile()), lit(ACCURACY)).as("floor"),
+            max("instances").as("max_instances"), org.apache.spark.sql.functions.count("*").as("hours"));
+    Dataset<Row> rates = billing.groupBy("instance_type", "region").agg(
+        sum(when(onDemand, col("node_cost"))).as("od_cost"), sum(when(onDemand, col("usage_hours"))).as("od_hours"),
+        sum(when(col("pricing_term").equalTo("SavingsPlan"), col("node_cost"))).as("sp_cost"),
+        sum(when(col("pricing_term").equalTo("SavingsPlan"), col("list_cost"))).as("sp_list"),
+        countDistinct(when(onDemand, col("date"))).as("days_triggered"));
+    Column seenDiscount = when(col("sp_list").gt(0), lit(1.0).minus(col("sp_cost").divide(col("sp_list"))));
+    Dataset<Row> priced = floors.join(rates, new String[] {"instance_type", "region"})
+        .withColumn("od_rate", col("od_cost").divide(col("od_hours")))
+        .withColumn("discount", coalesce(seenDiscount, lit(settings.commitmentDiscount())))
+        .withColumn("discount_source", when(seenDiscount.isNotNull(), lit("Savings Plan / list ratio seen in the bill")).otherwise(lit("commitment.discount")))
+        .withColumn("commit_per_hour", col("floor").multiply(col("od_rate")).multiply(lit(1.0).minus(col("discount"))));
+    Column savings = col("floor").multiply(HOURS_PER_MONTH).multiply(col("od_rate")).multiply(col("discount"));
+    return priced.where(col("floor").geq(1))
+        .withColumn("kind", lit(RecommendationKind.COMMITMENT_COVERAGE.name()))
+        .withColumn("monthly_savings", savings)
+        .withColumn("monthly_savings_at_list", savings)
+        .withColumn("evidence", struct(
+            lit("on-demand floor = p" + Math.round(settings.floorPercentile() * 100) + " of hourly counts of on-demand-billed instances (Spot, SP and RI covered excluded); "
+                + "savings = floor x 730 h x on-demand rate x discount").as("rule"),
+            col("floor").as("on_demand_floor"), col("max_instances").as("max_on_demand_instances"), col("hours").as("hours_counted"),
+            round(col("od_rate"), 4).as("on_demand_rate_per_hour"), round(col("discount"), 4).as("discount"), col("discount_source"),
+            round(col("commit_per_hour"), 4).as("commit_per_hour")))
+        .withColumn("action", concat(lit("Commit "), format_string("%.2f", col("commit_per_hour")), lit("/h of Compute Savings Plan (1 year) to cover "),
+            col("floor"), lit(" always-on on-demand "), col("instance_type"), lit(" in "), col("region")))
+        .withColumn("patch", lit(null).cast("string"))
+        .withColumn("cluster", lit(null).cast("string")).withColumn("node", lit(null).cast("string"))
+        .withColumn("namespace", lit(null).cast("string")).withColumn("workload_kind", lit(null).cast("string"))
+        .withColumn("workload_name", lit(null).cast("string")).withColumn("workload_type", lit(null).cast("string"))
+        .withColumn("team", lit(null).cast("string"));
+  }
+
+  /** Subject, id, the savings threshold, confidence and the common evidence, for one kind's rows. */
+  private Dataset<Row> finish(Dataset<Row> rows, Window window, Column subject) {
+    Dataset<Row> r = rows;
+    for (String c : new String[] {"node", "instance_type"}) {
+      if (!java.util.Arrays.asList(r.columns()).contains(c)) {
+        r = r.withColumn(c, lit(null).cast("string"));
+      }
+    }
+    double coverage = window.daysWithData() / (double) window.days();
+    Column steadiness = col("days_triggered").divide((double) window.daysWithData());
+    Column confidence = when(lit(coverage >= settings.highCoverage()).and(steadiness.geq(settings.highSteadiness())), lit("high"))
+        .when(lit(coverage >= settings.mediumCoverage()).and(steadiness.geq(settings.mediumSteadiness())), lit("medium"))
+        .otherwise(lit("low"));
+    String rule = String.format("high when >= %.0f%% of the window's days had data and the pattern showed on >= %.0f%% of them; "
+            + "medium at %.0f%% / %.0f%%; else low", settings.highCoverage() * 100, settings.highSteadiness() * 100,
+        settings.mediumCoverage() * 100, settings.mediumSteadiness() * 100);
+    return r.withColumn("subject", subject)
+        .withColumn("recommendation_id", sha2(concat(col("kind"), lit("|"), col("subject")), 256).substr(1, 16))
+        .withColumn("confidence", confidence)
+        .withColumn("evidence", to_json(struct(col("evidence.*"),
+            round(col("monthly_savings"), 2).as("monthly_savings"),
+            lit(window.start().toString()).as("window_start"), lit(window.end().toString()).as("window_end"),
+            lit(window.daysWithData()).as("days_with_data"), col("days_triggered").as("days_pattern_seen"),
+            struct(lit(Math.round(coverage * 1000) / 1000.0).as("coverage"), round(steadiness, 3).as("steadiness"), lit(rule).as("rule")).as("confidence"))))
+        .select(WorkloadSeconds.cols(java.util.Arrays.copyOf(OUTPUT, OUTPUT.length - 1)));
+  }
+
+  private Dataset<Row> migProfiles() {
+    List<Row> rows = new ArrayList<>();
+    catalog.allMigProfiles().forEach(p -> {
+      int slices = catalog.migSlices(p.gpuModel());
+      if (slices > 0) {
+        rows.add(RowFactory.create(p.gpuModel(), p.profile(), p.computeSlices(), (double) p.memoryMib(), slices));
+      }
+    });
+    StructType schema = new StructType().add("gpu_model", DataTypes.StringType).add("profile", DataTypes.StringType).add("k", DataTypes.IntegerType)
+        .add("profile_memory_mib", DataTypes.DoubleType).add("slices", DataTypes.IntegerType);
+    return spark.createDataFrame(rows, schema);
+  }
+
+  private static Column hours(Column seconds) {
+    return round(seconds.divide(3600.0), 3);
+  }
+
+  static StructType outputSchema() {
+    StructType s = new StructType();
+    for (String c : OUTPUT) {
+      s = s.add(c, c.startsWith("monthly") ? DataTypes.DoubleType : DataTypes.StringType);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.idleledger.recommend;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.date_trunc;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.idleledger.attribute.GpuSecondState;
+import dev.idleledger.config.WorkloadClassifier;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * One row per (workload, second) it held GPUs in the window: the per-second grain every workload definition of
+ * RECOMMENDATIONS.md reads (idle streaks, replicas and demand, MIG fit). Built in one pass over the held samples:
+ * two broadcast joins (unit-hour rates, pod identity), an explode of the holders and one aggregation — the only
+ * shuffle of the telemetry, and its map-side partial aggregation already merges a workload's units per second.
+ *
+ * <p>Columns: cluster, namespace, workload_kind, workload_name, workload_type, team, second (epoch seconds), date,
+ * hold_seconds (longest hold among its samples that second), any_active (1 when some unit of it was active: the
+ * second is idle only when all are idle), money / money_list (what its holders paid for the second), pods = n(t),
+ * demand = d(t) (Σ activity of its distinct units), max_fb_used_mib, max_activity, any_mig, gpu_model, min_gpu_model, node.
+ */
+final class WorkloadSeconds {
+  static final String[] WORKLOAD = {"cluster", "namespace", "workload_kind", "workload_name"};
+
+  private WorkloadSeconds() {}
+
+  static Dataset<Row> of(Dataset<Row> samples, Dataset<Row> pods, Dataset<Row> rates, WorkloadClassifier classifier, double activityThreshold) {
+    Dataset<Row> held = samples.where(size(col("holders")).gt(0))
+        .withColumn("activity", GpuSecondState.activity())
+        .withColumn("second", expr("floor(unix_micros(ts) / 1000000)"))
+        .withColumn("hour", date_trunc("hour", col("ts")))
+        .withColumn("n_holders", size(col("holders")))
+        .join(broadcast(rates.select("cluster", "unit_id", "hour", "rate", "list_factor")), new String[] {"cluster", "unit_id", "hour"}, "left")
+        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col("hold_seconds")).divide(col("n_holders")))
+        .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
+        .withColumn("holder", explode(col("holders")))
+        .withColumn("namespace", col("holder.namespace"))
+        .withColumn("pod", col("holder.pod"))
+        .select("cluster", "namespace", "pod", "node", "unit_id", "date", "second", "hold_seconds", "activity", "fb_used_mib",
+            "gpu_model", "mig_profile", "money", "money_list");
+    Dataset<Row> identified = withWorkload(held, pods, classifier);
+    Column active = when(coalesce(col("activity"), lit(0.0)).geq(activityThreshold), 1).otherwise(0);
+    return identified.groupBy(cols(WORKLOAD, "second")).agg(
+            first("workload_type").as("workload_type"), first("team").as("team"), max("date").as("date"),
+            max("hold_seconds").as("hold_seconds"), max(active).as("any_active"),
+            sum("money").as("money"), sum("money_list").as("money_list"),
+            size(collect_set("pod")).as("pods"),
+            collect_set(struct(col("unit_id"), coalesce(col("activity"), lit(0.0)).as("activity"))).as("units"),
+            max("fb_used_mib").as("max_fb_used_mib"), max(coalesce(col("activity"), lit(0.0))).as("max_activity"),
+            max(when(col("mig_profile").isNotNull(), 1).otherwise(0)).as("any_mig"),
+            max("gpu_model").as("gpu_model"), min("gpu_model").as("min_gpu_model"), max("node").as("node"))
+        // A unit two pods of the workload share (time-slicing) counts once in the demand.
+        .withColumn("demand", expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
+        .drop("units");
+  }
+
+  /** Workload identity of each holder from pod_info; a pod kube state never showed is its own workload (as attribution does). */
+  static Dataset<Row> withWorkload(Dataset<Row> rows, Dataset<Row> pods, WorkloadClassifier c) {
+    Dataset<Row> podWorkloads = pods.groupBy("cluster", "namespace", "pod").agg(
+        max("workload_kind").as("p_workload_kind"), max("workload_name").as("p_workload_name"),
+        max("workload_type").as("p_workload_type"), max("team").as("p_team"));
+    List<Column> teamMap = new ArrayList<>();
+    c.namespaceTeams().forEach((ns, team) -> {
+      teamMap.add(lit(ns));
+      teamMap.add(lit(team));
+    });
+    Column namespaceTeam = teamMap.isEmpty() ? lit(null).cast("string")
+        : element_at(org.apache.spark.sql.functions.map(teamMap.toArray(Column[]::new)), col("namespace"));
+    return rows.join(broadcast(podWorkloads), new String[] {"cluster", "namespace", "pod"}, "left")
+        .withColumn("workload_kind", coalesce(col("p_workload_kind"), lit("Pod")))
+        .withColumn("workload_name", coalesce(col("p_workload_name"), col("pod")))
+        .withColumn("workload_type", coalesce(col("p_workload_type"), lit(c.defaultType())))
+        .withColumn("team", coalesce(col("p_team"), namespaceTeam, lit(c.defaultTeam())))
+        .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team");
+  }
+
+  static Column[] cols(String[] names, String... more) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(names), java.util.Arrays.stream(more)).map(n -> col(n)).toArray(Column[]::new);
+  }
+}

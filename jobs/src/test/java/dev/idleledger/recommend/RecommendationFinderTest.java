@@ -1,0 +1,210 @@
+package dev.idleledger.recommend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idleledger.config.InstanceCatalog;
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.testing.TestSpark;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each kind on a tiny hand-built day (one Spark run serves the assertions). Every GPU costs 0.01 per second
+ * (36 per hour for a 1-GPU p5.4xlarge, 288 for an 8-GPU p5.48xlarge), samples every 10 s; one day of data in a
+ * 7-day window, so a monthly figure is the day's figure x 30.
+ */
+class RecommendationFinderTest {
+  private static final LocalDate DAY = LocalDate.of(2026, 11, 3);
+  private static final double PER_SECOND = 0.01;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static Map<String, Row> found;
+  private static Map<String, Row> foundWithoutThreshold;
+
+  @BeforeAll
+  static void find() {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    InstanceCatalog catalog = InstanceCatalog.load(config);
+    Fleet f = new Fleet(DAY);
+    // A notebook: 10 active minutes, 90 idle, a minute without telemetry, 50 idle.
+    f.node("nb", "p5.4xlarge", 1, 36, 3, "Reserved").pod("research/nb-0", "Notebook", "nb", "notebook", "research")
+        .run("nb", "GPU-NB", 0, 10, 10, 0.95, 30000, "research/nb-0")
+        .run("nb", "GPU-NB", 10, 90, 10, 0.0, 30000, "research/nb-0")
+        .run("nb", "GPU-NB", 101, 50, 10, 0.0, 30000, "research/nb-0");
+    // A notebook idle for 62 minutes: 2 minutes beyond the cull time are worth 36 a month, under the threshold.
+    f.node("nb2", "p5.4xlarge", 1, 36, 2, "Reserved").pod("research/nb-small-0", "Notebook", "nb-small", "notebook", "research")
+        .run("nb2", "GPU-NB2", 0, 62, 10, 0.0, 30000, "research/nb-small-0");
+    // Training on two GPUs: both idle only from minute 60 to 120; worker 1 alone is idle from minute 30.
+    f.node("t1", "p5.4xlarge", 1, 36, 3, "Reserved").node("t2", "p5.4xlarge", 1, 36, 3, "Reserved")
+        .pod("ml/ft-worker-0", "PyTorchJob", "ft", "training", "ml").pod("ml/ft-worker-1", "PyTorchJob", "ft", "training", "ml")
+        .run("t1", "GPU-T1", 0, 60, 10, 0.95, 60000, "ml/ft-worker-0").run("t1", "GPU-T1", 60, 60, 10, 0.0, 60000, "ml/ft-worker-0")
+        .run("t1", "GPU-T1", 120, 10, 10, 0.95, 60000, "ml/ft-worker-0").run("t1", "GPU-T1", 130, 10, 10, 0.0, 60000, "ml/ft-worker-0")
+        .run("t2", "GPU-T2", 0, 30, 10, 0.95, 60000, "ml/ft-worker-1").run("t2", "GPU-T2", 30, 90, 10, 0.0, 60000, "ml/ft-worker-1")
+        .run("t2", "GPU-T2", 120, 10, 10, 0.95, 60000, "ml/ft-worker-1").run("t2", "GPU-T2", 130, 10, 10, 0.0, 60000, "ml/ft-worker-1");
+    // Inference, 4 replicas for an hour: demand 0.8 (2 replicas at 0.6) for 58 minutes, 2.0 (4 replicas) for the last 2.
+    f.node("api", "p5.48xlarge", 8, 288, 1, "Reserved");
+    for (int i = 0; i < 4; i++) {
+      f.pod("serving/api-" + i, "Deployment", "api", "inference", "serving")
+          .run("api", "GPU-A" + i, 0, 58, 10, 0.2, 60000, "serving/api-" + i)
+          .run("api", "GPU-A" + i, 58, 2, 10, 0.5, 60000, "serving/api-" + i);
+    }
+    // MIG fit at the margins: FB exactly 0.9 x 2g.20gb fits it; one MiB more needs 3g.40gb; activity over 0.9 x 2/7 needs 3g too.
+    double margin2g = 20096 * 0.9;
+    f.node("ea", "p5.4xlarge", 1, 36, 1, "Reserved").pod("search/embed-a-0", "Deployment", "embed-a", "inference", "search")
+        .run("ea", "GPU-EA", 0, 60, 10, 0.25, margin2g, "search/embed-a-0");
+    f.node("eb", "p5.4xlarge", 1, 36, 1, "Reserved").pod("search/embed-b-0", "Deployment", "embed-b", "inference", "search")
+        .run("eb", "GPU-EB", 0, 60, 10, 0.25, margin2g + 1, "search/embed-b-0");
+    f.node("ec", "p5.4xlarge", 1, 36, 1, "Reserved").pod("search/embed-c-0", "Deployment", "embed-c", "inference", "search")
+        .run("ec", "GPU-EC", 0, 60, 10, 0.26, 8000, "search/embed-c-0");
+    // A node with one of its 8 GPUs held for the hour.
+    f.node("big", "p5.48xlarge", 8, 288, 1, "Reserved").pod("prod/solo-0", "Deployment", "solo", "inference", "prod")
+        .run("big", "GPU-B0", 0, 60, 10, 0.95, 60000, "prod/solo-0");
+    for (int g = 1; g < 8; g++) {
+      f.run("big", "GPU-B" + g, 0, 60, 10, 0.0, 0);
+    }
+    Dataset<Row> gpuHourly = f.gpuHourly(spark, config, catalog).cache();
+    // Bills of instances kube state never showed, for the on-demand floor only.
+    Fleet bills = new Fleet(DAY);
+    for (int h = 0; h < 10; h++) {
+      bills.bill("i-od1", "g6.xlarge", h, 0.8, 0.8, "OnDemand").bill("i-od2", "g6.xlarge", h, 0.8, 0.8, "OnDemand")
+          .bill("i-spot", "g6.xlarge", h, 0.3, 0.8, "Spot").bill("i-sp", "g6.xlarge", h, 0.56, 0.8, "SavingsPlan")
+          .bill("i-ri", "g6.xlarge", h, 0.5, 0.8, "Reserved").bill("i-g5", "g5.xlarge", h, 1.006, 1.006, "OnDemand");
+      if (h < 5) {
+        bills.bill("i-od3", "g6.xlarge", h, 0.8, 0.8, "OnDemand");
+      }
+    }
+    Dataset<Row> billing = f.bills(spark).unionByName(bills.bills(spark));
+    RecommendSettings settings = RecommendSettings.from(config);
+    Dataset<Row> seconds = WorkloadSeconds.of(f.samples(spark), f.pods(spark), UnitHourRates.of(gpuHourly, billing), config.classifier,
+        settings.activityThreshold()).cache();
+    RecommendationFinder.Window window = new RecommendationFinder.Window(DAY, 7, 1);
+    RecommendationFinder finder = new RecommendationFinder(spark, settings, catalog);
+    Dataset<Row> all = finder.findAll(window, seconds, gpuHourly, billing).cache();
+    foundWithoutThreshold = byKindAndSubject(all);
+    found = byKindAndSubject(finder.worthwhile(all));
+  }
+
+  private static Map<String, Row> byKindAndSubject(Dataset<Row> rows) {
+    return rows.collectAsList().stream().collect(Collectors.toMap(r -> r.getAs("kind") + " " + r.getAs("subject"), r -> r, (a, b) -> {
+      throw new AssertionError("two rows for " + a);
+    }, TreeMap::new));
+  }
+
+  @Test
+  void exactlyTheExpectedRecommendationsAreFound() {
+    assertEquals(java.util.Set.of(
+        "CULL_IDLE_NOTEBOOK c1/research/Notebook/nb",
+        "RIGHTSIZE_GPU c1/research/Notebook/nb-small",
+        "RELEASE_IDLE_TRAINING_GPUS c1/ml/PyTorchJob/ft",
+        "RIGHTSIZE_INFERENCE_REPLICAS c1/serving/Deployment/api",
+        "RIGHTSIZE_GPU c1/search/Deployment/embed-a",
+        "RIGHTSIZE_GPU c1/search/Deployment/embed-b",
+        "RIGHTSIZE_GPU c1/search/Deployment/embed-c",
+        "CONSOLIDATE_UNALLOCATED c1/big",
+        "COMMITMENT_COVERAGE g6.xlarge/us-east-1",
+        "COMMITMENT_COVERAGE g5.xlarge/us-east-1"), found.keySet());
+  }
+
+  @Test
+  void notebookSavingsAreTheIdleTimeBeyondAnHourAndAMissingMinuteBreaksTheStreak() throws Exception {
+    Row nb = found.get("CULL_IDLE_NOTEBOOK c1/research/Notebook/nb");
+    // 90 idle minutes -> 30 beyond; the 50 minutes after the gap are a streak of their own, under an hour.
+    assertEquals(30 * 60 * PER_SECOND * 30, nb.<Double>getAs("monthly_savings"), 1e-6);
+    JsonNode evidence = JSON.readTree(nb.<String>getAs("evidence"));
+    assertEquals(1, evidence.get("idle_streaks_over_threshold").asInt());
+    assertEquals(1.5, evidence.get("longest_idle_streak_hours").asDouble(), 1e-9);
+    assertEquals("research", nb.getAs("team"));
+    assertTrue(nb.<String>getAs("patch").contains("CULL_IDLE_TIME"));
+  }
+
+  @Test
+  void trainingIsIdleOnlyWhenAllItsGpusAreIdle() {
+    Row ft = found.get("RELEASE_IDLE_TRAINING_GPUS c1/ml/PyTorchJob/ft");
+    // Minutes 60-120 on both GPUs; worker 1's lone idle half hour and the 10-minute stretch at the end do not count.
+    assertEquals(2 * 3600 * PER_SECOND * 30, ft.<Double>getAs("monthly_savings"), 1e-6);
+  }
+
+  @Test
+  void replicasFollowTheP95OfCeilDemandOverTarget() throws Exception {
+    Row api = found.get("RIGHTSIZE_INFERENCE_REPLICAS c1/serving/Deployment/api");
+    JsonNode evidence = JSON.readTree(api.<String>getAs("evidence"));
+    assertEquals(4, evidence.get("replicas_median").asInt());
+    assertEquals(2, evidence.get("recommended_replicas").asInt(), "97% of seconds need ceil(0.8/0.6) = 2; the top 3% need 4");
+    assertEquals(4, evidence.get("max_replicas").asInt());
+    double cost = 4 * 3600 * PER_SECOND;
+    assertEquals((4 - 2) / 4.0 * cost * 30, api.<Double>getAs("monthly_savings"), 1e-6);
+    assertTrue(api.<String>getAs("patch").contains("replicas: 2"));
+  }
+
+  @Test
+  void migProfileFitsAtTheNinetyPercentMargins() throws Exception {
+    double cost = 3600 * PER_SECOND;
+    Row a = found.get("RIGHTSIZE_GPU c1/search/Deployment/embed-a");
+    assertEquals("2g.20gb", JSON.readTree(a.<String>getAs("evidence")).get("mig_profile").asText());
+    assertEquals(cost * (1 - 2.0 / 7) * 30, a.<Double>getAs("monthly_savings"), 1e-6);
+    Row b = found.get("RIGHTSIZE_GPU c1/search/Deployment/embed-b");
+    assertEquals("3g.40gb", JSON.readTree(b.<String>getAs("evidence")).get("mig_profile").asText(), "one MiB over 0.9 x 20096");
+    assertEquals(cost * (1 - 3.0 / 7) * 30, b.<Double>getAs("monthly_savings"), 1e-6);
+    Row c = found.get("RIGHTSIZE_GPU c1/search/Deployment/embed-c");
+    assertEquals("3g.40gb", JSON.readTree(c.<String>getAs("evidence")).get("mig_profile").asText(), "activity 0.26 > 0.9 x 2/7");
+    assertTrue(a.<String>getAs("patch").contains("nvidia.com/mig-2g.20gb: 1"));
+    Row idleNotebook = found.get("RIGHTSIZE_GPU c1/research/Notebook/nb-small");
+    assertEquals(62 * 60 * PER_SECOND * (1 - 3.0 / 7) * 30, idleNotebook.<Double>getAs("monthly_savings"), 1e-6);
+  }
+
+  @Test
+  void mostlyUnallocatedNodeSavesItsUnallocatedCost() throws Exception {
+    Row big = found.get("CONSOLIDATE_UNALLOCATED c1/big");
+    assertEquals(7 * 3600 * PER_SECOND * 30, big.<Double>getAs("monthly_savings"), 1e-6);
+    JsonNode evidence = JSON.readTree(big.<String>getAs("evidence"));
+    assertEquals(0.875, evidence.get("unallocated_share").asDouble(), 1e-9);
+    assertEquals(1, evidence.get("p95_allocated_gpus").asInt());
+    assertEquals("p5.48xlarge", big.getAs("instance_type"));
+  }
+
+  @Test
+  void onDemandFloorExcludesSpotSavingsPlanAndReservedHours() throws Exception {
+    Row g6 = found.get("COMMITMENT_COVERAGE g6.xlarge/us-east-1");
+    JsonNode evidence = JSON.readTree(g6.<String>getAs("evidence"));
+    assertEquals(2, evidence.get("on_demand_floor").asInt(), "3 on-demand instances for 5 hours, 2 for 5; spot, SP and RI not counted");
+    // The bill shows the Savings Plan rate for the type: 0.56 of 0.8 list, a 30% discount.
+    assertEquals(2 * 730 * 0.8 * (1 - 0.56 / 0.8), g6.<Double>getAs("monthly_savings"), 1e-6);
+    Row g5 = found.get("COMMITMENT_COVERAGE g5.xlarge/us-east-1");
+    assertEquals(730 * 1.006 * 0.28, g5.<Double>getAs("monthly_savings"), 1e-6, "no Savings Plan seen: commitment.discount");
+  }
+
+  @Test
+  void nothingBelowTheMonthlySavingsThresholdIsKept() {
+    Row small = foundWithoutThreshold.get("CULL_IDLE_NOTEBOOK c1/research/Notebook/nb-small");
+    assertEquals(2 * 60 * PER_SECOND * 30, small.<Double>getAs("monthly_savings"), 1e-6);
+    assertTrue(found.values().stream().allMatch(r -> r.<Double>getAs("monthly_savings") >= 50));
+    assertTrue(!found.containsKey("CULL_IDLE_NOTEBOOK c1/research/Notebook/nb-small"));
+  }
+
+  @Test
+  void confidenceIsLowWithOneDayOfSevenAndSaysWhy() throws Exception {
+    for (Row r : found.values()) {
+      assertEquals("low", r.getAs("confidence"), r.<String>getAs("subject"));
+      JsonNode confidence = JSON.readTree(r.<String>getAs("evidence")).get("confidence");
+      assertEquals(1 / 7.0, confidence.get("coverage").asDouble(), 1e-3);
+      assertTrue(confidence.get("rule").asText().startsWith("high when"));
+    }
+  }
+
+  @Test
+  void recommendationIdIsTheShaOfKindAndSubject() {
+    Row big = found.get("CONSOLIDATE_UNALLOCATED c1/big");
+    assertEquals(RecommendationKind.recommendationId("CONSOLIDATE_UNALLOCATED", "c1/big"), big.getAs("recommendation_id"));
+    assertEquals("USD", big.getAs("currency"));
+  }
+}

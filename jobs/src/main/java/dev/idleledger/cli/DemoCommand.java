@@ -5,6 +5,7 @@ import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.TelemetryFormat;
 import dev.idleledger.nightly.NightlyRun;
+import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.report.TextReport;
 import dev.idleledger.report.WasteSummary;
 import dev.idleledger.spark.LakeTables;
@@ -46,7 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
     LedgerConfig config = common.load(List.of(
         "input.telemetry=" + raw.resolve("telemetry"), "input.kube=" + raw.resolve("kube"),
         "input.billing.cur=" + raw.resolve("billing/cur"), "input.billing.focus=" + raw.resolve("billing/focus"),
-        "lake.root=" + root.resolve("lake")));
+        "lake.root=" + root.resolve("lake"), "tickets.sink=outbox"));
     if (common.dryRun) {
       return IdleLedger.EXIT_OK;
     }
@@ -75,7 +76,8 @@ public final class DemoCommand implements Callable<Integer> {
       String hint = "Tables: database " + config.database + " in " + config.lakeRoot + "\nTry:\n  bin/idle-ledger sql --conf " + confFile
           + " \"SELECT workload_name, workload_type, ROUND(idle_cost, 2) AS idle_cost FROM " + config.database
           + ".workload_daily ORDER BY idle_cost DESC LIMIT 5\"";
-      TextReport.print(summary, hint + "\nHTML report: " + report, System.out);
+      TextReport.print(summary, new RecommendStage(spark, config).top(10), hint + "\nHTML report: " + report
+          + "\nTickets (outbox): " + root.resolve("lake/tickets"), System.out);
       Progress.line("demo finished in %.1f s", (System.nanoTime() - start) / 1e9);
       return IdleLedger.EXIT_OK;
     } finally {

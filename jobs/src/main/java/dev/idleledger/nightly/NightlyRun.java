@@ -10,7 +10,10 @@ import dev.idleledger.ingest.kube.KubeStateIngest;
 import dev.idleledger.ingest.telemetry.TelemetryIngest;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
+import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
+import dev.idleledger.tickets.TicketRunResult;
+import dev.idleledger.tickets.TicketStage;
 import dev.idleledger.spark.LakeTables;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -21,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * One night: for date D and the lookback days before it (late telemetry, restated bills), oldest first,
- * ingest → attribute → rollup. Every write replaces whole dates, so running a night twice changes nothing.
+ * ingest → attribute → rollup → recommend → tickets. Every write replaces whole dates, so running a night twice changes nothing.
  */
 public final class NightlyRun {
   private final SparkSession spark;
@@ -78,8 +81,17 @@ public final class NightlyRun {
     } finally {
       attribution.release();
     }
-    Progress.line("%s stages: ingest %.1f s, attribute %.1f s, rollup %.1f s", date, (ingested - start) / 1e9,
-        (attributed - ingested) / 1e9, (System.nanoTime() - attributed) / 1e9);
+    long rolledUp = System.nanoTime();
+    new RecommendStage(spark, config, catalog).run(date, quality);
+    long recommended = System.nanoTime();
+    TicketStage tickets = new TicketStage(spark, config);
+    TicketRunResult ticketResult = tickets.run(date, tickets.defaultTable(), false);
+    Progress.line("%s %s", date, ticketResult.summary());
+    // A ticket that could not be filed does not stop the night; it is recorded as ERROR and fails the exit code.
+    ticketResult.errors().forEach(e -> quality.recordValue("tickets", "tickets", 1, null, false, e));
+    Progress.line("%s stages: ingest %.1f s, attribute %.1f s, rollup %.1f s, recommend %.1f s, tickets %.1f s", date,
+        (ingested - start) / 1e9, (attributed - ingested) / 1e9, (rolledUp - attributed) / 1e9, (recommended - rolledUp) / 1e9,
+        (System.nanoTime() - recommended) / 1e9);
     quality.flushAndFailIfAnyFailed();
     Progress.line("%s done in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }

@@ -1,13 +1,15 @@
 package dev.idleledger.report;
 
 import java.io.PrintStream;
+import dev.idleledger.recommend.RecommendStage;
+import java.util.List;
 import java.util.Locale;
 
 /** The demo's terminal report: the money first, then who wasted it. */
 public final class TextReport {
   private TextReport() {}
 
-  public static void print(WasteSummary s, String lakeHint, PrintStream out) {
+  public static void print(WasteSummary s, List<RecommendStage.TopRecommendation> recommendations, String lakeHint, PrintStream out) {
     String cur = s.currency();
     out.println();
     out.printf(Locale.ROOT, "GPU Idle Ledger — %s%s%n", s.from(), s.from().equals(s.to()) ? "" : " to " + s.to());
@@ -29,6 +31,16 @@ public final class TextReport {
     out.println("Idle cost by workload type");
     for (WasteSummary.TypeWaste t : s.wasteByType()) {
       out.printf(Locale.ROOT, "  %-12s %12s of %12s%n", t.type(), money(t.idleCost()), money(t.cost()));
+    }
+    out.println();
+    out.println("Top savings recommendations");
+    if (recommendations.isEmpty()) {
+      out.println("  none above the savings threshold");
+    }
+    for (RecommendStage.TopRecommendation r : recommendations) {
+      out.printf(Locale.ROOT, "  %-30s %-44s %10s %s/month  (%s confidence)%n", r.kind(), clip(r.who(), 44), money(r.monthlySavings()),
+          r.currency(), r.confidence());
+      out.printf(Locale.ROOT, "      %s%n", clip(r.action(), 110));
     }
     out.println();
     out.println(lakeHint);

@@ -38,6 +38,10 @@ public final class LedgerSpark {
     sink.set("spark.sql.shuffle.partitions", String.valueOf(config.shufflePartitions));
     sink.set("spark.sql.session.timeZone", "UTC");
     sink.set("spark.ui.enabled", "false");
+    // Without the UI nobody reads old query plans, but Spark keeps 1,000 of them and re-renders each adaptive
+    // plan as text: a long-lived session (a backfill, the test JVM) runs out of heap on plan strings alone.
+    sink.set("spark.sql.ui.retainedExecutions", "20");
+    sink.set("spark.sql.maxPlanStringLength", "200000");
     sink.set("spark.sql.sources.partitionOverwriteMode", "static");
     // Delta's retention check would refuse nothing we do; its auto-compaction stays off to keep nights predictable.
     sink.set("spark.databricks.delta.schema.autoMerge.enabled", "false");

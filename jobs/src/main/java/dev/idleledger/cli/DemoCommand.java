@@ -36,6 +36,13 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--days", defaultValue = "1", description = "days of data (default: ${DEFAULT-VALUE})")
   int days;
 
+  // Ten seconds is a common dcgm-exporter scrape interval and keeps the default demo within minutes on a laptop;
+  // the cost model holds each sample for its interval, so --interval-seconds 1 gives the same costs for
+  // step-shaped activity on ten times the samples (the benchmark runs at 1 s).
+  @Option(names = "--interval-seconds", defaultValue = "10", paramLabel = "N",
+      description = "telemetry scrape interval of the generated fleet (default: ${DEFAULT-VALUE})")
+  int intervalSeconds;
+
   @Option(names = "--dir", defaultValue = "demo-lake", description = "where the raw data and the lake go (default: ${DEFAULT-VALUE})")
   Path dir;
 
@@ -55,7 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
       throw new dev.idleledger.config.ConfigException(raw + " already exists: give --dir an empty or new folder (or delete it)");
     }
     long start = System.nanoTime();
-    FleetGenerator.Summary fleet = FleetGenerator.generate(FleetSpec.forGpus(START, days, gpus, FleetSpec.DEFAULT_SEED, TelemetryFormat.PARQUET, 1), raw);
+    FleetGenerator.Summary fleet = FleetGenerator.generate(FleetSpec.forGpus(START, days, gpus, FleetSpec.DEFAULT_SEED, TelemetryFormat.PARQUET, intervalSeconds), raw);
     Progress.line("generated %d nodes, %d GPUs, %,d samples in %.1f s", fleet.nodes(), fleet.gpus(), fleet.samples(), (System.nanoTime() - start) / 1e9);
     Files.writeString(confFile, String.join("\n",
         "# Written by `idle-ledger demo`: use it with --conf to query or re-run this lake.",
@@ -63,7 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
         "input.kube = \"" + config.kubeRoot + "\"",
         "input.billing.cur = \"" + config.curRoot + "\"",
         "input.billing.focus = \"" + config.focusRoot + "\"",
-        "lake.root = \"" + config.lakeRoot + "\"", ""), StandardCharsets.UTF_8);
+        "lake.root = \"" + config.lakeRoot + "\"",
+        "tickets.sink = \"outbox\"", ""), StandardCharsets.UTF_8);
 
     SparkSession spark = LedgerSpark.create(config, "idle-ledger demo");
     try {

@@ -120,7 +120,7 @@ public final class GpuSampleTransform {
     List<Column> aggs = new ArrayList<>();
     METRIC_COLUMNS.forEach((metric, column) ->
         aggs.add(max(when(col(METRIC).equalTo(metric), col(VALUE))).as(column)));
-    aggs.add(array_sort(collect_set(col(HOLDER))).as("holders"));
+    aggs.add(sort_array(collect_set(col(HOLDER))).as("holders"));
 
     Dataset<Row> pivoted = usable
         .select(col(UNIT_ID), col(TS), col(METRIC), col(VALUE), col(HOLDER))

@@ -1,0 +1,67 @@
+package dev.idleledger.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.idleledger.testing.ProcessRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo as a person runs it, in its own process (it owns and stops its Spark session): the default fleet at
+ * 60 s scrapes so the suite stays fast. It prints the waste report and the priced recommendations, and leaves one
+ * outbox ticket per recommendation above {@code tickets.min_monthly_savings}; running the night again through the
+ * config file the demo wrote files nothing new.
+ */
+class DemoCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void demoPrintsTheReportAndFilesOneOutboxTicketPerRecommendationOnlyOnce() throws Exception {
+    Path demo = dir.resolve("demo");
+    ProcessRunner.Result run = ProcessRunner.idleLedger(List.of("demo", "--interval-seconds", "60", "--dir", demo.toString(),
+        "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=2"));
+    assertEquals(0, run.exitCode(), run.stderr());
+    assertTrue(run.stdout().contains("Fleet GPU cost"), run.stdout());
+    assertTrue(run.stdout().contains("Top workloads by idle cost"), run.stdout());
+    assertTrue(run.stdout().contains("Top savings recommendations"), run.stdout());
+    assertTrue(run.stdout().contains("USD/month"), run.stdout());
+    assertTrue(Files.isRegularFile(demo.resolve("report.html")));
+
+    Path conf = demo.resolve("idle-ledger.conf");
+    long filed = outboxLines(demo.resolve("lake/tickets"), "\"event\":\"file\"");
+    long aboveThreshold = Long.parseLong(sql(conf, "SELECT count(*) FROM idle_ledger.recommendations "
+        + "WHERE status IN ('OPEN', 'REOPENED', 'UPDATED') AND monthly_savings >= 100"));
+    assertTrue(aboveThreshold > 0, "the default fleet plants recommendations above the ticket threshold");
+    assertEquals(aboveThreshold, filed, "one outbox ticket per recommendation above tickets.min_monthly_savings");
+    assertEquals(String.valueOf(filed), sql(conf, "SELECT count(*) FROM idle_ledger.recommendations WHERE ticket_system = 'outbox'"));
+
+    ProcessRunner.Result again = ProcessRunner.idleLedger(List.of("nightly", "--date", "2026-11-01", "--lookback", "0",
+        "--conf", conf.toString(), "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=2"));
+    assertEquals(0, again.exitCode(), again.stderr());
+    assertEquals(filed, outboxLines(demo.resolve("lake/tickets"), "\"event\":\"file\""), "a rerun of the night files nothing new");
+  }
+
+  private static String sql(Path conf, String query) throws Exception {
+    ProcessRunner.Result r = ProcessRunner.idleLedger(List.of("sql", query, "--format", "csv", "--conf", conf.toString(),
+        "--set", "spark.master=local[1]"));
+    assertEquals(0, r.exitCode(), r.stderr());
+    List<String> lines = r.stdout().lines().toList();
+    return lines.get(lines.size() - 1).strip();
+  }
+
+  private static long outboxLines(Path outbox, String event) throws IOException {
+    try (Stream<Path> files = Files.walk(outbox)) {
+      long count = 0;
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        count += Files.readAllLines(f).stream().filter(l -> l.contains(event)).count();
+      }
+      return count;
+    }
+  }
+}

@@ -28,7 +28,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * The nightly {@code recommend} stage, after the rollups: finds D's recommendations over the trailing window,
@@ -74,15 +73,13 @@ public final class RecommendStage {
     RecommendationFinder.Window window = new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
 
     Dataset<Row> seconds = WorkloadSeconds.of(window(SilverTables.GPU_SAMPLES, start, date), window(SilverTables.POD_INFO, start, date),
-        UnitHourRates.of(gpuHourly, billing), config.classifier, settings.activityThreshold()).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> night;
-    try {
-      Dataset<Row> triggers = new RecommendationFinder(spark, settings, catalog).find(window, seconds, gpuHourly, billing);
-      // Materialized before D's history is replaced: the status must come from the history as it was before this run.
-      night = RecommendationLifecycle.night(date, triggers, tables.read(RecommendationTables.HISTORY), settings).localCheckpoint();
-    } finally {
-      seconds.unpersist();
-    }
+        UnitHourRates.of(gpuHourly, billing), config.classifier, settings.activityThreshold())
+        // Checkpointed rather than cached: the six kinds read it a dozen times, and a cached frame drags its whole
+        // lineage into every plan that uses it (megabytes of plan text re-rendered on each adaptive re-plan).
+        .localCheckpoint();
+    Dataset<Row> triggers = new RecommendationFinder(spark, settings, catalog).find(window, seconds, gpuHourly, billing);
+    // Materialized before D's history is replaced: the status must come from the history as it was before this run.
+    Dataset<Row> night = RecommendationLifecycle.night(date, triggers, tables.read(RecommendationTables.HISTORY), settings).localCheckpoint();
     night = withRealizedSavings(night, date);
     tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
     merge(night.withColumn("window_days", lit(settings.windowDays())));

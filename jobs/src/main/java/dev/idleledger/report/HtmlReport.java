@@ -93,6 +93,7 @@ public final class HtmlReport {
     int height = 200;
     int left = 70;
     int bottom = 30;
+    int top = 28; // room for the legend above the tallest bar
     double max = days.stream().mapToDouble(ReportData.DayWaste::gpuCost).max().orElse(0);
     StringBuilder svg = new StringBuilder("<svg class=\"chart trend\" width=\"" + width + "\" height=\"" + height + "\" role=\"img\">");
     double slot = days.isEmpty() ? 0 : (double) (width - left - 10) / days.size();
@@ -100,15 +101,15 @@ public final class HtmlReport {
       ReportData.DayWaste d = days.get(i);
       double x = left + i * slot + slot * 0.15;
       double bw = slot * 0.7;
-      double hSpend = max <= 0 ? 0 : (height - bottom - 10) * d.gpuCost() / max;
-      double hWaste = max <= 0 ? 0 : (height - bottom - 10) * d.wasteCost() / max;
+      double hSpend = max <= 0 ? 0 : (height - bottom - top) * d.gpuCost() / max;
+      double hWaste = max <= 0 ? 0 : (height - bottom - top) * d.wasteCost() / max;
       svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9fb3c8\"><title>spend %s</title></rect>",
               x, height - bottom - hSpend, bw, hSpend, money(d.gpuCost())))
           .append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#d9534f\"><title>waste %s</title></rect>",
               x, height - bottom - hWaste, bw, hWaste, money(d.wasteCost())))
           .append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>", x, height - 12, text(d.date().toString().substring(5))));
     }
-    svg.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"16\">%s</text><text x=\"0\" y=\"%d\">0</text>", money(max), height - bottom));
+    svg.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"%d\">%s</text><text x=\"0\" y=\"%d\">0</text>", top + 4, money(max), height - bottom));
     svg.append("<text x=\"").append(width - 200).append("\" y=\"16\">■ spend  </text><text x=\"").append(width - 110)
         .append("\" y=\"16\" style=\"fill:#d9534f\">■ waste</text>");
     return svg.append("</svg>").toString();

@@ -50,7 +50,7 @@ public final class KubeStateIngest {
       Row totals = samples.agg(
               sum(when(col(REASON).isNotNull(), 1L).otherwise(0L)),
               sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
-              count_distinct(when(col(REASON).isNull(), struct(col(TS), col(METRIC), col(SERIES_ID)))))
+              count_distinct(when(col(REASON).isNull(), struct(col(TS), col(METRIC), col(SERIES_KEY)))))
           .first();
       long quarantined = totals.isNullAt(0) ? 0 : totals.getLong(0);
       long usableRows = totals.isNullAt(1) ? 0 : totals.getLong(1);

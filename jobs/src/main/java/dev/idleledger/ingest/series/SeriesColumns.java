@@ -11,9 +11,19 @@ public final class SeriesColumns {
   public static final String TS = "ts";
   public static final String METRIC = "metric";
   public static final String VALUE = "value";
-  /** A canonical text of the sample's label set: same labels = same id, so labels are parsed once per series. */
+  /**
+   * The sample's series: for text encodings a canonical text of its label set, for Parquet a 96-bit hash of its
+   * label map as written. Same labels = same id, so labels are parsed once per series, not per sample.
+   */
   public static final String SERIES_ID = "series_id";
   public static final String LABELS = "labels";
+  /**
+   * A 64-bit hash of the series' canonical label set (empty values dropped, keys sorted), computed per series:
+   * what "the same series" means when duplicate samples are counted, whatever label order a writer used.
+   */
+  public static final String SERIES_KEY = "series_key";
+  /** Parquet only: the row's label map as read, looked at only for one row per series (null for text). */
+  public static final String LABEL_MAP = "label_map";
   /** Why the row cannot be used (quarantine reason), null when it is fine so far. */
   public static final String REASON = "reason";
   public static final String FILE = "file";

@@ -77,6 +77,7 @@ public final class GpuSampleTransform {
     Column pod = coalesce(label("pod"), label("pod_name"));
     Dataset<Row> units = series.select(
         col(SERIES_ID),
+        col(SERIES_KEY),
         label("cluster").as("cluster"),
         coalesce(label("Hostname"), label("hostname")).as("node"),
         uuid.as("gpu_uuid"),
@@ -104,7 +105,7 @@ public final class GpuSampleTransform {
     Column negativeFb = col(METRIC).isin("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE").and(col(VALUE).lt(0));
     Column negativePower = col(METRIC).equalTo("DCGM_FI_DEV_POWER_USAGE").and(col(VALUE).lt(0));
     return samples
-        .join(broadcast(units.select(SERIES_ID, UNIT_ID, HOLDER, SERIES_REASON, MIG_PARENT)), SERIES_ID)
+        .join(broadcast(units.select(SERIES_ID, SERIES_KEY, UNIT_ID, HOLDER, SERIES_REASON, MIG_PARENT)), SERIES_ID)
         .withColumn(REASON, coalesce(col(REASON), col(SERIES_REASON),
             when(negativeFb, lit("negative FB")), when(negativePower, lit("negative power"))))
         .drop(SERIES_REASON);

@@ -63,14 +63,14 @@ public final class TelemetryIngest {
   }
 
   /**
-   * Used = distinct (ts, metric, series) among usable rows, duplicates = the rest of them; quarantined rows
+   * Used = distinct (ts, metric, canonical series) among usable rows, duplicates = the rest of them; quarantined rows
    * and the samples of MIG parents (ignored) are counted as they are. One aggregate job.
    */
   static SourceAccounting count(SeriesRead read, Dataset<Row> classified) {
     Row totals = classified
         .withColumn("category", when(col(REASON).isNotNull(), lit("q"))
             .when(col(GpuSampleTransform.MIG_PARENT), lit("x")).otherwise(lit("u")))
-        .groupBy(col("category"), col(TS), col(METRIC), col(SERIES_ID)).count()
+        .groupBy(col("category"), col(TS), col(METRIC), col(SERIES_KEY)).count()
         .agg(sum(when(col("category").equalTo("q"), col("count")).otherwise(0L)).as("quarantined"),
             sum(when(col("category").equalTo("x"), col("count")).otherwise(0L)).as("ignored"),
             sum(when(col("category").equalTo("u"), col("count")).otherwise(0L)).as("usable"),

@@ -145,14 +145,16 @@ public final class RecommendationFinder {
 
   Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
     Column need = ceil(col("demand").divide(settings.targetActivity()));
-    Dataset<Row> stats = seconds.where(col("workload_type").equalTo("inference"))
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
+    Dataset<Row> inference = seconds.where(col("workload_type").equalTo("inference"));
+    String[] w = WorkloadSeconds.WORKLOAD;
+    Dataset<Row> stats = inference
+        .groupBy(WorkloadSeconds.cols(w)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"),
-            percentile_approx(col("pods"), lit(0.5), lit(ACCURACY)).as("r"),
-            percentile_approx(need, lit(0.95), lit(ACCURACY)).as("p95_need"),
-            percentile_approx(col("demand"), lit(0.95), lit(ACCURACY)).as("p95_demand"),
             max("pods").as("max_replicas"),
             sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
+        .join(SecondsPercentile.of(inference, w, col("pods"), 0.5, "r"), w)
+        .join(SecondsPercentile.of(inference, w, need, 0.95, "p95_need"), w)
+        .join(SecondsPercentile.of(inference, w, col("demand"), 0.95, "p95_demand"), w)
         .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need").cast("long")));
     Column share = col("r").minus(col("r_prime")).divide(col("r"));
     return stats.where(col("r").geq(2).and(col("r_prime").lt(col("r"))))
@@ -173,13 +175,18 @@ public final class RecommendationFinder {
   }
 
   Dataset<Row> rightsizeGpu(Dataset<Row> seconds, double monthly) {
-    Dataset<Row> stats = seconds.groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
+    String[] w = WorkloadSeconds.WORKLOAD;
+    Dataset<Row> candidates = seconds.groupBy(WorkloadSeconds.cols(w)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"),
             max("any_mig").as("any_mig"), max("gpu_model").as("gpu_model"), min("min_gpu_model").as("min_gpu_model"),
-            percentile_approx(col("max_fb_used_mib"), lit(0.99), lit(ACCURACY)).as("p99_fb_used_mib"),
-            percentile_approx(col("max_activity"), lit(0.95), lit(ACCURACY)).as("p95_activity"),
             sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
-        .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))));
+        .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
+        .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi");
+    // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable model.
+    Dataset<Row> theirSeconds = seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
+    Dataset<Row> stats = candidates
+        .join(SecondsPercentile.of(theirSeconds, w, col("max_fb_used_mib"), 0.99, "p99_fb_used_mib"), w)
+        .join(SecondsPercentile.of(theirSeconds, w, col("max_activity"), 0.95, "p95_activity"), w);
     double margin = settings.migMargin();
     Dataset<Row> fits = stats.join(broadcast(migProfiles()), "gpu_model")
         .where(col("p99_fb_used_mib").leq(col("profile_memory_mib").multiply(margin))

@@ -152,10 +152,11 @@ public final class RecommendationFinder {
             first("workload_type").as("workload_type"), first("team").as("team"),
             max("pods").as("max_replicas"),
             sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
-        .join(SecondsPercentile.of(inference, w, col("pods"), 0.5, "r"), w)
-        .join(SecondsPercentile.of(inference, w, need, 0.95, "p95_need"), w)
-        .join(SecondsPercentile.of(inference, w, col("demand"), 0.95, "p95_demand"), w)
-        .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need").cast("long")));
+        .join(new SecondsPercentile().add("r", col("pods"), 0.5).add("p95_need", need, 0.95).add("p95_demand", col("demand"), 0.95)
+            .of(inference, w), w)
+        .withColumn("r", col("r").cast("long"))
+        .withColumn("p95_need", col("p95_need").cast("long"))
+        .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need")));
     Column share = col("r").minus(col("r_prime")).divide(col("r"));
     return stats.where(col("r").geq(2).and(col("r_prime").lt(col("r"))))
         .withColumn("kind", lit(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name()))
@@ -185,8 +186,8 @@ public final class RecommendationFinder {
     // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable model.
     Dataset<Row> theirSeconds = seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
     Dataset<Row> stats = candidates
-        .join(SecondsPercentile.of(theirSeconds, w, col("max_fb_used_mib"), 0.99, "p99_fb_used_mib"), w)
-        .join(SecondsPercentile.of(theirSeconds, w, col("max_activity"), 0.95, "p95_activity"), w);
+        .join(new SecondsPercentile().add("p99_fb_used_mib", col("max_fb_used_mib"), 0.99).add("p95_activity", col("max_activity"), 0.95)
+            .of(theirSeconds, w), w);
     double margin = settings.migMargin();
     Dataset<Row> fits = stats.join(broadcast(migProfiles()), "gpu_model")
         .where(col("p99_fb_used_mib").leq(col("profile_memory_mib").multiply(margin))

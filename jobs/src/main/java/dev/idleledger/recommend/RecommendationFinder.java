@@ -53,7 +53,7 @@ public final class RecommendationFinder {
       "workload_type", "team", "node", "instance_type", "monthly_savings", "monthly_savings_at_list", "confidence", "evidence",
       "action", "patch", "currency"};
 
-  /** Percentile accuracy: rank error ≤ rows / this, i.e. exact below a few hundred thousand seconds per workload. */
+  /** Accuracy of the percentiles over hours (node p95 of GPUs held, on-demand floor): exact at any window's hour count. Per-second ones are {@link SecondsPercentile}. */
   private static final int ACCURACY = 1_000_000;
   private static final double HOURS_PER_MONTH = 730;
   private static final double COST_TOLERANCE = 1e-9;

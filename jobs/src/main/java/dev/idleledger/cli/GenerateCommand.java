@@ -39,12 +39,17 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--interval-seconds", defaultValue = "1", paramLabel = "N", description = "telemetry sample interval (default: ${DEFAULT-VALUE})")
   int intervalSeconds;
 
+  @Option(names = "--fix-from-day", paramLabel = "DATE",
+      description = "apply the planted fix from this UTC day on: the idle notebook nb-bob is culled (holds its GPU only 09:00-18:00), "
+          + "so its CULL_IDLE_NOTEBOOK recommendation resolves and its realized savings can be checked (default: never)")
+  LocalDate fixFromDay;
+
   @Override
   public Integer call() throws IOException {
     LedgerConfig config = common.load();
     FleetSpec fleet;
     try {
-      fleet = new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds);
+      fleet = new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds).withFixFromDay(fixFromDay);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("generate: " + e.getMessage());
     }

@@ -48,7 +48,7 @@ public final class FleetGenerator {
     BillingWriter billing = new BillingWriter(plan);
     List<InstanceHourBill> bills = billing.bills();
     List<Path> files = new ArrayList<>(billing.write(out.resolve("billing"), bills));
-    GroundTruth truth = new GroundTruth(plan, bills);
+    GroundTruth truth = new GroundTruth(plan, bills, catalog);
 
     int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -64,7 +64,8 @@ public final class FleetGenerator {
         List<Pod> pods = plan.pods(day);
         List<Future<TelemetryDayWriter.Result>> nodeDays = new ArrayList<>();
         for (Node node : plan.nodes()) {
-          nodeDays.add(pool.submit(() -> new TelemetryDayWriter(plan, node, day, pods).write(out.resolve("telemetry"))));
+          ExpectedRecommendations.NodeDay heldSamples = truth.recommendations().nodeDay(node, day);
+          nodeDays.add(pool.submit(() -> new TelemetryDayWriter(plan, node, day, pods, heldSamples).write(out.resolve("telemetry"))));
         }
         List<Future<TelemetryDayWriter.Result>> kubeDays = new ArrayList<>();
         for (String cluster : plan.clusters()) {

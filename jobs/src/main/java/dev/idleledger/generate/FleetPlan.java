@@ -19,6 +19,13 @@ import java.util.Map;
  * <p>Pool pattern (index within a repetition): 0 p4d.24xlarge on a Savings Plan, GPU 7 MIG-partitioned with
  * two slices unconfigured; 1 p5.48xlarge on a reservation; 2 g5.12xlarge on demand, GPU 0 time-sliced by two
  * pods; 3 g6.xlarge spot; 4 g6.xlarge on demand; 5 g5.xlarge on demand behind an older exporter.
+ *
+ * <p>Planted savings (RECOMMENDATIONS.md; the generator's expected list is {@code truth/recommendations.csv}):
+ * CULL_IDLE_NOTEBOOK nb-bob (a whole H100 held all day, idle outside working hours) and jupyter-alice;
+ * RELEASE_IDLE_TRAINING_GPUS nightly-eval (holds two A100s idle after its burst); RIGHTSIZE_INFERENCE_REPLICAS chat-api
+ * and reranker (two replicas whose demand never needs a second); RIGHTSIZE_GPU nb-bob (3g.40gb fits); CONSOLIDATE_UNALLOCATED
+ * the g6.xlarge in slot 4 (held only in working hours); COMMITMENT_COVERAGE the always-on on-demand g5.xlarge, g5.12xlarge
+ * and g6.xlarge.
  */
 public final class FleetPlan {
   public static final int PATTERN_SIZE = 6;
@@ -239,8 +246,10 @@ public final class FleetPlan {
         Workload bob = new Workload("research", "StatefulSet", "nb-bob" + s, "notebook", null);
         // The planted fix: once culled, the notebook holds its GPU only while bob works.
         boolean culled = spec.fixedOn(day);
+        // Cells run in 8% of bob's working minutes, 3% of a whole day: well under the 5% that would lift the day's p95
+        // activity off idle, so his whole H100 with 24 GB loaded is a clear RIGHTSIZE_GPU case (3g.40gb) besides the cull.
         out.add(pod(bob, bob.name() + "-0", "notebook", "StatefulSet", bob.name(), n, keys(u, 6, 7),
-            culled ? d0 + 9 * HOUR : d0, culled ? d0 + 18 * HOUR : allDay, new ActivityProfile.Notebook(0.12, 9, 18, 0.3),
+            culled ? d0 + 9 * HOUR : d0, culled ? d0 + 18 * HOUR : allDay, new ActivityProfile.Notebook(0.08, 9, 18, 0.3),
             labels(null, null, "bob"), "nvidia_com_gpu", 1));
         // GPU 7: nobody.
       }

@@ -1,5 +1,6 @@
 package dev.idleledger.generate;
 
+import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.generate.BillingWriter.InstanceHourBill;
 import dev.idleledger.generate.FleetPlan.Node;
 import dev.idleledger.generate.FleetPlan.Pod;
@@ -26,7 +27,8 @@ import org.apache.commons.csv.CSVPrinter;
 /**
  * The expected results, computed from the generator's own record of what every GPU unit did and from its
  * own bill, by the arithmetic of COST_MODEL.md — with no pipeline code, so the pipeline can be checked
- * against it. GPU-hours are GPU-equivalent: a held second counts slice_share / |holders|.
+ * against it. GPU-hours are GPU-equivalent: a held second counts slice_share / |holders|. The expected
+ * recommendations of the last night ({@link ExpectedRecommendations}) are worked out alongside.
  */
 final class GroundTruth {
   static final List<String> WORKLOAD_COLUMNS = List.of("date", "cluster", "namespace", "workload_kind", "workload_name",
@@ -57,10 +59,17 @@ final class GroundTruth {
   private final List<List<String>> instanceHours = new ArrayList<>();
   private final Map<String, InstanceHourBill> bills = new HashMap<>();
   private final FleetPlan plan;
+  private final ExpectedRecommendations recommendations;
 
-  GroundTruth(FleetPlan plan, List<InstanceHourBill> bills) {
+  GroundTruth(FleetPlan plan, List<InstanceHourBill> bills, InstanceCatalog catalog) {
     this.plan = plan;
     bills.forEach(b -> this.bills.put(b.instanceId() + "@" + b.hourStartMs(), b));
+    this.recommendations = new ExpectedRecommendations(plan, bills, catalog, RecommendationRules.DOCUMENT);
+  }
+
+  /** The expected recommendations of the last night, fed by the telemetry writers and by {@link #addNodeDay}. */
+  ExpectedRecommendations recommendations() {
+    return recommendations;
   }
 
   private static int compareKeys(List<String> a, List<String> b) {
@@ -89,6 +98,8 @@ final class GroundTruth {
       double allocated = 0;
       double unallocated = 0;
       double unobserved = 0;
+      double unallocatedGpuSeconds = 0;
+      double billedGpuSeconds = 0;
       for (UnitDayLedger ledger : ledgers) {
         double share = ledger.unit.sliceShare();
         double observed = ledger.observedMs[h] / 1000.0;
@@ -99,6 +110,8 @@ final class GroundTruth {
         cluster.unobservedCost += unobservedCost;
         cluster.unobservedHours += Math.max(0, billed - observed) * share / 3600;
         cluster.billedHours += billed * share / 3600;
+        // GPU-equivalent seconds as gpu_hourly counts them: observed plus unobserved time, at the unit's slice share.
+        billedGpuSeconds += Math.max(billed, observed) * share;
         cluster.gpus.add(ledger.unit.uuid());
         for (var e : ledger.slices.entrySet()) {
           Slice slice = e.getValue();
@@ -111,6 +124,7 @@ final class GroundTruth {
             unallocated += rate * seconds;
             cluster.unallocatedCost += rate * seconds;
             cluster.unallocatedHours += seconds * share / 3600;
+            unallocatedGpuSeconds += seconds * share;
             continue;
           }
           int holders = slice.holders().size();
@@ -153,6 +167,7 @@ final class GroundTruth {
         }
       }
       cluster.gpuCost += nodeCost;
+      recommendations.nodeHour(node, day, unallocated, ExpectedRecommendations.listFactor(bill), unallocatedGpuSeconds, billedGpuSeconds);
       instanceHours.add(List.of(date, BillingWriter.ISO_SECONDS.format(Instant.ofEpochMilli(hourStart)), node.cluster(), node.name(),
           node.instanceId(), node.type().instanceType(), num(nodeCost), num(billed), String.valueOf(node.type().gpus()), num(gpuCost),
           num(allocated), num(unallocated), num(unobserved)));
@@ -189,7 +204,7 @@ final class GroundTruth {
         p.printRecord(row);
       }
     }
-    return List.of(workloadFile, clusterFile, hourFile);
+    return List.of(workloadFile, clusterFile, hourFile, recommendations.write(truthRoot));
   }
 
   private static String num(double v) {

@@ -54,9 +54,16 @@ final class TelemetryDayWriter {
   private final LocalDate day;
   private final List<Pod> pods;
   private final long seed;
+  /** Told what every held unit read at each instant, for the expected recommendations; null outside their window. */
+  private final ExpectedRecommendations.NodeDay heldSamples;
 
   TelemetryDayWriter(FleetPlan plan, Node node, LocalDate day, List<Pod> podsOfDay) {
+    this(plan, node, day, podsOfDay, null);
+  }
+
+  TelemetryDayWriter(FleetPlan plan, Node node, LocalDate day, List<Pod> podsOfDay, ExpectedRecommendations.NodeDay heldSamples) {
     this.plan = plan;
+    this.heldSamples = heldSamples;
     this.node = node;
     this.day = day;
     this.pods = podsOfDay.stream().filter(p -> p.node().equals(node.name())).toList();
@@ -147,9 +154,15 @@ final class TelemetryDayWriter {
             holderNames.add(track.holderName.get(p));
           }
           track.ledger.add(hour, holderNames, state(current.isEmpty(), r), hold, r.truthActivity);
+          if (heldSamples != null && !current.isEmpty()) {
+            heldSamples.held(t, hour, hold, track.unit, current, r.truthActivity, r.fbUsed);
+          }
           if (track.unit.isMig()) {
             parentActivity.merge(track.unit.gpu(), r.truthActivity, Math::max);
           }
+        }
+        if (heldSamples != null) {
+          heldSamples.endInstant();
         }
         for (var parent : migParents.entrySet()) {
           double a = parentActivity.getOrDefault(parent.getKey(), 0.0);

@@ -53,7 +53,7 @@ public final class RecommendationFinder {
       "workload_type", "team", "node", "instance_type", "monthly_savings", "monthly_savings_at_list", "confidence", "evidence",
       "action", "patch", "currency"};
 
-  /** Percentile accuracy: rank error ≤ rows / this, i.e. exact below a few hundred thousand seconds per workload. */
+  /** Accuracy of the percentiles over hours (node p95 of GPUs held, on-demand floor): exact at any window's hour count. Per-second ones are {@link SecondsPercentile}. */
   private static final int ACCURACY = 1_000_000;
   private static final double HOURS_PER_MONTH = 730;
   private static final double COST_TOLERANCE = 1e-9;
@@ -145,15 +145,18 @@ public final class RecommendationFinder {
 
   Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
     Column need = ceil(col("demand").divide(settings.targetActivity()));
-    Dataset<Row> stats = seconds.where(col("workload_type").equalTo("inference"))
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
+    Dataset<Row> inference = seconds.where(col("workload_type").equalTo("inference"));
+    String[] w = WorkloadSeconds.WORKLOAD;
+    Dataset<Row> stats = inference
+        .groupBy(WorkloadSeconds.cols(w)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"),
-            percentile_approx(col("pods"), lit(0.5), lit(ACCURACY)).as("r"),
-            percentile_approx(need, lit(0.95), lit(ACCURACY)).as("p95_need"),
-            percentile_approx(col("demand"), lit(0.95), lit(ACCURACY)).as("p95_demand"),
             max("pods").as("max_replicas"),
             sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
-        .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need").cast("long")));
+        .join(new SecondsPercentile().add("r", col("pods"), 0.5).add("p95_need", need, 0.95).add("p95_demand", col("demand"), 0.95)
+            .of(inference, w), w)
+        .withColumn("r", col("r").cast("long"))
+        .withColumn("p95_need", col("p95_need").cast("long"))
+        .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need")));
     Column share = col("r").minus(col("r_prime")).divide(col("r"));
     return stats.where(col("r").geq(2).and(col("r_prime").lt(col("r"))))
         .withColumn("kind", lit(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name()))
@@ -173,13 +176,18 @@ public final class RecommendationFinder {
   }
 
   Dataset<Row> rightsizeGpu(Dataset<Row> seconds, double monthly) {
-    Dataset<Row> stats = seconds.groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
+    String[] w = WorkloadSeconds.WORKLOAD;
+    Dataset<Row> candidates = seconds.groupBy(WorkloadSeconds.cols(w)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"),
             max("any_mig").as("any_mig"), max("gpu_model").as("gpu_model"), min("min_gpu_model").as("min_gpu_model"),
-            percentile_approx(col("max_fb_used_mib"), lit(0.99), lit(ACCURACY)).as("p99_fb_used_mib"),
-            percentile_approx(col("max_activity"), lit(0.95), lit(ACCURACY)).as("p95_activity"),
             sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
-        .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))));
+        .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
+        .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi");
+    // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable model.
+    Dataset<Row> theirSeconds = seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
+    Dataset<Row> stats = candidates
+        .join(new SecondsPercentile().add("p99_fb_used_mib", col("max_fb_used_mib"), 0.99).add("p95_activity", col("max_activity"), 0.95)
+            .of(theirSeconds, w), w);
     double margin = settings.migMargin();
     Dataset<Row> fits = stats.join(broadcast(migProfiles()), "gpu_model")
         .where(col("p99_fb_used_mib").leq(col("profile_memory_mib").multiply(margin))

@@ -41,4 +41,20 @@ class GenerateCommandTest {
       assertTrue(Files.exists(out.resolve(p)), p);
     }
   }
+
+  @Test
+  void fixFromDayCullsTheIdleNotebookFromThatDayOn(@TempDir Path out) throws Exception {
+    // Two nodes reach slot 1, where nb-bob sits; culled from the second day, it holds its H100 only 09:00-18:00.
+    int code = IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01", "--days", "2", "--nodes", "2",
+        "--format", "csv", "--interval-seconds", "60", "--fix-from-day", "2026-11-02");
+    assertEquals(IdleLedger.EXIT_OK, code);
+    java.util.Map<String, Double> bobHours = new java.util.TreeMap<>();
+    for (var r : GeneratedFleets.csv(out.resolve("truth/workload_daily.csv"))) {
+      if (r.get("workload_name").equals("nb-bob")) {
+        bobHours.put(r.get("date"), Double.parseDouble(r.get("gpu_hours")));
+      }
+    }
+    assertTrue(bobHours.get("2026-11-01") > 23.9, bobHours.toString());
+    assertEquals(9.0, bobHours.get("2026-11-02"), 1e-9);
+  }
 }

@@ -1,0 +1,68 @@
+package dev.idleledger.recommend;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+
+/**
+ * Percentiles "over seconds" (RECOMMENDATIONS.md) of {@link WorkloadSeconds}, whose rows are samples standing for
+ * {@code hold_seconds} each: the nearest rank by held time — the smallest value with at least share p of the time at or
+ * below it. Counting rows instead (percentile_approx) would weigh a 30 s archive's sample like a 1 s one's, and the
+ * sample before a telemetry gap like any other.
+ *
+ * <p>All the percentiles asked for are worked out in one pass (one aggregation and one sorted window over the values
+ * stacked side by side), so each costs no extra shuffle of the per-second frame.
+ */
+final class SecondsPercentile {
+  private record Wanted(Column value, double p) {}
+
+  private final Map<String, Wanted> wanted = new LinkedHashMap<>();
+
+  /** Asks for percentile {@code p} of {@code value} (read as a double), as column {@code as}. */
+  SecondsPercentile add(String as, Column value, double p) {
+    wanted.put(as, new Wanted(value, p));
+    return this;
+  }
+
+  /** One row per {@code keys} group: the keys and one column per percentile asked for. */
+  Dataset<Row> of(Dataset<Row> rows, String[] keys) {
+    List<Column> stacked = new ArrayList<>();
+    wanted.forEach((as, w) -> stacked.add(struct(lit(as).as("name"), lit(w.p()).as("p"), w.value().cast("double").as("value"))));
+    Column[] byValue = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 3);
+    byValue[keys.length] = col("s.name").as("name");
+    byValue[keys.length + 1] = col("s.p").as("p");
+    byValue[keys.length + 2] = col("s.value").as("value");
+    Dataset<Row> timeAtValue = rows.withColumn("s", explode(array(stacked.toArray(Column[]::new))))
+        .where(col("s.value").isNotNull())
+        .groupBy(byValue).agg(sum("hold_seconds").as("held"));
+    Column[] byName = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 1);
+    byName[keys.length] = col("name");
+    WindowSpec percentile = Window.partitionBy(byName);
+    WindowSpec upToValue = percentile.orderBy("value").rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    List<Column> pivot = new ArrayList<>();
+    wanted.keySet().forEach(as -> pivot.add(max(when(col("name").equalTo(as), col("value"))).as(as)));
+    return timeAtValue
+        .withColumn("held_up_to", sum("held").over(upToValue))
+        .withColumn("held_total", sum("held").over(percentile))
+        .where(col("held_up_to").geq(col("held_total").multiply(col("p"))))
+        .groupBy(byName).agg(min("value").as("value"))
+        .groupBy(WorkloadSeconds.cols(keys)).agg(pivot.get(0), pivot.subList(1, pivot.size()).toArray(Column[]::new));
+  }
+}

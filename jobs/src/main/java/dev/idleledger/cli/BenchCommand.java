@@ -83,6 +83,8 @@ public final class BenchCommand implements Callable<Integer> {
       spark.stop();
     }
     BenchReport.printTables(results, System.out);
+    System.out.printf(java.util.Locale.ROOT, "Process RSS high-water mark (VmHWM, whole run, DuckDB's native memory included): %.0f MiB%n",
+        dev.idleledger.bench.ResourcePeaks.lifetimeRssHighWaterBytes() / (1024.0 * 1024.0));
     Path csvFile = csv != null ? csv : root.resolve("bench.csv");
     BenchReport.writeCsv(results, csvFile);
     Progress.line("bench CSV: %s", csvFile);

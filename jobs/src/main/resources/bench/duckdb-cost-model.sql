@@ -26,7 +26,7 @@
 -- The median interval is exact here (quantile_disc) and approximate in Spark (percentile_approx); they are the
 -- same value whenever one interval dominates a unit's day, as it does for any real scrape.
 --
--- Statements are separated by a semicolon at the end of a line; comments never contain one.
+-- Whole-line comments are dropped before the script is split; a statement ends with a semicolon at the end of a line.
 
 -- 1. Telemetry of the day, one row per raw sample, with the labels the cost model reads taken out of the map.
 -- The holder is kept as one string (namespace, pod, container, pod_uid joined by the unit separator, char 31):

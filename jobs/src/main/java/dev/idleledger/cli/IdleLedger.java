@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ReportCommand.class,
       TicketsCommand.class,
+      BenchCommand.class,
     })
 public final class IdleLedger implements Runnable {
   public static final int EXIT_OK = 0;

@@ -98,6 +98,15 @@ public final class FleetPlan {
     return n;
   }
 
+  /** GPUs of the first {@code nodes} nodes of the repeated pool pattern. */
+  public static int gpusOf(int nodes) {
+    int total = 0;
+    for (int n = 0; n < nodes; n++) {
+      total += PATTERN_GPUS[n % PATTERN_SIZE];
+    }
+    return total;
+  }
+
   public FleetSpec spec() {
     return spec;
   }

@@ -30,11 +30,23 @@ public final class NightlyRun {
   private final SparkSession spark;
   private final LedgerConfig config;
   private final InstanceCatalog catalog;
+  private StageListener stageListener = (date, stage, seconds) -> {};
+
+  /** Told the wall time of each stage of each date as it ends (the benchmark's per-stage breakdown). */
+  @FunctionalInterface
+  public interface StageListener {
+    void stageDone(LocalDate date, String stage, double seconds);
+  }
 
   public NightlyRun(SparkSession spark, LedgerConfig config) {
     this.spark = spark;
     this.config = config;
     this.catalog = InstanceCatalog.load(config);
+  }
+
+  public NightlyRun onStageDone(StageListener listener) {
+    this.stageListener = listener;
+    return this;
   }
 
   /** The dates a night covers: D − lookback … D, oldest first. */
@@ -89,9 +101,15 @@ public final class NightlyRun {
     Progress.line("%s %s", date, ticketResult.summary());
     // A ticket that could not be filed does not stop the night; it is recorded as ERROR and fails the exit code.
     ticketResult.errors().forEach(e -> quality.recordValue("tickets", "tickets", 1, null, false, e));
+    long ticketed = System.nanoTime();
     Progress.line("%s stages: ingest %.1f s, attribute %.1f s, rollup %.1f s, recommend %.1f s, tickets %.1f s", date,
         (ingested - start) / 1e9, (attributed - ingested) / 1e9, (rolledUp - attributed) / 1e9, (recommended - rolledUp) / 1e9,
-        (System.nanoTime() - recommended) / 1e9);
+        (ticketed - recommended) / 1e9);
+    stageListener.stageDone(date, "ingest", (ingested - start) / 1e9);
+    stageListener.stageDone(date, "attribute", (attributed - ingested) / 1e9);
+    stageListener.stageDone(date, "rollup", (rolledUp - attributed) / 1e9);
+    stageListener.stageDone(date, "recommend", (recommended - rolledUp) / 1e9);
+    stageListener.stageDone(date, "tickets", (ticketed - recommended) / 1e9);
     quality.flushAndFailIfAnyFailed();
     Progress.line("%s done in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }

@@ -1,0 +1,42 @@
+package dev.idleledger.bench;
+
+import dev.idleledger.generate.FleetPlan;
+import dev.idleledger.generate.FleetSpec;
+import dev.idleledger.generate.TelemetryFormat;
+import java.time.LocalDate;
+
+/**
+ * A benchmark size: about {@code requestedGpuDays} GPU-days as one fleet of N GPUs for one day, so a bigger size
+ * is a bigger night (the per-night work the targets are about), not more nights of the same fleet. Fleets repeat the
+ * generator's six-node pool pattern (8, 8, 4, 1, 1, 1 GPUs), so N is the smallest pattern prefix with at least the
+ * requested GPUs; the actual GPU-days are reported and every rate is per actual GPU-day.
+ * {@code hoursPerDay} below 24 shrinks the day (tests only).
+ */
+public record FleetSize(int requestedGpuDays, int nodes, int gpus, int days, int hoursPerDay) {
+  public static final LocalDate START = LocalDate.of(2026, 11, 1);
+
+  public static FleetSize of(int gpuDays, int hoursPerDay) {
+    if (gpuDays < 1) {
+      throw new IllegalArgumentException("a size must be at least 1 GPU-day, got " + gpuDays);
+    }
+    int nodes = FleetPlan.nodesForGpus(gpuDays);
+    return new FleetSize(gpuDays, nodes, FleetPlan.gpusOf(nodes), 1, hoursPerDay);
+  }
+
+  public double gpuDays() {
+    return gpus * days * hoursPerDay / 24.0;
+  }
+
+  /** Billed GPU-seconds: the time the cost model accounts for. */
+  public long gpuSeconds() {
+    return (long) gpus * days * hoursPerDay * 3600L;
+  }
+
+  public FleetSpec spec() {
+    return new FleetSpec(START, days, nodes, FleetSpec.DEFAULT_SEED, TelemetryFormat.PARQUET, 1).withHoursPerDay(hoursPerDay);
+  }
+
+  public LocalDate lastDay() {
+    return START.plusDays(days - 1);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.idleledger.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one benchmark size measured. {@link #sparkSeconds} is the cost model's part of the night (ingest, attribute,
+ * rollup), the same work the DuckDB peer does; recommend and tickets are timed and reported beside it, not in it.
+ */
+public record SizeResult(FleetSize size, long telemetrySamples, long kubeSamples, double generateSeconds, long rawBytes,
+    Map<String, Double> stageSeconds, long peakHeapBytes, long peakRssBytes, long lakeBytes, int cores,
+    Optional<CostFigures> duckdb, int rowsCompared, Optional<CostComparison.Disagreement> disagreement) {
+
+  public static final String[] COST_MODEL_STAGES = {"ingest", "attribute", "rollup"};
+  public static final String[] STAGES = {"ingest", "attribute", "rollup", "recommend", "tickets"};
+
+  public SizeResult {
+    stageSeconds = new LinkedHashMap<>(stageSeconds);
+  }
+
+  public double sparkSeconds() {
+    double s = 0;
+    for (String stage : COST_MODEL_STAGES) {
+      s += stageSeconds.getOrDefault(stage, 0.0);
+    }
+    return s;
+  }
+
+  public double stage(String name) {
+    return stageSeconds.getOrDefault(name, 0.0);
+  }
+
+  /** DuckDB's wall seconds, NaN when the peer was skipped. */
+  public double duckdbSeconds() {
+    return duckdb.map(CostFigures::seconds).orElse(Double.NaN);
+  }
+
+  /** Spark seconds per DuckDB second (NaN when the peer was skipped). */
+  public double ratio() {
+    return sparkSeconds() / duckdbSeconds();
+  }
+
+  /** Telemetry samples per wall second per core of {@code seconds}. */
+  public double samplesPerSecondPerCore(double seconds) {
+    return telemetrySamples / seconds / cores;
+  }
+
+  public double gpuSecondsPerSecondPerCore(double seconds) {
+    return size.gpuSeconds() / seconds / cores;
+  }
+
+  public double sparkSecondsPerGpuDay() {
+    return sparkSeconds() / size.gpuDays();
+  }
+
+  public boolean agrees() {
+    return disagreement.isEmpty();
+  }
+}

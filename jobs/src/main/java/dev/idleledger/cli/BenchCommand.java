@@ -1,0 +1,99 @@
+package dev.idleledger.cli;
+
+import dev.idleledger.RunFailedException;
+import dev.idleledger.bench.BenchReport;
+import dev.idleledger.bench.FleetSize;
+import dev.idleledger.bench.NightlyBenchmark;
+import dev.idleledger.bench.SizeResult;
+import dev.idleledger.config.ConfigException;
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.spark.LedgerSpark;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The performance benchmark (issue #5): per size, a generated fleet through the nightly job and through the DuckDB
+ * peer on the same raw files; a table on stdout, a CSV, and exit 1 when the two disagree on any money figure.
+ */
+@Command(name = "bench", description = "Benchmark the nightly job by fleet size in GPU-days, against DuckDB on the same raw Parquet.")
+public final class BenchCommand implements Callable<Integer> {
+  @Mixin CommonOptions common;
+
+  @Option(names = "--sizes", split = ",", defaultValue = "16,64,256", paramLabel = "GPU-DAYS",
+      description = "fleet sizes in GPU-days, comma separated (default: ${DEFAULT-VALUE})")
+  List<Integer> sizes;
+
+  @Option(names = "--dir", defaultValue = "bench-lake", paramLabel = "PATH",
+      description = "where fleets, the lake and the CSV go; must not hold an earlier run (default: ${DEFAULT-VALUE})")
+  Path dir;
+
+  @Option(names = "--csv", paramLabel = "FILE", description = "CSV of the results (default: <dir>/bench.csv)")
+  Path csv;
+
+  @Option(names = "--skip-duckdb", description = "run only the nightly job, without the DuckDB peer and the comparison")
+  boolean skipDuckDb;
+
+  @Option(names = "--hours", defaultValue = "24", paramLabel = "N",
+      description = "hours of each generated day, 1-24; below 24 only for quick checks (default: ${DEFAULT-VALUE})")
+  int hours;
+
+  @Override
+  public Integer call() throws IOException {
+    List<FleetSize> fleets = new ArrayList<>();
+    try {
+      for (int s : sizes) {
+        fleets.add(FleetSize.of(s, hours));
+      }
+      fleets.forEach(FleetSize::spec);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("bench: " + e.getMessage());
+    }
+    Path root = dir.toAbsolutePath().normalize();
+    List<String> lake = List.of("lake.root=" + root.resolve("lake"));
+    LedgerConfig base = common.load(lake);
+    if (!skipDuckDb && base.gpuShare.kind() != dev.idleledger.config.GpuSharePolicy.Kind.WHOLE_NODE) {
+      throw new ConfigException("bench: the DuckDB peer implements cost.gpu_share = whole-node only; use --skip-duckdb for " + base.gpuShare);
+    }
+    if (common.dryRun) {
+      return IdleLedger.EXIT_OK;
+    }
+    SparkSession spark = LedgerSpark.create(base, "idle-ledger bench");
+    List<SizeResult> results = new ArrayList<>();
+    try {
+      NightlyBenchmark bench = new NightlyBenchmark(spark, extra -> {
+        List<String> all = new ArrayList<>(lake);
+        all.addAll(extra);
+        return common.load(all);
+      }, root, !skipDuckDb);
+      for (FleetSize size : fleets) {
+        try {
+          results.add(bench.run(size));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException("bench: " + e.getMessage());
+        }
+      }
+    } finally {
+      spark.stop();
+    }
+    BenchReport.printTables(results, System.out);
+    System.out.printf(java.util.Locale.ROOT, "Process RSS high-water mark (VmHWM, whole run, DuckDB's native memory included): %.0f MiB%n",
+        dev.idleledger.bench.ResourcePeaks.lifetimeRssHighWaterBytes() / (1024.0 * 1024.0));
+    Path csvFile = csv != null ? csv : root.resolve("bench.csv");
+    BenchReport.writeCsv(results, csvFile);
+    Progress.line("bench CSV: %s", csvFile);
+    for (SizeResult r : results) {
+      if (r.disagreement().isPresent()) {
+        throw new RunFailedException("Spark and DuckDB disagree at " + r.size().requestedGpuDays() + " GPU-days, first at "
+            + r.disagreement().get().describe());
+      }
+    }
+    return IdleLedger.EXIT_OK;
+  }
+}

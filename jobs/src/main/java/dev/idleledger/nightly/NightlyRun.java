@@ -18,8 +18,12 @@ import dev.idleledger.spark.LakeTables;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -102,14 +106,15 @@ public final class NightlyRun {
     // A ticket that could not be filed does not stop the night; it is recorded as ERROR and fails the exit code.
     ticketResult.errors().forEach(e -> quality.recordValue("tickets", "tickets", 1, null, false, e));
     long ticketed = System.nanoTime();
-    Progress.line("%s stages: ingest %.1f s, attribute %.1f s, rollup %.1f s, recommend %.1f s, tickets %.1f s", date,
-        (ingested - start) / 1e9, (attributed - ingested) / 1e9, (rolledUp - attributed) / 1e9, (recommended - rolledUp) / 1e9,
-        (ticketed - recommended) / 1e9);
-    stageListener.stageDone(date, "ingest", (ingested - start) / 1e9);
-    stageListener.stageDone(date, "attribute", (attributed - ingested) / 1e9);
-    stageListener.stageDone(date, "rollup", (rolledUp - attributed) / 1e9);
-    stageListener.stageDone(date, "recommend", (recommended - rolledUp) / 1e9);
-    stageListener.stageDone(date, "tickets", (ticketed - recommended) / 1e9);
+    Map<String, Double> stageSeconds = new LinkedHashMap<>();
+    stageSeconds.put("ingest", (ingested - start) / 1e9);
+    stageSeconds.put("attribute", (attributed - ingested) / 1e9);
+    stageSeconds.put("rollup", (rolledUp - attributed) / 1e9);
+    stageSeconds.put("recommend", (recommended - rolledUp) / 1e9);
+    stageSeconds.put("tickets", (ticketed - recommended) / 1e9);
+    Progress.line("%s stages: %s", date, stageSeconds.entrySet().stream()
+        .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
+    stageSeconds.forEach((stage, seconds) -> stageListener.stageDone(date, stage, seconds));
     quality.flushAndFailIfAnyFailed();
     Progress.line("%s done in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }

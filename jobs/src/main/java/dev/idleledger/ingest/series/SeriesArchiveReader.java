@@ -49,6 +49,8 @@ public final class SeriesArchiveReader {
   private static final String PROM_LINE = "^\\s*[a-zA-Z_:][a-zA-Z0-9_:]*\\s*(\\{(.*)\\})?\\s+(\\S+)(\\s+(\\S+))?\\s*$";
   private static final Set<String> REQUIRED = Set.of("timestamp", "metric", "value");
 
+  /** Starts the series id of a Parquet sample: a hash of its label map, whose labels {@link SeriesRead} looks up. */
+  static final String HASHED_SERIES = "H";
   static final DataType LABEL_MAP_TYPE = DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType);
 
   private final SparkSession spark;
@@ -294,7 +296,7 @@ public final class SeriesArchiveReader {
     return df.select(col("_metadata.file_path").as(FILE), lit(-1L).as(BLOCK), col("_metadata.row_index").as(RID),
         to_json(struct(Arrays.stream(schema.fieldNames()).map(n -> col(q(n))).toArray(Column[]::new))).as(RAW),
         lit(true).as("is_sample"), col("metric").as(METRIC), ts.as(TS), value.as(VALUE),
-        concat(lit("H"), series).as(SERIES_ID), labels.as(LABEL_MAP), lit(null).cast(DataTypes.StringType).as("parse_error"),
+        concat(lit(HASHED_SERIES), series).as(SERIES_ID), labels.as(LABEL_MAP), lit(null).cast(DataTypes.StringType).as("parse_error"),
         lit(1).as(LINE_OFFSET));
   }
 

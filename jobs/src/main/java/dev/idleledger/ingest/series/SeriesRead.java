@@ -36,12 +36,11 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
    * {@code label_error} says why a series' labels are unusable (broken Prometheus escaping).
    */
   public Dataset<Row> series() {
-    Column hashed = col(SERIES_ID).startsWith("H");
     Column body = expr("substring(" + SERIES_ID + ", 2)");
     Column labels = when(col(SERIES_ID).startsWith("P"), call_function(PromLabels.UDF_NAME, body))
         .when(length(body).equalTo(0), expr("cast(map() as map<string,string>)"))
         .otherwise(str_to_map(body, lit(SeriesArchiveReader.PAIR_SEPARATOR), lit("=")));
-    Dataset<Row> textSeries = samples.where(not(hashed)).select(SERIES_ID).distinct().withColumn(LABELS, labels);
+    Dataset<Row> textSeries = samples.where(not(hashedId())).select(SERIES_ID).distinct().withColumn(LABELS, labels);
     Column canonical = to_json(map_from_entries(array_sort(map_entries(
         map_filter(col(LABELS), (k, v) -> v.isNotNull().and(v.notEqual("")))))));
     return textSeries.unionByName(hashedSeries())
@@ -54,13 +53,17 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
    * each series in each file is found with a cheap aggregate, and only those rows' maps are read.
    */
   private Dataset<Row> hashedSeries() {
-    Dataset<Row> hashed = samples.where(col(SERIES_ID).startsWith("H"));
+    Dataset<Row> hashed = samples.where(hashedId());
     Dataset<Row> firstRows = hashed.groupBy(col(SERIES_ID).as("first_series"), col(FILE).as("first_file"))
         .agg(min(col(RID)).as("first_rid"));
     return hashed.join(broadcast(firstRows), col(SERIES_ID).equalTo(col("first_series"))
             .and(col(FILE).equalTo(col("first_file"))).and(col(RID).equalTo(col("first_rid"))))
         .groupBy(col(SERIES_ID))
         .agg(first(col(LABEL_MAP)).as(LABELS));
+  }
+
+  private static Column hashedId() {
+    return col(SERIES_ID).startsWith(SeriesArchiveReader.HASHED_SERIES);
   }
 
   /** The long frame with labels joined on (small sources such as kube state); reason includes label errors. */

@@ -45,7 +45,9 @@ public final class SilverTables {
           col("tensor_active", DataTypes.DoubleType, "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, ratio"),
           col("dram_active", DataTypes.DoubleType, "DCGM_FI_PROF_DRAM_ACTIVE, ratio"),
           col("holders", new ArrayType(HOLDER, false), "pods named on the sample (several on a time-sliced GPU), sorted by namespace, pod; empty = nobody"),
-          col("hold_seconds", DataTypes.DoubleType, "seconds this sample covers: to the unit's next sample if within telemetry.max_sample_gap_seconds, else the series' median spacing that day")),
+          col("hold_seconds", DataTypes.DoubleType, "seconds this sample covers: to the unit's next sample if within telemetry.max_sample_gap_seconds, else the series' median spacing that day"),
+          col("raw_rows", DataTypes.LongType, "raw telemetry rows merged into this row (one per metric and series; several series on a time-sliced GPU)"),
+          col("duplicate_rows", DataTypes.LongType, "of raw_rows, repeats of a (series, metric, ts) already counted (the exporter or archiver wrote the sample twice)")),
       "date");
 
   public static final TableSpec POD_INFO = new TableSpec("pod_info",

@@ -41,7 +41,7 @@ final class SilverFixtures {
       Instant ts = from.plusSeconds(s);
       samples.add(RowFactory.create(Date.valueOf(date), Timestamp.from(ts), cluster, node, uuid, "0", model, migProfile, migId, unit,
           migProfile == null ? activity : activity, migProfile == null ? activity * 100 : null, fbUsed, fbTotal - fbUsed, 300.0,
-          null, null, null, null, hs, (double) step));
+          null, null, null, null, hs, (double) step, 5L, 0L));
     }
     return this;
   }

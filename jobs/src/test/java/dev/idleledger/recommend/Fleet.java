@@ -44,7 +44,7 @@ final class Fleet {
         hs.add(RowFactory.create(p[0], p[1], "main", null));
       }
       samples.add(RowFactory.create(Date.valueOf(date), Timestamp.from(from.plusSeconds(s)), cluster, node, uuid, "0", H100, null, null, uuid,
-          activity, activity * 100, fbUsed, H100_MIB - fbUsed, 300.0, null, null, null, null, hs, (double) step));
+          activity, activity * 100, fbUsed, H100_MIB - fbUsed, 300.0, null, null, null, null, hs, (double) step, 5L, 0L));
     }
     return this;
   }

@@ -288,9 +288,10 @@ public final class SeriesArchiveReader {
     // ingest stage at 1 s scrapes; it is done per series instead (SeriesRead.series). A writer that changes its
     // label order mid-day splits a series in two ids of the same GPU unit: the pivot collapses them, only exact
     // duplicates across the two would count as used rather than duplicate.
+    // The map stays as written here (dropping empty values is per-row work too); SeriesRead.series() cleans the
+    // one map per series it reads.
     Column series = concat_ws("-", xxhash64(map_keys(labels), map_values(labels)).cast(DataTypes.StringType),
         hash(map_keys(labels), map_values(labels)).cast(DataTypes.StringType));
-    labels = map_filter(labels, (k, v) -> v.isNotNull().and(v.notEqual("")));
     Column value = df.schema().apply("value").dataType().equals(DataTypes.StringType)
         ? expr("try_cast(value AS DOUBLE)") : col("value").cast(DataTypes.DoubleType);
     return df.select(col("_metadata.file_path").as(FILE), lit(-1L).as(BLOCK), col("_metadata.row_index").as(RID),

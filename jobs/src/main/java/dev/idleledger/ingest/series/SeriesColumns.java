@@ -22,7 +22,11 @@ public final class SeriesColumns {
    * what "the same series" means when duplicate samples are counted, whatever label order a writer used.
    */
   public static final String SERIES_KEY = "series_key";
-  /** Parquet only: the row's label map as read, looked at only for one row per series (null for text). */
+  /** Per series: the day's sample rows of the series ({@link SeriesRead#series}). */
+  public static final String ROWS = "rows";
+  /** Per series: of those rows, the ones rejected on their own (bad timestamp or value), whatever the series' labels. */
+  public static final String REJECTED_ROWS = "rejected_rows";
+  /** Parquet only: the row's label map as written, looked at only for one row per series (null for text). */
   public static final String LABEL_MAP = "label_map";
   /** Why the row cannot be used (quarantine reason), null when it is fine so far. */
   public static final String REASON = "reason";

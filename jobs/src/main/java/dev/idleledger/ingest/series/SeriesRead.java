@@ -31,35 +31,48 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
   private static final StructType FILE_ERROR = new StructType()
       .add(FILE, DataTypes.StringType).add(REASON, DataTypes.StringType);
 
-  /**
-   * The distinct series of the samples with their label maps, parsed once per series (not per sample);
-   * {@code label_error} says why a series' labels are unusable (broken Prometheus escaping).
-   */
+  /** {@link #series(Column)} with the reader's own row rules (a reason on the row). */
   public Dataset<Row> series() {
-    Column body = expr("substring(" + SERIES_ID + ", 2)");
-    Column labels = when(col(SERIES_ID).startsWith("P"), call_function(PromLabels.UDF_NAME, body))
-        .when(length(body).equalTo(0), expr("cast(map() as map<string,string>)"))
-        .otherwise(str_to_map(body, lit(SeriesArchiveReader.PAIR_SEPARATOR), lit("=")));
-    Dataset<Row> textSeries = samples.where(not(hashedId())).select(SERIES_ID).distinct().withColumn(LABELS, labels);
-    Column canonical = to_json(map_from_entries(array_sort(map_entries(
-        map_filter(col(LABELS), (k, v) -> v.isNotNull().and(v.notEqual("")))))));
-    return textSeries.unionByName(hashedSeries())
-        .withColumn(SERIES_KEY, when(col(LABELS).isNull(), xxhash64(col(SERIES_ID))).otherwise(xxhash64(canonical)))
-        .withColumn("label_error", when(col(LABELS).isNull(), lit("broken Prometheus escaping")));
+    return series(col(REASON).isNotNull());
   }
 
   /**
-   * Parquet series carry a hash, not their labels: take the label map of one row per series. The first row of
-   * each series in each file is found with a cheap aggregate, and only those rows' maps are read.
+   * The distinct series of the samples: labels parsed once per series (not per sample), {@code label_error} when
+   * they are unusable (broken Prometheus escaping), {@code series_key} (what "the same series" means for
+   * duplicates), and the series' row counts: {@code rows}, and {@code rejected_rows} of them that
+   * {@code rowRejected} rejects. A source can account for its quarantined and ignored rows from this small frame
+   * instead of another pass over the samples.
+   *
+   * <p>One aggregate pass over the samples (per series and file: rows, rejected rows, first row id). Parquet
+   * series carry a hash, not their labels: their label map is taken from the first row of each series in each
+   * file, found by (file, row id), so that second scan decodes the map but hashes nothing. Both uses of the
+   * aggregate sit in one plan, where Spark reuses its exchange rather than scanning twice.
    */
-  private Dataset<Row> hashedSeries() {
-    Dataset<Row> hashed = samples.where(hashedId());
-    Dataset<Row> firstRows = hashed.groupBy(col(SERIES_ID).as("first_series"), col(FILE).as("first_file"))
-        .agg(min(col(RID)).as("first_rid"));
-    return hashed.join(broadcast(firstRows), col(SERIES_ID).equalTo(col("first_series"))
-            .and(col(FILE).equalTo(col("first_file"))).and(col(RID).equalTo(col("first_rid"))))
-        .groupBy(col(SERIES_ID))
-        .agg(first(col(LABEL_MAP)).as(LABELS));
+  public Dataset<Row> series(Column rowRejected) {
+    Dataset<Row> perFile = samples.groupBy(col(SERIES_ID), col(FILE)).agg(
+        count(lit(1)).as(ROWS), sum(when(rowRejected, 1L).otherwise(0L)).as(REJECTED_ROWS), min(col(RID)).as("first_rid"));
+    // Not filtered to hashed series: a filter on the grouping key would be pushed below the aggregate, and the
+    // two uses of perFile would no longer be the same plan (text series simply find a null map).
+    Dataset<Row> firstRows = perFile.select(col(SERIES_ID).as("first_series"), col(FILE).as("first_file"), col("first_rid"));
+    Dataset<Row> hashedLabels = samples.select(col(FILE), col(RID), col(LABEL_MAP))
+        .join(broadcast(firstRows), col(FILE).equalTo(col("first_file")).and(col(RID).equalTo(col("first_rid"))))
+        .groupBy(col("first_series").as(SERIES_ID))
+        .agg(first(col(LABEL_MAP)).as(LABEL_MAP));
+    Dataset<Row> counted = perFile.groupBy(col(SERIES_ID))
+        .agg(sum(col(ROWS)).as(ROWS), sum(col(REJECTED_ROWS)).as(REJECTED_ROWS));
+
+    Column body = expr("substring(" + SERIES_ID + ", 2)");
+    Column labels = when(hashedId(), map_filter(col(LABEL_MAP), (k, v) -> v.isNotNull().and(v.notEqual(""))))
+        .when(col(SERIES_ID).startsWith("P"), call_function(PromLabels.UDF_NAME, body))
+        .when(length(body).equalTo(0), expr("cast(map() as map<string,string>)"))
+        .otherwise(str_to_map(body, lit(SeriesArchiveReader.PAIR_SEPARATOR), lit("=")));
+    Column canonical = to_json(map_from_entries(array_sort(map_entries(
+        map_filter(col(LABELS), (k, v) -> v.isNotNull().and(v.notEqual("")))))));
+    return counted.join(hashedLabels, new String[] {SERIES_ID}, "left")
+        .withColumn(LABELS, labels)
+        .drop(LABEL_MAP)
+        .withColumn(SERIES_KEY, when(col(LABELS).isNull(), xxhash64(col(SERIES_ID))).otherwise(xxhash64(canonical)))
+        .withColumn("label_error", when(col(LABELS).isNull(), lit("broken Prometheus escaping")));
   }
 
   private static Column hashedId() {
@@ -69,7 +82,7 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
   /** The long frame with labels joined on (small sources such as kube state); reason includes label errors. */
   public Dataset<Row> withLabels() {
     Dataset<Row> s = series();
-    return samples.drop(LABEL_MAP).join(broadcast(s), SERIES_ID)
+    return samples.drop(LABEL_MAP).join(broadcast(s.drop(ROWS, REJECTED_ROWS)), SERIES_ID)
         .withColumn(REASON, coalesce(col(REASON), col("label_error")))
         .drop("label_error");
   }

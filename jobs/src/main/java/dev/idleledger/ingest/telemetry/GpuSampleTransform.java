@@ -24,9 +24,10 @@ import org.apache.spark.sql.types.DataTypes;
  * <ol>
  *   <li>Labels are resolved per series ({@link #seriesUnits}), a small frame, and joined back to the samples
  *       by broadcast on {@code series_id}: no sample's label map is ever read.</li>
- *   <li>The samples are repartitioned by {@code unit_id} once. The pivot (group by unit and timestamp) and
- *       the hold-time window (per unit, ordered by time) both reuse that partitioning, so the plan has one
- *       shuffle; {@code explain} shows a single Exchange on unit_id.</li>
+ *   <li>The samples are repartitioned by {@code unit_id} once. The pivot (per series, metric and timestamp,
+ *       counting repeated samples; then per unit and timestamp) and the hold-time window (per unit, ordered by
+ *       time) all reuse that partitioning, so the plan has one shuffle; {@code explain} shows a single Exchange
+ *       on unit_id.</li>
  *   <li>The pivot takes the maximum per metric: conflicting duplicates of a series and the per-pod series of a
  *       time-sliced GPU collapse the same way, so the result does not depend on file order.</li>
  *   <li>Unit attributes (cluster, node, model, MIG profile) are joined after the pivot from the series frame
@@ -40,6 +41,9 @@ public final class GpuSampleTransform {
   public static final String HOLDER = "holder";
   public static final String MIG_PARENT = "mig_parent";
   public static final String SERIES_REASON = "series_reason";
+  /** gpu_samples: usable raw rows merged into the row; of them, repeats of a (series, metric, ts) already counted. */
+  public static final String RAW_ROWS = "raw_rows";
+  public static final String DUPLICATE_ROWS = "duplicate_rows";
 
   private final int maxSampleGapSeconds;
 
@@ -78,6 +82,8 @@ public final class GpuSampleTransform {
     Dataset<Row> units = series.select(
         col(SERIES_ID),
         col(SERIES_KEY),
+        col(ROWS),
+        col(REJECTED_ROWS),
         label("cluster").as("cluster"),
         coalesce(label("Hostname"), label("hostname")).as("node"),
         uuid.as("gpu_uuid"),
@@ -102,13 +108,24 @@ public final class GpuSampleTransform {
    * (missing UUID, broken escaping, negative FB or power).
    */
   public Dataset<Row> classify(Dataset<Row> samples, Dataset<Row> units) {
-    Column negativeFb = col(METRIC).isin("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE").and(col(VALUE).lt(0));
-    Column negativePower = col(METRIC).equalTo("DCGM_FI_DEV_POWER_USAGE").and(col(VALUE).lt(0));
     return samples
         .join(broadcast(units.select(SERIES_ID, SERIES_KEY, UNIT_ID, HOLDER, SERIES_REASON, MIG_PARENT)), SERIES_ID)
         .withColumn(REASON, coalesce(col(REASON), col(SERIES_REASON),
-            when(negativeFb, lit("negative FB")), when(negativePower, lit("negative power"))))
+            when(negativeFb(), lit("negative FB")), when(negativePower(), lit("negative power"))))
         .drop(SERIES_REASON);
+  }
+
+  /** The rows {@link #classify} rejects on their own, whatever their series: the reader's reasons and the value rules. */
+  public static Column rowRejected() {
+    return col(REASON).isNotNull().or(negativeFb()).or(negativePower());
+  }
+
+  private static Column negativeFb() {
+    return col(METRIC).isin("DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE").and(col(VALUE).lt(0));
+  }
+
+  private static Column negativePower() {
+    return col(METRIC).equalTo("DCGM_FI_DEV_POWER_USAGE").and(col(VALUE).lt(0));
   }
 
   /** The usable samples of {@link #classify}: no reason, not a MIG parent. */
@@ -122,10 +139,17 @@ public final class GpuSampleTransform {
     METRIC_COLUMNS.forEach((metric, column) ->
         aggs.add(max(when(col(METRIC).equalTo(metric), col(VALUE))).as(column)));
     aggs.add(sort_array(collect_set(col(HOLDER))).as("holders"));
+    aggs.add(sum(col(RAW_ROWS)).as(RAW_ROWS));
+    aggs.add(sum(col(RAW_ROWS)).minus(count(lit(1))).as(DUPLICATE_ROWS));
 
+    // Two aggregations on the one unit partitioning: first one row per (series, metric, ts) — repeats of a sample
+    // are counted there, which is how the accounting learns its duplicates without a pass of its own (the holder
+    // is a label of the series, so it does not split a group) — then the pivot to one row per (unit, ts).
     Dataset<Row> pivoted = usable
-        .select(col(UNIT_ID), col(TS), col(METRIC), col(VALUE), col(HOLDER))
+        .select(col(UNIT_ID), col(TS), col(METRIC), col(VALUE), col(HOLDER), col(SERIES_KEY))
         .repartition(col(UNIT_ID))
+        .groupBy(col(UNIT_ID), col(TS), col(SERIES_KEY), col(METRIC), col(HOLDER))
+        .agg(max(col(VALUE)).as(VALUE), count(lit(1)).as(RAW_ROWS))
         .groupBy(col(UNIT_ID), col(TS))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
 

@@ -10,9 +10,11 @@ import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -21,15 +23,17 @@ import org.apache.spark.sql.SparkSession;
  * The telemetry stage: reads one day of dcgm-exporter samples from {@code input.telemetry}, writes silver
  * {@code gpu_samples} for the date, the rejected rows to {@code quarantine}, and the row accounting.
  *
- * <p>Jobs over the archive, in order: the file probe (footers; gzip decompression), the raw count pass
- * (read/ignored and per-split line bookkeeping), the distinct series (cached), the silver write (one
- * shuffle by unit), the quarantine write (only rejected rows survive the filter), and the accounting
- * aggregate (a shuffle keyed by sample to tell duplicates apart). Nothing is persisted at sample
- * granularity: at fleet scale re-reading columnar input is cheaper than caching ~700 M rows. The accounting
- * shuffle is the first lever if the benchmark asks (duplicates could be counted inside the pivot instead).
+ * <p>Passes over the archive, in order: the file probe (footers; gzip decompression), the raw count pass
+ * (read/ignored and per-split line bookkeeping; reads no labels), the series pass (one aggregate per series
+ * with its row counts, then the label map of one row per series), and the silver write (one shuffle by unit).
+ * The accounting needs no pass of its own: quarantined and ignored rows are counted per series, duplicates
+ * inside the silver pivot ({@code raw_rows}, {@code duplicate_rows}). The rejected rows are read once more
+ * only when there are some. Nothing is persisted at sample granularity: at fleet scale re-reading columnar
+ * input is cheaper than caching ~700 M rows.
  */
 public final class TelemetryIngest {
   public static final String SOURCE = "telemetry";
+  private static final String OBJECT_HASH_AGGREGATE = "spark.sql.execution.useObjectHashAggregateExec";
 
   private final SparkSession spark;
   private final LedgerConfig config;
@@ -47,14 +51,27 @@ public final class TelemetryIngest {
     GpuSampleTransform transform = new GpuSampleTransform(config.maxSampleGapSeconds);
     SeriesRead read = new SeriesArchiveReader(spark).read(config.telemetryRoot, date, GpuSampleTransform.metrics());
     // The series frame is small (one row per label set) and every query below broadcasts it: compute it once.
-    Dataset<Row> units = transform.seriesUnits(read.series()).persist();
+    Dataset<Row> units = transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).persist();
     try {
+      RuleCounts rules = RuleCounts.of(units);
       Dataset<Row> classified = transform.classify(read.samples(), units);
       LakeTables tables = new LakeTables(spark, config);
-      tables.replaceDates(SilverTables.GPU_SAMPLES,
-          transform.toGpuSamples(GpuSampleTransform.usable(classified), units), List.of(date));
-      quality.writeQuarantine(SOURCE, read.quarantine(classified.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
-      SourceAccounting accounting = count(read, classified);
+      // The pivot's collect_set of holders would plan as an object-hash aggregate, which past 128 groups a task
+      // falls back to sorting, after which the hold-time window sorts by (unit, ts) again. Planned as a sort
+      // aggregate it sorts once and the window reuses that order.
+      String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
+      spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
+      try {
+        tables.replaceDates(SilverTables.GPU_SAMPLES,
+            transform.toGpuSamples(GpuSampleTransform.usable(classified), units), List.of(date));
+      } finally {
+        spark.conf().set(OBJECT_HASH_AGGREGATE, objectHash);
+      }
+      // A clean archive has nothing to quarantine: then the (empty) rows are not looked for in another full scan.
+      Dataset<Row> rejected = rules.quarantined() > 0 ? classified.filter(col(REASON).isNotNull()) : classified.limit(0);
+      quality.writeQuarantine(SOURCE, read.quarantine(rejected, date, quality.runId(), SOURCE));
+      Dataset<Row> written = tables.read(SilverTables.GPU_SAMPLES).where(col("date").equalTo(Date.valueOf(date)));
+      SourceAccounting accounting = count(read, rules, written);
       quality.recordAccounting(accounting, config.maxQuarantineShare);
       return Optional.of(accounting);
     } finally {
@@ -63,23 +80,25 @@ public final class TelemetryIngest {
   }
 
   /**
-   * Used = distinct (ts, metric, canonical series) among usable rows, duplicates = the rest of them; quarantined rows
-   * and the samples of MIG parents (ignored) are counted as they are. One aggregate job.
+   * Used = distinct (series, metric, ts) among usable rows, duplicates = the rest of them, both summed from the
+   * gpu_samples rows they went into; quarantined rows and the samples of MIG parents (ignored) from the series.
    */
-  static SourceAccounting count(SeriesRead read, Dataset<Row> classified) {
-    Row totals = classified
-        .withColumn("category", when(col(REASON).isNotNull(), lit("q"))
-            .when(col(GpuSampleTransform.MIG_PARENT), lit("x")).otherwise(lit("u")))
-        .groupBy(col("category"), col(TS), col(METRIC), col(SERIES_KEY)).count()
-        .agg(sum(when(col("category").equalTo("q"), col("count")).otherwise(0L)).as("quarantined"),
-            sum(when(col("category").equalTo("x"), col("count")).otherwise(0L)).as("ignored"),
-            sum(when(col("category").equalTo("u"), col("count")).otherwise(0L)).as("usable"),
-            sum(when(col("category").equalTo("u"), 1L).otherwise(0L)).as("used"))
-        .first();
-    long quarantined = totals.isNullAt(0) ? 0 : totals.getLong(0);
-    long ignored = totals.isNullAt(1) ? 0 : totals.getLong(1);
-    long usable = totals.isNullAt(2) ? 0 : totals.getLong(2);
-    long used = totals.isNullAt(3) ? 0 : totals.getLong(3);
-    return read.accounting(SOURCE, used, quarantined, usable - used, ignored);
+  static SourceAccounting count(SeriesRead read, RuleCounts rules, Dataset<Row> gpuSamples) {
+    Row merged = gpuSamples.agg(sum(col(GpuSampleTransform.RAW_ROWS)), sum(col(GpuSampleTransform.DUPLICATE_ROWS))).first();
+    long usable = merged.isNullAt(0) ? 0 : merged.getLong(0);
+    long duplicates = merged.isNullAt(1) ? 0 : merged.getLong(1);
+    return read.accounting(SOURCE, usable - duplicates, rules.quarantined(), duplicates, rules.ignored());
+  }
+
+  /** What the per-series row counts say the rules did: rows quarantined, and rows of MIG parents (ignored). */
+  record RuleCounts(long quarantined, long ignored) {
+    static RuleCounts of(Dataset<Row> units) {
+      Column clean = col(ROWS).minus(col(REJECTED_ROWS));
+      Column seriesRejected = col(GpuSampleTransform.SERIES_REASON).isNotNull();
+      Row r = units.agg(
+          sum(col(REJECTED_ROWS).plus(when(seriesRejected, clean).otherwise(0L))),
+          sum(when(not(seriesRejected).and(col(GpuSampleTransform.MIG_PARENT)), clean).otherwise(0L))).first();
+      return new RuleCounts(r.isNullAt(0) ? 0 : r.getLong(0), r.isNullAt(1) ? 0 : r.getLong(1));
+    }
   }
 }

@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Test;
 class GpuSampleTransformTest {
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
   private static final StructType SERIES = new StructType().add("series_id", DataTypes.StringType).add("series_key", DataTypes.LongType)
-      .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)).add("label_error", DataTypes.StringType);
+      .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)).add("label_error", DataTypes.StringType)
+      .add("rows", DataTypes.LongType).add("rejected_rows", DataTypes.LongType);
   private static final StructType SAMPLES = new StructType().add("ts", DataTypes.TimestampType).add("metric", DataTypes.StringType)
       .add("value", DataTypes.DoubleType).add("series_id", DataTypes.StringType).add("reason", DataTypes.StringType);
 
   private static Dataset<Row> gpuSamples(int maxGap, int... offsets) {
     SparkSession spark = TestSpark.session();
     Dataset<Row> series = spark.createDataFrame(List.of(
-        RowFactory.create("s1", 1L, Map.of("UUID", "GPU-1", "Hostname", "n1"), null)), SERIES);
+        RowFactory.create("s1", 1L, Map.of("UUID", "GPU-1", "Hostname", "n1"), null, (long) offsets.length, 0L)), SERIES);
     List<Row> rows = new ArrayList<>();
     for (int o : offsets) {
       rows.add(RowFactory.create(Timestamp.from(T0.plusSeconds(o)), "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.5, "s1", null));

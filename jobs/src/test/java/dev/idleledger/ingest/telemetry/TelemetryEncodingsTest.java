@@ -87,11 +87,11 @@ class TelemetryEncodingsTest {
     for (int i = 0; i < 3; i++) {
       String root = base.resolve(List.of("prom", "csv", "parquet").get(i)).toString();
       SeriesRead read = new SeriesArchiveReader(spark).read(root, DATE, GpuSampleTransform.metrics());
-      Dataset<Row> units = transform.seriesUnits(read.series()).persist();
+      Dataset<Row> units = transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).persist();
       Dataset<Row> classified = transform.classify(read.samples(), units);
       transform.toGpuSamples(GpuSampleTransform.usable(classified), units).createOrReplaceTempView(DBS.get(i));
       spark.table(DBS.get(i)).cache();
-      ACCOUNTING.add(TelemetryIngest.count(read, classified));
+      ACCOUNTING.add(TelemetryIngest.count(read, TelemetryIngest.RuleCounts.of(units), spark.table(DBS.get(i))));
     }
   }
 
@@ -112,6 +112,16 @@ class TelemetryEncodingsTest {
     // 13 rows on GPU-a (3 x 3 metrics, a duplicate, 3 GPU_TEMP ignored), 6 on GPU-b, 6 on GPU-c (3 of the MIG parent, ignored).
     SourceAccounting expected = new SourceAccounting("telemetry", 25, 18, 0, 1, 6);
     ACCOUNTING.forEach(a -> assertEquals(expected, a));
+  }
+
+  @Test
+  void eachSilverRowCountsTheRawRowsItMergedAndTheirRepeats() {
+    for (String db : DBS) {
+      List<String> perUnit = spark.sql("SELECT unit_id, sum(raw_rows), sum(duplicate_rows) FROM " + db + " GROUP BY unit_id ORDER BY unit_id")
+          .collectAsList().stream().map(Row::toString).toList();
+      // GPU-a: 3 x 3 metrics and the repeat of one; GPU-b: two pods' series x 3 samples; GPU-c/1: the MIG instance's 3.
+      assertEquals(List.of("[GPU-a,10,1]", "[GPU-b,6,0]", "[GPU-c/1,3,0]"), perUnit, db);
+    }
   }
 
   @Test

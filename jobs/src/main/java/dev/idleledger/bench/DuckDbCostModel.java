@@ -31,6 +31,7 @@ import java.util.stream.Stream;
  */
 public final class DuckDbCostModel {
   static final String SQL_RESOURCE = "/bench/duckdb-cost-model.sql";
+  private static final String MEMORY_LIMIT = "8GB";
 
   private final Path telemetryRoot;
   private final Path kubeRoot;
@@ -56,6 +57,12 @@ public final class DuckDbCostModel {
     CostFigures figures = new CostFigures();
     long start = System.nanoTime();
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
+      // DuckDB shares the machine with the Spark JVM that just ran (8 GB heap): it gets a memory limit of its own
+      // and spills its temp tables next to the raw files (by default an in-memory database would spill under the
+      // working directory) — at 256+ GPU-days the telemetry table alone outgrows what is left.
+      st.execute("SET memory_limit = '" + MEMORY_LIMIT + "'");
+      st.execute("SET temp_directory = '" + instanceCatalog.toAbsolutePath().getParent().resolve("duckdb-tmp").toString().replace("'", "''") + "'");
+      st.execute("SET preserve_insertion_order = false");
       for (LocalDate date : dates) {
         for (String statement : statements(fill(script, date))) {
           long t = System.nanoTime();

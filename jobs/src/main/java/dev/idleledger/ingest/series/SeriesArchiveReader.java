@@ -283,15 +283,11 @@ public final class SeriesArchiveReader {
       Column values = array(extra.stream().map(h -> col(q(h))).toArray(Column[]::new));
       labels = map_concat(map_filter(labels, (k, v) -> not(array_contains(keys, k))), map_from_arrays(keys, values));
     }
-    // The id hashes the map as written (two hashes, 96 bits: a collision among a fleet's series is not a
-    // practical concern). Canonicalizing per sample (drop empty values, sort, serialize) cost most of the
-    // ingest stage at 1 s scrapes; it is done per series instead (SeriesRead.series). A writer that changes its
-    // label order mid-day splits a series in two ids of the same GPU unit: the pivot collapses them, only exact
-    // duplicates across the two would count as used rather than duplicate.
-    // The map stays as written here (dropping empty values is per-row work too); SeriesRead.series() cleans the
-    // one map per series it reads.
-    Column series = concat_ws("-", xxhash64(map_keys(labels), map_values(labels)).cast(DataTypes.StringType),
-        hash(map_keys(labels), map_values(labels)).cast(DataTypes.StringType));
+    // The id is a 64-bit hash of the map as written (for a collision among a fleet's ~10^5 series the odds are
+    // ~10^-9). Canonicalizing per sample (drop empty values, sort, serialize) cost most of the ingest stage at
+    // 1 s scrapes, so it is done per series instead (SeriesRead.series): a writer that changes its label order
+    // mid-day gives a series two ids, which resolve to the same unit and the same canonical series key.
+    Column series = xxhash64(map_keys(labels), map_values(labels)).cast(DataTypes.StringType);
     Column value = df.schema().apply("value").dataType().equals(DataTypes.StringType)
         ? expr("try_cast(value AS DOUBLE)") : col("value").cast(DataTypes.DoubleType);
     return df.select(col("_metadata.file_path").as(FILE), lit(-1L).as(BLOCK), col("_metadata.row_index").as(RID),

@@ -12,7 +12,7 @@ public final class SeriesColumns {
   public static final String METRIC = "metric";
   public static final String VALUE = "value";
   /**
-   * The sample's series: for text encodings a canonical text of its label set, for Parquet a 96-bit hash of its
+   * The sample's series: for text encodings a canonical text of its label set, for Parquet a 64-bit hash of its
    * label map as written. Same labels = same id, so labels are parsed once per series, not per sample.
    */
   public static final String SERIES_ID = "series_id";

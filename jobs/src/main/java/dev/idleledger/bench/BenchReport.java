@@ -16,7 +16,8 @@ import org.apache.commons.csv.CSVPrinter;
 public final class BenchReport {
   static final List<String> CSV_COLUMNS = List.of("requested_gpu_days", "gpu_days", "nodes", "gpus", "hours_per_day", "days",
       "telemetry_samples", "stage", "wall_seconds", "samples_per_s_per_core", "gpu_seconds_per_s_per_core", "peak_heap_mib",
-      "peak_rss_mib", "lake_mib", "raw_mib", "cores", "duckdb_agrees");
+      "peak_rss_mib", "lake_mib", "raw_mib", "cores", "duckdb_agrees", "night_tasks", "night_task_cpu_seconds", "night_gc_seconds",
+      "night_shuffle_write_mib", "night_disk_spill_mib", "night_memory_spill_mib");
   private static final double MIB = 1024.0 * 1024.0;
 
   private BenchReport() {}
@@ -42,6 +43,15 @@ public final class BenchReport {
       }
       r.duckdb().ifPresent(d -> out.printf(Locale.ROOT, "%-9d %-10s %9.1f %,13.0f %11.1f%n", r.size().requestedGpuDays(), "duckdb",
           d.seconds(), r.samplesPerSecondPerCore(d.seconds()), r.gpuSecondsPerSecondPerCore(d.seconds())));
+    }
+    out.println();
+    out.println("Spark's work over the whole night (all stages; task metrics): CPU share = task CPU s / (wall s x cores)");
+    out.printf(Locale.ROOT, "%-9s %9s %11s %9s %8s %13s %15s %15s%n", "GPU-days", "tasks", "task CPU s", "CPU share", "GC s",
+        "shuffle MiB", "spill disk MiB", "spill mem MiB");
+    for (SizeResult r : results) {
+      TaskTotals.Work w = r.sparkWork();
+      out.printf(Locale.ROOT, "%-9d %,9d %11.1f %9.2f %8.1f %13.1f %15.1f %15.1f%n", r.size().requestedGpuDays(), w.tasks(), w.cpuSeconds(),
+          r.cpuUtilization(), w.gcSeconds(), w.shuffleWriteBytes() / MIB, w.diskSpillBytes() / MIB, w.memorySpillBytes() / MIB);
     }
     for (SizeResult r : results) {
       r.duckdb().ifPresent(d -> {
@@ -81,10 +91,12 @@ public final class BenchReport {
 
   private static void row(CSVPrinter csv, SizeResult r, String stage, double seconds) throws IOException {
     FleetSize s = r.size();
+    TaskTotals.Work w = r.sparkWork();
     csv.printRecord(s.requestedGpuDays(), num(s.gpuDays()), s.nodes(), s.gpus(), s.hoursPerDay(), s.days(), r.telemetrySamples(), stage,
         num(seconds), num(r.samplesPerSecondPerCore(seconds)), num(r.gpuSecondsPerSecondPerCore(seconds)), num(r.peakHeapBytes() / MIB),
         num(r.peakRssBytes() / MIB), num(r.lakeBytes() / MIB), num(r.rawBytes() / MIB), r.cores(),
-        r.duckdb().isEmpty() ? "" : String.valueOf(r.agrees()));
+        r.duckdb().isEmpty() ? "" : String.valueOf(r.agrees()), w.tasks(), num(w.cpuSeconds()), num(w.gcSeconds()),
+        num(w.shuffleWriteBytes() / MIB), num(w.diskSpillBytes() / MIB), num(w.memorySpillBytes() / MIB));
   }
 
   private static String agreement(SizeResult r) {

@@ -71,12 +71,15 @@ public final class NightlyBenchmark {
     Map<String, Double> stages = new LinkedHashMap<>();
     long peakHeap;
     long peakRss;
-    try (ResourcePeaks peaks = new ResourcePeaks()) {
+    TaskTotals.Work work;
+    try (ResourcePeaks peaks = new ResourcePeaks(); TaskTotals totals = new TaskTotals(spark.sparkContext())) {
       new NightlyRun(spark, config)
           .onStageDone((date, stage, seconds) -> stages.merge(stage, seconds, Double::sum))
           .runRange(FleetSize.START, size.lastDay());
       peakHeap = peaks.peakHeapBytes();
       peakRss = peaks.peakRssBytes();
+      totals.close();
+      work = totals.work();
     }
     long lakeBytes = bytesUnder(Path.of(config.lakeRoot).resolve("warehouse").resolve(database + ".db"));
 
@@ -97,7 +100,7 @@ public final class NightlyBenchmark {
           disagreement.map(CostComparison.Disagreement::describe).orElse("all agree"));
     }
     return new SizeResult(size, fleet.telemetrySamples(), fleet.kubeSamples(), generateSeconds, bytesUnder(raw), stages,
-        peakHeap, peakRss, lakeBytes, Runtime.getRuntime().availableProcessors(), duck, rows, disagreement);
+        peakHeap, peakRss, work, lakeBytes, Runtime.getRuntime().availableProcessors(), duck, rows, disagreement);
   }
 
   /** DuckDB reads the catalog as a file; conf/ may live inside the jar, so the bench writes the copy it reads. */

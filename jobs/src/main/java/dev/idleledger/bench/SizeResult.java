@@ -9,7 +9,7 @@ import java.util.Optional;
  * rollup), the same work the DuckDB peer does; recommend and tickets are timed and reported beside it, not in it.
  */
 public record SizeResult(FleetSize size, long telemetrySamples, long kubeSamples, double generateSeconds, long rawBytes,
-    Map<String, Double> stageSeconds, long peakHeapBytes, long peakRssBytes, long lakeBytes, int cores,
+    Map<String, Double> stageSeconds, long peakHeapBytes, long peakRssBytes, TaskTotals.Work sparkWork, long lakeBytes, int cores,
     Optional<CostFigures> duckdb, int rowsCompared, Optional<CostComparison.Disagreement> disagreement) {
 
   public static final String[] COST_MODEL_STAGES = {"ingest", "attribute", "rollup"};
@@ -48,6 +48,12 @@ public record SizeResult(FleetSize size, long telemetrySamples, long kubeSamples
 
   public double gpuSecondsPerSecondPerCore(double seconds) {
     return size.gpuSeconds() / seconds / cores;
+  }
+
+  /** Task CPU seconds over the night's wall seconds × cores: how busy Spark kept the machine (1.0 = every core, all night). */
+  public double cpuUtilization() {
+    double wall = stageSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    return wall == 0 ? 0 : sparkWork.cpuSeconds() / (wall * cores);
   }
 
   public double sparkSecondsPerGpuDay() {

@@ -71,7 +71,7 @@ class NightlyBenchmarkTest {
   }
 
   @Test
-  void everyStageIsTimedAndTheLakeAndMemoryAreMeasured() {
+  void everyStageIsTimedAndTheLakeMemoryAndSparkWorkAreMeasured() {
     for (String stage : SizeResult.STAGES) {
       assertTrue(result.stageSeconds().containsKey(stage), stage);
     }
@@ -80,6 +80,11 @@ class NightlyBenchmarkTest {
     assertTrue(result.telemetrySamples() > 23 * 2 * 3600L, "at least one sample per GPU-second");
     assertTrue(result.lakeBytes() > 0);
     assertTrue(result.peakHeapBytes() > 0);
+    // The night shuffles (the telemetry pivot at least) and runs thousands of tasks; CPU can't exceed wall x cores.
+    TaskTotals.Work work = result.sparkWork();
+    assertTrue(work.tasks() > 100, work.toString());
+    assertTrue(work.shuffleWriteBytes() > 0, work.toString());
+    assertTrue(work.cpuSeconds() > 0 && result.cpuUtilization() <= 1.0, work + " share " + result.cpuUtilization());
   }
 
   @Test

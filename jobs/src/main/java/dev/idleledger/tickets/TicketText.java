@@ -42,7 +42,9 @@ public final class TicketText {
   public static TicketText forFiling(RecommendationTicketView r, String recommendationsTable) {
     List<Block> b = new ArrayList<>();
     b.add(new Para("Idle Ledger measured GPU waste: " + r.kind() + " on " + r.subject()
-        + " (cluster " + n(r.cluster()) + ", team " + n(r.team()) + ", instance type " + n(r.instanceType()) + ")."));
+        + " (cluster " + n(r.cluster()) + ", team " + n(r.team())
+        // Workload recommendations span nodes and have no one instance type; only node-level ones name it.
+        + (r.instanceType() == null ? "" : ", instance type " + r.instanceType()) + ")."));
     b.add(new Para("Measured over " + (r.windowDays() == null ? "?" : r.windowDays()) + " days; first seen "
         + n(r.firstSeen()) + ", last seen " + n(r.lastSeen()) + ". Estimated saving: " + money(r) + " per month."));
     List<String[]> rows = evidenceRows(r.evidence());
@@ -162,7 +164,9 @@ public final class TicketText {
         case '<' -> sb.append("&lt;");
         case '>' -> sb.append("&gt;");
         case '&' -> sb.append("&amp;");
-        case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '+', '!', '|', '~', '"', '@' -> sb.append('\\').append(ch);
+        // What can start markup mid-line in GitHub-flavoured Markdown: emphasis, code, links (with [ ] escaped a
+        // "(" or "!" is plain text), table pipes, strikethrough, and @mentions, which would notify people.
+        case '\\', '`', '*', '_', '[', ']', '|', '~', '@' -> sb.append('\\').append(ch);
         default -> sb.append(ch);
       }
     }

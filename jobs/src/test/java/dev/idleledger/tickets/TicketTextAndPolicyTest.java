@@ -30,7 +30,7 @@ class TicketTextAndPolicyTest {
 
   @Test
   void markdownEscapesEverythingThatComesFromTheData() {
-    assertEquals("a\\*b\\_c &lt;script&gt; \\[l\\]\\(u\\) \\| \\\\ \\`x\\`", TicketText.escapeMarkdown("a*b_c <script> [l](u) | \\ `x`"));
+    assertEquals("a\\*b\\_c &lt;script&gt; \\[l\\](u) \\| \\\\ \\`x\\` \\@team", TicketText.escapeMarkdown("a*b_c <script> [l](u) | \\ `x` @team"));
     String body = TicketText.forFiling(view("OPEN", "w</td>", 500, null, null, null), "db.recommendations").markdown();
     assertFalse(body.contains("</td>"));
     assertTrue(body.contains("bin/idle-ledger sql \"SELECT * FROM db.recommendations WHERE recommendation_id = 'abc123'\""));
@@ -42,6 +42,16 @@ class TicketTextAndPolicyTest {
         null, null, null, null, 200, null, null, null, "a", "x: ```\n# heading", "USD", null, null, null, null, null);
     String body = TicketText.forFiling(r, "t").markdown();
     assertTrue(body.contains("````yaml\nx: ```\n# heading\n````"), body);
+  }
+
+  @Test
+  void theBodyNamesAnInstanceTypeOnlyWhenTheRecommendationHasOne() {
+    assertTrue(TicketText.forFiling(view("OPEN", "w", 500, null, null, null), "t").markdown().contains("instance type p4d.24xlarge"));
+    RecommendationTicketView workload = new RecommendationTicketView("w1", "k", "OPEN", "prod", "ns", "Deployment", "w", "team-a", null,
+        null, null, null, null, 7, 200, null, null, null, "a", null, "USD", null, null, null, null, null);
+    String body = TicketText.forFiling(workload, "t").markdown();
+    assertTrue(body.contains("(cluster prod, team team-a)."), body);
+    assertFalse(body.contains("instance type"), body);
   }
 
   @Test

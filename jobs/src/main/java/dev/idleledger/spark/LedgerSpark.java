@@ -45,6 +45,10 @@ public final class LedgerSpark {
     sink.set("spark.sql.sources.partitionOverwriteMode", "static");
     // Delta's retention check would refuse nothing we do; its auto-compaction stays off to keep nights predictable.
     sink.set("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    // Delta replays a table's log into 50 partitions by default, so every snapshot (each read, write and
+    // catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake holds a few files per
+    // day; 4 keeps the replay parallel on a cluster without paying 50 task launches a snapshot on 2 cores.
+    sink.set("spark.databricks.delta.snapshotPartitions", "4");
     if (config.embeddedMetastore) {
       Path metastoreHome = localLake ? Path.of(lake).toAbsolutePath().normalize()
           : Path.of(System.getProperty("java.io.tmpdir"), "idle-ledger-metastore", Integer.toHexString(lake.hashCode()));

@@ -6,6 +6,8 @@ import dev.idleledger.config.LedgerConfig;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -21,6 +23,12 @@ import org.apache.spark.sql.types.StructField;
 public final class LakeTables {
   private final SparkSession spark;
   private final String database;
+  /**
+   * Tables this instance has already made sure of. A catalog lookup of a Delta table replays its log, and
+   * every read and write goes through {@link #ensure}; a table that exists stays existing for the life of a
+   * stage, so asking once per table and instance is enough.
+   */
+  private final Set<String> ensured = new HashSet<>();
 
   public LakeTables(SparkSession spark, LedgerConfig config) {
     this(spark, config.database);
@@ -45,10 +53,17 @@ public final class LakeTables {
 
   /** Creates the database and the table (with its comments) when missing. */
   public void ensure(TableSpec spec) {
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + database + " COMMENT 'GPU Idle Ledger: workload-level GPU idle cost'");
-    if (spark.catalog().tableExists(qualified(spec))) {
+    if (ensured.contains(spec.name())) {
       return;
     }
+    spark.sql("CREATE DATABASE IF NOT EXISTS " + database + " COMMENT 'GPU Idle Ledger: workload-level GPU idle cost'");
+    if (!spark.catalog().tableExists(qualified(spec))) {
+      create(spec);
+    }
+    ensured.add(spec.name());
+  }
+
+  private void create(TableSpec spec) {
     String columns = Arrays.stream(spec.schema().fields()).map(StructField::toDDL).collect(Collectors.joining(", "));
     String partition = spec.partitionColumn() == null ? "" : " PARTITIONED BY (" + spec.partitionColumn() + ")";
     spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(spec) + " (" + columns + ") USING DELTA" + partition

@@ -32,7 +32,7 @@ public final class AttributeStage {
     this.catalog = catalog;
   }
 
-  /** Attributes the date; returns the result whose gpuHourly has been written (re-read it from the table for rollups). */
+  /** Attributes the date; returns the result whose gpuHourly (kept in memory) are the rows written to the table. */
   public CostAttribution.Result run(LocalDate date, QualityRecorder quality) {
     CostAttribution.Result result = new CostAttribution(spark, new CostAttribution.Settings(date, config.idleActivityThreshold,
         config.memoryHeldThreshold, config.gpuShare, catalog, config.classifier))

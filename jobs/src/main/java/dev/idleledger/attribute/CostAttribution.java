@@ -39,14 +39,14 @@ public final class CostAttribution {
       InstanceCatalog catalog, WorkloadClassifier classifier) {}
 
   /**
-   * @param gpuHourly rows of {@link GpuHourlyTable#SPEC}
+   * @param gpuHourly rows of {@link GpuHourlyTable#SPEC}, locally checkpointed: the rollups read them from here
    * @param instanceHours per GPU instance-hour: cluster, instance_id, hour, gpu_cost (what the GPUs cost by the
    *     bill, or by the catalog where no bill), attributed (Σ of gpu_hourly cost), price_source
    * @param heldSamples one row per (sample, holder) with workload identity, activity and state, for the
    *     per-second statistics of workloads (percentiles, idle streaks)
    */
   public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, List<Dataset<Row>> persisted) {
-    /** Frees the per-sample frames kept for the rollups; call when the night's date is done. */
+    /** Frees the per-sample frame kept for the rollups; call when the night's date is done. */
     public void release() {
       persisted.forEach(Dataset::unpersist);
     }
@@ -70,32 +70,36 @@ public final class CostAttribution {
         .agg(max("instance_id").as("instance_id"), max("instance_type").as("instance_type"), max("gpu_capacity").as("gpu_capacity"));
 
     Dataset<Row> withShare = GpuUnits.withSliceShare(samples, modelSlices);
+    // The classified per-second samples feed the unit-hours, gpu_hourly and the workloads' per-second statistics;
+    // kept once (spilling to disk at fleet scale) so the raw scan, the MIG union and the joins run once. Kept before
+    // the holders are exploded: the explode is a cheap narrow step, and the kept frame stays one row per sample.
     Dataset<Row> observedSamples = classify(withShare, dayNodes, catalog)
-        .unionByName(classify(GpuUnits.unconfiguredSamples(withShare), dayNodes, catalog), true);
+        .unionByName(classify(GpuUnits.unconfiguredSamples(withShare), dayNodes, catalog), true)
+        .persist(StorageLevel.MEMORY_AND_DISK());
 
-    Dataset<Row> unitsSeen = GpuUnits.seen(observedSamples);
+    // The frames below are a few rows per unit or instance but are each read by several of the night's actions
+    // (the gpu_hourly write, the reconciliation, the rollups). A local checkpoint computes each once and cuts
+    // its lineage, so no later action walks back to the per-second samples to rebuild it.
+    Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).localCheckpoint();
+    Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
     Dataset<Row> billedInstances = billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
     Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(dayNodes, billedInstances,
         unitsSeen.where(col("mig_profile").isNull().or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
-        catalog, CatalogFrames.shareForUnknownShape(settings.share()));
-    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances);
+        catalog, CatalogFrames.shareForUnknownShape(settings.share())).localCheckpoint();
+    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).localCheckpoint();
 
     Dataset<Row> units = unitsSeen.unionByName(GpuUnits.unseen(gpuInstances))
         .join(broadcast(gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus")),
-            new String[] {"cluster", "node"}, "left");
-    // The unit-hour rates and the per-(sample, holder) frame feed gpu_hourly, the reconciliation and the per-second
-    // workload statistics; kept once (spilling to disk at fleet scale) rather than recomputed from the raw scan three times.
-    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours,
-        observedSamples.groupBy("cluster", "unit_id", "hour").agg(sum("hold_seconds").as("observed_seconds")))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+            new String[] {"cluster", "node"}, "left")
+        .localCheckpoint();
+    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).localCheckpoint();
 
-    Dataset<Row> held = allocate(observedSamples, unitHours).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods);
+    Dataset<Row> gpuHourly = gpuHourly(allocate(observedSamples, unitHours), unitHours, pods).localCheckpoint();
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
-    Dataset<Row> heldSamples = withWorkload(held.where(col("pod").isNotNull()), pods)
+    Dataset<Row> heldSamples = withWorkload(allocate(observedSamples, unitHours).where(col("pod").isNotNull()), pods)
         .select("date", "ts", "cluster", "node", "unit_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",
             "activity", "fb_used_mib", "mem_fraction", "hold_seconds", STATE, "gpu_model", "mig_profile");
-    return new Result(gpuHourly, instanceHours, heldSamples, List.of(held, unitHours));
+    return new Result(gpuHourly, instanceHours, heldSamples, List.of(observedSamples));
   }
 
   /** Adds hour, node facts, activity, memory fraction and the state of each sample. */

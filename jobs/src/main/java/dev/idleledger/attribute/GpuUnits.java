@@ -68,12 +68,31 @@ final class GpuUnits {
         .drop("free_share");
   }
 
-  /** The distinct units seen in samples: cluster, node, gpu_uuid, gpu_model, unit_id, mig_profile, mig_instance_id, slice_share. */
-  static Dataset<Row> seen(Dataset<Row> samplesWithShare) {
-    return samplesWithShare
+  /**
+   * Per unit and hour observed: cluster, node, gpu_uuid, unit_id, hour, the unit's gpu_model, mig_profile,
+   * mig_instance_id and slice_share, and observed_seconds (Σ hold_seconds). The one pass over the per-second
+   * samples that both the units seen ({@link #seen}) and their observed seconds ({@link #observedSeconds}) are
+   * read from: a few rows per unit, where each used to be its own aggregation over every sample.
+   */
+  static Dataset<Row> observedHours(Dataset<Row> classifiedSamples) {
+    return classifiedSamples
+        .groupBy("cluster", "node", "gpu_uuid", "unit_id", "hour")
+        .agg(max("gpu_model").as("gpu_model"), max("mig_profile").as("mig_profile"),
+            max("mig_instance_id").as("mig_instance_id"), max("slice_share").as("slice_share"),
+            sum("hold_seconds").as("observed_seconds"));
+  }
+
+  /** The distinct units seen: cluster, node, gpu_uuid, gpu_model, unit_id, mig_profile, mig_instance_id, slice_share. */
+  static Dataset<Row> seen(Dataset<Row> observedHours) {
+    return observedHours
         .groupBy("cluster", "node", "gpu_uuid", "unit_id")
         .agg(max("gpu_model").as("gpu_model"), max("mig_profile").as("mig_profile"),
             max("mig_instance_id").as("mig_instance_id"), max("slice_share").as("slice_share"));
+  }
+
+  /** cluster, unit_id, hour, observed_seconds: the seconds of each unit-hour that telemetry covered. */
+  static Dataset<Row> observedSeconds(Dataset<Row> observedHours) {
+    return observedHours.groupBy("cluster", "unit_id", "hour").agg(sum("observed_seconds").as("observed_seconds"));
   }
 
   /**

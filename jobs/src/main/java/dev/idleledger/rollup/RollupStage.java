@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
 import dev.idleledger.attribute.CostAttribution;
-import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
@@ -28,15 +27,19 @@ public final class RollupStage {
   }
 
   public void run(LocalDate date, CostAttribution.Result attribution, QualityRecorder quality) {
-    Dataset<Row> gpuHourly = tables.read(GpuHourlyTable.SPEC).where(col("date").equalTo(Date.valueOf(date)));
-    Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples());
+    // The attribute stage kept the day's gpu_hourly rows (a local checkpoint) and wrote exactly those rows; reading
+    // them back from Delta would replay the table's log and scan its files for what is already in memory.
+    Dataset<Row> gpuHourly = attribution.gpuHourly();
+    // Each daily frame is written and then read again (teams from workloads, the reconciliation check from
+    // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the table.
+    Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples()).localCheckpoint();
     tables.replaceDates(GoldTables.WORKLOAD_DAILY, workloads, List.of(date));
-    Dataset<Row> writtenWorkloads = tables.read(GoldTables.WORKLOAD_DAILY).where(col("date").equalTo(Date.valueOf(date)));
-    tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(writtenWorkloads), List.of(date));
-    Dataset<Row> clusters = DailyRollup.clusterDaily(gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()));
-    tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters.withColumn("date", lit(Date.valueOf(date))), List.of(date));
-    Row worstRow = tables.read(GoldTables.CLUSTER_DAILY).where(col("date").equalTo(Date.valueOf(date)))
-        .agg(max(abs(col("reconciliation_delta")))).first();
+    tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads), List.of(date));
+    Dataset<Row> clusters = DailyRollup.clusterDaily(gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
+        .withColumn("date", lit(Date.valueOf(date)))
+        .localCheckpoint();
+    tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters, List.of(date));
+    Row worstRow = clusters.agg(max(abs(col("reconciliation_delta")))).first();
     double worst = worstRow.isNullAt(0) ? 0.0 : worstRow.getDouble(0);
     boolean ok = worst <= config.maxReconciliationDelta;
     quality.recordValue("cluster_reconciliation", "rollup", worst, config.maxReconciliationDelta, ok,

@@ -182,7 +182,9 @@ public final class RecommendationFinder {
             max("any_mig").as("any_mig"), max("gpu_model").as("gpu_model"), min("min_gpu_model").as("min_gpu_model"),
             sum("money").as("cost"), sum("money_list").as("cost_list"), SmallDistinctCount.of("date").as("days_triggered"))
         .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
-        .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi");
+        .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi")
+        // Held: it filters the seconds below and is joined to their percentiles, so it would be aggregated twice.
+        .localCheckpoint();
     // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable model.
     Dataset<Row> theirSeconds = seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
     Dataset<Row> stats = candidates

@@ -2,7 +2,6 @@ package dev.idleledger.recommend;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lag;
@@ -70,6 +69,6 @@ final class IdleStreaks {
             count("*").as("streaks"), max("streak_seconds").as("longest_streak_seconds"), sum("streak_seconds").as("idle_seconds"),
             sum(col("streak_seconds").minus(lit(minSeconds))).as("seconds_beyond"),
             sum(money).as("window_savings"), sum(money + "_list").as("window_savings_at_list"),
-            countDistinct("start_date").as("days_triggered"));
+            SmallDistinctCount.of("start_date").as("days_triggered"));
   }
 }

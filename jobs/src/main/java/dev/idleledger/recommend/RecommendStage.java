@@ -67,8 +67,11 @@ public final class RecommendStage {
 
   public void run(LocalDate date, QualityRecorder quality) {
     LocalDate start = date.minusDays(settings.windowDays() - 1L);
-    Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date);
-    Dataset<Row> billing = window(SilverTables.BILLING_HOURLY, start, date);
+    // Read from Delta once: the day count, the unit-hour rates, the currency and the node and commitment kinds
+    // each scan these two windows (billing six times over), and each scan would replay the Delta log and re-read
+    // the Parquet. Both are small (one row per unit-hour, per instance-hour), so holding them costs little.
+    Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date).localCheckpoint();
+    Dataset<Row> billing = window(SilverTables.BILLING_HOURLY, start, date).localCheckpoint();
     int daysWithData = (int) gpuHourly.select("date").distinct().count();
     RecommendationFinder.Window window = new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
 

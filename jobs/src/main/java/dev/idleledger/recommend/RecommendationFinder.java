@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.greatest;
@@ -89,7 +88,8 @@ public final class RecommendationFinder {
     }
     double monthly = 30.0 / window.daysWithData();
     Dataset<Row> currency = gpuHourly.agg(max("currency").as("currency"));
-    Dataset<Row> streaks = IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds());
+    // Both idle kinds read the streaks; held once, the window over every workload-second runs once instead of twice.
+    Dataset<Row> streaks = IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds()).localCheckpoint();
     List<Dataset<Row>> kinds = new ArrayList<>();
     Column workload = concat_ws("/", col("cluster"), col("namespace"), col("workload_kind"), col("workload_name"));
     kinds.add(finish(cullIdleNotebooks(streaks, monthly), window, workload));
@@ -151,7 +151,7 @@ public final class RecommendationFinder {
         .groupBy(WorkloadSeconds.cols(w)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"),
             max("pods").as("max_replicas"),
-            sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
+            sum("money").as("cost"), sum("money_list").as("cost_list"), SmallDistinctCount.of("date").as("days_triggered"))
         .join(new SecondsPercentile().add("r", col("pods"), 0.5).add("p95_need", need, 0.95).add("p95_demand", col("demand"), 0.95)
             .of(inference, w), w)
         .withColumn("r", col("r").cast("long"))
@@ -180,9 +180,11 @@ public final class RecommendationFinder {
     Dataset<Row> candidates = seconds.groupBy(WorkloadSeconds.cols(w)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"),
             max("any_mig").as("any_mig"), max("gpu_model").as("gpu_model"), min("min_gpu_model").as("min_gpu_model"),
-            sum("money").as("cost"), sum("money_list").as("cost_list"), countDistinct("date").as("days_triggered"))
+            sum("money").as("cost"), sum("money_list").as("cost_list"), SmallDistinctCount.of("date").as("days_triggered"))
         .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
-        .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi");
+        .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi")
+        // Held: it filters the seconds below and is joined to their percentiles, so it would be aggregated twice.
+        .localCheckpoint();
     // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable model.
     Dataset<Row> theirSeconds = seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
     Dataset<Row> stats = candidates
@@ -218,13 +220,13 @@ public final class RecommendationFinder {
         .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)));
     Column billedSeconds = col("state_seconds_active").plus(col("state_seconds_idle")).plus(col("state_seconds_unallocated")).plus(col("state_seconds_unobserved"));
     Dataset<Row> hourly = rows.groupBy("cluster", "node", "hour")
-        .agg(countDistinct(when(col("pod").isNotNull(), col("gpu_uuid"))).as("allocated_gpus"));
+        .agg(SmallDistinctCount.of(when(col("pod").isNotNull(), col("gpu_uuid"))).as("allocated_gpus"));
     Dataset<Row> p95 = hourly.groupBy("cluster", "node").agg(percentile_approx(col("allocated_gpus"), lit(0.95), lit(ACCURACY)).as("p95_allocated_gpus"));
     Dataset<Row> nodes = rows.where(col("node").isNotNull()).groupBy("cluster", "node").agg(
             max("instance_type").as("instance_type"), sum("state_seconds_unallocated").as("unallocated_seconds"), sum(billedSeconds).as("billed_seconds"),
             sum("unallocated_cost").as("cost"), sum(col("unallocated_cost").multiply(col("list_factor"))).as("cost_list"),
-            countDistinct(when(col("unallocated_cost").gt(COST_TOLERANCE), col("date"))).as("days_triggered"),
-            countDistinct("gpu_uuid").as("gpus"))
+            SmallDistinctCount.of(when(col("unallocated_cost").gt(COST_TOLERANCE), col("date"))).as("days_triggered"),
+            SmallDistinctCount.of("gpu_uuid").as("gpus"))
         .join(p95, new String[] {"cluster", "node"}, "left")
         .withColumn("unallocated_share", when(col("billed_seconds").gt(0), col("unallocated_seconds").divide(col("billed_seconds"))).otherwise(0.0));
     return nodes.where(col("unallocated_share").geq(settings.minUnallocatedShare()))
@@ -254,7 +256,7 @@ public final class RecommendationFinder {
     Column onDemand = col("pricing_term").equalTo("OnDemand");
     Dataset<Row> hours = billing.select("hour").distinct();
     Dataset<Row> types = billing.where(onDemand).select("instance_type", "region").distinct();
-    Dataset<Row> counts = billing.where(onDemand).groupBy("instance_type", "region", "hour").agg(countDistinct("instance_id").as("instances"));
+    Dataset<Row> counts = billing.where(onDemand).groupBy("instance_type", "region", "hour").agg(SmallDistinctCount.of("instance_id").as("instances"));
     Dataset<Row> floors = types.crossJoin(hours).join(counts, new String[] {"instance_type", "region", "hour"}, "left")
         .withColumn("instances", coalesce(col("instances"), lit(0L)))
         .groupBy("instance_type", "region").agg(
@@ -264,7 +266,7 @@ public final class RecommendationFinder {
         sum(when(onDemand, col("node_cost"))).as("od_cost"), sum(when(onDemand, col("usage_hours"))).as("od_hours"),
         sum(when(col("pricing_term").equalTo("SavingsPlan"), col("node_cost"))).as("sp_cost"),
         sum(when(col("pricing_term").equalTo("SavingsPlan"), col("list_cost"))).as("sp_list"),
-        countDistinct(when(onDemand, col("date"))).as("days_triggered"));
+        SmallDistinctCount.of(when(onDemand, col("date"))).as("days_triggered"));
     Column seenDiscount = when(col("sp_list").gt(0), lit(1.0).minus(col("sp_cost").divide(col("sp_list"))));
     Dataset<Row> priced = floors.join(rates, new String[] {"instance_type", "region"})
         .withColumn("od_rate", col("od_cost").divide(col("od_hours")))

@@ -1,5 +1,6 @@
 package dev.idleledger.recommend;
 
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.size;
 
@@ -20,6 +21,6 @@ final class SmallDistinctCount {
   }
 
   static Column of(String column) {
-    return of(org.apache.spark.sql.functions.col(column));
+    return of(col(column));
   }
 }

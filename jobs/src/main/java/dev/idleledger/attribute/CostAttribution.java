@@ -94,9 +94,12 @@ public final class CostAttribution {
         .localCheckpoint();
     Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).localCheckpoint();
 
-    Dataset<Row> gpuHourly = gpuHourly(allocate(observedSamples, unitHours), unitHours, pods).localCheckpoint();
+    // One row per (sample, holder) with its money: not kept, since it is a broadcast join and an explode over the
+    // kept samples, and gpu_hourly and the workloads' per-second statistics each read it once.
+    Dataset<Row> held = allocate(observedSamples, unitHours);
+    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).localCheckpoint();
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
-    Dataset<Row> heldSamples = withWorkload(allocate(observedSamples, unitHours).where(col("pod").isNotNull()), pods)
+    Dataset<Row> heldSamples = withWorkload(held.where(col("pod").isNotNull()), pods)
         .select("date", "ts", "cluster", "node", "unit_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",
             "activity", "fb_used_mib", "mem_fraction", "hold_seconds", STATE, "gpu_model", "mig_profile");
     return new Result(gpuHourly, instanceHours, heldSamples, List.of(observedSamples));

@@ -11,7 +11,7 @@
 -- What it covers, exactly as the Spark job does: Parquet telemetry and kube state with MAP labels (both Hostname
 -- spellings, the old exporters' pod_name/pod_namespace/container_name), next-day stragglers (the caller passes
 -- dt=D and dt=D+1 files, rows are kept by timestamp), duplicate samples, the per-second hold time with the
--- max-gap rule and the per-unit median interval, GR_ENGINE_ACTIVE with the GPU_UTIL fallback, memory-held idle,
+-- max-gap rule and the per-unit median interval, split at hour boundaries and cut at midnight, GR_ENGINE_ACTIVE with the GPU_UTIL fallback, memory-held idle,
 -- time-slicing (each holder gets 1/|P|), MIG instances and the 'unconfigured' slices unit, GPUs billed but never
 -- seen (unobserved), CUR 2.0 Usage / DiscountedUsage / SavingsPlanCoveredUsage amortization with rows spread over
 -- the hours they span, and the owner chain Pod -> ReplicaSet/Job -> top controller.
@@ -95,7 +95,8 @@ CREATE OR REPLACE TEMP TABLE model_slices AS
 SELECT gpu_model, max(mig_slices) AS model_slices FROM catalog WHERE mig_slices > 0 GROUP BY gpu_model;
 
 -- 4. Hold time (COST_MODEL.md §2): until the unit's next sample when that is within the gap limit, else the unit's
--- median spacing that day (also for its last sample; a lone sample gets the limit).
+-- median spacing that day (also for its last sample; a lone sample gets the limit); cut at 24:00, since the next
+-- date owns its seconds.
 CREATE OR REPLACE TEMP TABLE held AS
 WITH gaps AS (
   SELECT s.*, (lead(ts_ms) OVER (PARTITION BY unit_id ORDER BY ts_ms) - ts_ms) / 1000.0 AS gap
@@ -104,8 +105,9 @@ WITH gaps AS (
   SELECT unit_id, quantile_disc(gap, 0.5) AS median_gap FROM gaps GROUP BY unit_id
 )
 SELECT g.unit_id, g.ts_ms, g.gr_engine_active, g.gpu_util, g.fb_used_mib, g.fb_free_mib, g.holders,
-  CASE WHEN g.gap <= ${max_sample_gap_seconds} THEN g.gap
-       ELSE coalesce(m.median_gap, CAST(${max_sample_gap_seconds} AS DOUBLE)) END AS hold_seconds,
+  least(CASE WHEN g.gap <= ${max_sample_gap_seconds} THEN g.gap
+             ELSE coalesce(m.median_gap, CAST(${max_sample_gap_seconds} AS DOUBLE)) END,
+        (${day_end_ms} - g.ts_ms) / 1000.0) AS hold_seconds,
   f.cluster, f.node, f.gpu_uuid, f.gpu_model, f.mig_profile, f.mig_instance_id,
   CASE WHEN f.mig_profile IS NULL THEN 1.0
        ELSE CAST(regexp_extract(f.mig_profile, '^(\d+)g', 1) AS DOUBLE) / coalesce(ms.model_slices, 7) END AS slice_share
@@ -207,8 +209,9 @@ SELECT instance_id, hour_ms, max(instance_type) AS bill_instance_type, sum(node_
 FROM slices
 GROUP BY instance_id, hour_ms;
 
--- 7. Observed time per sample: MIG instances and whole GPUs as sampled, plus the 'unconfigured' slices of a MIG GPU,
--- observed (and unallocated) whenever any of its instances is, for as long as the longest-holding instance sample.
+-- 7. Observed time per sample and hour: MIG instances and whole GPUs as sampled, plus the 'unconfigured' slices of a
+-- MIG GPU, observed (and unallocated) whenever any of its instances is, for as long as the longest-holding instance
+-- sample. A hold counts in every hour it covers: one row per (sample, hour) with the hold's seconds in that hour.
 CREATE OR REPLACE TEMP TABLE observed AS
 WITH free_share AS (
   SELECT cluster, gpu_uuid, 1.0 - sum(instance_share) AS free_share
@@ -221,20 +224,26 @@ WITH free_share AS (
   FROM held h JOIN free_share f ON f.cluster IS NOT DISTINCT FROM h.cluster AND f.gpu_uuid = h.gpu_uuid
   WHERE h.mig_profile IS NOT NULL
   GROUP BY h.cluster, h.node, h.gpu_uuid, h.gpu_model, h.ts_ms
+), samples AS (
+  SELECT h.cluster, h.node, h.gpu_uuid, h.unit_id, h.gpu_model, h.mig_profile, h.ts_ms, h.hold_seconds, h.slice_share, h.holders,
+    -- activity: GR_ENGINE_ACTIVE where reported, else GPU_UTIL / 100, clipped to [0, 1] (0 when neither is there,
+    -- as Spark's greatest() skips the null)
+    least(1.0, greatest(0.0, coalesce(h.gr_engine_active, h.gpu_util / 100.0, 0.0))) AS activity,
+    CASE WHEN coalesce(h.fb_used_mib + h.fb_free_mib, c.cat_gpu_memory_mib * h.slice_share) > 0
+         THEN h.fb_used_mib / coalesce(h.fb_used_mib + h.fb_free_mib, c.cat_gpu_memory_mib * h.slice_share) END AS mem_fraction
+  FROM held h
+  LEFT JOIN nodes n ON n.cluster IS NOT DISTINCT FROM h.cluster AND n.node = h.node
+  LEFT JOIN catalog c ON c.instance_type = n.instance_type
+  UNION ALL BY NAME
+  SELECT cluster, node, gpu_uuid, unit_id, gpu_model, 'unconfigured' AS mig_profile, ts_ms, hold_seconds, slice_share, NULL AS holders,
+    CAST(NULL AS DOUBLE) AS activity, CAST(NULL AS DOUBLE) AS mem_fraction
+  FROM unconfigured
 )
-SELECT h.cluster, h.node, h.gpu_uuid, h.unit_id, h.gpu_model, h.mig_profile, h.ts_ms, h.hold_seconds, h.slice_share, h.holders,
-  -- activity: GR_ENGINE_ACTIVE where reported, else GPU_UTIL / 100, clipped to [0, 1] (0 when neither is there,
-  -- as Spark's greatest() skips the null)
-  least(1.0, greatest(0.0, coalesce(h.gr_engine_active, h.gpu_util / 100.0, 0.0))) AS activity,
-  CASE WHEN coalesce(h.fb_used_mib + h.fb_free_mib, c.cat_gpu_memory_mib * h.slice_share) > 0
-       THEN h.fb_used_mib / coalesce(h.fb_used_mib + h.fb_free_mib, c.cat_gpu_memory_mib * h.slice_share) END AS mem_fraction
-FROM held h
-LEFT JOIN nodes n ON n.cluster IS NOT DISTINCT FROM h.cluster AND n.node = h.node
-LEFT JOIN catalog c ON c.instance_type = n.instance_type
-UNION ALL BY NAME
-SELECT cluster, node, gpu_uuid, unit_id, gpu_model, 'unconfigured' AS mig_profile, ts_ms, hold_seconds, slice_share, NULL AS holders,
-  CAST(NULL AS DOUBLE) AS activity, CAST(NULL AS DOUBLE) AS mem_fraction
-FROM unconfigured;
+SELECT s.cluster, s.node, s.gpu_uuid, s.unit_id, s.gpu_model, s.mig_profile, s.ts_ms, s.slice_share, s.holders, s.activity, s.mem_fraction,
+  p.hour_ms,
+  (least(s.ts_ms + s.hold_seconds * 1000.0, p.hour_ms + 3600000) - greatest(s.ts_ms, p.hour_ms)) / 1000.0 AS hold_seconds
+FROM samples s,
+  unnest(range(s.ts_ms // 3600000 * 3600000, CAST(ceil(s.ts_ms + s.hold_seconds * 1000.0) AS BIGINT), 3600000)) AS p(hour_ms);
 
 -- 8. GPU instances of the day and what one GPU costs per billed hour: gpu_cost = node_cost x share / gpus, with
 -- share = 1.0 (whole-node policy) and gpus from the catalog, else capacity + MIG GPUs seen, or GPUs seen if more.
@@ -281,7 +290,7 @@ WITH units AS (
   FROM gpu_instances i, unnest(range(1, i.gpus - i.gpus_seen + 1)) AS t(k)
   WHERE i.gpus > i.gpus_seen
 ), observed_hours AS (
-  SELECT cluster, unit_id, ts_ms // 3600000 * 3600000 AS hour_ms, sum(hold_seconds) AS observed_seconds
+  SELECT cluster, unit_id, hour_ms, sum(hold_seconds) AS observed_seconds
   FROM observed GROUP BY ALL
 ), billed_unit_hours AS (
   SELECT u.cluster, u.unit_id, g.hour_ms, g.gpu_cost_per_gpu, g.billed_seconds
@@ -315,7 +324,7 @@ WITH priced AS (
          WHEN coalesce(o.mem_fraction, 0.0) >= ${memory_held_threshold} THEN 'IDLE_MEMORY_HELD'
          ELSE 'IDLE' END AS state
   FROM observed o
-  LEFT JOIN unit_hours u ON u.cluster = o.cluster AND u.unit_id = o.unit_id AND u.hour_ms = o.ts_ms // 3600000 * 3600000
+  LEFT JOIN unit_hours u ON u.cluster = o.cluster AND u.unit_id = o.unit_id AND u.hour_ms = o.hour_ms
 ), summed AS (
   SELECT cluster, unit_id, state, holders, sum(money) AS money, sum(money * (1.0 - coalesce(activity, 0.0))) AS unused_money
   FROM priced GROUP BY ALL

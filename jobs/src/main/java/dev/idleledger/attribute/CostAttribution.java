@@ -3,7 +3,6 @@ package dev.idleledger.attribute;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.explode_outer;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
@@ -15,6 +14,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.config.GpuSharePolicy;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.WorkloadClassifier;
+import dev.idleledger.ingest.telemetry.HeldHours;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -72,7 +72,8 @@ public final class CostAttribution {
     Dataset<Row> withShare = GpuUnits.withSliceShare(samples, modelSlices);
     // The classified per-second samples feed the unit-hours, gpu_hourly and the workloads' per-second statistics;
     // kept once (spilling to disk at fleet scale) so the raw scan, the MIG union and the joins run once. Kept before
-    // the holders are exploded: the explode is a cheap narrow step, and the kept frame stays one row per sample.
+    // the holders are exploded: the explode is a cheap narrow step, and the kept frame stays one row per sample and
+    // hour its hold covers (two rows only for a hold that crosses hh:00).
     Dataset<Row> observedSamples = classify(withShare, dayNodes, catalog)
         .unionByName(classify(GpuUnits.unconfiguredSamples(withShare), dayNodes, catalog), true)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -99,26 +100,33 @@ public final class CostAttribution {
     Dataset<Row> held = allocate(observedSamples, unitHours);
     Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).localCheckpoint();
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
+    // A held sample here is the part of a hold within one hour (ts = where that part begins): the per-second
+    // statistics read time in order, and the parts of a split hold follow each other without a gap.
     Dataset<Row> heldSamples = withWorkload(held.where(col("pod").isNotNull()), pods)
-        .select("date", "ts", "cluster", "node", "unit_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",
-            "activity", "fb_used_mib", "mem_fraction", "hold_seconds", STATE, "gpu_model", "mig_profile");
+        .select(col("date"), col(HeldHours.HOUR_FROM).as("ts"), col("cluster"), col("node"), col("unit_id"), col("namespace"), col("pod"),
+            col("workload_kind"), col("workload_name"), col("workload_type"), col("team"), col("activity"), col("fb_used_mib"),
+            col("mem_fraction"), col(HeldHours.HOUR_SECONDS).as("hold_seconds"), col(STATE), col("gpu_model"), col("mig_profile"));
     return new Result(gpuHourly, instanceHours, heldSamples, List.of(observedSamples));
   }
 
-  /** Adds hour, node facts, activity, memory fraction and the state of each sample. */
+  /**
+   * Node facts, activity, memory fraction and state of each sample, spread over the hours its hold covers
+   * (COST_MODEL §2): from here on a row is the part of a sample's hold within one hour — {@code hour},
+   * {@code hour_seconds} and {@code hour_from} (where that part begins) of {@link HeldHours#byHour}.
+   */
   private Dataset<Row> classify(Dataset<Row> samples, Dataset<Row> dayNodes, Dataset<Row> catalog) {
     Column activity = GpuSecondState.activity();
-    return samples
+    return HeldHours.byHour(samples)
+        .drop("ts", "hold_seconds", HeldHours.NEXT_HOUR)
         .join(broadcast(dayNodes.select("cluster", "node", "instance_type")), new String[] {"cluster", "node"}, "left")
         .join(broadcast(catalog.select("instance_type", "cat_gpu_memory_mib")), new String[] {"instance_type"}, "left")
-        .withColumn("hour", date_trunc("hour", col("ts")))
         .withColumn("activity", activity)
         .withColumn("mem_fraction", GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col("slice_share"))))
         .withColumn(STATE, GpuSecondState.state(col("activity"), col("mem_fraction"), settings.activityThreshold(), settings.memoryHeldThreshold()))
         .drop("instance_type", "cat_gpu_memory_mib");
   }
 
-  /** One row per (sample, holder): each of |P| holders gets 1/|P| of the sample's seconds and money. */
+  /** One row per (sample, hour, holder): each of |P| holders gets 1/|P| of the seconds and money of the hold's part in that hour. */
   private Dataset<Row> allocate(Dataset<Row> observedSamples, Dataset<Row> unitHours) {
     Dataset<Row> rates = unitHours.select("cluster", "unit_id", "hour", "rate");
     Column holders = greatest(size(col("holders")), lit(1)).cast("double");
@@ -127,8 +135,8 @@ public final class CostAttribution {
         .withColumn("holder", explode_outer(col("holders")))
         .withColumn("namespace", col("holder.namespace"))
         .withColumn("pod", col("holder.pod"))
-        .withColumn("eq_seconds", col("hold_seconds").multiply(col("slice_share")).multiply(col("holder_share")))
-        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col("hold_seconds")).multiply(col("holder_share")))
+        .withColumn("eq_seconds", col(HeldHours.HOUR_SECONDS).multiply(col("slice_share")).multiply(col("holder_share")))
+        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col(HeldHours.HOUR_SECONDS)).multiply(col("holder_share")))
         .drop("holder", "holders");
   }
 

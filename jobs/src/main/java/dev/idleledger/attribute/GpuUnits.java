@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.ingest.telemetry.HeldHours;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,7 +42,8 @@ final class GpuUnits {
 
   /**
    * One synthetic sample of the 'unconfigured' unit per timestamp at which any instance of a MIG GPU was
-   * observed, holding as long as the longest-holding instance sample: the union of the siblings' observation.
+   * observed, holding as long as the longest-holding instance sample: the union of the siblings' observation. (The
+   * longest hold from one instant also reaches furthest past the hour, so the two maxima describe one hold.)
    * Only for GPUs whose instances leave slices free. Columns as {@link #withSliceShare} output.
    */
   static Dataset<Row> unconfiguredSamples(Dataset<Row> samplesWithShare) {
@@ -54,7 +56,7 @@ final class GpuUnits {
         .select("cluster", "gpu_uuid", "free_share");
     Dataset<Row> perTimestamp = mig
         .groupBy("date", "cluster", "node", "gpu_uuid", "gpu_index", "gpu_model", "model_slices", "ts")
-        .agg(max("hold_seconds").as("hold_seconds"));
+        .agg(max("hold_seconds").as("hold_seconds"), max(HeldHours.NEXT_HOUR).as(HeldHours.NEXT_HOUR));
     return perTimestamp.join(broadcast(freeShare), new String[] {"cluster", "gpu_uuid"})
         .withColumn("mig_profile", lit(UNCONFIGURED))
         .withColumn("mig_instance_id", lit(UNCONFIGURED))
@@ -70,7 +72,7 @@ final class GpuUnits {
 
   /**
    * Per unit and hour observed: cluster, node, gpu_uuid, unit_id, hour, the unit's gpu_model, mig_profile,
-   * mig_instance_id and slice_share, and observed_seconds (Σ hold_seconds). The one pass over the per-second
+   * mig_instance_id and slice_share, and observed_seconds (Σ of the holds' seconds in the hour). The one pass over the per-second
    * samples that both the units seen ({@link #seen}) and their observed seconds ({@link #observedSeconds}) are
    * read from: a few rows per unit, where each used to be its own aggregation over every sample.
    */
@@ -79,7 +81,7 @@ final class GpuUnits {
         .groupBy("cluster", "node", "gpu_uuid", "unit_id", "hour")
         .agg(max("gpu_model").as("gpu_model"), max("mig_profile").as("mig_profile"),
             max("mig_instance_id").as("mig_instance_id"), max("slice_share").as("slice_share"),
-            sum("hold_seconds").as("observed_seconds"));
+            sum(HeldHours.HOUR_SECONDS).as("observed_seconds"));
   }
 
   /** The distinct units seen: cluster, node, gpu_uuid, gpu_model, unit_id, mig_profile, mig_instance_id, slice_share. */

@@ -45,7 +45,8 @@ public final class SilverTables {
           col("tensor_active", DataTypes.DoubleType, "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE, ratio"),
           col("dram_active", DataTypes.DoubleType, "DCGM_FI_PROF_DRAM_ACTIVE, ratio"),
           col("holders", new ArrayType(HOLDER, false), "pods named on the sample (several on a time-sliced GPU), sorted by namespace, pod; empty = nobody"),
-          col("hold_seconds", DataTypes.DoubleType, "seconds this sample covers: to the unit's next sample if within telemetry.max_sample_gap_seconds, else the series' median spacing that day"),
+          col("hold_seconds", DataTypes.DoubleType, "seconds this sample covers from ts: to the unit's next sample if within telemetry.max_sample_gap_seconds, else the series' median spacing that day; cut at 24:00 of date"),
+          col("hold_seconds_next_hour", DataTypes.DoubleType, "of hold_seconds, the seconds past the end of ts's hour (0 when the hold ends within it): a hold counts in each hour it covers, hold_seconds - hold_seconds_next_hour in ts's hour"),
           col("raw_rows", DataTypes.LongType, "raw telemetry rows merged into this row (one per metric and series; several series on a time-sliced GPU)"),
           col("duplicate_rows", DataTypes.LongType, "of raw_rows, repeats of a (series, metric, ts) already counted (the exporter or archiver wrote the sample twice)")),
       "date");

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
-import static org.apache.spark.sql.functions.date_trunc;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
@@ -19,6 +18,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuSecondState;
 import dev.idleledger.config.WorkloadClassifier;
+import dev.idleledger.ingest.telemetry.HeldHours;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -42,13 +42,15 @@ final class WorkloadSeconds {
   private WorkloadSeconds() {}
 
   static Dataset<Row> of(Dataset<Row> samples, Dataset<Row> pods, Dataset<Row> rates, WorkloadClassifier classifier, double activityThreshold) {
-    Dataset<Row> held = samples.where(size(col("holders")).gt(0))
+    // A hold that crosses hh:00 is priced at each hour's rate for its part there (COST_MODEL §2): it becomes one row
+    // per hour, each with the money of its part, while second and hold_seconds stay the sample's own, so the
+    // per-second aggregation below merges the parts back into the sample's second.
+    Dataset<Row> held = HeldHours.byHour(samples.where(size(col("holders")).gt(0)))
         .withColumn("activity", GpuSecondState.activity())
         .withColumn("second", expr("floor(unix_micros(ts) / 1000000)"))
-        .withColumn("hour", date_trunc("hour", col("ts")))
         .withColumn("n_holders", size(col("holders")))
         .join(broadcast(rates.select("cluster", "unit_id", "hour", "rate", "list_factor")), new String[] {"cluster", "unit_id", "hour"}, "left")
-        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col("hold_seconds")).divide(col("n_holders")))
+        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col(HeldHours.HOUR_SECONDS)).divide(col("n_holders")))
         .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
         .withColumn("holder", explode(col("holders")))
         .withColumn("namespace", col("holder.namespace"))

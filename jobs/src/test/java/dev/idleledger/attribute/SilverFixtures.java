@@ -33,17 +33,32 @@ final class SilverFixtures {
   SilverFixtures samples(String node, String uuid, String model, String migProfile, String migId, Instant from, int seconds, int step,
       double activity, double fbUsed, double fbTotal, Holder... holders) {
     for (int s = 0; s < seconds; s += step) {
-      List<Row> hs = new ArrayList<>();
-      for (Holder h : holders) {
-        hs.add(RowFactory.create(h.namespace(), h.pod(), "main", null));
-      }
-      String unit = migId == null ? uuid : uuid + "/" + migId;
-      Instant ts = from.plusSeconds(s);
-      samples.add(RowFactory.create(Date.valueOf(date), Timestamp.from(ts), cluster, node, uuid, "0", model, migProfile, migId, unit,
-          migProfile == null ? activity : activity, migProfile == null ? activity * 100 : null, fbUsed, fbTotal - fbUsed, 300.0,
-          null, null, null, null, hs, (double) step, 5L, 0L));
+      sample(node, uuid, model, migProfile, migId, from.plusSeconds(s), step, activity, fbUsed, fbTotal, holders);
     }
     return this;
+  }
+
+  /**
+   * One sample at {@code ts} holding {@code hold} seconds, as ingest writes it: the hold cut at 24:00 and the part of
+   * it past the end of ts's hour in hold_seconds_next_hour.
+   */
+  SilverFixtures sample(String node, String uuid, String model, String migProfile, String migId, Instant ts, double hold,
+      double activity, double fbUsed, double fbTotal, Holder... holders) {
+    List<Row> hs = new ArrayList<>();
+    for (Holder h : holders) {
+      hs.add(RowFactory.create(h.namespace(), h.pod(), "main", null));
+    }
+    String unit = migId == null ? uuid : uuid + "/" + migId;
+    double held = Math.min(hold, secondsToNext(ts, 86_400));
+    samples.add(RowFactory.create(Date.valueOf(date), Timestamp.from(ts), cluster, node, uuid, "0", model, migProfile, migId, unit,
+        activity, migProfile == null ? activity * 100 : null, fbUsed, fbTotal - fbUsed, 300.0,
+        null, null, null, null, hs, held, Math.max(0, held - secondsToNext(ts, 3600)), 5L, 0L));
+    return this;
+  }
+
+  /** Seconds from ts to the next multiple of {@code period} seconds since the epoch (the next hh:00, the next midnight). */
+  static double secondsToNext(Instant ts, long period) {
+    return period - Math.floorMod(ts.toEpochMilli(), period * 1000) / 1000.0;
   }
 
   SilverFixtures pod(String namespace, String pod, String kind, String name, String type, String team) {

@@ -43,8 +43,12 @@ final class Fleet {
         String[] p = h.split("/");
         hs.add(RowFactory.create(p[0], p[1], "main", null));
       }
-      samples.add(RowFactory.create(Date.valueOf(date), Timestamp.from(from.plusSeconds(s)), cluster, node, uuid, "0", H100, null, null, uuid,
-          activity, activity * 100, fbUsed, H100_MIB - fbUsed, 300.0, null, null, null, null, hs, (double) step, 5L, 0L));
+      Instant ts = from.plusSeconds(s);
+      // As ingest writes it: the hold cut at midnight, and its part past the end of ts's hour.
+      double hold = Math.min(step, 86_400 - Math.floorMod(ts.toEpochMilli(), 86_400_000L) / 1000.0);
+      double pastHour = Math.max(0, hold - (3600 - Math.floorMod(ts.toEpochMilli(), 3_600_000L) / 1000.0));
+      samples.add(RowFactory.create(Date.valueOf(date), Timestamp.from(ts), cluster, node, uuid, "0", H100, null, null, uuid,
+          activity, activity * 100, fbUsed, H100_MIB - fbUsed, 300.0, null, null, null, null, hs, hold, pastHour, 5L, 0L));
     }
     return this;
   }

@@ -161,8 +161,9 @@ public final class GpuSampleTransform {
     Dataset<Row> held = pivoted
         .withColumn("gap", gap)
         .withColumn("median_gap", median)
-        .withColumn("hold_seconds", when(col("gap").leq(maxSampleGapSeconds), col("gap"))
-            .otherwise(coalesce(col("median_gap"), lit((double) maxSampleGapSeconds))));
+        .withColumn("hold_seconds", HeldHours.clippedAtMidnight(col(TS), when(col("gap").leq(maxSampleGapSeconds), col("gap"))
+            .otherwise(coalesce(col("median_gap"), lit((double) maxSampleGapSeconds)))))
+        .withColumn(HeldHours.NEXT_HOUR, HeldHours.pastTheHour(col(TS), col("hold_seconds")));
 
     Dataset<Row> unitAttributes = units.filter(col(SERIES_REASON).isNull().and(not(col(MIG_PARENT))))
         .groupBy(col(UNIT_ID))

@@ -5,6 +5,7 @@ import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
+import dev.idleledger.generate.ScrapePhase;
 import dev.idleledger.generate.TelemetryFormat;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,6 +40,11 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--interval-seconds", defaultValue = "1", paramLabel = "N", description = "telemetry sample interval (default: ${DEFAULT-VALUE})")
   int intervalSeconds;
 
+  @Option(names = "--scrape-phase", defaultValue = "0", paramLabel = "SECONDS|random",
+      description = "where in each interval the samples fall: an offset in seconds for every node (e.g. 7 with --interval-seconds 15), "
+          + "or 'random' for a seeded offset per node, as Prometheus spreads its targets (default: ${DEFAULT-VALUE})")
+  String scrapePhase;
+
   @Option(names = "--fix-from-day", paramLabel = "DATE",
       description = "apply the planted fix from this UTC day on: the idle notebook nb-bob is culled (holds its GPU only 09:00-18:00), "
           + "so its CULL_IDLE_NOTEBOOK recommendation resolves and its realized savings can be checked (default: never)")
@@ -49,7 +55,8 @@ public final class GenerateCommand implements Callable<Integer> {
     LedgerConfig config = common.load();
     FleetSpec fleet;
     try {
-      fleet = new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds).withFixFromDay(fixFromDay);
+      fleet = new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds).withFixFromDay(fixFromDay)
+          .withScrapePhase(ScrapePhase.parse(scrapePhase));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("generate: " + e.getMessage());
     }

@@ -141,11 +141,17 @@ final class ExpectedRecommendations {
       this.day = day;
       long d0 = plan.dayStartMs(day);
       // The writer's own sample clock: the seconds each unit-hour was observed, the denominator of its rate.
-      SampleClock clock = new SampleClock(node, d0, plan.dayEndMs(day), plan.spec().intervalSeconds());
+      SampleClock clock = new SampleClock(plan, node, day);
       double[] observed = new double[24];
       long[] ts = clock.timestamps();
       for (int i = 0; i < ts.length; i++) {
-        observed[(int) ((ts[i] - d0) / ActivityProfile.HOUR_MS)] += clock.holdMs(i, TelemetryDayWriter.MAX_SAMPLE_GAP_MS) / 1000.0;
+        // Each hold counts in the hours it covers (COST_MODEL.md §2).
+        long hold = clock.holdMs(i, TelemetryDayWriter.MAX_SAMPLE_GAP_MS);
+        long inHour = clock.inOwnHourMs(i, hold);
+        observed[clock.hour(i)] += inHour / 1000.0;
+        if (hold > inHour) {
+          observed[clock.hour(i) + 1] += (hold - inHour) / 1000.0;
+        }
       }
       for (Unit u : node.units()) {
         double[] r = new double[24];
@@ -161,16 +167,25 @@ final class ExpectedRecommendations {
       }
     }
 
-    void held(long tMs, int hour, long holdMs, Unit unit, List<Pod> holders, double activity, long fbUsedMib) {
+    /** A held unit's reading at {@code tMs}, holding {@code inHourMs} in {@code hour} and {@code nextHourMs} in the hour after. */
+    void held(long tMs, int hour, long inHourMs, long nextHourMs, Unit unit, List<Pod> holders, double activity, long fbUsedMib) {
       instantMs = tMs;
-      instantHoldMs = holdMs;
-      double each = rates.get(unit.key())[hour] * holdMs / 1000.0 / holders.size();
+      instantHoldMs = inHourMs + nextHourMs;
+      double[] rate = rates.get(unit.key());
+      double perHolder = 1.0 / holders.size();
+      double each = rate[hour] * inHourMs / 1000.0 * perHolder;
+      double eachList = each * listFactors[hour];
+      if (nextHourMs > 0) {
+        double next = rate[hour + 1] * nextHourMs / 1000.0 * perHolder;
+        each += next;
+        eachList += next * listFactors[hour + 1];
+      }
       Map<FleetPlan.Workload, Boolean> countedUnit = new HashMap<>();
       for (Pod p : holders) {
         Moment i = touched.computeIfAbsent(p.workload(), w -> new Moment());
         i.pods.add(p.name());
         i.money += each;
-        i.moneyList += each * listFactors[hour];
+        i.moneyList += eachList;
         if (countedUnit.put(p.workload(), Boolean.TRUE) == null) {
           // A unit two of its pods share (time-slicing) counts once in d(t).
           i.demand += activity;

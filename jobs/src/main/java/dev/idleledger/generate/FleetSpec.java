@@ -9,9 +9,10 @@ import java.time.LocalDate;
  * only then) so tests can run on a small fleet quickly. {@code fixFromDay} (null = never) applies the planted
  * notebook fix from that day on: the idle notebook {@code nb-bob} is culled — it holds its GPU only in working hours
  * (09:00–18:00 UTC) instead of all day — so resolution and realized savings of CULL_IDLE_NOTEBOOK can be tested.
+ * {@code scrapePhase} says where in the interval each node's samples fall (default: on whole multiples of it).
  */
 public record FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay,
-    LocalDate fixFromDay) {
+    LocalDate fixFromDay, ScrapePhase scrapePhase) {
   public static final long DEFAULT_SEED = 42;
   public static final int DEFAULT_NODES = FleetPlan.PATTERN_SIZE;
 
@@ -34,10 +35,16 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
     if (hoursPerDay < 1 || hoursPerDay > 24) {
       throw new IllegalArgumentException("hours per day must be 1..24, got " + hoursPerDay);
     }
+    if (scrapePhase == null) {
+      scrapePhase = ScrapePhase.NONE;
+    }
+    if (scrapePhase.offsetMs() >= intervalSeconds * 1000L) {
+      throw new IllegalArgumentException("scrape phase must be below the interval (" + intervalSeconds + " s), got " + scrapePhase);
+    }
   }
 
   public FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay) {
-    this(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, null);
+    this(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, null, ScrapePhase.NONE);
   }
 
   public FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds) {
@@ -50,7 +57,7 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
   }
 
   public FleetSpec withFixFromDay(LocalDate day) {
-    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, day);
+    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, day, scrapePhase);
   }
 
   /** The default fleet: one pool pattern (6 nodes, 23 GPUs), 1 s samples, Parquet. */
@@ -64,14 +71,18 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
   }
 
   public FleetSpec withHoursPerDay(int hours) {
-    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hours, fixFromDay);
+    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hours, fixFromDay, scrapePhase);
   }
 
   public FleetSpec withSeed(long newSeed) {
-    return new FleetSpec(start, days, nodes, newSeed, format, intervalSeconds, hoursPerDay, fixFromDay);
+    return new FleetSpec(start, days, nodes, newSeed, format, intervalSeconds, hoursPerDay, fixFromDay, scrapePhase);
   }
 
   public FleetSpec withFormat(TelemetryFormat newFormat) {
-    return new FleetSpec(start, days, nodes, seed, newFormat, intervalSeconds, hoursPerDay, fixFromDay);
+    return new FleetSpec(start, days, nodes, seed, newFormat, intervalSeconds, hoursPerDay, fixFromDay, scrapePhase);
+  }
+
+  public FleetSpec withScrapePhase(ScrapePhase phase) {
+    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, fixFromDay, phase);
   }
 }

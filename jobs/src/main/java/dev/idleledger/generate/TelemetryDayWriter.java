@@ -73,7 +73,7 @@ final class TelemetryDayWriter {
   Result write(Path telemetryRoot) throws IOException {
     long d0 = plan.dayStartMs(day);
     long dayEnd = plan.dayEndMs(day);
-    SampleClock clock = new SampleClock(node, d0, dayEnd, plan.spec().intervalSeconds());
+    SampleClock clock = new SampleClock(plan, node, day);
 
     List<UnitTrack> tracks = new ArrayList<>();
     List<UnitDayLedger> unconfigured = new ArrayList<>();
@@ -130,7 +130,10 @@ final class TelemetryDayWriter {
         }
         int copies = t >= dupFrom && t < dupTo ? 2 : 1;
         long hold = clock.holdMs(i, MAX_SAMPLE_GAP_MS);
-        int hour = (int) ((t - d0) / ActivityProfile.HOUR_MS);
+        int hour = clock.hour(i);
+        // A hold that crosses hh:00 counts in each hour for its part there (COST_MODEL.md §2).
+        long inHour = clock.inOwnHourMs(i, hold);
+        long nextHour = hold - inHour;
         Map<Integer, Double> parentActivity = new LinkedHashMap<>();
         for (UnitTrack track : tracks) {
           current.clear();
@@ -153,9 +156,13 @@ final class TelemetryDayWriter {
           for (Pod p : current) {
             holderNames.add(track.holderName.get(p));
           }
-          track.ledger.add(hour, holderNames, state(current.isEmpty(), r), hold, r.truthActivity);
+          State state = state(current.isEmpty(), r);
+          track.ledger.add(hour, holderNames, state, inHour, r.truthActivity);
+          if (nextHour > 0) {
+            track.ledger.add(hour + 1, holderNames, state, nextHour, r.truthActivity);
+          }
           if (heldSamples != null && !current.isEmpty()) {
-            heldSamples.held(t, hour, hold, track.unit, current, r.truthActivity, r.fbUsed);
+            heldSamples.held(t, hour, inHour, nextHour, track.unit, current, r.truthActivity, r.fbUsed);
           }
           if (track.unit.isMig()) {
             parentActivity.merge(track.unit.gpu(), r.truthActivity, Math::max);
@@ -172,7 +179,10 @@ final class TelemetryDayWriter {
         }
         for (UnitDayLedger u : unconfigured) {
           // The unconfigured slices are observed whenever a sibling instance is, and nobody can hold them.
-          u.add(hour, List.of(), State.UNALLOCATED, hold, 0);
+          u.add(hour, List.of(), State.UNALLOCATED, inHour, 0);
+          if (nextHour > 0) {
+            u.add(hour + 1, List.of(), State.UNALLOCATED, nextHour, 0);
+          }
         }
       }
     } finally {

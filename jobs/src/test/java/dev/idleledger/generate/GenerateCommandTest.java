@@ -43,6 +43,22 @@ class GenerateCommandTest {
   }
 
   @Test
+  void scrapePhaseOffsetsEverySampleIntoTheInterval(@TempDir Path out) throws Exception {
+    int code = IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01", "--days", "1", "--nodes", "1",
+        "--format", "csv", "--interval-seconds", "15", "--scrape-phase", "7");
+    assertEquals(IdleLedger.EXIT_OK, code);
+    java.util.Set<String> secondsPastMinute = new java.util.TreeSet<>();
+    for (Path f : GeneratedFleets.files(out.resolve("telemetry"), ".csv.gz")) {
+      for (var r : GeneratedFleets.csv(f)) {
+        secondsPastMinute.add(r.get("timestamp").substring(17, 23));
+      }
+    }
+    assertEquals(java.util.Set.of("07.000", "22.000", "37.000", "52.000"), secondsPastMinute);
+    assertEquals(IdleLedger.EXIT_USAGE, IdleLedger.execute("generate", "--out", out.resolve("again").toString(), "--start", "2026-11-01",
+        "--days", "1", "--nodes", "1", "--interval-seconds", "15", "--scrape-phase", "15"));
+  }
+
+  @Test
   void fixFromDayCullsTheIdleNotebookFromThatDayOn(@TempDir Path out) throws Exception {
     // Two nodes reach slot 1, where nb-bob sits; culled from the second day, it holds its H100 only 09:00-18:00.
     int code = IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01", "--days", "2", "--nodes", "2",

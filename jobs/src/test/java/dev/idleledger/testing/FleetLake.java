@@ -3,6 +3,7 @@ package dev.idleledger.testing;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
+import dev.idleledger.generate.ScrapePhase;
 import dev.idleledger.generate.TelemetryFormat;
 import dev.idleledger.nightly.NightlyRun;
 import java.io.IOException;
@@ -17,7 +18,8 @@ import java.util.List;
  * (the truth comparison, the notebooks, the report): the pipeline runs once per test JVM.
  *
  * <p>The fleet is the default pool pattern (MIG, time-slicing, gaps, an exporter restart, duplicates,
- * stragglers, a billed hour without telemetry, Spot/SP/RI, CUR and FOCUS), two days of four hours, 10 s scrapes.
+ * stragglers, a billed hour without telemetry, Spot/SP/RI, CUR and FOCUS), two days of four hours, 10 s scrapes,
+ * each node at its own phase (so holds cross every hh:00, as in a real Prometheus archive).
  */
 public final class FleetLake {
   public static final LocalDate START = LocalDate.of(2026, 11, 3);
@@ -34,7 +36,8 @@ public final class FleetLake {
     if (lake == null) {
       try {
         Path fleet = Files.createTempDirectory("fleet-lake");
-        FleetGenerator.generate(new FleetSpec(START, DAYS, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PARQUET, 10).withHoursPerDay(4), fleet);
+        FleetGenerator.generate(new FleetSpec(START, DAYS, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PARQUET, 10).withHoursPerDay(4)
+            .withScrapePhase(ScrapePhase.random()), fleet);
         LedgerConfig config = TestSpark.config("catalog.database=" + DATABASE,
             "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
             "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=" + fleet.resolve("billing/focus"));

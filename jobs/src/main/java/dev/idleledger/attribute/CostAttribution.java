@@ -44,8 +44,11 @@ public final class CostAttribution {
    *     bill, or by the catalog where no bill), attributed (Σ of gpu_hourly cost), price_source
    * @param heldSamples one row per (sample, holder) with workload identity, activity and state, for the
    *     per-second statistics of workloads (percentiles, idle streaks)
+   * @param instances every instance of the day from kube state and the bill (a few rows per node): instance_id,
+   *     cluster, node, instance_type, gpus (0 = not a GPU instance), gpus_seen, cat_gpus (null = not in the catalog)
    */
-  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, List<Dataset<Row>> persisted) {
+  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, Dataset<Row> instances,
+      List<Dataset<Row>> persisted) {
     /** Frees the per-sample frame kept for the rollups; call when the night's date is done. */
     public void release() {
       persisted.forEach(Dataset::unpersist);
@@ -83,14 +86,14 @@ public final class CostAttribution {
     Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).localCheckpoint();
     Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
     Dataset<Row> billedInstances = billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
-    Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(dayNodes, billedInstances,
+    Dataset<Row> instances = InstanceHourCost.instances(dayNodes, billedInstances,
         unitsSeen.where(col("mig_profile").isNull().or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
         catalog, CatalogFrames.shareForUnknownShape(settings.share())).localCheckpoint();
+    Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(instances);
     Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).localCheckpoint();
 
-    Dataset<Row> units = unitsSeen.unionByName(GpuUnits.unseen(gpuInstances))
-        .join(broadcast(gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus")),
-            new String[] {"cluster", "node"}, "left")
+    Dataset<Row> units = GpuUnits.withInstance(unitsSeen, GpuUnits.unseen(gpuInstances),
+        gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus"))
         .localCheckpoint();
     Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).localCheckpoint();
 
@@ -102,15 +105,14 @@ public final class CostAttribution {
     Dataset<Row> heldSamples = withWorkload(held.where(col("pod").isNotNull()), pods)
         .select("date", "ts", "cluster", "node", "unit_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",
             "activity", "fb_used_mib", "mem_fraction", "hold_seconds", STATE, "gpu_model", "mig_profile");
-    return new Result(gpuHourly, instanceHours, heldSamples, List.of(observedSamples));
+    return new Result(gpuHourly, instanceHours, heldSamples, instances, List.of(observedSamples));
   }
 
   /** Adds hour, node facts, activity, memory fraction and the state of each sample. */
   private Dataset<Row> classify(Dataset<Row> samples, Dataset<Row> dayNodes, Dataset<Row> catalog) {
     Column activity = GpuSecondState.activity();
-    return samples
-        .join(broadcast(dayNodes.select("cluster", "node", "instance_type")), new String[] {"cluster", "node"}, "left")
-        .join(broadcast(catalog.select("instance_type", "cat_gpu_memory_mib")), new String[] {"instance_type"}, "left")
+    Dataset<Row> withType = samples.join(broadcast(dayNodes.select("cluster", "node", "instance_type")), new String[] {"cluster", "node"}, "left");
+    return CatalogFrames.withShape(withType, catalog.select(CatalogFrames.KEY, "cat_gpu_memory_mib"))
         .withColumn("hour", date_trunc("hour", col("ts")))
         .withColumn("activity", activity)
         .withColumn("mem_fraction", GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col("slice_share"))))
@@ -215,7 +217,7 @@ public final class CostAttribution {
         .agg(sum("cost").as("attributed"), max("price_source").as("price_source"), max("currency").as("row_currency"));
     return attributed.join(billedHours.select(col("instance_id"), col("hour"), col("gpu_cost_total"), col("currency")),
             new String[] {"instance_id", "hour"}, "full_outer")
-        .withColumn("cluster", coalesce(col("cluster"), lit(InstanceHourCost.UNKNOWN_CLUSTER)))
+        .withColumn("cluster", coalesce(col("cluster"), lit(InstanceHourCost.UNATTRIBUTED_CLUSTER)))
         .withColumn("attributed", coalesce(col("attributed"), lit(0.0)))
         .withColumn("gpu_cost", coalesce(col("gpu_cost_total"), col("attributed")))
         .withColumn("price_source", when(col("gpu_cost_total").isNotNull(), lit(UnitHourRate.BILL)).otherwise(col("price_source")))

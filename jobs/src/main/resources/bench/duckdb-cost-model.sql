@@ -261,7 +261,7 @@ WITH seen_per_node AS (
 ), billed_instances AS (
   SELECT instance_id, max(bill_instance_type) AS bill_instance_type FROM billed_hours GROUP BY instance_id
 ), known AS (
-  SELECT coalesce(n.cluster, 'unknown') AS cluster, n.node, coalesce(n.instance_id, b.instance_id) AS instance_id,
+  SELECT coalesce(n.cluster, 'unattributed') AS cluster, n.node, coalesce(n.instance_id, b.instance_id) AS instance_id,
     coalesce(n.instance_type, b.bill_instance_type) AS instance_type, n.gpu_capacity,
     coalesce(s.gpus_seen, 0) AS gpus_seen, coalesce(s.mig_gpus_seen, 0) AS mig_gpus_seen
   FROM nodes n

@@ -40,6 +40,7 @@ public final class AttributeStage {
             silver(SilverTables.BILLING_HOURLY, date), silver(SilverTables.POD_INFO, date));
     tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
     recordReconciliation(result.instanceHours(), quality);
+    CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
     return result;
   }
 

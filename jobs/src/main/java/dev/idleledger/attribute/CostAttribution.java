@@ -44,8 +44,11 @@ public final class CostAttribution {
    *     bill, or by the catalog where no bill), attributed (Σ of gpu_hourly cost), price_source
    * @param heldSamples one row per (sample, holder) with workload identity, activity and state, for the
    *     per-second statistics of workloads (percentiles, idle streaks)
+   * @param instances every instance of the day from kube state and the bill (a few rows per node): instance_id,
+   *     cluster, node, instance_type, gpus (0 = not a GPU instance), gpus_seen, cat_gpus (null = not in the catalog)
    */
-  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, List<Dataset<Row>> persisted) {
+  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, Dataset<Row> instances,
+      List<Dataset<Row>> persisted) {
     /** Frees the per-sample frame kept for the rollups; call when the night's date is done. */
     public void release() {
       persisted.forEach(Dataset::unpersist);
@@ -84,14 +87,14 @@ public final class CostAttribution {
     Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).localCheckpoint();
     Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
     Dataset<Row> billedInstances = billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
-    Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(dayNodes, billedInstances,
+    Dataset<Row> instances = InstanceHourCost.instances(dayNodes, billedInstances,
         unitsSeen.where(col("mig_profile").isNull().or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
         catalog, CatalogFrames.shareForUnknownShape(settings.share())).localCheckpoint();
+    Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(instances);
     Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).localCheckpoint();
 
-    Dataset<Row> units = unitsSeen.unionByName(GpuUnits.unseen(gpuInstances))
-        .join(broadcast(gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus")),
-            new String[] {"cluster", "node"}, "left")
+    Dataset<Row> units = GpuUnits.withInstance(unitsSeen, GpuUnits.unseen(gpuInstances),
+        gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus"))
         .localCheckpoint();
     Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).localCheckpoint();
 
@@ -106,7 +109,7 @@ public final class CostAttribution {
         .select(col("date"), col(HeldHours.HOUR_FROM).as("ts"), col("cluster"), col("node"), col("unit_id"), col("namespace"), col("pod"),
             col("workload_kind"), col("workload_name"), col("workload_type"), col("team"), col("activity"), col("fb_used_mib"),
             col("mem_fraction"), col(HeldHours.HOUR_SECONDS).as("hold_seconds"), col(STATE), col("gpu_model"), col("mig_profile"));
-    return new Result(gpuHourly, instanceHours, heldSamples, List.of(observedSamples));
+    return new Result(gpuHourly, instanceHours, heldSamples, instances, List.of(observedSamples));
   }
 
   /**
@@ -116,10 +119,10 @@ public final class CostAttribution {
    */
   private Dataset<Row> classify(Dataset<Row> samples, Dataset<Row> dayNodes, Dataset<Row> catalog) {
     Column activity = GpuSecondState.activity();
-    return HeldHours.byHour(samples)
+    Dataset<Row> withType = HeldHours.byHour(samples)
         .drop("ts", "hold_seconds", HeldHours.NEXT_HOUR)
-        .join(broadcast(dayNodes.select("cluster", "node", "instance_type")), new String[] {"cluster", "node"}, "left")
-        .join(broadcast(catalog.select("instance_type", "cat_gpu_memory_mib")), new String[] {"instance_type"}, "left")
+        .join(broadcast(dayNodes.select("cluster", "node", "instance_type")), new String[] {"cluster", "node"}, "left");
+    return CatalogFrames.withShape(withType, catalog.select(CatalogFrames.KEY, "cat_gpu_memory_mib"))
         .withColumn("activity", activity)
         .withColumn("mem_fraction", GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col("slice_share"))))
         .withColumn(STATE, GpuSecondState.state(col("activity"), col("mem_fraction"), settings.activityThreshold(), settings.memoryHeldThreshold()))
@@ -223,7 +226,7 @@ public final class CostAttribution {
         .agg(sum("cost").as("attributed"), max("price_source").as("price_source"), max("currency").as("row_currency"));
     return attributed.join(billedHours.select(col("instance_id"), col("hour"), col("gpu_cost_total"), col("currency")),
             new String[] {"instance_id", "hour"}, "full_outer")
-        .withColumn("cluster", coalesce(col("cluster"), lit(InstanceHourCost.UNKNOWN_CLUSTER)))
+        .withColumn("cluster", coalesce(col("cluster"), lit(InstanceHourCost.UNATTRIBUTED_CLUSTER)))
         .withColumn("attributed", coalesce(col("attributed"), lit(0.0)))
         .withColumn("gpu_cost", coalesce(col("gpu_cost_total"), col("attributed")))
         .withColumn("price_source", when(col("gpu_cost_total").isNotNull(), lit(UnitHourRate.BILL)).otherwise(col("price_source")))

@@ -18,9 +18,9 @@ public final class GpuHourlyTable {
       List.of(
           col("date", DataTypes.DateType, "UTC day"),
           col("hour", DataTypes.TimestampType, "start of the UTC hour"),
-          col("cluster", DataTypes.StringType, "cluster"),
+          col("cluster", DataTypes.StringType, "cluster; 'unattributed' for a GPU instance on the bill that no cluster knows (node null, instance_id set, all seconds unobserved)"),
           col("node", DataTypes.StringType, "node name"),
-          col("instance_id", DataTypes.StringType, "cloud instance id of the node"),
+          col("instance_id", DataTypes.StringType, "cloud instance id of the node (or of the billed instance, when no node)"),
           col("instance_type", DataTypes.StringType, "instance type"),
           col("gpu_uuid", DataTypes.StringType, "physical GPU UUID (unseen-N for a billed GPU never seen in telemetry)"),
           col("gpu_model", DataTypes.StringType, "GPU model name"),

@@ -99,16 +99,27 @@ final class GpuUnits {
 
   /**
    * Placeholder units for GPUs an instance is billed for but telemetry never showed that day (a dead exporter,
-   * a node with no telemetry): their time is unobserved, and without them that money would vanish.
-   * {@code gpuInstances}: instance_id, cluster, node, gpus, gpus_seen.
+   * a node with no telemetry, or an instance only on the bill, with no node at all): their time is unobserved,
+   * and without them that money would vanish. {@code gpuInstances}: instance_id, cluster, node, gpus, gpus_seen.
    */
   static Dataset<Row> unseen(Dataset<Row> gpuInstances) {
     return gpuInstances.where(col("gpus").gt(col("gpus_seen")))
         .withColumn("k", expr("explode(sequence(1, gpus - gpus_seen))"))
-        .select(col("cluster"), col("node"),
+        .select(col("instance_id"), col("cluster"), col("node"),
             concat(lit("unseen-"), col("k").cast("string")).as("gpu_uuid"),
             concat(col("instance_id"), lit("/unseen-"), col("k").cast("string")).as("unit_id"),
             lit(null).cast("string").as("gpu_model"), lit(null).cast("string").as("mig_profile"),
             lit(null).cast("string").as("mig_instance_id"), lit(1.0).as("slice_share"));
+  }
+
+  /**
+   * The units with the facts of their instance ({@code instanceFacts}: cluster, node, instance_id and the instance's
+   * columns). A unit seen in telemetry finds its instance by node; a placeholder by the instance it was made for,
+   * since an instance only on the bill has no node to match on.
+   */
+  static Dataset<Row> withInstance(Dataset<Row> unitsSeen, Dataset<Row> unseen, Dataset<Row> instanceFacts) {
+    Dataset<Row> seen = unitsSeen.join(broadcast(instanceFacts), new String[] {"cluster", "node"}, "left");
+    Dataset<Row> placeholders = unseen.join(broadcast(instanceFacts.drop("cluster", "node")), new String[] {"instance_id"});
+    return seen.unionByName(placeholders);
   }
 }

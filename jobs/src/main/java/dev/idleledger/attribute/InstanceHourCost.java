@@ -18,33 +18,45 @@ import org.apache.spark.sql.Row;
  * state and telemetry show (capacity plus MIG-enabled GPUs, or the distinct GPUs seen, whichever is more).
  */
 final class InstanceHourCost {
-  static final String UNKNOWN_CLUSTER = "unknown";
+  /**
+   * The cluster of an instance no kube state names: a GPU box outside Kubernetes, or a cluster not yet onboarded.
+   * Its GPUs are on the bill, so their money is published (all unobserved) under this name rather than lost.
+   */
+  static final String UNATTRIBUTED_CLUSTER = "unattributed";
 
   private InstanceHourCost() {}
 
   /**
    * The GPU instances of the day: instance_id, cluster, node, instance_type, gpus, gpus_seen, cat_* columns.
-   * An instance is a GPU instance when the catalog, kube state or telemetry says it has GPUs.
+   * An instance is a GPU instance when the catalog, kube state or telemetry says it has GPUs; one only on the
+   * bill is a GPU instance when its billed type is in the catalog with GPUs.
+   */
+  static Dataset<Row> gpuInstances(Dataset<Row> instances) {
+    return instances.where(col("gpus").gt(0));
+  }
+
+  /**
+   * Every instance of the day, from kube state and the bill: instance_id, cluster, node, instance_type, gpus
+   * (0 = not a GPU instance), gpus_seen, gpu_share, cat_on_demand_hourly, cat_gpus (null = not in the catalog).
    *
    * @param nodes node_info of the day
    * @param billedInstances distinct instance_id, bill_instance_type of the day's billing rows
    * @param unitsSeen units seen in telemetry (cluster, node, gpu_uuid, mig_profile)
    */
-  static Dataset<Row> gpuInstances(Dataset<Row> nodes, Dataset<Row> billedInstances, Dataset<Row> unitsSeen, Dataset<Row> catalog, double unknownShapeShare) {
+  static Dataset<Row> instances(Dataset<Row> nodes, Dataset<Row> billedInstances, Dataset<Row> unitsSeen, Dataset<Row> catalog, double unknownShapeShare) {
     Dataset<Row> seenPerNode = unitsSeen.groupBy("cluster", "node")
         .agg(countDistinct("gpu_uuid").as("gpus_seen"),
             countDistinct(when(col("mig_profile").isNotNull(), col("gpu_uuid"))).as("mig_gpus_seen"));
     Dataset<Row> fromKube = nodes.join(seenPerNode, new String[] {"cluster", "node"}, "left");
     Dataset<Row> all = fromKube.join(billedInstances, new String[] {"instance_id"}, "full_outer")
-        .withColumn("cluster", coalesce(col("cluster"), lit(UNKNOWN_CLUSTER)))
+        .withColumn("cluster", coalesce(col("cluster"), lit(UNATTRIBUTED_CLUSTER)))
         .withColumn("instance_type", coalesce(col("instance_type"), col("bill_instance_type")))
         .withColumn("gpus_seen", coalesce(col("gpus_seen"), lit(0L)))
         .withColumn("mig_gpus_seen", coalesce(col("mig_gpus_seen"), lit(0L)));
-    return all.join(broadcast(catalog), new String[] {"instance_type"}, "left")
+    return CatalogFrames.withShape(all, catalog)
         .withColumn("gpus", coalesce(col("cat_gpus").cast("long"),
             greatest(coalesce(col("gpu_capacity").cast("long"), lit(0L)).plus(col("mig_gpus_seen")), col("gpus_seen"))))
         .withColumn("gpu_share", coalesce(col("cat_gpu_share"), lit(unknownShapeShare)))
-        .where(col("gpus").gt(0))
         .select("instance_id", "cluster", "node", "instance_type", "gpus", "gpus_seen", "gpu_share", "cat_on_demand_hourly", "cat_gpus");
   }
 

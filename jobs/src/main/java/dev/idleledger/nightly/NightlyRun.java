@@ -115,6 +115,7 @@ public final class NightlyRun {
     Progress.line("%s stages: %s", date, stageSeconds.entrySet().stream()
         .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
     stageSeconds.forEach((stage, seconds) -> stageListener.stageDone(date, stage, seconds));
+    quality.warnings().forEach(w -> Progress.line("%s WARNING %s", date, w));
     quality.flushAndFailIfAnyFailed();
     Progress.line("%s done in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }

@@ -22,6 +22,7 @@ public final class QualityRecorder {
   private final LocalDate date;
   private final List<Row> checks = new ArrayList<>();
   private final List<String> failures = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
 
   public QualityRecorder(LakeTables tables, String runId, LocalDate date) {
     this.tables = tables;
@@ -52,6 +53,18 @@ public final class QualityRecorder {
   /** Records a check with a measured value (coverage, reconciliation delta, ...). */
   public void recordValue(String check, String source, double value, Double threshold, boolean passed, String detail) {
     add(check, source, null, value, threshold, passed, detail);
+  }
+
+  /**
+   * Records something the run worked around but a person should fix (an instance type the catalog lacks, GPUs
+   * no cluster knows): it passes, and when its value (how many) is not 0 it is kept for the run's log (see
+   * {@link #warnings}); a 0 is recorded too, so a clean night says so.
+   */
+  public void recordWarning(String check, String source, double value, String detail) {
+    add(check, source, null, value, null, true, detail);
+    if (value != 0) {
+      warnings.add(check + " (" + source + "): " + detail);
+    }
   }
 
   private void add(String check, String source, SourceAccounting a, Double value, Double threshold, boolean passed, String detail) {
@@ -89,5 +102,9 @@ public final class QualityRecorder {
 
   public List<String> failures() {
     return List.copyOf(failures);
+  }
+
+  public List<String> warnings() {
+    return List.copyOf(warnings);
   }
 }

@@ -41,6 +41,7 @@ public final class HtmlReport {
         .append(kpi("Unallocated", money(s.unallocatedCost()), ""))
         .append(kpi("Unobserved (no telemetry)", money(s.unobservedCost()), ""))
         .append("</div>");
+    h.append(billOnlyGpus(s));
 
     h.append("<h2>Trend: GPU spend and waste per day</h2>").append(trendChart(data.trend()));
     h.append("<div class=\"charts\"><div><h2>Idle cost by workload type</h2>")
@@ -62,6 +63,23 @@ public final class HtmlReport {
     h.append("</tbody></table>");
     h.append("<p class=\"sub\">Efficiency = 1 − unused capacity cost / cost. Waste = idle cost of held GPUs + cost of GPUs nobody held.</p>");
     return h.append("</body></html>").toString();
+  }
+
+  /** GPUs paid for that no cluster knows (cluster 'unattributed'): named one by one, nothing when there are none. */
+  private static String billOnlyGpus(WasteSummary s) {
+    if (s.billOnlyGpus().isEmpty()) {
+      return "";
+    }
+    double total = s.billOnlyGpus().stream().mapToDouble(WasteSummary.UnknownGpuInstance::cost).sum();
+    StringBuilder h = new StringBuilder("<h2>GPUs on the bill that no cluster knows</h2><p class=\"sub\">")
+        .append(money(total)).append(" ").append(text(s.currency()))
+        .append(" of GPU instances billed with no Kubernetes node behind them (counted as unobserved): nobody can schedule on them.</p>")
+        .append("<ul id=\"bill-only-gpus\">");
+    for (WasteSummary.UnknownGpuInstance i : s.billOnlyGpus()) {
+      h.append("<li>").append(text(i.instanceId())).append(", ").append(text(i.instanceType())).append(", ").append(i.gpus())
+          .append(" GPUs, ").append(money(i.cost())).append(" ").append(text(s.currency())).append("</li>");
+    }
+    return h.append("</ul>").toString();
   }
 
   private record Bar(String label, double value) {}

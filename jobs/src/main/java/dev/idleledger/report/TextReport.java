@@ -19,6 +19,14 @@ public final class TextReport {
     out.printf(Locale.ROOT, "  idle while held     %12s%n", money(s.idleCost()));
     out.printf(Locale.ROOT, "  unallocated         %12s%n", money(s.unallocatedCost()));
     out.printf(Locale.ROOT, "Unobserved (no data)  %12s%n", money(s.unobservedCost()));
+    if (!s.billOnlyGpus().isEmpty()) {
+      // The purest waste there is: GPUs paid for that no cluster knows about, so nobody can even schedule on them.
+      double total = s.billOnlyGpus().stream().mapToDouble(WasteSummary.UnknownGpuInstance::cost).sum();
+      out.printf(Locale.ROOT, "GPUs on the bill that no cluster knows: %s %s (part of unobserved)%n", money(total), cur);
+      for (WasteSummary.UnknownGpuInstance i : s.billOnlyGpus()) {
+        out.printf(Locale.ROOT, "  %s, %s, %d GPUs, %s %s%n", i.instanceId(), i.instanceType(), i.gpus(), money(i.cost()), cur);
+      }
+    }
     out.println();
     out.println("Top workloads by idle cost");
     out.printf(Locale.ROOT, "  %-38s %-9s %-12s %8s %6s %8s %10s%n", "workload", "type", "team", "GPU-h", "eff.", "idle h", "idle " + cur);

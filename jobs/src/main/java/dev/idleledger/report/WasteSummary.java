@@ -1,10 +1,12 @@
 package dev.idleledger.report;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.rollup.GoldTables;
 import dev.idleledger.spark.LakeTables;
 import java.sql.Date;
@@ -15,12 +17,21 @@ import org.apache.spark.sql.Row;
 
 /** The figures a platform lead reads first, from the published tables for a range of dates. */
 public record WasteSummary(LocalDate from, LocalDate to, String currency, double gpuCost, double idleCost, double unallocatedCost,
-    double unobservedCost, double gpuHours, List<TopWorkload> topWorkloads, List<TypeWaste> wasteByType) {
+    double unobservedCost, double gpuHours, List<TopWorkload> topWorkloads, List<TypeWaste> wasteByType, List<UnknownGpuInstance> billOnlyGpus) {
 
   public record TopWorkload(String namespace, String kind, String name, String type, String team, double gpuHours,
       double efficiency, double idleHours, double idleCost, double cost) {}
 
   public record TypeWaste(String type, double idleCost, double cost) {}
+
+  /**
+   * A GPU instance on the bill that no cluster knows (gpu_hourly cluster 'unattributed', no node): paid-for GPUs
+   * nobody can see, let alone use. {@code cost} is all its GPU money over the range.
+   */
+  public record UnknownGpuInstance(String instanceId, String instanceType, long gpus, double cost) {}
+
+  /** The cluster name gpu_hourly gives GPU instances that are only on the bill. */
+  static final String UNATTRIBUTED_CLUSTER = "unattributed";
 
   public double wasteCost() {
     return idleCost + unallocatedCost;
@@ -46,7 +57,13 @@ public record WasteSummary(LocalDate from, LocalDate to, String currency, double
     List<TypeWaste> byType = workloads.groupBy("workload_type").agg(sum("idle_cost").as("idle_cost"), sum("cost").as("cost"))
         .orderBy(desc("idle_cost")).collectAsList().stream()
         .map(r -> new TypeWaste(r.getAs("workload_type"), r.<Double>getAs("idle_cost"), r.<Double>getAs("cost"))).toList();
-    return new WasteSummary(from, to, c.isNullAt(5) ? "USD" : c.getString(5), d(c, 0), d(c, 1), d(c, 2), d(c, 3), d(c, 4), topWorkloads, byType);
+    List<UnknownGpuInstance> billOnly = inRange(tables.read(GpuHourlyTable.SPEC), from, to)
+        .where(col("cluster").equalTo(UNATTRIBUTED_CLUSTER).and(col("node").isNull()))
+        .groupBy("instance_id", "instance_type").agg(countDistinct("unit_id").as("gpus"), sum("cost").as("cost"))
+        .orderBy(desc("cost"), col("instance_id")).collectAsList().stream()
+        .map(r -> new UnknownGpuInstance(r.getString(0), r.getString(1), r.getLong(2), r.getDouble(3))).toList();
+    return new WasteSummary(from, to, c.isNullAt(5) ? "USD" : c.getString(5), d(c, 0), d(c, 1), d(c, 2), d(c, 3), d(c, 4), topWorkloads, byType,
+        billOnly);
   }
 
   private static double efficiency(Row r) {

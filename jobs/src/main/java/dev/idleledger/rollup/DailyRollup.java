@@ -76,8 +76,11 @@ public final class DailyRollup {
   public static Dataset<Row> clusterDaily(Dataset<Row> gpuHourly, Dataset<Row> instanceHours) {
     Column allocatedSeconds = col("state_seconds_active").plus(col("state_seconds_idle"));
     Column observedSeconds = allocatedSeconds.plus(col("state_seconds_unallocated"));
+    // A GPU telemetry never showed is a placeholder "unseen-k" on every instance that has one; its unit_id
+    // (instance/unseen-k) tells them apart, so two such instances count all their GPUs.
+    Column gpu = when(col("gpu_uuid").startsWith("unseen-"), col("unit_id")).otherwise(col("gpu_uuid"));
     Dataset<Row> fromRows = gpuHourly.groupBy("date", "cluster").agg(
-        countDistinct("gpu_uuid").as("gpus"),
+        countDistinct(gpu).as("gpus"),
         sum(allocatedSeconds).divide(3600).as("allocated_gpu_hours"),
         sum("state_seconds_unallocated").divide(3600).as("unallocated_gpu_hours"),
         sum("state_seconds_unobserved").divide(3600).as("unobserved_gpu_hours"),

@@ -42,7 +42,7 @@ public final class GoldTables {
       "Per day, per cluster: billed GPU money and where it went. reconciliation_delta must be 0: allocated + unallocated + unobserved = GPU cost.",
       List.of(
           col("date", DataTypes.DateType, "UTC day"),
-          col("cluster", DataTypes.StringType, "cluster ('unknown' for billed GPU instances kube state never showed)"),
+          col("cluster", DataTypes.StringType, "cluster; 'unattributed' for GPU instances on the bill that no cluster knows (no kube node): their GPU time is all unobserved"),
           col("gpus", DataTypes.LongType, "distinct physical GPUs billed or observed"),
           col("billed_gpu_hours", DataTypes.DoubleType, "GPU-equivalent hours accounted for (allocated + unallocated + unobserved)"),
           col("allocated_gpu_hours", DataTypes.DoubleType, "GPU-equivalent hours held by pods"),

@@ -74,8 +74,13 @@ final class SilverFixtures {
   }
 
   SilverFixtures bill(String instanceId, String instanceType, Instant hour, double nodeCost, double usageHours) {
+    return bill("cur", instanceId, instanceType, hour, nodeCost, usageHours);
+  }
+
+  /** A billing_hourly row as the named source ("cur" or "focus") would have written it. */
+  SilverFixtures bill(String source, String instanceId, String instanceType, Instant hour, double nodeCost, double usageHours) {
     bills.add(RowFactory.create(Date.valueOf(date), Timestamp.from(hour), instanceId, instanceType, "us-east-1", "123456789012",
-        nodeCost, nodeCost, usageHours, Math.min(3600.0, usageHours * 3600), "SavingsPlan", "USD", "cur", "fixture.csv"));
+        nodeCost, nodeCost, usageHours, Math.min(3600.0, usageHours * 3600), "SavingsPlan", "USD", source, "fixture.csv"));
     return this;
   }
 

@@ -106,9 +106,14 @@ Billing is not: AWS delivers CUR up to a day late and restates it during the mon
 month the new period's folder can be days away. The billing sensor gives up after 4 hours with
 `soft_fail=True` (the task is *skipped*, not failed) and the nightly run goes ahead: GPU-seconds no bill
 covers are priced from the instance catalog (`price_source = 'catalog'`) or left at 0 (`'none'`), and
-`run_quality` counts them. Each run recomputes its date and the `lookback_days` days before it, so the
-bill that arrives tomorrow restates today's figures. For a restatement older than the lookback (month
+`run_quality` counts them. Each run looks at its date and the `lookback_days` days before it and recomputes
+those whose inputs changed (new straggler files, restated bill lines, changed settings; manifests in
+`run_inputs`), so the bill that arrives tomorrow restates today's figures, and a re-run with nothing new
+publishes nothing. For a restatement older than the lookback (month
 close), backfill the month: see the README.
+
+**Tickets** are filed, commented on and closed only for the newest night seen: catch-up runs (the archive
+already holds later days) and re-runs of old dates record recommendation history but touch no ticket.
 
 **Runs** `nightly --date <ds> --lookback <params.lookback_days>` with the cluster jar, then a separate
 `publish_check` query that verifies what was published. A failure in the check retries only the check, never
@@ -194,8 +199,10 @@ with DAG(
         retry_exponential_backoff=True,
         max_retry_delay=timedelta(hours=2),
         execution_timeout=timedelta(hours=8),
-        doc_md="Runs `nightly --date <ds> --lookback N` from the cluster jar: ingest, attribute and roll up <ds> "
-        "and the N days before it. Idempotent (each date's partitions are replaced), so a retry is safe. "
+        doc_md="Runs `nightly --date <ds> --lookback N` from the cluster jar: ingest, attribute and roll up those of <ds> "
+        "and the N days before it whose inputs changed since they were published, then recommend and tickets once, for <ds> "
+        "(tickets only when <ds> is the newest night seen, not during catchup). "
+        "Idempotent (each date's partitions are replaced), so a retry is safe. "
         "Exit 1 = a failed run, reason in the driver log; exit 2 = bad arguments or config (fix, don't retry).",
     )
 

@@ -62,9 +62,12 @@ public final class AttributeStage {
         conserved ? "allocated + unallocated + unobserved = GPU cost on every instance-hour"
             : "largest |GPU cost - attributed| on an instance-hour is " + maxDelta + ": money is not conserved");
     long hours = r.getLong(4);
-    quality.recordValue("catalog_priced_instance_hours", "attribute", r.getLong(2), null, true,
-        r.getLong(2) + " of " + hours + " GPU instance-hours had telemetry but no bill; priced from the catalog (price_source = catalog)");
-    quality.recordValue("unpriced_instance_hours", "attribute", r.getLong(3), null, true,
-        r.getLong(3) + " of " + hours + " GPU instance-hours had neither a bill nor a catalog price; cost 0 (price_source = none)");
+    // A date with no instance-hour at all (a lookback date before the fleet's first day) sums to null, not 0.
+    long catalogPriced = r.isNullAt(2) ? 0 : r.getLong(2);
+    long unpriced = r.isNullAt(3) ? 0 : r.getLong(3);
+    quality.recordValue("catalog_priced_instance_hours", "attribute", catalogPriced, null, true,
+        catalogPriced + " of " + hours + " GPU instance-hours had telemetry but no bill; priced from the catalog (price_source = catalog)");
+    quality.recordValue("unpriced_instance_hours", "attribute", unpriced, null, true,
+        unpriced + " of " + hours + " GPU instance-hours had neither a bill nor a catalog price; cost 0 (price_source = none)");
   }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "backfill", description = "Run the nightly job for every date in a range, oldest first.")
+@Command(name = "backfill", description = "Ingest, attribute and roll up every date in a range whose inputs changed, oldest first; recommend every night of the range; tickets once, for the last.")
 public final class BackfillCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandLine.Model.CommandSpec spec;
@@ -23,6 +23,9 @@ public final class BackfillCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, paramLabel = "DATE", description = "last UTC day (inclusive), YYYY-MM-DD")
   LocalDate to;
 
+  @Option(names = "--force", description = "recompute every date of the range even when its inputs are unchanged since it was published")
+  boolean force;
+
   @Override
   public Integer call() {
     if (to.isBefore(from)) {
@@ -30,12 +33,13 @@ public final class BackfillCommand implements Callable<Integer> {
     }
     LedgerConfig config = common.load();
     if (common.dryRun) {
-      Progress.line("dry run: backfill %s .. %s", from, to);
+      Progress.line("dry run: backfill %s .. %s%s, recommend each night, tickets for %s", from, to,
+          force ? " (all recomputed: --force)" : " (dates whose inputs changed)", to);
       return IdleLedger.EXIT_OK;
     }
     SparkSession spark = LedgerSpark.create(config, "idle-ledger backfill " + from + ".." + to);
     try {
-      new NightlyRun(spark, config).runRange(from, to);
+      new NightlyRun(spark, config).force(force).runRange(from, to);
       return IdleLedger.EXIT_OK;
     } finally {
       spark.stop();

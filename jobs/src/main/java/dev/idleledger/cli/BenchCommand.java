@@ -44,6 +44,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "hours of each generated day, 1-24; below 24 only for quick checks (default: ${DEFAULT-VALUE})")
   int hours;
 
+  @Option(names = "--nights", paramLabel = "N",
+      description = "instead: the nightly as Airflow runs it over a fleet generated for N days (each size per day): "
+          + "nightly --date <last day> on an empty lake, again with nothing new, again after one late file for the day before")
+  Integer nights;
+
   @Override
   public Integer call() throws IOException {
     List<FleetSize> fleets = new ArrayList<>();
@@ -63,6 +68,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (common.dryRun) {
       return IdleLedger.EXIT_OK;
+    }
+    if (nights != null) {
+      return realNights(fleets, root, lake, base);
     }
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench");
     List<SizeResult> results = new ArrayList<>();
@@ -93,6 +101,26 @@ public final class BenchCommand implements Callable<Integer> {
         throw new RunFailedException("Spark and DuckDB disagree at " + r.size().requestedGpuDays() + " GPU-days, first at "
             + r.disagreement().get().describe());
       }
+    }
+    return IdleLedger.EXIT_OK;
+  }
+
+  private Integer realNights(List<FleetSize> fleets, Path root, List<String> lake, LedgerConfig base) throws IOException {
+    if (nights < 1) {
+      throw new ConfigException("bench: --nights must be >= 1, got " + nights);
+    }
+    SparkSession spark = LedgerSpark.create(base, "idle-ledger bench nights");
+    try {
+      dev.idleledger.bench.RealNightBenchmark bench = new dev.idleledger.bench.RealNightBenchmark(spark, extra -> {
+        List<String> all = new ArrayList<>(lake);
+        all.addAll(extra);
+        return common.load(all);
+      }, root);
+      for (FleetSize size : fleets) {
+        dev.idleledger.bench.RealNightBenchmark.print(size.requestedGpuDays(), bench.run(size, nights), System.out);
+      }
+    } finally {
+      spark.stop();
     }
     return IdleLedger.EXIT_OK;
   }

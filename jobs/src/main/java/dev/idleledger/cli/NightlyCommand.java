@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "nightly", description = "The nightly run for one UTC date: ingest, attribute, roll up — for DATE and the lookback days before it.")
+@Command(name = "nightly", description = "The nightly run for one UTC date: ingest, attribute, roll up each of DATE and the lookback days before it whose inputs changed, then recommend and tickets for DATE.")
 public final class NightlyCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
@@ -20,6 +20,9 @@ public final class NightlyCommand implements Callable<Integer> {
   @Option(names = "--lookback", paramLabel = "N", description = "also recompute the N days before DATE (default: nightly.lookback_days)")
   Integer lookback;
 
+  @Option(names = "--force", description = "recompute every date of the night even when its inputs are unchanged since it was published")
+  boolean force;
+
   @Override
   public Integer call() {
     LedgerConfig config = common.load();
@@ -28,12 +31,13 @@ public final class NightlyCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lookback must be >= 0, got " + days);
     }
     if (common.dryRun) {
-      Progress.line("dry run: nightly %s would cover %s", date, NightlyRun.datesFor(date, days));
+      Progress.line("dry run: nightly %s would cover %s%s, then recommend and tickets for %s", date, NightlyRun.datesFor(date, days),
+          force ? " (all recomputed: --force)" : " (those whose inputs changed)", date);
       return IdleLedger.EXIT_OK;
     }
     SparkSession spark = LedgerSpark.create(config, "idle-ledger nightly " + date);
     try {
-      new NightlyRun(spark, config).run(date, days);
+      new NightlyRun(spark, config).force(force).run(date, days);
       return IdleLedger.EXIT_OK;
     } finally {
       spark.stop();

@@ -12,9 +12,9 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
+import dev.idleledger.spark.LakeTables;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
-import dev.idleledger.spark.LakeTables;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -22,19 +22,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * One night: for date D and the lookback days before it (late telemetry, restated bills), oldest first,
- * ingest → attribute → rollup → recommend → tickets. Every write replaces whole dates, so running a night twice changes nothing.
+ * One night. {@code nightly --date D}: ingest → attribute → rollup for each of D − lookback … D that needs it
+ * (oldest first), then recommend for D, then tickets for D. {@code backfill --from A --to B}: the same for every
+ * date of A … B, recommend for every night of the range (one {@code recommendation_history} night each, as if each
+ * night had run), tickets once, for B.
+ *
+ * <p>A date needs recomputing when its inputs changed since it was last published: each published date's input
+ * manifest is kept in {@code run_inputs} (its raw files with size and modification time, the billing lines that
+ * price it, the money settings; see {@link InputManifest}). A date whose manifest is unchanged is kept as it is
+ * ("inputs unchanged since run …, kept"); one without a manifest or with changed inputs is recomputed whole. When no
+ * date changed, recommend and tickets do not run either, so an Airflow re-run of a night with nothing new publishes
+ * nothing. {@link #force} recomputes every date regardless. The manifests are recorded last, after tickets: a run
+ * that fails anywhere leaves its dates to be recomputed by the retry.
+ *
+ * <p>Tickets act only for the newest night seen ({@link NewestNight}): a night older than one already recommended,
+ * or older than the archive's newest complete day (an Airflow catch-up), records its history but files, comments on
+ * and closes nothing. Every write replaces whole dates, so running a night twice changes nothing.
  */
 public final class NightlyRun {
   private final SparkSession spark;
   private final LedgerConfig config;
   private final InstanceCatalog catalog;
+  private final LakeTables tables;
   private StageListener stageListener = (date, stage, seconds) -> {};
+  private boolean force;
 
   /** Told the wall time of each stage of each date as it ends (the benchmark's per-stage breakdown). */
   @FunctionalInterface
@@ -42,10 +59,21 @@ public final class NightlyRun {
     void stageDone(LocalDate date, String stage, double seconds);
   }
 
+  /** What one night did: the dates it published (recomputed) and kept, the nights it recommended, and the night tickets acted for. */
+  public record Night(String runId, List<LocalDate> published, List<LocalDate> kept, List<LocalDate> recommended,
+      Optional<LocalDate> ticketsFor) {}
+
   public NightlyRun(SparkSession spark, LedgerConfig config) {
     this.spark = spark;
     this.config = config;
     this.catalog = InstanceCatalog.load(config);
+    this.tables = new LakeTables(spark, config);
+  }
+
+  /** Recompute every date, recommend and act on tickets even when no input changed ({@code --force}). */
+  public NightlyRun force(boolean recomputeAll) {
+    this.force = recomputeAll;
+    return this;
   }
 
   public NightlyRun onStageDone(StageListener listener) {
@@ -55,33 +83,107 @@ public final class NightlyRun {
 
   /** The dates a night covers: D − lookback … D, oldest first. */
   public static List<LocalDate> datesFor(LocalDate date, int lookbackDays) {
+    return datesBetween(date.minusDays(lookbackDays), date);
+  }
+
+  private static List<LocalDate> datesBetween(LocalDate from, LocalDate to) {
     List<LocalDate> dates = new ArrayList<>();
-    for (int back = lookbackDays; back >= 0; back--) {
-      dates.add(date.minusDays(back));
+    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
+      dates.add(d);
     }
     return dates;
   }
 
-  public void run(LocalDate date, int lookbackDays) {
-    runRange(date.minusDays(lookbackDays), date);
+  /** {@code nightly --date date --lookback lookbackDays}: recommend and tickets for {@code date} only. */
+  public Night run(LocalDate date, int lookbackDays) {
+    return night(datesFor(date, lookbackDays), List.of(date));
   }
 
-  /** Every date from {@code from} to {@code to} inclusive, oldest first, under one run id (backfill, demo). */
-  public void runRange(LocalDate from, LocalDate to) {
+  /** {@code backfill --from --to}: every date of the range, recommend for each night, tickets for {@code to}. */
+  public Night runRange(LocalDate from, LocalDate to) {
+    List<LocalDate> dates = datesBetween(from, to);
+    return night(dates, dates);
+  }
+
+  private Night night(List<LocalDate> dates, List<LocalDate> nights) {
     String runId = newRunId();
-    for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
-      runDate(d, runId);
+    // Asked before anything is written: whether a night is current depends on what earlier runs recommended.
+    Optional<LocalDate> newestRecommended = NewestNight.newestRecommended(tables);
+    RunInputs runInputs = new RunInputs(tables);
+    List<LocalDate> published = new ArrayList<>();
+    List<LocalDate> kept = new ArrayList<>();
+    List<InputManifest> manifests = new ArrayList<>();
+    try (BillingIngest billing = new BillingIngest(spark, config, dates)) {
+      ManifestBuilder builder = new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing);
+      Map<LocalDate, InputManifest> recorded = runInputs.recorded(dates);
+      for (LocalDate d : dates) {
+        InputManifest current = builder.current(d);
+        InputManifest before = recorded.get(d);
+        Optional<String> change = before == null ? Optional.of("no input manifest yet")
+            : current.changedSince(before, () -> billing.linesFingerprint(d));
+        if (!force && change.isEmpty()) {
+          Progress.line("%s: inputs unchanged since run %s, kept", d, before.runId());
+          kept.add(d);
+          continue;
+        }
+        Progress.line("%s: %s, recomputed", d, force ? "--force" : change.get());
+        publish(d, runId, billing);
+        manifests.add(builder.withBillingLines(current));
+        published.add(d);
+      }
+    }
+    if (published.isEmpty() && !force) {
+      Progress.line("%s: no date changed; recommend and tickets not run", nights.get(nights.size() - 1));
+      return new Night(runId, List.of(), List.copyOf(kept), List.of(), Optional.empty());
+    }
+    LocalDate ticketNight = nights.get(nights.size() - 1);
+    Map<LocalDate, QualityRecorder> recorders = new LinkedHashMap<>();
+    RecommendStage recommend = new RecommendStage(spark, config, catalog);
+    for (LocalDate n : nights) {
+      QualityRecorder quality = recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, runId, d));
+      boolean current = newestRecommended.isEmpty() || !n.isBefore(newestRecommended.get());
+      timed(n, "recommend", () -> recommend.run(n, quality, current));
+    }
+    Optional<String> notNewest = NewestNight.whyNotNewest(tables, config, spark.sparkContext().hadoopConfiguration(), ticketNight,
+        newestRecommended);
+    Optional<LocalDate> ticketsFor = Optional.empty();
+    if (notNewest.isPresent()) {
+      Progress.line("%s tickets: none filed, commented or closed: not the newest night (%s); its history is recorded", ticketNight,
+          notNewest.get());
+    } else {
+      QualityRecorder quality = recorders.get(ticketNight);
+      timed(ticketNight, "tickets", () -> {
+        TicketStage tickets = new TicketStage(spark, config);
+        TicketRunResult result = tickets.run(ticketNight, tickets.defaultTable(), false);
+        Progress.line("%s %s", ticketNight, result.summary());
+        // A ticket that could not be filed does not stop the night; it is recorded as ERROR and fails the exit code.
+        result.errors().forEach(e -> quality.recordValue("tickets", "tickets", 1, null, false, e));
+      });
+      ticketsFor = Optional.of(ticketNight);
+    }
+    recorders.values().forEach(QualityRecorder::flush);
+    recorders.values().forEach(QualityRecorder::flushAndFailIfAnyFailed);
+    runInputs.record(manifests, runId);
+    return new Night(runId, List.copyOf(published), List.copyOf(kept), List.copyOf(nights), ticketsFor);
+  }
+
+  /**
+   * Ingests, attributes and rolls up one date (publishes its silver and gold rows), whatever its inputs, and records no
+   * manifest; fails (after writing the evidence) when a check fails.
+   */
+  public void runDate(LocalDate date, String runId) {
+    try (BillingIngest billing = new BillingIngest(spark, config, List.of(date))) {
+      publish(date, runId, billing);
     }
   }
 
-  /** Ingests, attributes and rolls up one date; fails (after writing the evidence) when a check fails. */
-  public void runDate(LocalDate date, String runId) {
+  private void publish(LocalDate date, String runId, BillingIngest billing) {
     long start = System.nanoTime();
-    QualityRecorder quality = new QualityRecorder(new LakeTables(spark, config), runId, date);
+    QualityRecorder quality = new QualityRecorder(tables, runId, date);
     List<SourceAccounting> sources = new ArrayList<>();
     new TelemetryIngest(spark, config).run(date, quality).ifPresent(sources::add);
     new KubeStateIngest(spark, config).run(date, quality).ifPresent(sources::add);
-    sources.addAll(new BillingIngest(spark, config).run(date, quality));
+    sources.addAll(billing.run(date, quality));
     for (SourceAccounting a : sources) {
       Progress.line("%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d", date, a.source(), a.rowsRead(), a.rowsUsed(),
           a.rowsQuarantined(), a.rowsDuplicate());
@@ -98,26 +200,24 @@ public final class NightlyRun {
       attribution.release();
     }
     long rolledUp = System.nanoTime();
-    new RecommendStage(spark, config, catalog).run(date, quality);
-    long recommended = System.nanoTime();
-    TicketStage tickets = new TicketStage(spark, config);
-    TicketRunResult ticketResult = tickets.run(date, tickets.defaultTable(), false);
-    Progress.line("%s %s", date, ticketResult.summary());
-    // A ticket that could not be filed does not stop the night; it is recorded as ERROR and fails the exit code.
-    ticketResult.errors().forEach(e -> quality.recordValue("tickets", "tickets", 1, null, false, e));
-    long ticketed = System.nanoTime();
     Map<String, Double> stageSeconds = new LinkedHashMap<>();
     stageSeconds.put("ingest", (ingested - start) / 1e9);
     stageSeconds.put("attribute", (attributed - ingested) / 1e9);
     stageSeconds.put("rollup", (rolledUp - attributed) / 1e9);
-    stageSeconds.put("recommend", (recommended - rolledUp) / 1e9);
-    stageSeconds.put("tickets", (ticketed - recommended) / 1e9);
     Progress.line("%s stages: %s", date, stageSeconds.entrySet().stream()
         .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
     stageSeconds.forEach((stage, seconds) -> stageListener.stageDone(date, stage, seconds));
     quality.warnings().forEach(w -> Progress.line("%s WARNING %s", date, w));
     quality.flushAndFailIfAnyFailed();
-    Progress.line("%s done in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
+    Progress.line("%s published in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
+  }
+
+  private void timed(LocalDate date, String stage, Runnable work) {
+    long start = System.nanoTime();
+    work.run();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Progress.line("%s %s %.1f s", date, stage, seconds);
+    stageListener.stageDone(date, stage, seconds);
   }
 
   public static String newRunId() {

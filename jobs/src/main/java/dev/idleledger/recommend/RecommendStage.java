@@ -38,6 +38,9 @@ public final class RecommendStage {
   /** One line of the demo's "top recommendations". */
   public record TopRecommendation(String kind, String who, String action, double monthlySavings, String confidence, String currency) {}
 
+  /** The run_quality check every recommend run writes for its night, with or without recommendations. */
+  public static final String QUALITY_CHECK = "recommendations";
+
   private static final List<String> LIVE = List.of(RecommendationLifecycle.OPEN, RecommendationLifecycle.UPDATED, RecommendationLifecycle.REOPENED);
   /** Columns a night that did not trigger leaves as they were. */
   private static final List<String> REFRESHED = List.of("kind", "cluster", "namespace", "workload_kind", "workload_name", "workload_type", "team",
@@ -66,6 +69,14 @@ public final class RecommendStage {
   }
 
   public void run(LocalDate date, QualityRecorder quality) {
+    run(date, quality, true);
+  }
+
+  /**
+   * Recommends night {@code date}. When {@code current} is false (a night older than one already recommended: a re-run
+   * of an old date) only its history rows are replaced; {@code recommendations} keeps the state of the newest night.
+   */
+  public void run(LocalDate date, QualityRecorder quality, boolean current) {
     LocalDate start = date.minusDays(settings.windowDays() - 1L);
     // Read from Delta once: the day count, the unit-hour rates, the currency and the node and commitment kinds
     // each scan these two windows (billing six times over), and each scan would replay the Delta log and re-read
@@ -85,13 +96,15 @@ public final class RecommendStage {
     Dataset<Row> night = RecommendationLifecycle.night(date, triggers, tables.read(RecommendationTables.HISTORY), settings).localCheckpoint();
     night = withRealizedSavings(night, date);
     tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
-    merge(night.withColumn("window_days", lit(settings.windowDays())));
+    if (current) {
+      merge(night.withColumn("window_days", lit(settings.windowDays())));
+    }
 
     long triggered = night.where(col("triggered")).count();
     long resolved = night.where(col("status").equalTo(RecommendationLifecycle.RESOLVED)).count();
-    quality.recordValue("recommendations", "recommend", triggered, null, true,
+    quality.recordValue(QUALITY_CHECK, "recommend", triggered, null, true,
         triggered + " recommendations triggered over " + start + ".." + date + " (" + daysWithData + " of " + settings.windowDays()
-            + " days with data), " + resolved + " resolved tonight");
+            + " days with data), " + resolved + " resolved tonight" + (current ? "" : "; history only, a newer night is already recommended"));
   }
 
   /** The top {@code n} open recommendations by monthly savings, for the demo. */

@@ -59,7 +59,9 @@ class NightlySemanticsTest {
   }
 
   private List<String> snapshot() {
-    return Stream.of("gpu_hourly", "workload_daily", "cluster_daily", "team_daily", "gpu_samples", "billing_hourly", "pod_info")
+    // recommendations carries the ticket columns (ticket_system, ticket_key, ticket_url, ticket_state, ticket_synced_at).
+    return Stream.of("gpu_hourly", "workload_daily", "cluster_daily", "team_daily", "gpu_samples", "billing_hourly", "pod_info",
+            "recommendations", "recommendation_history")
         .flatMap(t -> spark.sql("SELECT * FROM " + DB + "." + t).collectAsList().stream().map(r -> t + " " + r).sorted())
         .toList();
   }

@@ -80,7 +80,11 @@ public final class BillingExportReader {
   }
 
   public RawRows read(String root, LocalDate date) {
-    List<String> files = listFiles(root, date);
+    return read(listFiles(root, date));
+  }
+
+  /** Reads the given data files (from {@link #listFiles}, possibly of several dates: each file is read once). */
+  RawRows read(List<String> files) {
     Dataset<Row> all = spark.createDataFrame(List.of(), rawSchema());
     List<RejectedFile> rejected = new ArrayList<>();
     for (String file : files) {

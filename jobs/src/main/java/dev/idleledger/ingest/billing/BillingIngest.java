@@ -1,9 +1,13 @@
 package dev.idleledger.ingest.billing;
 
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
@@ -16,12 +20,17 @@ import dev.idleledger.quality.QualityTables;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
 import java.sql.Date;
+import java.sql.Timestamp;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,29 +44,81 @@ import scala.collection.JavaConverters;
  * {@code quarantine}, row accounting and the money that is not GPU time → {@code run_quality}. Bills are restated
  * during the month, so each run re-reads the current files and replaces the date's partition whole.
  *
- * <p>Usage: {@code new BillingIngest(spark, config).run(date, quality)}. An empty {@code input.billing.*} root
- * means that source is absent.
+ * <p>Usage: {@code new BillingIngest(spark, config).run(date, quality)} reads the export for that one date. A night of
+ * several dates makes one {@code new BillingIngest(spark, config, dates)}: the export files of all its dates are read
+ * and parsed once, on first use, and each date's rows are cut from that one read (by the files the date would read
+ * on its own, so every date's accounting is what a run of that date alone gives). {@link #filesFor} is the one place
+ * that says which files a date reads. An empty {@code input.billing.*} root means that source is absent.
  */
-public final class BillingIngest {
+public final class BillingIngest implements AutoCloseable {
   private final SparkSession spark;
   private final LedgerConfig config;
   private final LakeTables tables;
+  /** The night's dates; null when each {@link #run} reads for its own date. */
+  private final List<LocalDate> dates;
+  private final Map<BillingSource, Map<LocalDate, List<String>>> listings = new EnumMap<>(BillingSource.class);
+  private Map<BillingSource, SourceRead> reads;
 
   public BillingIngest(SparkSession spark, LedgerConfig config) {
+    this(spark, config, null);
+  }
+
+  /** For a night of {@code dates}: the export is read once, for all of them. */
+  public BillingIngest(SparkSession spark, LedgerConfig config, Collection<LocalDate> dates) {
     this.spark = spark;
     this.config = config;
     this.tables = new LakeTables(spark, config);
+    this.dates = dates == null ? null : List.copyOf(new TreeSet<>(dates));
   }
+
+  /** One source's read of the night: the raw rows of every file any date reads, parsed into charges once. */
+  private record SourceRead(BillingSource source, String qualitySource, BillingExportReader.RawRows raw, Dataset<Row> charges) {}
 
   /** What one source gave for the date, kept until the accounting is done. */
   private record SourceRun(BillingSource source, String qualitySource, BillingExportReader.RawRows raw,
       Dataset<Row> charges, Dataset<Row> slices, Dataset<Row> hours) {}
 
+  /** The billing files {@code date} reads, by quality source ({@code billing.cur}, {@code billing.focus}): listed, not opened. */
+  public Map<String, List<String>> filesFor(LocalDate date) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (BillingSource source : BillingSource.values()) {
+      if (!root(source).isEmpty()) {
+        out.put(qualitySource(source), listing(source, date));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * SHA-256 of the raw billing lines that price {@code date}: the good instance-time lines of each source whose usage
+   * period overlaps the date, each as (file, raw text). billing_hourly of the date is a function of exactly these
+   * lines (and the settings), so two reads with the same fingerprint give the same rows. Reads the export (once).
+   */
+  public String linesFingerprint(LocalDate date) {
+    StringBuilder all = new StringBuilder();
+    for (Map.Entry<BillingSource, SourceRead> e : reads().entrySet()) {
+      Timestamp dayStart = Timestamp.from(date.atStartOfDay(ZoneOffset.UTC).toInstant());
+      Timestamp dayEnd = Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+      Row r = chargesOf(e.getValue(), date)
+          .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR))
+              .and(col(BillingCharges.USAGE_START).lt(lit(dayEnd))).and(col(BillingCharges.USAGE_END).gt(lit(dayStart))))
+          .select(sha2(concat_ws("\u0001", col(BillingCharges.FILE), col(BillingCharges.RAW)), 256).as("h"))
+          .agg(sha2(concat_ws(",", array_sort(collect_list(col("h")))), 256), count(lit(1)))
+          .first();
+      all.append(e.getValue().qualitySource()).append(' ').append(r.getLong(1)).append(' ').append(r.getString(0)).append('\n');
+    }
+    return all.toString().isEmpty() ? "no billing source" : all.toString().lines().collect(Collectors.joining("; "));
+  }
+
   /** Ingests billing for {@code date}; returns the row accounting of each configured source (already recorded). */
   public List<SourceAccounting> run(LocalDate date, QualityRecorder quality) {
+    if (dates == null) {
+      try (BillingIngest one = new BillingIngest(spark, config, List.of(date))) {
+        return one.run(date, quality);
+      }
+    }
     Map<BillingSource, SourceRun> runs = new EnumMap<>(BillingSource.class);
-    read(BillingSource.CUR, config.curRoot, CurLineItems.SOURCE, CurLineItems.REQUIRED, CurLineItems.OPTIONAL, date, runs);
-    read(BillingSource.FOCUS, config.focusRoot, FocusCharges.SOURCE, FocusCharges.REQUIRED, FocusCharges.OPTIONAL, date, runs);
+    reads().forEach((source, read) -> runs.put(source, cut(read, date)));
 
     Dataset<Row> merged = BillingSourceMerge.merge(hoursOf(runs, BillingSource.CUR), hoursOf(runs, BillingSource.FOCUS),
         config.preferredBilling).persist(StorageLevel.MEMORY_AND_DISK());
@@ -75,21 +136,77 @@ public final class BillingIngest {
       return accountings;
     } finally {
       merged.unpersist();
-      runs.values().forEach(r -> r.charges().unpersist());
     }
   }
 
-  private void read(BillingSource source, String root, String qualitySource, List<String> required, List<String> optional,
-      LocalDate date, Map<BillingSource, SourceRun> runs) {
-    if (root.isEmpty()) {
-      return;
+  /** Lets go of the parsed export. */
+  @Override
+  public void close() {
+    if (reads != null) {
+      reads.values().forEach(r -> r.charges().unpersist());
+      reads = null;
     }
-    BillingExportReader.RawRows raw = new BillingExportReader(spark, qualitySource, required, optional).read(root, date);
+  }
+
+  private Map<BillingSource, SourceRead> reads() {
+    if (dates == null) {
+      throw new IllegalStateException("a BillingIngest without its night's dates reads per run(date)");
+    }
+    if (reads == null) {
+      reads = new EnumMap<>(BillingSource.class);
+      for (BillingSource source : BillingSource.values()) {
+        if (!root(source).isEmpty()) {
+          reads.put(source, read(source));
+        }
+      }
+    }
+    return reads;
+  }
+
+  private SourceRead read(BillingSource source) {
+    TreeSet<String> files = new TreeSet<>();
+    dates.forEach(d -> files.addAll(listing(source, d)));
+    BillingExportReader.RawRows raw = reader(source).read(List.copyOf(files));
     Dataset<Row> charges = (source == BillingSource.CUR ? CurLineItems.toCharges(raw.rows()) : FocusCharges.toCharges(raw.rows()))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    return new SourceRead(source, qualitySource(source), raw, charges);
+  }
+
+  /** The date's share of the night's read: the rows and rejected files of the files the date reads. */
+  private SourceRun cut(SourceRead read, LocalDate date) {
+    List<String> files = listing(read.source(), date);
+    BillingExportReader.RawRows raw = new BillingExportReader.RawRows(read.raw().rows(),
+        read.raw().rejected().stream().filter(f -> files.contains(f.file())).toList());
+    Dataset<Row> charges = chargesOf(read, date);
     Dataset<Row> slices = InstanceHours.spread(charges, date);
-    Dataset<Row> hours = InstanceHours.total(slices, BillingSourceMerge.sourceName(source));
-    runs.put(source, new SourceRun(source, qualitySource, raw, charges, slices, hours));
+    Dataset<Row> hours = InstanceHours.total(slices, BillingSourceMerge.sourceName(read.source()));
+    return new SourceRun(read.source(), read.qualitySource(), raw, charges, slices, hours);
+  }
+
+  private Dataset<Row> chargesOf(SourceRead read, LocalDate date) {
+    List<String> files = listing(read.source(), date);
+    boolean allFiles = dates.stream().allMatch(d -> listing(read.source(), d).equals(files));
+    // Dates of one billing period read the same files: then the cut is the whole read, and no filter is planned.
+    return allFiles ? read.charges() : read.charges().filter(col(BillingCharges.FILE).isin(files.toArray()));
+  }
+
+  private List<String> listing(BillingSource source, LocalDate date) {
+    return listings.computeIfAbsent(source, s -> new LinkedHashMap<>())
+        .computeIfAbsent(date, d -> reader(source).listFiles(root(source), d));
+  }
+
+  private BillingExportReader reader(BillingSource source) {
+    return source == BillingSource.CUR
+        ? new BillingExportReader(spark, CurLineItems.SOURCE, CurLineItems.REQUIRED, CurLineItems.OPTIONAL)
+        : new BillingExportReader(spark, FocusCharges.SOURCE, FocusCharges.REQUIRED, FocusCharges.OPTIONAL);
+  }
+
+  private String root(BillingSource source) {
+    return source == BillingSource.CUR ? config.curRoot : config.focusRoot;
+  }
+
+  private static String qualitySource(BillingSource source) {
+    return source == BillingSource.CUR ? CurLineItems.SOURCE : FocusCharges.SOURCE;
   }
 
   private Dataset<Row> hoursOf(Map<BillingSource, SourceRun> runs, BillingSource source) {

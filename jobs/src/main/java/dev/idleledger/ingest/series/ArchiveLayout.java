@@ -27,15 +27,23 @@ public final class ArchiveLayout {
     this.hadoopConf = hadoopConf;
   }
 
+  /** A file of the day and what its listing said of it (size, modification time): the nightly's input manifest records both. */
+  public record ListedFile(ArchiveFile file, FileStatus status) {}
+
   /** The sample files for {@code date}; an empty list when the day's folders are missing or empty. */
   public List<ArchiveFile> filesFor(String root, LocalDate date) {
+    return listedFilesFor(root, date).stream().map(ListedFile::file).toList();
+  }
+
+  /** {@link #filesFor} with each file's status from the same listing, sorted by path. */
+  public List<ListedFile> listedFilesFor(String root, LocalDate date) {
     Path rootPath = new Path(root);
     try {
       FileSystem fs = rootPath.getFileSystem(hadoopConf);
       if (!fs.exists(rootPath)) {
         throw new RunFailedException("input root does not exist: " + root);
       }
-      List<ArchiveFile> files = new ArrayList<>();
+      List<ListedFile> files = new ArrayList<>();
       Path day = new Path(rootPath, "dt=" + date);
       collect(fs, day, false, files);
       Path next = new Path(rootPath, "dt=" + date.plusDays(1));
@@ -46,14 +54,14 @@ public final class ArchiveLayout {
         }
         collect(fs, hourFolders ? new Path(next, "hour=00") : next, true, files);
       }
-      files.sort(Comparator.comparing(ArchiveFile::path));
+      files.sort(Comparator.comparing(f -> f.file().path()));
       return files;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
     }
   }
 
-  private static void collect(FileSystem fs, Path dir, boolean nextDay, List<ArchiveFile> out) throws IOException {
+  private static void collect(FileSystem fs, Path dir, boolean nextDay, List<ListedFile> out) throws IOException {
     if (!fs.exists(dir)) {
       return;
     }
@@ -61,7 +69,7 @@ public final class ArchiveLayout {
     while (it.hasNext()) {
       LocatedFileStatus s = it.next();
       String name = s.getPath().getName();
-      SeriesEncoding.of(name).ifPresent(enc -> out.add(new ArchiveFile(s.getPath().toString(), enc, nextDay)));
+      SeriesEncoding.of(name).ifPresent(enc -> out.add(new ListedFile(new ArchiveFile(s.getPath().toString(), enc, nextDay), s)));
     }
   }
 }

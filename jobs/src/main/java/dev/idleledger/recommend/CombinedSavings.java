@@ -25,9 +25,9 @@ import org.apache.spark.sql.SparkSession;
  * <ul>
  *   <li>RIGHTSIZE_GPU saves C x (1 - k / slices) and RIGHTSIZE_INFERENCE_REPLICAS saves C x (R - R') / R: a fixed
  *       share of the whole cost, so after others they save that share of what is left;</li>
- *   <li>CULL_IDLE_NOTEBOOK and RELEASE_IDLE_TRAINING_GPUS save the cost of some idle seconds; once the workload runs
- *       on a k/slices slice or on R' of R replicas each of its seconds costs that share, so those seconds cost
- *       the same share of what they did (and a share of the cost the others removed goes with them).</li>
+ *   <li>CULL_IDLE_NOTEBOOK and RELEASE_IDLE_TRAINING_GPUS save the cost of some idle seconds. Once a share kind has
+ *       cut every second of the workload to (1 - its share) of its price, those idle seconds cost that much less
+ *       too; and once they are gone, a share kind saves its share of the cost without them.</li>
  * </ul>
  * So each recommendation i saves the share s_i = S_i / C of whatever the subject still costs, and after
  * recommendations j ranked before it, it saves S_i x prod_j (1 - s_j). The subject's combined savings are

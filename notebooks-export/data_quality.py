@@ -5,22 +5,31 @@
 # MAGIC **Question: can we trust the ledger's numbers for a given day: did every check pass, how much raw input
 # MAGIC was rejected, and why?**
 # MAGIC
-# MAGIC Sources: `idle_ledger.run_quality` (one row per run, date and check: row accounting, quarantine
-# MAGIC share, coverage, reconciliation) and `idle_ledger.quarantine` (every rejected raw row with its source,
-# MAGIC file, line, reason and raw text). A date is often computed by several runs (each nightly run restates
-# MAGIC the days before it); the cells that judge a date use the latest run for it.
+# MAGIC Sources: `run_quality` (one row per run, date and check: row accounting, quarantine share, coverage,
+# MAGIC reconciliation) and `quarantine` (every rejected raw row with its source, file, line, reason and raw
+# MAGIC text). A date is often computed by several runs (each nightly run restates the days before it); the cells
+# MAGIC that judge a date use the latest run for it. The widgets choose the database and the dates (default: the
+# MAGIC 30 days up to the latest checked date); every cell reads them as parameters.
+
+# COMMAND ----------
+
+dbutils.widgets.text("database", "idle_ledger", "Database")
+dbutils.widgets.text("start_date", "", "From (YYYY-MM-DD; empty: 30 days up to To)")
+dbutils.widgets.text("end_date", "", "To (YYYY-MM-DD; empty: the latest checked date)")
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Checks per day (latest run of each date, last 30 days)
+# MAGIC ## Checks per day (latest run of each date)
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH latest_run AS (
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.run_quality')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest),
+# MAGIC latest_run AS (
 # MAGIC   SELECT date, max_by(run_id, checked_at) AS run_id
-# MAGIC   FROM idle_ledger.run_quality
+# MAGIC   FROM IDENTIFIER(:database || '.run_quality')
 # MAGIC   GROUP BY date
 # MAGIC )
 # MAGIC SELECT q.date, q.run_id,
@@ -28,25 +37,28 @@
 # MAGIC        count_if(q.passed)          AS passed,
 # MAGIC        count_if(NOT q.passed)      AS failed,
 # MAGIC        max(q.checked_at)           AS checked_at
-# MAGIC FROM idle_ledger.run_quality q
+# MAGIC FROM IDENTIFIER(:database || '.run_quality') q
 # MAGIC JOIN latest_run l ON q.date = l.date AND q.run_id = l.run_id
-# MAGIC WHERE q.date > date_sub((SELECT max(date) FROM idle_ledger.run_quality), 30)
+# MAGIC CROSS JOIN range
+# MAGIC WHERE q.date BETWEEN range.first_day AND range.last_day
 # MAGIC GROUP BY q.date, q.run_id
 # MAGIC ORDER BY q.date
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Failed checks, with what to do about them (all runs, last 30 days)
+# MAGIC ## Failed checks, with what to do about them (all runs)
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT date, run_id, `check`, source, value, threshold, detail, checked_at
-# MAGIC FROM idle_ledger.run_quality
-# MAGIC WHERE NOT passed
-# MAGIC   AND date > date_sub((SELECT max(date) FROM idle_ledger.run_quality), 30)
-# MAGIC ORDER BY checked_at DESC, `check`, source
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.run_quality')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest)
+# MAGIC SELECT q.date, q.run_id, q.`check`, q.source, q.value, q.threshold, q.detail, q.checked_at
+# MAGIC FROM IDENTIFIER(:database || '.run_quality') q, range
+# MAGIC WHERE NOT q.passed
+# MAGIC   AND q.date BETWEEN range.first_day AND range.last_day
+# MAGIC ORDER BY q.checked_at DESC, q.`check`, q.source
 
 # COMMAND ----------
 
@@ -58,9 +70,11 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH latest_run AS (
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.run_quality')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest),
+# MAGIC latest_run AS (
 # MAGIC   SELECT date, max_by(run_id, checked_at) AS run_id
-# MAGIC   FROM idle_ledger.run_quality
+# MAGIC   FROM IDENTIFIER(:database || '.run_quality')
 # MAGIC   GROUP BY date
 # MAGIC )
 # MAGIC SELECT q.date, q.source,
@@ -70,9 +84,11 @@
 # MAGIC        sum(q.rows_duplicate)     AS rows_duplicate,
 # MAGIC        round(sum(q.rows_quarantined) / nullif(sum(q.rows_read), 0), 5) AS quarantined_share,
 # MAGIC        bool_and(q.passed)        AS balanced
-# MAGIC FROM idle_ledger.run_quality q
+# MAGIC FROM IDENTIFIER(:database || '.run_quality') q
 # MAGIC JOIN latest_run l ON q.date = l.date AND q.run_id = l.run_id
+# MAGIC CROSS JOIN range
 # MAGIC WHERE q.`check` = 'rows_accounted'
+# MAGIC   AND q.date BETWEEN range.first_day AND range.last_day
 # MAGIC GROUP BY q.date, q.source
 # MAGIC ORDER BY q.date, q.source
 
@@ -84,15 +100,19 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH latest_run AS (
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.run_quality')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest),
+# MAGIC latest_run AS (
 # MAGIC   SELECT date, max_by(run_id, checked_at) AS run_id
-# MAGIC   FROM idle_ledger.run_quality
+# MAGIC   FROM IDENTIFIER(:database || '.run_quality')
 # MAGIC   GROUP BY date
 # MAGIC )
 # MAGIC SELECT q.date, q.`check`, q.source, q.value, q.threshold, q.passed
-# MAGIC FROM idle_ledger.run_quality q
+# MAGIC FROM IDENTIFIER(:database || '.run_quality') q
 # MAGIC JOIN latest_run l ON q.date = l.date AND q.run_id = l.run_id
+# MAGIC CROSS JOIN range
 # MAGIC WHERE q.value IS NOT NULL
+# MAGIC   AND q.date BETWEEN range.first_day AND range.last_day
 # MAGIC ORDER BY q.`check`, q.source, q.date
 
 # COMMAND ----------
@@ -103,28 +123,31 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT date, source, reason,
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.run_quality')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest)
+# MAGIC SELECT x.date, x.source, x.reason,
 # MAGIC        count(*)                 AS rows_rejected,
-# MAGIC        count(DISTINCT file)     AS files
-# MAGIC FROM idle_ledger.quarantine
-# MAGIC WHERE date > date_sub((SELECT max(date) FROM idle_ledger.quarantine), 30)
-# MAGIC GROUP BY date, source, reason
-# MAGIC ORDER BY date, rows_rejected DESC, source, reason
+# MAGIC        count(DISTINCT x.file)   AS files
+# MAGIC FROM IDENTIFIER(:database || '.quarantine') x, range
+# MAGIC WHERE x.date BETWEEN range.first_day AND range.last_day
+# MAGIC GROUP BY x.date, x.source, x.reason
+# MAGIC ORDER BY x.date, rows_rejected DESC, x.source, x.reason
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Examples of rejected rows (latest date, up to 5 per source and reason)
+# MAGIC ## Examples of rejected rows (To, up to 5 per source and reason)
 # MAGIC `line` is null when a whole file was rejected (e.g. a corrupt gzip); `raw` is the text as read.
 
 # COMMAND ----------
 
 # MAGIC %sql
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.quarantine'))
 # MAGIC SELECT date, source, reason, file, line, raw, run_id
 # MAGIC FROM (
-# MAGIC   SELECT *, row_number() OVER (PARTITION BY source, reason ORDER BY file, line) AS n
-# MAGIC   FROM idle_ledger.quarantine
-# MAGIC   WHERE date = (SELECT max(date) FROM idle_ledger.quarantine)
+# MAGIC   SELECT x.*, row_number() OVER (PARTITION BY x.source, x.reason ORDER BY x.file, x.line) AS n
+# MAGIC   FROM IDENTIFIER(:database || '.quarantine') x, latest
+# MAGIC   WHERE x.date = latest.d
 # MAGIC ) examples
 # MAGIC WHERE n <= 5
 # MAGIC ORDER BY source, reason, file, line
@@ -138,10 +161,13 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT date,
-# MAGIC        count(*)                            AS clusters,
-# MAGIC        max(abs(reconciliation_delta))      AS worst_abs_delta,
-# MAGIC        round(sum(gpu_cost), 2)             AS gpu_cost
-# MAGIC FROM idle_ledger.cluster_daily
-# MAGIC GROUP BY date
-# MAGIC ORDER BY date
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.cluster_daily')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest)
+# MAGIC SELECT c.date,
+# MAGIC        count(*)                              AS clusters,
+# MAGIC        max(abs(c.reconciliation_delta))      AS worst_abs_delta,
+# MAGIC        round(sum(c.gpu_cost), 2)             AS gpu_cost
+# MAGIC FROM IDENTIFIER(:database || '.cluster_daily') c, range
+# MAGIC WHERE c.date BETWEEN range.first_day AND range.last_day
+# MAGIC GROUP BY c.date
+# MAGIC ORDER BY c.date

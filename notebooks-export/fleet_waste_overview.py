@@ -5,80 +5,91 @@
 # MAGIC **Question: how much of our GPU spend is wasted, is it getting better, and where does it sit?**
 # MAGIC
 # MAGIC Waste = idle cost (a pod holds the GPU and does nothing) + unallocated cost (no pod holds it), per
-# MAGIC `idle_ledger.cluster_daily`. Every cell runs as-is: it looks at the latest date in the lake and the
-# MAGIC days before it, so there are no widgets to fill in. Money is in the billing currency (`currency`).
+# MAGIC `cluster_daily`. The widgets choose the database and the date range (default: the 30 days up to the
+# MAGIC latest date in the lake); every cell reads them as parameters (`:database`, `:start_date`, `:end_date`),
+# MAGIC so nothing needs editing. Money is in the billing currency (`currency`).
+
+# COMMAND ----------
+
+dbutils.widgets.text("database", "idle_ledger", "Database")
+dbutils.widgets.text("start_date", "", "From (YYYY-MM-DD; empty: 30 days up to To)")
+dbutils.widgets.text("end_date", "", "To (YYYY-MM-DD; empty: the latest date)")
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Trend: GPU spend and waste per day (last 30 days)
+# MAGIC ## Trend: GPU spend and waste per day
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT date,
-# MAGIC        currency,
-# MAGIC        round(sum(gpu_cost), 2)                              AS gpu_cost,
-# MAGIC        round(sum(idle_cost), 2)                             AS idle_cost,
-# MAGIC        round(sum(unallocated_cost), 2)                      AS unallocated_cost,
-# MAGIC        round(sum(waste_cost), 2)                            AS waste_cost,
-# MAGIC        round(sum(waste_cost) / nullif(sum(gpu_cost), 0), 3) AS waste_share,
-# MAGIC        round(sum(billed_gpu_hours), 1)                      AS billed_gpu_hours,
-# MAGIC        round(sum(unallocated_gpu_hours), 1)                 AS unallocated_gpu_hours
-# MAGIC FROM idle_ledger.cluster_daily
-# MAGIC WHERE date > date_sub((SELECT max(date) FROM idle_ledger.cluster_daily), 30)
-# MAGIC GROUP BY date, currency
-# MAGIC ORDER BY date, currency
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.cluster_daily')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest)
+# MAGIC SELECT c.date,
+# MAGIC        c.currency,
+# MAGIC        round(sum(c.gpu_cost), 2)                                AS gpu_cost,
+# MAGIC        round(sum(c.idle_cost), 2)                               AS idle_cost,
+# MAGIC        round(sum(c.unallocated_cost), 2)                        AS unallocated_cost,
+# MAGIC        round(sum(c.waste_cost), 2)                              AS waste_cost,
+# MAGIC        round(sum(c.waste_cost) / nullif(sum(c.gpu_cost), 0), 3) AS waste_share,
+# MAGIC        round(sum(c.billed_gpu_hours), 1)                        AS billed_gpu_hours,
+# MAGIC        round(sum(c.unallocated_gpu_hours), 1)                   AS unallocated_gpu_hours
+# MAGIC FROM IDENTIFIER(:database || '.cluster_daily') c, range
+# MAGIC WHERE c.date BETWEEN range.first_day AND range.last_day
+# MAGIC GROUP BY c.date, c.currency
+# MAGIC ORDER BY c.date, c.currency
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Latest day, per cluster
+# MAGIC ## The end date, per cluster
 # MAGIC `reconciliation_delta` must be 0: the allocated, unallocated and unobserved money add up to the GPU cost.
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT cluster,
-# MAGIC        gpus,
-# MAGIC        round(gpu_cost, 2)                            AS gpu_cost,
-# MAGIC        round(allocated_cost, 2)                      AS allocated_cost,
-# MAGIC        round(idle_cost, 2)                           AS idle_cost,
-# MAGIC        round(unallocated_cost, 2)                    AS unallocated_cost,
-# MAGIC        round(unobserved_cost, 2)                     AS unobserved_cost,
-# MAGIC        round(waste_cost / nullif(gpu_cost, 0), 3)    AS waste_share,
-# MAGIC        round(avg_activity, 3)                        AS avg_activity,
-# MAGIC        reconciliation_delta,
-# MAGIC        currency
-# MAGIC FROM idle_ledger.cluster_daily
-# MAGIC WHERE date = (SELECT max(date) FROM idle_ledger.cluster_daily)
-# MAGIC ORDER BY waste_cost DESC, cluster
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.cluster_daily'))
+# MAGIC SELECT c.cluster,
+# MAGIC        c.gpus,
+# MAGIC        round(c.gpu_cost, 2)                              AS gpu_cost,
+# MAGIC        round(c.allocated_cost, 2)                        AS allocated_cost,
+# MAGIC        round(c.idle_cost, 2)                             AS idle_cost,
+# MAGIC        round(c.unallocated_cost, 2)                      AS unallocated_cost,
+# MAGIC        round(c.unobserved_cost, 2)                       AS unobserved_cost,
+# MAGIC        round(c.waste_cost / nullif(c.gpu_cost, 0), 3)    AS waste_share,
+# MAGIC        round(c.avg_activity, 3)                          AS avg_activity,
+# MAGIC        c.reconciliation_delta,
+# MAGIC        c.currency
+# MAGIC FROM IDENTIFIER(:database || '.cluster_daily') c, latest
+# MAGIC WHERE c.date = latest.d
+# MAGIC ORDER BY c.waste_cost DESC, c.cluster
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Waste by workload type (last 7 days)
+# MAGIC ## Waste by workload type over the range
 # MAGIC Idle cost belongs to a workload; unallocated cost belongs to nobody, so it is its own line.
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH latest AS (SELECT max(date) AS d FROM idle_ledger.cluster_daily),
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.cluster_daily')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest),
 # MAGIC by_type AS (
-# MAGIC   SELECT coalesce(workload_type, 'other') AS workload_type,
-# MAGIC          sum(gpu_hours)            AS gpu_hours,
-# MAGIC          sum(cost)                 AS cost,
-# MAGIC          sum(idle_cost)            AS waste_cost,
-# MAGIC          sum(unused_capacity_cost) AS unused_capacity_cost,
-# MAGIC          currency
-# MAGIC   FROM idle_ledger.workload_daily, latest
-# MAGIC   WHERE date > date_sub(latest.d, 7) AND date <= latest.d
-# MAGIC   GROUP BY coalesce(workload_type, 'other'), currency
+# MAGIC   SELECT coalesce(w.workload_type, 'other') AS workload_type,
+# MAGIC          sum(w.gpu_hours)            AS gpu_hours,
+# MAGIC          sum(w.cost)                 AS cost,
+# MAGIC          sum(w.idle_cost)            AS waste_cost,
+# MAGIC          sum(w.unused_capacity_cost) AS unused_capacity_cost,
+# MAGIC          w.currency
+# MAGIC   FROM IDENTIFIER(:database || '.workload_daily') w, range
+# MAGIC   WHERE w.date BETWEEN range.first_day AND range.last_day
+# MAGIC   GROUP BY coalesce(w.workload_type, 'other'), w.currency
 # MAGIC   UNION ALL
-# MAGIC   SELECT '(unallocated)', sum(unallocated_gpu_hours), sum(unallocated_cost), sum(unallocated_cost), sum(unallocated_cost), currency
-# MAGIC   FROM idle_ledger.cluster_daily, latest
-# MAGIC   WHERE date > date_sub(latest.d, 7) AND date <= latest.d
-# MAGIC   GROUP BY currency
+# MAGIC   SELECT '(unallocated)', sum(c.unallocated_gpu_hours), sum(c.unallocated_cost), sum(c.unallocated_cost), sum(c.unallocated_cost), c.currency
+# MAGIC   FROM IDENTIFIER(:database || '.cluster_daily') c, range
+# MAGIC   WHERE c.date BETWEEN range.first_day AND range.last_day
+# MAGIC   GROUP BY c.currency
 # MAGIC )
 # MAGIC SELECT workload_type,
 # MAGIC        round(gpu_hours, 1)                                      AS gpu_hours,
@@ -93,62 +104,88 @@
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Waste by team (last 7 days)
+# MAGIC ## Waste by team over the range
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT team,
-# MAGIC        round(sum(gpu_hours), 1)                                         AS gpu_hours,
-# MAGIC        round(sum(cost), 2)                                              AS cost,
-# MAGIC        round(sum(idle_cost), 2)                                         AS idle_cost,
-# MAGIC        round(sum(idle_cost) / nullif(sum(cost), 0), 3)                  AS idle_share,
-# MAGIC        round(1 - sum(unused_capacity_cost) / nullif(sum(cost), 0), 3)   AS efficiency,
-# MAGIC        currency
-# MAGIC FROM idle_ledger.team_daily
-# MAGIC WHERE date > date_sub((SELECT max(date) FROM idle_ledger.team_daily), 7)
-# MAGIC GROUP BY team, currency
-# MAGIC ORDER BY idle_cost DESC, team
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.team_daily')),
+# MAGIC range AS (SELECT coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(d, 29)) AS first_day, d AS last_day FROM latest)
+# MAGIC SELECT t.team,
+# MAGIC        round(sum(t.gpu_hours), 1)                                           AS gpu_hours,
+# MAGIC        round(sum(t.cost), 2)                                                AS cost,
+# MAGIC        round(sum(t.idle_cost), 2)                                           AS idle_cost,
+# MAGIC        round(sum(t.idle_cost) / nullif(sum(t.cost), 0), 3)                  AS idle_share,
+# MAGIC        round(1 - sum(t.unused_capacity_cost) / nullif(sum(t.cost), 0), 3)   AS efficiency,
+# MAGIC        t.currency
+# MAGIC FROM IDENTIFIER(:database || '.team_daily') t, range
+# MAGIC WHERE t.date BETWEEN range.first_day AND range.last_day
+# MAGIC GROUP BY t.team, t.currency
+# MAGIC ORDER BY idle_cost DESC, t.team
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## Efficiency distribution (latest day)
+# MAGIC ## What the open recommendations save, overlaps counted once
+# MAGIC As of the latest night (recommendations are not dated by the range). A workload can have several (cull
+# MAGIC an idle notebook *and* move it to a MIG slice); `recommendation_savings` applies them largest first, each on
+# MAGIC what the ones before it left, so `remaining_monthly_savings` adds up and `monthly_savings` (each one's own
+# MAGIC figure) does not.
+
+# COMMAND ----------
+
+# MAGIC %sql
+# MAGIC SELECT kind,
+# MAGIC        count(*)                                    AS recommendations,
+# MAGIC        count(overlaps_with)                        AS overlapping_another,
+# MAGIC        round(sum(monthly_savings), 2)              AS own_monthly_savings,
+# MAGIC        round(sum(remaining_monthly_savings), 2)    AS monthly_savings_together,
+# MAGIC        currency
+# MAGIC FROM IDENTIFIER(:database || '.recommendation_savings')
+# MAGIC GROUP BY ROLLUP(kind), currency
+# MAGIC ORDER BY kind IS NULL, monthly_savings_together DESC
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## Efficiency distribution (end date)
 # MAGIC How many workloads, GPU-hours and how much money sit in each efficiency band
 # MAGIC (`efficiency` = 1 − unused capacity cost / cost; 0.0 = paid for and not used at all).
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT round(least(floor(efficiency * 10), 9) / 10, 1)        AS efficiency_from,
-# MAGIC        round(least(floor(efficiency * 10), 9) / 10 + 0.1, 1)  AS efficiency_to,
-# MAGIC        count(*)                                              AS workloads,
-# MAGIC        round(sum(gpu_hours), 1)                              AS gpu_hours,
-# MAGIC        round(sum(cost), 2)                                   AS cost,
-# MAGIC        round(sum(unused_capacity_cost), 2)                   AS unused_capacity_cost
-# MAGIC FROM idle_ledger.workload_daily
-# MAGIC WHERE date = (SELECT max(date) FROM idle_ledger.workload_daily)
-# MAGIC   AND efficiency IS NOT NULL
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily'))
+# MAGIC SELECT round(least(floor(w.efficiency * 10), 9) / 10, 1)        AS efficiency_from,
+# MAGIC        round(least(floor(w.efficiency * 10), 9) / 10 + 0.1, 1)  AS efficiency_to,
+# MAGIC        count(*)                                                AS workloads,
+# MAGIC        round(sum(w.gpu_hours), 1)                              AS gpu_hours,
+# MAGIC        round(sum(w.cost), 2)                                   AS cost,
+# MAGIC        round(sum(w.unused_capacity_cost), 2)                   AS unused_capacity_cost
+# MAGIC FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC WHERE w.date = latest.d
+# MAGIC   AND w.efficiency IS NOT NULL
 # MAGIC GROUP BY 1, 2
 # MAGIC ORDER BY efficiency_from
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## The workloads behind the waste (latest day, top 20 by idle cost)
+# MAGIC ## The workloads behind the waste (end date, top 20 by idle cost)
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC SELECT cluster, namespace, workload_kind, workload_name, workload_type, team,
-# MAGIC        gpus, pods,
-# MAGIC        round(gpu_hours, 1)                            AS gpu_hours,
-# MAGIC        round(idle_gpu_hours, 1)                       AS idle_gpu_hours,
-# MAGIC        round(efficiency, 3)                           AS efficiency,
-# MAGIC        round(idle_cost, 2)                            AS idle_cost,
-# MAGIC        round(longest_idle_streak_seconds / 3600, 1)   AS longest_idle_streak_hours,
-# MAGIC        currency
-# MAGIC FROM idle_ledger.workload_daily
-# MAGIC WHERE date = (SELECT max(date) FROM idle_ledger.workload_daily)
-# MAGIC ORDER BY idle_cost DESC, workload_name
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily'))
+# MAGIC SELECT w.cluster, w.namespace, w.workload_kind, w.workload_name, w.workload_type, w.team,
+# MAGIC        w.gpus, w.pods,
+# MAGIC        round(w.gpu_hours, 1)                            AS gpu_hours,
+# MAGIC        round(w.idle_gpu_hours, 1)                       AS idle_gpu_hours,
+# MAGIC        round(w.efficiency, 3)                           AS efficiency,
+# MAGIC        round(w.idle_cost, 2)                            AS idle_cost,
+# MAGIC        round(w.longest_idle_streak_seconds / 3600, 1)   AS longest_idle_streak_hours,
+# MAGIC        w.currency
+# MAGIC FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC WHERE w.date = latest.d
+# MAGIC ORDER BY w.idle_cost DESC, w.workload_name
 # MAGIC LIMIT 20

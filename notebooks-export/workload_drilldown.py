@@ -4,27 +4,38 @@
 # MAGIC
 # MAGIC **Question: what is one workload doing with its GPUs, hour by hour, and when does it sit idle?**
 # MAGIC
-# MAGIC Every cell starts from the same `target`: as exported, the workload with the highest idle cost on the
-# MAGIC latest date in the lake. To look at another workload, replace the `target` query of each cell with
-# MAGIC literals, e.g. `SELECT DATE'2026-11-01' AS date, 'prod' AS cluster, 'ml' AS namespace, 'Deployment' AS
-# MAGIC workload_kind, 'llm-serve' AS workload_name`.
+# MAGIC The widgets choose the database, the workload (`cluster/namespace/workload_kind/workload_name`, as the
+# MAGIC `subject` of `recommendation_savings`; empty: the workload with the highest idle cost on the end date),
+# MAGIC the target date (To; empty: the latest date — for a named workload, the last date up to To it ran) and
+# MAGIC the start of the daily history (From; empty: 14 days up to the target date). Every cell reads them as
+# MAGIC parameters.
 # MAGIC
-# MAGIC Sources: `idle_ledger.workload_daily` (one row per workload and day) and `idle_ledger.gpu_hourly`
-# MAGIC (one row per hour, GPU unit and holding pod).
+# MAGIC Sources: `workload_daily` (one row per workload and day) and `gpu_hourly` (one row per hour, GPU unit and
+# MAGIC holding pod).
+
+# COMMAND ----------
+
+dbutils.widgets.text("database", "idle_ledger", "Database")
+dbutils.widgets.text("workload", "", "Workload: cluster/namespace/kind/name (empty: top idle cost)")
+dbutils.widgets.text("start_date", "", "From (YYYY-MM-DD; empty: 14 days up to the target date)")
+dbutils.widgets.text("end_date", "", "To (YYYY-MM-DD; empty: the latest date)")
 
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC ## The workload and its last 14 days
+# MAGIC ## The workload and its daily history
 
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH target AS (
-# MAGIC   SELECT date, cluster, namespace, workload_kind, workload_name
-# MAGIC   FROM idle_ledger.workload_daily
-# MAGIC   WHERE date = (SELECT max(date) FROM idle_ledger.workload_daily)
-# MAGIC   ORDER BY idle_cost DESC, workload_name
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily')),
+# MAGIC target AS (
+# MAGIC   SELECT w.date, w.cluster, w.namespace, w.workload_kind, w.workload_name
+# MAGIC   FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC   WHERE w.date <= latest.d
+# MAGIC     AND (trim(:workload) = '' AND w.date = latest.d
+# MAGIC          OR concat_ws('/', w.cluster, w.namespace, w.workload_kind, w.workload_name) = trim(:workload))
+# MAGIC   ORDER BY w.date DESC, w.idle_cost DESC, w.workload_name
 # MAGIC   LIMIT 1
 # MAGIC )
 # MAGIC SELECT w.date, w.cluster, w.namespace, w.workload_kind, w.workload_name, w.workload_type, w.team,
@@ -41,12 +52,41 @@
 # MAGIC        round(w.efficiency, 3)                         AS efficiency,
 # MAGIC        round(w.longest_idle_streak_seconds / 3600, 2) AS longest_idle_streak_hours,
 # MAGIC        w.currency
-# MAGIC FROM idle_ledger.workload_daily w
+# MAGIC FROM IDENTIFIER(:database || '.workload_daily') w
 # MAGIC JOIN target t
 # MAGIC   ON w.cluster = t.cluster AND w.namespace = t.namespace
 # MAGIC  AND w.workload_kind = t.workload_kind AND w.workload_name = t.workload_name
-# MAGIC WHERE w.date > date_sub(t.date, 14) AND w.date <= t.date
+# MAGIC WHERE w.date >= coalesce(CAST(nullif(trim(:start_date), '') AS DATE), date_sub(t.date, 13)) AND w.date <= t.date
 # MAGIC ORDER BY w.date
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC ## Its open recommendations, and what they save together
+# MAGIC Each one's own figure, and what it still saves after the larger ones on this workload (overlaps counted
+# MAGIC once): the last column adds up.
+
+# COMMAND ----------
+
+# MAGIC %sql
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily')),
+# MAGIC target AS (
+# MAGIC   SELECT concat_ws('/', w.cluster, w.namespace, w.workload_kind, w.workload_name) AS subject
+# MAGIC   FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC   WHERE w.date <= latest.d
+# MAGIC     AND (trim(:workload) = '' AND w.date = latest.d
+# MAGIC          OR concat_ws('/', w.cluster, w.namespace, w.workload_kind, w.workload_name) = trim(:workload))
+# MAGIC   ORDER BY w.date DESC, w.idle_cost DESC, w.workload_name
+# MAGIC   LIMIT 1
+# MAGIC )
+# MAGIC SELECT r.combined_savings_rank, r.kind, r.status, r.confidence,
+# MAGIC        round(r.monthly_savings, 2)             AS own_monthly_savings,
+# MAGIC        r.overlaps_with,
+# MAGIC        round(r.remaining_monthly_savings, 2)   AS remaining_monthly_savings,
+# MAGIC        r.action, r.ticket_url, r.currency
+# MAGIC FROM IDENTIFIER(:database || '.recommendation_savings') r
+# MAGIC JOIN target t ON r.subject = t.subject
+# MAGIC ORDER BY r.combined_savings_rank
 
 # COMMAND ----------
 
@@ -58,11 +98,14 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH target AS (
-# MAGIC   SELECT date, cluster, namespace, workload_kind, workload_name
-# MAGIC   FROM idle_ledger.workload_daily
-# MAGIC   WHERE date = (SELECT max(date) FROM idle_ledger.workload_daily)
-# MAGIC   ORDER BY idle_cost DESC, workload_name
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily')),
+# MAGIC target AS (
+# MAGIC   SELECT w.date, w.cluster, w.namespace, w.workload_kind, w.workload_name
+# MAGIC   FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC   WHERE w.date <= latest.d
+# MAGIC     AND (trim(:workload) = '' AND w.date = latest.d
+# MAGIC          OR concat_ws('/', w.cluster, w.namespace, w.workload_kind, w.workload_name) = trim(:workload))
+# MAGIC   ORDER BY w.date DESC, w.idle_cost DESC, w.workload_name
 # MAGIC   LIMIT 1
 # MAGIC )
 # MAGIC SELECT h.hour,
@@ -76,7 +119,7 @@
 # MAGIC        max(h.max_fb_used_mib)                          AS max_fb_used_mib,
 # MAGIC        round(sum(h.cost), 4)                           AS cost,
 # MAGIC        round(sum(h.idle_cost), 4)                      AS idle_cost
-# MAGIC FROM idle_ledger.gpu_hourly h
+# MAGIC FROM IDENTIFIER(:database || '.gpu_hourly') h
 # MAGIC JOIN target t
 # MAGIC   ON h.date = t.date AND h.cluster = t.cluster AND h.namespace = t.namespace
 # MAGIC  AND h.workload_kind = t.workload_kind AND h.workload_name = t.workload_name
@@ -93,11 +136,14 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH target AS (
-# MAGIC   SELECT date, cluster, namespace, workload_kind, workload_name
-# MAGIC   FROM idle_ledger.workload_daily
-# MAGIC   WHERE date = (SELECT max(date) FROM idle_ledger.workload_daily)
-# MAGIC   ORDER BY idle_cost DESC, workload_name
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily')),
+# MAGIC target AS (
+# MAGIC   SELECT w.date, w.cluster, w.namespace, w.workload_kind, w.workload_name
+# MAGIC   FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC   WHERE w.date <= latest.d
+# MAGIC     AND (trim(:workload) = '' AND w.date = latest.d
+# MAGIC          OR concat_ws('/', w.cluster, w.namespace, w.workload_kind, w.workload_name) = trim(:workload))
+# MAGIC   ORDER BY w.date DESC, w.idle_cost DESC, w.workload_name
 # MAGIC   LIMIT 1
 # MAGIC ),
 # MAGIC idle_hours AS (
@@ -105,7 +151,7 @@
 # MAGIC          -- consecutive hours share (hour number - position in the run): the gaps-and-islands key
 # MAGIC          CAST(unix_timestamp(h.hour) / 3600 AS BIGINT)
 # MAGIC            - row_number() OVER (PARTITION BY h.pod, h.gpu_uuid, h.mig_instance_id ORDER BY h.hour) AS streak_key
-# MAGIC   FROM idle_ledger.gpu_hourly h
+# MAGIC   FROM IDENTIFIER(:database || '.gpu_hourly') h
 # MAGIC   JOIN target t
 # MAGIC     ON h.date = t.date AND h.cluster = t.cluster AND h.namespace = t.namespace
 # MAGIC    AND h.workload_kind = t.workload_kind AND h.workload_name = t.workload_name
@@ -131,11 +177,14 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH target AS (
-# MAGIC   SELECT date, cluster, namespace, workload_kind, workload_name
-# MAGIC   FROM idle_ledger.workload_daily
-# MAGIC   WHERE date = (SELECT max(date) FROM idle_ledger.workload_daily)
-# MAGIC   ORDER BY idle_cost DESC, workload_name
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily')),
+# MAGIC target AS (
+# MAGIC   SELECT w.date, w.cluster, w.namespace, w.workload_kind, w.workload_name
+# MAGIC   FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC   WHERE w.date <= latest.d
+# MAGIC     AND (trim(:workload) = '' AND w.date = latest.d
+# MAGIC          OR concat_ws('/', w.cluster, w.namespace, w.workload_kind, w.workload_name) = trim(:workload))
+# MAGIC   ORDER BY w.date DESC, w.idle_cost DESC, w.workload_name
 # MAGIC   LIMIT 1
 # MAGIC )
 # MAGIC SELECT h.pod, h.gpu_uuid, h.mig_instance_id,
@@ -145,7 +194,7 @@
 # MAGIC        max(h.max_fb_used_mib)                                  AS max_fb_used_mib,
 # MAGIC        round(sum(h.idle_memory_held_cost), 4)                  AS idle_memory_held_cost,
 # MAGIC        min(h.currency)                                         AS currency
-# MAGIC FROM idle_ledger.gpu_hourly h
+# MAGIC FROM IDENTIFIER(:database || '.gpu_hourly') h
 # MAGIC JOIN target t
 # MAGIC   ON h.date = t.date AND h.cluster = t.cluster AND h.namespace = t.namespace
 # MAGIC  AND h.workload_kind = t.workload_kind AND h.workload_name = t.workload_name
@@ -161,11 +210,14 @@
 # COMMAND ----------
 
 # MAGIC %sql
-# MAGIC WITH target AS (
-# MAGIC   SELECT date, cluster, namespace, workload_kind, workload_name
-# MAGIC   FROM idle_ledger.workload_daily
-# MAGIC   WHERE date = (SELECT max(date) FROM idle_ledger.workload_daily)
-# MAGIC   ORDER BY idle_cost DESC, workload_name
+# MAGIC WITH latest AS (SELECT coalesce(CAST(nullif(trim(:end_date), '') AS DATE), max(date)) AS d FROM IDENTIFIER(:database || '.workload_daily')),
+# MAGIC target AS (
+# MAGIC   SELECT w.date, w.cluster, w.namespace, w.workload_kind, w.workload_name
+# MAGIC   FROM IDENTIFIER(:database || '.workload_daily') w, latest
+# MAGIC   WHERE w.date <= latest.d
+# MAGIC     AND (trim(:workload) = '' AND w.date = latest.d
+# MAGIC          OR concat_ws('/', w.cluster, w.namespace, w.workload_kind, w.workload_name) = trim(:workload))
+# MAGIC   ORDER BY w.date DESC, w.idle_cost DESC, w.workload_name
 # MAGIC   LIMIT 1
 # MAGIC )
 # MAGIC SELECT h.pod, h.node, h.instance_id, h.instance_type, h.gpu_model, h.gpu_uuid,
@@ -180,7 +232,7 @@
 # MAGIC        round(sum(h.idle_cost), 4)                                       AS idle_cost,
 # MAGIC        min(h.price_source)                                              AS price_source,
 # MAGIC        min(h.currency)                                                  AS currency
-# MAGIC FROM idle_ledger.gpu_hourly h
+# MAGIC FROM IDENTIFIER(:database || '.gpu_hourly') h
 # MAGIC JOIN target t
 # MAGIC   ON h.date = t.date AND h.cluster = t.cluster AND h.namespace = t.namespace
 # MAGIC  AND h.workload_kind = t.workload_kind AND h.workload_name = t.workload_name

@@ -1,13 +1,21 @@
 """Reads a DAG file's syntax tree (Airflow is not needed) and prints its contract as JSON.
 
-For every SparkSubmitOperator: task id, main class, and application_args with the Jinja templates
-rendered for a sample data interval; for every S3KeySensor: bucket and key pattern, rendered the same
-way; and the dependency edges written with >> and <<. The Java test DagContractTest checks this against
-the real command line and CONTRACTS.md.
+For every SparkSubmitOperator (or the DAG's subclass of it): task id, operator, main class, retries, the
+Assets it emits, and application_args with the Jinja templates rendered for a sample data interval; for
+every S3KeySensor: bucket and key pattern, rendered the same way, and its check_fn; and the dependency edges
+written with >> and <<. The Java test DagContractTest checks this against the real command line and
+CONTRACTS.md.
 
-Usage: python3 dag_contract.py [--ds 2026-11-01] [--var name=value ...] [DAG_FILE ...]
+With --archive DIR (a local copy of the buckets: DIR/<bucket>/<key>), each sensor also lists the keys its
+pattern matches there, the way S3KeySensor does (fnmatch over the keys under the pattern's literal prefix),
+and whether it would fire: some key matches and, when it has a check_fn defined in the DAG file, that
+function accepts the matches (LastModified = the file's modification time, UTC).
+
+Usage: python3 dag_contract.py [--ds 2026-11-01] [--var name=value ...] [--env NAME=VALUE ...]
+                               [--archive DIR] [DAG_FILE ...]
 Without DAG files, reads every *.py in airflow-dags/. A Variable not given with --var renders as
-"sample-<name>" (or the template's default, when it has one).
+"sample-<name>" (or the template's default, when it has one); an os.environ.get(...) of the file takes the
+value given with --env, else its default.
 
 Only the template expressions this project uses are understood ({{ ds }}, {{ params.x }},
 {{ var.value.x }}, {{ var.value.get('x', default) }}, {{ data_interval_start.strftime(...) }},
@@ -19,12 +27,13 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime as dt
+import fnmatch
 import json
 import re
 import sys
 from pathlib import Path
 
-SPARK_OPERATORS = {"SparkSubmitOperator"}
+SPARK_OPERATORS = {"SparkSubmitOperator", "LedgerSparkSubmitOperator"}
 SENSOR_OPERATORS = {"S3KeySensor"}
 TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
 
@@ -38,6 +47,9 @@ class ContractError(Exception):
 
 class Unknown(Exception):
     """An expression this reader does not evaluate (a call into Airflow, a timedelta, ...)."""
+
+
+ENVIRONMENT: dict = {}
 
 
 def evaluate(node: ast.AST, names: dict):
@@ -72,7 +84,11 @@ def evaluate(node: ast.AST, names: dict):
         args = [evaluate(a, names) for a in node.args]
         # os.environ.get(key, default): the DAG's parse-time settings take their defaults here.
         if name == "os.environ.get":
-            return args[1] if len(args) > 1 else None
+            return ENVIRONMENT.get(args[0], args[1] if len(args) > 1 else None)
+        # Asset(uri=...) / Dataset(uri=...): the URI is what downstream DAGs schedule on.
+        if name in ("Asset", "Dataset"):
+            uri = args[0] if args else next(evaluate(k.value, names) for k in node.keywords if k.arg == "uri")
+            return {"asset_uri": uri}
         if name in ("int", "str", "float"):
             return {"int": int, "str": str, "float": float}[name](*args)
         raise Unknown(name)
@@ -213,11 +229,38 @@ def keywords(call: ast.Call, names: dict) -> dict:
     for kw in call.keywords:
         if kw.arg is None:
             continue
+        if kw.arg == "check_fn" and isinstance(kw.value, ast.Name):
+            out[kw.arg] = kw.value.id  # a function of the DAG file, by name
+            continue
         try:
             out[kw.arg] = evaluate(kw.value, names)
         except Unknown:
-            out[kw.arg] = None  # present, but not a literal (a callable, a timedelta, Assets)
+            out[kw.arg] = None  # present, but not a literal (a callable, a timedelta)
     return out
+
+
+def module_function(tree: ast.Module, name: str):
+    """A top-level function of the DAG file, compiled on its own (it may use only builtins and re)."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+            namespace = {"re": re}
+            exec(compile(ast.Module(body=[stmt], type_ignores=[]), "<dag " + name + ">", "exec"), namespace)
+            return namespace[name]
+    raise ContractError("check_fn " + name + " is not a top-level function of the DAG file")
+
+
+def archive_matches(archive: Path, bucket: str, key: str) -> list:
+    """S3KeySensor's wildcard match over a local copy of the bucket: keys under the literal prefix that fnmatch."""
+    root = archive / bucket
+    prefix = re.split(r"[\[*?]", key, maxsplit=1)[0]
+    found = []
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root).as_posix()
+            if path.is_file() and rel.startswith(prefix) and fnmatch.fnmatch(rel, key):
+                modified = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+                found.append({"Key": rel, "LastModified": modified, "Size": path.stat().st_size})
+    return found
 
 
 def edges(tree: ast.Module, task_of: dict) -> list:
@@ -244,7 +287,7 @@ def edges(tree: ast.Module, task_of: dict) -> list:
     return found
 
 
-def read_dag(path: Path, ds: str, variables: dict) -> dict:
+def read_dag(path: Path, ds: str, variables: dict, archive: Path = None) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names = module_constants(tree)
     context = template_context(ds, dag_params(tree, names), variables)
@@ -258,6 +301,9 @@ def read_dag(path: Path, ds: str, variables: dict) -> dict:
         if cls in SPARK_OPERATORS:
             spark.append({
                 "task_id": task_id,
+                "operator": cls,
+                "retries": kw.get("retries"),
+                "outlets": [a["asset_uri"] for a in kw.get("outlets") or [] if isinstance(a, dict)],
                 "java_class": kw.get("java_class"),
                 "application": render(kw.get("application"), context),
                 "application_args": render(kw.get("application_args") or [], context),
@@ -266,16 +312,28 @@ def read_dag(path: Path, ds: str, variables: dict) -> dict:
                 "has_outlets": "outlets" in kw,
             })
         else:
-            sensors.append({
+            sensor = {
                 "task_id": task_id,
                 "bucket_name": render(kw.get("bucket_name"), context),
                 "bucket_key": render(kw.get("bucket_key"), context),
                 "wildcard_match": kw.get("wildcard_match", False),
+                "check_fn": kw.get("check_fn"),
+                "metadata_keys": kw.get("metadata_keys"),
                 "deferrable": kw.get("deferrable", False),
                 "soft_fail": kw.get("soft_fail", False),
                 "timeout": kw.get("timeout"),
                 "has_doc_md": "doc_md" in kw,
-            })
+            }
+            if archive is not None:
+                files = archive_matches(archive, sensor["bucket_name"], sensor["bucket_key"])
+                fires = bool(files)
+                if fires and sensor["check_fn"]:
+                    check = module_function(tree, sensor["check_fn"])
+                    fires = bool(check(files, ds=ds, data_interval_start=context["data_interval_start"]._value,
+                                       data_interval_end=context["data_interval_end"]._value))
+                sensor["matched_keys"] = [f["Key"] for f in files]
+                sensor["fires"] = fires
+            sensors.append(sensor)
     return {
         "dag_file": str(path),
         "sample": {"ds": ds, "data_interval_start": context["data_interval_start"].isoformat(),
@@ -290,17 +348,22 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ds", default="2026-11-01", help="the sample data interval's start date")
     parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="an Airflow Variable's value")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="an environment variable the DAG reads at parse time")
+    parser.add_argument("--archive", type=Path, help="a local copy of the buckets (DIR/<bucket>/<key>) to match the sensors against")
     parser.add_argument("dag_files", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    variables = {}
-    for item in args.var:
-        name, sep, value = item.partition("=")
-        if not sep:
-            parser.error("--var " + item + ": expected NAME=VALUE")
-        variables[name] = value
+    variables, environment = {}, {}
+    for option, items, into in (("--var", args.var, variables), ("--env", args.env, environment)):
+        for item in items:
+            name, sep, value = item.partition("=")
+            if not sep:
+                parser.error(option + " " + item + ": expected NAME=VALUE")
+            into[name] = value
+    ENVIRONMENT.clear()
+    ENVIRONMENT.update(environment)
     files = args.dag_files or sorted((Path(__file__).resolve().parent.parent).glob("*.py"))
     try:
-        dags = [read_dag(f, args.ds, variables) for f in files]
+        dags = [read_dag(f, args.ds, variables, args.archive) for f in files]
     except ContractError as e:
         print("dag_contract: " + str(e), file=sys.stderr)
         return 1

@@ -84,7 +84,8 @@ public final class DemoCommand implements Callable<Integer> {
       String hint = "Tables: database " + config.database + " in " + config.lakeRoot + "\nTry:\n  bin/idle-ledger sql --conf " + confFile
           + " \"SELECT workload_name, workload_type, ROUND(idle_cost, 2) AS idle_cost FROM " + config.database
           + ".workload_daily ORDER BY idle_cost DESC LIMIT 5\"";
-      TextReport.print(summary, new RecommendStage(spark, config).top(10), hint + "\nHTML report: " + report
+      RecommendStage recommendations = new RecommendStage(spark, config);
+      TextReport.print(summary, recommendations.top(10), recommendations.savingsTotals(), hint + "\nHTML report: " + report
           + "\nTickets (outbox): " + root.resolve("lake/tickets"), System.out);
       Progress.line("demo finished in %.1f s", (System.nanoTime() - start) / 1e9);
       return IdleLedger.EXIT_OK;

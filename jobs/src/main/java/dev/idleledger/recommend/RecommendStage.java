@@ -35,13 +35,16 @@ import org.apache.spark.sql.types.StructType;
  * Re-running D changes nothing: the status comes from history before D, and the MERGE writes the same values.
  */
 public final class RecommendStage {
-  /** One line of the demo's "top recommendations". */
-  public record TopRecommendation(String kind, String who, String action, double monthlySavings, String confidence, String currency) {}
+  /**
+   * One line of the demo's "top recommendations": its own savings, and what it still saves after the ones ranked
+   * before it on the same subject ({@link CombinedSavings}); {@code overlapsWith} names those kinds, or is null.
+   */
+  public record TopRecommendation(String kind, String who, String action, double monthlySavings, String confidence, String currency,
+      double remainingMonthlySavings, String overlapsWith) {}
 
   /** The run_quality check every recommend run writes for its night, with or without recommendations. */
   public static final String QUALITY_CHECK = "recommendations";
 
-  private static final List<String> LIVE = List.of(RecommendationLifecycle.OPEN, RecommendationLifecycle.UPDATED, RecommendationLifecycle.REOPENED);
   /** Columns a night that did not trigger leaves as they were. */
   private static final List<String> REFRESHED = List.of("kind", "cluster", "namespace", "workload_kind", "workload_name", "workload_type", "team",
       "node", "instance_type", "window_days", "monthly_savings", "monthly_savings_at_list", "confidence", "evidence", "action", "patch", "currency");
@@ -98,6 +101,7 @@ public final class RecommendStage {
     tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
     if (current) {
       merge(night.withColumn("window_days", lit(settings.windowDays())));
+      CombinedSavings.publish(tables);
     }
 
     long triggered = night.where(col("triggered")).count();
@@ -107,19 +111,30 @@ public final class RecommendStage {
             + " days with data), " + resolved + " resolved tonight" + (current ? "" : "; history only, a newer night is already recommended"));
   }
 
-  /** The top {@code n} open recommendations by monthly savings, for the demo. */
+  /** The top {@code n} open recommendations by monthly savings, for the demo, with what each adds after its overlaps. */
   public List<TopRecommendation> top(int n) {
-    Dataset<Row> open = tables.read(RecommendationTables.RECOMMENDATIONS).where(col("status").isin(LIVE.toArray()))
+    Dataset<Row> open = combined()
         .withColumn("who", when(col("workload_name").isNotNull(),
                 concat_ws("", col("team"), lit(": "), col("namespace"), lit("/"), col("workload_name")))
             .when(col("node").isNotNull(), concat_ws("/", col("cluster"), col("node")))
             .otherwise(col("instance_type")))
         .orderBy(desc("monthly_savings"), col("recommendation_id")).limit(n);
     List<TopRecommendation> out = new ArrayList<>();
-    for (Row r : open.select("kind", "who", "action", "monthly_savings", "confidence", "currency").collectAsList()) {
-      out.add(new TopRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getString(4), r.getString(5)));
+    for (Row r : open.select("kind", "who", "action", "monthly_savings", "confidence", "currency", "remaining_monthly_savings", "overlaps_with")
+        .collectAsList()) {
+      out.add(new TopRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getString(4), r.getString(5),
+          r.getDouble(6), r.getString(7)));
     }
     return out;
+  }
+
+  /** What the open recommendations save together, overlaps on a subject counted once; overall and per team. */
+  public CombinedSavings.Totals savingsTotals() {
+    return CombinedSavings.totals(combined());
+  }
+
+  private Dataset<Row> combined() {
+    return CombinedSavings.of(spark, tables.read(RecommendationTables.RECOMMENDATIONS));
   }
 
   private Dataset<Row> window(TableSpec spec, LocalDate start, LocalDate end) {

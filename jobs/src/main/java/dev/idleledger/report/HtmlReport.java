@@ -40,6 +40,7 @@ public final class HtmlReport {
         .append(kpi("Idle while held", money(s.idleCost()), ""))
         .append(kpi("Unallocated", money(s.unallocatedCost()), ""))
         .append(kpi("Unobserved (no telemetry)", money(s.unobservedCost()), ""))
+        .append(kpi("Open recommendations save / month", money(data.savings().combinedMonthlySavings()), "savings"))
         .append("</div>");
     h.append(billOnlyGpus(s));
 
@@ -49,6 +50,7 @@ public final class HtmlReport {
         .append("</div><div><h2>Idle cost by team</h2>")
         .append(bars(data.teams().stream().map(t -> new Bar(t.team(), t.idleCost())).toList()))
         .append("</div></div>");
+    h.append(savingsByTeam(data.savings()));
     h.append("<h2>Idle and unallocated GPU-hours by node and hour of day (UTC)</h2>").append(heatmap(data.heatmap()));
 
     h.append("<h2>Top workloads by idle cost</h2><table id=\"top-workloads\"><thead><tr><th>workload</th><th>type</th><th>team</th>")
@@ -83,6 +85,19 @@ public final class HtmlReport {
   }
 
   private record Bar(String label, double value) {}
+
+  /** Savings totals add overlapping recommendations of a workload once (CombinedSavings), so the team bars sum to the KPI. */
+  private static String savingsByTeam(dev.idleledger.recommend.CombinedSavings.Totals t) {
+    if (t.recommendations() == 0) {
+      return "";
+    }
+    String overlap = t.overlapping() == 0 ? "" : String.format(Locale.ROOT, "; %d of them overlap another on the same workload and count once"
+        + " (their own figures would add to %s)", t.overlapping(), money(t.ownMonthlySavings()));
+    return "<h2>What the open recommendations save per month, by team</h2>"
+        + bars(t.teams().stream().map(team -> new Bar(team.team() == null ? "(platform)" : team.team(), team.combinedMonthlySavings())).toList())
+        + "<p class=\"sub\" id=\"savings-total\">" + t.recommendations() + " open recommendations save " + money(t.combinedMonthlySavings()) + " "
+        + text(t.currency()) + " per month together" + overlap + ".</p>";
+  }
 
   private static String kpi(String label, String value, String cls) {
     return "<div class=\"kpi " + cls + "\">" + text(label) + "<b>" + value + "</b></div>";

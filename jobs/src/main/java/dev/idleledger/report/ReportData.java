@@ -6,14 +6,20 @@ import static org.apache.spark.sql.functions.hour;
 import static org.apache.spark.sql.functions.sum;
 
 import dev.idleledger.attribute.GpuHourlyTable;
+import dev.idleledger.recommend.CombinedSavings;
+import dev.idleledger.recommend.RecommendationTables;
 import dev.idleledger.rollup.GoldTables;
 import dev.idleledger.spark.LakeTables;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 
-/** Everything the HTML report shows, read once from the published tables (small: per day, team, node-hour). */
-public record ReportData(WasteSummary summary, List<DayWaste> trend, List<TeamWaste> teams, List<NodeHourIdle> heatmap) {
+/**
+ * Everything the HTML report shows, read once from the published tables (small: per day, team, node-hour).
+ * {@code savings}: the open recommendations as of the latest night, added up with overlaps counted once.
+ */
+public record ReportData(WasteSummary summary, List<DayWaste> trend, List<TeamWaste> teams, List<NodeHourIdle> heatmap,
+    CombinedSavings.Totals savings) {
   public record DayWaste(LocalDate date, double gpuCost, double wasteCost) {}
 
   public record TeamWaste(String team, double idleCost, double cost) {}
@@ -37,6 +43,7 @@ public record ReportData(WasteSummary summary, List<DayWaste> trend, List<TeamWa
         .agg(sum(col("state_seconds_idle").plus(col("state_seconds_unallocated"))).divide(3600).as("wasted"))
         .orderBy("node", "hod").collectAsList().stream()
         .map(r -> new NodeHourIdle(r.getString(0), r.getInt(1), r.getDouble(2))).toList();
-    return new ReportData(summary, trend, teams, heatmap);
+    CombinedSavings.Totals savings = CombinedSavings.totals(CombinedSavings.of(tables.spark(), tables.read(RecommendationTables.RECOMMENDATIONS)));
+    return new ReportData(summary, trend, teams, heatmap, savings);
   }
 }

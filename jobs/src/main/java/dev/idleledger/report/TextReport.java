@@ -1,7 +1,8 @@
 package dev.idleledger.report;
 
-import java.io.PrintStream;
+import dev.idleledger.recommend.CombinedSavings;
 import dev.idleledger.recommend.RecommendStage;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
@@ -9,7 +10,8 @@ import java.util.Locale;
 public final class TextReport {
   private TextReport() {}
 
-  public static void print(WasteSummary s, List<RecommendStage.TopRecommendation> recommendations, String lakeHint, PrintStream out) {
+  public static void print(WasteSummary s, List<RecommendStage.TopRecommendation> recommendations, CombinedSavings.Totals savings, String lakeHint,
+      PrintStream out) {
     String cur = s.currency();
     out.println();
     out.printf(Locale.ROOT, "GPU Idle Ledger — %s%s%n", s.from(), s.from().equals(s.to()) ? "" : " to " + s.to());
@@ -49,9 +51,28 @@ public final class TextReport {
       out.printf(Locale.ROOT, "  %-30s %-44s %10s %s/month  (%s confidence)%n", r.kind(), clip(r.who(), 44), money(r.monthlySavings()),
           r.currency(), r.confidence());
       out.printf(Locale.ROOT, "      %s%n", clip(r.action(), 110));
+      if (r.overlapsWith() != null) {
+        out.printf(Locale.ROOT, "      overlaps with %s: %s %s/month more after it%n", r.overlapsWith(), money(r.remainingMonthlySavings()), r.currency());
+      }
     }
+    printSavingsTotals(savings, out);
     out.println();
     out.println(lakeHint);
+  }
+
+  /** Open recommendations added up with overlaps counted once (CombinedSavings), overall and per team. */
+  static void printSavingsTotals(CombinedSavings.Totals t, PrintStream out) {
+    if (t.recommendations() == 0) {
+      return;
+    }
+    out.println();
+    out.printf(Locale.ROOT, "All %d open recommendations together save %s %s/month", t.recommendations(), money(t.combinedMonthlySavings()), t.currency());
+    out.println(t.overlapping() == 0 ? "" : String.format(Locale.ROOT, " (%d overlap another on the same workload and count once; their own figures add to %s)",
+        t.overlapping(), money(t.ownMonthlySavings())));
+    for (CombinedSavings.TeamSavings team : t.teams()) {
+      out.printf(Locale.ROOT, "  %-24s %12s %s/month%n", team.team() == null ? "(platform)" : clip(team.team(), 24), money(team.combinedMonthlySavings()),
+          t.currency());
+    }
   }
 
   static String money(double v) {

@@ -8,18 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idleledger.cli.IdleLedger;
+import dev.idleledger.generate.FleetGenerator;
+import dev.idleledger.generate.FleetSpec;
+import dev.idleledger.generate.TelemetryFormat;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +56,9 @@ class DagContractTest {
       "idle_ledger_conf_file", DAGS.resolve("idle-ledger-cluster.conf").toString());
 
   @TempDir static Path pycache;
+
+  /** Buckets laid out as the archivers and AWS write them, for the sample date (see {@link #archive}). */
+  @TempDir Path buckets;
 
   static List<JsonNode> dags;
 
@@ -102,10 +114,135 @@ class DagContractTest {
     JsonNode nightly = sparkTasks().stream().filter(t -> argsOf(t).contains("nightly")).findFirst().orElse(null);
     assertNotNull(nightly, "no Spark task runs `nightly`");
     Map<String, String> inputs = setOverrides(argsOf(nightly));
-    // CONTRACTS §1: telemetry and kube by day, CUR by billing month.
-    assertWatched(inputs.get("input.telemetry"), "/dt=" + SAMPLE_DS + "/");
-    assertWatched(inputs.get("input.kube"), "/dt=" + SAMPLE_DS + "/");
-    assertWatched(inputs.get("input.billing.cur"), "/BILLING_PERIOD=2026-11/");
+    // CONTRACTS §1: telemetry and kube by day (the day is complete once the archiver writes the next day's
+    // first hour), CUR by billing month, as the AWS export delivers it (a manifest per delivery under metadata/).
+    assertWatched(inputs.get("input.telemetry"), "/dt=2026-11-02/hour=00/");
+    assertWatched(inputs.get("input.kube"), "/dt=2026-11-02/hour=00/");
+    assertWatched(inputs.get("input.billing.cur"), "/metadata/BILLING_PERIOD=2026-11/");
+  }
+
+  @Test
+  void dayFolderSensorsFireOnAGeneratedFleetOnlyOnceTheNextDayBegan() throws Exception {
+    Path archive = archive();
+    Map<String, String> vars = Map.of("idle_ledger_day_complete", "next_day", "idle_ledger_cur_layout", "folders");
+    // The generator writes dt=2026-11-01/ and dt=2026-11-02/ (with 11-01's stragglers): 11-01 is complete.
+    Map<String, JsonNode> day1 = sensors(contract(SAMPLE_DS, vars, Map.of(), archive));
+    assertFires(day1.get("wait_telemetry"), "dcgm/archive/dt=2026-11-02/");
+    assertFires(day1.get("wait_kube"), "ksm/archive/dt=2026-11-02/");
+    assertFires(day1.get("wait_billing"), "cur/gpu-fleet/data/BILLING_PERIOD=2026-11/");
+    // 11-02 has begun but the archivers have not moved on to 11-03: its files are present, the day is not complete.
+    deleteTree(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-03"));
+    deleteTree(archive.resolve("raw-bucket/ksm/archive/dt=2026-11-03"));
+    Map<String, JsonNode> day2 = sensors(contract("2026-11-02", vars, Map.of(), archive));
+    assertTrue(Files.isDirectory(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-02")), "the day's own folder is there");
+    assertWaits(day2.get("wait_telemetry"));
+    assertWaits(day2.get("wait_kube"));
+  }
+
+  @Test
+  void hourFolderSensorsWaitForTheNextDaysFirstHour() throws Exception {
+    Path archive = archive();
+    // The archiver's layout with hour folders: each day's files under dt=<day>/hour=00/ (stragglers of a day
+    // are flushed into the next day's first hour).
+    for (String root : List.of("raw-bucket/dcgm/archive", "raw-bucket/ksm/archive")) {
+      try (Stream<Path> days = Files.list(archive.resolve(root))) {
+        for (Path day : days.toList()) {
+          Path hour = Files.createDirectories(day.resolve("hour=00"));
+          try (Stream<Path> files = Files.list(day)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+              Files.move(f, hour.resolve(f.getFileName()));
+            }
+          }
+        }
+      }
+    }
+    Map<String, JsonNode> complete = sensors(contract(SAMPLE_DS, Map.of("idle_ledger_cur_layout", "folders"), Map.of(), archive));
+    assertFires(complete.get("wait_telemetry"), "dcgm/archive/dt=2026-11-02/hour=00/");
+    assertFires(complete.get("wait_kube"), "ksm/archive/dt=2026-11-02/hour=00/");
+    // Only later hours of the next day, not its first: the sensor does not take them for the start of the day.
+    Path kubeNext = archive.resolve("raw-bucket/ksm/archive/dt=2026-11-02");
+    Files.move(kubeNext.resolve("hour=00"), kubeNext.resolve("hour=01"));
+    assertWaits(sensors(contract(SAMPLE_DS, Map.of("idle_ledger_cur_layout", "folders"), Map.of(), archive)).get("wait_kube"));
+  }
+
+  @Test
+  void successMarkerSensorsWaitForTheMarkerInTheDaysFolder() throws Exception {
+    Path archive = archive();
+    Map<String, String> vars = Map.of("idle_ledger_day_complete", "_SUCCESS", "idle_ledger_cur_layout", "folders");
+    assertWaits(sensors(contract(SAMPLE_DS, vars, Map.of(), archive)).get("wait_telemetry"));
+    Files.createFile(archive.resolve("raw-bucket/dcgm/archive/dt=" + SAMPLE_DS + "/_SUCCESS"));
+    Map<String, JsonNode> marked = sensors(contract(SAMPLE_DS, vars, Map.of(), archive));
+    assertFires(marked.get("wait_telemetry"), "dcgm/archive/dt=" + SAMPLE_DS + "/_SUCCESS");
+    assertWaits(marked.get("wait_kube"));
+  }
+
+  @Test
+  void billingSensorWantsACurExportManifestWrittenAfterTheDayEnded() throws Exception {
+    Path archive = archive();
+    // The export as AWS Data Exports delivers it: data/BILLING_PERIOD=<month>/ plus a manifest per delivery.
+    Path export = archive.resolve("billing-bucket/cur/gpu-fleet/data");
+    Path data = Files.createDirectories(archive.resolve("billing-bucket/export/data"));
+    Files.move(export.resolve("BILLING_PERIOD=2026-11"), data.resolve("BILLING_PERIOD=2026-11"));
+    deleteTree(export);
+    Files.move(archive.resolve("billing-bucket/export"), export);
+    Path manifest = Files.createDirectories(export.resolve("metadata/BILLING_PERIOD=2026-11")).resolve("gpu-fleet-Manifest.json");
+    Files.writeString(manifest, "{\"dataFiles\": [\"data/BILLING_PERIOD=2026-11/cur-00001.csv\"]}");
+
+    // Delivered at 23:00 on the day itself: the month's bill, but it cannot hold the day's last hour.
+    Files.setLastModifiedTime(manifest, FileTime.from(Instant.parse("2026-11-01T23:00:00Z")));
+    JsonNode early = sensors(contract(SAMPLE_DS, Map.of(), Map.of(), archive)).get("wait_billing");
+    assertEquals(List.of("cur/gpu-fleet/data/metadata/BILLING_PERIOD=2026-11/gpu-fleet-Manifest.json"), strings(early.path("matched_keys")));
+    assertFalse(early.path("fires").asBoolean(), "a delivery before the day ended must not release the run");
+    // Delivered the next morning: it does.
+    Files.setLastModifiedTime(manifest, FileTime.from(Instant.parse("2026-11-02T05:10:00Z")));
+    assertTrue(sensors(contract(SAMPLE_DS, Map.of(), Map.of(), archive)).get("wait_billing").path("fires").asBoolean());
+  }
+
+  @Test
+  void theCatalogDatabaseOfTheJobThePublishCheckAndTheAssetsIsOneVariable() throws Exception {
+    for (JsonNode dag : contract(SAMPLE_DS, Map.of(), Map.of("AIRFLOW_VAR_IDLE_LEDGER_DATABASE", "ledger_prod"), null)) {
+      for (JsonNode task : dag.path("spark_tasks")) {
+        List<String> args = argsOf(task);
+        assertEquals("ledger_prod", setOverrides(args).get("catalog.database"), task.path("task_id").asText());
+        if (args.get(0).equals("sql")) {
+          Matcher tables = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+([\\w.]+)").matcher(args.get(1));
+          int n = 0;
+          while (tables.find()) {
+            if (tables.group(1).contains(".")) {
+              assertTrue(tables.group(1).startsWith("ledger_prod."), "the publish check reads " + tables.group(1));
+              n++;
+            }
+          }
+          assertTrue(n >= 2, "the publish check reads no ledger table");
+          assertFalse(args.get(1).contains("idle_ledger."), "the default database is written into the check");
+        }
+        for (JsonNode uri : task.path("outlets")) {
+          assertTrue(uri.asText().startsWith("idle-ledger://ledger_prod/"), uri.asText());
+        }
+      }
+      assertEquals(4, stream(dag.path("spark_tasks")).mapToInt(t -> t.path("outlets").size()).sum(), "the four gold tables as Assets");
+    }
+  }
+
+  @Test
+  void badUsageAndAFailedPublishCheckAreNotRetriedButAFailedNightIs() {
+    for (JsonNode task : sparkTasks()) {
+      // The DAG's operator turns exit 2 into a failure without retries (airflow-dags/tests/test_dag_rules.py).
+      assertEquals("LedgerSparkSubmitOperator", task.path("operator").asText(), task.path("task_id").asText());
+      if (argsOf(task).get(0).equals("nightly")) {
+        assertTrue(task.path("retries").asInt() > 0, "a failed night (exit 1) is worth a retry");
+      }
+      if (argsOf(task).get(0).equals("sql")) {
+        assertEquals(0, task.path("retries").asInt(), "a failed publish check reads the same tables again");
+      }
+    }
+  }
+
+  @Test
+  void theDagsPythonTestsPass() throws Exception {
+    Result r = python(List.of("-m", "unittest", "discover", "-s", DAGS.resolve("tests").toString(), "-p", "test_*.py"));
+    assertEquals(0, r.exitCode, r.stdout + r.stderr);
+    assertTrue(r.stderr.contains("OK") && !r.stderr.contains("Ran 0 tests"), r.stderr);
   }
 
   @Test
@@ -187,11 +324,66 @@ class DagContractTest {
   }
 
   private static List<JsonNode> contract(String ds) throws Exception {
+    return contract(ds, Map.of(), Map.of(), null);
+  }
+
+  /** The DAG's contract for {@code ds}, with more Variables, parse-time environment, and the sensors matched against {@code archive}. */
+  private static List<JsonNode> contract(String ds, Map<String, String> moreVariables, Map<String, String> env, Path archive) throws Exception {
     List<String> args = new ArrayList<>(List.of(DAGS.resolve("tests/dag_contract.py").toString(), "--ds", ds));
-    VARIABLES.forEach((k, v) -> args.addAll(List.of("--var", k + "=" + v)));
+    Map<String, String> vars = new HashMap<>(VARIABLES);
+    vars.putAll(moreVariables);
+    vars.forEach((k, v) -> args.addAll(List.of("--var", k + "=" + v)));
+    env.forEach((k, v) -> args.addAll(List.of("--env", k + "=" + v)));
+    if (archive != null) {
+      args.addAll(List.of("--archive", archive.toString()));
+    }
     Result r = python(args);
     assertEquals(0, r.exitCode, "dag_contract.py failed: " + r.stderr);
     return stream(new ObjectMapper().readTree(r.stdout).path("dags")).toList();
+  }
+
+  /**
+   * A generated fleet of two days from the sample date, laid out in buckets the way the Variables name them:
+   * raw-bucket/dcgm/archive/dt=…, raw-bucket/ksm/archive/dt=…, billing-bucket/cur/gpu-fleet/data/BILLING_PERIOD=….
+   */
+  private Path archive() throws IOException {
+    Path fleet = buckets.resolve("fleet");
+    FleetGenerator.generate(new FleetSpec(LocalDate.parse(SAMPLE_DS), 2, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PROM, 60, 2), fleet);
+    Path root = buckets.resolve("s3");
+    Files.createDirectories(root.resolve("raw-bucket/dcgm"));
+    Files.createDirectories(root.resolve("raw-bucket/ksm"));
+    Files.createDirectories(root.resolve("billing-bucket/cur/gpu-fleet"));
+    Files.move(fleet.resolve("telemetry"), root.resolve("raw-bucket/dcgm/archive"));
+    Files.move(fleet.resolve("kube"), root.resolve("raw-bucket/ksm/archive"));
+    Files.move(fleet.resolve("billing/cur"), root.resolve("billing-bucket/cur/gpu-fleet/data"));
+    return root;
+  }
+
+  private static Map<String, JsonNode> sensors(List<JsonNode> dagList) {
+    Map<String, JsonNode> out = new HashMap<>();
+    dagList.forEach(d -> d.path("sensors").forEach(s -> out.put(s.path("task_id").asText(), s)));
+    return out;
+  }
+
+  private static void assertFires(JsonNode sensor, String keyPrefix) {
+    List<String> keys = strings(sensor.path("matched_keys"));
+    assertFalse(keys.isEmpty(), sensor.path("task_id").asText() + " matches nothing for " + sensor.path("bucket_key").asText());
+    assertTrue(keys.stream().allMatch(k -> k.startsWith(keyPrefix)), sensor.path("task_id").asText() + " matched " + keys);
+    assertTrue(sensor.path("fires").asBoolean(), sensor.path("task_id").asText() + " does not fire on " + keys);
+  }
+
+  private static void assertWaits(JsonNode sensor) {
+    assertFalse(sensor.path("fires").asBoolean(), sensor.path("task_id").asText() + " fires on " + sensor.path("matched_keys"));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
   }
 
   private static List<JsonNode> sparkTasks() {

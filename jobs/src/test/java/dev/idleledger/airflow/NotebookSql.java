@@ -6,20 +6,38 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Reads the analyst notebooks of notebooks-export/ (Databricks source format: a header line, cells
  * separated by {@code # COMMAND ----------}, magic cells as {@code # MAGIC %md} / {@code # MAGIC %sql}
- * lines) so tests can run their SQL cells as plain Spark SQL.
+ * lines, Python cells as plain lines) so tests can run their SQL cells as plain Spark SQL.
+ *
+ * <p>Parameters: a notebook declares its Databricks widgets in a Python cell of
+ * {@code dbutils.widgets.text("name", "default", "label")} lines, and its SQL cells read them as named parameter
+ * markers ({@code :name}; tables as {@code IDENTIFIER(:database || '.table')}), which is how Databricks binds
+ * widget values to {@code %sql} cells from Runtime 15.2 (the {@code ${name}} form is deprecated there). Spark
+ * binds the same markers through {@code spark.sql(text, args)}, so a test runs a cell as Databricks would.
  */
 public final class NotebookSql {
   static final String HEADER = "# Databricks notebook source";
   static final String SEPARATOR = "# COMMAND ----------";
   static final String MAGIC = "# MAGIC";
 
-  public enum Kind { MARKDOWN, SQL, OTHER }
+  /** One widget declaration: {@code dbutils.widgets.text("name", "default")} with an optional label. */
+  static final Pattern WIDGET = Pattern.compile("dbutils\\.widgets\\.text\\(\"(\\w+)\",\\s*\"([^\"]*)\"(?:,\\s*\"[^\"]*\")?\\)");
+  /** A named parameter marker; string literals, quoted identifiers and comments are removed before looking. */
+  static final Pattern MARKER = Pattern.compile("(?<![\\w:]):([A-Za-z_]\\w*)");
+  static final Pattern NOT_CODE = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|`[^`]*`|--[^\\n]*");
+
+  public enum Kind { MARKDOWN, SQL, WIDGETS, OTHER }
 
   /** One cell: its kind and its text with the {@code # MAGIC} prefixes and the {@code %md}/{@code %sql} line removed. */
   public record Cell(Kind kind, String text) {}
@@ -43,6 +61,46 @@ public final class NotebookSql {
   /** The SQL statements of a notebook's {@code %sql} cells, in order, each ready for {@code spark.sql}. */
   public static List<String> cells(Path notebook) {
     return parse(notebook).stream().filter(c -> c.kind() == Kind.SQL).map(Cell::text).toList();
+  }
+
+  /** The notebook's widgets, name to default value, in declaration order. */
+  public static Map<String, String> widgets(Path notebook) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Cell cell : parse(notebook)) {
+      if (cell.kind() == Kind.WIDGETS) {
+        Matcher m = WIDGET.matcher(cell.text());
+        while (m.find()) {
+          out.put(m.group(1), m.group(2));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The named parameter markers a SQL statement reads, in order of first use. */
+  public static Set<String> parameters(String sql) {
+    Set<String> out = new LinkedHashSet<>();
+    Matcher m = MARKER.matcher(NOT_CODE.matcher(sql).replaceAll(" "));
+    while (m.find()) {
+      out.add(m.group(1));
+    }
+    return out;
+  }
+
+  /**
+   * The arguments to run {@code sql} with, as Databricks binds a notebook's widgets: for every marker the
+   * statement reads, the value a user set in {@code values}, else the widget's default.
+   */
+  public static Map<String, Object> arguments(Path notebook, String sql, Map<String, String> values) {
+    Map<String, String> widgets = widgets(notebook);
+    Map<String, Object> args = new LinkedHashMap<>();
+    for (String name : parameters(sql)) {
+      if (!widgets.containsKey(name)) {
+        throw new IllegalArgumentException(notebook.getFileName() + ": a SQL cell reads :" + name + ", which no widget of the notebook declares");
+      }
+      args.put(name, values.getOrDefault(name, widgets.get(name)));
+    }
+    return args;
   }
 
   /** All cells of a notebook, in order; blank cells are dropped. */
@@ -76,7 +134,8 @@ public final class NotebookSql {
       return;
     }
     if (!body.stream().allMatch(l -> l.startsWith(MAGIC))) {
-      cells.add(new Cell(Kind.OTHER, String.join("\n", body)));
+      boolean widgets = body.stream().allMatch(l -> l.isBlank() || l.startsWith("#") || WIDGET.matcher(l.strip()).matches());
+      cells.add(new Cell(widgets ? Kind.WIDGETS : Kind.OTHER, String.join("\n", body)));
       return;
     }
     List<String> content = body.stream().map(NotebookSql::stripMagic).toList();

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.quality.QualityTables;
+import dev.idleledger.recommend.CombinedSavings;
+import dev.idleledger.recommend.RecommendationTables;
 import dev.idleledger.rollup.GoldTables;
 import dev.idleledger.spark.TableSpec;
 import dev.idleledger.testing.TestSpark;
@@ -46,14 +48,16 @@ class NotebookSqlTest {
           "unallocated_gpu_hours", "unobserved_gpu_hours", "gpu_cost", "allocated_cost", "idle_cost", "unallocated_cost",
           "unobserved_cost", "unused_capacity_cost", "waste_cost", "avg_activity", "reconciliation_delta", "currency"),
       "team_daily", List.of("date", "team", "gpu_hours", "cost", "idle_cost", "unused_capacity_cost", "efficiency",
-          "currency"));
+          "currency"),
+      // The view of RECOMMENDATIONS.md's table with savings that add up (CombinedSavings).
+      "recommendation_savings", List.of(CombinedSavings.columnNames()));
 
   static final List<TableSpec> SPECS = List.of(GpuHourlyTable.SPEC, GoldTables.WORKLOAD_DAILY, GoldTables.CLUSTER_DAILY,
       GoldTables.TEAM_DAILY, QualityTables.RUN_QUALITY, QualityTables.QUARANTINE);
 
-  static final Pattern TABLE_REF = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+([A-Za-z_][\\w.]*)");
+  /** A table a cell reads: a CTE by name, or a ledger table of the database widget, {@code IDENTIFIER(:database || '.table')}. */
+  static final Pattern TABLE_REF = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+(IDENTIFIER\\(:database \\|\\| '\\.(\\w+)'\\)|[A-Za-z_][\\w.]*)");
   static final Pattern CTE_NAME = Pattern.compile("(?i)(?:\\bWITH|,)\\s*([A-Za-z_]\\w*)\\s+AS\\s*\\(");
-  static final Pattern QUALIFIED = Pattern.compile("\\bidle_ledger\\.(\\w+)");
 
   @TempDir Path dir;
 
@@ -70,8 +74,55 @@ class NotebookSqlTest {
       assertEquals(NotebookSql.Kind.MARKDOWN, cells.get(0).kind(), notebook + " does not open with a markdown cell");
       assertTrue(cells.get(0).text().contains("Question:"), notebook + ": the first cell should say which question it answers");
       assertFalse(NotebookSql.cells(notebook).isEmpty(), notebook + " has no SQL cell");
-      assertTrue(cells.stream().noneMatch(c -> c.kind() == NotebookSql.Kind.OTHER), notebook + " has a non-SQL, non-markdown cell");
+      assertTrue(cells.stream().noneMatch(c -> c.kind() == NotebookSql.Kind.OTHER), notebook + " has a cell other than SQL, markdown and widgets");
     }
+  }
+
+  @Test
+  void everyNotebookTakesTheDatabaseAndDateRangeFromWidgetsWithDefaults() {
+    for (Path notebook : NotebookSql.notebooks(NotebookSql.exportDir())) {
+      Map<String, String> widgets = NotebookSql.widgets(notebook);
+      String name = notebook.getFileName().toString();
+      assertEquals("idle_ledger", widgets.get("database"), name + ": the database widget defaults to the published database");
+      assertEquals("", widgets.get("start_date"), name + ": the range starts from a default the cells work out");
+      assertEquals("", widgets.get("end_date"), name + ": the range ends at the latest date by default");
+      List<NotebookSql.Cell> cells = NotebookSql.parse(notebook);
+      int firstSql = cells.stream().map(NotebookSql.Cell::kind).toList().indexOf(NotebookSql.Kind.SQL);
+      int widgetCell = cells.stream().map(NotebookSql.Cell::kind).toList().indexOf(NotebookSql.Kind.WIDGETS);
+      assertTrue(widgetCell >= 0 && widgetCell < firstSql, name + ": widgets are declared before the first SQL cell");
+      for (String sql : NotebookSql.cells(notebook)) {
+        Set<String> used = NotebookSql.parameters(sql);
+        assertTrue(used.contains("database"), name + ": a cell does not read the database widget:\n" + sql);
+        assertTrue(widgets.keySet().containsAll(used), name + ": reads " + used + " but declares only " + widgets.keySet());
+      }
+    }
+    // Drill-downs take what they drill into.
+    assertEquals("", NotebookSql.widgets(NotebookSql.exportDir().resolve("workload_drilldown.py")).get("workload"));
+    assertEquals("", NotebookSql.widgets(NotebookSql.exportDir().resolve("team_chargeback.py")).get("team"));
+  }
+
+  @Test
+  void widgetCellsAndParameterMarkersAreReadAsDatabricksDoes() throws Exception {
+    Path notebook = dir.resolve("w.py");
+    Files.writeString(notebook, String.join("\n",
+        "# Databricks notebook source",
+        "dbutils.widgets.text(\"database\", \"idle_ledger\", \"Database\")",
+        "dbutils.widgets.text(\"team\", \"\")",
+        "",
+        "# COMMAND ----------",
+        "",
+        "# MAGIC %sql",
+        "# MAGIC SELECT ':not_a_marker', `:col` -- :comment",
+        "# MAGIC FROM IDENTIFIER(:database || '.team_daily') WHERE team = :team AND hour > '10:30'",
+        ""));
+    assertEquals(NotebookSql.Kind.WIDGETS, NotebookSql.parse(notebook).get(0).kind());
+    assertEquals(Map.of("database", "idle_ledger", "team", ""), NotebookSql.widgets(notebook));
+    String sql = NotebookSql.cells(notebook).get(0);
+    assertEquals(List.of("database", "team"), new ArrayList<>(NotebookSql.parameters(sql)));
+    assertEquals(Map.of("database", "ledger_x", "team", ""), NotebookSql.arguments(notebook, sql, Map.of("database", "ledger_x")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NotebookSql.arguments(notebook, sql + " AND x = :undeclared", Map.of()));
+    assertTrue(e.getMessage().contains(":undeclared") && e.getMessage().contains("w.py"), e.getMessage());
   }
 
   @Test
@@ -120,9 +171,8 @@ class NotebookSqlTest {
         Matcher ref = TABLE_REF.matcher(sql);
         while (ref.find()) {
           String table = ref.group(1);
-          boolean ok = ctes.contains(table.toLowerCase())
-              || table.startsWith("idle_ledger.") && known.contains(table.substring("idle_ledger.".length()));
-          assertTrue(ok, notebook.getFileName() + ": reads " + table + ", not a published idle_ledger table:\n" + sql);
+          boolean ok = ref.group(2) != null ? known.contains(ref.group(2)) : ctes.contains(table.toLowerCase());
+          assertTrue(ok, notebook.getFileName() + ": reads " + table + ", not a published table of the database widget:\n" + sql);
         }
       }
     }
@@ -131,19 +181,21 @@ class NotebookSqlTest {
   @Test
   void everySqlCellRunsAgainstThePublishedColumns() {
     SparkSession spark = TestSpark.session();
+    // Empty views that hold only the contract's columns, as global temp views: the database widget is set to
+    // global_temp, so IDENTIFIER(:database || '.table') finds them.
     for (TableSpec spec : SPECS) {
       List<String> columns = CONTRACT_COLUMNS.getOrDefault(spec.name(), List.of(spec.columnNames()));
       Column[] projection = columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-      spark.createDataFrame(new ArrayList<Row>(), spec.schema()).select(projection)
-          .createOrReplaceTempView("notebook_contract_" + spec.name());
+      spark.createDataFrame(new ArrayList<Row>(), spec.schema()).select(projection).createOrReplaceGlobalTempView(spec.name());
     }
+    Column[] savingsColumns = CONTRACT_COLUMNS.get("recommendation_savings").stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    CombinedSavings.of(spark, spark.createDataFrame(new ArrayList<Row>(), RecommendationTables.RECOMMENDATIONS.schema())).select(savingsColumns)
+        .createOrReplaceGlobalTempView("recommendation_savings");
     int cells = 0;
     for (Path notebook : NotebookSql.notebooks(NotebookSql.exportDir())) {
       for (String sql : NotebookSql.cells(notebook)) {
-        // Same statement, pointed at empty views that hold only the contract's columns.
-        String local = QUALIFIED.matcher(sql).replaceAll("notebook_contract_$1");
         try {
-          spark.sql(local).collectAsList();
+          spark.sql(sql, NotebookSql.arguments(notebook, sql, Map.of("database", "global_temp"))).collectAsList();
         } catch (Exception e) {
           throw new AssertionError(notebook.getFileName() + ": SQL cell fails: " + e.getMessage() + "\n" + sql, e);
         }

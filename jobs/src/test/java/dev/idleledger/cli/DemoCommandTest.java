@@ -41,6 +41,14 @@ class DemoCommandTest {
     assertEquals(aboveThreshold, filed, "one outbox ticket per recommendation above tickets.min_monthly_savings");
     assertEquals(String.valueOf(filed), sql(conf, "SELECT count(*) FROM idle_ledger.recommendations WHERE ticket_system = 'outbox'"));
 
+    // nb-bob is both culled and moved to a MIG slice: one of the two overlaps the other, and the printed total is
+    // the view's sum of what each adds after its overlaps (CombinedSavingsTest works the arithmetic by hand).
+    assertEquals("2,1", sql(conf, "SELECT concat(count(*), ',', count(overlaps_with)) FROM idle_ledger.recommendation_savings WHERE workload_name = 'nb-bob'"));
+    double together = Double.parseDouble(sql(conf, "SELECT sum(remaining_monthly_savings) FROM idle_ledger.recommendation_savings"));
+    double own = Double.parseDouble(sql(conf, "SELECT sum(monthly_savings) FROM idle_ledger.recommendation_savings"));
+    assertTrue(together < own, "overlaps are counted once: " + together + " vs " + own);
+    assertTrue(run.stdout().contains(String.format(java.util.Locale.ROOT, "together save %,.2f USD/month", together)), run.stdout());
+
     ProcessRunner.Result again = ProcessRunner.idleLedger(List.of("nightly", "--date", "2026-11-01", "--lookback", "0",
         "--conf", conf.toString(), "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=2"));
     assertEquals(0, again.exitCode(), again.stderr());

@@ -38,7 +38,7 @@ class HtmlReportInBrowserTest {
     top.add(new WasteSummary.TopWorkload("ns", "Pod", HOSTILE, "other", "team & \"co\"", 1, 0.5, 1, 1, 2));
     WasteSummary s = data.summary();
     ReportData hostile = new ReportData(new WasteSummary(s.from(), s.to(), s.currency(), s.gpuCost(), s.idleCost(), s.unallocatedCost(),
-        s.unobservedCost(), s.gpuHours(), top, s.wasteByType(), s.billOnlyGpus()), data.trend(), data.teams(), data.heatmap());
+        s.unobservedCost(), s.gpuHours(), top, s.wasteByType(), s.billOnlyGpus()), data.trend(), data.teams(), data.heatmap(), data.savings());
 
     Path dir = Path.of("target", "report-test").toAbsolutePath();
     Files.createDirectories(dir);

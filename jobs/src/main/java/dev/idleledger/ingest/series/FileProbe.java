@@ -20,10 +20,11 @@ import org.apache.spark.util.SerializableConfiguration;
 /**
  * Checks each file before Spark reads it, so that one corrupt file becomes one quarantine row instead of a
  * failed job (or, with {@code ignoreCorruptFiles}, silently half-read rows). It also returns what the Spark
- * reader needs to know per file: a CSV's header line, a Parquet file's schema — files are read in groups of
- * equal layout.
+ * reader needs to know per file: a CSV's header line, a Parquet file's schema, a Prometheus text file's
+ * {@link PromDialect} — files are read in groups of equal layout.
  *
- * <p>Cost: a Parquet file costs one footer read; a plain text file its first line; a gzip file one
+ * <p>Cost: a Parquet file costs one footer read; a plain text file its first line (Prometheus text: up to its
+ * first timestamped sample); a gzip file one
  * decompression pass (a truncated gzip can only be told by reaching its end). The probe runs as a Spark job,
  * one task per file, so it is spread over the executors like the read itself.
  */
@@ -63,7 +64,14 @@ public final class FileProbe {
       try (FSDataInputStream raw = fs.open(path);
            InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
            BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
-        String first = lines.readLine();
+        // Text files are grouped by their first line: a CSV's header, or the dialect of a Prometheus text file.
+        String layout;
+        if (f.encoding() == SeriesEncoding.PROM) {
+          layout = PromDialect.detect(lines).name();
+        } else {
+          String first = lines.readLine();
+          layout = first == null ? "" : first;
+        }
         if (gz) {
           // Read to the end: the CRC and length trailer is the only proof that the gzip is whole.
           char[] sink = new char[1 << 16];
@@ -71,7 +79,7 @@ public final class FileProbe {
             // discard
           }
         }
-        return new Result(f, null, first == null ? "" : first);
+        return new Result(f, null, layout);
       } catch (IOException | RuntimeException e) {
         return new Result(f, (gz ? "corrupt gzip: " : "unreadable file: ") + message(e), null);
       }

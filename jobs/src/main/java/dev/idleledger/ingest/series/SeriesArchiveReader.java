@@ -32,12 +32,12 @@ import org.apache.spark.sql.types.TimestampNTZType;
 
 /**
  * Reads archived Prometheus samples (CONTRACTS.md §1.1) for one UTC day into one long frame, whatever the
- * encoding: Parquet, CSV(.gz) or Prometheus text(.gz), local or {@code s3a://}.
+ * encoding: Parquet, CSV(.gz) or Prometheus text(.gz) in any of its {@link PromDialect}s, local or {@code s3a://}.
  *
  * <p>Plan choices: files are read with Spark's own readers in groups of equal layout (one CSV header, one
- * Parquet schema), each group turned into the same narrow columns by SQL expressions. The metric filter is
- * a plain predicate on the scan, so Parquet pushes it into the row groups; for text it is applied right after
- * the metric name is cut out of the line, before anything else is parsed. Labels are not parsed per sample:
+ * Parquet schema, one Prometheus text dialect — {@link PromTextLines}), each group turned into the same narrow
+ * columns by SQL expressions. The metric filter is a plain predicate on the scan, so Parquet pushes it into the
+ * row groups; for text it is applied right after the metric name is cut out of the line. Labels are not parsed per sample:
  * each sample carries a canonical text of its label set ({@code series_id}) and {@link SeriesRead#series()}
  * parses each distinct series once. A probe ({@link FileProbe}) sets aside files that are unusable as a whole.
  */
@@ -46,7 +46,6 @@ public final class SeriesArchiveReader {
   static final String PAIR_SEPARATOR = "\u0001";
   private static final String ISO_TS = "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
   private static final String EPOCH_MS = "^-?\\d{1,15}$";
-  private static final String PROM_LINE = "^\\s*[a-zA-Z_:][a-zA-Z0-9_:]*\\s*(\\{(.*)\\})?\\s+(\\S+)(\\s+(\\S+))?\\s*$";
   private static final Set<String> REQUIRED = Set.of("timestamp", "metric", "value");
 
   /** Starts the series id of a Parquet sample: a hash of its label map, whose labels {@link SeriesRead} looks up. */
@@ -71,7 +70,7 @@ public final class SeriesArchiveReader {
     List<FileProbe.Result> errors = new ArrayList<>();
     Map<String, List<String>> csvGroups = new LinkedHashMap<>();
     Map<String, List<String>> parquetGroups = new LinkedHashMap<>();
-    List<String> promFiles = new ArrayList<>();
+    Map<PromDialect, List<String>> promGroups = new java.util.EnumMap<>(PromDialect.class);
     for (FileProbe.Result r : probed) {
       String error = r.error() != null ? r.error() : layoutError(r);
       if (error != null) {
@@ -82,7 +81,7 @@ public final class SeriesArchiveReader {
         continue;
       }
       switch (r.file().encoding()) {
-        case PROM -> promFiles.add(r.file().path());
+        case PROM -> promGroups.computeIfAbsent(PromDialect.valueOf(r.layout()), k -> new ArrayList<>()).add(r.file().path());
         case CSV -> {
           if (!r.layout().isBlank()) {
             csvGroups.computeIfAbsent(r.layout(), k -> new ArrayList<>()).add(r.file().path());
@@ -92,9 +91,7 @@ public final class SeriesArchiveReader {
       }
     }
     List<Dataset<Row>> raws = new ArrayList<>();
-    if (!promFiles.isEmpty()) {
-      raws.add(promRaw(promFiles));
-    }
+    promGroups.forEach((dialect, paths) -> raws.add(PromTextLines.read(spark, dialect, paths)));
     csvGroups.forEach((header, paths) -> raws.add(csvRaw(csvHeader(header), paths)));
     parquetGroups.values().forEach(paths -> raws.add(parquetRaw(paths)));
 
@@ -199,26 +196,6 @@ public final class SeriesArchiveReader {
     } catch (IOException e) {
       return List.of();
     }
-  }
-
-  // ---- Prometheus text: `name{k="v",...} value ts_ms`, # comments ----
-  private Dataset<Row> promRaw(List<String> paths) {
-    Column line = col("value");
-    Column trimmed = trim(line);
-    return spark.read().text(paths.toArray(String[]::new))
-        .select(col("_metadata.file_path").as(FILE), col("_metadata.file_block_start").as(BLOCK),
-            monotonically_increasing_id().as(RID), line.as(RAW),
-            trimmed.notEqual("").and(not(trimmed.startsWith("#"))).as("is_sample"),
-            regexp_extract(line, "^\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)", 1).as(METRIC),
-            regexp_extract(line, PROM_LINE, 2).as("label_text"),
-            regexp_extract(line, PROM_LINE, 3).as("value_text"),
-            regexp_extract(line, PROM_LINE, 5).as("ts_text"),
-            when(not(line.rlike(PROM_LINE)), lit("malformed Prometheus line")).as("parse_error"))
-        .withColumn(TS, timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
-        .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
-        .withColumn(SERIES_ID, concat(lit("P"), col("label_text")))
-        .withColumn(LABEL_MAP, lit(null).cast(LABEL_MAP_TYPE))
-        .withColumn(LINE_OFFSET, lit(0));
   }
 
   // ---- CSV: header; timestamp, metric, value; every other column a label (empty = absent) ----

@@ -63,7 +63,8 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
 
     Column body = expr("substring(" + SERIES_ID + ", 2)");
     Column labels = when(hashedId(), map_filter(col(LABEL_MAP), (k, v) -> v.isNotNull().and(v.notEqual(""))))
-        .when(col(SERIES_ID).startsWith("P"), call_function(PromLabels.UDF_NAME, body))
+        .when(col(SERIES_ID).startsWith(PromTextLines.EXPOSITION_SERIES), call_function(PromLabels.UDF_NAME, body))
+        .when(col(SERIES_ID).startsWith(PromTextLines.GO_QUOTED_SERIES), call_function(PromLabels.GO_QUOTED_UDF_NAME, body))
         .when(length(body).equalTo(0), expr("cast(map() as map<string,string>)"))
         .otherwise(str_to_map(body, lit(SeriesArchiveReader.PAIR_SEPARATOR), lit("=")));
     Column canonical = to_json(map_from_entries(array_sort(map_entries(

@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Writes one list of samples as a raw archive file in any of the three encodings (test fixture). */
+/** Writes one list of samples as a raw archive file in any of the encodings and text dialects (test fixture). */
 public final class SampleArchive {
   public record Sample(Instant ts, String metric, String value, Map<String, String> labels) {}
 
@@ -43,6 +43,49 @@ public final class SampleArchive {
       b.append(String.join(",", pairs)).append("} ").append(s.value()).append(' ').append(s.ts().toEpochMilli()).append('\n');
     }
     write(file, b.toString());
+  }
+
+  /**
+   * As {@code promtool tsdb dump} prints: per series (in label-set order) its samples in time order, each line
+   * {@code {labels} value ms} with {@code __name__} among the labels sorted by name, ", " between them, and
+   * values Go-quoted.
+   */
+  public static void writePromtoolDump(Path file, List<Sample> samples) {
+    StringBuilder b = new StringBuilder();
+    List<String[]> lines = new ArrayList<>();
+    for (Sample s : samples) {
+      Map<String, String> all = new TreeMap<>(s.labels());
+      all.put("__name__", s.metric());
+      List<String> pairs = new ArrayList<>();
+      all.forEach((k, v) -> pairs.add(k + "=" + goQuote(v)));
+      lines.add(new String[] {"{" + String.join(", ", pairs) + "}", String.format("%020d", s.ts().toEpochMilli()), s.value()});
+    }
+    lines.sort(java.util.Comparator.<String[], String>comparing(l -> l[0]).thenComparing(l -> l[1]));
+    for (String[] l : lines) {
+      b.append(l[0]).append(' ').append(l[2]).append(' ').append(Long.parseLong(l[1])).append('\n');
+    }
+    write(file, b.toString());
+  }
+
+  /**
+   * As {@code promtool tsdb dump-openmetrics} prints: {@code name{labels} value seconds.mmm}, labels sorted and
+   * Go-quoted without a space after the commas, and {@code # EOF} at the end.
+   */
+  public static void writeOpenMetrics(Path file, List<Sample> samples) {
+    StringBuilder b = new StringBuilder();
+    for (Sample s : samples) {
+      List<String> pairs = new ArrayList<>();
+      s.labels().forEach((k, v) -> pairs.add(k + "=" + goQuote(v)));
+      long ms = s.ts().toEpochMilli();
+      b.append(s.metric()).append('{').append(String.join(",", pairs)).append("} ").append(s.value())
+          .append(' ').append(ms / 1000).append('.').append(String.format("%03d", ms % 1000)).append('\n');
+    }
+    write(file, b.append("# EOF\n").toString());
+  }
+
+  /** Go's strconv.Quote for the characters these tests use: quote, backslash, newline and tab escaped. */
+  static String goQuote(String v) {
+    return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t") + "\"";
   }
 
   /** CSV with ISO timestamps ({@code epochMillis} false) or epoch milliseconds. */

@@ -24,13 +24,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One tiny set of samples written as Prometheus text (gzip), CSV (ISO and epoch-ms timestamps, one file
- * gzip) and Parquet (TIMESTAMP, and INT64 epoch ms with cluster as a top-level column) gives the same
- * gpu_samples rows, and those rows are what COST_MODEL §2 says they are.
+ * gzip), Parquet (TIMESTAMP, and INT64 epoch ms with cluster as a top-level column), a {@code promtool tsdb
+ * dump} (gzip) and a {@code promtool tsdb dump-openmetrics} gives the same gpu_samples rows, and those rows
+ * are what COST_MODEL §2 says they are.
  */
 class TelemetryEncodingsTest {
   private static final LocalDate DATE = LocalDate.of(2026, 11, 1);
   private static final String CONTAINER = "main \"x\", y\\z"; // needs escaping in every encoding
-  private static final List<String> DBS = List.of("enc_prom_samples", "enc_csv_samples", "enc_parquet_samples");
+  private static final List<String> ROOTS = List.of("prom", "csv", "parquet", "promtool", "openmetrics");
+  private static final List<String> DBS = ROOTS.stream().map(r -> "enc_" + r + "_samples").toList();
   private static final List<SourceAccounting> ACCOUNTING = new ArrayList<>();
   private static SparkSession spark;
 
@@ -66,7 +68,7 @@ class TelemetryEncodingsTest {
   }
 
   @BeforeAll
-  static void ingestAllThree() throws IOException {
+  static void ingestEveryEncoding() throws IOException {
     spark = TestSpark.session();
     List<Sample> samples = samples();
     Path base = Files.createTempDirectory("telemetry-encodings");
@@ -82,10 +84,14 @@ class TelemetryEncodingsTest {
     SampleArchive.writeParquet(spark, base.resolve("parquet/dt=" + DATE + "/ts"), samples.subList(0, 10), false, List.of(), Map.of());
     SampleArchive.writeParquet(spark, base.resolve("parquet/dt=" + DATE + "/ms"), samples.subList(10, samples.size()), true,
         List.of("cluster"), Map.of("cluster", "wrong"));
+    Path promtool = base.resolve("promtool/dt=" + DATE);
+    SampleArchive.writePromtoolDump(promtool.resolve("dump.prom"), samples);
+    SampleArchive.gzip(promtool.resolve("dump.prom"), promtool.resolve("dump.prom.gz"));
+    SampleArchive.writeOpenMetrics(base.resolve("openmetrics/dt=" + DATE + "/dump.prom"), samples);
     // The stage's transform on each archive, without the Delta writes (those are the trace and S3 tests' job).
     GpuSampleTransform transform = new GpuSampleTransform(10);
-    for (int i = 0; i < 3; i++) {
-      String root = base.resolve(List.of("prom", "csv", "parquet").get(i)).toString();
+    for (int i = 0; i < ROOTS.size(); i++) {
+      String root = base.resolve(ROOTS.get(i)).toString();
       SeriesRead read = new SeriesArchiveReader(spark).read(root, DATE, GpuSampleTransform.metrics());
       Dataset<Row> units = transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).persist();
       Dataset<Row> classified = transform.classify(read.samples(), units);
@@ -100,17 +106,19 @@ class TelemetryEncodingsTest {
   }
 
   @Test
-  void theThreeEncodingsGiveTheSameSilverRows() {
+  void everyEncodingGivesTheSameSilverRows() {
     List<String> prom = silver(DBS.get(0));
     assertEquals(9, prom.size(), String.join("\n", prom));
-    assertEquals(prom, silver(DBS.get(1)));
-    assertEquals(prom, silver(DBS.get(2)));
+    for (String db : DBS.subList(1, DBS.size())) {
+      assertEquals(prom, silver(db), db);
+    }
   }
 
   @Test
-  void theThreeEncodingsAccountTheSameRows() {
+  void everyEncodingAccountsTheSameRows() {
     // 13 rows on GPU-a (3 x 3 metrics, a duplicate, 3 GPU_TEMP ignored), 6 on GPU-b, 6 on GPU-c (3 of the MIG parent, ignored).
     SourceAccounting expected = new SourceAccounting("telemetry", 25, 18, 0, 1, 6);
+    assertEquals(DBS.size(), ACCOUNTING.size());
     ACCOUNTING.forEach(a -> assertEquals(expected, a));
   }
 

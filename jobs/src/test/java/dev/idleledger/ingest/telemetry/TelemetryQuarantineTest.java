@@ -29,6 +29,7 @@ class TelemetryQuarantineTest {
   private static final String DB = "telemetry_quarantine_test";
   private static final LocalDate DATE = LocalDate.of(2026, 11, 1);
   private static final String GR = "DCGM_FI_PROF_GR_ENGINE_ACTIVE";
+  private static final String MISSING_TIMESTAMP = "missing timestamp (required: an archived sample without one cannot be placed in time)";
   private static final String BROKEN_LINE = GR + "{UUID=\"GPU-\\q\",Hostname=\"n\"} 0.5 " + ms("2026-11-01T10:00:01Z");
   private static SparkSession spark;
   private static SourceAccounting accounting;
@@ -59,6 +60,17 @@ class TelemetryQuarantineTest {
         line(GR, q, "0.5", "2026-10-31T23:59:59Z"),
         line(GR, q, "0.5", null),
         ""));
+    // A promtool dump whose series ends in a staleness marker (NaN), and an OpenMetrics dump (seconds).
+    SampleArchive.write(day.resolve("c.prom"), String.join("\n",
+        "{Hostname=\"n\", UUID=\"GPU-q\", __name__=\"" + GR + "\"} 0.4 " + ms("2026-11-01T10:00:03Z"),
+        "{Hostname=\"n\", UUID=\"GPU-q\", __name__=\"" + GR + "\"} NaN " + ms("2026-11-01T10:00:04Z"), ""));
+    SampleArchive.write(day.resolve("d.prom"), String.join("\n",
+        "# TYPE " + GR + " gauge",
+        GR + "{" + q + "} 0.6 " + ms("2026-11-01T10:00:05Z") / 1000 + ".000",
+        GR + "{" + q + "} +Inf " + ms("2026-11-01T10:00:06Z") / 1000 + ".000",
+        GR + "{" + q + "} 0.6",
+        GR + "{" + q + "} 0.6 yesterday",
+        "# EOF", ""));
     SampleArchive.write(day.resolve("b.csv"), "timestamp,metric,value,UUID,Hostname\n"
         + "yesterday," + GR + ",0.1,GPU-q,n\n"
         + "2026-11-01T10:00:02Z," + GR + ",abc,GPU-q,n\n"
@@ -100,7 +112,11 @@ class TelemetryQuarantineTest {
     assertEquals("negative power", byFileLine.remove("a.prom:5"));
     assertEquals("missing UUID", byFileLine.remove("a.prom:6"));
     assertEquals("broken Prometheus escaping", byFileLine.remove("a.prom:7"));
-    assertEquals("unparseable timestamp", byFileLine.remove("a.prom:9"));
+    assertEquals(MISSING_TIMESTAMP, byFileLine.remove("a.prom:9"));
+    assertEquals("NaN value", byFileLine.remove("c.prom:2"));
+    assertEquals("infinite value", byFileLine.remove("d.prom:3"));
+    assertEquals(MISSING_TIMESTAMP, byFileLine.remove("d.prom:4"));
+    assertEquals("unparseable timestamp", byFileLine.remove("d.prom:5"));
     assertEquals("unparseable timestamp", byFileLine.remove("b.csv:2"));
     assertEquals("non-numeric value", byFileLine.remove("b.csv:3"));
     assertEquals("CSV missing required column(s): value", byFileLine.remove("novalue.csv:-"));
@@ -123,13 +139,16 @@ class TelemetryQuarantineTest {
   void goodRowsStillLoadAndStragglersOfTheNextDayLandInTheirDay() {
     List<String> rows = spark.sql("SELECT ts, gr_engine_active FROM " + DB + ".gpu_samples ORDER BY ts").collectAsList()
         .stream().map(r -> r.getTimestamp(0).toInstant() + "=" + r.getDouble(1)).toList();
-    assertEquals(List.of("2026-11-01T10:00:00Z=0.5", "2026-11-01T10:00:02Z=0.7", "2026-11-01T23:59:59Z=0.8"), rows);
+    assertEquals(List.of("2026-11-01T10:00:00Z=0.5", "2026-11-01T10:00:02Z=0.7", "2026-11-01T10:00:03Z=0.4", "2026-11-01T10:00:05Z=0.6",
+        "2026-11-01T23:59:59Z=0.8"), rows);
   }
 
   @Test
   void rowAccountingBalances() {
-    // read: 8 sample lines of a.prom, 3 rows of b.csv, 1 straggler, 3 unusable files (one row each).
-    assertEquals(new SourceAccounting("telemetry", 15, 3, 11, 0, 1), accounting);
+    // read: 8 sample lines of a.prom, 2 of c.prom, 4 of d.prom, 3 rows of b.csv, 1 straggler, 3 unusable files
+    // (one row each) = 21; used: a.prom 1, c.prom 1, d.prom 1, b.csv 1, the straggler = 5; ignored: yesterday's
+    // row of a.prom; quarantined: the other 21 - 5 - 1 = 15.
+    assertEquals(new SourceAccounting("telemetry", 21, 5, 15, 0, 1), accounting);
     assertTrue(accounting.balances());
   }
 

@@ -1,8 +1,12 @@
 package dev.idleledger.attribute;
 
 import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -14,6 +18,7 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
 import java.time.LocalDate;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -39,7 +44,7 @@ public final class AttributeStage {
         .attribute(silver(SilverTables.GPU_SAMPLES, date), silver(SilverTables.NODE_INFO, date),
             silver(SilverTables.BILLING_HOURLY, date), silver(SilverTables.POD_INFO, date));
     tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
-    recordReconciliation(result.instanceHours(), quality);
+    recordReconciliation(result.instanceHours(), quality, config.maxReconciliationDelta);
     CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
     return result;
   }
@@ -48,19 +53,30 @@ public final class AttributeStage {
     return tables.read(spec).where(col("date").equalTo(java.sql.Date.valueOf(date)));
   }
 
-  /** Money is conserved per instance-hour; hours priced from the catalog or not at all are counted so they are seen. */
-  private void recordReconciliation(Dataset<Row> instanceHours, QualityRecorder quality) {
+  /**
+   * Money is conserved per instance-hour; hours priced from the catalog or not at all are counted so they are seen.
+   * A day without GPU instance-hours reconciles to 0. An instance-hour whose money is null (a bill without a cost,
+   * a share or GPU count missing) fails the check: a null would otherwise drop out of the max and pass as 0.
+   */
+  static void recordReconciliation(Dataset<Row> instanceHours, QualityRecorder quality, double maxReconciliationDelta) {
+    Column nullMoney = col("gpu_cost").isNull().or(col("attributed").isNull());
     Row r = instanceHours.agg(
         max(abs(col("gpu_cost").minus(col("attributed")))).as("max_delta"),
-        sum(when(col("price_source").equalTo(UnitHourRate.BILL), 1).otherwise(0)).as("billed"),
-        sum(when(col("price_source").equalTo(UnitHourRate.CATALOG), 1).otherwise(0)).as("catalog"),
-        sum(when(col("price_source").equalTo(UnitHourRate.NONE), 1).otherwise(0)).as("unpriced"),
-        count("*").as("hours")).first();
+        countWhere(col("price_source").equalTo(UnitHourRate.BILL)).as("billed"),
+        countWhere(col("price_source").equalTo(UnitHourRate.CATALOG)).as("catalog"),
+        countWhere(col("price_source").equalTo(UnitHourRate.NONE)).as("unpriced"),
+        count("*").as("hours"),
+        countWhere(nullMoney).as("null_money"),
+        first(when(nullMoney, concat_ws(" ", col("instance_id"), col("hour").cast("string"))), true).as("null_example")).first();
     double maxDelta = r.isNullAt(0) ? 0.0 : r.getDouble(0);
-    boolean conserved = maxDelta <= config.maxReconciliationDelta;
-    quality.recordValue("reconciliation", "attribute", maxDelta, config.maxReconciliationDelta, conserved,
-        conserved ? "allocated + unallocated + unobserved = GPU cost on every instance-hour"
-            : "largest |GPU cost - attributed| on an instance-hour is " + maxDelta + ": money is not conserved");
+    long nullMoneyHours = r.getLong(5);
+    boolean conserved = maxDelta <= maxReconciliationDelta && nullMoneyHours == 0;
+    String detail = nullMoneyHours > 0
+        ? nullMoneyHours + " GPU instance-hours have no money figure (null GPU cost or attributed cost), e.g. " + r.getString(6)
+            + ": money is not conserved"
+        : conserved ? "allocated + unallocated + unobserved = GPU cost on every instance-hour"
+            : "largest |GPU cost - attributed| on an instance-hour is " + maxDelta + ": money is not conserved";
+    quality.recordValue("reconciliation", "attribute", maxDelta, maxReconciliationDelta, conserved, detail);
     long hours = r.getLong(4);
     // A date with no instance-hour at all (a lookback date before the fleet's first day) sums to null, not 0.
     long catalogPriced = r.isNullAt(2) ? 0 : r.getLong(2);
@@ -69,5 +85,10 @@ public final class AttributeStage {
         catalogPriced + " of " + hours + " GPU instance-hours had telemetry but no bill; priced from the catalog (price_source = catalog)");
     quality.recordValue("unpriced_instance_hours", "attribute", unpriced, null, true,
         unpriced + " of " + hours + " GPU instance-hours had neither a bill nor a catalog price; cost 0 (price_source = none)");
+  }
+
+  /** A count that is 0, not null, over no rows (a day without GPU instance-hours). */
+  private static Column countWhere(Column condition) {
+    return coalesce(sum(when(condition, 1L).otherwise(0L)), lit(0L));
   }
 }

@@ -2,8 +2,10 @@ package dev.idleledger.rollup;
 
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.CostAttribution;
 import dev.idleledger.config.LedgerConfig;
@@ -39,11 +41,14 @@ public final class RollupStage {
         .withColumn("date", lit(Date.valueOf(date)))
         .localCheckpoint();
     tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters, List.of(date));
-    Row worstRow = clusters.agg(max(abs(col("reconciliation_delta")))).first();
+    // No clusters (a day without GPU instance-hours) reconciles to 0; a null delta is money that went missing, not 0.
+    Row worstRow = clusters.agg(max(abs(col("reconciliation_delta"))), count(when(col("reconciliation_delta").isNull(), 1))).first();
     double worst = worstRow.isNullAt(0) ? 0.0 : worstRow.getDouble(0);
-    boolean ok = worst <= config.maxReconciliationDelta;
+    long nullDeltas = worstRow.getLong(1);
+    boolean ok = worst <= config.maxReconciliationDelta && nullDeltas == 0;
     quality.recordValue("cluster_reconciliation", "rollup", worst, config.maxReconciliationDelta, ok,
-        ok ? "cluster_daily: gpu_cost = allocated + unallocated + unobserved on every cluster"
+        nullDeltas > 0 ? nullDeltas + " cluster_daily rows have a null reconciliation_delta (a null money column): money is not conserved"
+            : ok ? "cluster_daily: gpu_cost = allocated + unallocated + unobserved on every cluster"
             : "cluster_daily reconciliation_delta reaches " + worst + ": money is not conserved");
   }
 }

@@ -45,10 +45,12 @@ public final class BillingCharges {
   public static final String CHARGE_COST = "charge_cost";
   /** What kind of line a non-instance row is (Tax, RIFee, SavingsPlanNegation, ...), for the summary. */
   public static final String CHARGE_KIND = "charge_kind";
+  /** True on a row that corrects hours billed before (FOCUS ChargeClass = Correction, or negative instance usage). */
+  public static final String IS_CORRECTION = "is_correction";
 
   public static final String[] COLUMNS = {FILE, LINE, RAW, REJECT_REASON, IS_INSTANCE_HOUR, INSTANCE_ID, INSTANCE_TYPE,
       REGION, ACCOUNT_ID, CURRENCY, PRICING_TERM, USAGE_START, USAGE_END, AMORTIZED_COST, LIST_COST, USAGE_HOURS,
-      CHARGE_COST, CHARGE_KIND};
+      CHARGE_COST, CHARGE_KIND, IS_CORRECTION};
 
   /**
    * The used columns of an export as given, with absent optional columns (and file, line, raw when a test frame

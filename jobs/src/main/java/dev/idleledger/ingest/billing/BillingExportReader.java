@@ -1,10 +1,15 @@
 package dev.idleledger.ingest.billing;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.from_csv;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -45,12 +50,21 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Exports live under {@code BILLING_PERIOD=YYYY-MM/} folders (AWS Data Exports write CUR 2.0 and FOCUS that
  * way). For date D the month of D is read, and the previous month too on the 1st; a root without such folders
- * is read whole. CSV rows must not span lines (AWS exports never break a row).
+ * is read whole.
+ *
+ * <p>CSV is read as RFC 4180: a quote inside a quoted field is doubled ({@code "{""InstanceType"":""g5.4xlarge""}"},
+ * as FOCUS exports write the JSON of {@code Tags} and {@code SkuPriceDetails}), and an unquoted {@code NULL} is an
+ * absent value (the FinOps Foundation's FOCUS sample writes absent values that way). Rows are read line by line so
+ * quarantined rows keep their line and text; a file where a quoted field spans lines (an odd number of quotes on a
+ * line) is read again as multi-line CSV, whose {@code line} is then the row number, as for Parquet.
  */
 public final class BillingExportReader {
   public static final String FILE = "source_file";
   public static final String LINE = "line";
   public static final String RAW = "raw";
+
+  /** RFC 4180 quoting ({@code ""} inside a quoted field), and the FOCUS sample's unquoted NULL as an absent value. */
+  private static final Map<String, String> CSV_OPTIONS = Map.of("mode", "PERMISSIVE", "quote", "\"", "escape", "\"", "nullValue", "NULL");
 
   /** A file rejected as a whole, with why. */
   public record RejectedFile(String file, String reason) {}
@@ -162,7 +176,7 @@ public final class BillingExportReader {
         .map(t -> RowFactory.create(t._1(), t._2() + 1));
     Dataset<Row> text = spark.createDataFrame(numbered,
         new StructType().add("value", DataTypes.StringType).add(LINE, DataTypes.LongType));
-    Dataset<Row> parsed = text.select(from_csv(col("value"), lit(csvSchema.toDDL()), Map.of("mode", "PERMISSIVE")).as("r"), col(LINE), col("value"));
+    Dataset<Row> parsed = text.select(from_csv(col("value"), lit(csvSchema.toDDL()), CSV_OPTIONS).as("r"), col(LINE), col("value"));
     List<Column> out = new ArrayList<>();
     for (String used : usedColumns()) {
       int index = indexOf(header, canonical.get(used));
@@ -172,12 +186,27 @@ public final class BillingExportReader {
     out.add(col(LINE));
     out.add(col("value").as(RAW));
     Dataset<Row> rows = parsed.select(out.toArray(Column[]::new));
-    rows.count();
+    // One pass reads the whole file (so a corrupt gzip fails here) and finds lines a quoted field runs past.
+    Column quotes = length(col("value")).minus(length(regexp_replace(col("value"), "\"", "")));
+    Row pass = text.agg(count(lit(1)), sum(when(quotes.mod(2).equalTo(1), 1).otherwise(0))).first();
+    if (!pass.isNullAt(1) && pass.getLong(1) > 0) {
+      return readMultiLineCsv(file);
+    }
     return rows;
   }
 
+  /** A CSV whose quoted fields hold line breaks: Spark's multi-line CSV reader, one task per file. */
+  private Dataset<Row> readMultiLineCsv(String file) {
+    Dataset<Row> df = spark.read().options(CSV_OPTIONS).option("header", "true").option("multiLine", "true").csv(file);
+    return fromFrame(df, file);
+  }
+
   private Dataset<Row> readParquet(String file) {
-    Dataset<Row> df = spark.read().parquet(file);
+    return fromFrame(spark.read().parquet(file), file);
+  }
+
+  /** A file read whole by Spark (Parquet, multi-line CSV): used columns as text, the row as JSON, its row number. */
+  private Dataset<Row> fromFrame(Dataset<Row> df, String file) {
     Map<String, String> canonical = canonicalNames(Arrays.asList(df.columns()), file);
     List<Column> out = new ArrayList<>();
     for (String used : usedColumns()) {
@@ -216,7 +245,7 @@ public final class BillingExportReader {
   private Map<String, String> canonicalNames(List<String> fileColumns, String file) {
     Map<String, String> byLower = new TreeMap<>();
     for (String c : fileColumns) {
-      byLower.putIfAbsent(c.trim().toLowerCase(Locale.ROOT), c);
+      byLower.putIfAbsent(c.replace("\uFEFF", "").trim().toLowerCase(Locale.ROOT), c);
     }
     Map<String, String> out = new TreeMap<>();
     for (String used : usedColumns()) {

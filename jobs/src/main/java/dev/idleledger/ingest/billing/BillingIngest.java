@@ -6,10 +6,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig;
@@ -28,7 +25,6 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -129,7 +125,7 @@ public final class BillingIngest implements AutoCloseable {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
         SourceAccounting accounting = account(run, merged);
         quality.recordAccounting(accounting, config.maxQuarantineShare);
-        recordNonGpuCost(run, date, quality);
+        NotAttributedCharges.record(run.charges(), run.slices(), date, run.qualitySource(), quality);
         accountings.add(accounting);
       }
       recordSourceCoverage(runs, merged, quality);
@@ -256,22 +252,6 @@ public final class BillingIngest implements AutoCloseable {
     long ignored = notGpuRows + (instanceRows - instanceRowsOfDate);
     return new SourceAccounting(run.qualitySource(), read, usedRows, quarantinedRows + rejectedFiles,
         instanceRowsOfDate - usedRows, ignored);
-  }
-
-  /** Money on lines of the date that are not GPU time (RIFee, SP negation, tax, credits, storage, network...): recorded, never attributed. */
-  private void recordNonGpuCost(SourceRun run, LocalDate date, QualityRecorder quality) {
-    List<Row> kinds = run.charges()
-        .filter(col(BillingCharges.REJECT_REASON).isNull().and(not(col(BillingCharges.IS_INSTANCE_HOUR)))
-            .and(to_date(col(BillingCharges.USAGE_START)).equalTo(lit(Date.valueOf(date)))))
-        .groupBy(BillingCharges.CHARGE_KIND)
-        .agg(sum(BillingCharges.CHARGE_COST).as("cost"), count(lit(1)).as("rows"))
-        .orderBy(BillingCharges.CHARGE_KIND)
-        .collectAsList();
-    double total = kinds.stream().mapToDouble(r -> r.getDouble(1)).sum();
-    String detail = kinds.isEmpty() ? "no lines that are not GPU time"
-        : kinds.stream().map(r -> String.format(Locale.ROOT, "%s %.6f (%d rows)", r.getString(0), r.getDouble(1), r.getLong(2)))
-            .collect(Collectors.joining("; "));
-    quality.recordValue("non_gpu_cost", run.qualitySource(), total, null, true, detail);
   }
 
   /** How many instance-hours each source gave, and how many both covered (counted once, from the preferred source). */

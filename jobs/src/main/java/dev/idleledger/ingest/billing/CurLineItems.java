@@ -108,8 +108,10 @@ public final class CurLineItems {
         .when(lineType.equalTo(DISCOUNTED_USAGE), lit("Reserved"))
         .otherwise(lit("OnDemand"));
     Column kind = when(INSTANCE_LINE_TYPES.stream().map(t -> lineType.equalTo(t)).reduce(Column::or).orElseThrow(),
-        concat(lit("non-instance usage "), coalesce(text(col(PRODUCT)), lit("?"))))
-        .otherwise(coalesce(lineType, lit("unknown line item type")));
+        concat(lit(NotAttributedCharges.NON_COMPUTE_USAGE + " ("), coalesce(text(col(PRODUCT)), lit("?")), lit(")")))
+        .otherwise(coalesce(lineType, lit(NotAttributedCharges.UNKNOWN)));
+    // CUR has no correction class: a negative usage amount on instance time is AWS taking hours back.
+    Column correction = instance.and(number(col(USAGE_AMOUNT)).lt(0));
 
     return in.select(
         col(BillingCharges.FILE), col(BillingCharges.LINE), col(BillingCharges.RAW),
@@ -127,6 +129,7 @@ public final class CurLineItems {
         number(col(PUBLIC_ON_DEMAND)).as(BillingCharges.LIST_COST),
         number(col(USAGE_AMOUNT)).as(BillingCharges.USAGE_HOURS),
         coalesce(number(col(UNBLENDED)), lit(0.0)).as(BillingCharges.CHARGE_COST),
-        kind.as(BillingCharges.CHARGE_KIND));
+        kind.as(BillingCharges.CHARGE_KIND),
+        coalesce(correction, lit(false)).as(BillingCharges.IS_CORRECTION));
   }
 }

@@ -28,7 +28,8 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * Good instance-time charges → instance-hours of one UTC date (COST_MODEL §1): a charge spanning several hours is
  * spread evenly over the hours it touches (cost, list cost and usage hours alike), then the slices of one
- * (instance, hour) are summed and {@code billed_seconds = min(3600, usage_hours × 3600)}.
+ * (instance, hour) are summed and {@code billed_seconds = min(3600, usage_hours × 3600)}. A correction (negative
+ * usage) is a charge like any other: it lands on the hours of its own period and nets with what it corrects.
  */
 public final class InstanceHours {
   private InstanceHours() {}
@@ -75,7 +76,8 @@ public final class InstanceHours {
             col(BillingCharges.PRICING_TERM),
             col(BillingCharges.CURRENCY),
             col(BillingCharges.FILE),
-            col(BillingCharges.LINE));
+            col(BillingCharges.LINE),
+            col(BillingCharges.IS_CORRECTION));
   }
 
   /** The slices of one source summed per (instance, hour): rows with the columns of silver billing_hourly. */
@@ -96,7 +98,8 @@ public final class InstanceHours {
         .select(
             col(DATE), col(HOUR), col(BillingCharges.INSTANCE_ID), col(BillingCharges.INSTANCE_TYPE), col(BillingCharges.REGION),
             col(BillingCharges.ACCOUNT_ID), col(NODE_COST), col(BillingCharges.LIST_COST), col(BillingCharges.USAGE_HOURS),
-            least(lit(3600.0), col(BillingCharges.USAGE_HOURS).multiply(3600.0)).as(BILLED_SECONDS),
+            // A correction that takes back more usage than the hour kept leaves no billed time, never negative time.
+            greatest(lit(0.0), least(lit(3600.0), col(BillingCharges.USAGE_HOURS).multiply(3600.0))).as(BILLED_SECONDS),
             when(size(col("terms")).gt(1), lit(MIXED)).otherwise(element_at(col("terms"), 1)).as(BillingCharges.PRICING_TERM),
             col(BillingCharges.CURRENCY),
             lit(source).as(SOURCE),

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.cli.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.config.LedgerConfig.BillingSource;
 import dev.idleledger.ingest.SilverTables;
@@ -67,7 +68,7 @@ public final class BillingIngest {
       for (SourceRun run : runs.values()) {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
         SourceAccounting accounting = account(run, merged);
-        quality.recordAccounting(accounting, config.maxQuarantineShare);
+        quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedFiles(run));
         recordNonGpuCost(run, date, quality);
         accountings.add(accounting);
       }
@@ -90,6 +91,18 @@ public final class BillingIngest {
     Dataset<Row> slices = InstanceHours.spread(charges, date);
     Dataset<Row> hours = InstanceHours.total(slices, BillingSourceMerge.sourceName(source));
     runs.put(source, new SourceRun(source, qualitySource, raw, charges, slices, hours));
+  }
+
+  /** The files rejected whole, each on a stderr line of its own; the first named for a failed quarantine share. */
+  private static String rejectedFiles(SourceRun run) {
+    List<BillingExportReader.RejectedFile> files = run.raw().rejected();
+    files.forEach(f -> Progress.line("%s rejected file %s: %s", run.qualitySource(), f.file(), f.reason()));
+    if (files.isEmpty()) {
+      return null;
+    }
+    BillingExportReader.RejectedFile first = files.get(0);
+    return "rejected file " + first.file() + ": " + first.reason()
+        + (files.size() > 1 ? " (and " + (files.size() - 1) + " more files, see quarantine)" : "");
   }
 
   private Dataset<Row> hoursOf(Map<BillingSource, SourceRun> runs, BillingSource source) {

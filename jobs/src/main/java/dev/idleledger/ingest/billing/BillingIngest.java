@@ -32,7 +32,8 @@ import org.apache.spark.storage.StorageLevel;
 import scala.collection.JavaConverters;
 
 /**
- * The billing stage: CUR 2.0 and/or FOCUS exports → silver {@code billing_hourly} for one UTC date, rejected rows →
+ * The billing stage: CUR 2.0 and/or FOCUS exports → silver {@code billing_hourly} (and CUR's split cost allocation rows →
+ * {@code billing_pod_split}) for one UTC date, rejected rows →
  * {@code quarantine}, row accounting and the money that is not GPU time → {@code run_quality}. Bills are restated
  * during the month, so each run re-reads the current files and replaces the date's partition whole.
  *
@@ -64,6 +65,7 @@ public final class BillingIngest {
         config.preferredBilling).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       tables.replaceDates(SilverTables.BILLING_HOURLY, merged, List.of(date));
+      tables.replaceDates(SilverTables.BILLING_POD_SPLIT, podSplits(runs.get(BillingSource.CUR), date), List.of(date));
       List<SourceAccounting> accountings = new ArrayList<>();
       for (SourceRun run : runs.values()) {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
@@ -91,6 +93,11 @@ public final class BillingIngest {
     Dataset<Row> slices = InstanceHours.spread(charges, date);
     Dataset<Row> hours = InstanceHours.total(slices, BillingSourceMerge.sourceName(source));
     runs.put(source, new SourceRun(source, qualitySource, raw, charges, slices, hours));
+  }
+
+  /** AWS's own per-pod split of instances from CUR's split cost allocation rows (none without CUR): a cross-check only. */
+  private Dataset<Row> podSplits(SourceRun cur, LocalDate date) {
+    return cur == null ? spark.createDataFrame(List.of(), SilverTables.BILLING_POD_SPLIT.schema()) : PodSplitCosts.of(cur.raw().rows(), date);
   }
 
   /** The files rejected whole, each on a stderr line of its own; the first named for a failed quarantine share. */

@@ -107,4 +107,21 @@ public final class SilverTables {
           col("source", DataTypes.StringType, "cur | focus"),
           col("source_file", DataTypes.StringType, "the raw file(s) the money came from")),
       "date");
+
+  public static final TableSpec BILLING_POD_SPLIT = new TableSpec("billing_pod_split",
+      "Billing: AWS split cost allocation data (CUR 2.0 split_line_item_* rows of EKS pods), per pod, instance and resource for the day: "
+          + "AWS's own request-based split of the instance, kept beside ours as a cross-check and never added to instance cost.",
+      List.of(
+          col("date", DataTypes.DateType, "UTC day (a row spanning days is spread over them by time)"),
+          col("instance_id", DataTypes.StringType, "the EC2 instance the pod ran on (split_line_item_parent_resource_id)"),
+          col("eks_cluster", DataTypes.StringType, "EKS cluster name from the pod's ARN in line_item_resource_id"),
+          col("namespace", DataTypes.StringType, "pod namespace from the ARN"),
+          col("pod", DataTypes.StringType, "pod name from the ARN"),
+          col("pod_uid", DataTypes.StringType, "pod uid from the ARN (null when absent)"),
+          col("resource", DataTypes.StringType, "what the row splits, from line_item_usage_type: gpu | vcpu | memory | other"),
+          col("split_cost", DataTypes.DoubleType, "split_line_item_split_cost: what AWS charged the pod for its share of the resource"),
+          col("unused_cost", DataTypes.DoubleType, "split_line_item_unused_cost: the pod's share of the instance's unused resource cost"),
+          col("currency", DataTypes.StringType, "billing currency"),
+          col("source_file", DataTypes.StringType, "the raw file(s) the rows came from")),
+      "date");
 }

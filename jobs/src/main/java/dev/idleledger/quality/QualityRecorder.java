@@ -40,6 +40,14 @@ public final class QualityRecorder {
 
   /** Records the row accounting of a source and whether its quarantined share is within the threshold. */
   public void recordAccounting(SourceAccounting a, double maxQuarantineShare) {
+    recordAccounting(a, maxQuarantineShare, null);
+  }
+
+  /**
+   * As {@link #recordAccounting(SourceAccounting, double)}; {@code rejectedWhy} (null = nothing to add) says what was
+   * rejected and why — a whole file, say — so a failed share names it instead of only counting rows.
+   */
+  public void recordAccounting(SourceAccounting a, double maxQuarantineShare, String rejectedWhy) {
     boolean balanced = a.balances();
     add("rows_accounted", a.source(), a, null, null, balanced,
         balanced ? "read = used + quarantined + duplicate + ignored"
@@ -47,7 +55,8 @@ public final class QualityRecorder {
                 + " + duplicate " + a.rowsDuplicate() + " + ignored " + a.rowsIgnored());
     boolean shareOk = a.quarantinedShare() <= maxQuarantineShare;
     add("quarantine_share", a.source(), a, a.quarantinedShare(), maxQuarantineShare, shareOk,
-        shareOk ? "" : a.source() + ": " + a.rowsQuarantined() + " of " + a.rowsRead() + " rows quarantined, above quality.max_quarantine_share");
+        shareOk ? "" : a.source() + ": " + a.rowsQuarantined() + " of " + a.rowsRead() + " rows quarantined, above quality.max_quarantine_share"
+            + (rejectedWhy == null ? "" : "; " + rejectedWhy));
   }
 
   /** Records a check with a measured value (coverage, reconciliation delta, ...). */

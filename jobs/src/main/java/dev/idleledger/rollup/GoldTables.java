@@ -30,6 +30,9 @@ public final class GoldTables {
           col("p95_activity", DataTypes.DoubleType, "95th percentile of per-sample activity over held time, 0-1"),
           col("max_fb_used_mib", DataTypes.DoubleType, "highest framebuffer use on any of its GPUs, MiB"),
           col("cost", DataTypes.DoubleType, "money for the GPU time it held, billing currency"),
+          col("aws_split_cost", DataTypes.DoubleType, "what AWS split cost allocation data (CUR 2.0 split_line_item_*) charged its pods on the "
+              + "day's GPU instances: split_cost + unused_cost over their GPU, vCPU and memory rows, i.e. AWS's request-based share of the "
+              + "whole instance incl. its unused part, comparable with cost under cost.gpu_share = whole-node; null without such rows"),
           col("idle_cost", DataTypes.DoubleType, "money for held time that was idle"),
           col("idle_memory_held_cost", DataTypes.DoubleType, "money for idle time with memory held (part of idle_cost)"),
           col("unused_capacity_cost", DataTypes.DoubleType, "sum of rate x (1 - activity): money for capacity held but unused"),

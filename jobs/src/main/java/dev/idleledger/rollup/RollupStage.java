@@ -6,19 +6,28 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.sum;
 
 import dev.idleledger.attribute.CostAttribution;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.TableSpec;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import scala.collection.JavaConverters;
 
-/** Writes the day's workload_daily, cluster_daily and team_daily from gpu_hourly, and checks cluster reconciliation. */
+/**
+ * Writes the day's workload_daily (with AWS's own split beside our cost), cluster_daily and team_daily from gpu_hourly,
+ * and checks cluster reconciliation.
+ */
 public final class RollupStage {
   private final LedgerConfig config;
   private final LakeTables tables;
@@ -34,9 +43,14 @@ public final class RollupStage {
     Dataset<Row> gpuHourly = attribution.gpuHourly();
     // Each daily frame is written and then read again (teams from workloads, the reconciliation check from
     // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the table.
-    Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples()).localCheckpoint();
+    Dataset<Row> splitOnGpu = AwsSplitCost.onGpuInstances(ofDate(SilverTables.BILLING_POD_SPLIT, date), gpuHourly).localCheckpoint();
+    Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples())
+        .join(AwsSplitCost.byWorkload(splitOnGpu, ofDate(SilverTables.POD_INFO, date)),
+            JavaConverters.asScalaBuffer(Arrays.asList(AwsSplitCost.WORKLOAD)).toSeq(), "left")
+        .localCheckpoint();
     tables.replaceDates(GoldTables.WORKLOAD_DAILY, workloads, List.of(date));
     tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads), List.of(date));
+    recordAwsSplit(splitOnGpu, workloads, quality);
     Dataset<Row> clusters = DailyRollup.clusterDaily(gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
         .withColumn("date", lit(Date.valueOf(date)))
         .localCheckpoint();
@@ -50,5 +64,24 @@ public final class RollupStage {
         nullDeltas > 0 ? nullDeltas + " cluster_daily rows have a null reconciliation_delta (a null money column): money is not conserved"
             : ok ? "cluster_daily: gpu_cost = allocated + unallocated + unobserved on every cluster"
             : "cluster_daily reconciliation_delta reaches " + worst + ": money is not conserved");
+  }
+
+  private Dataset<Row> ofDate(TableSpec table, LocalDate date) {
+    return tables.read(table).where(col("date").equalTo(lit(Date.valueOf(date))));
+  }
+
+  /** How much of AWS's split of the day's GPU instances landed on workload_daily rows (the rest: pods kube state does not tie to a GPU workload). */
+  private static void recordAwsSplit(Dataset<Row> splitOnGpu, Dataset<Row> workloads, QualityRecorder quality) {
+    Row total = splitOnGpu.agg(sum("aws_split_cost"), count(lit(1))).first();
+    if (total.getLong(1) == 0) {
+      quality.recordValue("aws_split_cost", "billing.cur", 0.0, null, true, "no split cost allocation rows for the day's GPU instances");
+      return;
+    }
+    Row shown = workloads.agg(sum("aws_split_cost")).first();
+    double onWorkloads = shown.isNullAt(0) ? 0.0 : shown.getDouble(0);
+    quality.recordValue("aws_split_cost", "billing.cur", total.getDouble(0), null, true, String.format(Locale.ROOT,
+        "AWS split cost allocation charged %.6f to pods on GPU instances: %.6f on workload_daily rows (aws_split_cost), "
+            + "%.6f on pods kube state does not tie to a workload that held a GPU that day", total.getDouble(0), onWorkloads,
+        total.getDouble(0) - onWorkloads));
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.ingest.billing.BillingIngest;
 import dev.idleledger.ingest.kube.KubeStateIngest;
 import dev.idleledger.ingest.telemetry.TelemetryIngest;
 import dev.idleledger.quality.QualityRecorder;
@@ -28,6 +29,7 @@ class S3IngestTest {
   private static SparkSession spark;
   private static SourceAccounting telemetry;
   private static SourceAccounting kube;
+  private static SourceAccounting billing;
 
   @BeforeAll
   static void ingestFromS3() {
@@ -55,6 +57,34 @@ class S3IngestTest {
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, DB), "s3-run", DATE);
     telemetry = new TelemetryIngest(spark, config).run(DATE, quality).orElseThrow();
     kube = new KubeStateIngest(spark, config).run(DATE, quality).orElseThrow();
+    ingestCurExportFolder(trace.resolve("billing/cur/BILLING_PERIOD=2026-11/cur-00001.csv"));
+  }
+
+  /**
+   * The trace's bill as a "create new" CUR 2.0 export mirrored into this bucket: two deliveries of November, the
+   * older one holding the same rows twice (in two chunks); the manifest names the newer one by its URI in the payer's
+   * bucket, which the reader finds under the configured export folder.
+   */
+  private static void ingestCurExportFolder(Path traceCur) {
+    String export = "raw/cur/gpu-cur2/";
+    String older = "data/BILLING_PERIOD=2026-11/0b8e3c1d-2f4a-4c6b-9d7e-1a3c5e7f9b02/";
+    String newer = "data/BILLING_PERIOD=2026-11/9f4d2a6c-8e1b-4d3f-a5c7-6b8d0f2e4a19/";
+    server.upload(BUCKET, export + older + "gpu-cur2-00001.csv", traceCur);
+    server.upload(BUCKET, export + older + "gpu-cur2-00002.csv", traceCur);
+    server.upload(BUCKET, export + newer + "gpu-cur2-00001.csv", traceCur);
+    try {
+      Path manifest = java.nio.file.Files.createTempFile("gpu-cur2-Manifest", ".json");
+      java.nio.file.Files.writeString(manifest, "{\"executionId\": \"9f4d2a6c-8e1b-4d3f-a5c7-6b8d0f2e4a19\", \"bucket\": \"payer-billing\","
+          + " \"billingPeriod\": {\"start\": \"2026-11-01T00:00:00.000Z\", \"end\": \"2026-12-01T00:00:00.000Z\"},"
+          + " \"dataFiles\": [\"s3://payer-billing/cur/gpu-cur2/" + newer + "gpu-cur2-00001.csv\"]}");
+      server.upload(BUCKET, export + "metadata/BILLING_PERIOD=2026-11/gpu-cur2-Manifest.json", manifest);
+      java.nio.file.Files.delete(manifest);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    LedgerConfig config = TestSpark.config("input.billing.cur=s3a://" + BUCKET + "/" + export.substring(0, export.length() - 1),
+        "input.billing.focus=", "catalog.database=" + DB);
+    billing = new BillingIngest(spark, config).run(DATE, new QualityRecorder(new LakeTables(spark, DB), "s3-run", DATE)).get(0);
   }
 
   @AfterAll
@@ -83,5 +113,14 @@ class S3IngestTest {
     assertEquals(List.of("PyTorchJob/llama-ft"), spark.sql("SELECT workload_kind || '/' || workload_name FROM " + DB
         + ".pod_info WHERE pod = 'llama-ft-worker-0'").collectAsList().stream().map(r -> r.getString(0)).toList());
     assertEquals("i-0c0ffee0000000001", spark.sql("SELECT instance_id FROM " + DB + ".node_info").first().getString(0));
+  }
+
+  @Test
+  void theCurExportFolderOnS3IsReadThroughItsManifest() {
+    // Only the newer delivery's chunk: 2 instance-hours at 6.88 (the older delivery would add 4 more).
+    List<String> hours = spark.sql("SELECT instance_id, hour(hour), node_cost FROM " + DB + ".billing_hourly ORDER BY hour").collectAsList()
+        .stream().map(r -> r.getString(0) + " " + r.getInt(1) + " " + r.getDouble(2)).toList();
+    assertEquals(List.of("i-0c0ffee0000000001 2 6.88", "i-0c0ffee0000000001 3 6.88"), hours);
+    assertEquals(3, billing.rowsRead(), "the three rows of one chunk");
   }
 }

@@ -50,7 +50,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Exports live under {@code BILLING_PERIOD=YYYY-MM/} folders (AWS Data Exports write CUR 2.0 and FOCUS that
  * way). For date D the month of D is read, and the previous month too on the 1st; a root without such folders
- * is read whole.
+ * is read whole. A root that is the export folder itself ({@code data/} + {@code metadata/}) is read through each
+ * period's manifest ({@link DataExportFolder}).
  *
  * <p>CSV is read as RFC 4180: a quote inside a quoted field is doubled ({@code "{""InstanceType"":""g5.4xlarge""}"},
  * as FOCUS exports write the JSON of {@code Tags} and {@code SkuPriceDetails}), and an unquoted {@code NULL} is an
@@ -123,17 +124,16 @@ public final class BillingExportReader {
       if (!fs.exists(rootPath)) {
         throw new IllegalArgumentException(sourceName + ": input path does not exist: " + root);
       }
+      if (DataExportFolder.isExportFolder(fs, rootPath)) {
+        return DataExportFolder.files(fs, rootPath, periodsHolding(date), BillingExportReader::isDataFile, sourceName);
+      }
       List<Path> periods = Arrays.stream(fs.listStatus(rootPath)).filter(FileStatus::isDirectory).map(FileStatus::getPath)
           .filter(p -> p.getName().startsWith("BILLING_PERIOD=")).toList();
       List<Path> toRead = new ArrayList<>();
       if (periods.isEmpty()) {
         toRead.add(rootPath);
       } else {
-        Set<String> wanted = new LinkedHashSet<>();
-        wanted.add("BILLING_PERIOD=" + YearMonth.from(date));
-        if (date.getDayOfMonth() == 1) {
-          wanted.add("BILLING_PERIOD=" + YearMonth.from(date).minusMonths(1));
-        }
+        Set<String> wanted = periodsHolding(date);
         periods.stream().filter(p -> wanted.contains(p.getName())).forEach(toRead::add);
       }
       List<String> files = new ArrayList<>();
@@ -151,6 +151,16 @@ public final class BillingExportReader {
     } catch (IOException e) {
       throw new UncheckedIOException(sourceName + ": cannot list " + root + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The billing-period folders that can hold date D: its month, and the previous one on the 1st. */
+  private static Set<String> periodsHolding(LocalDate date) {
+    Set<String> wanted = new LinkedHashSet<>();
+    wanted.add("BILLING_PERIOD=" + YearMonth.from(date));
+    if (date.getDayOfMonth() == 1) {
+      wanted.add("BILLING_PERIOD=" + YearMonth.from(date).minusMonths(1));
+    }
+    return wanted;
   }
 
   private static boolean isDataFile(String name) {
@@ -256,8 +266,9 @@ public final class BillingExportReader {
     }
     List<String> missing = required.stream().filter(r -> !out.containsKey(r)).toList();
     if (!missing.isEmpty()) {
-      throw new MissingColumnsException("missing required column" + (missing.size() > 1 ? "s " : " ")
-          + String.join(", ", missing));
+      String missingText = "missing required column" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing);
+      throw new MissingColumnsException(ForeignExportFormat.recognise(fileColumns, sourceName)
+          .map(why -> why + " (" + missingText + ")").orElse(missingText));
     }
     return out;
   }

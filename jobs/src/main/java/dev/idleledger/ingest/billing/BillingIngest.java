@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.cli.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.config.LedgerConfig.BillingSource;
 import dev.idleledger.ingest.SilverTables;
@@ -36,7 +37,8 @@ import org.apache.spark.storage.StorageLevel;
 import scala.collection.JavaConverters;
 
 /**
- * The billing stage: CUR 2.0 and/or FOCUS exports → silver {@code billing_hourly} for one UTC date, rejected rows →
+ * The billing stage: CUR 2.0 and/or FOCUS exports → silver {@code billing_hourly} (and CUR's split cost allocation rows →
+ * {@code billing_pod_split}) for one UTC date, rejected rows →
  * {@code quarantine}, row accounting and the money that is not GPU time → {@code run_quality}. Bills are restated
  * during the month, so each run re-reads the current files and replaces the date's partition whole.
  *
@@ -120,11 +122,12 @@ public final class BillingIngest implements AutoCloseable {
         config.preferredBilling).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       tables.replaceDates(SilverTables.BILLING_HOURLY, merged, List.of(date));
+      tables.replaceDates(SilverTables.BILLING_POD_SPLIT, podSplits(runs.get(BillingSource.CUR), date), List.of(date));
       List<SourceAccounting> accountings = new ArrayList<>();
       for (SourceRun run : runs.values()) {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
         SourceAccounting accounting = account(run, merged);
-        quality.recordAccounting(accounting, config.maxQuarantineShare);
+        quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedFiles(run));
         NotAttributedCharges.record(run.charges(), run.slices(), date, run.qualitySource(), quality);
         accountings.add(accounting);
       }
@@ -203,6 +206,23 @@ public final class BillingIngest implements AutoCloseable {
 
   private static String qualitySource(BillingSource source) {
     return source == BillingSource.CUR ? CurLineItems.SOURCE : FocusCharges.SOURCE;
+  }
+
+  /** AWS's own per-pod split of instances from CUR's split cost allocation rows (none without CUR): a cross-check only. */
+  private Dataset<Row> podSplits(SourceRun cur, LocalDate date) {
+    return cur == null ? spark.createDataFrame(List.of(), SilverTables.BILLING_POD_SPLIT.schema()) : PodSplitCosts.of(cur.raw().rows(), date);
+  }
+
+  /** The files rejected whole, each on a stderr line of its own; the first named for a failed quarantine share. */
+  private static String rejectedFiles(SourceRun run) {
+    List<BillingExportReader.RejectedFile> files = run.raw().rejected();
+    files.forEach(f -> Progress.line("%s rejected file %s: %s", run.qualitySource(), f.file(), f.reason()));
+    if (files.isEmpty()) {
+      return null;
+    }
+    BillingExportReader.RejectedFile first = files.get(0);
+    return "rejected file " + first.file() + ": " + first.reason()
+        + (files.size() > 1 ? " (and " + (files.size() - 1) + " more files, see quarantine)" : "");
   }
 
   private Dataset<Row> hoursOf(Map<BillingSource, SourceRun> runs, BillingSource source) {

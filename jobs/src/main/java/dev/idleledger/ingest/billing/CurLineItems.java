@@ -51,17 +51,30 @@ public final class CurLineItems {
   public static final String SP_EFFECTIVE = "savings_plan_savings_plan_effective_cost";
   /** EKS split cost allocation rows carry the instance here and a pod in line_item_resource_id: a cross-check, not instance time. */
   public static final String SPLIT_PARENT = "split_line_item_parent_resource_id";
+  /** What AWS's split charged the pod for the resource of the row (GPU, vCPU or memory), amortized. */
+  public static final String SPLIT_COST = "split_line_item_split_cost";
+  /** The pod's share (by split usage) of what the instance's pods left unused of that resource. */
+  public static final String SPLIT_UNUSED_COST = "split_line_item_unused_cost";
 
   /** Without these a file cannot say what instance ran when, for how much: the file is quarantined. */
   public static final List<String> REQUIRED = List.of(START, END, TYPE, PRODUCT, USAGE_TYPE, RESOURCE_ID, USAGE_AMOUNT, UNBLENDED);
   /** A missing optional column is read as null. resource_tags is not used yet. */
   public static final List<String> OPTIONAL = List.of(ACCOUNT, OPERATION, CURRENCY, PUBLIC_ON_DEMAND, PRICING_TERM,
-      INSTANCE_TYPE, REGION, RI_EFFECTIVE, SP_EFFECTIVE, SPLIT_PARENT);
+      INSTANCE_TYPE, REGION, RI_EFFECTIVE, SP_EFFECTIVE, SPLIT_PARENT, SPLIT_COST, SPLIT_UNUSED_COST);
 
   public static final String USAGE = "Usage";
   public static final String DISCOUNTED_USAGE = "DiscountedUsage";
   public static final String SP_COVERED_USAGE = "SavingsPlanCoveredUsage";
   private static final Set<String> INSTANCE_LINE_TYPES = Set.of(USAGE, DISCOUNTED_USAGE, SP_COVERED_USAGE);
+
+  /**
+   * A split cost allocation row: a pod's (or ECS task's) share of the instance named in its parent resource id. Its
+   * money is already on the instance's own row, so it is never instance time.
+   */
+  static Column isSplitRow() {
+    return coalesce(text(col(SPLIT_PARENT)).isNotNull()
+        .and(text(col(SPLIT_PARENT)).notEqual(coalesce(text(col(RESOURCE_ID)), lit("")))), lit(false));
+  }
 
   /**
    * One charge row per line item (columns of {@link BillingCharges#COLUMNS}). {@code lineItems} holds the CUR
@@ -73,8 +86,7 @@ public final class CurLineItems {
     Column usageType = col(USAGE_TYPE);
     Column start = timestamp(col(START));
     Column end = timestamp(col(END));
-    Column splitRow = text(col(SPLIT_PARENT)).isNotNull()
-        .and(text(col(SPLIT_PARENT)).notEqual(coalesce(text(col(RESOURCE_ID)), lit(""))));
+    Column splitRow = isSplitRow();
     Column instance = text(col(PRODUCT)).equalTo("AmazonEC2")
         .and(isInstanceUsageType(usageType))
         .and(lineType.isin(INSTANCE_LINE_TYPES.toArray()))
@@ -101,14 +113,17 @@ public final class CurLineItems {
         .when(instance.and(badNumber(amortizedSource)), concat(lit("non-numeric "), amortizedName))
         .when(instance.and(number(amortizedSource).isNull()), concat(lit("missing "), amortizedName, lit(" on a "), lineType, lit(" row")))
         .when(instance.and(badNumber(col(PUBLIC_ON_DEMAND))), lit("non-numeric " + PUBLIC_ON_DEMAND))
-        .when(instance.and(end.leq(start)), lit("usage end not after start"));
+        .when(instance.and(end.leq(start)), lit("usage end not after start"))
+        .when(splitRow.and(badNumber(col(SPLIT_COST))), lit("non-numeric " + SPLIT_COST))
+        .when(splitRow.and(badNumber(col(SPLIT_UNUSED_COST))), lit("non-numeric " + SPLIT_UNUSED_COST));
 
     Column pricingTerm = when(text(usageType).contains("SpotUsage").or(text(col(PRICING_TERM)).equalTo("Spot")), lit("Spot"))
         .when(lineType.equalTo(SP_COVERED_USAGE), lit("SavingsPlan"))
         .when(lineType.equalTo(DISCOUNTED_USAGE), lit("Reserved"))
         .otherwise(lit("OnDemand"));
-    Column kind = when(INSTANCE_LINE_TYPES.stream().map(t -> lineType.equalTo(t)).reduce(Column::or).orElseThrow(),
-        concat(lit(NotAttributedCharges.NON_COMPUTE_USAGE + " ("), coalesce(text(col(PRODUCT)), lit("?")), lit(")")))
+    Column kind = when(splitRow, lit("split cost allocation (per-pod cross-check, not summed)"))
+        .when(INSTANCE_LINE_TYPES.stream().map(t -> lineType.equalTo(t)).reduce(Column::or).orElseThrow(),
+            concat(lit(NotAttributedCharges.NON_COMPUTE_USAGE + " ("), coalesce(text(col(PRODUCT)), lit("?")), lit(")")))
         .otherwise(coalesce(lineType, lit(NotAttributedCharges.UNKNOWN)));
     // CUR has no correction class: a negative usage amount on instance time is AWS taking hours back.
     Column correction = instance.and(number(col(USAGE_AMOUNT)).lt(0));

@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.config.GpuSharePolicy;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.WorkloadClassifier;
+import dev.idleledger.spark.StageFrames;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -80,24 +81,24 @@ public final class CostAttribution {
     // The frames below are a few rows per unit or instance but are each read by several of the night's actions
     // (the gpu_hourly write, the reconciliation, the rollups). A local checkpoint computes each once and cuts
     // its lineage, so no later action walks back to the per-second samples to rebuild it.
-    Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).localCheckpoint();
+    Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).transform(StageFrames::keep);
     Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
     Dataset<Row> billedInstances = billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
     Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(dayNodes, billedInstances,
         unitsSeen.where(col("mig_profile").isNull().or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
-        catalog, CatalogFrames.shareForUnknownShape(settings.share())).localCheckpoint();
-    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).localCheckpoint();
+        catalog, CatalogFrames.shareForUnknownShape(settings.share())).transform(StageFrames::keep);
+    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).transform(StageFrames::keep);
 
     Dataset<Row> units = unitsSeen.unionByName(GpuUnits.unseen(gpuInstances))
         .join(broadcast(gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus")),
             new String[] {"cluster", "node"}, "left")
-        .localCheckpoint();
-    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).localCheckpoint();
+        .transform(StageFrames::keep);
+    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).transform(StageFrames::keep);
 
     // One row per (sample, holder) with its money: not kept, since it is a broadcast join and an explode over the
     // kept samples, and gpu_hourly and the workloads' per-second statistics each read it once.
     Dataset<Row> held = allocate(observedSamples, unitHours);
-    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).localCheckpoint();
+    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).transform(StageFrames::keep);
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
     Dataset<Row> heldSamples = withWorkload(held.where(col("pod").isNotNull()), pods)
         .select("date", "ts", "cluster", "node", "unit_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",

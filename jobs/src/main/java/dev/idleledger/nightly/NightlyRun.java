@@ -14,6 +14,7 @@ import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
+import dev.idleledger.spark.JobDescriptions;
 import dev.idleledger.spark.LakeTables;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -79,8 +80,11 @@ public final class NightlyRun {
     long start = System.nanoTime();
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, config), runId, date);
     List<SourceAccounting> sources = new ArrayList<>();
+    JobDescriptions.stage(spark, runId, "ingest telemetry", date);
     new TelemetryIngest(spark, config).run(date, quality).ifPresent(sources::add);
+    JobDescriptions.stage(spark, runId, "ingest kube", date);
     new KubeStateIngest(spark, config).run(date, quality).ifPresent(sources::add);
+    JobDescriptions.stage(spark, runId, "ingest billing", date);
     sources.addAll(new BillingIngest(spark, config).run(date, quality));
     for (SourceAccounting a : sources) {
       Progress.line("%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d", date, a.source(), a.rowsRead(), a.rowsUsed(),
@@ -90,16 +94,20 @@ public final class NightlyRun {
       quality.flushAndFailIfAnyFailed();
     }
     long ingested = System.nanoTime();
+    JobDescriptions.stage(spark, runId, "attribute", date);
     CostAttribution.Result attribution = new AttributeStage(spark, config, catalog).run(date, quality);
     long attributed = System.nanoTime();
     try {
+      JobDescriptions.stage(spark, runId, "rollup", date);
       new RollupStage(spark, config).run(date, attribution, quality);
     } finally {
       attribution.release();
     }
     long rolledUp = System.nanoTime();
+    JobDescriptions.stage(spark, runId, "recommend", date);
     new RecommendStage(spark, config, catalog).run(date, quality);
     long recommended = System.nanoTime();
+    JobDescriptions.stage(spark, runId, "tickets", date);
     TicketStage tickets = new TicketStage(spark, config);
     TicketRunResult ticketResult = tickets.run(date, tickets.defaultTable(), false);
     Progress.line("%s %s", date, ticketResult.summary());
@@ -115,6 +123,7 @@ public final class NightlyRun {
     Progress.line("%s stages: %s", date, stageSeconds.entrySet().stream()
         .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
     stageSeconds.forEach((stage, seconds) -> stageListener.stageDone(date, stage, seconds));
+    JobDescriptions.stage(spark, runId, "run_quality", date);
     quality.flushAndFailIfAnyFailed();
     Progress.line("%s done in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }

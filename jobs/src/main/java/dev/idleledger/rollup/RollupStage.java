@@ -9,6 +9,7 @@ import dev.idleledger.attribute.CostAttribution;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.StageFrames;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
@@ -32,12 +33,12 @@ public final class RollupStage {
     Dataset<Row> gpuHourly = attribution.gpuHourly();
     // Each daily frame is written and then read again (teams from workloads, the reconciliation check from
     // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the table.
-    Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples()).localCheckpoint();
+    Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples()).transform(StageFrames::keep);
     tables.replaceDates(GoldTables.WORKLOAD_DAILY, workloads, List.of(date));
     tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads), List.of(date));
     Dataset<Row> clusters = DailyRollup.clusterDaily(gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
         .withColumn("date", lit(Date.valueOf(date)))
-        .localCheckpoint();
+        .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters, List.of(date));
     Row worstRow = clusters.agg(max(abs(col("reconciliation_delta")))).first();
     double worst = worstRow.isNullAt(0) ? 0.0 : worstRow.getDouble(0);

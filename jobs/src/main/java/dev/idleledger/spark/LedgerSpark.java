@@ -7,9 +7,10 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Builds the SparkSession every command runs in: Delta Lake, and a catalog whose metastore, warehouse and
- * scratch space live under {@code lake.root} so that a table made by one process is visible to the next and
- * two lakes never mix. Cluster settings (master, S3A, external metastore) come from config only.
+ * Builds the SparkSession every command runs in: Delta Lake, and a catalog that lives with the lake
+ * ({@link LakeCatalog}: its tables are found under {@code lake.root}, so a table made by one process is visible to
+ * the next, on any machine, while another process writes) unless
+ * {@code catalog.metastore = external}. Cluster settings (master, S3A, external metastore) come from config only.
  */
 public final class LedgerSpark {
   private LedgerSpark() {}
@@ -21,8 +22,14 @@ public final class LedgerSpark {
       b.master(config.sparkMaster);
     }
     applyTo(config, b::config);
-    SparkSession spark = b.enableHiveSupport().getOrCreate();
+    if (!config.embeddedMetastore) {
+      b.enableHiveSupport();
+    }
+    SparkSession spark = b.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    if (config.embeddedMetastore) {
+      LakeCatalog.register(spark, lakeUri(config), config.database);
+    }
     if (!spark.sparkContext().isLocal()) {
       useReliableCheckpoints(spark, lakeUri(config));
     }
@@ -86,14 +93,9 @@ public final class LedgerSpark {
     // catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake holds a few files per
     // day; 4 keeps the replay parallel on a cluster without paying 50 task launches a snapshot on 2 cores.
     sink.set("spark.databricks.delta.snapshotPartitions", "4");
-    if (config.embeddedMetastore) {
-      Path metastoreHome = localLake ? Path.of(lake).toAbsolutePath().normalize()
-          : Path.of(System.getProperty("java.io.tmpdir"), "idle-ledger-metastore", Integer.toHexString(lake.hashCode()));
-      System.setProperty("derby.system.home", metastoreHome.toString());
-      sink.set("spark.hadoop.javax.jdo.option.ConnectionURL",
-          "jdbc:derby:;databaseName=" + metastoreHome.resolve("metastore_db") + ";create=true");
-      sink.set("spark.sql.catalogImplementation", "hive");
-    }
+    // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external: the Hive
+    // metastore or Glue that hive-site.xml / spark.settings name.
+    sink.set("spark.sql.catalogImplementation", config.embeddedMetastore ? "in-memory" : "hive");
     if (localLake) {
       sink.set("spark.local.dir", Path.of(lake).toAbsolutePath().normalize().resolve("spark-scratch").toString());
     }

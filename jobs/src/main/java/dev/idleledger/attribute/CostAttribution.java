@@ -15,6 +15,7 @@ import dev.idleledger.config.GpuSharePolicy;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.WorkloadClassifier;
 import dev.idleledger.ingest.telemetry.HeldHours;
+import dev.idleledger.spark.StageFrames;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -84,24 +85,24 @@ public final class CostAttribution {
     // The frames below are a few rows per unit or instance but are each read by several of the night's actions
     // (the gpu_hourly write, the reconciliation, the rollups). A local checkpoint computes each once and cuts
     // its lineage, so no later action walks back to the per-second samples to rebuild it.
-    Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).localCheckpoint();
+    Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).transform(StageFrames::keep);
     Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
     Dataset<Row> billedInstances = billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
     Dataset<Row> instances = InstanceHourCost.instances(dayNodes, billedInstances,
         unitsSeen.where(col("mig_profile").isNull().or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
-        catalog, CatalogFrames.shareForUnknownShape(settings.share())).localCheckpoint();
+        catalog, CatalogFrames.shareForUnknownShape(settings.share())).transform(StageFrames::keep);
     Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(instances);
-    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).localCheckpoint();
+    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).transform(StageFrames::keep);
 
     Dataset<Row> units = GpuUnits.withInstance(unitsSeen, GpuUnits.unseen(gpuInstances),
         gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus"))
-        .localCheckpoint();
-    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).localCheckpoint();
+        .transform(StageFrames::keep);
+    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).transform(StageFrames::keep);
 
     // One row per (sample, holder) with its money: not kept, since it is a broadcast join and an explode over the
     // kept samples, and gpu_hourly and the workloads' per-second statistics each read it once.
     Dataset<Row> held = allocate(observedSamples, unitHours);
-    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).localCheckpoint();
+    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).transform(StageFrames::keep);
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
     // A held sample here is the part of a hold within one hour (ts = where that part begins): the per-second
     // statistics read time in order, and the parts of a split hold follow each other without a gap.

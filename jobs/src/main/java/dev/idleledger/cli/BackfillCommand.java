@@ -3,6 +3,7 @@ package dev.idleledger.cli;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.nightly.NightlyRun;
 import dev.idleledger.spark.LedgerSpark;
+import dev.idleledger.spark.RunLock;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -37,12 +38,15 @@ public final class BackfillCommand implements Callable<Integer> {
           force ? " (all recomputed: --force)" : " (dates whose inputs changed)", to);
       return IdleLedger.EXIT_OK;
     }
-    SparkSession spark = LedgerSpark.create(config, "idle-ledger backfill " + from + ".." + to);
-    try {
-      new NightlyRun(spark, config).force(force).runRange(from, to);
-      return IdleLedger.EXIT_OK;
-    } finally {
-      spark.stop();
+    // One writer per lake: a second run refuses here, before Spark starts (RunLock).
+    try (RunLock lock = RunLock.acquire(config, "backfill " + from + ".." + to)) {
+      SparkSession spark = LedgerSpark.create(config, "idle-ledger backfill " + from + ".." + to);
+      try {
+        new NightlyRun(spark, config).force(force).runRange(from, to);
+        return IdleLedger.EXIT_OK;
+      } finally {
+        spark.stop();
+      }
     }
   }
 }

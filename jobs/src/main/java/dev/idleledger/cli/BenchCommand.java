@@ -51,6 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    DevTools.require("bench", true);
     List<FleetSize> fleets = new ArrayList<>();
     try {
       for (int s : sizes) {

@@ -48,6 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    DevTools.require("demo", false);
     Path root = dir.toAbsolutePath().normalize();
     Path raw = root.resolve("raw");
     Path confFile = root.resolve("idle-ledger.conf");

@@ -52,6 +52,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    DevTools.require("generate", false);
     LedgerConfig config = common.load();
     FleetSpec fleet;
     try {

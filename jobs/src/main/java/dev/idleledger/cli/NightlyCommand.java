@@ -3,6 +3,7 @@ package dev.idleledger.cli;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.nightly.NightlyRun;
 import dev.idleledger.spark.LedgerSpark;
+import dev.idleledger.spark.RunLock;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -35,12 +36,15 @@ public final class NightlyCommand implements Callable<Integer> {
           force ? " (all recomputed: --force)" : " (those whose inputs changed)", date);
       return IdleLedger.EXIT_OK;
     }
-    SparkSession spark = LedgerSpark.create(config, "idle-ledger nightly " + date);
-    try {
-      new NightlyRun(spark, config).force(force).run(date, days);
-      return IdleLedger.EXIT_OK;
-    } finally {
-      spark.stop();
+    // One writer per lake: a second run refuses here, before Spark starts (RunLock).
+    try (RunLock lock = RunLock.acquire(config, "nightly " + date)) {
+      SparkSession spark = LedgerSpark.create(config, "idle-ledger nightly " + date);
+      try {
+        new NightlyRun(spark, config).force(force).run(date, days);
+        return IdleLedger.EXIT_OK;
+      } finally {
+        spark.stop();
+      }
     }
   }
 }

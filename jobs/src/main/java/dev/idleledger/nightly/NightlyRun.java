@@ -15,6 +15,7 @@ import dev.idleledger.rollup.RollupStage;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
+import dev.idleledger.spark.JobDescriptions;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -142,6 +143,7 @@ public final class NightlyRun {
     for (LocalDate n : nights) {
       QualityRecorder quality = recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, runId, d));
       boolean current = newestRecommended.isEmpty() || !n.isBefore(newestRecommended.get());
+      JobDescriptions.stage(spark, runId, "recommend", n);
       timed(n, "recommend", () -> recommend.run(n, quality, current));
     }
     Optional<String> notNewest = NewestNight.whyNotNewest(tables, config, spark.sparkContext().hadoopConfiguration(), ticketNight,
@@ -152,6 +154,7 @@ public final class NightlyRun {
           notNewest.get());
     } else {
       QualityRecorder quality = recorders.get(ticketNight);
+      JobDescriptions.stage(spark, runId, "tickets", ticketNight);
       timed(ticketNight, "tickets", () -> {
         TicketStage tickets = new TicketStage(spark, config);
         TicketRunResult result = tickets.run(ticketNight, tickets.defaultTable(), false);
@@ -181,8 +184,11 @@ public final class NightlyRun {
     long start = System.nanoTime();
     QualityRecorder quality = new QualityRecorder(tables, runId, date);
     List<SourceAccounting> sources = new ArrayList<>();
+    JobDescriptions.stage(spark, runId, "ingest telemetry", date);
     new TelemetryIngest(spark, config).run(date, quality).ifPresent(sources::add);
+    JobDescriptions.stage(spark, runId, "ingest kube", date);
     new KubeStateIngest(spark, config).run(date, quality).ifPresent(sources::add);
+    JobDescriptions.stage(spark, runId, "ingest billing", date);
     sources.addAll(billing.run(date, quality));
     for (SourceAccounting a : sources) {
       Progress.line("%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d", date, a.source(), a.rowsRead(), a.rowsUsed(),
@@ -192,9 +198,11 @@ public final class NightlyRun {
       quality.flushAndFailIfAnyFailed();
     }
     long ingested = System.nanoTime();
+    JobDescriptions.stage(spark, runId, "attribute", date);
     CostAttribution.Result attribution = new AttributeStage(spark, config, catalog).run(date, quality);
     long attributed = System.nanoTime();
     try {
+      JobDescriptions.stage(spark, runId, "rollup", date);
       new RollupStage(spark, config).run(date, attribution, quality);
     } finally {
       attribution.release();
@@ -208,6 +216,7 @@ public final class NightlyRun {
         .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
     stageSeconds.forEach((stage, seconds) -> stageListener.stageDone(date, stage, seconds));
     quality.warnings().forEach(w -> Progress.line("%s WARNING %s", date, w));
+    JobDescriptions.stage(spark, runId, "run_quality", date);
     quality.flushAndFailIfAnyFailed();
     Progress.line("%s published in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }

@@ -12,6 +12,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -84,8 +85,8 @@ public final class RecommendStage {
     // Read from Delta once: the day count, the unit-hour rates, the currency and the node and commitment kinds
     // each scan these two windows (billing six times over), and each scan would replay the Delta log and re-read
     // the Parquet. Both are small (one row per unit-hour, per instance-hour), so holding them costs little.
-    Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date).localCheckpoint();
-    Dataset<Row> billing = window(SilverTables.BILLING_HOURLY, start, date).localCheckpoint();
+    Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date).transform(StageFrames::keep);
+    Dataset<Row> billing = window(SilverTables.BILLING_HOURLY, start, date).transform(StageFrames::keep);
     int daysWithData = (int) gpuHourly.select("date").distinct().count();
     RecommendationFinder.Window window = new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
 
@@ -93,10 +94,10 @@ public final class RecommendStage {
         UnitHourRates.of(gpuHourly, billing), config.classifier, settings.activityThreshold())
         // Checkpointed rather than cached: the six kinds read it a dozen times, and a cached frame drags its whole
         // lineage into every plan that uses it (megabytes of plan text re-rendered on each adaptive re-plan).
-        .localCheckpoint();
+        .transform(StageFrames::keep);
     Dataset<Row> triggers = new RecommendationFinder(spark, settings, catalog).find(window, seconds, gpuHourly, billing);
     // Materialized before D's history is replaced: the status must come from the history as it was before this run.
-    Dataset<Row> night = RecommendationLifecycle.night(date, triggers, tables.read(RecommendationTables.HISTORY), settings).localCheckpoint();
+    Dataset<Row> night = RecommendationLifecycle.night(date, triggers, tables.read(RecommendationTables.HISTORY), settings).transform(StageFrames::keep);
     night = withRealizedSavings(night, date);
     tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
     if (current) {

@@ -21,6 +21,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.InstanceCatalog;
+import dev.idleledger.spark.StageFrames;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +90,7 @@ public final class RecommendationFinder {
     double monthly = 30.0 / window.daysWithData();
     Dataset<Row> currency = gpuHourly.agg(max("currency").as("currency"));
     // Both idle kinds read the streaks; held once, the window over every workload-second runs once instead of twice.
-    Dataset<Row> streaks = IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds()).localCheckpoint();
+    Dataset<Row> streaks = IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds()).transform(StageFrames::keep);
     List<Dataset<Row>> kinds = new ArrayList<>();
     Column workload = concat_ws("/", col("cluster"), col("namespace"), col("workload_kind"), col("workload_name"));
     kinds.add(finish(cullIdleNotebooks(streaks, monthly), window, workload));
@@ -184,7 +185,7 @@ public final class RecommendationFinder {
         .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
         .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi")
         // Held: it filters the seconds below and is joined to their percentiles, so it would be aggregated twice.
-        .localCheckpoint();
+        .transform(StageFrames::keep);
     // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable model.
     Dataset<Row> theirSeconds = seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
     Dataset<Row> stats = candidates

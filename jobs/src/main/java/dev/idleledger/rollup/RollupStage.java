@@ -14,6 +14,7 @@ import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.TableSpec;
+import dev.idleledger.spark.StageFrames;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -43,17 +44,17 @@ public final class RollupStage {
     Dataset<Row> gpuHourly = attribution.gpuHourly();
     // Each daily frame is written and then read again (teams from workloads, the reconciliation check from
     // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the table.
-    Dataset<Row> splitOnGpu = AwsSplitCost.onGpuInstances(ofDate(SilverTables.BILLING_POD_SPLIT, date), gpuHourly).localCheckpoint();
+    Dataset<Row> splitOnGpu = AwsSplitCost.onGpuInstances(ofDate(SilverTables.BILLING_POD_SPLIT, date), gpuHourly).transform(StageFrames::keep);
     Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples())
         .join(AwsSplitCost.byWorkload(splitOnGpu, ofDate(SilverTables.POD_INFO, date)),
             JavaConverters.asScalaBuffer(Arrays.asList(AwsSplitCost.WORKLOAD)).toSeq(), "left")
-        .localCheckpoint();
+        .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.WORKLOAD_DAILY, workloads, List.of(date));
     tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads), List.of(date));
     recordAwsSplit(splitOnGpu, workloads, quality);
     Dataset<Row> clusters = DailyRollup.clusterDaily(gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
         .withColumn("date", lit(Date.valueOf(date)))
-        .localCheckpoint();
+        .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters, List.of(date));
     // No clusters (a day without GPU instance-hours) reconciles to 0; a null delta is money that went missing, not 0.
     Row worstRow = clusters.agg(max(abs(col("reconciliation_delta"))), count(when(col("reconciliation_delta").isNull(), 1))).first();

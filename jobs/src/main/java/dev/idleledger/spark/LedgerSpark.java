@@ -7,9 +7,10 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Builds the SparkSession every command runs in: Delta Lake, and a catalog whose metastore, warehouse and
- * scratch space live under {@code lake.root} so that a table made by one process is visible to the next and
- * two lakes never mix. Cluster settings (master, S3A, external metastore) come from config only.
+ * Builds the SparkSession every command runs in: Delta Lake, and a catalog that lives with the lake
+ * ({@link LakeCatalog}: its tables are found under {@code lake.root}, so a table made by one process is visible to
+ * the next, on any machine, while another process writes) unless
+ * {@code catalog.metastore = external}. Cluster settings (master, S3A, external metastore) come from config only.
  */
 public final class LedgerSpark {
   private LedgerSpark() {}
@@ -21,9 +22,45 @@ public final class LedgerSpark {
       b.master(config.sparkMaster);
     }
     applyTo(config, b::config);
-    SparkSession spark = b.enableHiveSupport().getOrCreate();
+    if (!config.embeddedMetastore) {
+      b.enableHiveSupport();
+    }
+    SparkSession spark = b.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    if (config.embeddedMetastore) {
+      LakeCatalog.register(spark, lakeUri(config), config.database);
+    }
+    if (!spark.sparkContext().isLocal()) {
+      useReliableCheckpoints(spark, lakeUri(config));
+    }
     return spark;
+  }
+
+  /**
+   * On a cluster, {@link StageFrames#keep} checkpoints into {@code <lake>/_checkpoints/<application id>}, where
+   * every executor and a restarted task can read it; the folder goes when the application ends.
+   */
+  private static void useReliableCheckpoints(SparkSession spark, String lakeUri) {
+    String dir = lakeUri + "/_checkpoints/" + spark.sparkContext().applicationId();
+    spark.sparkContext().setCheckpointDir(dir);
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+      @Override
+      public void onApplicationEnd(org.apache.spark.scheduler.SparkListenerApplicationEnd end) {
+        try {
+          org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
+          path.getFileSystem(hadoop).delete(path, true);
+        } catch (java.io.IOException e) {
+          System.err.println("[idle-ledger] could not remove the checkpoints under " + dir + ": " + e.getMessage());
+        }
+      }
+    });
+  }
+
+  /** lake.root as a URI without a trailing slash (a local folder made absolute). */
+  static String lakeUri(LedgerConfig config) {
+    String lake = stripTrailingSlash(config.lakeRoot);
+    return isLocal(lake) ? stripTrailingSlash(Path.of(lake).toAbsolutePath().normalize().toUri().toString()) : lake;
   }
 
   /** Every setting the ledger needs, handed to {@code sink} as key/value pairs (also used for spark-submit docs and tests). */
@@ -37,9 +74,16 @@ public final class LedgerSpark {
     sink.set("spark.sql.warehouse.dir", stripTrailingSlash(lakeUri) + "/warehouse");
     sink.set("spark.sql.shuffle.partitions", String.valueOf(config.shufflePartitions));
     sink.set("spark.sql.session.timeZone", "UTC");
-    sink.set("spark.ui.enabled", "false");
-    // Without the UI nobody reads old query plans, but Spark keeps 1,000 of them and re-renders each adaptive
-    // plan as text: a long-lived session (a backfill, the test JVM) runs out of heap on plan strings alone.
+    String master = effectiveMaster(config);
+    if (master.startsWith("local")) {
+      // On one machine nobody watches the UI; on a cluster Spark's default (on) stands, so the UI and the history
+      // server show each stage's job description. Either way spark.settings."spark.ui.enabled" decides last.
+      sink.set("spark.ui.enabled", "false");
+    } else if (System.getProperty("spark.master") == null) {
+      shipToExecutors(sink);
+    }
+    // Spark keeps 1,000 old query plans and re-renders each adaptive plan as text: a long-lived session (a
+    // backfill, the test JVM) runs out of heap on plan strings alone.
     sink.set("spark.sql.ui.retainedExecutions", "20");
     sink.set("spark.sql.maxPlanStringLength", "200000");
     sink.set("spark.sql.sources.partitionOverwriteMode", "static");
@@ -49,20 +93,42 @@ public final class LedgerSpark {
     // catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake holds a few files per
     // day; 4 keeps the replay parallel on a cluster without paying 50 task launches a snapshot on 2 cores.
     sink.set("spark.databricks.delta.snapshotPartitions", "4");
-    if (config.embeddedMetastore) {
-      Path metastoreHome = localLake ? Path.of(lake).toAbsolutePath().normalize()
-          : Path.of(System.getProperty("java.io.tmpdir"), "idle-ledger-metastore", Integer.toHexString(lake.hashCode()));
-      System.setProperty("derby.system.home", metastoreHome.toString());
-      sink.set("spark.hadoop.javax.jdo.option.ConnectionURL",
-          "jdbc:derby:;databaseName=" + metastoreHome.resolve("metastore_db") + ";create=true");
-      sink.set("spark.sql.catalogImplementation", "hive");
-    }
+    // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external: the Hive
+    // metastore or Glue that hive-site.xml / spark.settings name.
+    sink.set("spark.sql.catalogImplementation", config.embeddedMetastore ? "in-memory" : "hive");
     if (localLake) {
       sink.set("spark.local.dir", Path.of(lake).toAbsolutePath().normalize().resolve("spark-scratch").toString());
     }
     applyS3(config.s3, sink);
     for (Map.Entry<String, String> e : config.sparkSettings.entrySet()) {
       sink.set(e.getKey(), e.getValue());
+    }
+  }
+
+  /** The master the session will run on: spark-submit's --master when launched by it, else config's spark.master. */
+  static String effectiveMaster(LedgerConfig config) {
+    String submitted = System.getProperty("spark.master");
+    return submitted != null ? submitted : config.sparkMaster;
+  }
+
+  /**
+   * A driver started by bin/idle-ledger (not spark-submit) against a cluster master: the executors need this
+   * application's jar, which spark-submit would have shipped, and the JDK 17 openings this JVM was started with.
+   */
+  private static void shipToExecutors(SettingSink sink) {
+    try {
+      Path codeSource = Path.of(LedgerSpark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (codeSource.toString().endsWith(".jar")) {
+        sink.set("spark.jars", codeSource.toString());
+      }
+    } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
+      // No code source to ship: classes on the workers' own classpath must do.
+    }
+    String opens = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
+        .collect(java.util.stream.Collectors.joining(" "));
+    if (!opens.isEmpty()) {
+      sink.set("spark.executor.extraJavaOptions", opens);
     }
   }
 

@@ -1,0 +1,54 @@
+package dev.idleledger.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.idleledger.RunFailedException;
+import dev.idleledger.config.ConfigLoader;
+import dev.idleledger.config.LedgerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One writer per lake on a local disk (the S3 flavour is the same protocol with a conditional PutObject). */
+class RunLockTest {
+  private static LedgerConfig lake(Path dir) {
+    return ConfigLoader.load(null, List.of("lake.root=" + dir, "nightly.lock_timeout_minutes=60"));
+  }
+
+  @Test
+  void aSecondRunIsRefusedWithOneLineNamingTheHolderUntilTheFirstEnds(@TempDir Path dir) {
+    LedgerConfig config = lake(dir);
+    try (RunLock first = RunLock.acquire(config, "nightly 2026-11-01")) {
+      RunFailedException refused = assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "backfill 2026-11-01..2026-11-02"));
+      assertTrue(refused.getMessage().startsWith("another run holds the lake's run lock " + dir.resolve(RunLock.NAME)), refused.getMessage());
+      assertTrue(refused.getMessage().contains("\"run\":\"nightly 2026-11-01\""), refused.getMessage());
+      assertEquals(1, refused.getMessage().lines().count());
+    }
+    assertTrue(Files.notExists(dir.resolve(RunLock.NAME)), "released at the end of the run");
+    try (RunLock again = RunLock.acquire(config, "nightly 2026-11-02")) {
+      assertTrue(Files.exists(dir.resolve(RunLock.NAME)));
+    }
+  }
+
+  @Test
+  void aCrashedRunsLockIsTakenOverAfterTheTimeoutOnly(@TempDir Path dir) throws Exception {
+    LedgerConfig config = lake(dir);
+    Path lock = dir.resolve(RunLock.NAME);
+    Files.writeString(lock, "{\"run\":\"nightly 2026-10-31\"}");
+    // 59 minutes old with a 60-minute timeout: still held.
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(Duration.ofMinutes(59))));
+    assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "nightly 2026-11-01"));
+    // 61 minutes old: the crashed run's lock is stale and the new run takes the lake.
+    Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(Duration.ofMinutes(61))));
+    try (RunLock taken = RunLock.acquire(config, "nightly 2026-11-01")) {
+      assertTrue(Files.readString(lock).contains("\"run\":\"nightly 2026-11-01\""), Files.readString(lock));
+    }
+  }
+}

@@ -3,6 +3,7 @@ package dev.idleledger.nightly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idleledger.recommend.CombinedSavings;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
@@ -125,7 +126,7 @@ class BillOnlyGpuNightlyTest {
   void theReportNamesTheGpusNoClusterKnows() {
     WasteSummary s = WasteSummary.read(new LakeTables(spark, config), DAY, DAY, 10);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    TextReport.print(s, List.of(), "", new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    TextReport.print(s, List.of(), new CombinedSavings.Totals(0, 0, 0, 0, "USD", List.of()), "", new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(out.contains("GPUs on the bill that no cluster knows: 65.53 USD"), out);
     assertTrue(out.contains(CUR_ONLY + ", p5.48xlarge, 8 GPUs, 55.04 USD"), out);

@@ -1,6 +1,9 @@
 package dev.idleledger.cli;
 
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.recommend.CombinedSavings;
+import dev.idleledger.recommend.RecommendationTables;
+import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.LedgerSpark;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,6 +42,11 @@ public final class SqlCommand implements Callable<Integer> {
       spark.conf().set("spark.sql.jsonGenerator.ignoreNullFields", "false");
       spark.sql("CREATE DATABASE IF NOT EXISTS " + config.database);
       spark.catalog().setCurrentDatabase(config.database);
+      // The embedded catalog is rebuilt from the lake's folders in every process (LakeCatalog), which keeps the
+      // tables but not views: define the published view again once the table it reads exists.
+      if (spark.catalog().tableExists(config.database, RecommendationTables.RECOMMENDATIONS.name())) {
+        CombinedSavings.publish(new LakeTables(spark, config));
+      }
       print(spark.sql(query), format, System.out);
       return IdleLedger.EXIT_OK;
     } finally {

@@ -29,9 +29,9 @@ public final class ProcessRunner {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     Process p = pb.start();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new IllegalStateException("idle-ledger " + args + " did not finish in 5 minutes");
+      throw new IllegalStateException("idle-ledger " + args + " did not finish in 10 minutes");
     }
     Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     Files.deleteIfExists(out);

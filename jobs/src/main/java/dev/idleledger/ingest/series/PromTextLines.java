@@ -40,21 +40,23 @@ final class PromTextLines {
     boolean nameInBraces = dialect == PromDialect.PROMTOOL_DUMP;
     // Every column is an expression of the trimmed line a few levels deep: the optimizer inlines them into the
     // filters it pushes down to the scan, so a deep chain would be repeated in each use (and compiled as such).
+    // That is why the timestamp is taken as the line's last token (once the line is known to have one) rather
+    // than as what follows the value.
     Column trimmed = trim(col("value"));
     Column sample = dialect == PromDialect.OPENMETRICS ? substring_index(trimmed, EXEMPLAR, 1) : trimmed;
     // 1-based position of the label set's opening brace, 0 when the line has none.
     Column open = instr(sample, "{");
-    Column rest = when(open.gt(0), substring_index(sample, "}", -1))
-        .otherwise(sample.substr(length(nameBeforeLabels(sample)).plus(1), length(sample)));
+    Column rest = when(open.gt(0), substring_index(sample, "}", -1)).otherwise(sample.substr(instr(sample, " "), length(sample)));
     Column labelText = when(open.gt(0), sample.substr(open.plus(1), length(sample).minus(length(rest)).minus(open).minus(1)))
         .otherwise(lit(""));
     Column tail = trim(translate(rest, "\t", " "));
     Column valueText = substring_index(tail, " ", 1);
-    Column tsText = ltrim(tail.substr(length(valueText).plus(1), length(tail)));
+    Column tsText = when(instr(tail, " ").gt(0), substring_index(translate(sample, "\t", " "), " ", -1)).otherwise(lit(""));
     Column shapeOk = (nameInBraces ? sample.startsWith("{") : lit(true))
         .and(open.equalTo(0).or(sample.contains("}")))
         .and(valueText.notEqual(""))
-        .and(not(tsText.contains(" ")));
+        // nothing but blanks between the value and the timestamp
+        .and(trim(tail.substr(length(valueText).plus(1), length(tail).minus(length(valueText)).minus(length(tsText)))).equalTo(""));
     Column ts = dialect == PromDialect.OPENMETRICS ? fromSeconds() : timestamp_millis(expr("try_cast(ts_text AS BIGINT)"));
     String prefix = dialect == PromDialect.EXPOSITION ? EXPOSITION_SERIES : GO_QUOTED_SERIES;
     return spark.read().text(paths.toArray(String[]::new))

@@ -1,0 +1,48 @@
+package dev.idleledger.recommend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.testing.TestSpark;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/** The per-second grain of the recommendations prices a hold that crosses hh:00 at each hour's rate (COST_MODEL.md §2). */
+class WorkloadSecondsTest {
+  private static final StructType RATES = new StructType().add("cluster", DataTypes.StringType).add("unit_id", DataTypes.StringType)
+      .add("hour", DataTypes.TimestampType).add("rate", DataTypes.DoubleType).add("list_factor", DataTypes.DoubleType);
+
+  @Test
+  void holdAcrossHourIsPricedAtEachHoursRate() {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    LocalDate day = LocalDate.of(2026, 11, 4);
+    // 15 s scrapes at phase 7 s: samples at 00:59:37, 00:59:52 and 01:00:07, each holding 15 s.
+    Fleet f = new Fleet(day).run("n1", "GPU-1", 59 + 37 / 60.0, 0.75, 15, 0.0, 100, "nb/nb-0")
+        .pod("nb/nb-0", "Notebook", "nb", "notebook", "research");
+    Instant h0 = f.midnight;
+    Instant h1 = f.midnight.plusSeconds(3600);
+    // Hour 0 at 0.002 per second (list 2x), hour 1 at 0.001 (list 1x).
+    List<Row> rates = List.of(RowFactory.create(f.cluster, "GPU-1", Timestamp.from(h0), 0.002, 2.0),
+        RowFactory.create(f.cluster, "GPU-1", Timestamp.from(h1), 0.001, 1.0));
+    List<Row> seconds = WorkloadSeconds.of(f.samples(spark), f.pods(spark), spark.createDataFrame(rates, RATES), config.classifier,
+        config.idleActivityThreshold).orderBy("second").collectAsList();
+    assertEquals(3, seconds.size());
+    Row crossing = seconds.get(1);
+    assertEquals(h0.getEpochSecond() + 3592, (long) crossing.getAs("second"));
+    // [00:59:52, 01:00:07): 8 s x 0.002 + 7 s x 0.001 = 0.023; at list 8 x 0.002 x 2 + 7 x 0.001 x 1 = 0.039.
+    assertEquals(0.023, (double) crossing.getAs("money"), 1e-12);
+    assertEquals(0.039, (double) crossing.getAs("money_list"), 1e-12);
+    assertEquals(15.0, (double) crossing.getAs("hold_seconds"), 1e-12, "the sample's own hold, for streaks and percentiles");
+    assertEquals(15 * 0.002, (double) seconds.get(0).getAs("money"), 1e-12);
+    assertEquals(15 * 0.001, (double) seconds.get(2).getAs("money"), 1e-12);
+  }
+}

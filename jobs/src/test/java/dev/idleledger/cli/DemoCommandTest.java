@@ -43,7 +43,7 @@ class DemoCommandTest {
 
     // nb-bob is both culled and moved to a MIG slice: one of the two overlaps the other, and the printed total is
     // the view's sum of what each adds after its overlaps (CombinedSavingsTest works the arithmetic by hand).
-    assertEquals("2,1", sql(conf, "SELECT concat(count(*), ',', count(overlaps_with)) FROM idle_ledger.recommendation_savings WHERE workload_name = 'nb-bob'"));
+    assertEquals("2/1", sql(conf, "SELECT concat(count(*), '/', count(overlaps_with)) FROM idle_ledger.recommendation_savings WHERE workload_name = 'nb-bob'"));
     double together = Double.parseDouble(sql(conf, "SELECT sum(remaining_monthly_savings) FROM idle_ledger.recommendation_savings"));
     double own = Double.parseDouble(sql(conf, "SELECT sum(monthly_savings) FROM idle_ledger.recommendation_savings"));
     assertTrue(together < own, "overlaps are counted once: " + together + " vs " + own);

@@ -36,6 +36,7 @@ public final class BackfillCommand implements Callable<Integer> {
     if (common.dryRun) {
       Progress.line("dry run: backfill %s .. %s%s, recommend each night, tickets for %s", from, to,
           force ? " (all recomputed: --force)" : " (dates whose inputs changed)", to);
+      common.stopsForDryRun(config);
       return IdleLedger.EXIT_OK;
     }
     // One writer per lake: a second run refuses here, before Spark starts (RunLock).

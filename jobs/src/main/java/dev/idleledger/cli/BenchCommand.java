@@ -67,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (!skipDuckDb && base.gpuShare.kind() != dev.idleledger.config.GpuSharePolicy.Kind.WHOLE_NODE) {
       throw new ConfigException("bench: the DuckDB peer implements cost.gpu_share = whole-node only; use --skip-duckdb for " + base.gpuShare);
     }
-    if (common.dryRun) {
+    if (common.stopsForDryRun(base)) {
       return IdleLedger.EXIT_OK;
     }
     if (nights != null) {

@@ -56,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
         "input.telemetry=" + raw.resolve("telemetry"), "input.kube=" + raw.resolve("kube"),
         "input.billing.cur=" + raw.resolve("billing/cur"), "input.billing.focus=" + raw.resolve("billing/focus"),
         "lake.root=" + root.resolve("lake"), "tickets.sink=outbox"));
-    if (common.dryRun) {
+    if (common.stopsForDryRun(config)) {
       return IdleLedger.EXIT_OK;
     }
     if (Files.exists(raw)) {

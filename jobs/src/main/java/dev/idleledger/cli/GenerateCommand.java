@@ -62,7 +62,7 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new ConfigException("generate: " + e.getMessage());
     }
     InstanceCatalog catalog = InstanceCatalog.load(config);
-    if (common.dryRun) {
+    if (common.stopsForDryRun(config)) {
       return IdleLedger.EXIT_OK;
     }
     long begin = System.nanoTime();

@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "idle-ledger",
+    // Inherited, so every subcommand answers --help (exit 0, even without its required options) and --version.
+    scope = CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     version = "GPU Idle Ledger 0.1.0",
     description = "Workload-level GPU idle cost from dcgm-exporter telemetry, kube-state-metrics and cloud billing.",

@@ -34,6 +34,7 @@ public final class NightlyCommand implements Callable<Integer> {
     if (common.dryRun) {
       Progress.line("dry run: nightly %s would cover %s%s, then recommend and tickets for %s", date, NightlyRun.datesFor(date, days),
           force ? " (all recomputed: --force)" : " (those whose inputs changed)", date);
+      common.stopsForDryRun(config);
       return IdleLedger.EXIT_OK;
     }
     // One writer per lake: a second run refuses here, before Spark starts (RunLock).

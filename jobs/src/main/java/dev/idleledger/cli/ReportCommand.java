@@ -38,7 +38,7 @@ public final class ReportCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--days must be at least 1, got " + days);
     }
     LedgerConfig config = common.load();
-    if (common.dryRun) {
+    if (common.stopsForDryRun(config)) {
       return IdleLedger.EXIT_OK;
     }
     SparkSession spark = LedgerSpark.create(config, "idle-ledger report");

@@ -34,7 +34,7 @@ public final class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     LedgerConfig config = common.load();
-    if (common.dryRun) {
+    if (common.stopsForDryRun(config)) {
       return IdleLedger.EXIT_OK;
     }
     SparkSession spark = LedgerSpark.create(config, "idle-ledger sql");

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ public final class LedgerConfig {
   public final double maxQuarantineShare;
   public final double maxReconciliationDelta;
   public final int lookbackDays;
+  /** How long a run lock may be held before it counts as a crashed run's and is taken over. */
+  public final Duration runLockTimeout;
   public final WorkloadClassifier classifier;
 
   public enum BillingSource { CUR, FOCUS }
@@ -61,27 +64,28 @@ public final class LedgerConfig {
       kubeRoot = c.getString("input.kube").trim();
       curRoot = c.getString("input.billing.cur").trim();
       focusRoot = c.getString("input.billing.focus").trim();
-      preferredBilling = parseEnum(c, "input.billing.prefer", BillingSource.class);
-      lakeRoot = requireNonBlank(c, "lake.root");
-      database = requireNonBlank(c, "catalog.database");
+      preferredBilling = ConfigChecks.oneOf(c, "input.billing.prefer", BillingSource.class);
+      lakeRoot = ConfigChecks.nonBlank(c, "lake.root");
+      database = ConfigChecks.nonBlank(c, "catalog.database");
       String metastore = c.getString("catalog.metastore");
       if (!metastore.equals("embedded") && !metastore.equals("external")) {
         throw new ConfigException("catalog.metastore: expected embedded or external, got '" + metastore + "'");
       }
       embeddedMetastore = metastore.equals("embedded");
-      sparkMaster = requireNonBlank(c, "spark.master");
-      shufflePartitions = positiveInt(c, "spark.shuffle_partitions");
+      sparkMaster = ConfigChecks.nonBlank(c, "spark.master");
+      shufflePartitions = ConfigChecks.positiveInt(c, "spark.shuffle_partitions");
       sparkSettings = flatStrings(c.getObject("spark.settings"));
       s3 = new S3Settings(
           c.getString("s3.endpoint"), c.getString("s3.region"), c.getBoolean("s3.path_style_access"),
           c.getString("s3.access_key"), c.getString("s3.secret_key"));
-      maxSampleGapSeconds = positiveInt(c, "telemetry.max_sample_gap_seconds");
-      idleActivityThreshold = ratio(c, "idle.activity_threshold");
-      memoryHeldThreshold = ratio(c, "idle.memory_held_threshold");
+      maxSampleGapSeconds = ConfigChecks.positiveInt(c, "telemetry.max_sample_gap_seconds");
+      idleActivityThreshold = ConfigChecks.ratio(c, "idle.activity_threshold");
+      memoryHeldThreshold = ConfigChecks.ratio(c, "idle.memory_held_threshold");
       gpuShare = GpuSharePolicy.parse(c.getString("cost.gpu_share"));
-      maxQuarantineShare = ratio(c, "quality.max_quarantine_share");
+      maxQuarantineShare = ConfigChecks.ratio(c, "quality.max_quarantine_share");
       maxReconciliationDelta = c.getDouble("quality.max_reconciliation_delta");
-      lookbackDays = nonNegativeInt(c, "nightly.lookback_days");
+      lookbackDays = ConfigChecks.nonNegativeInt(c, "nightly.lookback_days");
+      runLockTimeout = Duration.ofMinutes(ConfigChecks.positiveInt(c, "nightly.lock_timeout_minutes"));
       classifier = WorkloadClassifier.from(c.getConfig("classify"));
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("config: " + e.getMessage(), e);
@@ -107,54 +111,23 @@ public final class LedgerConfig {
     TreeMap<String, String> lines = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : raw.entrySet()) {
       String value = String.valueOf(e.getValue().unwrapped());
-      boolean secret = SECRET_KEYS.contains(e.getKey()) || e.getKey().toLowerCase().contains("token")
-          || e.getKey().toLowerCase().contains("secret") || e.getKey().toLowerCase().contains("password");
-      lines.put(e.getKey(), secret && !value.isEmpty() ? "***" : value);
+      lines.put(e.getKey(), isSecret(e.getKey()) && !value.isEmpty() ? "***" : value);
     }
     return lines.entrySet().stream().map(x -> x.getKey() + " = " + x.getValue()).toList();
   }
 
-  private static String requireNonBlank(Config c, String key) {
-    String v = c.getString(key).trim();
-    if (v.isEmpty()) {
-      throw new ConfigException(key + ": must not be empty");
+  /**
+   * A key whose value is a credential. {@code *_env} and {@code *_file} keys only say where a credential is (the name
+   * of a variable, a path), so they are shown: a user checking a deployment needs to see them.
+   */
+  static boolean isSecret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    if (k.endsWith("_env") || k.endsWith("_file")) {
+      return false;
     }
-    return v;
+    return SECRET_KEYS.contains(key) || k.contains("token") || k.contains("secret") || k.contains("password");
   }
 
-  private static int positiveInt(Config c, String key) {
-    int v = c.getInt(key);
-    if (v <= 0) {
-      throw new ConfigException(key + ": must be > 0, got " + v);
-    }
-    return v;
-  }
-
-  private static int nonNegativeInt(Config c, String key) {
-    int v = c.getInt(key);
-    if (v < 0) {
-      throw new ConfigException(key + ": must be >= 0, got " + v);
-    }
-    return v;
-  }
-
-  private static double ratio(Config c, String key) {
-    double v = c.getDouble(key);
-    if (!(v >= 0 && v <= 1)) {
-      throw new ConfigException(key + ": must be between 0 and 1, got " + v);
-    }
-    return v;
-  }
-
-  private static <E extends Enum<E>> E parseEnum(Config c, String key, Class<E> type) {
-    String v = c.getString(key).trim();
-    for (E e : type.getEnumConstants()) {
-      if (e.name().equalsIgnoreCase(v)) {
-        return e;
-      }
-    }
-    throw new ConfigException(key + ": unknown value '" + v + "'");
-  }
 
   private static Map<String, String> flatStrings(ConfigObject object) {
     Map<String, String> out = new LinkedHashMap<>();

@@ -43,7 +43,7 @@ public final class RunLock implements AutoCloseable {
 
   /** Takes the lake's lock for {@code what} (e.g. "nightly 2026-11-01") or fails the run naming the holder. */
   public static RunLock acquire(LedgerConfig config, String what) {
-    Duration timeout = Duration.ofMinutes(config.raw().getLong("nightly.lock_timeout_minutes"));
+    Duration timeout = config.runLockTimeout;
     Store store = Store.of(config);
     String body = "{\"run\":\"" + what + "\",\"host\":\"" + host() + "\",\"pid\":" + ProcessHandle.current().pid()
         + ",\"acquired_at\":\"" + Instant.now() + "\"}\n";

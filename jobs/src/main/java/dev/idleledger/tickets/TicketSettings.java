@@ -2,6 +2,7 @@ package dev.idleledger.tickets;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
+import dev.idleledger.config.ConfigChecks;
 import dev.idleledger.config.ConfigException;
 import dev.idleledger.config.LedgerConfig;
 import java.time.Duration;
@@ -43,24 +44,22 @@ public record TicketSettings(
   }
 
   public static TicketSettings from(LedgerConfig config) {
-    Config c = config.raw().getConfig("tickets");
+    Config root = config.raw();
+    Config c = root.getConfig("tickets");
     try {
       String sink = c.getString("sink").trim();
       if (!List.of("jira", "github", "webhook", "outbox", "none").contains(sink)) {
         throw new ConfigException("tickets.sink: expected jira, github, webhook, outbox or none, got '" + sink + "'");
       }
-      double min = c.getDouble("min_monthly_savings");
-      if (min < 0) {
-        throw new ConfigException("tickets.min_monthly_savings: must be >= 0, got " + min);
-      }
+      double min = ConfigChecks.nonNegative(root, "tickets.min_monthly_savings");
       String outbox = c.getString("outbox.prefix").trim();
       if (outbox.isEmpty()) {
         outbox = config.lakeRoot.replaceAll("/+$", "") + "/tickets";
       }
       Http http = new Http(
-          positiveMillis(c, "http.connect_timeout_ms"), positiveMillis(c, "http.request_timeout_ms"),
-          positiveInt(c, "http.max_attempts"), positiveMillis(c, "http.initial_backoff_ms"),
-          positiveMillis(c, "http.max_backoff_ms"));
+          positiveMillis(root, "tickets.http.connect_timeout_ms"), positiveMillis(root, "tickets.http.request_timeout_ms"),
+          ConfigChecks.positiveInt(root, "tickets.http.max_attempts"), positiveMillis(root, "tickets.http.initial_backoff_ms"),
+          positiveMillis(root, "tickets.http.max_backoff_ms"));
       Map<String, TeamRoute> routing = new LinkedHashMap<>();
       ConfigObject teams = c.getObject("routing");
       for (String team : teams.keySet()) {
@@ -73,10 +72,10 @@ public record TicketSettings(
       if (!routing.containsKey("default")) {
         throw new ConfigException("tickets.routing.default: missing (where tickets of unrouted teams go)");
       }
-      return new TicketSettings(sink, min, nonBlank(c, "label"), nonBlank(c, "table"),
+      return new TicketSettings(sink, min, ConfigChecks.nonBlank(root, "tickets.label"), ConfigChecks.nonBlank(root, "tickets.table"),
           new Jira(c.getString("jira.base_url").trim().replaceAll("/+$", ""), c.getString("jira.user").trim(),
               new Secret(c.getString("jira.token_env"), c.getString("jira.token_file")),
-              nonBlank(c, "jira.issue_type"), c.getString("jira.done_transition").trim()),
+              ConfigChecks.nonBlank(root, "tickets.jira.issue_type"), c.getString("jira.done_transition").trim()),
           new Github(c.getString("github.api_url").trim().replaceAll("/+$", ""),
               new Secret(c.getString("github.token_env"), c.getString("github.token_file"))),
           new Webhook(c.getString("webhook.url").trim(),
@@ -103,23 +102,7 @@ public record TicketSettings(
     return List.copyOf(team.getStringList("labels"));
   }
 
-  private static String nonBlank(Config c, String key) {
-    String v = c.getString(key).trim();
-    if (v.isEmpty()) {
-      throw new ConfigException("tickets." + key + ": must not be empty");
-    }
-    return v;
-  }
-
-  private static int positiveInt(Config c, String key) {
-    int v = c.getInt(key);
-    if (v <= 0) {
-      throw new ConfigException("tickets." + key + ": must be > 0, got " + v);
-    }
-    return v;
-  }
-
   private static Duration positiveMillis(Config c, String key) {
-    return Duration.ofMillis(positiveInt(c, key));
+    return Duration.ofMillis(ConfigChecks.positiveInt(c, key));
   }
 }

@@ -1,5 +1,7 @@
 package dev.idleledger.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idleledger.RunFailedException;
 import dev.idleledger.config.LedgerConfig;
 import java.io.IOException;
@@ -31,7 +33,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * S3 log store is safe for one writer only, and two nights replacing the same dates would race anyway, so a
  * second run refuses with one line instead. The lock is taken by an atomic create-if-absent: a new file on a
  * local disk, a conditional PutObject ({@code If-None-Match: *}) on S3. A lock older than
- * {@code nightly.lock_timeout_minutes} is a crashed run's: it is taken over.
+ * {@code nightly.lock_timeout_minutes}, or one whose holder process on this same host has ended, is a crashed run's:
+ * it is taken over.
  */
 public final class RunLock implements AutoCloseable {
   public static final String NAME = "_run.lock";
@@ -51,8 +54,10 @@ public final class RunLock implements AutoCloseable {
       return new RunLock(store);
     }
     Instant since = store.lastModified();
-    if (since != null && since.plus(timeout).isBefore(Instant.now())) {
-      // A run that crashed never released it; after the timeout the lock is stale and the lake is free again.
+    boolean expired = since != null && since.plus(timeout).isBefore(Instant.now());
+    if (expired || heldByAnEndedProcessOnThisHost(store.holder())) {
+      // A run that crashed never released it. On this host a dead holder is known at once (an Airflow retry after
+      // an OOM kill must not wait half a day); from another host only the timeout can tell.
       store.delete();
       if (store.createIfAbsent(body)) {
         return new RunLock(store);
@@ -65,6 +70,20 @@ public final class RunLock implements AutoCloseable {
   @Override
   public void close() {
     store.delete();
+  }
+
+  /** The holder's pid is on this host and no longer running (pid reuse within one night is not a real concern). */
+  static boolean heldByAnEndedProcessOnThisHost(String holder) {
+    try {
+      JsonNode h = new ObjectMapper().readTree(holder);
+      if (!h.path("host").asText().equals(host()) || !h.path("pid").canConvertToLong()) {
+        return false;
+      }
+      long pid = h.path("pid").asLong();
+      return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    } catch (IOException unreadable) {
+      return false;
+    }
   }
 
   private static String host() {

@@ -51,4 +51,25 @@ class RunLockTest {
       assertTrue(Files.readString(lock).contains("\"run\":\"nightly 2026-11-01\""), Files.readString(lock));
     }
   }
+
+  @Test
+  void aLockWhoseHolderOnThisHostHasEndedIsTakenOverAtOnceAndALivingHoldersIsNot(@TempDir Path dir) throws Exception {
+    LedgerConfig config = lake(dir);
+    Path lock = dir.resolve(RunLock.NAME);
+    String host = java.net.InetAddress.getLocalHost().getHostName();
+    Process living = new ProcessBuilder("sleep", "60").start();
+    try {
+      Files.writeString(lock, "{\"run\":\"nightly 2026-10-31\",\"host\":\"" + host + "\",\"pid\":" + living.pid() + "}");
+      assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "nightly 2026-11-01"), "its holder still runs");
+    } finally {
+      living.destroyForcibly().waitFor();
+    }
+    // The same lock, now of a process that was killed (as kill -9 or an OOM kill leaves it), seconds old.
+    try (RunLock taken = RunLock.acquire(config, "nightly 2026-11-01")) {
+      assertTrue(Files.readString(lock).contains("\"run\":\"nightly 2026-11-01\""), Files.readString(lock));
+    }
+    // A dead pid on another host says nothing about that host's process: only the timeout frees it.
+    Files.writeString(lock, "{\"run\":\"nightly 2026-10-31\",\"host\":\"another-host\",\"pid\":" + living.pid() + "}");
+    assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "nightly 2026-11-01"));
+  }
 }

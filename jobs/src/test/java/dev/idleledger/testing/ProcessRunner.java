@@ -1,5 +1,8 @@
 package dev.idleledger.testing;
 
+import dev.idleledger.config.ConfigLoader;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +17,38 @@ public final class ProcessRunner {
   private ProcessRunner() {}
 
   public static Result idleLedger(List<String> args) throws Exception {
+    Running p = start(args);
+    if (!p.process().waitFor(10, TimeUnit.MINUTES)) {
+      p.process().destroyForcibly();
+      throw new IllegalStateException("idle-ledger " + args + " did not finish in 10 minutes");
+    }
+    return p.finished();
+  }
+
+  /** A command line started in its own JVM, whose output goes to files until it ends (or is killed). */
+  public record Running(Process process, Path out, Path err) {
+    /** What the process printed so far (it may still be writing). */
+    public String stderrSoFar() throws IOException {
+      return Files.readString(err, StandardCharsets.UTF_8);
+    }
+
+    /** The result of a process that has ended; its output files are removed. */
+    public Result finished() throws IOException {
+      Result r = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+      return r;
+    }
+  }
+
+  /** Starts the command line and returns at once: for tests that kill a run part-way. */
+  public static Running start(List<String> args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect")).toList());
     cmd.add("-Xmx1g");
-    cmd.add("-D" + dev.idleledger.config.ConfigLoader.CONF_DIR_PROPERTY + "=" + System.getProperty(dev.idleledger.config.ConfigLoader.CONF_DIR_PROPERTY));
+    cmd.add("-D" + ConfigLoader.CONF_DIR_PROPERTY + "=" + System.getProperty(ConfigLoader.CONF_DIR_PROPERTY));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.idleledger.cli.IdleLedger");
@@ -28,15 +57,6 @@ public final class ProcessRunner {
     Path err = Files.createTempFile("idle-ledger-err", ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process p = pb.start();
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("idle-ledger " + args + " did not finish in 10 minutes");
-    }
-    Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    Files.deleteIfExists(out);
-    Files.deleteIfExists(err);
-    return r;
+    return new Running(pb.start(), out, err);
   }
-
 }

@@ -116,6 +116,9 @@ class ConcurrentRunsIT {
   private static Process start(List<String> cmd) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(Files.createTempFile("writer", ".log").toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return pb.start();
+    Process p = pb.start();
+    // The finally that stops it does not run if the test JVM itself is stopped (a timeout): this does.
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop the writing night"));
+    return p;
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The artifacts {@code mvn -Pcluster package} builds, as the *IT tests (run after package) find them: the
@@ -25,10 +26,16 @@ public final class ClusterJar {
     return existing("cluster.jar");
   }
 
-  /** The platform's jars, ':'-separated (target/platform-classpath.txt). */
+  /**
+   * The platform's jars, ':'-separated: target/platform-classpath.txt (Spark, Hadoop, Delta, hadoop-aws) and the
+   * libraries Spark ships that the ledger also uses at other versions (target/platform-shared: commons-io,
+   * commons-codec; see the pom), as a Spark distribution's jars/ folder has them.
+   */
   public static String platformClasspath() {
-    try {
-      return Files.readString(existing("platform.classpath")).trim();
+    try (Stream<Path> shared = Files.list(existing("platform.shared.dir"))) {
+      List<String> jars = new ArrayList<>(List.of(Files.readString(existing("platform.classpath")).trim()));
+      shared.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> jars.add(j.toString()));
+      return String.join(":", jars);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -70,10 +77,25 @@ public final class ClusterJar {
       pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       pb.environment().putAll(env);
       Process p = pb.start();
-      if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new IllegalStateException(cmd.get(cmd.size() - 1) + " did not finish in " + minutes + " minutes: "
-            + Files.readString(err, StandardCharsets.UTF_8));
+      // A child outlives this JVM: if the test JVM is stopped mid-run (a timeout), the child goes with it.
+      Thread reaper = new Thread(p::destroyForcibly, "stop " + cmd.get(0));
+      try {
+        Runtime.getRuntime().addShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // run from a shutdown hook itself (bin/spark-cluster down): the JVM waits for it anyway
+      }
+      try {
+        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+          p.destroyForcibly();
+          throw new IllegalStateException(cmd.get(cmd.size() - 1) + " did not finish in " + minutes + " minutes: "
+              + Files.readString(err, StandardCharsets.UTF_8));
+        }
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running or about to: nothing to undo
+        }
       }
       Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
       Files.deleteIfExists(out);

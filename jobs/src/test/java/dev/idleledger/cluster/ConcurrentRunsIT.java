@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,24 +46,32 @@ class ConcurrentRunsIT {
   void analystQueriesSucceedWhileANightRewritesTheLake() throws Exception {
     long expected = LakeComparison.table(reader, referenceLake.toUri().toString(), "cluster_daily").count();
     assertTrue(expected > 0, "the reference night wrote cluster_daily rows");
-    // The same night again on the same lake: every date is replaced, so a reader sees the old or the new
-    // version of each table, both with the same rows; never none, never half.
-    Process writer = start(idleLedger(nightly(referenceLake)));
-    int overlapping = 0;
-    List<String> outputs = new ArrayList<>();
-    while (writer.isAlive() && overlapping < 3) {
-      ClusterJar.Result r = ClusterJar.run(idleLedger(List.of("sql", "SELECT count(*) AS n FROM idle_ledger.cluster_daily",
-          "--format", "csv", "--set", "lake.root=" + referenceLake)), Map.of(), 10);
-      boolean writerStillRunning = writer.isAlive();
-      assertEquals(0, r.exitCode(), "sql while a night writes: " + r.stderr());
-      assertEquals(List.of("n", String.valueOf(expected)), r.stdout().lines().toList(), r.stderr());
-      outputs.add(r.stdout());
-      if (writerStillRunning) {
-        overlapping++;
+    // The same night again on the same lake, forced (with unchanged inputs a plain re-run keeps every date and
+    // writes nothing): every date is replaced, so a reader sees the old or the new version of each table, both
+    // with the same rows; never none, never half.
+    List<String> forced = new ArrayList<>(nightly(referenceLake));
+    forced.add("--force");
+    Process writer = start(idleLedger(forced));
+    try {
+      int overlapping = 0;
+      List<String> outputs = new ArrayList<>();
+      while (writer.isAlive() && overlapping < 3) {
+        ClusterJar.Result r = ClusterJar.run(idleLedger(List.of("sql", "SELECT count(*) AS n FROM idle_ledger.cluster_daily",
+            "--format", "csv", "--set", "lake.root=" + referenceLake)), Map.of(), 10);
+        boolean writerStillRunning = writer.isAlive();
+        assertEquals(0, r.exitCode(), "sql while a night writes: " + r.stderr());
+        assertEquals(List.of("n", String.valueOf(expected)), r.stdout().lines().toList(), r.stderr());
+        outputs.add(r.stdout());
+        if (writerStillRunning) {
+          overlapping++;
+        }
       }
+      assertTrue(overlapping >= 1, "at least one query ran start to end while the night was writing (" + outputs.size() + " ran)");
+      assertTrue(writer.waitFor(20, TimeUnit.MINUTES), "the writing night ended within 20 minutes");
+      assertEquals(0, writer.exitValue(), "the writing night");
+    } finally {
+      writer.destroyForcibly(); // a failed assertion must not leave the night running
     }
-    assertTrue(overlapping >= 1, "at least one query ran start to end while the night was writing (" + outputs.size() + " ran)");
-    assertEquals(0, writer.waitFor(), "the writing night");
 
     // A fresh process finds the tables in the lake itself, with the comments Delta keeps in its log.
     ClusterJar.Result describe = ClusterJar.run(idleLedger(List.of("sql", "DESCRIBE TABLE EXTENDED idle_ledger.cluster_daily",
@@ -107,6 +116,9 @@ class ConcurrentRunsIT {
   private static Process start(List<String> cmd) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(Files.createTempFile("writer", ".log").toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return pb.start();
+    Process p = pb.start();
+    // The finally that stops it does not run if the test JVM itself is stopped (a timeout): this does.
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop the writing night"));
+    return p;
   }
 }

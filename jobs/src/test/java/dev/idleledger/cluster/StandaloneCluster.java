@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Spark standalone cluster started with bin/spark-cluster (the script people use) on the platform classpath
@@ -14,6 +15,7 @@ import java.util.Map;
 public final class StandaloneCluster implements AutoCloseable {
   private final Path dir;
   private final String masterUrl;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private StandaloneCluster(Path dir, String masterUrl) {
     this.dir = dir;
@@ -30,7 +32,11 @@ public final class StandaloneCluster implements AutoCloseable {
       if (r.exitCode() != 0 || lines.isEmpty() || !lines.get(lines.size() - 1).startsWith("spark://127.0.0.1:")) {
         throw new IllegalStateException("bin/spark-cluster up failed (" + r.exitCode() + "): " + r.stdout() + r.stderr());
       }
-      return new StandaloneCluster(dir, lines.get(lines.size() - 1));
+      StandaloneCluster cluster = new StandaloneCluster(dir, lines.get(lines.size() - 1));
+      // The daemons outlive this JVM unless stopped: a test JVM that ends without its @AfterAll (killed by a
+      // timeout, interrupted) still takes them down.
+      Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "spark-cluster down"));
+      return cluster;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -66,6 +72,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     ClusterJar.run(List.of(script(), "down"), env(dir, dir.resolve("platform-classpath.txt")), 2);
   }
 

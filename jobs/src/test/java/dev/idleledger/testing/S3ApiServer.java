@@ -73,6 +73,8 @@ public final class S3ApiServer implements AutoCloseable {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process p = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar, "--properties", props.toString()))
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      // A child process outlives its JVM: one killed before stop() (a test timeout) must not leave the server behind.
+      Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "s3proxy stop"));
       S3ApiServer server = new S3ApiServer(p, port, dir, log);
       server.awaitPort(Duration.ofSeconds(60));
       return server;

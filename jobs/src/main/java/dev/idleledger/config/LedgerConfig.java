@@ -26,6 +26,8 @@ public final class LedgerConfig {
   public final String curRoot;
   public final String focusRoot;
   public final BillingSource preferredBilling;
+  /** The one currency the bills may be in: money in two currencies cannot be summed. */
+  public final String billingCurrency;
   public final String lakeRoot;
   public final String database;
   public final boolean embeddedMetastore;
@@ -62,6 +64,7 @@ public final class LedgerConfig {
       curRoot = c.getString("input.billing.cur").trim();
       focusRoot = c.getString("input.billing.focus").trim();
       preferredBilling = parseEnum(c, "input.billing.prefer", BillingSource.class);
+      billingCurrency = requireNonBlank(c, "input.billing.currency");
       lakeRoot = requireNonBlank(c, "lake.root");
       database = requireNonBlank(c, "catalog.database");
       String metastore = c.getString("catalog.metastore");

@@ -27,6 +27,8 @@ public final class LedgerConfig {
   public final String curRoot;
   public final String focusRoot;
   public final BillingSource preferredBilling;
+  /** The one currency the bills may be in: money in two currencies cannot be summed. */
+  public final String billingCurrency;
   public final String lakeRoot;
   public final String database;
   public final boolean embeddedMetastore;
@@ -65,6 +67,7 @@ public final class LedgerConfig {
       curRoot = c.getString("input.billing.cur").trim();
       focusRoot = c.getString("input.billing.focus").trim();
       preferredBilling = ConfigChecks.oneOf(c, "input.billing.prefer", BillingSource.class);
+      billingCurrency = ConfigChecks.nonBlank(c, "input.billing.currency");
       lakeRoot = ConfigChecks.nonBlank(c, "lake.root");
       database = ConfigChecks.nonBlank(c, "catalog.database");
       String metastore = c.getString("catalog.metastore");

@@ -104,6 +104,10 @@ public final class BillingExportReader {
     List<RejectedFile> rejected = new ArrayList<>();
     for (String file : files) {
       try {
+        if (isEmpty(file)) {
+          rejected.add(new RejectedFile(file, "empty file (0 bytes): nothing to read; re-export it or remove it"));
+          continue;
+        }
         Dataset<Row> rows = file.toLowerCase(Locale.ROOT).endsWith(".parquet") ? readParquet(file) : readCsv(file);
         all = all.unionByName(rows);
       } catch (MissingColumnsException e) {
@@ -114,6 +118,11 @@ public final class BillingExportReader {
       }
     }
     return new RawRows(all, rejected);
+  }
+
+  private boolean isEmpty(String file) throws IOException {
+    Path path = new Path(file);
+    return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).getFileStatus(path).getLen() == 0;
   }
 
   /** The data files of the billing periods that can hold date D, sorted so runs are repeatable. */

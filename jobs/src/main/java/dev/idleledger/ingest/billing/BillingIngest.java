@@ -7,8 +7,11 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.RunFailedException;
 import dev.idleledger.cli.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.config.LedgerConfig.BillingSource;
@@ -72,9 +75,9 @@ public final class BillingIngest implements AutoCloseable {
   /** One source's read of the night: the raw rows of every file any date reads, parsed into charges once. */
   private record SourceRead(BillingSource source, String qualitySource, BillingExportReader.RawRows raw, Dataset<Row> charges) {}
 
-  /** What one source gave for the date, kept until the accounting is done. */
+  /** What one source gave for the date, kept until the accounting is done; {@code charges} without the duplicate lines. */
   private record SourceRun(BillingSource source, String qualitySource, BillingExportReader.RawRows raw,
-      Dataset<Row> charges, Dataset<Row> slices, Dataset<Row> hours) {}
+      Dataset<Row> charges, long duplicateLines, Dataset<Row> slices, Dataset<Row> hours) {}
 
   /** The billing files {@code date} reads, by quality source ({@code billing.cur}, {@code billing.focus}): listed, not opened. */
   public Map<String, List<String>> filesFor(LocalDate date) {
@@ -98,6 +101,7 @@ public final class BillingIngest implements AutoCloseable {
       Timestamp dayStart = Timestamp.from(date.atStartOfDay(ZoneOffset.UTC).toInstant());
       Timestamp dayEnd = Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
       Row r = chargesOf(e.getValue(), date)
+          .filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)))
           .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR))
               .and(col(BillingCharges.USAGE_START).lt(lit(dayEnd))).and(col(BillingCharges.USAGE_END).gt(lit(dayStart))))
           .select(sha2(concat_ws("\u0001", col(BillingCharges.FILE), col(BillingCharges.RAW)), 256).as("h"))
@@ -117,6 +121,7 @@ public final class BillingIngest implements AutoCloseable {
     }
     Map<BillingSource, SourceRun> runs = new EnumMap<>(BillingSource.class);
     reads().forEach((source, read) -> runs.put(source, cut(read, date)));
+    runs.values().forEach(this::refuseOtherCurrency);
 
     Dataset<Row> merged = BillingSourceMerge.merge(hoursOf(runs, BillingSource.CUR), hoursOf(runs, BillingSource.FOCUS),
         config.preferredBilling).persist(StorageLevel.MEMORY_AND_DISK());
@@ -127,7 +132,12 @@ public final class BillingIngest implements AutoCloseable {
       for (SourceRun run : runs.values()) {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
         SourceAccounting accounting = account(run, merged);
-        quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedFiles(run));
+        String rejectedWhy = rejectedFiles(run);
+        quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedWhy);
+        // A telemetry file lost is time unobserved, still priced; a bill file lost is money missing from every total,
+        // however few rows it counts for in the quarantine share. The night stops, naming the file.
+        quality.recordValue("rejected_bill_files", run.qualitySource(), run.raw().rejected().size(), 0.0, run.raw().rejected().isEmpty(),
+            rejectedWhy == null ? "" : rejectedWhy + "; its money would be left out of every total: fix or remove the file, then re-run");
         NotAttributedCharges.record(run.charges(), run.slices(), date, run.qualitySource(), quality);
         accountings.add(accounting);
       }
@@ -166,7 +176,8 @@ public final class BillingIngest implements AutoCloseable {
     TreeSet<String> files = new TreeSet<>();
     dates.forEach(d -> files.addAll(listing(source, d)));
     BillingExportReader.RawRows raw = reader(source).read(List.copyOf(files));
-    Dataset<Row> charges = (source == BillingSource.CUR ? CurLineItems.toCharges(raw.rows()) : FocusCharges.toCharges(raw.rows()))
+    Dataset<Row> charges = DuplicateDeliveries.mark(
+            source == BillingSource.CUR ? CurLineItems.toCharges(raw.rows()) : FocusCharges.toCharges(raw.rows()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     return new SourceRead(source, qualitySource(source), raw, charges);
   }
@@ -176,10 +187,12 @@ public final class BillingIngest implements AutoCloseable {
     List<String> files = listing(read.source(), date);
     BillingExportReader.RawRows raw = new BillingExportReader.RawRows(read.raw().rows(),
         read.raw().rejected().stream().filter(f -> files.contains(f.file())).toList());
-    Dataset<Row> charges = chargesOf(read, date);
+    Dataset<Row> all = chargesOf(read, date);
+    Dataset<Row> charges = all.filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)));
+    long duplicateLines = all.filter(col(DuplicateDeliveries.DUPLICATE_LINE)).count();
     Dataset<Row> slices = InstanceHours.spread(charges, date);
     Dataset<Row> hours = InstanceHours.total(slices, BillingSourceMerge.sourceName(read.source()));
-    return new SourceRun(read.source(), read.qualitySource(), raw, charges, slices, hours);
+    return new SourceRun(read.source(), read.qualitySource(), raw, charges, duplicateLines, slices, hours);
   }
 
   private Dataset<Row> chargesOf(SourceRead read, LocalDate date) {
@@ -268,10 +281,30 @@ public final class BillingIngest implements AutoCloseable {
     long usedRows = run.slices().join(kept, JavaConverters.asScalaBuffer(List.of(InstanceHours.HOUR, BillingCharges.INSTANCE_ID)).toSeq(), "left_semi")
         .select(BillingCharges.FILE, BillingCharges.LINE).distinct().count();
 
-    long read = quarantinedRows + instanceRows + notGpuRows + rejectedFiles;
+    long read = quarantinedRows + instanceRows + notGpuRows + rejectedFiles + run.duplicateLines();
     long ignored = notGpuRows + (instanceRows - instanceRowsOfDate);
     return new SourceAccounting(run.qualitySource(), read, usedRows, quarantinedRows + rejectedFiles,
-        instanceRowsOfDate - usedRows, ignored);
+        instanceRowsOfDate - usedRows + run.duplicateLines(), ignored);
+  }
+
+  /**
+   * Stops the night, before anything is written, at the first good line whose currency is not
+   * {@code input.billing.currency}: summed with the others its amount would be money in no currency at all.
+   */
+  private void refuseOtherCurrency(SourceRun run) {
+    List<Row> other = run.charges()
+        .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.CURRENCY).isNotNull())
+            .and(upper(col(BillingCharges.CURRENCY)).notEqual(lit(config.billingCurrency.toUpperCase(java.util.Locale.ROOT)))))
+        .select(BillingCharges.FILE, BillingCharges.LINE, BillingCharges.CURRENCY)
+        .orderBy(BillingCharges.FILE, BillingCharges.LINE)
+        .takeAsList(1);
+    if (!other.isEmpty()) {
+      Row r = other.get(0);
+      throw new RunFailedException(String.format("%s: %s line %d: currency %s, but input.billing.currency is %s; amounts in two "
+              + "currencies cannot be summed: set input.billing.currency = %s if the whole bill is in %s, else re-export it in %s",
+          run.qualitySource(), r.getString(0), r.getLong(1), r.getString(2), config.billingCurrency, r.getString(2), r.getString(2),
+          config.billingCurrency));
+    }
   }
 
   /** How many instance-hours each source gave, and how many both covered (counted once, from the preferred source). */

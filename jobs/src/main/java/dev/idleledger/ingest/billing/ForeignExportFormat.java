@@ -24,6 +24,10 @@ final class ForeignExportFormat {
     if (focus && CurLineItems.SOURCE.equals(source)) {
       return Optional.of("FOCUS columns in the CUR 2.0 input: give this export as input.billing.focus");
     }
+    if (focus && FocusCharges.SOURCE.equals(source)) {
+      // FOCUS names its columns per version (0.5's ChargeType and AmortizedCost became 1.0's ChargeCategory and EffectiveCost).
+      return Optional.of("FOCUS columns of a version this job does not read (it reads FOCUS 1.0 to 1.3): export the data as FOCUS 1.0 to 1.3");
+    }
     if (cur2 && FocusCharges.SOURCE.equals(source)) {
       return Optional.of("CUR 2.0 columns in the FOCUS input: give this export as input.billing.cur");
     }

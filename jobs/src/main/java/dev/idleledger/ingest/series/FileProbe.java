@@ -32,6 +32,8 @@ public final class FileProbe {
   /** What the probe found: {@code error} non-null = the file is unusable as a whole. */
   public record Result(ArchiveFile file, String error, String layout) implements Serializable {}
 
+  static final String EMPTY_FILE = "empty file (0 bytes): nothing to read; re-export it or remove it";
+
   private FileProbe() {}
 
   public static List<Result> probe(SparkSession spark, List<ArchiveFile> files) {
@@ -49,13 +51,18 @@ public final class FileProbe {
     Path path = new Path(f.path());
     try {
       FileSystem fs = path.getFileSystem(conf.value());
+      if (fs.getFileStatus(path).getLen() == 0) {
+        // An archiver that died before writing anything: not even a header or a Parquet footer to say what it held.
+        return new Result(f, EMPTY_FILE, null);
+      }
       if (f.encoding() == SeriesEncoding.PARQUET) {
         try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf.value()))) {
           org.apache.parquet.schema.MessageType schema = r.getFooter().getFileMetaData().getSchema();
           // First line: the top-level column names (checked by the reader); then the full schema (the group key).
           String names = schema.getFields().stream().map(org.apache.parquet.schema.Type::getName)
               .collect(java.util.stream.Collectors.joining(","));
-          return new Result(f, null, names + "\n" + schema);
+          String typeError = ParquetSampleSchema.typeError(schema);
+          return typeError != null ? new Result(f, typeError, null) : new Result(f, null, names + "\n" + schema);
         } catch (IOException | RuntimeException e) {
           return new Result(f, "truncated or corrupt Parquet file: " + message(e), null);
         }
@@ -70,7 +77,8 @@ public final class FileProbe {
           layout = PromDialect.detect(lines).name();
         } else {
           String first = lines.readLine();
-          layout = first == null ? "" : first;
+          // A byte order mark (Excel, some Windows archivers) is not part of the first column's name.
+          layout = first == null ? "" : first.startsWith("\uFEFF") ? first.substring(1) : first;
         }
         if (gz) {
           // Read to the end: the CRC and length trailer is the only proof that the gzip is whole.

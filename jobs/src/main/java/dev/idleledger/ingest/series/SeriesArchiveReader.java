@@ -47,6 +47,11 @@ public final class SeriesArchiveReader {
   private static final String ISO_TS = "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
   private static final String EPOCH_MS = "^-?\\d{1,15}$";
   private static final Set<String> REQUIRED = Set.of("timestamp", "metric", "value");
+  /**
+   * No DCGM or kube-state-metrics value comes near this (FB in MiB, power in W, percentages, counts): a larger one
+   * is a corrupt exporter or archiver, and clipping it (activity) or summing it would move money.
+   */
+  private static final double IMPLAUSIBLE_VALUE = 1e12;
 
   /** Starts the series id of a Parquet sample: a hash of its label map, whose labels {@link SeriesRead} looks up. */
   static final String HASHED_SERIES = "H";
@@ -99,10 +104,15 @@ public final class SeriesArchiveReader {
     Column dayEnd = lit(Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
     Column nextDay = col(FILE).contains("/dt=" + date.plusDays(1) + "/");
     Column inDay = col(TS).geq(dayStart).and(col(TS).lt(dayEnd));
+    // dt=D may hold the previous day's stragglers and the next day's early rows: those are another date's, ignored
+    // here. A timestamp further off cannot be any run's (clock errors, epoch seconds written as milliseconds land in
+    // 1970): it is quarantined, so the rows do not vanish unseen.
+    Column nearDay = col(TS).geq(lit(Timestamp.from(date.minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())))
+        .and(col(TS).lt(lit(Timestamp.from(date.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant()))));
     Column wanted = col(METRIC).isin(metrics.toArray());
     // A row counts for D when it sits in dt=D, or is a straggler in dt=D+1 timestamped in D.
     Column inScope = col("is_sample").and(not(nextDay).or(coalesce(inDay, lit(false))));
-    Column ignored = not(wanted).or(col(TS).isNotNull().and(not(inDay)));
+    Column ignored = not(wanted).or(col(TS).isNotNull().and(not(inDay)).and(nearDay));
 
     StructType blockSchema = new StructType().add("bl_file", DataTypes.StringType).add("bl_block", DataTypes.LongType)
         .add("lines_before", DataTypes.LongType).add("min_rid", DataTypes.LongType);
@@ -149,7 +159,10 @@ public final class SeriesArchiveReader {
         when(col(TS).isNull(), lit("unparseable timestamp")),
         when(col(VALUE).isNull(), lit("non-numeric value")),
         when(isnan(col(VALUE)), lit("NaN value")),
-        when(col(VALUE).equalTo(Double.POSITIVE_INFINITY).or(col(VALUE).equalTo(Double.NEGATIVE_INFINITY)), lit("infinite value")));
+        when(col(VALUE).equalTo(Double.POSITIVE_INFINITY).or(col(VALUE).equalTo(Double.NEGATIVE_INFINITY)), lit("infinite value")),
+        when(not(inDay), concat(lit("timestamp "), date_format(col(TS), "yyyy-MM-dd'T'HH:mm:ss'Z'"),
+            lit(" is days away from its folder dt=" + date + " (in the future, far past, or epoch seconds written as milliseconds)"))),
+        when(abs(col(VALUE)).gt(IMPLAUSIBLE_VALUE), lit("implausibly large value (above 1e12)")));
     Dataset<Row> samples = raw
         .filter(wanted)
         .filter(inScope.and(not(ignored)))

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       NightlyCommand.class,
       BackfillCommand.class,
+      MaintainCommand.class,
       SqlCommand.class,
       ReportCommand.class,
       TicketsCommand.class,

@@ -1,16 +1,14 @@
 package dev.idleledger.cli;
 
-import java.io.PrintStream;
 import java.util.Locale;
 
 /** Our own progress lines on stderr ("stage, rows, seconds"), kept apart from Spark's logging. */
 public final class Progress {
-  private static final PrintStream OUT = System.err;
-
   private Progress() {}
 
   public static void line(String format, Object... args) {
-    OUT.println("[idle-ledger] " + String.format(Locale.ROOT, format, args));
+    // System.err as it is now, not as it was when the class loaded: a caller (a test) may have redirected it.
+    System.err.println("[idle-ledger] " + String.format(Locale.ROOT, format, args));
   }
 
   /** Times a stage and prints its line when it ends. */

@@ -46,7 +46,8 @@ public final class ConfigLoader {
     }
     for (String override : overrides) {
       Config one = parseOverride(override);
-      rejectUnknownKeys(one, defaults, "in --set " + override);
+      // The key names the mistake; the value may be a credential, so no message repeats it.
+      rejectUnknownKeys(one, defaults, "in --set " + keyOf(override) + "=…");
       layered = one.withFallback(layered);
     }
     Config effective;
@@ -100,7 +101,7 @@ public final class ConfigLoader {
   private static Config parseOverride(String override) {
     int eq = override.indexOf('=');
     if (eq <= 0) {
-      throw new ConfigException("--set " + override + ": expected key=value");
+      throw new ConfigException("--set: expected key=value, got an argument without '='");
     }
     String key = override.substring(0, eq).trim();
     String value = override.substring(eq + 1);
@@ -108,8 +109,12 @@ public final class ConfigLoader {
       // The value stays a string; typed getters convert "8" or "0.5" on read and say which key when they cannot.
       return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value, "--set " + key));
     } catch (com.typesafe.config.ConfigException e) {
-      throw new ConfigException("--set " + override + ": bad key: " + e.getMessage(), e);
+      throw new ConfigException("--set " + key + "=…: bad key: " + e.getMessage(), e);
     }
+  }
+
+  private static String keyOf(String override) {
+    return override.substring(0, override.indexOf('=')).trim();
   }
 
   private static void rejectUnknownKeys(Config user, Config defaults, String where) {

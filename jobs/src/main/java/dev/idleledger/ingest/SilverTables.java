@@ -124,4 +124,7 @@ public final class SilverTables {
           col("currency", DataTypes.StringType, "billing currency"),
           col("source_file", DataTypes.StringType, "the raw file(s) the rows came from")),
       "date");
+
+  /** Every silver table, in the order ingestion writes them ({@code maintain} compacts these per date). */
+  public static final List<TableSpec> ALL = List.of(GPU_SAMPLES, POD_INFO, NODE_INFO, BILLING_HOURLY, BILLING_POD_SPLIT);
 }

@@ -108,6 +108,7 @@ public final class NightlyRun {
 
   private Night night(List<LocalDate> dates, List<LocalDate> nights) {
     String runId = newRunId();
+    LakeSchema.upgrade(tables);
     // Asked before anything is written: whether a night is current depends on what earlier runs recommended.
     Optional<LocalDate> newestRecommended = NewestNight.newestRecommended(tables);
     RunInputs runInputs = new RunInputs(tables);

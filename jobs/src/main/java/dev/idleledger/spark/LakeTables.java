@@ -29,6 +29,12 @@ public final class LakeTables {
    * stage, so asking once per table and instance is enough.
    */
   private final Set<String> ensured = new HashSet<>();
+  /**
+   * Tables found current ({@link TableUpgrade}) in this JVM, by session and name. Stages each make their own
+   * LakeTables; the schema and property check of a table that was current a moment ago need not run again, and
+   * only this code changes a table's schema while the run lock is held.
+   */
+  private static final Set<String> CURRENT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public LakeTables(SparkSession spark, LedgerConfig config) {
     this(spark, config.database);
@@ -51,23 +57,35 @@ public final class LakeTables {
     return spark;
   }
 
-  /** Creates the database and the table (with its comments) when missing. */
+  /**
+   * Creates the database and the table (with its comments and {@link LakeTableProperties}) when missing, and
+   * upgrades a table an earlier release wrote ({@link TableUpgrade}: new columns with their comments, the
+   * properties), so the first write of a new release to an old lake succeeds and keeps every old row.
+   */
   public void ensure(TableSpec spec) {
     if (ensured.contains(spec.name())) {
       return;
     }
     spark.sql("CREATE DATABASE IF NOT EXISTS " + database + " COMMENT 'GPU Idle Ledger: workload-level GPU idle cost'");
+    String current = System.identityHashCode(spark) + "/" + qualified(spec) + "/" + spec.columns().size();
     if (!spark.catalog().tableExists(qualified(spec))) {
       create(spec);
+    } else if (!CURRENT.contains(current)) {
+      TableUpgrade.Outcome upgraded = new TableUpgrade(spark).apply(qualified(spec), spec);
+      if (!upgraded.addedColumns().isEmpty()) {
+        System.err.println("[idle-ledger] upgraded " + qualified(spec) + ": added columns " + String.join(", ", upgraded.addedColumns()));
+      }
     }
     ensured.add(spec.name());
+    CURRENT.add(current);
   }
 
   private void create(TableSpec spec) {
     String columns = Arrays.stream(spec.schema().fields()).map(StructField::toDDL).collect(Collectors.joining(", "));
     String partition = spec.partitionColumn() == null ? "" : " PARTITIONED BY (" + spec.partitionColumn() + ")";
     spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(spec) + " (" + columns + ") USING DELTA" + partition
-        + " COMMENT '" + spec.comment().replace("'", "\\'") + "'");
+        + " COMMENT '" + spec.comment().replace("'", "\\'") + "'"
+        + " TBLPROPERTIES (" + LakeTableProperties.sql(LakeTableProperties.DEFAULTS) + ")");
   }
 
   /** Replaces the rows of the given dates with {@code rows} in one commit. */

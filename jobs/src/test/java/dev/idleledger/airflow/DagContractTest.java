@@ -220,7 +220,28 @@ class DagContractTest {
           assertTrue(uri.asText().startsWith("idle-ledger://ledger_prod/"), uri.asText());
         }
       }
-      assertEquals(4, stream(dag.path("spark_tasks")).mapToInt(t -> t.path("outlets").size()).sum(), "the four gold tables as Assets");
+      if (isNightly(dag)) {
+        assertEquals(4, stream(dag.path("spark_tasks")).mapToInt(t -> t.path("outlets").size()).sum(), "the four gold tables as Assets");
+      }
+    }
+  }
+
+  @Test
+  void maintenanceRunsInItsOwnDagWithTheJobsConfigAndIsRetriedWhenANightHoldsTheLake() {
+    List<JsonNode> maintain = sparkTasks().stream().filter(t -> argsOf(t).get(0).equals("maintain")).toList();
+    assertEquals(1, maintain.size(), "one task runs `maintain`");
+    JsonNode task = maintain.get(0);
+    List<String> args = argsOf(task);
+    // The retention and the recent dates come from the same config file as the nightly run's, not from flags.
+    assertEquals(VARIABLES.get("idle_ledger_conf_file"), valueAfter(args, "--conf"));
+    assertEquals("idle_ledger", setOverrides(args).get("catalog.database"));
+    assertFalse(args.contains("--from") || args.contains("--to"), "the weekly run compacts the recent dates: " + args);
+    // A night holding the run lock makes maintain exit 1: worth a retry later.
+    assertTrue(task.path("retries").asInt() > 0, "maintain is retried");
+    for (JsonNode dag : dags) {
+      if (stream(dag.path("spark_tasks")).anyMatch(t -> t == task)) {
+        assertFalse(isNightly(dag), "maintain runs weekly, not in the nightly DAG");
+      }
     }
   }
 
@@ -247,7 +268,7 @@ class DagContractTest {
 
   @Test
   void lateBillingSkipsItsSensorButNotTheRun() {
-    for (JsonNode dag : dags) {
+    for (JsonNode dag : nightlyDags()) {
       for (JsonNode sensor : dag.path("sensors")) {
         boolean billing = sensor.path("bucket_key").asText().contains("BILLING_PERIOD=");
         assertEquals(billing, sensor.path("soft_fail").asBoolean(),
@@ -268,7 +289,7 @@ class DagContractTest {
 
   @Test
   void everySparkStageRunsAfterEverySensor() {
-    for (JsonNode dag : dags) {
+    for (JsonNode dag : nightlyDags()) {
       Map<String, Set<String>> downstream = new HashMap<>();
       for (JsonNode edge : dag.path("edges")) {
         downstream.computeIfAbsent(edge.get(0).asText(), k -> new HashSet<>()).add(edge.get(1).asText());
@@ -289,6 +310,9 @@ class DagContractTest {
     for (JsonNode dag : dags) {
       for (JsonNode task : concat(dag.path("spark_tasks"), dag.path("sensors"))) {
         assertTrue(task.path("has_doc_md").asBoolean(), task.path("task_id").asText() + " has no doc_md");
+      }
+      if (!isNightly(dag)) {
+        continue;
       }
       assertTrue(stream(dag.path("spark_tasks")).anyMatch(t -> t.path("has_outlets").asBoolean()), "no task publishes Assets");
     }
@@ -384,6 +408,17 @@ class DagContractTest {
         }
       }
     }
+  }
+
+  /** The DAG of the nightly run (sensors, publish check, Assets); the weekly maintenance DAG has none of those. */
+  private static List<JsonNode> nightlyDags() {
+    List<JsonNode> nightly = dags.stream().filter(DagContractTest::isNightly).toList();
+    assertEquals(1, nightly.size(), "one DAG runs `nightly`");
+    return nightly;
+  }
+
+  private static boolean isNightly(JsonNode dag) {
+    return stream(dag.path("spark_tasks")).anyMatch(t -> argsOf(t).get(0).equals("nightly"));
   }
 
   private static List<JsonNode> sparkTasks() {

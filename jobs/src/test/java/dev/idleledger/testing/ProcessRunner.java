@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the command line in a separate JVM, as bin/idle-ledger would, with the test classpath. */
@@ -17,7 +18,12 @@ public final class ProcessRunner {
   private ProcessRunner() {}
 
   public static Result idleLedger(List<String> args) throws Exception {
-    Running p = start(args);
+    return idleLedger(args, Map.of(), List.of());
+  }
+
+  /** As {@link #idleLedger(List)}, with more environment variables and JVM options (e.g. a log4j configuration). */
+  public static Result idleLedger(List<String> args, Map<String, String> env, List<String> jvmOptions) throws Exception {
+    Running p = start(args, env, jvmOptions);
     if (!p.process().waitFor(10, TimeUnit.MINUTES)) {
       p.process().destroyForcibly();
       throw new IllegalStateException("idle-ledger " + args + " did not finish in 10 minutes");
@@ -43,12 +49,18 @@ public final class ProcessRunner {
 
   /** Starts the command line and returns at once: for tests that kill a run part-way. */
   public static Running start(List<String> args) throws IOException {
+    return start(args, Map.of(), List.of());
+  }
+
+  /** As {@link #start(List)}, with more environment variables and JVM options (e.g. a log4j configuration). */
+  public static Running start(List<String> args, Map<String, String> env, List<String> jvmOptions) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect")).toList());
     cmd.add("-Xmx1g");
     cmd.add("-D" + ConfigLoader.CONF_DIR_PROPERTY + "=" + System.getProperty(ConfigLoader.CONF_DIR_PROPERTY));
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("dev.idleledger.cli.IdleLedger");
@@ -57,6 +69,7 @@ public final class ProcessRunner {
     Path err = Files.createTempFile("idle-ledger-err", ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.environment().putAll(env);
     return new Running(pb.start(), out, err);
   }
 }

@@ -41,8 +41,16 @@ public final class LedgerConfig {
   public final double maxReconciliationDelta;
   public final int lookbackDays;
   public final WorkloadClassifier classifier;
+  public final ChargebackLabels chargebackLabels;
+  public final WasteSharing shareUnallocated;
 
   public enum BillingSource { CUR, FOCUS }
+
+  /**
+   * {@code attribution.share_unallocated}: whether a cluster-day's unallocated and unobserved GPU cost stays its own
+   * line (NONE) or is shared over the teams that used the cluster that day, in proportion to their allocated cost (CLUSTER).
+   */
+  public enum WasteSharing { NONE, CLUSTER }
 
   /** Where and how to reach S3 (or an S3 API server); the keys are secrets. */
   public record S3Settings(String endpoint, String region, boolean pathStyleAccess, String accessKey, String secretKey) {
@@ -83,6 +91,8 @@ public final class LedgerConfig {
       maxReconciliationDelta = c.getDouble("quality.max_reconciliation_delta");
       lookbackDays = nonNegativeInt(c, "nightly.lookback_days");
       classifier = WorkloadClassifier.from(c.getConfig("classify"));
+      chargebackLabels = ChargebackLabels.of("attribution.labels", stringList(c, "attribution.labels"));
+      shareUnallocated = parseEnum(c, "attribution.share_unallocated", WasteSharing.class);
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("config: " + e.getMessage(), e);
     }
@@ -122,6 +132,15 @@ public final class LedgerConfig {
     return v;
   }
 
+  /** A list key; a --set value is a string, so "team,cost-center" (brackets and quotes optional) is a list too. */
+  private static List<String> stringList(Config c, String key) {
+    if (c.getValue(key).valueType() != com.typesafe.config.ConfigValueType.STRING) {
+      return c.getStringList(key);
+    }
+    String v = c.getString(key).trim().replaceAll("^\\[|\\]$", "");
+    return java.util.Arrays.stream(v.split(",")).map(x -> x.trim().replaceAll("^\"|\"$", "")).filter(x -> !x.isEmpty()).toList();
+  }
+
   private static int positiveInt(Config c, String key) {
     int v = c.getInt(key);
     if (v <= 0) {
@@ -153,7 +172,8 @@ public final class LedgerConfig {
         return e;
       }
     }
-    throw new ConfigException(key + ": unknown value '" + v + "'");
+    throw new ConfigException(key + ": unknown value '" + v + "', expected one of "
+        + java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList());
   }
 
   private static Map<String, String> flatStrings(ConfigObject object) {

@@ -38,7 +38,7 @@ public final class FleetLake {
         Path fleet = Files.createTempDirectory("fleet-lake");
         FleetGenerator.generate(new FleetSpec(START, DAYS, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PARQUET, 10).withHoursPerDay(4)
             .withScrapePhase(ScrapePhase.random()), fleet);
-        LedgerConfig config = TestSpark.config("catalog.database=" + DATABASE,
+        LedgerConfig config = TestSpark.config("catalog.database=" + DATABASE, "attribution.labels=team,cost-center",
             "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
             "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=" + fleet.resolve("billing/focus"));
         List<LocalDate> dates = List.of(START, START.plusDays(1));

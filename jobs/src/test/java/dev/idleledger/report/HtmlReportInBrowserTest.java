@@ -78,6 +78,15 @@ class HtmlReportInBrowserTest {
     Browser shot = chromium(dir, "--screenshot=" + png, "--window-size=1200,1900", html.toUri().toString());
     assertEquals(0, shot.exit(), shot.stderr());
     assertTrue(Files.size(png) > 10_000, "a screenshot with content");
+
+    // The report as the lake makes it, without the planted names: the picture the README shows (docs/report.png).
+    Path published = dir.resolve("report-as-published.html");
+    Files.writeString(published, HtmlReport.render(data), StandardCharsets.UTF_8);
+    Path publishedPng = dir.resolve("report-as-published.png");
+    Files.deleteIfExists(publishedPng);
+    Browser publishedShot = chromium(dir, "--screenshot=" + publishedPng, "--window-size=1100,1500", published.toUri().toString());
+    assertEquals(0, publishedShot.exit(), publishedShot.stderr());
+    assertTrue(Files.size(publishedPng) > 10_000, "a screenshot with content");
   }
 
   /** Body rows of the table with this id in the DOM. */

@@ -72,6 +72,11 @@ BILLING_KEY = (
     "else ('BILLING_PERIOD=' + " + BILLING_MONTH + " + '/*') }}"
 )
 
+# The night's HTML report (what the money did, open recommendations, realized savings) goes to
+# s3a://<report bucket>/<report prefix>/<ds>.html, where people and a static site can read it.
+REPORT_BUCKET = "{{ var.value.get('idle_ledger_report_bucket', var.value.idle_ledger_raw_bucket) }}"
+REPORT_PREFIX = "{{ var.value.get('idle_ledger_report_prefix', 'idle-ledger/reports') }}"
+REPORT_DAYS = 7
 # Every Spark task reads the cluster config file and the database the Assets name; the nightly run also gets
 # its input roots from the same Variables the sensors watch, so what is waited for is exactly what is read.
 CONF_ARGS = ["--conf", CONF_FILE, "--set", "catalog.database=" + DATABASE]
@@ -192,6 +197,9 @@ already holds later days) and re-runs of old dates record recommendation history
 or config) fails at once without retries, and so does a failed publish check (the tables would not change
 by asking again; clear the task once the cause is fixed). A failed check never redoes the nightly computation.
 
+**Reports**: after the check passes, `report --date <ds> --days 7 --out s3a://<report bucket>/<report prefix>/<ds>.html`
+writes the week's HTML report (open recommendations, realized savings) for people to read.
+
 **Publishes** the Assets `idle-ledger://<database>/{gpu_hourly,workload_daily,cluster_daily,team_daily}`
 (`AIRFLOW_VAR_IDLE_LEDGER_DATABASE`, default `idle_ledger`, also the job's `catalog.database`), emitted only
 when the publish check passes.
@@ -302,4 +310,23 @@ with DAG(
         "not retried (the tables would not change): fix the cause, then clear it.",
     )
 
-    [wait_telemetry, wait_kube, wait_billing] >> nightly >> publish_check
+    report = LedgerSparkSubmitOperator(
+        task_id="report",
+        conn_id=SPARK_CONN_ID,
+        application=JAR,
+        java_class=MAIN_CLASS,
+        name="idle-ledger-report-{{ ds }}",
+        application_args=["report", "--date", "{{ ds }}", "--days", str(REPORT_DAYS),
+                          "--out", "s3a://" + REPORT_BUCKET + "/" + REPORT_PREFIX + "/{{ ds }}.html"]
+        + CONF_ARGS,
+        # Only a verified night is reported. Rewriting the file is idempotent, so a failure reaching S3 is retried.
+        retries=2,
+        retry_delay=timedelta(minutes=5),
+        execution_timeout=timedelta(hours=1),
+        doc_md="Writes the HTML report of the 7 days ending at <ds> (GPU spend and waste, open recommendations with "
+        "who should act, savings per month and ticket links, realized savings) to "
+        "`s3a://<idle_ledger_report_bucket>/<idle_ledger_report_prefix>/<ds>.html`, after the publish check passed. "
+        "Exit 2 (bad arguments or config) fails at once; other failures are retried.",
+    )
+
+    [wait_telemetry, wait_kube, wait_billing] >> nightly >> publish_check >> report

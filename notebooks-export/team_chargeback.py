@@ -9,7 +9,9 @@
 # MAGIC `unassigned`). The widgets choose the database, the period (default: the calendar month of the latest
 # MAGIC date, to that date) and, to look at one team, the team (default: all); every cell reads them as
 # MAGIC parameters. Unallocated and unobserved GPU time belongs to no team: it is the platform's line (from
-# MAGIC `cluster_daily`).
+# MAGIC `cluster_daily`), unless the job shares it (`attribution.share_unallocated = cluster`): then
+# MAGIC `shared_waste_cost` is each team's share of the clusters it used, by allocated cost, and
+# MAGIC `cost_with_shared_waste` = cost + that share (with sharing off they are 0 and the cost).
 
 # COMMAND ----------
 
@@ -38,6 +40,8 @@ dbutils.widgets.text("team", "", "Team (empty: all teams)")
 # MAGIC        round(sum(t.idle_cost) / nullif(sum(t.cost), 0), 3)                  AS idle_share,
 # MAGIC        round(sum(t.unused_capacity_cost), 2)                                AS unused_capacity_cost,
 # MAGIC        round(1 - sum(t.unused_capacity_cost) / nullif(sum(t.cost), 0), 3)   AS efficiency,
+# MAGIC        round(sum(t.shared_waste_cost), 2)                                   AS shared_waste_cost,
+# MAGIC        round(sum(t.cost_with_shared_waste), 2)                              AS cost_with_shared_waste,
 # MAGIC        t.currency
 # MAGIC FROM IDENTIFIER(:database || '.team_daily') t, range
 # MAGIC WHERE t.date BETWEEN range.first_day AND range.last_day

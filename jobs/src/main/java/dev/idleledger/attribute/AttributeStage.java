@@ -40,7 +40,7 @@ public final class AttributeStage {
   /** Attributes the date; returns the result whose gpuHourly (kept in memory) are the rows written to the table. */
   public CostAttribution.Result run(LocalDate date, QualityRecorder quality) {
     CostAttribution.Result result = new CostAttribution(spark, new CostAttribution.Settings(date, config.idleActivityThreshold,
-        config.memoryHeldThreshold, config.gpuShare, catalog, config.classifier))
+        config.memoryHeldThreshold, config.gpuShare, catalog, config.classifier, config.chargebackLabels))
         .attribute(silver(SilverTables.GPU_SAMPLES, date), silver(SilverTables.NODE_INFO, date),
             silver(SilverTables.BILLING_HOURLY, date), silver(SilverTables.POD_INFO, date));
     tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));

@@ -6,11 +6,14 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode_outer;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.config.ChargebackLabels;
 import dev.idleledger.config.GpuSharePolicy;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.WorkloadClassifier;
@@ -37,7 +40,13 @@ import org.apache.spark.storage.StorageLevel;
 public final class CostAttribution {
   /** Everything the arithmetic depends on besides the data. */
   public record Settings(LocalDate date, double activityThreshold, double memoryHeldThreshold, GpuSharePolicy share,
-      InstanceCatalog catalog, WorkloadClassifier classifier) {}
+      InstanceCatalog catalog, WorkloadClassifier classifier, ChargebackLabels labels) {
+    /** Without carried labels beyond the default {@code team}: for callers that test the arithmetic only. */
+    public Settings(LocalDate date, double activityThreshold, double memoryHeldThreshold, GpuSharePolicy share,
+        InstanceCatalog catalog, WorkloadClassifier classifier) {
+      this(date, activityThreshold, memoryHeldThreshold, share, catalog, classifier, ChargebackLabels.of("attribution.labels", List.of("team")));
+    }
+  }
 
   /**
    * @param gpuHourly rows of {@link GpuHourlyTable#SPEC}, locally checkpointed: the rollups read them from here
@@ -197,9 +206,11 @@ public final class CostAttribution {
 
   /** Workload identity of the holder pod; a pod kube state never showed is its own workload. */
   private Dataset<Row> withWorkload(Dataset<Row> rows, Dataset<Row> pods) {
+    // A pod name seen with two uids in a day (recreated) takes the labels of the one seen last, as its team does below.
     Dataset<Row> podWorkloads = pods.groupBy("cluster", "namespace", "pod").agg(
         max("workload_kind").as("p_workload_kind"), max("workload_name").as("p_workload_name"),
-        max("workload_type").as("p_workload_type"), max("team").as("p_team"));
+        max("workload_type").as("p_workload_type"), max("team").as("p_team"),
+        max_by(CarriedLabels.of(settings.labels(), col("labels")), coalesce(col("last_seen"), lit(new java.sql.Timestamp(0)))).as("p_labels"));
     WorkloadClassifier c = settings.classifier();
     List<Column> teamMap = new ArrayList<>();
     c.namespaceTeams().forEach((ns, team) -> {
@@ -214,7 +225,9 @@ public final class CostAttribution {
         .withColumn("workload_name", when(hasPod, coalesce(col("p_workload_name"), col("pod"))))
         .withColumn("workload_type", when(hasPod, coalesce(col("p_workload_type"), lit(c.defaultType()))))
         .withColumn("team", when(hasPod, coalesce(col("p_team"), namespaceTeam, lit(c.defaultTeam()))))
-        .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team");
+        // Nobody holding the unit: no pod, no labels (null, like team); a pod kube state never showed: an empty map.
+        .withColumn("labels", when(hasPod, coalesce(col("p_labels"), map().cast("map<string,string>"))))
+        .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team", "p_labels");
   }
 
   /**

@@ -34,6 +34,8 @@ public final class GpuHourlyTable {
           col("workload_name", DataTypes.StringType, "top controller name"),
           col("workload_type", DataTypes.StringType, "training | inference | notebook | other; null when unallocated"),
           col("team", DataTypes.StringType, "team of the pod; null when unallocated"),
+          col("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), "the holder pod's labels named in "
+              + "attribution.labels, keyed as configured (labels['cost-center']); a key the pod lacks has no entry; null when unallocated"),
           col("state_seconds_active", DataTypes.DoubleType, "seconds with activity >= idle.activity_threshold" + EQ),
           col("state_seconds_idle", DataTypes.DoubleType, "held seconds below the activity threshold, memory-held included" + EQ),
           col("state_seconds_idle_memory_held", DataTypes.DoubleType, "idle seconds with framebuffer use >= idle.memory_held_threshold" + EQ),

@@ -55,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
     LedgerConfig config = common.load(List.of(
         "input.telemetry=" + raw.resolve("telemetry"), "input.kube=" + raw.resolve("kube"),
         "input.billing.cur=" + raw.resolve("billing/cur"), "input.billing.focus=" + raw.resolve("billing/focus"),
-        "lake.root=" + root.resolve("lake"), "tickets.sink=outbox"));
+        "lake.root=" + root.resolve("lake"), "tickets.sink=outbox", "attribution.labels=team,cost-center"));
     if (common.stopsForDryRun(config)) {
       return IdleLedger.EXIT_OK;
     }
@@ -72,7 +72,9 @@ public final class DemoCommand implements Callable<Integer> {
         "input.billing.cur = \"" + config.curRoot + "\"",
         "input.billing.focus = \"" + config.focusRoot + "\"",
         "lake.root = \"" + config.lakeRoot + "\"",
-        "tickets.sink = \"outbox\"", ""), StandardCharsets.UTF_8);
+        "tickets.sink = \"outbox\"",
+        "attribution.labels = [" + config.chargebackLabels.keys().stream().map(k -> "\"" + k + "\"").collect(java.util.stream.Collectors.joining(", ")) + "]",
+        ""), StandardCharsets.UTF_8);
 
     SparkSession spark = LedgerSpark.create(config, "idle-ledger demo");
     try {
@@ -81,12 +83,14 @@ public final class DemoCommand implements Callable<Integer> {
       LakeTables tables = new LakeTables(spark, config);
       WasteSummary summary = WasteSummary.read(tables, START, last, 10);
       Path report = root.resolve("report.html");
-      ReportCommand.write(tables, START, last, report);
+      ReportCommand.Written written = ReportCommand.write(tables, START, last, report.toString());
       String hint = "Tables: database " + config.database + " in " + config.lakeRoot + "\nTry:\n  bin/idle-ledger sql --conf " + confFile
           + " \"SELECT workload_name, workload_type, ROUND(idle_cost, 2) AS idle_cost FROM " + config.database
-          + ".workload_daily ORDER BY idle_cost DESC LIMIT 5\"";
+          + ".workload_daily ORDER BY idle_cost DESC LIMIT 5\""
+          + "\n  bin/idle-ledger sql --conf " + confFile + " \"SELECT labels['cost-center'] AS cost_center, ROUND(SUM(cost), 2) AS cost FROM "
+          + config.database + ".workload_daily GROUP BY 1 ORDER BY cost DESC\"";
       RecommendStage recommendations = new RecommendStage(spark, config);
-      TextReport.print(summary, recommendations.top(10), recommendations.savingsTotals(), hint + "\nHTML report: " + report
+      TextReport.print(summary, recommendations.top(10), recommendations.savingsTotals(), written.data().realized(), hint + "\nHTML report: " + report
           + "\nTickets (outbox): " + root.resolve("lake/tickets"), System.out);
       Progress.line("demo finished in %.1f s", (System.nanoTime() - start) / 1e9);
       return IdleLedger.EXIT_OK;

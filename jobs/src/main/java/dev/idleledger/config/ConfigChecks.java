@@ -1,6 +1,8 @@
 package dev.idleledger.config;
 
 import com.typesafe.config.Config;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * The checks every settings class applies to its keys, in one place, so a malformed value reads the same
@@ -68,6 +70,7 @@ public final class ConfigChecks {
         return e;
       }
     }
-    throw new ConfigException(key + ": unknown value '" + v + "'");
+    throw new ConfigException(key + ": unknown value '" + v + "', expected one of "
+        + Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
   }
 }

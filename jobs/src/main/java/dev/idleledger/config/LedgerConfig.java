@@ -46,8 +46,16 @@ public final class LedgerConfig {
   /** How long a run lock may be held before it counts as a crashed run's and is taken over. */
   public final Duration runLockTimeout;
   public final WorkloadClassifier classifier;
+  public final ChargebackLabels chargebackLabels;
+  public final WasteSharing shareUnallocated;
 
   public enum BillingSource { CUR, FOCUS }
+
+  /**
+   * {@code attribution.share_unallocated}: whether a cluster-day's unallocated and unobserved GPU cost stays its own
+   * line (NONE) or is shared over the teams that used the cluster that day, in proportion to their allocated cost (CLUSTER).
+   */
+  public enum WasteSharing { NONE, CLUSTER }
 
   /** Where and how to reach S3 (or an S3 API server); the keys are secrets. */
   public record S3Settings(String endpoint, String region, boolean pathStyleAccess, String accessKey, String secretKey) {
@@ -90,6 +98,8 @@ public final class LedgerConfig {
       lookbackDays = ConfigChecks.nonNegativeInt(c, "nightly.lookback_days");
       runLockTimeout = Duration.ofMinutes(ConfigChecks.positiveInt(c, "nightly.lock_timeout_minutes"));
       classifier = WorkloadClassifier.from(c.getConfig("classify"));
+      chargebackLabels = ChargebackLabels.of("attribution.labels", stringList(c, "attribution.labels"));
+      shareUnallocated = ConfigChecks.oneOf(c, "attribution.share_unallocated", WasteSharing.class);
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("config: " + e.getMessage(), e);
     }
@@ -129,6 +139,15 @@ public final class LedgerConfig {
       return false;
     }
     return SECRET_KEYS.contains(key) || k.contains("token") || k.contains("secret") || k.contains("password");
+  }
+
+  /** A list key; a --set value is a string, so "team,cost-center" (brackets and quotes optional) is a list too. */
+  private static List<String> stringList(Config c, String key) {
+    if (c.getValue(key).valueType() != com.typesafe.config.ConfigValueType.STRING) {
+      return c.getStringList(key);
+    }
+    String v = c.getString(key).trim().replaceAll("^\\[|\\]$", "");
+    return java.util.Arrays.stream(v.split(",")).map(x -> x.trim().replaceAll("^\"|\"$", "")).filter(x -> !x.isEmpty()).toList();
   }
 
 

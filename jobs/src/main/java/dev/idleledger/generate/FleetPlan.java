@@ -311,10 +311,19 @@ public final class FleetPlan {
     return units.subList(from, to).stream().map(Unit::key).toList();
   }
 
+  /**
+   * The finance view of the teams, as companies label pods for chargeback: two teams may share a cost centre
+   * (research and vision; search and inference), so grouping by labels['cost-center'] differs from grouping by team.
+   */
+  private static final Map<String, String> COST_CENTERS = Map.of("ml-platform", "cc-1100", "research", "cc-2100", "vision", "cc-2100",
+      "search", "cc-3100", "inference", "cc-3100", "docs", "cc-4100");
+
   private static Map<String, String> labels(String team, String app, String notebook) {
     Map<String, String> m = new LinkedHashMap<>();
     if (team != null) {
       m.put("team", team);
+      // Pods without a team label have no cost-center either: the demo shows unlabelled spend too.
+      m.put("cost-center", COST_CENTERS.getOrDefault(team, "cc-9000"));
     }
     if (app != null) {
       m.put("app", app);

@@ -2,14 +2,17 @@ package dev.idleledger.recommend;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.spark.LakeTables;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -103,6 +106,16 @@ public final class CombinedSavings {
     tables.spark().sql("CREATE OR REPLACE VIEW " + tables.qualified(VIEW) + " (" + String.join(", ", cols) + ") COMMENT '"
         + "Live recommendations with savings that add up: per subject, applied largest first, each on what the ones before it left. "
         + "Sum remaining_monthly_savings for totals.' AS " + select(tables.qualified(RecommendationTables.RECOMMENDATIONS)));
+  }
+
+  /**
+   * Who should act on a recommendation, in one string: {@code team: namespace/workload} for a workload, {@code cluster/node}
+   * for a node, the instance type for a commitment. The demo's list and the report show the same words.
+   */
+  public static Column who() {
+    return when(col("workload_name").isNotNull(), concat_ws("", coalesce(col("team"), lit("")), lit(": "), col("namespace"), lit("/"), col("workload_name")))
+        .when(col("node").isNotNull(), concat_ws("/", col("cluster"), col("node")))
+        .otherwise(col("instance_type"));
   }
 
   public static String[] columnNames() {

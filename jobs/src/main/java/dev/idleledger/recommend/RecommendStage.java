@@ -41,7 +41,7 @@ public final class RecommendStage {
    * before it on the same subject ({@link CombinedSavings}); {@code overlapsWith} names those kinds, or is null.
    */
   public record TopRecommendation(String kind, String who, String action, double monthlySavings, String confidence, String currency,
-      double remainingMonthlySavings, String overlapsWith) {}
+      double remainingMonthlySavings, String overlapsWith, String ticketUrl) {}
 
   /** The run_quality check every recommend run writes for its night, with or without recommendations. */
   public static final String QUALITY_CHECK = "recommendations";
@@ -115,16 +115,14 @@ public final class RecommendStage {
   /** The top {@code n} open recommendations by monthly savings, for the demo, with what each adds after its overlaps. */
   public List<TopRecommendation> top(int n) {
     Dataset<Row> open = combined()
-        .withColumn("who", when(col("workload_name").isNotNull(),
-                concat_ws("", col("team"), lit(": "), col("namespace"), lit("/"), col("workload_name")))
-            .when(col("node").isNotNull(), concat_ws("/", col("cluster"), col("node")))
-            .otherwise(col("instance_type")))
+        .withColumn("who", CombinedSavings.who())
         .orderBy(desc("monthly_savings"), col("recommendation_id")).limit(n);
     List<TopRecommendation> out = new ArrayList<>();
-    for (Row r : open.select("kind", "who", "action", "monthly_savings", "confidence", "currency", "remaining_monthly_savings", "overlaps_with")
+    for (Row r : open.select("kind", "who", "action", "monthly_savings", "confidence", "currency", "remaining_monthly_savings", "overlaps_with",
+            "ticket_url")
         .collectAsList()) {
       out.add(new TopRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getString(4), r.getString(5),
-          r.getDouble(6), r.getString(7)));
+          r.getDouble(6), r.getString(7), r.getString(8)));
     }
     return out;
   }

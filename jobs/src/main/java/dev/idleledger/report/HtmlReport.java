@@ -43,6 +43,7 @@ public final class HtmlReport {
         .append(kpi("Open recommendations save / month", money(data.savings().combinedMonthlySavings()), "savings"))
         .append("</div>");
     h.append(billOnlyGpus(s));
+    h.append(openRecommendations(data));
 
     h.append("<h2>Trend: GPU spend and waste per day</h2>").append(trendChart(data.trend()));
     h.append("<div class=\"charts\"><div><h2>Idle cost by workload type</h2>")
@@ -82,6 +83,56 @@ public final class HtmlReport {
           .append(" GPUs, ").append(money(i.cost())).append(" ").append(text(s.currency())).append("</li>");
     }
     return h.append("</ul>").toString();
+  }
+
+  /**
+   * What to do: the live recommendations, largest savings first, each with who should act and its ticket; then what the
+   * resolved ones were seen to save. A recommendation overlapping an earlier one on the same subject says what it adds after it.
+   */
+  private static String openRecommendations(ReportData data) {
+    StringBuilder h = new StringBuilder("<h2>Open recommendations</h2>");
+    List<ReportData.OpenRecommendation> open = data.openRecommendations();
+    if (open.isEmpty()) {
+      h.append("<p class=\"sub\" id=\"no-recommendations\">No open recommendation above the savings threshold.</p>");
+    } else {
+      if (data.savings().recommendations() > open.size()) {
+        h.append("<p class=\"sub\">The ").append(open.size()).append(" largest of ").append(data.savings().recommendations()).append(".</p>");
+      }
+      h.append("<table id=\"open-recommendations\"><thead><tr><th>kind</th><th>who</th><th>action</th><th class=\"n\">per month</th>")
+          .append("<th>confidence</th><th>ticket</th></tr></thead><tbody>");
+      for (ReportData.OpenRecommendation r : open) {
+        h.append("<tr><td>").append(text(r.kind())).append("</td><td>").append(text(r.who())).append("</td><td>").append(text(r.action()));
+        if (r.overlapsWith() != null) {
+          h.append("<br><small>overlaps with ").append(text(r.overlapsWith())).append(": ").append(money(r.remainingMonthlySavings()))
+              .append(" more after it</small>");
+        }
+        h.append("</td><td class=\"n\">").append(money(r.monthlySavings())).append(" ").append(text(r.currency()))
+            .append("</td><td>").append(text(r.confidence())).append("</td><td>").append(ticketLink(r.ticketUrl())).append("</td></tr>");
+      }
+      h.append("</tbody></table>");
+    }
+    ReportData.RealizedSavings realized = data.realized();
+    h.append("<p id=\"realized-savings\"><b>Realized savings:</b> ").append(money(realized.monthlySavings())).append(" ")
+        .append(text(realized.currency())).append(" per month from ").append(realized.resolved()).append(" resolved recommendation")
+        .append(realized.resolved() == 1 ? "" : "s").append(" (").append(realized.resolvedInRange()).append(" resolved in these dates)</p>");
+    return h.toString();
+  }
+
+  /**
+   * A ticket's link, when it is one a browser should follow: only http(s) URLs become links (a {@code javascript:} URL
+   * from a misbehaving sink must not), and the link text is the URL's last segment (GPU-123, the issue number).
+   */
+  private static String ticketLink(String url) {
+    if (url == null || url.isBlank()) {
+      return "";
+    }
+    String lower = url.toLowerCase(Locale.ROOT);
+    if (!lower.startsWith("https://") && !lower.startsWith("http://")) {
+      return text(url);
+    }
+    String trimmed = url.replaceAll("/+$", "");
+    String label = trimmed.substring(trimmed.lastIndexOf('/') + 1);
+    return "<a href=\"" + text(url) + "\" rel=\"noreferrer\">" + text(label.isEmpty() ? url : label) + "</a>";
   }
 
   private record Bar(String label, double value) {}

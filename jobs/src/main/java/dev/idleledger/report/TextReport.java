@@ -12,6 +12,12 @@ public final class TextReport {
 
   public static void print(WasteSummary s, List<RecommendStage.TopRecommendation> recommendations, CombinedSavings.Totals savings, String lakeHint,
       PrintStream out) {
+    print(s, recommendations, savings, null, lakeHint, out);
+  }
+
+  /** @param realized what resolved recommendations were seen to save; null leaves the line out */
+  public static void print(WasteSummary s, List<RecommendStage.TopRecommendation> recommendations, CombinedSavings.Totals savings,
+      ReportData.RealizedSavings realized, String lakeHint, PrintStream out) {
     String cur = s.currency();
     out.println();
     out.printf(Locale.ROOT, "GPU Idle Ledger — %s%s%n", s.from(), s.from().equals(s.to()) ? "" : " to " + s.to());
@@ -43,7 +49,7 @@ public final class TextReport {
       out.printf(Locale.ROOT, "  %-12s %12s of %12s%n", t.type(), money(t.idleCost()), money(t.cost()));
     }
     out.println();
-    out.println("Top savings recommendations");
+    out.println("Open recommendations (largest savings first)");
     if (recommendations.isEmpty()) {
       out.println("  none above the savings threshold");
     }
@@ -54,8 +60,15 @@ public final class TextReport {
       if (r.overlapsWith() != null) {
         out.printf(Locale.ROOT, "      overlaps with %s: %s %s/month more after it%n", r.overlapsWith(), money(r.remainingMonthlySavings()), r.currency());
       }
+      if (r.ticketUrl() != null) {
+        out.printf(Locale.ROOT, "      ticket: %s%n", r.ticketUrl());
+      }
     }
     printSavingsTotals(savings, out);
+    if (realized != null) {
+      out.printf(Locale.ROOT, "Realized savings: %s %s/month from %d resolved recommendations (%d resolved in these dates)%n",
+          money(realized.monthlySavings()), realized.currency(), realized.resolved(), realized.resolvedInRange());
+    }
     out.println();
     out.println(lakeHint);
   }

@@ -8,6 +8,8 @@ import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -31,6 +33,9 @@ public final class DailyRollup {
     Column heldSeconds = col("state_seconds_active").plus(col("state_seconds_idle"));
     Dataset<Row> sums = gpuHourly.where(col("pod").isNotNull()).groupBy(cols(WORKLOAD)).agg(
         first("workload_type", true).as("workload_type"), first("team", true).as("team"),
+        // Pods of one controller share its template, so their labels agree; if a rollout changed them mid-day, the
+        // labels of the workload's costliest unit-hour win (pod and hour break ties, so a re-run picks the same).
+        max_by(col("labels"), struct(col("cost"), col("pod"), col("hour"))).as("labels"),
         countDistinct("pod").as("pods"), countDistinct("unit_id").as("gpus"),
         sum(heldSeconds).divide(3600).as("gpu_hours"),
         sum("state_seconds_active").divide(3600).as("active_gpu_hours"),
@@ -99,10 +104,19 @@ public final class DailyRollup {
         .withColumn("reconciliation_delta", col("gpu_cost").minus(col("allocated_cost")).minus(col("unallocated_cost")).minus(col("unobserved_cost")));
   }
 
+  /** team_daily without shared waste (attribution.share_unallocated = none): shared_waste_cost 0, cost_with_shared_waste = cost. */
   public static Dataset<Row> teamDaily(Dataset<Row> workloadDaily) {
+    return teamDaily(workloadDaily, SharedWaste.byTeamAndCluster(workloadDaily, null, dev.idleledger.config.LedgerConfig.WasteSharing.NONE));
+  }
+
+  /** @param sharedWaste {@link SharedWaste#byTeamAndCluster} of the same workloads */
+  public static Dataset<Row> teamDaily(Dataset<Row> workloadDaily, Dataset<Row> sharedWaste) {
     return workloadDaily.groupBy("date", "team").agg(
             sum("gpu_hours").as("gpu_hours"), sum("cost").as("cost"), sum("idle_cost").as("idle_cost"),
             sum("unused_capacity_cost").as("unused_capacity_cost"), max("currency").as("currency"))
+        .join(SharedWaste.byTeam(sharedWaste), new String[] {"date", "team"}, "left")
+        .withColumn("shared_waste_cost", coalesce(col("shared_waste_cost"), lit(0.0)))
+        .withColumn("cost_with_shared_waste", col("cost").plus(col("shared_waste_cost")))
         .withColumn("efficiency", efficiency());
   }
 

@@ -20,6 +20,8 @@ public final class GoldTables {
           col("workload_name", DataTypes.StringType, "top controller name"),
           col("workload_type", DataTypes.StringType, "training | inference | notebook | other"),
           col("team", DataTypes.StringType, "team"),
+          col("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), "its pods' labels named in attribution.labels, "
+              + "keyed as configured: chargeback by any of them with GROUP BY labels['cost-center']; a key the pods lack has no entry"),
           col("pods", DataTypes.LongType, "distinct pods that held a GPU"),
           col("gpus", DataTypes.LongType, "distinct GPU units held (whole GPUs or MIG instances)"),
           col("gpu_hours", DataTypes.DoubleType, "GPU-equivalent hours held"),
@@ -73,6 +75,11 @@ public final class GoldTables {
           col("idle_cost", DataTypes.DoubleType, "money for held time that was idle"),
           col("unused_capacity_cost", DataTypes.DoubleType, "money for capacity held but unused"),
           col("efficiency", DataTypes.DoubleType, "1 - unused_capacity_cost / cost"),
+          col("shared_waste_cost", DataTypes.DoubleType, "with attribution.share_unallocated = cluster: its share of the unallocated + "
+              + "unobserved GPU cost of each cluster it used that day, in proportion to its allocated cost there (a cluster-day nobody "
+              + "held a GPU on keeps its waste unshared); 0 with none"),
+          col("cost_with_shared_waste", DataTypes.DoubleType, "cost + shared_waste_cost: summed over the teams of a cluster-day = "
+              + "cluster_daily.gpu_cost when sharing is on"),
           col("currency", DataTypes.StringType, "billing currency")),
       "date");
 }

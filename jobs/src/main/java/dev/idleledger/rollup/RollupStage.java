@@ -50,12 +50,17 @@ public final class RollupStage {
             JavaConverters.asScalaBuffer(Arrays.asList(AwsSplitCost.WORKLOAD)).toSeq(), "left")
         .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.WORKLOAD_DAILY, workloads, List.of(date));
-    tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads), List.of(date));
     recordAwsSplit(splitOnGpu, workloads, quality);
     Dataset<Row> clusters = DailyRollup.clusterDaily(gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
         .withColumn("date", lit(Date.valueOf(date)))
         .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters, List.of(date));
+    // Teams come after clusters: with shared waste, a team's share is of its clusters' unallocated + unobserved cost.
+    Dataset<Row> sharedWaste = SharedWaste.byTeamAndCluster(workloads, clusters, config.shareUnallocated).transform(StageFrames::keep);
+    tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads, sharedWaste), List.of(date));
+    if (config.shareUnallocated == LedgerConfig.WasteSharing.CLUSTER) {
+      recordSharedWaste(sharedWaste, clusters, quality);
+    }
     // No clusters (a day without GPU instance-hours) reconciles to 0; a null delta is money that went missing, not 0.
     Row worstRow = clusters.agg(max(abs(col("reconciliation_delta"))), count(when(col("reconciliation_delta").isNull(), 1))).first();
     double worst = worstRow.isNullAt(0) ? 0.0 : worstRow.getDouble(0);
@@ -65,6 +70,21 @@ public final class RollupStage {
         nullDeltas > 0 ? nullDeltas + " cluster_daily rows have a null reconciliation_delta (a null money column): money is not conserved"
             : ok ? "cluster_daily: gpu_cost = allocated + unallocated + unobserved on every cluster"
             : "cluster_daily reconciliation_delta reaches " + worst + ": money is not conserved");
+  }
+
+  /** With shared waste on: each cluster-day's teams carry its whole gpu_cost, and what stayed unshared is said. */
+  private void recordSharedWaste(Dataset<Row> sharedWaste, Dataset<Row> clusters, QualityRecorder quality) {
+    Row worst = SharedWaste.conservation(sharedWaste, clusters).agg(max(abs(col("delta"))), count(lit(1))).first();
+    double delta = worst.isNullAt(0) ? 0.0 : worst.getDouble(0);
+    Row totals = clusters.agg(sum(col("unallocated_cost").plus(col("unobserved_cost")))).first();
+    double waste = totals.isNullAt(0) ? 0.0 : totals.getDouble(0);
+    Row shared = sharedWaste.agg(sum("shared_waste_cost")).first();
+    double sharedTotal = shared.isNullAt(0) ? 0.0 : shared.getDouble(0);
+    boolean ok = delta <= config.maxReconciliationDelta;
+    quality.recordValue("shared_waste_conservation", "rollup", delta, config.maxReconciliationDelta, ok, String.format(Locale.ROOT,
+        "attribution.share_unallocated = cluster: on %d cluster-days with allocated cost, the largest |gpu_cost - sum of teams' "
+            + "cost_with_shared_waste| is %.9f; %.6f of %.6f unallocated + unobserved cost was shared, %.6f stayed unshared "
+            + "(cluster-days nobody held a GPU on)", worst.getLong(1), delta, sharedTotal, waste, waste - sharedTotal));
   }
 
   private Dataset<Row> ofDate(TableSpec table, LocalDate date) {

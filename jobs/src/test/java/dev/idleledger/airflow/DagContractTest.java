@@ -260,6 +260,26 @@ class DagContractTest {
   }
 
   @Test
+  void theReportOfAVerifiedNightIsWrittenToS3NamedForItsDate() {
+    for (JsonNode dag : dags) {
+      JsonNode report = null;
+      for (JsonNode task : dag.path("spark_tasks")) {
+        report = argsOf(task).get(0).equals("report") ? task : report;
+      }
+      assertNotNull(report, "no task writes the report");
+      List<String> args = argsOf(report);
+      assertEquals(SAMPLE_DS, valueAfter(args, "--date"));
+      String out = valueAfter(args, "--out");
+      assertTrue(out.startsWith("s3a://") && out.endsWith("/" + SAMPLE_DS + ".html"), out);
+      boolean afterCheck = false;
+      for (JsonNode edge : dag.path("edges")) {
+        afterCheck |= edge.get(0).asText().equals("publish_check") && edge.get(1).asText().equals(report.path("task_id").asText());
+      }
+      assertTrue(afterCheck, "the report must wait for the publish check: " + dag.path("edges"));
+    }
+  }
+
+  @Test
   void theDagsPythonTestsPass() throws Exception {
     Result r = python(List.of("-m", "unittest", "discover", "-s", DAGS.resolve("tests").toString(), "-p", "test_*.py"));
     assertEquals(0, r.exitCode, r.stdout + r.stderr);

@@ -46,7 +46,7 @@ class NotebookCellsOnLakeTest {
     Row workload = TestSpark.session().sql("SELECT concat_ws('/', cluster, namespace, workload_kind, workload_name), team FROM "
         + lake.database() + ".workload_daily WHERE date = DATE'" + lake.dates().get(0) + "' ORDER BY cost DESC, workload_name LIMIT 1").first();
     List<String> problems = runAll(Map.of("database", lake.database(), "start_date", lake.dates().get(0).toString(),
-        "end_date", lake.dates().get(0).toString(), "workload", workload.getString(0), "team", workload.getString(1)));
+        "end_date", lake.dates().get(0).toString(), "workload", workload.getString(0), "team", workload.getString(1), "label_key", "team"));
     assertTrue(problems.isEmpty(), String.join("\n\n", problems));
   }
 
@@ -76,6 +76,25 @@ class NotebookCellsOnLakeTest {
     for (Row r : rows) {
       assertEquals(chosen, String.join("/", r.<String>getAs("cluster"), r.getAs("namespace"), r.getAs("workload_kind"), r.getAs("workload_name")));
     }
+  }
+
+  @Test
+  void theLabelKeyWidgetChoosesTheLabelTheChargebackGroupsBy() throws IOException {
+    FleetLake.Lake lake = FleetLake.get();
+    Path notebook = NotebookSql.exportDir().resolve("chargeback_by_label.py");
+    String perValue = NotebookSql.cells(notebook).get(0);
+    // The generator labels research and vision pods cc-2100, search and inference pods cc-3100, ml-platform cc-1100 (FleetPlan);
+    // its eval CronJob, notebook and idle pod carry no team label and so no cost-center.
+    Set<String> costCenters = new TreeSet<>();
+    TestSpark.session().sql(perValue, NotebookSql.arguments(notebook, perValue, Map.of("database", lake.database()))).collectAsList()
+        .forEach(r -> costCenters.add(r.getAs("label_value")));
+    assertTrue(costCenters.containsAll(Set.of("cc-1100", "cc-2100", "cc-3100", "(no cost-center label)")), costCenters.toString());
+    assertTrue(costCenters.stream().allMatch(v -> v.startsWith("cc-") || v.equals("(no cost-center label)")), costCenters.toString());
+    Set<String> teams = new TreeSet<>();
+    TestSpark.session().sql(perValue, NotebookSql.arguments(notebook, perValue, Map.of("database", lake.database(), "label_key", "team")))
+        .collectAsList().forEach(r -> teams.add(r.getAs("label_value")));
+    assertTrue(teams.containsAll(Set.of("ml-platform", "research", "search")), teams.toString());
+    assertFalse(teams.contains("cc-2100"), teams.toString());
   }
 
   private static Set<String> dates(Path notebook, String sql, Map<String, String> values) {

@@ -36,19 +36,19 @@ class NotebookSqlTest {
   static final Map<String, List<String>> CONTRACT_COLUMNS = Map.of(
       "gpu_hourly", List.of("date", "hour", "cluster", "node", "instance_id", "instance_type", "gpu_uuid", "gpu_model",
           "mig_profile", "mig_instance_id", "namespace", "pod", "workload_kind", "workload_name", "workload_type", "team",
-          "state_seconds_active", "state_seconds_idle", "state_seconds_idle_memory_held", "state_seconds_unallocated",
+          "labels", "state_seconds_active", "state_seconds_idle", "state_seconds_idle_memory_held", "state_seconds_unallocated",
           "state_seconds_unobserved", "avg_activity", "max_activity", "max_fb_used_mib", "cost", "active_cost",
           "idle_cost", "idle_memory_held_cost", "unallocated_cost", "unobserved_cost", "unused_capacity_cost",
           "price_source", "currency"),
       "workload_daily", List.of("date", "cluster", "namespace", "workload_kind", "workload_name", "workload_type", "team",
-          "pods", "gpus", "gpu_hours", "active_gpu_hours", "idle_gpu_hours", "idle_memory_held_gpu_hours", "avg_activity",
+          "labels", "pods", "gpus", "gpu_hours", "active_gpu_hours", "idle_gpu_hours", "idle_memory_held_gpu_hours", "avg_activity",
           "p95_activity", "max_fb_used_mib", "cost", "idle_cost", "idle_memory_held_cost", "unused_capacity_cost",
           "efficiency", "longest_idle_streak_seconds", "currency"),
       "cluster_daily", List.of("date", "cluster", "gpus", "billed_gpu_hours", "allocated_gpu_hours",
           "unallocated_gpu_hours", "unobserved_gpu_hours", "gpu_cost", "allocated_cost", "idle_cost", "unallocated_cost",
           "unobserved_cost", "unused_capacity_cost", "waste_cost", "avg_activity", "reconciliation_delta", "currency"),
       "team_daily", List.of("date", "team", "gpu_hours", "cost", "idle_cost", "unused_capacity_cost", "efficiency",
-          "currency"),
+          "shared_waste_cost", "cost_with_shared_waste", "currency"),
       // The view of RECOMMENDATIONS.md's table with savings that add up (CombinedSavings).
       "recommendation_savings", List.of(CombinedSavings.columnNames()));
 
@@ -62,9 +62,10 @@ class NotebookSqlTest {
   @TempDir Path dir;
 
   @Test
-  void theFourAnalystNotebooksAreExported() {
+  void theFiveAnalystNotebooksAreExported() {
     List<String> names = NotebookSql.notebooks(NotebookSql.exportDir()).stream().map(p -> p.getFileName().toString()).toList();
-    assertEquals(List.of("data_quality.py", "fleet_waste_overview.py", "team_chargeback.py", "workload_drilldown.py"), names);
+    assertEquals(List.of("chargeback_by_label.py", "data_quality.py", "fleet_waste_overview.py", "team_chargeback.py", "workload_drilldown.py"),
+        names);
   }
 
   @Test
@@ -99,6 +100,7 @@ class NotebookSqlTest {
     // Drill-downs take what they drill into.
     assertEquals("", NotebookSql.widgets(NotebookSql.exportDir().resolve("workload_drilldown.py")).get("workload"));
     assertEquals("", NotebookSql.widgets(NotebookSql.exportDir().resolve("team_chargeback.py")).get("team"));
+    assertEquals("cost-center", NotebookSql.widgets(NotebookSql.exportDir().resolve("chargeback_by_label.py")).get("label_key"));
   }
 
   @Test

@@ -62,8 +62,13 @@ final class SilverFixtures {
   }
 
   SilverFixtures pod(String namespace, String pod, String kind, String name, String type, String team) {
+    return pod(namespace, pod, kind, name, type, team, Map.of());
+  }
+
+  /** @param labels pod_info's labels: kube-state-metrics names without label_ (cost_center for cost-center) */
+  SilverFixtures pod(String namespace, String pod, String kind, String name, String type, String team, Map<String, String> labels) {
     pods.add(RowFactory.create(Date.valueOf(date), cluster, namespace, pod, pod + "-uid", "node-a", null, null, kind, name, kind, name, type, team,
-        Map.of(), "nvidia_com_gpu", 1.0));
+        labels, "nvidia_com_gpu", 1.0));
     return this;
   }
 

@@ -29,9 +29,12 @@ class DemoCommandTest {
     assertEquals(0, run.exitCode(), run.stderr());
     assertTrue(run.stdout().contains("Fleet GPU cost"), run.stdout());
     assertTrue(run.stdout().contains("Top workloads by idle cost"), run.stdout());
-    assertTrue(run.stdout().contains("Top savings recommendations"), run.stdout());
+    assertTrue(run.stdout().contains("Open recommendations"), run.stdout());
     assertTrue(run.stdout().contains("USD/month"), run.stdout());
-    assertTrue(Files.isRegularFile(demo.resolve("report.html")));
+    assertTrue(run.stdout().contains("Realized savings: 0.00 USD/month from 0 resolved recommendations"), "one night resolves nothing: " + run.stdout());
+    String report = Files.readString(demo.resolve("report.html"));
+    assertTrue(report.contains("<table id=\"open-recommendations\">") && report.contains("nb-bob"), "the report lists what to do");
+    assertTrue(report.contains("id=\"realized-savings\""), "the report's realized savings line");
 
     Path conf = demo.resolve("idle-ledger.conf");
     long filed = outboxLines(demo.resolve("lake/tickets"), "\"event\":\"file\"");
@@ -40,6 +43,8 @@ class DemoCommandTest {
     assertTrue(aboveThreshold > 0, "the default fleet plants recommendations above the ticket threshold");
     assertEquals(aboveThreshold, filed, "one outbox ticket per recommendation above tickets.min_monthly_savings");
     assertEquals(String.valueOf(filed), sql(conf, "SELECT count(*) FROM idle_ledger.recommendations WHERE ticket_system = 'outbox'"));
+    // The demo carries the generator's cost-center label: jupyter-alice (team research) is charged to cc-2100 (FleetPlan).
+    assertEquals("cc-2100", sql(conf, "SELECT labels['cost-center'] FROM idle_ledger.workload_daily WHERE workload_name LIKE 'jupyter-alice%' LIMIT 1"));
 
     // nb-bob is both culled and moved to a MIG slice: one of the two overlaps the other, and the printed total is
     // the view's sum of what each adds after its overlaps (CombinedSavingsTest works the arithmetic by hand).

@@ -142,4 +142,40 @@ class ConfigLoaderTest {
     Files.writeString(p, text);
     return p;
   }
+
+  @Test
+  void chargebackCarriesTeamAndKeepsWasteUnsharedByDefault() {
+    LedgerConfig c = ConfigLoader.defaultsOnly();
+    assertEquals(List.of("team"), c.chargebackLabels.keys());
+    assertEquals(LedgerConfig.WasteSharing.NONE, c.shareUnallocated);
+  }
+
+  @Test
+  void labelKeysAreLookedUpUnderTheNamesKubeStateMetricsExports() {
+    LedgerConfig c = ConfigLoader.load(null, List.of("attribution.labels=[team, cost-center, app.kubernetes.io/part-of]",
+        "attribution.share_unallocated=cluster"));
+    assertEquals(List.of("team", "cost-center", "app.kubernetes.io/part-of"), c.chargebackLabels.keys(), "a --set string is a list too");
+    assertEquals("cost_center", c.chargebackLabels.exportedName("cost-center"));
+    assertEquals("app_kubernetes_io_part_of", c.chargebackLabels.exportedName("app.kubernetes.io/part-of"));
+    assertEquals(LedgerConfig.WasteSharing.CLUSTER, c.shareUnallocated);
+  }
+
+  @Test
+  void labelKeysThatKubeStateMetricsCannotTellApartAreRefused() throws IOException {
+    Path file = write("labels.conf", "attribution { labels = [\"cost-center\", \"cost_center\"] }\n");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
+    assertTrue(e.getMessage().startsWith("attribution.labels: 'cost-center' and 'cost_center'"), e.getMessage());
+  }
+
+  @Test
+  void aLabelKeyKubernetesWouldRejectNamesTheKey() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("attribution.labels=team,cost center")));
+    assertTrue(e.getMessage().startsWith("attribution.labels: 'cost center' is not a Kubernetes label key"), e.getMessage());
+  }
+
+  @Test
+  void anUnknownWasteSharingPolicyNamesTheKeyAndTheChoices() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("attribution.share_unallocated=namespace")));
+    assertEquals("attribution.share_unallocated: unknown value 'namespace', expected one of [none, cluster]", e.getMessage());
+  }
 }

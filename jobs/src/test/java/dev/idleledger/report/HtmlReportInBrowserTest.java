@@ -37,8 +37,16 @@ class HtmlReportInBrowserTest {
     List<WasteSummary.TopWorkload> top = new ArrayList<>(data.summary().topWorkloads());
     top.add(new WasteSummary.TopWorkload("ns", "Pod", HOSTILE, "other", "team & \"co\"", 1, 0.5, 1, 1, 2));
     WasteSummary s = data.summary();
+    // Recommendations as the lake has them, plus one about a workload with a hostile name whose "ticket link" is a script
+    // URL (a misbehaving sink), and one filed in Jira.
+    List<ReportData.OpenRecommendation> open = new ArrayList<>(data.openRecommendations());
+    open.add(new ReportData.OpenRecommendation("CULL_IDLE_NOTEBOOK", "research: ns/" + HOSTILE, "Cull " + HOSTILE + " after 60 min idle",
+        123.45, 100.0, "RIGHTSIZE_GPU", "high", "javascript:alert(2)", "USD"));
+    open.add(new ReportData.OpenRecommendation("RIGHTSIZE_GPU", "search: serving/reranker", "Use a 3g.40gb MIG slice", 67.8, 67.8, null,
+        "medium", "https://example.atlassian.net/browse/GPU-7", "USD"));
     ReportData hostile = new ReportData(new WasteSummary(s.from(), s.to(), s.currency(), s.gpuCost(), s.idleCost(), s.unallocatedCost(),
-        s.unobservedCost(), s.gpuHours(), top, s.wasteByType(), s.billOnlyGpus()), data.trend(), data.teams(), data.heatmap(), data.savings());
+        s.unobservedCost(), s.gpuHours(), top, s.wasteByType(), s.billOnlyGpus()), data.trend(), data.teams(), data.heatmap(), data.savings(),
+        open, new ReportData.RealizedSavings(1234.5, 3, 1, "USD"));
 
     Path dir = Path.of("target", "report-test").toAbsolutePath();
     Files.createDirectories(dir);
@@ -50,9 +58,19 @@ class HtmlReportInBrowserTest {
     assertTrue(dom.stdout().contains("<svg class=\"chart trend\""), "trend chart");
     assertTrue(dom.stdout().contains("<svg class=\"chart heatmap\""), "heatmap");
     assertTrue(dom.stdout().contains("<svg class=\"chart bars\""), "bar charts");
-    assertEquals(top.size(), dom.stdout().split("<tr>", -1).length - 2, "one table row per top workload plus the header");
+    assertEquals(top.size(), rows(dom.stdout(), "top-workloads"), "one table row per top workload");
+    assertEquals(open.size(), rows(dom.stdout(), "open-recommendations"), "one table row per open recommendation");
     assertFalse(dom.stdout().contains("<script"), "a pod name must never become a script element");
     assertTrue(dom.stdout().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the hostile name renders as text");
+    assertFalse(dom.stdout().contains("href=\"javascript"), "a script URL must not become a link");
+    assertTrue(dom.stdout().contains("<a href=\"https://example.atlassian.net/browse/GPU-7\" rel=\"noreferrer\">GPU-7</a>"), "the ticket link");
+    assertTrue(dom.stdout().contains("overlaps with RIGHTSIZE_GPU: 100.00 more after it"), "an overlap says what it adds");
+    assertTrue(dom.stdout().contains("<b>Realized savings:</b> 1,234.50 USD per month from 3 resolved recommendations (1 resolved in these dates)"),
+        "the realized savings line");
+    // Nothing on the page loads anything: no src, stylesheet link, CSS url() or import, frame or object.
+    for (String loads : List.of("src=", "<link", "url(", "@import", "<iframe", "<object", "<embed")) {
+      assertFalse(dom.stdout().contains(loads), "the page would fetch something: " + loads);
+    }
     assertFalse(dom.stderr().contains("CONSOLE"), "console messages: " + dom.stderr());
 
     Path png = dir.resolve("report.png");
@@ -60,6 +78,24 @@ class HtmlReportInBrowserTest {
     Browser shot = chromium(dir, "--screenshot=" + png, "--window-size=1200,1900", html.toUri().toString());
     assertEquals(0, shot.exit(), shot.stderr());
     assertTrue(Files.size(png) > 10_000, "a screenshot with content");
+
+    // The report as the lake makes it, without the planted names: the picture the README shows (docs/report.png).
+    Path published = dir.resolve("report-as-published.html");
+    Files.writeString(published, HtmlReport.render(data), StandardCharsets.UTF_8);
+    Path publishedPng = dir.resolve("report-as-published.png");
+    Files.deleteIfExists(publishedPng);
+    Browser publishedShot = chromium(dir, "--screenshot=" + publishedPng, "--window-size=1100,1500", published.toUri().toString());
+    assertEquals(0, publishedShot.exit(), publishedShot.stderr());
+    assertTrue(Files.size(publishedPng) > 10_000, "a screenshot with content");
+  }
+
+  /** Body rows of the table with this id in the DOM. */
+  private static int rows(String dom, String tableId) {
+    int start = dom.indexOf("<table id=\"" + tableId + "\"");
+    assertTrue(start >= 0, "no table " + tableId);
+    String table = dom.substring(start, dom.indexOf("</table>", start));
+    String body = table.substring(table.indexOf("<tbody>"));
+    return body.split("<tr>", -1).length - 1;
   }
 
   private record Browser(int exit, String stdout, String stderr) {}

@@ -19,7 +19,9 @@ import java.util.List;
  *
  * <p>The fleet is the default pool pattern (MIG, time-slicing, gaps, an exporter restart, duplicates,
  * stragglers, a billed hour without telemetry, Spot/SP/RI, CUR and FOCUS), two days of four hours, 10 s scrapes,
- * each node at its own phase (so holds cross every hh:00, as in a real Prometheus archive).
+ * each node at its own phase (so holds cross every hh:00, as in a real Prometheus archive). The nights carry the
+ * generator's cost-center label and share unallocated and unobserved cost over the teams (attribution.*), which
+ * changes no money column the truth is compared on.
  */
 public final class FleetLake {
   public static final LocalDate START = LocalDate.of(2026, 11, 3);
@@ -38,7 +40,7 @@ public final class FleetLake {
         Path fleet = Files.createTempDirectory("fleet-lake");
         FleetGenerator.generate(new FleetSpec(START, DAYS, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PARQUET, 10).withHoursPerDay(4)
             .withScrapePhase(ScrapePhase.random()), fleet);
-        LedgerConfig config = TestSpark.config("catalog.database=" + DATABASE,
+        LedgerConfig config = TestSpark.config("catalog.database=" + DATABASE, "attribution.labels=team,cost-center", "attribution.share_unallocated=cluster",
             "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
             "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=" + fleet.resolve("billing/focus"));
         List<LocalDate> dates = List.of(START, START.plusDays(1));

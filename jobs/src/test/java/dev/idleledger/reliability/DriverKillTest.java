@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * undisturbed night makes it (Delta commits are atomic per table); a plain re-run of the same command then finishes
  * the night with tables equal to the undisturbed run's, and files no ticket twice.
  *
- * <p>The suite kills at {@code reliability.kill_points} (default 3) points; the full loop of RELIABILITY.md is
+ * <p>The suite kills at {@code reliability.kill_points} (default 2) points; the full loop of RELIABILITY.md is
  * {@code mvn -B test -Dtest=DriverKillTest -Dreliability.kill_points=20}. Kill times are stratified over the
  * undisturbed night's wall time, each at a random offset within its stratum ({@code reliability.seed}).
  */
@@ -48,7 +48,7 @@ class DriverKillTest {
   private static final LocalDate BEFORE = LocalDate.of(2026, 11, 3);
   private static final LocalDate NIGHT = BEFORE.plusDays(1);
   private static final String DB = "killed_night";
-  private static final int KILL_POINTS = Integer.getInteger("reliability.kill_points", 3);
+  private static final int KILL_POINTS = Integer.getInteger("reliability.kill_points", 2);
   private static final long SEED = Long.getLong("reliability.seed", 17);
   /** Run records carry run ids and clock times: which run published is recorded there, so they differ by design. */
   private static final Set<String> RUN_RECORDS = Set.of("run_quality", "run_inputs");

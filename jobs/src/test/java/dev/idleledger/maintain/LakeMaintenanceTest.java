@@ -25,6 +25,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * hold ten generations), then {@code maintain}. OPTIMIZE leaves fewer live files; VACUUM at the 168-hour floor
  * removes none of files replaced minutes ago, so time travel to the first re-run still reads the same rows.
  */
+@Tag("reliability")
 class LakeMaintenanceTest {
   private static final LocalDate NIGHT = LocalDate.of(2026, 11, 9);
   private static final String DB = "lake_maintenance";

@@ -29,6 +29,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,6 +47,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>The base's money, worked by hand from the trace's bill: one on-demand p5.4xlarge (1 GPU) billed 6.88 for 02:00 and for
  * 03:00; the whole-node share gives gpu_cost = 6.88 x 1.0 / 1 = 6.88 per hour, 13.76 for the day, all of 02:00 unobserved.
  */
+@Tag("reliability")
 class BadInputCorpusTest {
   private static final LocalDate DATE = LocalDate.of(2026, 11, 28);
   private static final String DB = "bad_input_corpus";

@@ -86,10 +86,16 @@ class NightlySemanticsTest {
     assertEquals(List.of(DAY1, DAY2), again.published(), "--force recomputed both dates");
     for (String t : GOLD) {
       long before = first.get(t);
-      assertTrue(spark.sql("DESCRIBE HISTORY " + db + "." + t).agg(max(col("version"))).first().getLong(0) > before,
-          t + " was written again");
-      String columns = Arrays.stream(spark.table(db + "." + t).columns()).filter(c -> !c.equals("ticket_synced_at"))
-          .map(c -> "`" + c + "`").collect(Collectors.joining(", "));
+      // The dated tables are replaced date by date; recommend merges its rows and commits nothing when none changed.
+      if (!t.startsWith("recommendation")) {
+        assertTrue(spark.sql("DESCRIBE HISTORY " + db + "." + t).agg(max(col("version"))).first().getLong(0) > before,
+            t + " was written again");
+      }
+      // EXCEPT cannot compare maps (the labels column): a map is compared as its entries, sorted.
+      String columns = Arrays.stream(spark.table(db + "." + t).schema().fields()).filter(f -> !f.name().equals("ticket_synced_at"))
+          .map(f -> f.dataType() instanceof org.apache.spark.sql.types.MapType
+              ? "array_sort(map_entries(`" + f.name() + "`)) AS `" + f.name() + "`" : "`" + f.name() + "`")
+          .collect(Collectors.joining(", "));
       String now = "SELECT " + columns + " FROM " + db + "." + t;
       String then = "SELECT " + columns + " FROM " + db + "." + t + " VERSION AS OF " + before;
       assertTrue(spark.sql(now).count() > 0, t + " has rows to compare");

@@ -261,7 +261,8 @@ class DagContractTest {
 
   @Test
   void theReportOfAVerifiedNightIsWrittenToS3NamedForItsDate() {
-    for (JsonNode dag : dags) {
+    // The nightly DAG writes the night's report; the weekly maintenance DAG has none to write.
+    for (JsonNode dag : nightlyDags()) {
       JsonNode report = null;
       for (JsonNode task : dag.path("spark_tasks")) {
         report = argsOf(task).get(0).equals("report") ? task : report;

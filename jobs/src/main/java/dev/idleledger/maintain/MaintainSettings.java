@@ -1,5 +1,6 @@
 package dev.idleledger.maintain;
 
+import dev.idleledger.config.ConfigChecks;
 import dev.idleledger.config.ConfigException;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.spark.LakeTableProperties;
@@ -14,10 +15,7 @@ public record MaintainSettings(int vacuumRetentionHours, int recentDays) {
       throw new ConfigException("maintain.vacuum_retention_hours: " + retention + " is below Delta's safety check of "
           + LakeTableProperties.MIN_VACUUM_RETENTION_HOURS + " hours (7 days); set " + LakeTableProperties.MIN_VACUUM_RETENTION_HOURS + " or more");
     }
-    int recent = config.raw().getInt("maintain.recent_days");
-    if (recent <= 0) {
-      throw new ConfigException("maintain.recent_days: must be > 0, got " + recent);
-    }
+    int recent = ConfigChecks.positiveInt(config.raw(), "maintain.recent_days");
     return new MaintainSettings(retention, recent);
   }
 }

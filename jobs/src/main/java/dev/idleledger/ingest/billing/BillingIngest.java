@@ -92,8 +92,11 @@ public final class BillingIngest implements AutoCloseable {
 
   /**
    * SHA-256 of the raw billing lines that price {@code date}: the good instance-time lines of each source whose usage
-   * period overlaps the date, each as (file, raw text). billing_hourly of the date is a function of exactly these
-   * lines (and the settings), so two reads with the same fingerprint give the same rows. Reads the export (once).
+   * period overlaps the date, each as its raw text. The money of the date's billing_hourly is a function of exactly
+   * these lines (and the settings), so two reads with the same fingerprint give the same money. The file a line came
+   * from is left out on purpose: a restated export is a new delivery (a new execution folder) that repeats every
+   * unchanged line, and only the days whose lines changed are to be recomputed (issue 17); a kept day's
+   * {@code source_file} then still names the delivery it was read from. Reads the export (once).
    */
   public String linesFingerprint(LocalDate date) {
     StringBuilder all = new StringBuilder();
@@ -104,7 +107,7 @@ public final class BillingIngest implements AutoCloseable {
           .filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)))
           .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR))
               .and(col(BillingCharges.USAGE_START).lt(lit(dayEnd))).and(col(BillingCharges.USAGE_END).gt(lit(dayStart))))
-          .select(sha2(concat_ws("\u0001", col(BillingCharges.FILE), col(BillingCharges.RAW)), 256).as("h"))
+          .select(sha2(col(BillingCharges.RAW), 256).as("h"))
           .agg(sha2(concat_ws(",", array_sort(collect_list(col("h")))), 256), count(lit(1)))
           .first();
       all.append(e.getValue().qualitySource()).append(' ').append(r.getLong(1)).append(' ').append(r.getString(0)).append('\n');

@@ -83,7 +83,7 @@ dbutils.widgets.text("end_date", "", "To (YYYY-MM-DD; empty: the latest date)")
 # MAGIC        round(r.monthly_savings, 2)             AS own_monthly_savings,
 # MAGIC        r.overlaps_with,
 # MAGIC        round(r.remaining_monthly_savings, 2)   AS remaining_monthly_savings,
-# MAGIC        r.action, r.ticket_url, r.currency
+# MAGIC        r.action, r.ticket_url, r.ticket_error, r.currency
 # MAGIC FROM IDENTIFIER(:database || '.recommendation_savings') r
 # MAGIC JOIN target t ON r.subject = t.subject
 # MAGIC ORDER BY r.combined_savings_rank

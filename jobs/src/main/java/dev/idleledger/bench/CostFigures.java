@@ -1,6 +1,7 @@
 package dev.idleledger.bench;
 
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +21,7 @@ public final class CostFigures {
   final Map<String, double[]> clusters = new TreeMap<>();
   double seconds;
   /** DuckDB's wall seconds per statement (named by the table it creates), summed over the dates. */
-  final Map<String, Double> statementSeconds = new java.util.LinkedHashMap<>();
+  final Map<String, Double> statementSeconds = new LinkedHashMap<>();
 
   public Map<String, double[]> workloads() {
     return workloads;

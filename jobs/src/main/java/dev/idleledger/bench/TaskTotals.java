@@ -1,5 +1,6 @@
 package dev.idleledger.bench;
 
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.executor.TaskMetrics;
@@ -54,7 +55,7 @@ public final class TaskTotals extends SparkListener implements AutoCloseable {
   public void close() {
     try {
       context.listenerBus().waitUntilEmpty(60_000);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // A bus still busy after a minute: the totals miss the last few events rather than the bench hanging.
     } finally {
       context.removeSparkListener(this);

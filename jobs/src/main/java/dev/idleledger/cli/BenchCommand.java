@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -92,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
       spark.stop();
     }
     BenchReport.printTables(results, System.out);
-    System.out.printf(java.util.Locale.ROOT, "Process RSS high-water mark (VmHWM, whole run, DuckDB's native memory included): %.0f MiB%n",
+    System.out.printf(Locale.ROOT, "Process RSS high-water mark (VmHWM, whole run, DuckDB's native memory included): %.0f MiB%n",
         dev.idleledger.bench.ResourcePeaks.lifetimeRssHighWaterBytes() / (1024.0 * 1024.0));
     Path csvFile = csv != null ? csv : root.resolve("bench.csv");
     BenchReport.writeCsv(results, csvFile);

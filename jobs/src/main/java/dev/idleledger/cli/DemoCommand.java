@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,7 +74,7 @@ public final class DemoCommand implements Callable<Integer> {
         "input.billing.focus = \"" + config.focusRoot + "\"",
         "lake.root = \"" + config.lakeRoot + "\"",
         "tickets.sink = \"outbox\"",
-        "attribution.labels = [" + config.chargebackLabels.keys().stream().map(k -> "\"" + k + "\"").collect(java.util.stream.Collectors.joining(", ")) + "]",
+        "attribution.labels = [" + config.chargebackLabels.keys().stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(", ")) + "]",
         ""), StandardCharsets.UTF_8);
 
     SparkSession spark = LedgerSpark.create(config, "idle-ledger demo");

@@ -1,6 +1,8 @@
 package dev.idleledger.cli;
 
 import java.util.Locale;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /** Our own progress lines on stderr ("stage, rows, seconds"), kept apart from Spark's logging. */
 public final class Progress {
@@ -12,7 +14,7 @@ public final class Progress {
   }
 
   /** Times a stage and prints its line when it ends. */
-  public static <T> T stage(String name, java.util.function.Supplier<T> work, java.util.function.ToLongFunction<T> rows) {
+  public static <T> T stage(String name, Supplier<T> work, ToLongFunction<T> rows) {
     long start = System.nanoTime();
     T result = work.get();
     double seconds = (System.nanoTime() - start) / 1e9;

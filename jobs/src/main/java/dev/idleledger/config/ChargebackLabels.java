@@ -1,6 +1,7 @@
 package dev.idleledger.config;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class ChargebackLabels implements Serializable {
       }
       exported.put(labelKey, name);
     }
-    return new ChargebackLabels(java.util.Collections.unmodifiableMap(exported));
+    return new ChargebackLabels(Collections.unmodifiableMap(exported));
   }
 
   /** The configured keys, in config order. */

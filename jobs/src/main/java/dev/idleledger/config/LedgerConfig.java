@@ -2,11 +2,15 @@ package dev.idleledger.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -134,7 +138,7 @@ public final class LedgerConfig {
    * of a variable, a path), so they are shown: a user checking a deployment needs to see them.
    */
   static boolean isSecret(String key) {
-    String k = key.toLowerCase(java.util.Locale.ROOT);
+    String k = key.toLowerCase(Locale.ROOT);
     if (k.endsWith("_env") || k.endsWith("_file")) {
       return false;
     }
@@ -143,11 +147,11 @@ public final class LedgerConfig {
 
   /** A list key; a --set value is a string, so "team,cost-center" (brackets and quotes optional) is a list too. */
   private static List<String> stringList(Config c, String key) {
-    if (c.getValue(key).valueType() != com.typesafe.config.ConfigValueType.STRING) {
+    if (c.getValue(key).valueType() != ConfigValueType.STRING) {
       return c.getStringList(key);
     }
     String v = c.getString(key).trim().replaceAll("^\\[|\\]$", "");
-    return java.util.Arrays.stream(v.split(",")).map(x -> x.trim().replaceAll("^\"|\"$", "")).filter(x -> !x.isEmpty()).toList();
+    return Arrays.stream(v.split(",")).map(x -> x.trim().replaceAll("^\"|\"$", "")).filter(x -> !x.isEmpty()).toList();
   }
 
 
@@ -155,7 +159,7 @@ public final class LedgerConfig {
     Map<String, String> out = new LinkedHashMap<>();
     // Quoted ("spark.executor.memory") and nested (spark { executor.memory }) spellings both mean the dotted key.
     object.toConfig().entrySet().forEach(e ->
-        out.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped())));
+        out.put(String.join(".", ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped())));
     return out;
   }
 }

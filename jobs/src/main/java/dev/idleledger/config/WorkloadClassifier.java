@@ -5,6 +5,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The ordered workload-type rules and team resolution of COST_MODEL.md §3, from {@code classify} in conf.
@@ -32,7 +33,7 @@ public final class WorkloadClassifier implements Serializable {
     for (Config r : c.getConfigList("workload_types")) {
       rules.add(new Rule(r.getString("type"), r.getStringList("owner_kinds"), r.getStringList("pod_labels")));
     }
-    Map<String, String> teams = new java.util.TreeMap<>();
+    Map<String, String> teams = new TreeMap<>();
     c.getObject("namespace_teams").forEach((k, v) -> teams.put(k, String.valueOf(v.unwrapped())));
     return new WorkloadClassifier(rules, c.getString("default_type"), c.getString("team_label"), teams, c.getString("default_team"));
   }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -200,7 +201,7 @@ final class ParquetSeriesSink implements SeriesSink {
     }
 
     private static StandardOpenOption[] withWrite(StandardOpenOption[] options) {
-      StandardOpenOption[] all = java.util.Arrays.copyOf(options, options.length + 1);
+      StandardOpenOption[] all = Arrays.copyOf(options, options.length + 1);
       all[options.length] = StandardOpenOption.WRITE;
       return all;
     }

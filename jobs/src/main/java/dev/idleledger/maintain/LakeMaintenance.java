@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -53,7 +54,7 @@ public final class LakeMaintenance {
       // Views (recommendation_savings in an external metastore) have no files to compact or vacuum.
       names = spark.catalog().listTables(database).collectAsList().stream()
           .filter(t -> !t.isTemporary() && !"VIEW".equals(t.tableType())).map(t -> t.name()).sorted().toList();
-    } catch (org.apache.spark.sql.AnalysisException e) {
+    } catch (AnalysisException e) {
       throw new IllegalStateException("maintain: no database " + database + " in the catalog: " + e.getMessage(), e);
     }
     List<TableResult> results = new ArrayList<>();

@@ -76,6 +76,7 @@ public final class CombinedSavings {
       {"confidence", "high | medium | low"},
       {"action", "what to change, in words"},
       {"ticket_url", "ticket link, once filed"},
+      {"ticket_error", "why the last ticket sync failed (recommendations.ticket_error); null when it worked"},
       {"currency", "billing currency"}};
 
   private CombinedSavings() {}
@@ -148,7 +149,7 @@ public final class CombinedSavings {
     String order = "PARTITION BY subject ORDER BY monthly_savings DESC, recommendation_id";
     return "WITH live AS ("
         + " SELECT recommendation_id, kind, status, team, cluster, namespace, workload_kind, workload_name, workload_type, node, instance_type,"
-        + " monthly_savings, confidence, action, ticket_url, currency,"
+        + " monthly_savings, confidence, action, ticket_url, ticket_error, currency,"
         + " CASE WHEN workload_name IS NOT NULL THEN concat_ws('/', cluster, namespace, workload_kind, workload_name)"
         + " ELSE concat(kind, '|', recommendation_id) END AS subject,"
         + " CASE kind"
@@ -171,7 +172,7 @@ public final class CombinedSavings {
         + " subject, monthly_savings, CAST(combined_savings_rank AS INT) AS combined_savings_rank, remaining_monthly_savings,"
         + " CASE WHEN size(earlier_kinds) > 0 THEN array_join(earlier_kinds, ', ') END AS overlaps_with,"
         + " sum(remaining_monthly_savings) OVER (PARTITION BY subject) AS subject_combined_monthly_savings,"
-        + " confidence, action, ticket_url, currency"
+        + " confidence, action, ticket_url, ticket_error, currency"
         + " FROM remaining";
   }
 }

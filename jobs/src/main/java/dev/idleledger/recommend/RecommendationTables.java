@@ -38,8 +38,9 @@ public final class RecommendationTables {
           col("patch", DataTypes.StringType, "YAML fragment to apply, or null"),
           col("ticket_system", DataTypes.StringType, "jira | github | webhook | outbox, once filed"),
           col("ticket_key", DataTypes.StringType, "ticket key or number"),
-          col("ticket_url", DataTypes.StringType, "ticket link"),
-          col("ticket_state", DataTypes.StringType, "state of the ticket at the last sync (ERROR with the reason when filing failed)"),
+          col("ticket_url", DataTypes.StringType, "ticket link, once filed (null until then; a failed sync writes its reason to ticket_error, never here)"),
+          col("ticket_state", DataTypes.StringType, "OPEN | CLOSED | ERROR: state of the ticket at the last sync (ERROR: it failed, ticket_error says why)"),
+          col("ticket_error", DataTypes.StringType, "why the last ticket sync failed (ticket_state ERROR), e.g. HTTP 400 from POST /rest/api/3/issue: ...; null after a sync that worked"),
           col("ticket_synced_at", DataTypes.TimestampType, "last ticket sync"),
           col("currency", DataTypes.StringType, "billing currency")),
       null);

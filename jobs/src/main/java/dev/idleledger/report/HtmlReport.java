@@ -107,7 +107,7 @@ public final class HtmlReport {
               .append(" more after it</small>");
         }
         h.append("</td><td class=\"n\">").append(money(r.monthlySavings())).append(" ").append(text(r.currency()))
-            .append("</td><td>").append(text(r.confidence())).append("</td><td>").append(ticketLink(r.ticketUrl())).append("</td></tr>");
+            .append("</td><td>").append(text(r.confidence())).append("</td><td>").append(ticket(r)).append("</td></tr>");
       }
       h.append("</tbody></table>");
     }
@@ -116,6 +116,15 @@ public final class HtmlReport {
         .append(text(realized.currency())).append(" per month from ").append(realized.resolved()).append(" resolved recommendation")
         .append(realized.resolved() == 1 ? "" : "s").append(" (").append(realized.resolvedInRange()).append(" resolved in these dates)</p>");
     return h.toString();
+  }
+
+  /** The ticket's link, and a failed last sync's reason as text under it. */
+  private static String ticket(ReportData.OpenRecommendation r) {
+    String link = ticketLink(r.ticketUrl());
+    if (r.ticketError() == null) {
+      return link;
+    }
+    return link + (link.isEmpty() ? "" : "<br>") + "<small class=\"ticket-error\">ticket sync failed: " + text(r.ticketError()) + "</small>";
   }
 
   /**

@@ -37,10 +37,11 @@ public record ReportData(WasteSummary summary, List<DayWaste> trend, List<TeamWa
 
   /**
    * A live recommendation as the report lists it: what to do, who should, what it saves on its own and after the
-   * ones before it on the same subject ({@code overlapsWith} names them, null when none), and its ticket once filed.
+   * ones before it on the same subject ({@code overlapsWith} names them, null when none), its ticket once filed, and why
+   * the last ticket sync failed ({@code ticketError}, null when it worked).
    */
   public record OpenRecommendation(String kind, String who, String action, double monthlySavings, double remainingMonthlySavings,
-      String overlapsWith, String confidence, String ticketUrl, String currency) {}
+      String overlapsWith, String confidence, String ticketUrl, String ticketError, String currency) {}
 
   /**
    * What resolved recommendations were seen to save ({@code recommendations.realized_monthly_savings}): per month, over
@@ -75,10 +76,11 @@ public record ReportData(WasteSummary summary, List<DayWaste> trend, List<TeamWa
     Dataset<Row> combined = CombinedSavings.of(tables.spark(), recommendations);
     List<OpenRecommendation> open = combined.withColumn("who", CombinedSavings.who())
         .orderBy(desc("monthly_savings"), col("recommendation_id")).limit(LISTED_RECOMMENDATIONS)
-        .select("kind", "who", "action", "monthly_savings", "remaining_monthly_savings", "overlaps_with", "confidence", "ticket_url", "currency")
+        .select("kind", "who", "action", "monthly_savings", "remaining_monthly_savings", "overlaps_with", "confidence", "ticket_url", "ticket_error",
+            "currency")
         .collectAsList().stream()
         .map(r -> new OpenRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getDouble(4), r.getString(5),
-            r.getString(6), r.getString(7), r.getString(8)))
+            r.getString(6), r.getString(7), r.getString(8), r.getString(9)))
         .toList();
     Row realized = recommendations.where(col("status").equalTo(RecommendationLifecycle.RESOLVED).and(col("realized_monthly_savings").isNotNull()))
         .agg(sum("realized_monthly_savings"), count(lit(1)), count(when(col("resolved_on").between(a, b), 1)), max("currency")).first();

@@ -2,6 +2,7 @@ package dev.idleledger.spark;
 
 import java.util.List;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -18,7 +19,7 @@ public record TableSpec(String name, String comment, List<Column> columns, Strin
 
   public StructType schema() {
     StructField[] fields = columns.stream()
-        .map(c -> new StructField(c.name(), c.type(), true, org.apache.spark.sql.types.Metadata.empty()).withComment(c.comment()))
+        .map(c -> new StructField(c.name(), c.type(), true, Metadata.empty()).withComment(c.comment()))
         .toArray(StructField[]::new);
     return new StructType(fields);
   }

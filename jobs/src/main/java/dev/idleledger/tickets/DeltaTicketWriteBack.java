@@ -11,9 +11,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One Delta MERGE on {@code recommendation_id} writes every outcome of the night; only the ticket columns
- * change. The table has no error column, so an ERROR puts its reason in {@code ticket_url} as
- * {@code "error: <reason>"} while {@code ticket_key} keeps any ticket already filed; the next successful sync
- * puts a URL back.
+ * change. An ERROR puts its reason in {@code ticket_error} and no link anywhere: {@code ticket_key} and
+ * {@code ticket_url} keep the ticket already filed, if any (null after a failed filing); the next successful
+ * sync clears {@code ticket_error}. A {@code ticket_url} of the form {@code "error: <reason>"} (what releases before
+ * {@code ticket_error} wrote on a failure) is cleared by the next sync.
  */
 final class DeltaTicketWriteBack implements TicketWriteBack {
   private static final StructType SCHEMA = new StructType()
@@ -22,6 +23,7 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
       .add("ticket_key", DataTypes.StringType)
       .add("ticket_url", DataTypes.StringType)
       .add("ticket_state", DataTypes.StringType)
+      .add("ticket_error", DataTypes.StringType)
       .add("ticket_synced_at", DataTypes.TimestampType);
 
   private final SparkSession spark;
@@ -35,9 +37,8 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
     if (outcomes.isEmpty()) {
       return;
     }
-    List<Row> rows = outcomes.stream().map(o -> RowFactory.create(o.recommendationId(), o.system(), o.key(),
-        o.error() != null ? "error: " + o.error() : o.url(), o.state(),
-        Timestamp.from(o.syncedAt()))).toList();
+    List<Row> rows = outcomes.stream().map(o -> RowFactory.create(o.recommendationId(), o.system().configName(), o.key(),
+        o.url(), o.state().name(), o.error(), Timestamp.from(o.syncedAt()))).toList();
     Dataset<Row> updates = spark.createDataFrame(rows, SCHEMA);
     String view = "ticket_outcomes_" + Long.toHexString(System.nanoTime());
     updates.createOrReplaceTempView(view);
@@ -49,6 +50,7 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
           + "t.ticket_url = CASE WHEN s.ticket_url IS NOT NULL THEN s.ticket_url "
           + "WHEN t.ticket_url LIKE 'error:%' THEN NULL ELSE t.ticket_url END, "
           + "t.ticket_state = s.ticket_state, "
+          + "t.ticket_error = s.ticket_error, "
           + "t.ticket_synced_at = s.ticket_synced_at");
     } finally {
       spark.catalog().dropTempView(view);

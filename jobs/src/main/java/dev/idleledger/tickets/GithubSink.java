@@ -31,8 +31,8 @@ final class GithubSink implements TicketSink {
   }
 
   @Override
-  public String system() {
-    return "github";
+  public TicketSinkKind system() {
+    return TicketSinkKind.GITHUB;
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +38,8 @@ final class JiraSink implements TicketSink {
   }
 
   @Override
-  public String system() {
-    return "jira";
+  public TicketSinkKind system() {
+    return TicketSinkKind.JIRA;
   }
 
   @Override
@@ -108,7 +109,7 @@ final class JiraSink implements TicketSink {
   }
 
   private List<String> labels(RecommendationTicketView r, TeamRoute route) {
-    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+    LinkedHashSet<String> all = new LinkedHashSet<>();
     all.add(settings.label());
     all.add(idLabel(r));
     // Jira labels cannot hold spaces.

@@ -26,8 +26,8 @@ final class OutboxSink implements TicketSink {
   }
 
   @Override
-  public String system() {
-    return "outbox";
+  public TicketSinkKind system() {
+    return TicketSinkKind.OUTBOX;
   }
 
   @Override

@@ -33,7 +33,7 @@ public record RecommendationTicketView(
     String ticketSystem,
     String ticketKey,
     String ticketUrl,
-    String ticketState,
+    TicketState ticketState,
     Instant ticketSyncedAt) {
 
   /** The columns read, for a narrow select. */
@@ -51,7 +51,8 @@ public record RecommendationTicketView(
         r.isNullAt(r.fieldIndex("window_days")) ? null : ((Number) r.getAs("window_days")).intValue(),
         num(r, "monthly_savings") == null ? 0 : num(r, "monthly_savings"), num(r, "realized_monthly_savings"),
         str(r, "confidence"), str(r, "evidence"), str(r, "action"), str(r, "patch"), str(r, "currency"),
-        str(r, "ticket_system"), str(r, "ticket_key"), str(r, "ticket_url"), str(r, "ticket_state"),
+        str(r, "ticket_system"), str(r, "ticket_key"), str(r, "ticket_url"),
+        TicketState.of(str(r, "ticket_state"), str(r, "recommendation_id")),
         r.isNullAt(r.fieldIndex("ticket_synced_at")) ? null : ((Timestamp) r.getAs("ticket_synced_at")).toInstant());
   }
 

@@ -18,7 +18,7 @@ public final class TicketPolicy {
     String status = r.status() == null ? "" : r.status();
     boolean hasTicket = r.ticketKey() != null && !r.ticketKey().isBlank();
     // A sync stamped after the night began means tonight's comment/close was already done (a rerun).
-    boolean syncedForNight = r.ticketSyncedAt() != null && !"ERROR".equals(r.ticketState())
+    boolean syncedForNight = r.ticketSyncedAt() != null && r.ticketState() != TicketState.ERROR
         && !r.ticketSyncedAt().isBefore(night.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     switch (status) {
       case "OPEN":
@@ -28,11 +28,11 @@ public final class TicketPolicy {
           return r.monthlySavings() >= minMonthlySavings ? TicketAction.FILE : TicketAction.SKIP;
         }
         // The old ticket is the one place the history lives: say the waste is back there.
-        return "CLOSED".equals(r.ticketState()) && !syncedForNight ? TicketAction.COMMENT : TicketAction.SKIP;
+        return r.ticketState() == TicketState.CLOSED && !syncedForNight ? TicketAction.COMMENT : TicketAction.SKIP;
       case "UPDATED":
-        return hasTicket && !syncedForNight && !"CLOSED".equals(r.ticketState()) ? TicketAction.COMMENT : TicketAction.SKIP;
+        return hasTicket && !syncedForNight && r.ticketState() != TicketState.CLOSED ? TicketAction.COMMENT : TicketAction.SKIP;
       case "RESOLVED":
-        return hasTicket && !"CLOSED".equals(r.ticketState()) ? TicketAction.CLOSE : TicketAction.SKIP;
+        return hasTicket && r.ticketState() != TicketState.CLOSED ? TicketAction.CLOSE : TicketAction.SKIP;
       default:
         return TicketAction.SKIP;
     }

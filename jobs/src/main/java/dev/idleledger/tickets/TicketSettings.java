@@ -2,17 +2,19 @@ package dev.idleledger.tickets;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValueType;
 import dev.idleledger.config.ConfigChecks;
 import dev.idleledger.config.ConfigException;
 import dev.idleledger.config.LedgerConfig;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The {@code tickets} section, read and checked once so a bad value fails before any ticket is touched. */
 public record TicketSettings(
-    String sink,
+    TicketSinkKind sink,
     double minMonthlySavings,
     String label,
     String table,
@@ -47,10 +49,7 @@ public record TicketSettings(
     Config root = config.raw();
     Config c = root.getConfig("tickets");
     try {
-      String sink = c.getString("sink").trim();
-      if (!List.of("jira", "github", "webhook", "outbox", "none").contains(sink)) {
-        throw new ConfigException("tickets.sink: expected jira, github, webhook, outbox or none, got '" + sink + "'");
-      }
+      TicketSinkKind sink = TicketSinkKind.fromConfig(c.getString("sink").trim());
       double min = ConfigChecks.nonNegative(root, "tickets.min_monthly_savings");
       String outbox = c.getString("outbox.prefix").trim();
       if (outbox.isEmpty()) {
@@ -96,8 +95,8 @@ public record TicketSettings(
     if (!team.hasPath("labels")) {
       return List.of();
     }
-    if (team.getValue("labels").valueType() == com.typesafe.config.ConfigValueType.STRING) {
-      return java.util.Arrays.stream(team.getString("labels").split(",")).map(String::trim).filter(l -> !l.isEmpty()).toList();
+    if (team.getValue("labels").valueType() == ConfigValueType.STRING) {
+      return Arrays.stream(team.getString("labels").split(",")).map(String::trim).filter(l -> !l.isEmpty()).toList();
     }
     return List.copyOf(team.getStringList("labels"));
   }

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /** A ticket system. Implementations search by the recommendation's marker so filing is exactly once. */
 public interface TicketSink {
-  /** The value stored in {@code ticket_system}. */
-  String system();
+  /** Stored in {@code ticket_system} as its config name. */
+  TicketSinkKind system();
 
   /** The ticket already filed for this recommendation (found by its label/marker), if any. */
   Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route) throws TicketFailure;

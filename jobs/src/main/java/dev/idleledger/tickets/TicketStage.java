@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,9 @@ import org.apache.spark.sql.SparkSession;
  * marked ERROR with its reason and the others go on; the result's failed count makes the command exit non-zero.
  */
 public final class TicketStage {
+  /** Where a failed sync's reason is written (DeltaTicketWriteBack). */
+  private static final String ERROR_COLUMN = "ticket_error";
+
   private final SparkSession spark;
   private final LedgerConfig config;
   private final TicketSettings settings;
@@ -50,9 +54,9 @@ public final class TicketStage {
   }
 
   public TicketRunResult run(LocalDate date, String recommendationsTable, boolean dryRun) {
-    List<RecommendationTicketView> recs = candidates(recommendationsTable);
+    List<RecommendationTicketView> recs = candidates(recommendationsTable, dryRun);
     TicketPolicy policy = new TicketPolicy(settings.minMonthlySavings());
-    boolean noSink = settings.sink().equals("none");
+    boolean noSink = settings.sink() == TicketSinkKind.NONE;
     TicketSink sink = null;
     int filed = 0, found = 0, commented = 0, closed = 0, failed = 0, skipped = 0;
     List<String> planned = new ArrayList<>();
@@ -84,19 +88,19 @@ public final class TicketStage {
               ref = sink.create(r, route, TicketText.forFiling(r, recommendationsTable));
               filed++;
             }
-            outcomes.add(ok(r, action, sink, ref, "OPEN"));
+            outcomes.add(ok(r, action, sink, ref, TicketState.OPEN));
           }
           case COMMENT -> {
             TicketRef ref = recorded(r);
             sink.comment(ref, r, TicketText.forComment(r, recommendationsTable));
             commented++;
-            outcomes.add(ok(r, action, sink, ref, "OPEN"));
+            outcomes.add(ok(r, action, sink, ref, TicketState.OPEN));
           }
           case CLOSE -> {
             TicketRef ref = recorded(r);
             sink.close(ref, r, TicketText.forClosing(r, recommendationsTable));
             closed++;
-            outcomes.add(ok(r, action, sink, ref, "CLOSED"));
+            outcomes.add(ok(r, action, sink, ref, TicketState.CLOSED));
           }
           default -> throw new IllegalStateException("unhandled action " + action);
         }
@@ -106,7 +110,7 @@ public final class TicketStage {
         failed++;
         errors.add(r.recommendationId() + ": " + reason);
         log("[idle-ledger] tickets: " + action + " " + r.recommendationId() + " failed: " + reason);
-        outcomes.add(new TicketOutcome(r.recommendationId(), action, sink.system(), null, null, "ERROR", reason, clock.instant()));
+        outcomes.add(new TicketOutcome(r.recommendationId(), action, sink.system(), null, null, TicketState.ERROR, reason, clock.instant()));
       }
     }
     if (sink != null) {
@@ -132,7 +136,12 @@ public final class TicketStage {
   }
 
   /** Recommendations in a status that may need a ticket action; a small table, so read to the driver. */
-  private List<RecommendationTicketView> candidates(String table) {
+  private List<RecommendationTicketView> candidates(String table, boolean dryRun) {
+    if (!dryRun && !Arrays.asList(spark.table(table).columns()).contains(ERROR_COLUMN)) {
+      // Checked before any ticket is filed: the outcomes could not be recorded, and the next night would find them again.
+      throw new IllegalStateException(table + " has no " + ERROR_COLUMN + " column (a lake of an earlier release): run nightly once,"
+          + " which upgrades the lake's tables, or ALTER TABLE " + table + " ADD COLUMNS (" + ERROR_COLUMN + " STRING)");
+    }
     Column[] columns = RecommendationTicketView.COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
     List<Row> rows = spark.table(table).select(columns)
         .where(col("status").isin("OPEN", "REOPENED", "UPDATED", "RESOLVED"))
@@ -143,28 +152,29 @@ public final class TicketStage {
 
   private TicketSink openSink(LocalDate date) {
     return switch (settings.sink()) {
-      case "jira" -> new JiraSink(settings);
-      case "github" -> new GithubSink(settings);
-      case "webhook" -> new WebhookSink(settings);
-      case "outbox" -> new OutboxSink(OutboxStore.open(settings.outboxPrefix(), config), date);
-      default -> throw new IllegalStateException("tickets.sink: no sink for '" + settings.sink() + "'");
+      case JIRA -> new JiraSink(settings);
+      case GITHUB -> new GithubSink(settings);
+      case WEBHOOK -> new WebhookSink(settings);
+      case OUTBOX -> new OutboxSink(OutboxStore.open(settings.outboxPrefix(), config), date);
+      case NONE -> throw new IllegalStateException("tickets.sink = none opens no sink");
     };
   }
 
   private static TicketRef recorded(RecommendationTicketView r) {
+    // Rows synced before ticket_error existed hold a failure as "error: <reason>" in ticket_url: not a link.
     String url = r.ticketUrl() != null && r.ticketUrl().startsWith("error:") ? null : r.ticketUrl();
     return new TicketRef(r.ticketKey(), url);
   }
 
-  private TicketOutcome ok(RecommendationTicketView r, TicketAction action, TicketSink sink, TicketRef ref, String state) {
+  private TicketOutcome ok(RecommendationTicketView r, TicketAction action, TicketSink sink, TicketRef ref, TicketState state) {
     return new TicketOutcome(r.recommendationId(), action, sink.system(), ref.key(), ref.url(), state, null, clock.instant());
   }
 
   private String plan(TicketAction action, RecommendationTicketView r, TeamRoute route) {
     String where = switch (settings.sink()) {
-      case "jira" -> "jira project " + route.project();
-      case "github" -> "github " + route.repo();
-      default -> settings.sink();
+      case JIRA -> "jira project " + route.project();
+      case GITHUB -> "github " + route.repo();
+      default -> settings.sink().configName();
     };
     return switch (action) {
       case FILE -> "FILE    " + r.recommendationId() + " -> " + where + ": " + TicketText.title(r);

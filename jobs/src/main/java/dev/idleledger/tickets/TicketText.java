@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -126,7 +127,7 @@ public final class TicketText {
         }
         return rows;
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // fall through: show it as text
     }
     rows.add(new String[] {"evidence", evidence});

@@ -35,8 +35,8 @@ final class WebhookSink implements TicketSink {
   }
 
   @Override
-  public String system() {
-    return "webhook";
+  public TicketSinkKind system() {
+    return TicketSinkKind.WEBHOOK;
   }
 
   @Override

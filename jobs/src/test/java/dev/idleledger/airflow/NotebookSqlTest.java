@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -187,10 +188,10 @@ class NotebookSqlTest {
     // global_temp, so IDENTIFIER(:database || '.table') finds them.
     for (TableSpec spec : SPECS) {
       List<String> columns = CONTRACT_COLUMNS.getOrDefault(spec.name(), List.of(spec.columnNames()));
-      Column[] projection = columns.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+      Column[] projection = columns.stream().map(functions::col).toArray(Column[]::new);
       spark.createDataFrame(new ArrayList<Row>(), spec.schema()).select(projection).createOrReplaceGlobalTempView(spec.name());
     }
-    Column[] savingsColumns = CONTRACT_COLUMNS.get("recommendation_savings").stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    Column[] savingsColumns = CONTRACT_COLUMNS.get("recommendation_savings").stream().map(functions::col).toArray(Column[]::new);
     CombinedSavings.of(spark, spark.createDataFrame(new ArrayList<Row>(), RecommendationTables.RECOMMENDATIONS.schema())).select(savingsColumns)
         .createOrReplaceGlobalTempView("recommendation_savings");
     int cells = 0;

@@ -1,14 +1,16 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.testing.SilverRows.bill;
+import static dev.idleledger.testing.SilverRows.node;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.idleledger.config.InstanceCatalog;
-import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.rollup.DailyRollup;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -45,19 +47,16 @@ class BillOnlyGpuInstanceTest {
   @BeforeAll
   static void attribute() {
     SparkSession spark = TestSpark.session();
-    SilverFixtures f = new SilverFixtures(DATE, "c3")
-        .node("known", "i-known", "p5.4xlarge", 1).bill("i-known", "p5.4xlarge", HOUR, 6.88, 1.0)
-        .node("odd-node", "i-odd", "x9.weird", 2).bill("i-odd", "x9.weird", HOUR, 10.0, 1.0)
-        .bill("cur", BILL_ONLY, "p5.48xlarge", HOUR, P5_48_HOUR, 1.0)
-        .bill("focus", "gpu-vm-1", "NC24ads A100 v4", HOUR, NC24_HOUR, 1.0)
-        .bill("cur", "i-cpu", "m5.large", HOUR, 0.096, 1.0)
-        .bill("cur", "i-new", "p7.48xlarge", HOUR, 100.0, 1.0);
-    f.samples("known", "GPU-K", "NVIDIA H100 80GB HBM3", null, null, HOUR, 3600, 10, 0.5, 1000, 81559);
-    f.samples("odd-node", "GPU-O", "NVIDIA X", null, null, HOUR, 3600, 10, 0.5, 1000, 20000);
-    LedgerConfig config = TestSpark.config();
-    CostAttribution.Result r = new CostAttribution(spark, new CostAttribution.Settings(DATE, config.idleActivityThreshold,
-        config.memoryHeldThreshold, config.gpuShare, InstanceCatalog.load(config), config.classifier))
-        .attribute(f.samples(spark), f.nodes(spark), f.bills(spark), f.pods(spark));
+    SilverRows f = SilverRows.on(DATE).cluster("c3")
+        .add(node("known").instance("i-known").billed(bill().hour(HOUR).cost(6.88)))
+        .add(samples("known", "GPU-K").from(HOUR).forSeconds(3600).every(10).activity(0.5).fbUsed(1000))
+        .add(node("odd-node").instance("i-odd").type("x9.weird").gpus(2).billed(bill().hour(HOUR).cost(10.0)))
+        .add(samples("odd-node", "GPU-O").model("NVIDIA X").fbTotal(20000).from(HOUR).forSeconds(3600).every(10).activity(0.5).fbUsed(1000))
+        .add(bill(BILL_ONLY).type("p5.48xlarge").hour(HOUR).cost(P5_48_HOUR))
+        .add(bill("gpu-vm-1").source("focus").type("NC24ads A100 v4").hour(HOUR).cost(NC24_HOUR))
+        .add(bill("i-cpu").type("m5.large").hour(HOUR).cost(0.096))
+        .add(bill("i-new").type("p7.48xlarge").hour(HOUR).cost(100.0));
+    CostAttribution.Result r = f.attribute(spark, TestSpark.config());
     Dataset<Row> gpuHourly = r.gpuHourly().cache();
     hourly = gpuHourly.collectAsList();
     instanceHours = r.instanceHours().collectAsList();

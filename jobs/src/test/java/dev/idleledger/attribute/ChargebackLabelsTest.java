@@ -1,11 +1,13 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.testing.SilverRows.bill;
+import static dev.idleledger.testing.SilverRows.node;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.idleledger.config.InstanceCatalog;
-import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.rollup.DailyRollup;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -31,30 +33,32 @@ class ChargebackLabelsTest {
   @BeforeAll
   static void attributeTheExampleHourWithLabelledPods() {
     SparkSession spark = TestSpark.session();
-    String a100 = "NVIDIA A100-SXM4-40GB";
+    // The worked example's hour, its pods labelled.
     // pod_info keeps kube-state-metrics' names: label_cost_center arrives for the pod label cost-center.
-    SilverFixtures f = new SilverFixtures(LocalDate.of(2026, 11, 1), "c1")
-        .node("node-a", "i-0a1b2c3d4e5f60718", "p4d.24xlarge", 8)
-        .bill("i-0a1b2c3d4e5f60718", "p4d.24xlarge", HOUR, NODE_COST, 1.0)
-        .pod("ml-train", "train-7f9c", "CronJob", "nightly-train", "training", "ml",
-            Map.of("team", "ml", "cost_center", "cc-100", "project", "llm"))
-        .pod("serving", "chat-api-1", "Deployment", "chat-api", "inference", "web", Map.of("cost_center", "cc-200", "app", "chat"))
-        .pod("serving", "chat-api-2", "Deployment", "chat-api", "inference", "web", Map.of("cost_center", "cc-200", "app", "chat"));
-    SilverFixtures.Holder train = new SilverFixtures.Holder("ml-train", "train-7f9c");
-    f.samples("node-a", "GPU-0", a100, null, null, HOUR, 1200, 1, 0.92, 30000, 40960, train);
-    f.samples("node-a", "GPU-0", a100, null, null, HOUR.plusSeconds(1200), 1200, 1, 0.0, 30000, 40960, train);
-    f.samples("node-a", "GPU-0", a100, null, null, HOUR.plusSeconds(2400), 600, 1, 0.0, 500, 40960);
-    f.samples("node-a", "GPU-1", a100, null, null, HOUR, 3600, 1, 0.30, 20000, 40960,
-        new SilverFixtures.Holder("serving", "chat-api-1"), new SilverFixtures.Holder("serving", "chat-api-2"));
+    SilverRows f = SilverRows.on(LocalDate.of(2026, 11, 1))
+        .add(node("node-a").instance("i-0a1b2c3d4e5f60718").type("p4d.24xlarge").gpus(8))
+        .add(bill("i-0a1b2c3d4e5f60718").type("p4d.24xlarge").hour(HOUR).cost(NODE_COST))
+        .add(SilverRows.pod("ml-train/train-7f9c").workload("CronJob", "nightly-train").type("training").team("ml")
+            .labels(Map.of("team", "ml", "cost_center", "cc-100", "project", "llm")))
+        .add(SilverRows.pod("serving/chat-api-1").workload("Deployment", "chat-api").type("inference").team("web")
+            .labels(Map.of("cost_center", "cc-200", "app", "chat")))
+        .add(SilverRows.pod("serving/chat-api-2").workload("Deployment", "chat-api").type("inference").team("web")
+            .labels(Map.of("cost_center", "cc-200", "app", "chat")))
+        .add(a100("GPU-0").from(HOUR).forSeconds(1200).activity(0.92).fbUsed(30000).heldBy("ml-train/train-7f9c"))
+        .add(a100("GPU-0").from(HOUR.plusSeconds(1200)).forSeconds(1200).activity(0.0).fbUsed(30000).heldBy("ml-train/train-7f9c"))
+        .add(a100("GPU-0").from(HOUR.plusSeconds(2400)).forSeconds(600).activity(0.0).fbUsed(500))
+        .add(a100("GPU-1").from(HOUR).forSeconds(3600).activity(0.30).fbUsed(20000).heldBy("serving/chat-api-1", "serving/chat-api-2"));
     for (int g = 2; g < 8; g++) {
-      f.samples("node-a", "GPU-" + g, a100, null, null, HOUR, 3600, 1, 0.0, 0, 40960);
+      f.add(a100("GPU-" + g).from(HOUR).forSeconds(3600));
     }
-    LedgerConfig config = TestSpark.config("attribution.labels=team,cost-center");
-    CostAttribution.Result result = new CostAttribution(spark, new CostAttribution.Settings(f.date, config.idleActivityThreshold,
-        config.memoryHeldThreshold, config.gpuShare, InstanceCatalog.load(config), config.classifier, config.chargebackLabels))
-        .attribute(f.samples(spark), f.nodes(spark), f.bills(spark), f.pods(spark));
+    CostAttribution.Result result = f.attribute(spark, TestSpark.config("attribution.labels=team,cost-center"));
     gpuHourly = result.gpuHourly().collectAsList();
     workloadDaily = DailyRollup.workloadDaily(result.gpuHourly(), result.heldSamples());
+  }
+
+  /** Per-second samples of one of node-a's A100 40GB GPUs. */
+  private static SilverRows.Samples a100(String uuid) {
+    return samples("node-a", uuid).model(SilverRows.A100_40GB).fbTotal(40960);
   }
 
   @Test

@@ -1,16 +1,20 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.testing.SilverRows.bill;
+import static dev.idleledger.testing.SilverRows.node;
+import static dev.idleledger.testing.SilverRows.pod;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.idleledger.config.InstanceCatalog;
-import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.rollup.DailyRollup;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.function.Predicate;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +31,7 @@ class CostModelCasesTest {
   private static final double PER_GPU = P4D_HOUR / 8;
   private static final double P5_HOUR = 6.88;
   private static final double L4_ON_DEMAND = 0.8048;
+  private static final String A100 = SilverRows.A100_40GB;
   private static List<Row> hourly;
   private static List<Row> instanceHours;
   private static List<Row> workloads;
@@ -35,32 +40,37 @@ class CostModelCasesTest {
   @BeforeAll
   static void attribute() {
     SparkSession spark = TestSpark.session();
-    SilverFixtures f = new SilverFixtures(LocalDate.of(2026, 11, 2), "c2")
-        .node("mig-node", "i-mig", "p4d.24xlarge", 7)
-        .bill("i-mig", "p4d.24xlarge", HOUR, P4D_HOUR, 1.0)
-        .pod("research", "nb-0", "Notebook", "nb", "notebook", "research")
-        .node("l4-node", "i-nobill", "g6.xlarge", 1)
-        .node("odd-node", "i-odd", "x9.weird", 1);
-    String a100 = "NVIDIA A100-SXM4-40GB";
-    f.samples("mig-node", "GPU-M", a100, "3g.20gb", "1", HOUR, 3600, 1, 0.5, 8000, 20096, new SilverFixtures.Holder("research", "nb-0"));
-    f.samples("mig-node", "GPU-M", a100, "2g.10gb", "2", HOUR, 3600, 1, 0.0, 0, 9984);
-    f.samples("l4-node", "GPU-L4", "NVIDIA L4", null, null, HOUR, 1800, 1, 0.2, 4000, 23034, new SilverFixtures.Holder("serving", "web-0"));
-    f.samples("odd-node", "GPU-X", "NVIDIA X", null, null, HOUR, 100, 1, 0.2, 4000, 23034, new SilverFixtures.Holder("serving", "odd-0"));
+    SilverRows f = SilverRows.on(LocalDate.of(2026, 11, 2)).cluster("c2")
+        // A p4d with 7 GPUs of capacity, one of its A100s MIG-partitioned: a 3g.20gb instance held by a notebook, a
+        // 2g.10gb nobody holds, 2 slices unconfigured; the other 7 GPUs never report.
+        .add(node("mig-node").instance("i-mig").type("p4d.24xlarge").gpus(7))
+        .add(bill("i-mig").type("p4d.24xlarge").hour(HOUR).cost(P4D_HOUR))
+        .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
+        .add(samples("mig-node", "GPU-M").model(A100).mig("3g.20gb", "1").fbTotal(20096).from(HOUR).forSeconds(3600)
+            .activity(0.5).fbUsed(8000).heldBy("research/nb-0"))
+        .add(samples("mig-node", "GPU-M").model(A100).mig("2g.10gb", "2").fbTotal(9984).from(HOUR).forSeconds(3600))
+        // An L4 no bill covers (priced from the catalog), seen half the hour.
+        .add(node("l4-node").instance("i-nobill").type("g6.xlarge").gpus(1))
+        .add(samples("l4-node", "GPU-L4").model("NVIDIA L4").fbTotal(23034).from(HOUR).forSeconds(1800)
+            .activity(0.2).fbUsed(4000).heldBy("serving/web-0"))
+        // An instance type neither billed nor in the catalog.
+        .add(node("odd-node").instance("i-odd").type("x9.weird").gpus(1))
+        .add(samples("odd-node", "GPU-X").model("NVIDIA X").fbTotal(23034).from(HOUR).forSeconds(100)
+            .activity(0.2).fbUsed(4000).heldBy("serving/odd-0"));
+    // The same job on one-GPU p5.4xlarges scraped every 1, 10 and 30 s: 20 min at 80%, 20 min idle with its model
+    // loaded, 20 min free.
     for (int step : new int[] {1, 10, 30}) {
       String node = "step" + step;
-      String pod = "job-" + step;
-      f.node(node, "i-" + node, "p5.4xlarge", 1).bill("i-" + node, "p5.4xlarge", HOUR, P5_HOUR, 1.0)
-          .pod("ml", pod, "Job", pod, "training", "ml");
-      SilverFixtures.Holder holder = new SilverFixtures.Holder("ml", pod);
-      f.samples(node, "GPU-" + node, "NVIDIA H100 80GB HBM3", null, null, HOUR, 1200, step, 0.8, 60000, 81559, holder);
-      f.samples(node, "GPU-" + node, "NVIDIA H100 80GB HBM3", null, null, HOUR.plusSeconds(1200), 1200, step, 0.0, 60000, 81559, holder);
-      f.samples(node, "GPU-" + node, "NVIDIA H100 80GB HBM3", null, null, HOUR.plusSeconds(2400), 1200, step, 0.0, 500, 81559);
+      String pod = "ml/job-" + step;
+      f.add(node(node).type("p5.4xlarge").gpus(1))
+          .add(bill("i-" + node).type("p5.4xlarge").hour(HOUR).cost(P5_HOUR))
+          .add(pod(pod).workload("Job", "job-" + step).type("training").team("ml"))
+          .add(samples(node, "GPU-" + node).from(HOUR).forSeconds(1200).every(step).activity(0.8).fbUsed(60000).heldBy(pod))
+          .add(samples(node, "GPU-" + node).from(HOUR.plusSeconds(1200)).forSeconds(1200).every(step).activity(0.0).fbUsed(60000).heldBy(pod))
+          .add(samples(node, "GPU-" + node).from(HOUR.plusSeconds(2400)).forSeconds(1200).every(step).activity(0.0).fbUsed(500));
     }
-    LedgerConfig config = TestSpark.config();
-    CostAttribution.Result r = new CostAttribution(spark, new CostAttribution.Settings(f.date, config.idleActivityThreshold,
-        config.memoryHeldThreshold, config.gpuShare, InstanceCatalog.load(config), config.classifier))
-        .attribute(f.samples(spark), f.nodes(spark), f.bills(spark), f.pods(spark));
-    org.apache.spark.sql.Dataset<Row> gpuHourly = r.gpuHourly().cache();
+    CostAttribution.Result r = f.attribute(spark, TestSpark.config());
+    Dataset<Row> gpuHourly = r.gpuHourly().cache();
     hourly = gpuHourly.collectAsList();
     instanceHours = r.instanceHours().collectAsList();
     workloads = DailyRollup.workloadDaily(gpuHourly, r.heldSamples()).collectAsList();

@@ -1,12 +1,15 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.testing.SilverRows.bill;
+import static dev.idleledger.testing.SilverRows.node;
+import static dev.idleledger.testing.SilverRows.pod;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.idleledger.config.InstanceCatalog;
-import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.rollup.DailyRollup;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -31,9 +34,7 @@ class HoldsAcrossHoursTest {
   private static final Instant H10 = Instant.parse("2026-11-03T10:00:00Z");
   private static final Instant H11 = Instant.parse("2026-11-03T11:00:00Z");
   private static final Instant H23 = Instant.parse("2026-11-03T23:00:00Z");
-  private static final String H100 = "NVIDIA H100 80GB HBM3";
-  private static final double H100_MIB = 81559;
-  private static final String A100 = "NVIDIA A100-SXM4-40GB";
+  private static final String A100 = SilverRows.A100_40GB;
   /** Bills: 7.20 in hour 10 and 3.60 in hour 11, so r = 0.002 and 0.001 per second of a whole GPU billed 3600 s. */
   private static final double COST_10 = 7.2;
   private static final double COST_11 = 3.6;
@@ -46,45 +47,42 @@ class HoldsAcrossHoursTest {
   @BeforeAll
   static void attribute() {
     SparkSession spark = TestSpark.session();
-    SilverFixtures f = new SilverFixtures(DAY, "c13");
+    SilverRows f = SilverRows.on(DAY).cluster("c13");
 
     // A: 15 s scrapes at phase 7 s, 10:00:07 ... 11:59:37. Active through the 10:59:52 sample, idle (memory-held) after.
-    f.node("a", "i-a", "p5.4xlarge", 1).bill("i-a", "p5.4xlarge", H10, COST_10, 1).bill("i-a", "p5.4xlarge", H11, COST_11, 1)
-        .pod("ml", "scrape-15", "Job", "scrape-15", "training", "ml");
-    SilverFixtures.Holder a = new SilverFixtures.Holder("ml", "scrape-15");
-    f.samples("a", "GPU-A", H100, null, null, H10.plusSeconds(7), 3600, 15, 0.9, 60000, H100_MIB, a);
-    f.samples("a", "GPU-A", H100, null, null, H11.plusSeconds(7), 3585, 15, 0.0, 60000, H100_MIB, a);
+    f.add(node("a")).add(bill("i-a").hour(H10).cost(COST_10)).add(bill("i-a").hour(H11).cost(COST_11))
+        .add(pod("ml/scrape-15").workload("Job", "scrape-15").type("training").team("ml"))
+        .add(samples("a", "GPU-A").from(H10.plusSeconds(7)).forSeconds(3600).every(15).activity(0.9).fbUsed(60000).heldBy("ml/scrape-15"))
+        .add(samples("a", "GPU-A").from(H11.plusSeconds(7)).forSeconds(3585).every(15).activity(0.0).fbUsed(60000).heldBy("ml/scrape-15"));
 
     // B: 30 s scrapes at phase 10 s in hour 23, 23:00:10 ... 23:59:40: the last would hold to 00:00:10, cut at 24:00.
-    f.node("b", "i-b", "p5.4xlarge", 1).bill("i-b", "p5.4xlarge", H23, COST_11, 1)
-        .pod("ml", "late-job", "Job", "late-job", "training", "ml");
-    f.samples("b", "GPU-B", H100, null, null, H23.plusSeconds(10), 3600, 30, 0.0, 100, H100_MIB, new SilverFixtures.Holder("ml", "late-job"));
+    f.add(node("b").billed(bill().hour(H23).cost(COST_11)))
+        .add(pod("ml/late-job").workload("Job", "late-job").type("training").team("ml"))
+        .add(samples("b", "GPU-B").from(H23.plusSeconds(10)).forSeconds(3600).every(30).activity(0.0).fbUsed(100).heldBy("ml/late-job"));
 
     // C: 1 s samples with a 5 s gap across 11:00: the 10:59:57 sample holds until 11:00:02.
-    f.node("c", "i-c", "p5.4xlarge", 1).bill("i-c", "p5.4xlarge", H10, COST_11, 1).bill("i-c", "p5.4xlarge", H11, COST_11, 1)
-        .pod("ml", "gap-job", "Job", "gap-job", "training", "ml");
-    SilverFixtures.Holder c = new SilverFixtures.Holder("ml", "gap-job");
-    f.samples("c", "GPU-C", H100, null, null, H10, 3597, 1, 0.5, 60000, H100_MIB, c);
-    f.sample("c", "GPU-C", H100, null, null, H10.plusSeconds(3597), 5, 0.5, 60000, H100_MIB, c);
-    f.samples("c", "GPU-C", H100, null, null, H11.plusSeconds(2), 3598, 1, 0.5, 60000, H100_MIB, c);
+    f.add(node("c").billed(bill().hour(H10).forHours(2).cost(COST_11)))
+        .add(pod("ml/gap-job").workload("Job", "gap-job").type("training").team("ml"))
+        .add(samples("c", "GPU-C").from(H10).forSeconds(3597).activity(0.5).fbUsed(60000).heldBy("ml/gap-job"))
+        .add(samples("c", "GPU-C").at(H10.plusSeconds(3597)).holding(5).activity(0.5).fbUsed(60000).heldBy("ml/gap-job"))
+        .add(samples("c", "GPU-C").from(H11.plusSeconds(2)).forSeconds(3598).activity(0.5).fbUsed(60000).heldBy("ml/gap-job"));
 
     // D: a time-sliced GPU, two pods on every sample, scraped as A.
-    f.node("d", "i-d", "p5.4xlarge", 1).bill("i-d", "p5.4xlarge", H10, COST_10, 1).bill("i-d", "p5.4xlarge", H11, COST_11, 1)
-        .pod("serving", "chat-0", "Deployment", "chat", "inference", "serving")
-        .pod("serving", "chat-1", "Deployment", "chat", "inference", "serving");
-    SilverFixtures.Holder[] chat = {new SilverFixtures.Holder("serving", "chat-0"), new SilverFixtures.Holder("serving", "chat-1")};
-    f.samples("d", "GPU-D", H100, null, null, H10.plusSeconds(7), 7185, 15, 0.3, 60000, H100_MIB, chat);
+    f.add(node("d")).add(bill("i-d").hour(H10).cost(COST_10)).add(bill("i-d").hour(H11).cost(COST_11))
+        .add(pod("serving/chat-0").workload("Deployment", "chat").type("inference").team("serving"))
+        .add(pod("serving/chat-1").workload("Deployment", "chat").type("inference").team("serving"))
+        .add(samples("d", "GPU-D").from(H10.plusSeconds(7)).forSeconds(7185).every(15).activity(0.3).fbUsed(60000)
+            .heldBy("serving/chat-0", "serving/chat-1"));
 
     // E: p4d, GPU 7 MIG-partitioned with one 3g.20gb instance (4 of 7 slices unconfigured), scraped as A; the other
     // 7 GPUs never report. Billed 8 x 3.60 in hour 10 and 8 x 7.20 in hour 11.
-    f.node("e", "i-e", "p4d.24xlarge", 7).bill("i-e", "p4d.24xlarge", H10, 8 * COST_11, 1).bill("i-e", "p4d.24xlarge", H11, 8 * COST_10, 1)
-        .pod("research", "nb-e", "Notebook", "nb-e", "notebook", "research");
-    f.samples("e", "GPU-E", A100, "3g.20gb", "1", H10.plusSeconds(7), 7185, 15, 0.4, 10000, 20096, new SilverFixtures.Holder("research", "nb-e"));
+    f.add(node("e").type("p4d.24xlarge").gpus(7))
+        .add(bill("i-e").type("p4d.24xlarge").hour(H10).cost(8 * COST_11)).add(bill("i-e").type("p4d.24xlarge").hour(H11).cost(8 * COST_10))
+        .add(pod("research/nb-e").workload("Notebook", "nb-e").type("notebook").team("research"))
+        .add(samples("e", "GPU-E").model(A100).mig("3g.20gb", "1").fbTotal(20096).from(H10.plusSeconds(7)).forSeconds(7185).every(15)
+            .activity(0.4).fbUsed(10000).heldBy("research/nb-e"));
 
-    LedgerConfig config = TestSpark.config();
-    CostAttribution.Result r = new CostAttribution(spark, new CostAttribution.Settings(f.date, config.idleActivityThreshold,
-        config.memoryHeldThreshold, config.gpuShare, InstanceCatalog.load(config), config.classifier))
-        .attribute(f.samples(spark), f.nodes(spark), f.bills(spark), f.pods(spark));
+    CostAttribution.Result r = f.attribute(spark, TestSpark.config());
     Dataset<Row> gpuHourly = r.gpuHourly().cache();
     hourly = gpuHourly.collectAsList();
     instanceHours = r.instanceHours().collectAsList();

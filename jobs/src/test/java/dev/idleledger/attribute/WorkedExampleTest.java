@@ -1,15 +1,17 @@
 package dev.idleledger.attribute;
 
-import static org.apache.spark.sql.functions.col;
+import static dev.idleledger.testing.SilverRows.bill;
+import static dev.idleledger.testing.SilverRows.node;
+import static dev.idleledger.testing.SilverRows.pod;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.idleledger.config.InstanceCatalog;
-import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
-import org.apache.spark.sql.Dataset;
+import java.util.function.Predicate;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,28 +29,29 @@ class WorkedExampleTest {
   @BeforeAll
   static void attributeTheExampleHour() {
     SparkSession spark = TestSpark.session();
-    String a100 = "NVIDIA A100-SXM4-40GB";
-    SilverFixtures f = new SilverFixtures(LocalDate.of(2026, 11, 1), "c1")
-        .node("node-a", "i-0a1b2c3d4e5f60718", "p4d.24xlarge", 8)
-        .bill("i-0a1b2c3d4e5f60718", "p4d.24xlarge", HOUR, NODE_COST, 1.0)
-        .pod("ml-train", "train-7f9c", "CronJob", "nightly-train", "training", "ml")
-        .pod("serving", "chat-api-1", "Deployment", "chat-api", "inference", "web")
-        .pod("serving", "chat-api-2", "Deployment", "chat-api", "inference", "web");
-    SilverFixtures.Holder train = new SilverFixtures.Holder("ml-train", "train-7f9c");
-    f.samples("node-a", "GPU-0", a100, null, null, HOUR, 1200, 1, 0.92, 30000, 40960, train);
-    f.samples("node-a", "GPU-0", a100, null, null, HOUR.plusSeconds(1200), 1200, 1, 0.0, 30000, 40960, train);
-    f.samples("node-a", "GPU-0", a100, null, null, HOUR.plusSeconds(2400), 600, 1, 0.0, 500, 40960);
-    f.samples("node-a", "GPU-1", a100, null, null, HOUR, 3600, 1, 0.30, 20000, 40960,
-        new SilverFixtures.Holder("serving", "chat-api-1"), new SilverFixtures.Holder("serving", "chat-api-2"));
+    // One p4d.24xlarge hour: GPU 0 trains 20 min, idles 20 min with the model loaded, then 10 min free and 10 min unseen;
+    // GPU 1 is time-sliced by chat-api's two pods all hour at 30%; GPUs 2-7 are free all hour.
+    SilverRows f = SilverRows.on(LocalDate.of(2026, 11, 1))
+        .add(node("node-a").instance("i-0a1b2c3d4e5f60718").type("p4d.24xlarge").gpus(8))
+        .add(bill("i-0a1b2c3d4e5f60718").type("p4d.24xlarge").hour(HOUR).cost(NODE_COST))
+        .add(pod("ml-train/train-7f9c").workload("CronJob", "nightly-train").type("training").team("ml"))
+        .add(pod("serving/chat-api-1").workload("Deployment", "chat-api").type("inference").team("web"))
+        .add(pod("serving/chat-api-2").workload("Deployment", "chat-api").type("inference").team("web"))
+        .add(a100("GPU-0").from(HOUR).forSeconds(1200).activity(0.92).fbUsed(30000).heldBy("ml-train/train-7f9c"))
+        .add(a100("GPU-0").from(HOUR.plusSeconds(1200)).forSeconds(1200).activity(0.0).fbUsed(30000).heldBy("ml-train/train-7f9c"))
+        .add(a100("GPU-0").from(HOUR.plusSeconds(2400)).forSeconds(600).activity(0.0).fbUsed(500))
+        .add(a100("GPU-1").from(HOUR).forSeconds(3600).activity(0.30).fbUsed(20000).heldBy("serving/chat-api-1", "serving/chat-api-2"));
     for (int g = 2; g < 8; g++) {
-      f.samples("node-a", "GPU-" + g, a100, null, null, HOUR, 3600, 1, 0.0, 0, 40960);
+      f.add(a100("GPU-" + g).from(HOUR).forSeconds(3600));
     }
-    LedgerConfig config = TestSpark.config();
-    CostAttribution.Result result = new CostAttribution(spark, new CostAttribution.Settings(f.date, config.idleActivityThreshold,
-        config.memoryHeldThreshold, config.gpuShare, InstanceCatalog.load(config), config.classifier))
-        .attribute(f.samples(spark), f.nodes(spark), f.bills(spark), f.pods(spark));
+    CostAttribution.Result result = f.attribute(spark, TestSpark.config());
     rows = result.gpuHourly().collectAsList();
     instanceHour = result.instanceHours().collectAsList().get(0);
+  }
+
+  /** Per-second samples of one of node-a's A100 40GB GPUs. */
+  private static SilverRows.Samples a100(String uuid) {
+    return samples("node-a", uuid).model(SilverRows.A100_40GB).fbTotal(40960);
   }
 
   @Test
@@ -105,7 +108,7 @@ class WorkedExampleTest {
     return rows.stream().filter(r -> uuid.equals(r.getAs("gpu_uuid"))).mapToDouble(r -> r.getAs(column)).sum();
   }
 
-  private static Row only(java.util.function.Predicate<Row> p) {
+  private static Row only(Predicate<Row> p) {
     List<Row> found = rows.stream().filter(p).toList();
     assertEquals(1, found.size(), found.toString());
     return found.get(0);

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +53,7 @@ class DemoCommandTest {
     double together = Double.parseDouble(sql(conf, "SELECT sum(remaining_monthly_savings) FROM idle_ledger.recommendation_savings"));
     double own = Double.parseDouble(sql(conf, "SELECT sum(monthly_savings) FROM idle_ledger.recommendation_savings"));
     assertTrue(together < own, "overlaps are counted once: " + together + " vs " + own);
-    assertTrue(run.stdout().contains(String.format(java.util.Locale.ROOT, "together save %,.2f USD/month", together)), run.stdout());
+    assertTrue(run.stdout().contains(String.format(Locale.ROOT, "together save %,.2f USD/month", together)), run.stdout());
 
     ProcessRunner.Result again = ProcessRunner.idleLedger(List.of("nightly", "--date", "2026-11-01", "--lookback", "0",
         "--conf", conf.toString(), "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=2"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -50,7 +53,7 @@ public final class LakeComparison {
   }
 
   private static boolean sortKey(StructField f) {
-    return !isNumber(f.dataType()) && !f.name().equals("evidence") && !(f.dataType() instanceof org.apache.spark.sql.types.MapType);
+    return !isNumber(f.dataType()) && !f.name().equals("evidence") && !(f.dataType() instanceof MapType);
   }
 
   public static void assertSameTable(String table, Dataset<Row> expected, Dataset<Row> actual) {
@@ -84,7 +87,7 @@ public final class LakeComparison {
   }
 
   private static boolean isNumber(DataType t) {
-    return t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType) || t instanceof org.apache.spark.sql.types.DecimalType;
+    return t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType) || t instanceof DecimalType;
   }
 
   private static void assertClose(double a, double b, String where) {
@@ -119,7 +122,7 @@ public final class LakeComparison {
   }
 
   private static List<String> iterable(Iterator<String> names) {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     names.forEachRemaining(out::add);
     return out;
   }

@@ -10,6 +10,8 @@ import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.TelemetryFormat;
 import dev.idleledger.testing.S3ApiServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -136,7 +138,7 @@ class StandaloneClusterIT {
     try (Stream<Path> apps = Files.list(workerWorkDir)) {
       return apps.anyMatch(a -> a.getFileName().toString().startsWith("app-") && Files.isDirectory(a));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -199,7 +201,7 @@ class StandaloneClusterIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

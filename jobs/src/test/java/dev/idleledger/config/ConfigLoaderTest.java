@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,14 +119,14 @@ class ConfigLoaderTest {
   @Test
   void classifierAppliesOrderedRulesAndTeamFallbacks() {
     WorkloadClassifier c = ConfigLoader.load(null, List.of("classify.namespace_teams.serving=inference-team")).classifier;
-    assertEquals("notebook", c.workloadType("StatefulSet", java.util.Map.of("notebook_name", "jupyter-alice")),
+    assertEquals("notebook", c.workloadType("StatefulSet", Map.of("notebook_name", "jupyter-alice")),
         "the notebook rule comes before the StatefulSet inference rule");
-    assertEquals("training", c.workloadType("PyTorchJob", java.util.Map.of()));
-    assertEquals("inference", c.workloadType("Deployment", java.util.Map.of()));
-    assertEquals("other", c.workloadType("Pod", java.util.Map.of()));
-    assertEquals("ml-platform", c.team("ml-train", java.util.Map.of("team", "ml-platform")));
-    assertEquals("inference-team", c.team("serving", java.util.Map.of()));
-    assertEquals("unassigned", c.team("research", java.util.Map.of()));
+    assertEquals("training", c.workloadType("PyTorchJob", Map.of()));
+    assertEquals("inference", c.workloadType("Deployment", Map.of()));
+    assertEquals("other", c.workloadType("Pod", Map.of()));
+    assertEquals("ml-platform", c.team("ml-train", Map.of("team", "ml-platform")));
+    assertEquals("inference-team", c.team("serving", Map.of()));
+    assertEquals("unassigned", c.team("research", Map.of()));
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.idleledger.generate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.testing.TestSpark;
@@ -51,7 +52,7 @@ class FleetGeneratorTest {
   @Test
   void refusesToMixWithAnEarlierFleet(@TempDir Path a) throws Exception {
     FleetGenerator.generate(TINY, a);
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> FleetGenerator.generate(TINY, a));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FleetGenerator.generate(TINY, a));
     assertTrue(e.getMessage().contains("telemetry"), e.getMessage());
   }
 

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idleledger.cli.IdleLedger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,13 +51,13 @@ class GenerateCommandTest {
     int code = IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01", "--days", "1", "--nodes", "1",
         "--format", "csv", "--interval-seconds", "15", "--scrape-phase", "7");
     assertEquals(IdleLedger.EXIT_OK, code);
-    java.util.Set<String> secondsPastMinute = new java.util.TreeSet<>();
+    Set<String> secondsPastMinute = new TreeSet<>();
     for (Path f : GeneratedFleets.files(out.resolve("telemetry"), ".csv.gz")) {
       for (var r : GeneratedFleets.csv(f)) {
         secondsPastMinute.add(r.get("timestamp").substring(17, 23));
       }
     }
-    assertEquals(java.util.Set.of("07.000", "22.000", "37.000", "52.000"), secondsPastMinute);
+    assertEquals(Set.of("07.000", "22.000", "37.000", "52.000"), secondsPastMinute);
     assertEquals(IdleLedger.EXIT_USAGE, IdleLedger.execute("generate", "--out", out.resolve("again").toString(), "--start", "2026-11-01",
         "--days", "1", "--nodes", "1", "--interval-seconds", "15", "--scrape-phase", "15"));
   }
@@ -64,7 +68,7 @@ class GenerateCommandTest {
     int code = IdleLedger.execute("generate", "--out", out.toString(), "--start", "2026-11-01", "--days", "2", "--nodes", "2",
         "--format", "csv", "--interval-seconds", "60", "--fix-from-day", "2026-11-02");
     assertEquals(IdleLedger.EXIT_OK, code);
-    java.util.Map<String, Double> bobHours = new java.util.TreeMap<>();
+    Map<String, Double> bobHours = new TreeMap<>();
     for (var r : GeneratedFleets.csv(out.resolve("truth/workload_daily.csv"))) {
       if (r.get("workload_name").equals("nb-bob")) {
         bobHours.put(r.get("date"), Double.parseDouble(r.get("gpu_hours")));

@@ -2,6 +2,7 @@ package dev.idleledger.generate;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ final class GeneratedFleets {
     if (file.toString().endsWith(".gz")) {
       in = new GZIPInputStream(in);
     }
-    try (Reader r = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
+    try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
       return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(r).getRecords();
     }
   }

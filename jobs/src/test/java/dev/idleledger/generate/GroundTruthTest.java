@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 
@@ -114,8 +115,8 @@ class GroundTruthTest {
 
   @Test
   void billMixesCommitmentsSpotAndLinesThatAreNotGpuTime() throws Exception {
-    Set<String> lineTypes = new java.util.TreeSet<>();
-    Set<String> usageKinds = new java.util.TreeSet<>();
+    Set<String> lineTypes = new TreeSet<>();
+    Set<String> usageKinds = new TreeSet<>();
     for (Path f : GeneratedFleets.files(fleet().resolve("billing/cur"), ".csv")) {
       for (CSVRecord r : GeneratedFleets.csv(f)) {
         lineTypes.add(r.get("line_item_line_item_type"));

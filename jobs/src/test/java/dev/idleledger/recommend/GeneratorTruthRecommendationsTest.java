@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -86,7 +87,7 @@ class GeneratorTruthRecommendationsTest {
           "replicas", "recommended_replicas", "mig_profile", "on_demand_floor")) {
         String expected = want.get(c).isEmpty() ? null : want.get(c);
         Object actual = got.getAs(c);
-        if (!java.util.Objects.equals(expected, actual == null ? null : actual.toString())) {
+        if (!Objects.equals(expected, actual == null ? null : actual.toString())) {
           problems.add(key + " " + c + ": truth " + expected + ", pipeline " + actual);
         }
       }

@@ -1,5 +1,6 @@
 package dev.idleledger.recommend;
 
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,7 +61,7 @@ class PlantedFixRealizedSavingsTest {
       LocalDate day = START.plusDays(d);
       nightly.runDate(day, "planted-fix");
       stage.run(day, new QualityRecorder(tables, "planted-fix", day));
-      List<Row> rows = tables.read(RecommendationTables.RECOMMENDATIONS).where(org.apache.spark.sql.functions.col("recommendation_id").equalTo(id))
+      List<Row> rows = tables.read(RecommendationTables.RECOMMENDATIONS).where(col("recommendation_id").equalTo(id))
           .collectAsList();
       if (!rows.isEmpty()) {
         bob.put(day, rows.get(0));

@@ -1,5 +1,9 @@
 package dev.idleledger.recommend;
 
+import static dev.idleledger.testing.SilverRows.bill;
+import static dev.idleledger.testing.SilverRows.node;
+import static dev.idleledger.testing.SilverRows.pod;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -9,6 +13,8 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.TableSpec;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -38,21 +44,25 @@ class RecommendStageTest {
     LedgerConfig config = TestSpark.config("catalog.database=recommend_stage_test", "recommend.window_days=2");
     InstanceCatalog catalog = InstanceCatalog.load(config);
     LakeTables tables = new LakeTables(spark, config);
-    Fleet f = new Fleet(D);
-    f.node("nb", "p5.4xlarge", 1, 36, 3, "Reserved").pod("research/nb-0", "Notebook", "nb", "notebook", "research")
-        .run("nb", "GPU-NB", 0, 10, 10, 0.95, 30000, "research/nb-0")
-        .run("nb", "GPU-NB", 10, 140, 10, 0.0, 30000, "research/nb-0");
-    f.node("big", "p5.48xlarge", 8, 288, 1, "Reserved").pod("prod/solo-0", "Deployment", "solo", "inference", "prod")
-        .run("big", "GPU-B0", 0, 60, 10, 0.95, 60000, "prod/solo-0");
+    // A notebook on a p5.4xlarge (36 an hour, 0.01 a GPU-second): 10 active minutes, then 140 idle.
+    SilverRows f = SilverRows.on(D)
+        .add(node("nb").type("p5.4xlarge").gpus(1).billed(bill().forHours(3).cost(36).term("Reserved")))
+        .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
+        .add(samples("nb", "GPU-NB").fromMinute(0).forMinutes(10).every(10).activity(0.95).fbUsed(30000).heldBy("research/nb-0"))
+        .add(samples("nb", "GPU-NB").fromMinute(10).forMinutes(140).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-0"));
+    // A p5.48xlarge (288 an hour) with one of its 8 GPUs held for the hour, the other 7 free.
+    f.add(node("big").type("p5.48xlarge").gpus(8).billed(bill().cost(288).term("Reserved")))
+        .add(pod("prod/solo-0").workload("Deployment", "solo").type("inference").team("prod"))
+        .add(samples("big", "GPU-B0").forMinutes(60).every(10).activity(0.95).fbUsed(60000).heldBy("prod/solo-0"));
     for (int g = 1; g < 8; g++) {
-      f.run("big", "GPU-B" + g, 0, 60, 10, 0.0, 0);
+      f.add(samples("big", "GPU-B" + g).forMinutes(60).every(10));
     }
     List<LocalDate> day = List.of(D);
-    tables.replaceDates(SilverTables.GPU_SAMPLES, f.samples(spark), day);
-    tables.replaceDates(SilverTables.POD_INFO, f.pods(spark), day);
-    tables.replaceDates(SilverTables.NODE_INFO, f.nodes(spark), day);
-    tables.replaceDates(SilverTables.BILLING_HOURLY, f.bills(spark), day);
-    tables.replaceDates(GpuHourlyTable.SPEC, f.gpuHourly(spark, config, catalog), day);
+    tables.replaceDates(SilverTables.GPU_SAMPLES, f.gpuSamples(spark), day);
+    tables.replaceDates(SilverTables.POD_INFO, f.podInfo(spark), day);
+    tables.replaceDates(SilverTables.NODE_INFO, f.nodeInfo(spark), day);
+    tables.replaceDates(SilverTables.BILLING_HOURLY, f.billingHourly(spark), day);
+    tables.replaceDates(GpuHourlyTable.SPEC, f.gpuHourly(spark, config), day);
 
     RecommendStage stage = new RecommendStage(spark, config, catalog);
     stage.run(D, new QualityRecorder(tables, "run-1", D));
@@ -66,7 +76,7 @@ class RecommendStageTest {
     resolved = tables.read(RecommendationTables.RECOMMENDATIONS).orderBy("kind").collectAsList();
   }
 
-  private static List<String> snapshot(LakeTables tables, dev.idleledger.spark.TableSpec spec) {
+  private static List<String> snapshot(LakeTables tables, TableSpec spec) {
     return tables.read(spec).collectAsList().stream().map(Row::toString).sorted().toList();
   }
 

@@ -1,5 +1,9 @@
 package dev.idleledger.recommend;
 
+import static dev.idleledger.testing.SilverRows.bill;
+import static dev.idleledger.testing.SilverRows.node;
+import static dev.idleledger.testing.SilverRows.pod;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,9 +11,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.time.LocalDate;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
@@ -27,6 +33,9 @@ class RecommendationFinderTest {
   private static final LocalDate DAY = LocalDate.of(2026, 11, 3);
   private static final double PER_SECOND = 0.01;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String P5_4X = "p5.4xlarge";
+  private static final String P5_48X = "p5.48xlarge";
+  private static final String G6 = "g6.xlarge";
   private static Map<String, Row> found;
   private static Map<String, Row> foundWithoutThreshold;
 
@@ -35,57 +44,68 @@ class RecommendationFinderTest {
     SparkSession spark = TestSpark.session();
     LedgerConfig config = TestSpark.config();
     InstanceCatalog catalog = InstanceCatalog.load(config);
-    Fleet f = new Fleet(DAY);
+    SilverRows f = SilverRows.on(DAY);
     // A notebook: 10 active minutes, 90 idle, a minute without telemetry, 50 idle.
-    f.node("nb", "p5.4xlarge", 1, 36, 3, "Reserved").pod("research/nb-0", "Notebook", "nb", "notebook", "research")
-        .run("nb", "GPU-NB", 0, 10, 10, 0.95, 30000, "research/nb-0")
-        .run("nb", "GPU-NB", 10, 90, 10, 0.0, 30000, "research/nb-0")
-        .run("nb", "GPU-NB", 101, 50, 10, 0.0, 30000, "research/nb-0");
+    f.add(node("nb").type(P5_4X).billed(bill().forHours(3).cost(36).term("Reserved")))
+        .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
+        .add(samples("nb", "GPU-NB").fromMinute(0).forMinutes(10).every(10).activity(0.95).fbUsed(30000).heldBy("research/nb-0"))
+        .add(samples("nb", "GPU-NB").fromMinute(10).forMinutes(90).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-0"))
+        .add(samples("nb", "GPU-NB").fromMinute(101).forMinutes(50).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-0"));
     // A notebook idle for 62 minutes: 2 minutes beyond the cull time are worth 36 a month, under the threshold.
-    f.node("nb2", "p5.4xlarge", 1, 36, 2, "Reserved").pod("research/nb-small-0", "Notebook", "nb-small", "notebook", "research")
-        .run("nb2", "GPU-NB2", 0, 62, 10, 0.0, 30000, "research/nb-small-0");
+    f.add(node("nb2").type(P5_4X).billed(bill().forHours(2).cost(36).term("Reserved")))
+        .add(pod("research/nb-small-0").workload("Notebook", "nb-small").type("notebook").team("research"))
+        .add(samples("nb2", "GPU-NB2").forMinutes(62).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-small-0"));
     // Training on two GPUs: both idle only from minute 60 to 120; worker 1 alone is idle from minute 30.
-    f.node("t1", "p5.4xlarge", 1, 36, 3, "Reserved").node("t2", "p5.4xlarge", 1, 36, 3, "Reserved")
-        .pod("ml/ft-worker-0", "PyTorchJob", "ft", "training", "ml").pod("ml/ft-worker-1", "PyTorchJob", "ft", "training", "ml")
-        .run("t1", "GPU-T1", 0, 60, 10, 0.95, 60000, "ml/ft-worker-0").run("t1", "GPU-T1", 60, 60, 10, 0.0, 60000, "ml/ft-worker-0")
-        .run("t1", "GPU-T1", 120, 10, 10, 0.95, 60000, "ml/ft-worker-0").run("t1", "GPU-T1", 130, 10, 10, 0.0, 60000, "ml/ft-worker-0")
-        .run("t2", "GPU-T2", 0, 30, 10, 0.95, 60000, "ml/ft-worker-1").run("t2", "GPU-T2", 30, 90, 10, 0.0, 60000, "ml/ft-worker-1")
-        .run("t2", "GPU-T2", 120, 10, 10, 0.95, 60000, "ml/ft-worker-1").run("t2", "GPU-T2", 130, 10, 10, 0.0, 60000, "ml/ft-worker-1");
+    f.add(node("t1").type(P5_4X).billed(bill().forHours(3).cost(36).term("Reserved")))
+        .add(node("t2").type(P5_4X).billed(bill().forHours(3).cost(36).term("Reserved")))
+        .add(pod("ml/ft-worker-0").workload("PyTorchJob", "ft").type("training").team("ml"))
+        .add(pod("ml/ft-worker-1").workload("PyTorchJob", "ft").type("training").team("ml"))
+        .add(samples("t1", "GPU-T1").fromMinute(0).forMinutes(60).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-0"))
+        .add(samples("t1", "GPU-T1").fromMinute(60).forMinutes(60).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-0"))
+        .add(samples("t1", "GPU-T1").fromMinute(120).forMinutes(10).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-0"))
+        .add(samples("t1", "GPU-T1").fromMinute(130).forMinutes(10).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-0"))
+        .add(samples("t2", "GPU-T2").fromMinute(0).forMinutes(30).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-1"))
+        .add(samples("t2", "GPU-T2").fromMinute(30).forMinutes(90).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-1"))
+        .add(samples("t2", "GPU-T2").fromMinute(120).forMinutes(10).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-1"))
+        .add(samples("t2", "GPU-T2").fromMinute(130).forMinutes(10).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-1"));
     // Inference, 4 replicas for an hour: demand 0.8 (2 replicas at 0.6) for 58 minutes, 2.0 (4 replicas) for the last 2.
-    f.node("api", "p5.48xlarge", 8, 288, 1, "Reserved");
+    f.add(node("api").type(P5_48X).gpus(8).billed(bill().cost(288).term("Reserved")));
     for (int i = 0; i < 4; i++) {
-      f.pod("serving/api-" + i, "Deployment", "api", "inference", "serving")
-          .run("api", "GPU-A" + i, 0, 58, 10, 0.2, 60000, "serving/api-" + i)
-          .run("api", "GPU-A" + i, 58, 2, 10, 0.5, 60000, "serving/api-" + i);
+      f.add(pod("serving/api-" + i).workload("Deployment", "api").type("inference").team("serving"))
+          .add(samples("api", "GPU-A" + i).fromMinute(0).forMinutes(58).every(10).activity(0.2).fbUsed(60000).heldBy("serving/api-" + i))
+          .add(samples("api", "GPU-A" + i).fromMinute(58).forMinutes(2).every(10).activity(0.5).fbUsed(60000).heldBy("serving/api-" + i));
     }
     // MIG fit at the margins: FB exactly 0.9 x 2g.20gb fits it; one MiB more needs 3g.40gb; activity over 0.9 x 2/7 needs 3g too.
     double margin2g = 20096 * 0.9;
-    f.node("ea", "p5.4xlarge", 1, 36, 1, "Reserved").pod("search/embed-a-0", "Deployment", "embed-a", "inference", "search")
-        .run("ea", "GPU-EA", 0, 60, 10, 0.25, margin2g, "search/embed-a-0");
-    f.node("eb", "p5.4xlarge", 1, 36, 1, "Reserved").pod("search/embed-b-0", "Deployment", "embed-b", "inference", "search")
-        .run("eb", "GPU-EB", 0, 60, 10, 0.25, margin2g + 1, "search/embed-b-0");
-    f.node("ec", "p5.4xlarge", 1, 36, 1, "Reserved").pod("search/embed-c-0", "Deployment", "embed-c", "inference", "search")
-        .run("ec", "GPU-EC", 0, 60, 10, 0.26, 8000, "search/embed-c-0");
+    f.add(node("ea").type(P5_4X).billed(bill().cost(36).term("Reserved")))
+        .add(pod("search/embed-a-0").workload("Deployment", "embed-a").type("inference").team("search"))
+        .add(samples("ea", "GPU-EA").forMinutes(60).every(10).activity(0.25).fbUsed(margin2g).heldBy("search/embed-a-0"));
+    f.add(node("eb").type(P5_4X).billed(bill().cost(36).term("Reserved")))
+        .add(pod("search/embed-b-0").workload("Deployment", "embed-b").type("inference").team("search"))
+        .add(samples("eb", "GPU-EB").forMinutes(60).every(10).activity(0.25).fbUsed(margin2g + 1).heldBy("search/embed-b-0"));
+    f.add(node("ec").type(P5_4X).billed(bill().cost(36).term("Reserved")))
+        .add(pod("search/embed-c-0").workload("Deployment", "embed-c").type("inference").team("search"))
+        .add(samples("ec", "GPU-EC").forMinutes(60).every(10).activity(0.26).fbUsed(8000).heldBy("search/embed-c-0"));
     // A node with one of its 8 GPUs held for the hour.
-    f.node("big", "p5.48xlarge", 8, 288, 1, "Reserved").pod("prod/solo-0", "Deployment", "solo", "inference", "prod")
-        .run("big", "GPU-B0", 0, 60, 10, 0.95, 60000, "prod/solo-0");
+    f.add(node("big").type(P5_48X).gpus(8).billed(bill().cost(288).term("Reserved")))
+        .add(pod("prod/solo-0").workload("Deployment", "solo").type("inference").team("prod"))
+        .add(samples("big", "GPU-B0").forMinutes(60).every(10).activity(0.95).fbUsed(60000).heldBy("prod/solo-0"));
     for (int g = 1; g < 8; g++) {
-      f.run("big", "GPU-B" + g, 0, 60, 10, 0.0, 0);
+      f.add(samples("big", "GPU-B" + g).forMinutes(60).every(10));
     }
-    Dataset<Row> gpuHourly = f.gpuHourly(spark, config, catalog).cache();
-    // Bills of instances kube state never showed, for the on-demand floor only.
-    Fleet bills = new Fleet(DAY);
-    for (int h = 0; h < 10; h++) {
-      bills.bill("i-od1", "g6.xlarge", h, 0.8, 0.8, "OnDemand").bill("i-od2", "g6.xlarge", h, 0.8, 0.8, "OnDemand")
-          .bill("i-spot", "g6.xlarge", h, 0.3, 0.8, "Spot").bill("i-sp", "g6.xlarge", h, 0.56, 0.8, "SavingsPlan")
-          .bill("i-ri", "g6.xlarge", h, 0.5, 0.8, "Reserved").bill("i-g5", "g5.xlarge", h, 1.006, 1.006, "OnDemand");
-      if (h < 5) {
-        bills.bill("i-od3", "g6.xlarge", h, 0.8, 0.8, "OnDemand");
-      }
-    }
-    Dataset<Row> billing = f.bills(spark).unionByName(bills.bills(spark));
+    Dataset<Row> gpuHourly = f.gpuHourly(spark, config).cache();
+    // Bills of instances kube state never showed, for the on-demand floor only: g6.xlarge lists at 0.8 an hour.
+    SilverRows bills = SilverRows.on(DAY)
+        .add(bill("i-od1").type(G6).forHours(10).cost(0.8).term("OnDemand"))
+        .add(bill("i-od2").type(G6).forHours(10).cost(0.8).term("OnDemand"))
+        .add(bill("i-od3").type(G6).forHours(5).cost(0.8).term("OnDemand"))
+        .add(bill("i-spot").type(G6).forHours(10).cost(0.3).listCost(0.8).term("Spot"))
+        .add(bill("i-sp").type(G6).forHours(10).cost(0.56).listCost(0.8).term("SavingsPlan"))
+        .add(bill("i-ri").type(G6).forHours(10).cost(0.5).listCost(0.8).term("Reserved"))
+        .add(bill("i-g5").type("g5.xlarge").forHours(10).cost(1.006).term("OnDemand"));
+    Dataset<Row> billing = f.billingHourly(spark).unionByName(bills.billingHourly(spark));
     RecommendSettings settings = RecommendSettings.from(config);
-    Dataset<Row> seconds = WorkloadSeconds.of(f.samples(spark), f.pods(spark), UnitHourRates.of(gpuHourly, billing), config.classifier,
+    Dataset<Row> seconds = WorkloadSeconds.of(f.gpuSamples(spark), f.podInfo(spark), UnitHourRates.of(gpuHourly, billing), config.classifier,
         settings.activityThreshold()).cache();
     RecommendationFinder.Window window = new RecommendationFinder.Window(DAY, 7, 1);
     RecommendationFinder finder = new RecommendationFinder(spark, settings, catalog);
@@ -102,7 +122,7 @@ class RecommendationFinderTest {
 
   @Test
   void exactlyTheExpectedRecommendationsAreFound() {
-    assertEquals(java.util.Set.of(
+    assertEquals(Set.of(
         "CULL_IDLE_NOTEBOOK c1/research/Notebook/nb",
         "RIGHTSIZE_GPU c1/research/Notebook/nb-small",
         "RELEASE_IDLE_TRAINING_GPUS c1/ml/PyTorchJob/ft",

@@ -1,8 +1,11 @@
 package dev.idleledger.recommend;
 
+import static dev.idleledger.testing.SilverRows.pod;
+import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -26,14 +29,16 @@ class WorkloadSecondsTest {
     LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     // 15 s scrapes at phase 7 s: samples at 00:59:37, 00:59:52 and 01:00:07, each holding 15 s.
-    Fleet f = new Fleet(day).run("n1", "GPU-1", 59 + 37 / 60.0, 0.75, 15, 0.0, 100, "nb/nb-0")
-        .pod("nb/nb-0", "Notebook", "nb", "notebook", "research");
-    Instant h0 = f.midnight;
-    Instant h1 = f.midnight.plusSeconds(3600);
+    SilverRows f = SilverRows.on(day)
+        .add(samples("n1", "GPU-1").from(Instant.parse("2026-11-04T00:59:37Z")).forSeconds(45).every(15).activity(0.0).fbUsed(100)
+            .heldBy("nb/nb-0"))
+        .add(pod("nb/nb-0").workload("Notebook", "nb").type("notebook").team("research"));
+    Instant h0 = f.midnight();
+    Instant h1 = f.midnight().plusSeconds(3600);
     // Hour 0 at 0.002 per second (list 2x), hour 1 at 0.001 (list 1x).
-    List<Row> rates = List.of(RowFactory.create(f.cluster, "GPU-1", Timestamp.from(h0), 0.002, 2.0),
-        RowFactory.create(f.cluster, "GPU-1", Timestamp.from(h1), 0.001, 1.0));
-    List<Row> seconds = WorkloadSeconds.of(f.samples(spark), f.pods(spark), spark.createDataFrame(rates, RATES), config.classifier,
+    List<Row> rates = List.of(RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h0), 0.002, 2.0),
+        RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h1), 0.001, 1.0));
+    List<Row> seconds = WorkloadSeconds.of(f.gpuSamples(spark), f.podInfo(spark), spark.createDataFrame(rates, RATES), config.classifier,
         config.idleActivityThreshold).orderBy("second").collectAsList();
     assertEquals(3, seconds.size());
     Row crossing = seconds.get(1);

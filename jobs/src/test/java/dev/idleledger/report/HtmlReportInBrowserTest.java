@@ -38,12 +38,14 @@ class HtmlReportInBrowserTest {
     top.add(new WasteSummary.TopWorkload("ns", "Pod", HOSTILE, "other", "team & \"co\"", 1, 0.5, 1, 1, 2));
     WasteSummary s = data.summary();
     // Recommendations as the lake has them, plus one about a workload with a hostile name whose "ticket link" is a script
-    // URL (a misbehaving sink), and one filed in Jira.
+    // URL (a misbehaving sink), one filed in Jira, and one whose filing failed with markup in the server's answer.
     List<ReportData.OpenRecommendation> open = new ArrayList<>(data.openRecommendations());
     open.add(new ReportData.OpenRecommendation("CULL_IDLE_NOTEBOOK", "research: ns/" + HOSTILE, "Cull " + HOSTILE + " after 60 min idle",
-        123.45, 100.0, "RIGHTSIZE_GPU", "high", "javascript:alert(2)", "USD"));
+        123.45, 100.0, "RIGHTSIZE_GPU", "high", "javascript:alert(2)", null, "USD"));
     open.add(new ReportData.OpenRecommendation("RIGHTSIZE_GPU", "search: serving/reranker", "Use a 3g.40gb MIG slice", 67.8, 67.8, null,
-        "medium", "https://example.atlassian.net/browse/GPU-7", "USD"));
+        "medium", "https://example.atlassian.net/browse/GPU-7", null, "USD"));
+    open.add(new ReportData.OpenRecommendation("RIGHTSIZE_INFERENCE_REPLICAS", "search: serving/ranker", "Run 2 replicas, not 4", 45.6, 45.6,
+        null, "low", null, "HTTP 400 from POST /rest/api/3/issue: <b>project OPS does not exist</b>", "USD"));
     ReportData hostile = new ReportData(new WasteSummary(s.from(), s.to(), s.currency(), s.gpuCost(), s.idleCost(), s.unallocatedCost(),
         s.unobservedCost(), s.gpuHours(), top, s.wasteByType(), s.billOnlyGpus()), data.trend(), data.teams(), data.heatmap(), data.savings(),
         open, new ReportData.RealizedSavings(1234.5, 3, 1, "USD"));
@@ -64,6 +66,8 @@ class HtmlReportInBrowserTest {
     assertTrue(dom.stdout().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the hostile name renders as text");
     assertFalse(dom.stdout().contains("href=\"javascript"), "a script URL must not become a link");
     assertTrue(dom.stdout().contains("<a href=\"https://example.atlassian.net/browse/GPU-7\" rel=\"noreferrer\">GPU-7</a>"), "the ticket link");
+    assertTrue(dom.stdout().contains("ticket sync failed: HTTP 400 from POST /rest/api/3/issue: &lt;b&gt;project OPS does not exist&lt;/b&gt;"),
+        "a failed sync says why, as text");
     assertTrue(dom.stdout().contains("overlaps with RIGHTSIZE_GPU: 100.00 more after it"), "an overlap says what it adds");
     assertTrue(dom.stdout().contains("<b>Realized savings:</b> 1,234.50 USD per month from 3 resolved recommendations (1 resolved in these dates)"),
         "the realized savings line");

@@ -1,5 +1,6 @@
 package dev.idleledger.rollup;
 
+import static org.apache.spark.sql.functions.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.idleledger.testing.TestSpark;
@@ -58,6 +59,6 @@ class AwsSplitCostTest {
     assertEquals("llama-ft-v1", rows.get(1).getAs("workload_name"));
     assertEquals(1.0, rows.get(1).<Double>getAs("aws_split_cost"), 1e-9);
     // Everything on the GPU instance: 4.3459 + 1.0 + kube-system 0.06 = 5.4059 (the 0.06 reaches no workload).
-    assertEquals(5.4059, onGpu.agg(org.apache.spark.sql.functions.sum("aws_split_cost")).first().getDouble(0), 1e-9);
+    assertEquals(5.4059, onGpu.agg(sum("aws_split_cost")).first().getDouble(0), 1e-9);
   }
 }

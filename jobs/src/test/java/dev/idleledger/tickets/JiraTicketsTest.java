@@ -15,6 +15,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.testing.TestSpark;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.sql.Row;
@@ -165,12 +166,14 @@ class JiraTicketsTest {
     assertEquals(2, result.filed());
     Row f1 = RecommendationsFixture.row(spark, table, "f1");
     assertEquals("ERROR", f1.getAs("ticket_state"));
-    assertTrue(((String) f1.getAs("ticket_url")).startsWith("error: HTTP 400 from POST /rest/api/3/issue"));
+    assertTrue(((String) f1.getAs("ticket_error")).startsWith("HTTP 400 from POST /rest/api/3/issue"), f1.toString());
+    assertNull(f1.getAs("ticket_url"), "no ticket, so no link: the reason is in ticket_error");
+    assertNull(RecommendationsFixture.row(spark, table, "f2").getAs("ticket_error"));
     assertEquals("OPEN", RecommendationsFixture.row(spark, table, "f2").getAs("ticket_state"));
     assertEquals("OPEN", RecommendationsFixture.row(spark, table, "f3").getAs("ticket_state"));
     assertTrue(stderr.toString().contains("f1 failed"), stderr.toString());
 
-    String basic = java.util.Base64.getEncoder().encodeToString((TicketTestSupport.JIRA_USER + ":" + TOKEN).getBytes());
+    String basic = Base64.getEncoder().encodeToString((TicketTestSupport.JIRA_USER + ":" + TOKEN).getBytes());
     for (String leak : List.of(TOKEN, basic)) {
       assertFalse(stderr.toString().contains(leak), "credential in the log");
       assertFalse(TicketTestSupport.tableText(spark, table).contains(leak), "credential in the table");
@@ -184,6 +187,35 @@ class JiraTicketsTest {
     assertEquals(3, server.jira.size());
     assertEquals("OPEN", RecommendationsFixture.row(spark, table, "f1").getAs("ticket_state"));
     assertTrue(((String) RecommendationsFixture.row(spark, table, "f1").getAs("ticket_url")).contains("/browse/"));
+    assertNull(RecommendationsFixture.row(spark, table, "f1").getAs("ticket_error"), "a sync that worked clears the error");
+  }
+
+  @Test
+  void aFailedCommentKeepsTheFiledTicketsKeyAndLinkBesideItsError() {
+    String table = RecommendationsFixture.table(spark, RecommendationsFixture.rows(rec("h1", "search", "rank", "ranker", 300)));
+    TicketTestSupport.stage(spark, config, NIGHT).run(NIGHT, table, false);
+    spark.sql("UPDATE " + table + " SET status = 'UPDATED', monthly_savings = 600 WHERE recommendation_id = 'h1'");
+    server.failNext("POST", "/rest/api/3/issue/OPS-1/comment", 400, null);
+    TicketRunResult night2 = TicketTestSupport.captureStderr(new StringBuilder(),
+        () -> TicketTestSupport.stage(spark, config, NIGHT.plusDays(1)).run(NIGHT.plusDays(1), table, false));
+    assertEquals(1, night2.failed());
+    Row h1 = RecommendationsFixture.row(spark, table, "h1");
+    assertEquals("ERROR", h1.getAs("ticket_state"));
+    assertTrue(((String) h1.getAs("ticket_error")).startsWith("HTTP 400 from POST /rest/api/3/issue/OPS-1/comment"), h1.toString());
+    assertEquals("OPS-1", h1.getAs("ticket_key"));
+    assertEquals(server.baseUrl() + "/browse/OPS-1", h1.getAs("ticket_url"), "the ticket is still there: its link stays");
+  }
+
+  @Test
+  void anErrorUrlOfAnEarlierReleaseIsClearedByTheNextSync() {
+    // Before ticket_error, a failed filing wrote "error: <reason>" into ticket_url.
+    String table = RecommendationsFixture.table(spark, RecommendationsFixture.rows(rec("i1", "search", "rank", "ranker", 300)));
+    spark.sql("UPDATE " + table + " SET ticket_state = 'ERROR', ticket_url = 'error: HTTP 400 from POST /rest/api/3/issue: bad'");
+    TicketRunResult retry = TicketTestSupport.stage(spark, config, NIGHT).run(NIGHT, table, false);
+    assertEquals(1, retry.filed());
+    Row i1 = RecommendationsFixture.row(spark, table, "i1");
+    assertEquals(server.baseUrl() + "/browse/OPS-1", i1.getAs("ticket_url"));
+    assertNull(i1.getAs("ticket_error"));
   }
 
   @Test

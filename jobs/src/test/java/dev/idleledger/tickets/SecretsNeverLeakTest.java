@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -182,7 +183,7 @@ class SecretsNeverLeakTest {
             "IDLE_LEDGER_GITHUB_TOKEN", GITHUB_TOKEN, "IDLE_LEDGER_WEBHOOK_SECRET", WEBHOOK_SECRET,
             "AWS_SECRET_ACCESS_KEY", S3_SECRET), List.of("-Dlog4j2.configurationFile=" + log4j));
         String ours = r.stderr().lines().filter(l -> l.startsWith("[idle-ledger]") || l.startsWith("idle-ledger:"))
-            .collect(java.util.stream.Collectors.joining("\n"));
+            .collect(Collectors.joining("\n"));
         assertEquals(0, r.exitCode(), sink + ": " + ours);
         assertTrue(r.stdout().contains("1 filed"), sink + " filed with the token from the environment: " + r.stdout());
         assertTrue(r.stderr().contains("INFO"), "the child logged at INFO");

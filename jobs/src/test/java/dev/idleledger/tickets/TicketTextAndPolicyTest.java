@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class TicketTextAndPolicyTest {
     return new RecommendationTicketView("abc123", "mig_fit", status, "prod", "ns", "Deployment", workload, "team-a",
         "ip-10-0-0-1", "p4d.24xlarge", NIGHT.minusDays(7), NIGHT, null, 7, savings, null, "medium",
         "{\"p99_fb_used_gib\":9.5,\"profile\":\"1g.10gb\"}", "move to MIG 1g.10gb", null, "USD", null, ticketKey, null,
-        ticketState, synced);
+        TicketState.of(ticketState, "abc123"), synced);
   }
 
   @Test
@@ -57,8 +58,8 @@ class TicketTextAndPolicyTest {
   @Test
   void policyFilesAboveTheThresholdOnceAndClosesOnce() {
     TicketPolicy policy = new TicketPolicy(100);
-    Instant afterNight = NIGHT.plusDays(1).atTime(1, 0).toInstant(java.time.ZoneOffset.UTC);
-    Instant nightBefore = NIGHT.atTime(1, 0).toInstant(java.time.ZoneOffset.UTC);
+    Instant afterNight = NIGHT.plusDays(1).atTime(1, 0).toInstant(ZoneOffset.UTC);
+    Instant nightBefore = NIGHT.atTime(1, 0).toInstant(ZoneOffset.UTC);
     assertEquals(TicketAction.FILE, policy.decide(view("OPEN", "w", 100, null, null, null), NIGHT));
     assertEquals(TicketAction.SKIP, policy.decide(view("OPEN", "w", 99.99, null, null, null), NIGHT));
     assertEquals(TicketAction.SKIP, policy.decide(view("OPEN", "w", 500, "K-1", "OPEN", nightBefore), NIGHT));

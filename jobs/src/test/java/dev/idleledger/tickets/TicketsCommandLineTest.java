@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.idleledger.cli.TicketsCommand;
 import dev.idleledger.config.ConfigException;
 import dev.idleledger.testing.TestSpark;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -27,9 +28,9 @@ class TicketsCommandLineTest {
         () -> TicketSettings.from(TestSpark.config("tickets.sink=email")));
     assertEquals("tickets.sink: expected jira, github, webhook, outbox or none, got 'email'", sink.getMessage());
     TicketSettings defaults = TicketSettings.from(TestSpark.config());
-    assertEquals("none", defaults.sink());
+    assertEquals("none", defaults.sink().configName());
     assertEquals(100.0, defaults.minMonthlySavings());
     assertEquals(TestSpark.lakeRoot() + "/tickets", defaults.outboxPrefix());
-    assertEquals(java.util.List.of("gpu-waste"), defaults.route("no-such-team").labels());
+    assertEquals(List.of("gpu-waste"), defaults.route("no-such-team").labels());
   }
 }

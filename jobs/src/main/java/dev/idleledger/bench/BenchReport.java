@@ -28,7 +28,7 @@ public final class BenchReport {
     out.printf(Locale.ROOT, "%-9s %8s %13s %9s %9s %7s %10s %11s %9s %9s %9s %9s %s%n", "GPU-days", "actual", "samples",
         "Spark s", "DuckDB s", "ratio", "s/GPU-day", "samples/s/c", "GPU-s/s/c", "heap MiB", "RSS MiB", "lake MiB", "agree");
     for (SizeResult r : results) {
-      out.printf(Locale.ROOT, "%-9d %8.2f %,13d %9.1f %9s %7s %10.2f %,11.0f %9.1f %9.0f %9.0f %9.1f %s%n", r.size().requestedGpuDays(),
+      out.printf(Locale.ROOT, "%-9s %8.2f %,13d %9.1f %9s %7s %10.2f %,11.0f %9.1f %9.0f %9.0f %9.1f %s%n", r.size().label(),
           r.size().gpuDays(), r.telemetrySamples(), r.sparkSeconds(), fmt(r.duckdbSeconds(), "%.1f"), fmt(r.ratio(), "%.2f"),
           r.sparkSecondsPerGpuDay(), r.samplesPerSecondPerCore(r.sparkSeconds()), r.gpuSecondsPerSecondPerCore(r.sparkSeconds()),
           r.peakHeapBytes() / MIB, r.peakRssBytes() / MIB, r.lakeBytes() / MIB, agreement(r));
@@ -37,12 +37,12 @@ public final class BenchReport {
     out.println("Stages (wall seconds summed over the fleet's days; samples = raw telemetry samples)");
     out.printf(Locale.ROOT, "%-9s %-10s %9s %13s %11s%n", "GPU-days", "stage", "wall s", "samples/s/c", "GPU-s/s/c");
     for (SizeResult r : results) {
-      for (String stage : SizeResult.STAGES) {
+      for (String stage : r.stageNames()) {
         double s = r.stage(stage);
-        out.printf(Locale.ROOT, "%-9d %-10s %9.1f %,13.0f %11.1f%n", r.size().requestedGpuDays(), stage, s,
+        out.printf(Locale.ROOT, "%-9s %-10s %9.1f %,13.0f %11.1f%n", r.size().label(), stage, s,
             r.samplesPerSecondPerCore(s), r.gpuSecondsPerSecondPerCore(s));
       }
-      r.duckdb().ifPresent(d -> out.printf(Locale.ROOT, "%-9d %-10s %9.1f %,13.0f %11.1f%n", r.size().requestedGpuDays(), "duckdb",
+      r.duckdb().ifPresent(d -> out.printf(Locale.ROOT, "%-9s %-10s %9.1f %,13.0f %11.1f%n", r.size().label(), "duckdb",
           d.seconds(), r.samplesPerSecondPerCore(d.seconds()), r.gpuSecondsPerSecondPerCore(d.seconds())));
     }
     out.println();
@@ -51,7 +51,7 @@ public final class BenchReport {
         "shuffle MiB", "spill disk MiB", "spill mem MiB");
     for (SizeResult r : results) {
       TaskTotals.Work w = r.sparkWork();
-      out.printf(Locale.ROOT, "%-9d %,9d %11.1f %9.2f %8.1f %13.1f %15.1f %15.1f%n", r.size().requestedGpuDays(), w.tasks(), w.cpuSeconds(),
+      out.printf(Locale.ROOT, "%-9s %,9d %11.1f %9.2f %8.1f %13.1f %15.1f %15.1f%n", r.size().label(), w.tasks(), w.cpuSeconds(),
           r.cpuUtilization(), w.gcSeconds(), w.shuffleWriteBytes() / MIB, w.diskSpillBytes() / MIB, w.memorySpillBytes() / MIB);
     }
     for (SizeResult r : results) {
@@ -75,7 +75,7 @@ public final class BenchReport {
     try (CSVPrinter csv = new CSVPrinter(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
         CSVFormat.RFC4180.builder().setRecordSeparator('\n').setHeader(CSV_COLUMNS.toArray(String[]::new)).get())) {
       for (SizeResult r : results) {
-        for (String stage : SizeResult.STAGES) {
+        for (String stage : r.stageNames()) {
           row(csv, r, stage, r.stage(stage));
         }
         row(csv, r, "spark_cost_model", r.sparkSeconds());
@@ -93,7 +93,7 @@ public final class BenchReport {
   private static void row(CSVPrinter csv, SizeResult r, String stage, double seconds) throws IOException {
     FleetSize s = r.size();
     TaskTotals.Work w = r.sparkWork();
-    csv.printRecord(s.requestedGpuDays(), num(s.gpuDays()), s.nodes(), s.gpus(), s.hoursPerDay(), s.days(), r.telemetrySamples(), stage,
+    csv.printRecord(s.label(), num(s.gpuDays()), s.nodes(), s.gpus(), s.hoursPerDay(), s.days(), r.telemetrySamples(), stage,
         num(seconds), num(r.samplesPerSecondPerCore(seconds)), num(r.gpuSecondsPerSecondPerCore(seconds)), num(r.peakHeapBytes() / MIB),
         num(r.peakRssBytes() / MIB), num(r.lakeBytes() / MIB), num(r.rawBytes() / MIB), r.cores(),
         r.duckdb().isEmpty() ? "" : String.valueOf(r.agrees()), w.tasks(), num(w.cpuSeconds()), num(w.gcSeconds()),

@@ -24,6 +24,23 @@ public record FleetSize(int requestedGpuDays, int nodes, int gpus, int days, int
     return new FleetSize(gpuDays, nodes, FleetPlan.gpusOf(nodes), 1, hoursPerDay);
   }
 
+  /**
+   * A night the bench did not generate (the tiny row: a recorded trace): its GPUs and billed hours on one day.
+   * {@code requestedGpuDays} 0 marks it; {@link #spec} has nothing to generate for it.
+   */
+  public static FleetSize trace(int gpus, int billedHours) {
+    return new FleetSize(0, 1, gpus, 1, billedHours);
+  }
+
+  public boolean isTrace() {
+    return requestedGpuDays == 0;
+  }
+
+  /** How the tables and the CSV name the row: its requested GPU-days, or {@code tiny} for the trace. */
+  public String label() {
+    return isTrace() ? "tiny" : String.valueOf(requestedGpuDays);
+  }
+
   public double gpuDays() {
     return gpus * days * hoursPerDay / 24.0;
   }
@@ -39,6 +56,9 @@ public record FleetSize(int requestedGpuDays, int nodes, int gpus, int days, int
    * (and timed) on the split of COST_MODEL.md §2.
    */
   public FleetSpec spec() {
+    if (isTrace()) {
+      throw new IllegalStateException("the tiny row runs a recorded trace; there is no fleet to generate");
+    }
     return new FleetSpec(START, days, nodes, FleetSpec.DEFAULT_SEED, TelemetryFormat.PARQUET, 1).withHoursPerDay(hoursPerDay)
         .withScrapePhase(ScrapePhase.random());
   }

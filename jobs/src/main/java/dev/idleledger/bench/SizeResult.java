@@ -27,6 +27,13 @@ public record SizeResult(FleetSize size, long telemetrySamples, long kubeSamples
     return s;
   }
 
+  /** {@link #STAGES}, then any other part of the night the run timed (the tiny row's {@code other}: work outside the stages). */
+  public java.util.List<String> stageNames() {
+    java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(STAGES));
+    stageSeconds.keySet().stream().filter(k -> !names.contains(k)).forEach(names::add);
+    return names;
+  }
+
   public double stage(String name) {
     return stageSeconds.getOrDefault(name, 0.0);
   }

@@ -5,6 +5,7 @@ import dev.idleledger.bench.BenchReport;
 import dev.idleledger.bench.FleetSize;
 import dev.idleledger.bench.NightlyBenchmark;
 import dev.idleledger.bench.SizeResult;
+import dev.idleledger.bench.TinyNightBenchmark;
 import dev.idleledger.config.ConfigException;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.spark.LedgerSpark;
@@ -50,6 +51,16 @@ public final class BenchCommand implements Callable<Integer> {
           + "nightly --date <last day> on an empty lake, again with nothing new, again after one late file for the day before")
   Integer nights;
 
+  @Option(names = "--tiny",
+      description = "instead: the fixed cost of a night, the bench row of issue #20: nightly --date <the trace's day> with the "
+          + "configured lookback on an empty lake, over the real H100 trace (one GPU, 2,412 telemetry rows, two billed hours; copied into --dir), "
+          + "wall per stage and the night's Spark jobs, stages, tasks and Delta commits per table; no DuckDB peer")
+  boolean tiny;
+
+  @Option(names = "--trace", defaultValue = "../shared/data/h100-trace", paramLabel = "PATH",
+      description = "the trace --tiny runs (telemetry/, kube/, billing/ as CONTRACTS.md lays them out) (default: ${DEFAULT-VALUE})")
+  Path trace;
+
   @Override
   public Integer call() throws IOException {
     DevTools.require("bench", true);
@@ -65,14 +76,20 @@ public final class BenchCommand implements Callable<Integer> {
     Path root = dir.toAbsolutePath().normalize();
     List<String> lake = List.of("lake.root=" + root.resolve("lake"));
     LedgerConfig base = common.load(lake);
-    if (!skipDuckDb && base.gpuShare.kind() != dev.idleledger.config.GpuSharePolicy.Kind.WHOLE_NODE) {
+    if (!skipDuckDb && !tiny && base.gpuShare.kind() != dev.idleledger.config.GpuSharePolicy.Kind.WHOLE_NODE) {
       throw new ConfigException("bench: the DuckDB peer implements cost.gpu_share = whole-node only; use --skip-duckdb for " + base.gpuShare);
     }
     if (common.stopsForDryRun(base)) {
       return IdleLedger.EXIT_OK;
     }
+    if (tiny && nights != null) {
+      throw new ConfigException("bench: --tiny and --nights are different rows; give one of them");
+    }
     if (nights != null) {
       return realNights(fleets, root, lake, base);
+    }
+    if (tiny) {
+      return tinyNight(root, lake, base);
     }
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench");
     List<SizeResult> results = new ArrayList<>();
@@ -104,6 +121,30 @@ public final class BenchCommand implements Callable<Integer> {
             + r.disagreement().get().describe());
       }
     }
+    return IdleLedger.EXIT_OK;
+  }
+
+  private Integer tinyNight(Path root, List<String> lake, LedgerConfig base) throws IOException {
+    SparkSession spark = LedgerSpark.create(base, "idle-ledger bench tiny");
+    TinyNightBenchmark.Result result;
+    try {
+      try {
+        result = new TinyNightBenchmark(spark, extra -> {
+          List<String> all = new ArrayList<>(lake);
+          all.addAll(extra);
+          return common.load(all);
+        }, root).run(trace.toAbsolutePath().normalize());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("bench: " + e.getMessage());
+      }
+    } finally {
+      spark.stop();
+    }
+    BenchReport.printTables(List.of(result.row()), System.out);
+    result.printProfile(System.out);
+    Path csvFile = csv != null ? csv : root.resolve("bench.csv");
+    BenchReport.writeCsv(List.of(result.row()), csvFile);
+    Progress.line("bench CSV: %s; each Spark job of the night: %s", csvFile, root.resolve("tiny/night-profile.csv"));
     return IdleLedger.EXIT_OK;
   }
 

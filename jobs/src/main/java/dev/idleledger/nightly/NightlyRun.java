@@ -108,6 +108,8 @@ public final class NightlyRun {
 
   private Night night(List<LocalDate> dates, List<LocalDate> nights) {
     String runId = newRunId();
+    LocalDate lastNight = nights.get(nights.size() - 1);
+    JobDescriptions.stage(spark, runId, "prepare", lastNight);
     LakeSchema.upgrade(tables);
     // Asked before anything is written: whether a night is current depends on what earlier runs recommended.
     Optional<LocalDate> newestRecommended = NewestNight.newestRecommended(tables);
@@ -119,6 +121,7 @@ public final class NightlyRun {
       ManifestBuilder builder = new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing);
       Map<LocalDate, InputManifest> recorded = runInputs.recorded(dates);
       for (LocalDate d : dates) {
+        JobDescriptions.stage(spark, runId, "input manifest", d);
         InputManifest current = builder.current(d);
         InputManifest before = recorded.get(d);
         Optional<String> change = before == null ? Optional.of("no input manifest yet")
@@ -130,6 +133,7 @@ public final class NightlyRun {
         }
         Progress.line("%s: %s, recomputed", d, force ? "--force" : change.get());
         publish(d, runId, billing);
+        JobDescriptions.stage(spark, runId, "input manifest", d);
         manifests.add(builder.withBillingLines(current));
         published.add(d);
       }
@@ -165,6 +169,7 @@ public final class NightlyRun {
       });
       ticketsFor = Optional.of(ticketNight);
     }
+    JobDescriptions.stage(spark, runId, "finish", lastNight);
     recorders.values().forEach(QualityRecorder::flush);
     recorders.values().forEach(QualityRecorder::flushAndFailIfAnyFailed);
     runInputs.record(manifests, runId);

@@ -90,7 +90,6 @@ class HoldsAcrossHoursTest {
     instanceHours = r.instanceHours().collectAsList();
     workloads = DailyRollup.workloadDaily(gpuHourly, r.heldSamples()).collectAsList();
     gpuHourly.unpersist();
-    r.release();
   }
 
   @Test

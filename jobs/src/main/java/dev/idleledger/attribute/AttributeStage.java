@@ -16,12 +16,15 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.StageFrames;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /** Reads a day's silver tables, applies the cost model, writes gpu_hourly and the reconciliation checks. */
 public final class AttributeStage {
@@ -37,16 +40,40 @@ public final class AttributeStage {
     this.catalog = catalog;
   }
 
-  /** Attributes the date; returns the result whose gpuHourly (kept in memory) are the rows written to the table. */
-  public CostAttribution.Result run(LocalDate date, QualityRecorder quality) {
-    CostAttribution.Result result = new CostAttribution(spark, new CostAttribution.Settings(date, config.idleActivityThreshold,
-        config.memoryHeldThreshold, config.gpuShare, catalog, config.classifier, config.chargebackLabels))
-        .attribute(silver(SilverTables.GPU_SAMPLES, date), silver(SilverTables.NODE_INFO, date),
-            silver(SilverTables.BILLING_HOURLY, date), silver(SilverTables.POD_INFO, date));
-    tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
-    recordReconciliation(result.instanceHours(), quality, config.maxReconciliationDelta);
-    CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
-    return result;
+  /**
+   * The attributed date as the rollups read it. Its per-sample frame ({@code heldSamples} derives from it) is cached
+   * for them: the rollups are its last readers and free it with {@link #freeSamples} when they are done.
+   */
+  public record AttributedDate(CostAttribution.Result attribution, List<Dataset<Row>> keptSamples) {
+    public void freeSamples() {
+      keptSamples.forEach(Dataset::unpersist);
+    }
+  }
+
+  /** Attributes the date and writes gpu_hourly; the returned date's gpuHourly (kept) are the rows written to the table. */
+  public AttributedDate run(LocalDate date, QualityRecorder quality) {
+    // The classified samples are read by the unit-hours, gpu_hourly and, in the rollups, the workloads' per-second
+    // statistics: cached once (spilling to disk at fleet scale), so the raw scan, the MIG union and the joins run once.
+    List<Dataset<Row>> kept = new ArrayList<>();
+    CostAttribution.Keeping keeping = new CostAttribution.Keeping(StageFrames::keep, samples -> {
+      Dataset<Row> cached = samples.persist(StorageLevel.MEMORY_AND_DISK());
+      kept.add(cached);
+      return cached;
+    });
+    try {
+      CostAttribution.Result result = new CostAttribution(spark, new CostAttribution.Settings(date, config.idleActivityThreshold,
+          config.memoryHeldThreshold, config.gpuShare, catalog, config.classifier, config.chargebackLabels), keeping)
+          .attribute(silver(SilverTables.GPU_SAMPLES, date), silver(SilverTables.NODE_INFO, date),
+              silver(SilverTables.BILLING_HOURLY, date), silver(SilverTables.POD_INFO, date));
+      tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
+      recordReconciliation(result.instanceHours(), quality, config.maxReconciliationDelta);
+      CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
+      return new AttributedDate(result, List.copyOf(kept));
+    } catch (RuntimeException e) {
+      // No rollup will run to free them.
+      kept.forEach(Dataset::unpersist);
+      throw e;
+    }
   }
 
   private Dataset<Row> silver(dev.idleledger.spark.TableSpec spec, LocalDate date) {

@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -18,16 +17,17 @@ import dev.idleledger.config.GpuSharePolicy;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.WorkloadClassifier;
 import dev.idleledger.ingest.telemetry.HeldHours;
+import dev.idleledger.model.UnitSecondMoney;
+import dev.idleledger.model.WorkloadIdentity;
 import dev.idleledger.spark.StageFrames;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * The cost model (COST_MODEL.md §1–3) as one pure transform: silver samples, nodes, bills and pods of a
@@ -36,6 +36,9 @@ import org.apache.spark.storage.StorageLevel;
  * <p>Plan: the per-sample work is a few column expressions, one broadcast join to the (small) unit-hour
  * rate table, an explode of the holders (one row per sample for all but shared GPUs), and one aggregation
  * to (unit, hour, holder) whose map-side partial aggregation shrinks the data before the only big shuffle.
+ *
+ * <p>It reads nothing and writes nothing, and keeps no frame on its own: how the frames it reads more than once are
+ * kept is the caller's {@link Keeping}, so the stage that runs it decides what is cached and when it is freed.
  */
 public final class CostAttribution {
   /** Everything the arithmetic depends on besides the data. */
@@ -49,7 +52,20 @@ public final class CostAttribution {
   }
 
   /**
-   * @param gpuHourly rows of {@link GpuHourlyTable#SPEC}, locally checkpointed: the rollups read them from here
+   * How the transform's frames that several actions read are kept.
+   *
+   * @param frames a frame of a few rows per unit, instance or hour (the unit-hour rates, the instances, gpu_hourly):
+   *     {@link StageFrames#keep} computes each once and cuts its lineage, so no later action walks back to the samples
+   * @param samples the classified per-sample frame, read by the unit-hours, gpu_hourly and the held samples; identity
+   *     recomputes it from the samples for each (fine for a handful of rows), a cache reads the raw scan once
+   */
+  public record Keeping(UnaryOperator<Dataset<Row>> frames, UnaryOperator<Dataset<Row>> samples) {
+    /** The small frames checkpointed, the per-sample frame recomputed where read: nothing for anyone to free. */
+    public static final Keeping SMALL_FRAMES = new Keeping(StageFrames::keep, UnaryOperator.identity());
+  }
+
+  /**
+   * @param gpuHourly rows of {@link GpuHourlyTable#SPEC}, kept as {@link Keeping#frames}: the rollups read them from here
    * @param instanceHours per GPU instance-hour: cluster, instance_id, hour, gpu_cost (what the GPUs cost by the
    *     bill, or by the catalog where no bill), attributed (Σ of gpu_hourly cost), price_source
    * @param heldSamples one row per (sample, holder) with workload identity, activity and state, for the
@@ -57,22 +73,23 @@ public final class CostAttribution {
    * @param instances every instance of the day from kube state and the bill (a few rows per node): instance_id,
    *     cluster, node, instance_type, gpus (0 = not a GPU instance), gpus_seen, cat_gpus (null = not in the catalog)
    */
-  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, Dataset<Row> instances,
-      List<Dataset<Row>> persisted) {
-    /** Frees the per-sample frame kept for the rollups; call when the night's date is done. */
-    public void release() {
-      persisted.forEach(Dataset::unpersist);
-    }
-  }
+  public record Result(Dataset<Row> gpuHourly, Dataset<Row> instanceHours, Dataset<Row> heldSamples, Dataset<Row> instances) {}
 
   private static final String STATE = "state";
 
   private final SparkSession spark;
   private final Settings settings;
+  private final Keeping keeping;
 
+  /** With the small frames checkpointed and the per-sample frame not kept ({@link Keeping#SMALL_FRAMES}). */
   public CostAttribution(SparkSession spark, Settings settings) {
+    this(spark, settings, Keeping.SMALL_FRAMES);
+  }
+
+  public CostAttribution(SparkSession spark, Settings settings, Keeping keeping) {
     this.spark = spark;
     this.settings = settings;
+    this.keeping = keeping;
   }
 
   public Result attribute(Dataset<Row> samples, Dataset<Row> nodes, Dataset<Row> billing, Dataset<Row> pods) {
@@ -83,35 +100,33 @@ public final class CostAttribution {
         .agg(max("instance_id").as("instance_id"), max("instance_type").as("instance_type"), max("gpu_capacity").as("gpu_capacity"));
 
     Dataset<Row> withShare = GpuUnits.withSliceShare(samples, modelSlices);
-    // The classified per-second samples feed the unit-hours, gpu_hourly and the workloads' per-second statistics;
-    // kept once (spilling to disk at fleet scale) so the raw scan, the MIG union and the joins run once. Kept before
-    // the holders are exploded: the explode is a cheap narrow step, and the kept frame stays one row per sample and
-    // hour its hold covers (two rows only for a hold that crosses hh:00).
+    // The classified per-second samples feed the unit-hours, gpu_hourly and the workloads' per-second statistics.
+    // Handed to the keeping before the holders are exploded: the explode is a cheap narrow step, and the frame stays
+    // one row per sample and hour its hold covers (two rows only for a hold that crosses hh:00).
     Dataset<Row> observedSamples = classify(withShare, dayNodes, catalog)
         .unionByName(classify(GpuUnits.unconfiguredSamples(withShare), dayNodes, catalog), true)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .transform(keeping.samples()::apply);
 
     // The frames below are a few rows per unit or instance but are each read by several of the night's actions
-    // (the gpu_hourly write, the reconciliation, the rollups). A local checkpoint computes each once and cuts
-    // its lineage, so no later action walks back to the per-second samples to rebuild it.
-    Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).transform(StageFrames::keep);
+    // (the gpu_hourly write, the reconciliation, the rollups).
+    Dataset<Row> observedHours = GpuUnits.observedHours(observedSamples).transform(keeping.frames()::apply);
     Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
     Dataset<Row> billedInstances = billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
     Dataset<Row> instances = InstanceHourCost.instances(dayNodes, billedInstances,
         unitsSeen.where(col("mig_profile").isNull().or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
-        catalog, CatalogFrames.shareForUnknownShape(settings.share())).transform(StageFrames::keep);
+        catalog, CatalogFrames.shareForUnknownShape(settings.share())).transform(keeping.frames()::apply);
     Dataset<Row> gpuInstances = InstanceHourCost.gpuInstances(instances);
-    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).transform(StageFrames::keep);
+    Dataset<Row> billedHours = InstanceHourCost.billedHours(billing, gpuInstances).transform(keeping.frames()::apply);
 
     Dataset<Row> units = GpuUnits.withInstance(unitsSeen, GpuUnits.unseen(gpuInstances),
         gpuInstances.select("cluster", "node", "instance_id", "instance_type", "gpus", "gpu_share", "cat_on_demand_hourly", "cat_gpus"))
-        .transform(StageFrames::keep);
-    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).transform(StageFrames::keep);
+        .transform(keeping.frames()::apply);
+    Dataset<Row> unitHours = UnitHourRate.compute(units, billedHours, GpuUnits.observedSeconds(observedHours)).transform(keeping.frames()::apply);
 
     // One row per (sample, holder) with its money: not kept, since it is a broadcast join and an explode over the
-    // kept samples, and gpu_hourly and the workloads' per-second statistics each read it once.
+    // samples, and gpu_hourly and the workloads' per-second statistics each read it once.
     Dataset<Row> held = allocate(observedSamples, unitHours);
-    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).transform(StageFrames::keep);
+    Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).transform(keeping.frames()::apply);
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
     // A held sample here is the part of a hold within one hour (ts = where that part begins): the per-second
     // statistics read time in order, and the parts of a split hold follow each other without a gap.
@@ -119,7 +134,7 @@ public final class CostAttribution {
         .select(col("date"), col(HeldHours.HOUR_FROM).as("ts"), col("cluster"), col("node"), col("unit_id"), col("namespace"), col("pod"),
             col("workload_kind"), col("workload_name"), col("workload_type"), col("team"), col("activity"), col("fb_used_mib"),
             col("mem_fraction"), col(HeldHours.HOUR_SECONDS).as("hold_seconds"), col(STATE), col("gpu_model"), col("mig_profile"));
-    return new Result(gpuHourly, instanceHours, heldSamples, instances, List.of(observedSamples));
+    return new Result(gpuHourly, instanceHours, heldSamples, instances);
   }
 
   /**
@@ -144,12 +159,12 @@ public final class CostAttribution {
     Dataset<Row> rates = unitHours.select("cluster", "unit_id", "hour", "rate");
     Column holders = greatest(size(col("holders")), lit(1)).cast("double");
     return observedSamples.join(broadcast(rates), new String[] {"cluster", "unit_id", "hour"}, "left")
-        .withColumn("holder_share", lit(1.0).divide(holders))
+        .withColumn("money", UnitSecondMoney.perHolder(col("rate"), col(HeldHours.HOUR_SECONDS), col("holders")))
+        // GPU-equivalent seconds: each holder's share of the unit's share of the GPU.
+        .withColumn("eq_seconds", col(HeldHours.HOUR_SECONDS).multiply(col("slice_share")).multiply(lit(1.0).divide(holders)))
         .withColumn("holder", explode_outer(col("holders")))
         .withColumn("namespace", col("holder.namespace"))
         .withColumn("pod", col("holder.pod"))
-        .withColumn("eq_seconds", col(HeldHours.HOUR_SECONDS).multiply(col("slice_share")).multiply(col("holder_share")))
-        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col(HeldHours.HOUR_SECONDS)).multiply(col("holder_share")))
         .drop("holder", "holders");
   }
 
@@ -181,7 +196,7 @@ public final class CostAttribution {
         lit(null).cast("double").as("activity_seconds"), lit(null).cast("double").as("activity_weight"),
         lit(null).cast("double").as("max_activity"), lit(null).cast("double").as("max_fb_used_mib"),
         lit(0.0).as("active_cost"), lit(0.0).as("idle_cost"), lit(0.0).as("idle_memory_held_cost"), lit(0.0).as("unallocated_cost"),
-        col("rate").multiply(col("unobserved_seconds")).as("unobserved_cost"), lit(null).cast("double").as("unused_capacity_cost"));
+        UnitSecondMoney.of(col("rate"), col("unobserved_seconds")).as("unobserved_cost"), lit(null).cast("double").as("unused_capacity_cost"));
 
     Dataset<Row> combined = observed.unionByName(unobserved)
         .groupBy("cluster", "unit_id", "hour", "namespace", "pod").agg(
@@ -194,8 +209,9 @@ public final class CostAttribution {
             sum("unallocated_cost").as("unallocated_cost"), sum("unobserved_cost").as("unobserved_cost"),
             sum("unused_capacity_cost").as("unused_capacity_cost"));
 
-    Dataset<Row> unitFacts = unitHours.select("cluster", "unit_id", "hour", "node", "instance_id", "instance_type", "gpu_uuid", "gpu_model",
-        "mig_profile", "mig_instance_id", "slice_share", "price_source", "currency");
+    Dataset<Row> unitFacts = unitHours.select(col("cluster"), col("unit_id"), col("hour"), col("node"), col("instance_id"), col("instance_type"),
+        col("gpu_uuid"), col("gpu_model"), col("mig_profile"), col("mig_instance_id"), col("slice_share"), col("rate").as(GpuHourlyTable.RATE_PER_SECOND),
+        col("price_source"), col("currency"));
     Dataset<Row> rows = combined.join(broadcast(unitFacts), new String[] {"cluster", "unit_id", "hour"}, "left")
         .withColumn("date", lit(Date.valueOf(settings.date())))
         .withColumn("avg_activity", when(col("activity_weight").gt(0), col("activity_seconds").divide(col("activity_weight"))))
@@ -204,30 +220,10 @@ public final class CostAttribution {
     return withWorkload(rows, pods);
   }
 
-  /** Workload identity of the holder pod; a pod kube state never showed is its own workload. */
+  /** Workload identity of the holder pod, and its carried labels (none on a row nobody held; none known: an empty map). */
   private Dataset<Row> withWorkload(Dataset<Row> rows, Dataset<Row> pods) {
-    // A pod name seen with two uids in a day (recreated) takes the labels of the one seen last, as its team does below.
-    Dataset<Row> podWorkloads = pods.groupBy("cluster", "namespace", "pod").agg(
-        max("workload_kind").as("p_workload_kind"), max("workload_name").as("p_workload_name"),
-        max("workload_type").as("p_workload_type"), max("team").as("p_team"),
-        max_by(CarriedLabels.of(settings.labels(), col("labels")), coalesce(col("last_seen"), lit(new java.sql.Timestamp(0)))).as("p_labels"));
-    WorkloadClassifier c = settings.classifier();
-    List<Column> teamMap = new ArrayList<>();
-    c.namespaceTeams().forEach((ns, team) -> {
-      teamMap.add(lit(ns));
-      teamMap.add(lit(team));
-    });
-    Column namespaceTeam = teamMap.isEmpty() ? lit(null).cast("string")
-        : org.apache.spark.sql.functions.element_at(org.apache.spark.sql.functions.map(teamMap.toArray(Column[]::new)), col("namespace"));
-    Column hasPod = col("pod").isNotNull();
-    return rows.join(broadcast(podWorkloads), new String[] {"cluster", "namespace", "pod"}, "left")
-        .withColumn("workload_kind", when(hasPod, coalesce(col("p_workload_kind"), lit("Pod"))))
-        .withColumn("workload_name", when(hasPod, coalesce(col("p_workload_name"), col("pod"))))
-        .withColumn("workload_type", when(hasPod, coalesce(col("p_workload_type"), lit(c.defaultType()))))
-        .withColumn("team", when(hasPod, coalesce(col("p_team"), namespaceTeam, lit(c.defaultTeam()))))
-        // Nobody holding the unit: no pod, no labels (null, like team); a pod kube state never showed: an empty map.
-        .withColumn("labels", when(hasPod, coalesce(col("p_labels"), map().cast("map<string,string>"))))
-        .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team", "p_labels");
+    return WorkloadIdentity.of(rows, pods, settings.classifier(), List.of(new WorkloadIdentity.Carried("labels",
+        CarriedLabels.of(settings.labels(), col("labels")), map().cast("map<string,string>"))));
   }
 
   /**

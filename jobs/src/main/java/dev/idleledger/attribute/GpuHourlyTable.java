@@ -10,6 +10,12 @@ import org.apache.spark.sql.types.DataTypes;
 public final class GpuHourlyTable {
   private GpuHourlyTable() {}
 
+  /**
+   * The unit-hour's rate, kept so that later stages price seconds with the very rate attribution used rather than
+   * work it out again from the money. Null on rows an earlier release wrote.
+   */
+  public static final String RATE_PER_SECOND = "rate_per_second";
+
   private static final String EQ = " (GPU-equivalent seconds: each second counts the unit's slice share divided by the pods sharing it)";
 
   public static final TableSpec SPEC = new TableSpec("gpu_hourly",
@@ -51,6 +57,9 @@ public final class GpuHourlyTable {
           col("unallocated_cost", DataTypes.DoubleType, "cost of observed seconds nobody held"),
           col("unobserved_cost", DataTypes.DoubleType, "cost of billed seconds without telemetry"),
           col("unused_capacity_cost", DataTypes.DoubleType, "sum of rate x (1 - activity) over held seconds: paid-for capacity the holder did not use"),
+          col(RATE_PER_SECOND, DataTypes.DoubleType, "money per second of the GPU unit in this hour, the same on each of the unit-hour's rows "
+              + "(COST_MODEL.md r = gpu_cost x slice_share / max(billed seconds, observed seconds), or the catalog's on-demand price per "
+              + "second): a holder pays it per second divided by the pods sharing the unit; null on rows written before the column"),
           col("price_source", DataTypes.StringType, "bill (CUR/FOCUS), catalog (on-demand price from conf, no bill covered it) or none (cost 0)"),
           col("currency", DataTypes.StringType, "billing currency")),
       "date");

@@ -40,8 +40,13 @@ public final class GpuSecondState {
   /** The state of a sample given its activity and memory columns. */
   public static Column state(Column activity, Column memoryFraction, double activityThreshold, double memoryHeldThreshold) {
     return when(size(col("holders")).equalTo(0), lit(UNALLOCATED))
-        .when(coalesce(activity, lit(0.0)).geq(activityThreshold), lit(ACTIVE))
+        .when(isActive(activity, activityThreshold), lit(ACTIVE))
         .when(coalesce(memoryFraction, lit(0.0)).geq(memoryHeldThreshold), lit(IDLE_MEMORY_HELD))
         .otherwise(lit(IDLE));
+  }
+
+  /** Whether a held sample is ACTIVE: activity at or above {@code idle.activity_threshold}; no activity reading counts as 0. */
+  public static Column isActive(Column activity, double activityThreshold) {
+    return coalesce(activity, lit(0.0)).geq(activityThreshold);
   }
 }

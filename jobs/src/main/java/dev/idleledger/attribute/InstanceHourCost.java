@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.model.Periods;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -67,7 +68,7 @@ final class InstanceHourCost {
             org.apache.spark.sql.functions.sum("billed_seconds").as("billed_seconds"),
             max("currency").as("currency"));
     return perHour.join(broadcast(gpuInstances.select("instance_id", "cluster", "gpus", "gpu_share")), "instance_id")
-        .withColumn("billed_seconds", org.apache.spark.sql.functions.least(lit(3600.0), col("billed_seconds")))
+        .withColumn("billed_seconds", org.apache.spark.sql.functions.least(lit((double) Periods.SECONDS_PER_HOUR), col("billed_seconds")))
         .withColumn("gpu_cost_total", col("node_cost").multiply(col("gpu_share")))
         .withColumn("gpu_cost_per_gpu", col("gpu_cost_total").divide(col("gpus")))
         .select("instance_id", "cluster", "hour", "node_cost", "gpu_cost_total", "gpu_cost_per_gpu", "billed_seconds", "currency");

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.model.Periods;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,7 +42,7 @@ final class UnitHourRate {
     Column billed = col("billed_seconds").isNotNull();
     Column denominator = greatest(col("billed_seconds"), col("observed_seconds"));
     Column billRate = when(denominator.gt(0), col("gpu_cost_per_gpu").multiply(col("slice_share")).divide(denominator)).otherwise(lit(0.0));
-    Column catalogRate = col("cat_on_demand_hourly").multiply(col("gpu_share")).divide(col("cat_gpus")).divide(3600.0).multiply(col("slice_share"));
+    Column catalogRate = col("cat_on_demand_hourly").multiply(col("gpu_share")).divide(col("cat_gpus")).divide((double) Periods.SECONDS_PER_HOUR).multiply(col("slice_share"));
     return unitHours
         .withColumn("price_source", when(billed, lit(BILL)).when(col("cat_on_demand_hourly").isNotNull(), lit(CATALOG)).otherwise(lit(NONE)))
         .withColumn("rate", when(billed, billRate).when(col("cat_on_demand_hourly").isNotNull(), catalogRate).otherwise(lit(0.0)))

@@ -6,6 +6,7 @@ import dev.idleledger.generate.BillingWriter.InstanceHourBill;
 import dev.idleledger.generate.FleetPlan.Node;
 import dev.idleledger.generate.FleetPlan.Pod;
 import dev.idleledger.generate.FleetPlan.Unit;
+import dev.idleledger.model.Periods;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -218,7 +219,7 @@ final class ExpectedRecommendations {
   }
 
   List<Expected> expected() {
-    double monthly = RecommendationRules.DAYS_PER_MONTH / daysWithData();
+    double monthly = Periods.DAYS_PER_MONTH / daysWithData();
     List<Expected> out = new ArrayList<>();
     List<WorkloadEvidence> sorted = new ArrayList<>(workloads.values());
     sorted.sort(Comparator.comparing(w -> workloadSubject(w)));
@@ -299,7 +300,7 @@ final class ExpectedRecommendations {
       double[] sp = savingsPlanCostList.get(e.getKey());
       // The discount a Savings Plan gives this type where the bill shows one, else the configured default.
       double discount = sp != null && sp[1] > 0 ? 1 - sp[0] / sp[1] : rules.commitmentDiscount();
-      double savings = floor * RecommendationRules.HOURS_PER_MONTH * rate * discount;
+      double savings = floor * Periods.HOURS_PER_MONTH * rate * discount;
       out.add(new Expected("COMMITMENT_COVERAGE", e.getKey() + "/" + FleetPlan.REGION, null, null, null, null, null, null, e.getKey(),
           savings, savings, null, null, null, floor));
     }

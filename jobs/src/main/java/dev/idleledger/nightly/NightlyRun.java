@@ -1,7 +1,6 @@
 package dev.idleledger.nightly;
 
 import dev.idleledger.attribute.AttributeStage;
-import dev.idleledger.attribute.CostAttribution;
 import dev.idleledger.cli.Progress;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
@@ -205,14 +204,10 @@ public final class NightlyRun {
     }
     long ingested = System.nanoTime();
     JobDescriptions.stage(spark, runId, "attribute", date);
-    CostAttribution.Result attribution = new AttributeStage(spark, config, catalog).run(date, quality);
+    AttributeStage.AttributedDate attribution = new AttributeStage(spark, config, catalog).run(date, quality);
     long attributed = System.nanoTime();
-    try {
-      JobDescriptions.stage(spark, runId, "rollup", date);
-      new RollupStage(spark, config).run(date, attribution, quality);
-    } finally {
-      attribution.release();
-    }
+    JobDescriptions.stage(spark, runId, "rollup", date);
+    new RollupStage(spark, config).run(date, attribution, quality);
     long rolledUp = System.nanoTime();
     Map<String, Double> stageSeconds = new LinkedHashMap<>();
     stageSeconds.put("ingest", (ingested - start) / 1e9);

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -13,46 +12,38 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.model.IdleRuns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
- * Idle streaks of workloads (RECOMMENDATIONS.md): a maximal run of seconds in which all of the workload's GPU
- * units are idle; a gap in its telemetry (unobserved time) or an active second ends the run. One window pass per
- * workload in time order; the per-streak totals are a small aggregation of the idle seconds.
+ * Idle streaks of workloads (RECOMMENDATIONS.md), the runs of {@link IdleRuns} priced: one window pass per workload in
+ * time order numbers the runs and keeps the running held time; the per-streak totals are a small aggregation of the
+ * idle seconds.
  *
  * <p>Output, one row per streak: workload columns, workload_type, team, run, start_date, streak_seconds, money,
  * money_list, and beyond_money / beyond_money_list = the money of the streak's time past {@code graceSeconds}.
  */
 final class IdleStreaks {
-  /** Samples of a workload's units land up to a second apart; that much slack keeps a streak whole. */
-  static final double SLACK_SECONDS = 1.0;
-
   private IdleStreaks() {}
 
   static Dataset<Row> of(Dataset<Row> workloadSeconds, double graceSeconds) {
-    WindowSpec byTime = Window.partitionBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).orderBy("second");
-    WindowSpec upToHere = byTime.rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-    Column previousEnd = lag(col("second").plus(col("hold_seconds")), 1).over(byTime);
-    Column previousActive = lag(col("any_active"), 1).over(byTime);
-    Column startsRun = previousEnd.isNull().or(previousActive.equalTo(1)).or(col("second").gt(previousEnd.plus(SLACK_SECONDS)));
-    Dataset<Row> runs = workloadSeconds
-        .withColumn("starts_run", when(startsRun, 1).otherwise(0))
-        .withColumn("run", sum("starts_run").over(upToHere))
+    WindowSpec upToHere = IdleRuns.upToHere(WorkloadSeconds.WORKLOAD);
+    Dataset<Row> runs = IdleRuns.numbered(workloadSeconds, WorkloadSeconds.WORKLOAD)
         .withColumn("held_through", sum("hold_seconds").over(upToHere))
         // Seconds held before this run began: the running total at the run's first row, less that row's own hold.
-        .withColumn("held_before_run", last(when(col("starts_run").equalTo(1), col("held_through").minus(col("hold_seconds"))), true).over(upToHere))
-        .where(col("any_active").equalTo(0));
+        .withColumn("held_before_run", last(when(col(IdleRuns.STARTS_RUN).equalTo(1), col("held_through").minus(col("hold_seconds"))), true)
+            .over(upToHere))
+        .where(IdleRuns.idle());
     Column offsetStart = col("held_through").minus(col("hold_seconds")).minus(col("held_before_run"));
     Column offsetEnd = offsetStart.plus(col("hold_seconds"));
     Column beyondShare = when(col("hold_seconds").gt(0),
         greatest(lit(0.0), offsetEnd.minus(greatest(offsetStart, lit(graceSeconds)))).divide(col("hold_seconds"))).otherwise(0.0);
     return runs
         .withColumn("beyond_share", least(lit(1.0), beyondShare))
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD, "run")).agg(
+        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD, IdleRuns.RUN)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"), min("date").as("start_date"),
             sum("hold_seconds").as("streak_seconds"), sum("money").as("money"), sum("money_list").as("money_list"),
             sum(col("money").multiply(col("beyond_share"))).as("beyond_money"),

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.idleledger.model.Periods;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
@@ -61,7 +62,7 @@ final class RealizedSavings {
       Map<LocalDate, Double> daily = costs.getOrDefault(r.family() + "|" + r.subject(), Map.of());
       double before = meanDaily(daily, r.firstSeen(), windowDays, dataDays);
       double after = meanDaily(daily, night, windowDays, dataDays);
-      out.put(r.recommendationId(), Math.max(0.0, (before - after) * 30));
+      out.put(r.recommendationId(), Math.max(0.0, (before - after) * Periods.DAYS_PER_MONTH));
     }
     return out;
   }

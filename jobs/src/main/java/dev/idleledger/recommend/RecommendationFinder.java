@@ -21,6 +21,8 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.InstanceCatalog;
+import dev.idleledger.model.PercentileAccuracy;
+import dev.idleledger.model.Periods;
 import dev.idleledger.spark.StageFrames;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -53,9 +55,6 @@ public final class RecommendationFinder {
       "workload_type", "team", "node", "instance_type", "monthly_savings", "monthly_savings_at_list", "confidence", "evidence",
       "action", "patch", "currency"};
 
-  /** Accuracy of the percentiles over hours (node p95 of GPUs held, on-demand floor): exact at any window's hour count. Per-second ones are {@link SecondsPercentile}. */
-  private static final int ACCURACY = 1_000_000;
-  private static final double HOURS_PER_MONTH = 730;
   private static final double COST_TOLERANCE = 1e-9;
 
   private final SparkSession spark;
@@ -87,7 +86,7 @@ public final class RecommendationFinder {
     if (window.daysWithData() == 0) {
       return spark.createDataFrame(List.of(), outputSchema());
     }
-    double monthly = 30.0 / window.daysWithData();
+    double monthly = Periods.DAYS_PER_MONTH / window.daysWithData();
     Dataset<Row> currency = gpuHourly.agg(max("currency").as("currency"));
     // Both idle kinds read the streaks; held once, the window over every workload-second runs once instead of twice.
     Dataset<Row> streaks = IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds()).transform(StageFrames::keep);
@@ -222,7 +221,8 @@ public final class RecommendationFinder {
     Column billedSeconds = col("state_seconds_active").plus(col("state_seconds_idle")).plus(col("state_seconds_unallocated")).plus(col("state_seconds_unobserved"));
     Dataset<Row> hourly = rows.groupBy("cluster", "node", "hour")
         .agg(SmallDistinctCount.of(when(col("pod").isNotNull(), col("gpu_uuid"))).as("allocated_gpus"));
-    Dataset<Row> p95 = hourly.groupBy("cluster", "node").agg(percentile_approx(col("allocated_gpus"), lit(0.95), lit(ACCURACY)).as("p95_allocated_gpus"));
+    Dataset<Row> p95 = hourly.groupBy("cluster", "node").agg(
+        percentile_approx(col("allocated_gpus"), lit(0.95), lit(PercentileAccuracy.EXACT_OVER_HOURS)).as("p95_allocated_gpus"));
     Dataset<Row> nodes = rows.where(col("node").isNotNull()).groupBy("cluster", "node").agg(
             max("instance_type").as("instance_type"), sum("state_seconds_unallocated").as("unallocated_seconds"), sum(billedSeconds).as("billed_seconds"),
             sum("unallocated_cost").as("cost"), sum(col("unallocated_cost").multiply(col("list_factor"))).as("cost_list"),
@@ -261,7 +261,7 @@ public final class RecommendationFinder {
     Dataset<Row> floors = types.crossJoin(hours).join(counts, new String[] {"instance_type", "region", "hour"}, "left")
         .withColumn("instances", coalesce(col("instances"), lit(0L)))
         .groupBy("instance_type", "region").agg(
-            percentile_approx(col("instances"), lit(settings.floorPercentile()), lit(ACCURACY)).as("floor"),
+            percentile_approx(col("instances"), lit(settings.floorPercentile()), lit(PercentileAccuracy.EXACT_OVER_HOURS)).as("floor"),
             max("instances").as("max_instances"), org.apache.spark.sql.functions.count("*").as("hours"));
     Dataset<Row> rates = billing.groupBy("instance_type", "region").agg(
         sum(when(onDemand, col("node_cost"))).as("od_cost"), sum(when(onDemand, col("usage_hours"))).as("od_hours"),
@@ -274,14 +274,14 @@ public final class RecommendationFinder {
         .withColumn("discount", coalesce(seenDiscount, lit(settings.commitmentDiscount())))
         .withColumn("discount_source", when(seenDiscount.isNotNull(), lit("Savings Plan / list ratio seen in the bill")).otherwise(lit("commitment.discount")))
         .withColumn("commit_per_hour", col("floor").multiply(col("od_rate")).multiply(lit(1.0).minus(col("discount"))));
-    Column savings = col("floor").multiply(HOURS_PER_MONTH).multiply(col("od_rate")).multiply(col("discount"));
+    Column savings = col("floor").multiply(Periods.HOURS_PER_MONTH).multiply(col("od_rate")).multiply(col("discount"));
     return priced.where(col("floor").geq(1))
         .withColumn("kind", lit(RecommendationKind.COMMITMENT_COVERAGE.name()))
         .withColumn("monthly_savings", savings)
         .withColumn("monthly_savings_at_list", savings)
         .withColumn("evidence", struct(
             lit("on-demand floor = p" + Math.round(settings.floorPercentile() * 100) + " of hourly counts of on-demand-billed instances (Spot, SP and RI covered excluded); "
-                + "savings = floor x 730 h x on-demand rate x discount").as("rule"),
+                + "savings = floor x " + Math.round(Periods.HOURS_PER_MONTH) + " h x on-demand rate x discount").as("rule"),
             col("floor").as("on_demand_floor"), col("max_instances").as("max_on_demand_instances"), col("hours").as("hours_counted"),
             round(col("od_rate"), 4).as("on_demand_rate_per_hour"), round(col("discount"), 4).as("discount"), col("discount_source"),
             round(col("commit_per_hour"), 4).as("commit_per_hour")))
@@ -335,7 +335,7 @@ public final class RecommendationFinder {
   }
 
   private static Column hours(Column seconds) {
-    return round(seconds.divide(3600.0), 3);
+    return round(seconds.divide((double) Periods.SECONDS_PER_HOUR), 3);
   }
 
   static StructType outputSchema() {

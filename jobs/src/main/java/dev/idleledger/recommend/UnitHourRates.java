@@ -8,31 +8,24 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import org.apache.spark.sql.Column;
+import dev.idleledger.attribute.GpuHourlyTable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The money per observed second of each GPU unit-hour, recovered from {@code gpu_hourly} (where the cost model
- * already applied the bill), so recommendations price seconds exactly as attribution did: on every observed row
- * money = r × hold / |holders| and GPU-equivalent seconds = hold × slice_share / |holders|, hence
- * r = slice_share × observed money / observed GPU-equivalent seconds. {@code list_factor} turns amortized money
- * into money at list (on-demand) prices for the same hour.
+ * The rate of each GPU unit-hour of the window as attribution kept it ({@code gpu_hourly.rate_per_second}), so
+ * recommendations price seconds exactly as the ledger did. {@code list_factor} turns amortized money into money at list
+ * (on-demand) prices for the same hour.
  */
 final class UnitHourRates {
   private UnitHourRates() {}
 
-  /** (cluster, unit_id, hour) → rate, list_factor. Small: one row per unit-hour of the window. */
+  /** (cluster, unit_id, hour) → instance_id, rate, list_factor. Small: one row per unit-hour of the window. */
   static Dataset<Row> of(Dataset<Row> gpuHourly, Dataset<Row> billing) {
-    Column observedMoney = col("active_cost").plus(col("idle_cost")).plus(col("unallocated_cost"));
-    Column observedSeconds = col("state_seconds_active").plus(col("state_seconds_idle")).plus(col("state_seconds_unallocated"));
-    Dataset<Row> rates = gpuHourly.groupBy("cluster", "unit_id", "hour").agg(
-            sum(observedMoney).as("money"), sum(observedSeconds).as("eq_seconds"), max("slice_share").as("slice_share"),
-            max("instance_id").as("instance_id"))
-        .where(col("eq_seconds").gt(0))
-        .withColumn("rate", col("slice_share").multiply(col("money")).divide(col("eq_seconds")));
-    Dataset<Row> listFactors = listFactors(billing);
-    return rates.join(broadcast(listFactors), new String[] {"instance_id", "hour"}, "left")
+    // Every row of a unit-hour carries its rate; the max reads it once per unit-hour.
+    Dataset<Row> rates = gpuHourly.groupBy("cluster", "unit_id", "hour")
+        .agg(max(GpuHourlyTable.RATE_PER_SECOND).as("rate"), max("instance_id").as("instance_id"));
+    return rates.join(broadcast(listFactors(billing)), new String[] {"instance_id", "hour"}, "left")
         .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)))
         .select("cluster", "unit_id", "hour", "instance_id", "rate", "list_factor");
   }

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
@@ -19,8 +18,9 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.attribute.GpuSecondState;
 import dev.idleledger.config.WorkloadClassifier;
 import dev.idleledger.ingest.telemetry.HeldHours;
-import java.util.ArrayList;
-import java.util.List;
+import dev.idleledger.model.UnitSecondMoney;
+import dev.idleledger.model.WorkloadIdentity;
+import dev.idleledger.model.WorkloadSecond;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,7 +28,7 @@ import org.apache.spark.sql.Row;
 /**
  * One row per (workload, second) it held GPUs in the window: the per-second grain every workload definition of
  * RECOMMENDATIONS.md reads (idle streaks, replicas and demand, MIG fit). Built in one pass over the held samples:
- * two broadcast joins (unit-hour rates, pod identity), an explode of the holders and one aggregation — the only
+ * two broadcast joins (the unit-hour rates attribution kept, pod identity), an explode of the holders and one aggregation — the only
  * shuffle of the telemetry, and its map-side partial aggregation already merges a workload's units per second.
  *
  * <p>Columns: cluster, namespace, workload_kind, workload_name, workload_type, team, second (epoch seconds), date,
@@ -47,21 +47,19 @@ final class WorkloadSeconds {
     // per-second aggregation below merges the parts back into the sample's second.
     Dataset<Row> held = HeldHours.byHour(samples.where(size(col("holders")).gt(0)))
         .withColumn("activity", GpuSecondState.activity())
-        .withColumn("second", expr("floor(unix_micros(ts) / 1000000)"))
-        .withColumn("n_holders", size(col("holders")))
+        .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col("ts")))
         .join(broadcast(rates.select("cluster", "unit_id", "hour", "rate", "list_factor")), new String[] {"cluster", "unit_id", "hour"}, "left")
-        .withColumn("money", coalesce(col("rate"), lit(0.0)).multiply(col(HeldHours.HOUR_SECONDS)).divide(col("n_holders")))
+        .withColumn("money", UnitSecondMoney.perHolder(col("rate"), col(HeldHours.HOUR_SECONDS), col("holders")))
         .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
         .withColumn("holder", explode(col("holders")))
         .withColumn("namespace", col("holder.namespace"))
         .withColumn("pod", col("holder.pod"))
         .select("cluster", "namespace", "pod", "node", "unit_id", "date", "second", "hold_seconds", "activity", "fb_used_mib",
             "gpu_model", "mig_profile", "money", "money_list");
-    Dataset<Row> identified = withWorkload(held, pods, classifier);
-    Column active = when(coalesce(col("activity"), lit(0.0)).geq(activityThreshold), 1).otherwise(0);
-    return identified.groupBy(cols(WORKLOAD, "second")).agg(
+    Dataset<Row> identified = WorkloadIdentity.of(held, pods, classifier);
+    return identified.groupBy(cols(WORKLOAD, WorkloadSecond.SECOND)).agg(
             first("workload_type").as("workload_type"), first("team").as("team"), max("date").as("date"),
-            max("hold_seconds").as("hold_seconds"), max(active).as("any_active"),
+            WorkloadSecond.longestHold(), WorkloadSecond.anyActive(GpuSecondState.isActive(col("activity"), activityThreshold)),
             sum("money").as("money"), sum("money_list").as("money_list"),
             size(collect_set("pod")).as("pods"),
             collect_set(struct(col("unit_id"), coalesce(col("activity"), lit(0.0)).as("activity"))).as("units"),
@@ -71,26 +69,6 @@ final class WorkloadSeconds {
         // A unit two pods of the workload share (time-slicing) counts once in the demand.
         .withColumn("demand", expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
         .drop("units");
-  }
-
-  /** Workload identity of each holder from pod_info; a pod kube state never showed is its own workload (as attribution does). */
-  static Dataset<Row> withWorkload(Dataset<Row> rows, Dataset<Row> pods, WorkloadClassifier c) {
-    Dataset<Row> podWorkloads = pods.groupBy("cluster", "namespace", "pod").agg(
-        max("workload_kind").as("p_workload_kind"), max("workload_name").as("p_workload_name"),
-        max("workload_type").as("p_workload_type"), max("team").as("p_team"));
-    List<Column> teamMap = new ArrayList<>();
-    c.namespaceTeams().forEach((ns, team) -> {
-      teamMap.add(lit(ns));
-      teamMap.add(lit(team));
-    });
-    Column namespaceTeam = teamMap.isEmpty() ? lit(null).cast("string")
-        : element_at(org.apache.spark.sql.functions.map(teamMap.toArray(Column[]::new)), col("namespace"));
-    return rows.join(broadcast(podWorkloads), new String[] {"cluster", "namespace", "pod"}, "left")
-        .withColumn("workload_kind", coalesce(col("p_workload_kind"), lit("Pod")))
-        .withColumn("workload_name", coalesce(col("p_workload_name"), col("pod")))
-        .withColumn("workload_type", coalesce(col("p_workload_type"), lit(c.defaultType())))
-        .withColumn("team", coalesce(col("p_team"), namespaceTeam, lit(c.defaultTeam())))
-        .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team");
   }
 
   static Column[] cols(String[] names, String... more) {

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuHourlyTable;
+import dev.idleledger.model.Periods;
 import dev.idleledger.recommend.CombinedSavings;
 import dev.idleledger.recommend.RecommendationLifecycle;
 import dev.idleledger.recommend.RecommendationTables;
@@ -69,7 +70,7 @@ public record ReportData(WasteSummary summary, List<DayWaste> trend, List<TeamWa
         .collectAsList().stream().map(r -> new TeamWaste(r.getString(0), r.getDouble(1), r.getDouble(2))).toList();
     List<NodeHourIdle> heatmap = tables.read(GpuHourlyTable.SPEC).where(col("date").between(a, b).and(col("node").isNotNull()))
         .groupBy(col("node"), hour(col("hour")).as("hod"))
-        .agg(sum(col("state_seconds_idle").plus(col("state_seconds_unallocated"))).divide(3600).as("wasted"))
+        .agg(sum(col("state_seconds_idle").plus(col("state_seconds_unallocated"))).divide(Periods.SECONDS_PER_HOUR).as("wasted"))
         .orderBy("node", "hod").collectAsList().stream()
         .map(r -> new NodeHourIdle(r.getString(0), r.getInt(1), r.getDouble(2))).toList();
     Dataset<Row> recommendations = tables.read(RecommendationTables.RECOMMENDATIONS);

@@ -3,9 +3,7 @@ package dev.idleledger.rollup;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
@@ -15,17 +13,17 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuSecondState;
+import dev.idleledger.model.IdleRuns;
+import dev.idleledger.model.PercentileAccuracy;
+import dev.idleledger.model.Periods;
+import dev.idleledger.model.WorkloadSecond;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 
 /** gpu_hourly (and the held samples) → workload_daily, cluster_daily, team_daily. Pure transforms. */
 public final class DailyRollup {
   private static final String[] WORKLOAD = {"date", "cluster", "namespace", "workload_kind", "workload_name"};
-  /** A workload's samples land on different units at slightly different times; a second of slack keeps a streak whole. */
-  private static final double STREAK_SLACK_SECONDS = 1.0;
 
   private DailyRollup() {}
 
@@ -37,10 +35,10 @@ public final class DailyRollup {
         // labels of the workload's costliest unit-hour win (pod and hour break ties, so a re-run picks the same).
         max_by(col("labels"), struct(col("cost"), col("pod"), col("hour"))).as("labels"),
         countDistinct("pod").as("pods"), countDistinct("unit_id").as("gpus"),
-        sum(heldSeconds).divide(3600).as("gpu_hours"),
-        sum("state_seconds_active").divide(3600).as("active_gpu_hours"),
-        sum("state_seconds_idle").divide(3600).as("idle_gpu_hours"),
-        sum("state_seconds_idle_memory_held").divide(3600).as("idle_memory_held_gpu_hours"),
+        sum(heldSeconds).divide(Periods.SECONDS_PER_HOUR).as("gpu_hours"),
+        sum("state_seconds_active").divide(Periods.SECONDS_PER_HOUR).as("active_gpu_hours"),
+        sum("state_seconds_idle").divide(Periods.SECONDS_PER_HOUR).as("idle_gpu_hours"),
+        sum("state_seconds_idle_memory_held").divide(Periods.SECONDS_PER_HOUR).as("idle_memory_held_gpu_hours"),
         sum(col("avg_activity").multiply(heldSeconds)).as("activity_seconds"),
         sum(when(col("avg_activity").isNotNull(), heldSeconds)).as("activity_weight"),
         max("max_fb_used_mib").as("max_fb_used_mib"),
@@ -53,26 +51,20 @@ public final class DailyRollup {
   }
 
   /**
-   * Per-second statistics a sum cannot give: the p95 of activity, and the longest idle streak — a maximal run of
-   * seconds in which every unit the workload holds is idle; a gap in its telemetry (unobserved time) ends a run.
+   * Per-second statistics a sum cannot give: the p95 of activity, and the longest idle streak ({@link IdleRuns}). A held
+   * sample here is the part of a hold within one hour; the parts of a split hold follow each other without a gap, so
+   * they continue one run.
    */
   static Dataset<Row> secondStats(Dataset<Row> heldSamples) {
-    Dataset<Row> p95 = heldSamples.groupBy(cols(WORKLOAD)).agg(percentile_approx(col("activity"), lit(0.95), lit(10000)).as("p95_activity"));
+    Dataset<Row> p95 = heldSamples.groupBy(cols(WORKLOAD))
+        .agg(percentile_approx(col("activity"), lit(0.95), lit(PercentileAccuracy.OVER_SAMPLES)).as("p95_activity"));
     Dataset<Row> perSecond = heldSamples
-        .withColumn("second", expr("floor(unix_micros(ts) / 1000000)"))
-        .groupBy(cols(WORKLOAD, "second")).agg(
-            max(when(col("state").equalTo(GpuSecondState.ACTIVE), 1).otherwise(0)).as("any_active"),
-            max("hold_seconds").as("hold_seconds"));
-    WindowSpec byTime = Window.partitionBy(cols(WORKLOAD)).orderBy("second");
-    Column previousEnd = lag(col("second").plus(col("hold_seconds")), 1).over(byTime);
-    Column previousActive = lag(col("any_active"), 1).over(byTime);
-    Column startsRun = previousEnd.isNull().or(previousActive.equalTo(1))
-        .or(col("second").gt(previousEnd.plus(STREAK_SLACK_SECONDS)));
-    Dataset<Row> streaks = perSecond
-        .withColumn("starts_run", when(startsRun, 1).otherwise(0))
-        .withColumn("run", sum("starts_run").over(byTime.rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
-        .where(col("any_active").equalTo(0))
-        .groupBy(cols(WORKLOAD, "run")).agg(sum("hold_seconds").as("streak_seconds"))
+        .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col("ts")))
+        .groupBy(cols(WORKLOAD, WorkloadSecond.SECOND)).agg(
+            WorkloadSecond.anyActive(col("state").equalTo(GpuSecondState.ACTIVE)), WorkloadSecond.longestHold());
+    Dataset<Row> streaks = IdleRuns.numbered(perSecond, WORKLOAD)
+        .where(IdleRuns.idle())
+        .groupBy(cols(WORKLOAD, IdleRuns.RUN)).agg(sum("hold_seconds").as("streak_seconds"))
         .groupBy(cols(WORKLOAD)).agg(max("streak_seconds").as("longest_idle_streak_seconds"));
     return p95.join(streaks, WORKLOAD, "left");
   }
@@ -86,9 +78,9 @@ public final class DailyRollup {
     Column gpu = when(col("gpu_uuid").startsWith("unseen-"), col("unit_id")).otherwise(col("gpu_uuid"));
     Dataset<Row> fromRows = gpuHourly.groupBy("date", "cluster").agg(
         countDistinct(gpu).as("gpus"),
-        sum(allocatedSeconds).divide(3600).as("allocated_gpu_hours"),
-        sum("state_seconds_unallocated").divide(3600).as("unallocated_gpu_hours"),
-        sum("state_seconds_unobserved").divide(3600).as("unobserved_gpu_hours"),
+        sum(allocatedSeconds).divide(Periods.SECONDS_PER_HOUR).as("allocated_gpu_hours"),
+        sum("state_seconds_unallocated").divide(Periods.SECONDS_PER_HOUR).as("unallocated_gpu_hours"),
+        sum("state_seconds_unobserved").divide(Periods.SECONDS_PER_HOUR).as("unobserved_gpu_hours"),
         sum(when(col("pod").isNotNull(), col("cost")).otherwise(0.0)).as("allocated_cost"),
         sum("idle_cost").as("idle_cost"), sum("unallocated_cost").as("unallocated_cost"),
         sum("unobserved_cost").as("unobserved_cost"), sum("unused_capacity_cost").as("unused_capacity_cost"),

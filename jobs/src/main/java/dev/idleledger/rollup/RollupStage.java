@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.idleledger.attribute.AttributeStage;
 import dev.idleledger.attribute.CostAttribution;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
@@ -38,7 +39,16 @@ public final class RollupStage {
     this.tables = new LakeTables(spark, config);
   }
 
-  public void run(LocalDate date, CostAttribution.Result attribution, QualityRecorder quality) {
+  /** Rolls the attributed date up; as the last reader of its per-sample frame, frees it (also when a rollup fails). */
+  public void run(LocalDate date, AttributeStage.AttributedDate attributed, QualityRecorder quality) {
+    try {
+      rollUp(date, attributed.attribution(), quality);
+    } finally {
+      attributed.freeSamples();
+    }
+  }
+
+  private void rollUp(LocalDate date, CostAttribution.Result attribution, QualityRecorder quality) {
     // The attribute stage kept the day's gpu_hourly rows (a local checkpoint) and wrote exactly those rows; reading
     // them back from Delta would replay the table's log and scan its files for what is already in memory.
     Dataset<Row> gpuHourly = attribution.gpuHourly();

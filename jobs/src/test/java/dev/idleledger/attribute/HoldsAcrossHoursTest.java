@@ -88,7 +88,6 @@ class HoldsAcrossHoursTest {
     instanceHours = r.instanceHours().collectAsList();
     workloads = DailyRollup.workloadDaily(gpuHourly, r.heldSamples()).collectAsList();
     gpuHourly.unpersist();
-    r.release();
   }
 
   @Test

@@ -104,6 +104,16 @@ class WorkedExampleTest {
     assertEquals("bill", instanceHour.getAs("price_source"));
   }
 
+  @Test
+  void everyRowOfTheExampleHourKeepsItsUnitsRate() {
+    // r = 22.9408 / 8 / 3600 = 0.000796555... on each of the hour's rows: GPU 0's holder, nobody and unobserved rows,
+    // and each chat-api pod's row (which pays r / 2 per second: 3600 x r / 2 = 1.433800).
+    assertEquals(10, rows.size(), "GPU 0: train-7f9c and nobody; GPU 1: two pods; GPUs 2-7: nobody");
+    for (Row r : rows) {
+      assertEquals(R, (double) r.getAs(GpuHourlyTable.RATE_PER_SECOND), 1e-15, r.toString());
+    }
+  }
+
   private static double sum(String uuid, String column) {
     return rows.stream().filter(r -> uuid.equals(r.getAs("gpu_uuid"))).mapToDouble(r -> r.getAs(column)).sum();
   }

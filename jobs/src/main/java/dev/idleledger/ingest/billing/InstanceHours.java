@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.model.Periods;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.apache.spark.sql.Column;
@@ -41,6 +42,7 @@ public final class InstanceHours {
   public static final String SOURCE = "source";
   public static final String SOURCE_FILE = "source_file";
   public static final String MIXED = "Mixed";
+  private static final double SECONDS_PER_HOUR = Periods.SECONDS_PER_HOUR;
 
   /**
    * One slice per (charge, hour of {@code date} it touches): the charge's money and usage divided by the number of
@@ -51,7 +53,7 @@ public final class InstanceHours {
     Column firstHour = date_trunc("hour", col(BillingCharges.USAGE_START));
     // The end is exclusive: a row 02:00–03:00 touches only hour 02:00.
     Column lastHour = date_trunc("hour", expr("timestamp_micros(unix_micros(" + BillingCharges.USAGE_END + ") - 1)"));
-    Column hoursSpanned = lastHour.cast(DataTypes.LongType).minus(firstHour.cast(DataTypes.LongType)).divide(3600).plus(1);
+    Column hoursSpanned = lastHour.cast(DataTypes.LongType).minus(firstHour.cast(DataTypes.LongType)).divide(Periods.SECONDS_PER_HOUR).plus(1);
     Column dayFirst = lit(date.atStartOfDay(ZoneOffset.UTC).toInstant());
     Column dayLast = lit(date.atTime(23, 0).toInstant(ZoneOffset.UTC));
     Column from = greatest(firstHour, dayFirst);
@@ -99,7 +101,7 @@ public final class InstanceHours {
             col(DATE), col(HOUR), col(BillingCharges.INSTANCE_ID), col(BillingCharges.INSTANCE_TYPE), col(BillingCharges.REGION),
             col(BillingCharges.ACCOUNT_ID), col(NODE_COST), col(BillingCharges.LIST_COST), col(BillingCharges.USAGE_HOURS),
             // A correction that takes back more usage than the hour kept leaves no billed time, never negative time.
-            greatest(lit(0.0), least(lit(3600.0), col(BillingCharges.USAGE_HOURS).multiply(3600.0))).as(BILLED_SECONDS),
+            greatest(lit(0.0), least(lit(SECONDS_PER_HOUR), col(BillingCharges.USAGE_HOURS).multiply(SECONDS_PER_HOUR))).as(BILLED_SECONDS),
             when(size(col("terms")).gt(1), lit(MIXED)).otherwise(element_at(col("terms"), 1)).as(BillingCharges.PRICING_TERM),
             col(BillingCharges.CURRENCY),
             lit(source).as(SOURCE),

@@ -4,6 +4,7 @@ import static dev.idleledger.ingest.series.SeriesColumns.*;
 import static org.apache.spark.sql.functions.*;
 
 import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.model.PercentileAccuracy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,7 +158,7 @@ public final class GpuSampleTransform {
     // the unit's median spacing that day (also for the day's last sample; a lone sample gets the limit).
     WindowSpec byTime = Window.partitionBy(col(UNIT_ID)).orderBy(col(TS));
     Column gap = unix_millis(lead(col(TS), 1).over(byTime)).minus(unix_millis(col(TS))).divide(1000.0);
-    Column median = percentile_approx(col("gap"), lit(0.5), lit(10000)).over(Window.partitionBy(col(UNIT_ID)));
+    Column median = percentile_approx(col("gap"), lit(0.5), lit(PercentileAccuracy.OVER_SAMPLES)).over(Window.partitionBy(col(UNIT_ID)));
     Dataset<Row> held = pivoted
         .withColumn("gap", gap)
         .withColumn("median_gap", median)

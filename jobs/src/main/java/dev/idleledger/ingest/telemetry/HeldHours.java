@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.timestamp_micros;
 import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.model.Periods;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -32,7 +33,8 @@ public final class HeldHours {
   public static final String HOUR_SECONDS = "hour_seconds";
   public static final String HOUR_FROM = "hour_from";
 
-  private static final long HOUR_MICROS = 3_600_000_000L;
+  private static final double SECONDS_PER_HOUR = Periods.SECONDS_PER_HOUR;
+  private static final long HOUR_MICROS = Periods.SECONDS_PER_HOUR * 1_000_000L;
   private static final long DAY_MICROS = 24 * HOUR_MICROS;
   private static final String HOURS_AFTER = "hours_after";
 
@@ -65,8 +67,8 @@ public final class HeldHours {
   public static Dataset<Row> byHour(Dataset<Row> samples) {
     Column past = col(NEXT_HOUR);
     Column hoursAfter = when(past.leq(0), array(lit(0)))
-        .when(past.leq(3600), array(lit(0), lit(1)))
-        .otherwise(sequence(lit(0), ceil(past.divide(3600.0)).cast("int")));
+        .when(past.leq(SECONDS_PER_HOUR), array(lit(0), lit(1)))
+        .otherwise(sequence(lit(0), ceil(past.divide(SECONDS_PER_HOUR)).cast("int")));
     Column k = col(HOURS_AFTER);
     Column sampleHour = unix_micros(col("ts")).minus(pmod(unix_micros(col("ts")), lit(HOUR_MICROS)));
     Column hourStartMicros = sampleHour.plus(k.cast("long").multiply(HOUR_MICROS));
@@ -74,7 +76,7 @@ public final class HeldHours {
         .withColumn(HOURS_AFTER, explode(hoursAfter))
         .withColumn(HOUR, timestamp_micros(hourStartMicros))
         .withColumn(HOUR_SECONDS, when(k.equalTo(0), col("hold_seconds").minus(past))
-            .otherwise(least(lit(3600.0), past.minus(k.minus(1).multiply(3600.0)))))
+            .otherwise(least(lit(SECONDS_PER_HOUR), past.minus(k.minus(1).multiply(SECONDS_PER_HOUR)))))
         .withColumn(HOUR_FROM, when(k.equalTo(0), col("ts")).otherwise(col(HOUR)))
         .drop(HOURS_AFTER);
   }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -22,6 +24,8 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.StageInfo;
+import scala.collection.JavaConverters;
 
 /**
  * Where a night's fixed cost goes: Spark jobs, stages and tasks, and the wall time of those jobs, per part of the
@@ -36,7 +40,7 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
   private final SparkContext context;
   private final Map<Integer, Job> running = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> stageTasks = new ConcurrentHashMap<>();
-  private final List<Job> done = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Job> done = Collections.synchronizedList(new ArrayList<>());
 
   /** One finished Spark job: what started it, how many stages actually ran (skipped ones excluded), tasks, wall. */
   public record Job(String part, String callSite, List<Integer> stageIds, long startMillis, int stagesRun, int tasks, double wallSeconds) {}
@@ -81,7 +85,7 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
     // frame outside Spark, "collectAsList at BillingIngest.java:270", or Delta's own for its log work.
     String site = null;
     int resultStage = -1;
-    for (org.apache.spark.scheduler.StageInfo info : scala.collection.JavaConverters.seqAsJavaListConverter(start.stageInfos()).asJava()) {
+    for (StageInfo info : JavaConverters.seqAsJavaListConverter(start.stageInfos()).asJava()) {
       stages.add(info.stageId());
       if (info.stageId() > resultStage) {
         resultStage = info.stageId();
@@ -170,7 +174,7 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
   public void close() {
     try {
       context.listenerBus().waitUntilEmpty(60_000);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // A bus still busy after a minute: the profile misses the last few jobs rather than the bench hanging.
     } finally {
       context.removeSparkListener(this);

@@ -1,6 +1,8 @@
 package dev.idleledger.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,8 +30,8 @@ public record SizeResult(FleetSize size, long telemetrySamples, long kubeSamples
   }
 
   /** {@link #STAGES}, then any other part of the night the run timed (the tiny row's {@code other}: work outside the stages). */
-  public java.util.List<String> stageNames() {
-    java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of(STAGES));
+  public List<String> stageNames() {
+    List<String> names = new ArrayList<>(List.of(STAGES));
     stageSeconds.keySet().stream().filter(k -> !names.contains(k)).forEach(names::add);
     return names;
   }

@@ -1,6 +1,6 @@
 package dev.idleledger.bench;
 
-import dev.idleledger.cli.Progress;
+import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.nightly.NightlyRun;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.Progress;
 import dev.idleledger.RunFailedException;
 import dev.idleledger.bench.BenchReport;
 import dev.idleledger.bench.FleetSize;

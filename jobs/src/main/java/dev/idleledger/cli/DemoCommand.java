@@ -1,5 +1,6 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;

@@ -1,5 +1,6 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.Progress;
 import dev.idleledger.config.ConfigException;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;

@@ -1,5 +1,6 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.report.HtmlReport;
 import dev.idleledger.report.ReportData;

@@ -3,6 +3,7 @@ package dev.idleledger.nightly;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,7 +66,7 @@ record InputManifest(LocalDate date, String runId, List<Entry> entries) {
   }
 
   private static Set<Entry> files(InputManifest m, boolean compared) {
-    Set<Entry> out = new TreeSet<>(java.util.Comparator.comparing(Entry::input).thenComparing(Entry::path)
+    Set<Entry> out = new TreeSet<>(Comparator.comparing(Entry::input).thenComparing(Entry::path)
         .thenComparing(e -> e.sizeBytes() == null ? -1 : e.sizeBytes())
         .thenComparing(e -> e.modifiedAt() == null ? Instant.EPOCH : e.modifiedAt())
         .thenComparing(e -> e.etag() == null ? "" : e.etag()));

@@ -1,7 +1,7 @@
 package dev.idleledger.nightly;
 
 import dev.idleledger.attribute.AttributeStage;
-import dev.idleledger.cli.Progress;
+import dev.idleledger.Progress;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.billing.BillingIngest;

@@ -17,6 +17,8 @@ import dev.idleledger.model.IdleRuns;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.Periods;
 import dev.idleledger.model.WorkloadSecond;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -117,6 +119,6 @@ public final class DailyRollup {
   }
 
   private static Column[] cols(String[] names, String... more) {
-    return java.util.stream.Stream.concat(java.util.Arrays.stream(names), java.util.Arrays.stream(more)).map(n -> col(n)).toArray(Column[]::new);
+    return Stream.concat(Arrays.stream(names), Arrays.stream(more)).map(n -> col(n)).toArray(Column[]::new);
   }
 }

@@ -2,12 +2,14 @@ package dev.idleledger.spark;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -34,7 +36,7 @@ public final class LakeTables {
    * LakeTables; the schema and property check of a table that was current a moment ago need not run again, and
    * only this code changes a table's schema while the run lock is held.
    */
-  private static final Set<String> CURRENT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Set<String> CURRENT = ConcurrentHashMap.newKeySet();
 
   public LakeTables(SparkSession spark, LedgerConfig config) {
     this(spark, config.database);
@@ -73,7 +75,7 @@ public final class LakeTables {
     } else if (!CURRENT.contains(current)) {
       TableUpgrade.Outcome upgraded = new TableUpgrade(spark).apply(qualified(spec), spec);
       if (!upgraded.addedColumns().isEmpty()) {
-        System.err.println("[idle-ledger] upgraded " + qualified(spec) + ": added columns " + String.join(", ", upgraded.addedColumns()));
+        Progress.line("upgraded %s: added columns %s", qualified(spec), String.join(", ", upgraded.addedColumns()));
       }
     }
     ensured.add(spec.name());

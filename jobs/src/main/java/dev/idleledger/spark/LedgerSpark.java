@@ -1,9 +1,16 @@
 package dev.idleledger.spark;
 
+import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerApplicationEnd;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -43,15 +50,16 @@ public final class LedgerSpark {
   private static void useReliableCheckpoints(SparkSession spark, String lakeUri) {
     String dir = lakeUri + "/_checkpoints/" + spark.sparkContext().applicationId();
     spark.sparkContext().setCheckpointDir(dir);
-    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    spark.sparkContext().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    spark.sparkContext().addSparkListener(new SparkListener() {
       @Override
-      public void onApplicationEnd(org.apache.spark.scheduler.SparkListenerApplicationEnd end) {
+      public void onApplicationEnd(SparkListenerApplicationEnd end) {
         try {
+          // Hadoop's Path (a lake may be s3a://); java.nio.file.Path is this class's local one.
           org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
           path.getFileSystem(hadoop).delete(path, true);
-        } catch (java.io.IOException e) {
-          System.err.println("[idle-ledger] could not remove the checkpoints under " + dir + ": " + e.getMessage());
+        } catch (IOException e) {
+          Progress.warning("could not remove the checkpoints under %s: %s", dir, e.getMessage());
         }
       }
     });
@@ -121,10 +129,10 @@ public final class LedgerSpark {
       if (codeSource.toString().endsWith(".jar")) {
         sink.set("spark.jars", codeSource.toString());
       }
-    } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
+    } catch (URISyntaxException | SecurityException | NullPointerException e) {
       // No code source to ship: classes on the workers' own classpath must do.
     }
-    String opens = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+    String opens = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
         .collect(java.util.stream.Collectors.joining(" "));
     if (!opens.isEmpty()) {

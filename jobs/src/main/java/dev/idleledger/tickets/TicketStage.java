@@ -2,9 +2,10 @@ package dev.idleledger.tickets;
 
 import static org.apache.spark.sql.functions.col;
 
+import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.tickets.TicketSettings.TeamRoute;
-import java.io.PrintStream;
+
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ public final class TicketStage {
         reason = reason.length() > 500 ? reason.substring(0, 500) : reason;
         failed++;
         errors.add(r.recommendationId() + ": " + reason);
-        log("[idle-ledger] tickets: " + action + " " + r.recommendationId() + " failed: " + reason);
+        Progress.line("tickets: %s %s failed: %s", action, r.recommendationId(), reason);
         outcomes.add(new TicketOutcome(r.recommendationId(), action, sink.system(), null, null, TicketState.ERROR, reason, clock.instant()));
       }
     }
@@ -125,14 +126,8 @@ public final class TicketStage {
     }
     TicketRunResult result = new TicketRunResult(filed, found, commented, closed, failed, skipped,
         List.copyOf(planned), List.copyOf(errors));
-    log("[idle-ledger] " + result.summary() + (dryRun ? " (dry run: " + planned.size() + " planned)" : ""));
+    Progress.line("%s%s", result.summary(), dryRun ? " (dry run: " + planned.size() + " planned)" : "");
     return result;
-  }
-
-  /** Progress and failures on stderr, looked up per line so a redirected stderr is honoured. */
-  private static void log(String line) {
-    PrintStream err = System.err;
-    err.println(line);
   }
 
   /** Recommendations in a status that may need a ticket action; a small table, so read to the driver. */

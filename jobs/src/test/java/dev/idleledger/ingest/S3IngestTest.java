@@ -12,6 +12,9 @@ import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.testing.S3ApiServer;
 import dev.idleledger.testing.TestSpark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -50,8 +53,8 @@ class S3IngestTest {
     try {
       new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/").getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(
           new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/raw"));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     spark.sql("CREATE DATABASE IF NOT EXISTS " + DB + " LOCATION 's3a://" + BUCKET + "/lake/" + DB + ".db'");
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, DB), "s3-run", DATE);
@@ -73,14 +76,14 @@ class S3IngestTest {
     server.upload(BUCKET, export + older + "gpu-cur2-00002.csv", traceCur);
     server.upload(BUCKET, export + newer + "gpu-cur2-00001.csv", traceCur);
     try {
-      Path manifest = java.nio.file.Files.createTempFile("gpu-cur2-Manifest", ".json");
-      java.nio.file.Files.writeString(manifest, "{\"executionId\": \"9f4d2a6c-8e1b-4d3f-a5c7-6b8d0f2e4a19\", \"bucket\": \"payer-billing\","
+      Path manifest = Files.createTempFile("gpu-cur2-Manifest", ".json");
+      Files.writeString(manifest, "{\"executionId\": \"9f4d2a6c-8e1b-4d3f-a5c7-6b8d0f2e4a19\", \"bucket\": \"payer-billing\","
           + " \"billingPeriod\": {\"start\": \"2026-11-01T00:00:00.000Z\", \"end\": \"2026-12-01T00:00:00.000Z\"},"
           + " \"dataFiles\": [\"s3://payer-billing/cur/gpu-cur2/" + newer + "gpu-cur2-00001.csv\"]}");
       server.upload(BUCKET, export + "metadata/BILLING_PERIOD=2026-11/gpu-cur2-Manifest.json", manifest);
-      java.nio.file.Files.delete(manifest);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      Files.delete(manifest);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     LedgerConfig config = TestSpark.config("input.billing.cur=s3a://" + BUCKET + "/" + export.substring(0, export.length() - 1),
         "input.billing.focus=", "catalog.database=" + DB);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.apache.spark.sql.Row;
@@ -96,7 +97,7 @@ class GroundTruthPipelineTest {
     assertFalse(produced.isEmpty());
   }
 
-  private static String keyOf(List<String> key, java.util.function.Function<String, String> value) {
+  private static String keyOf(List<String> key, Function<String, String> value) {
     return String.join("|", key.stream().map(value).toList());
   }
 }

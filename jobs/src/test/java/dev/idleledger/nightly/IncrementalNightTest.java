@@ -15,12 +15,15 @@ import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -120,7 +123,7 @@ class IncrementalNightTest {
         .first().get(0)), "every date's manifest is now the one of this run");
   }
 
-  private static <T> T countingJobs(AtomicInteger jobs, java.util.function.Supplier<T> work) {
+  private static <T> T countingJobs(AtomicInteger jobs, Supplier<T> work) {
     SparkListener listener = new SparkListener() {
       @Override
       public void onJobStart(SparkListenerJobStart jobStart) {
@@ -133,7 +136,7 @@ class IncrementalNightTest {
     } finally {
       try {
         spark.sparkContext().listenerBus().waitUntilEmpty();
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         throw new IllegalStateException(e);
       }
       spark.sparkContext().removeSparkListener(listener);
@@ -170,7 +173,7 @@ class IncrementalNightTest {
     }
     Dataset<Row> samples = spark.read().parquet(source.toString());
     java.sql.Timestamp last = samples.agg(max("timestamp")).first().getTimestamp(0);
-    java.time.Instant moved = last.toInstant().plusSeconds(600);
+    Instant moved = last.toInstant().plusSeconds(600);
     assertTrue(moved.isBefore(day.atStartOfDay(ZoneOffset.UTC).toInstant()), "the moved samples still belong to the day before");
     Dataset<Row> late = samples.where(col("timestamp").gt(lit(java.sql.Timestamp.from(last.toInstant().minusSeconds(300)))))
         .withColumn("timestamp", col("timestamp").plus(expr("INTERVAL 10 MINUTES")));

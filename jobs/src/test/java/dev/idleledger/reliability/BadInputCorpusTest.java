@@ -16,8 +16,10 @@ import dev.idleledger.RunFailedException;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.nightly.NightlyRun;
 import dev.idleledger.testing.TestSpark;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import scala.collection.JavaConverters;
 
 /**
  * The bad-input corpus (issue 17 §1, RELIABILITY.md "Bad input"): each case breaks one thing in a copy of the clean base
@@ -257,7 +260,7 @@ class BadInputCorpusTest {
         completes("cur with a byte order mark, CRLF lines, shuffled and extra columns loads unchanged",
             in -> rewrite(in.cur(BadInputs.CUR_FILE), csv -> {
               List<String> columns = new ArrayList<>(BadInputs.header(csv));
-              java.util.Collections.reverse(columns);
+              Collections.reverse(columns);
               columns.add("identity_line_item_id");
               return reshapeCsv(csv, columns, true, true, (r, c) -> "li-" + r.getRecordNumber());
             }))
@@ -446,10 +449,10 @@ class BadInputCorpusTest {
   }
 
   private static scala.collection.Map<String, String> scalaMap() {
-    return scala.collection.JavaConverters.mapAsScalaMap(BadInputs.HELD_LABELS);
+    return JavaConverters.mapAsScalaMap(BadInputs.HELD_LABELS);
   }
 
-  private static void appendLines(java.nio.file.Path file, String... lines) {
+  private static void appendLines(Path file, String... lines) {
     String before = text(file);
     BadInputs.write(file, before + (before.endsWith("\n") ? "" : "\n") + String.join("\n", lines) + "\n");
   }

@@ -1,6 +1,7 @@
 package dev.idleledger.reliability;
 
 import dev.idleledger.testing.TestSpark;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -107,7 +109,7 @@ final class BadInputs {
     try {
       byte[] bytes = Files.readAllBytes(file);
       if (file.toString().endsWith(".gz")) {
-        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
           bytes = in.readAllBytes();
         }
       }
@@ -180,7 +182,7 @@ final class BadInputs {
    * tools write them.
    */
   static String reshapeCsv(String csv, List<String> columns, boolean bom, boolean crlf,
-      java.util.function.BiFunction<CSVRecord, String, String> extra) {
+      BiFunction<CSVRecord, String, String> extra) {
     try (CSVParser p = CSVParser.parse(new StringReader(csv), CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build())) {
       StringWriter out = new StringWriter();
       if (bom) {

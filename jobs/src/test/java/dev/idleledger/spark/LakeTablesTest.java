@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -39,7 +40,7 @@ class LakeTablesTest {
   }
 
   private static Dataset<Row> rows(SparkSession spark, Object... dateCostPairs) {
-    List<Row> rows = new java.util.ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     for (int i = 0; i < dateCostPairs.length; i += 2) {
       rows.add(RowFactory.create(Date.valueOf((LocalDate) dateCostPairs[i]), dateCostPairs[i + 1]));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idleledger.RunFailedException;
 import dev.idleledger.config.ConfigLoader;
 import dev.idleledger.config.LedgerConfig;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -56,7 +57,7 @@ class RunLockTest {
   void aLockWhoseHolderOnThisHostHasEndedIsTakenOverAtOnceAndALivingHoldersIsNot(@TempDir Path dir) throws Exception {
     LedgerConfig config = lake(dir);
     Path lock = dir.resolve(RunLock.NAME);
-    String host = java.net.InetAddress.getLocalHost().getHostName();
+    String host = InetAddress.getLocalHost().getHostName();
     Process living = new ProcessBuilder("sleep", "60").start();
     try {
       Files.writeString(lock, "{\"run\":\"nightly 2026-10-31\",\"host\":\"" + host + "\",\"pid\":" + living.pid() + "}");

@@ -12,7 +12,7 @@ import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.RunFailedException;
-import dev.idleledger.cli.Progress;
+import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.config.LedgerConfig.BillingSource;
 import dev.idleledger.ingest.SilverTables;
@@ -29,6 +29,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -297,7 +298,7 @@ public final class BillingIngest implements AutoCloseable {
   private void refuseOtherCurrency(SourceRun run) {
     List<Row> other = run.charges()
         .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.CURRENCY).isNotNull())
-            .and(upper(col(BillingCharges.CURRENCY)).notEqual(lit(config.billingCurrency.toUpperCase(java.util.Locale.ROOT)))))
+            .and(upper(col(BillingCharges.CURRENCY)).notEqual(lit(config.billingCurrency.toUpperCase(Locale.ROOT)))))
         .select(BillingCharges.FILE, BillingCharges.LINE, BillingCharges.CURRENCY)
         .orderBy(BillingCharges.FILE, BillingCharges.LINE)
         .takeAsList(1);

@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.model.Periods;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.apache.spark.sql.Column;
@@ -66,7 +67,7 @@ public final class InstanceHours {
         .withColumn("hours_spanned", hoursSpanned.cast(DataTypes.DoubleType))
         .withColumn(HOUR, explode(hours))
         .select(
-            lit(java.sql.Date.valueOf(date)).as(DATE),
+            lit(Date.valueOf(date)).as(DATE),
             col(HOUR),
             col(BillingCharges.INSTANCE_ID),
             col(BillingCharges.INSTANCE_TYPE),

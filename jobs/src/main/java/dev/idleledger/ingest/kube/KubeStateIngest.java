@@ -1,7 +1,14 @@
 package dev.idleledger.ingest.kube;
 
-import static dev.idleledger.ingest.series.SeriesColumns.*;
-import static org.apache.spark.sql.functions.*;
+import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
+import static dev.idleledger.ingest.series.SeriesColumns.REASON;
+import static dev.idleledger.ingest.series.SeriesColumns.SERIES_KEY;
+import static dev.idleledger.ingest.series.SeriesColumns.TS;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_distinct;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;

@@ -1,7 +1,22 @@
 package dev.idleledger.ingest.kube;
 
-import static dev.idleledger.ingest.series.SeriesColumns.*;
-import static org.apache.spark.sql.functions.*;
+import static dev.idleledger.ingest.series.SeriesColumns.LABELS;
+import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
+import static dev.idleledger.ingest.series.SeriesColumns.TS;
+import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.map_filter;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.transform_keys;
+import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.WorkloadClassifier;
 import dev.idleledger.ingest.SilverTables;
@@ -14,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -105,7 +121,7 @@ public final class KubeStateTransform {
           s.getTimestamp(s.fieldIndex("first_seen")), s.getTimestamp(s.fieldIndex("last_seen")),
           direct == null ? null : direct.kind(), direct == null ? null : direct.name(), top.kind(), top.name(),
           classifier.workloadType(top.kind(), labels), classifier.team(namespace, labels),
-          new java.util.TreeMap<>(labels),
+          new TreeMap<>(labels),
           request == null ? null : request.getString(4), request == null ? null : request.getDouble(5)));
     }
     out.sort(Comparator.comparing((Row r) -> String.valueOf(r.get(1))).thenComparing(r -> r.getString(2)).thenComparing(r -> r.getString(3)));

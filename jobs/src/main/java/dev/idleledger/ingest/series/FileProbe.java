@@ -13,6 +13,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
@@ -57,7 +58,7 @@ public final class FileProbe {
       }
       if (f.encoding() == SeriesEncoding.PARQUET) {
         try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf.value()))) {
-          org.apache.parquet.schema.MessageType schema = r.getFooter().getFileMetaData().getSchema();
+          MessageType schema = r.getFooter().getFileMetaData().getSchema();
           // First line: the top-level column names (checked by the reader); then the full schema (the group key).
           String names = schema.getFields().stream().map(org.apache.parquet.schema.Type::getName)
               .collect(java.util.stream.Collectors.joining(","));

@@ -1,7 +1,30 @@
 package dev.idleledger.ingest.series;
 
-import static dev.idleledger.ingest.series.SeriesColumns.*;
-import static org.apache.spark.sql.functions.*;
+import static dev.idleledger.ingest.series.SeriesColumns.BLOCK;
+import static dev.idleledger.ingest.series.SeriesColumns.FILE;
+import static dev.idleledger.ingest.series.SeriesColumns.LABEL_MAP;
+import static dev.idleledger.ingest.series.SeriesColumns.LINE_OFFSET;
+import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
+import static dev.idleledger.ingest.series.SeriesColumns.RAW;
+import static dev.idleledger.ingest.series.SeriesColumns.RID;
+import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
+import static dev.idleledger.ingest.series.SeriesColumns.TS;
+import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.instr;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.substring_index;
+import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.translate;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import org.apache.spark.sql.Column;

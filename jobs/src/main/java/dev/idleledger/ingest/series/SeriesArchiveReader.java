@@ -1,7 +1,43 @@
 package dev.idleledger.ingest.series;
 
-import static dev.idleledger.ingest.series.SeriesColumns.*;
-import static org.apache.spark.sql.functions.*;
+import static dev.idleledger.ingest.series.SeriesColumns.BLOCK;
+import static dev.idleledger.ingest.series.SeriesColumns.FILE;
+import static dev.idleledger.ingest.series.SeriesColumns.LABEL_MAP;
+import static dev.idleledger.ingest.series.SeriesColumns.LINE_OFFSET;
+import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
+import static dev.idleledger.ingest.series.SeriesColumns.RAW;
+import static dev.idleledger.ingest.series.SeriesColumns.REASON;
+import static dev.idleledger.ingest.series.SeriesColumns.RID;
+import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
+import static dev.idleledger.ingest.series.SeriesColumns.TS;
+import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static org.apache.spark.sql.functions.abs;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.isnan;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_concat;
+import static org.apache.spark.sql.functions.map_filter;
+import static org.apache.spark.sql.functions.map_from_arrays;
+import static org.apache.spark.sql.functions.map_keys;
+import static org.apache.spark.sql.functions.map_values;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.timestamp_millis;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import java.io.IOException;
 import java.io.StringReader;
@@ -10,12 +46,14 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -75,7 +113,7 @@ public final class SeriesArchiveReader {
     List<FileProbe.Result> errors = new ArrayList<>();
     Map<String, List<String>> csvGroups = new LinkedHashMap<>();
     Map<String, List<String>> parquetGroups = new LinkedHashMap<>();
-    Map<PromDialect, List<String>> promGroups = new java.util.EnumMap<>(PromDialect.class);
+    Map<PromDialect, List<String>> promGroups = new EnumMap<>(PromDialect.class);
     for (FileProbe.Result r : probed) {
       String error = r.error() != null ? r.error() : layoutError(r);
       if (error != null) {
@@ -287,7 +325,7 @@ public final class SeriesArchiveReader {
         lit(1).as(LINE_OFFSET));
   }
 
-  private static java.util.function.Function<String, Column> functions_lit() {
+  private static Function<String, Column> functions_lit() {
     return s -> lit(s);
   }
 

@@ -1,5 +1,6 @@
 package dev.idleledger.ingest.series;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /** The three encodings of an archived Prometheus sample file (CONTRACTS.md §1.1), chosen by file extension. */
@@ -8,7 +9,7 @@ public enum SeriesEncoding {
 
   /** The encoding of a file by its name; empty for files that are not samples (_SUCCESS, .crc, README). */
   public static Optional<SeriesEncoding> of(String fileName) {
-    String n = fileName.toLowerCase(java.util.Locale.ROOT);
+    String n = fileName.toLowerCase(Locale.ROOT);
     if (n.startsWith(".") || n.startsWith("_")) {
       return Optional.empty();
     }
@@ -25,6 +26,6 @@ public enum SeriesEncoding {
   }
 
   public static boolean gzipped(String fileName) {
-    return fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".gz");
+    return fileName.toLowerCase(Locale.ROOT).endsWith(".gz");
   }
 }

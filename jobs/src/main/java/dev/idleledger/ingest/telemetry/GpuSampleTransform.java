@@ -1,11 +1,38 @@
 package dev.idleledger.ingest.telemetry;
 
-import static dev.idleledger.ingest.series.SeriesColumns.*;
-import static org.apache.spark.sql.functions.*;
+import static dev.idleledger.ingest.series.SeriesColumns.LABELS;
+import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
+import static dev.idleledger.ingest.series.SeriesColumns.REASON;
+import static dev.idleledger.ingest.series.SeriesColumns.REJECTED_ROWS;
+import static dev.idleledger.ingest.series.SeriesColumns.ROWS;
+import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
+import static dev.idleledger.ingest.series.SeriesColumns.SERIES_KEY;
+import static dev.idleledger.ingest.series.SeriesColumns.TS;
+import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lead;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.unix_millis;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.window;
 
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.model.PercentileAccuracy;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +94,7 @@ public final class GpuSampleTransform {
     m.put("DCGM_FI_PROF_SM_OCCUPANCY", "sm_occupancy");
     m.put("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "tensor_active");
     m.put("DCGM_FI_PROF_DRAM_ACTIVE", "dram_active");
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   /**
@@ -173,7 +200,7 @@ public final class GpuSampleTransform {
             max("mig_instance_id").as("mig_instance_id"));
     Dataset<Row> rows = held.join(broadcast(unitAttributes), UNIT_ID)
         .withColumn("date", to_date(col(TS)));
-    return rows.select(java.util.Arrays.stream(SilverTables.GPU_SAMPLES.columnNames()).map(c -> col(c)).toArray(Column[]::new));
+    return rows.select(Arrays.stream(SilverTables.GPU_SAMPLES.columnNames()).map(c -> col(c)).toArray(Column[]::new));
   }
 
   private static Column label(String key) {

@@ -1,7 +1,12 @@
 package dev.idleledger.ingest.telemetry;
 
-import static dev.idleledger.ingest.series.SeriesColumns.*;
-import static org.apache.spark.sql.functions.*;
+import static dev.idleledger.ingest.series.SeriesColumns.REASON;
+import static dev.idleledger.ingest.series.SeriesColumns.REJECTED_ROWS;
+import static dev.idleledger.ingest.series.SeriesColumns.ROWS;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;

@@ -12,6 +12,7 @@ import dev.idleledger.testing.TestSpark;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -162,7 +163,7 @@ class CurLineItemsTest {
         curUsage(CurLineItems.TYPE, "Tax", CurLineItems.UNBLENDED, "n/a", CurLineItems.RESOURCE_ID, ""),
         curUsage());
     List<String> reasons = rows.stream().map(r -> r.<String>getAs(BillingCharges.REJECT_REASON)).toList();
-    assertEquals(java.util.Arrays.asList(
+    assertEquals(Arrays.asList(
         "unparseable line_item_usage_start_date",
         "unparseable line_item_usage_end_date",
         "non-numeric line_item_unblended_cost",

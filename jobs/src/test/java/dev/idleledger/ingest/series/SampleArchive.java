@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,7 +61,7 @@ public final class SampleArchive {
       all.forEach((k, v) -> pairs.add(k + "=" + goQuote(v)));
       lines.add(new String[] {"{" + String.join(", ", pairs) + "}", String.format("%020d", s.ts().toEpochMilli()), s.value()});
     }
-    lines.sort(java.util.Comparator.<String[], String>comparing(l -> l[0]).thenComparing(l -> l[1]));
+    lines.sort(Comparator.<String[], String>comparing(l -> l[0]).thenComparing(l -> l[1]));
     for (String[] l : lines) {
       b.append(l[0]).append(' ').append(l[2]).append(' ').append(Long.parseLong(l[1])).append('\n');
     }

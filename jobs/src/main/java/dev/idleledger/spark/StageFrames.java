@@ -10,6 +10,11 @@ import org.apache.spark.sql.Dataset;
  * the lineage to rebuild them is gone, so a lost worker would fail the night: there the frame is written as a
  * reliable checkpoint under the checkpoint directory {@link LedgerSpark} sets ({@code <lake.root>/_checkpoints/<app id>},
  * removed when the application ends).
+ *
+ * <p>The local checkpoint is lazy: the first action that reads the frame computes it and keeps its blocks, and the
+ * lineage is cut when that action ends (Spark completes any partition the action did not need). An eager one is a
+ * job of its own per frame, and a night keeps about a hundred frames of a few rows each. The reliable checkpoint
+ * stays eager: a lazy one computes the frame a second time to write it.
  */
 public final class StageFrames {
   private StageFrames() {}
@@ -17,7 +22,7 @@ public final class StageFrames {
   public static <T> Dataset<T> keep(Dataset<T> frame) {
     var context = frame.sparkSession().sparkContext();
     if (context.isLocal() || context.getCheckpointDir().isEmpty()) {
-      return frame.localCheckpoint();
+      return frame.localCheckpoint(false);
     }
     return frame.checkpoint();
   }

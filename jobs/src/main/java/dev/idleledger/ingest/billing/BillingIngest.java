@@ -1,13 +1,16 @@
 package dev.idleledger.ingest.billing;
 
 import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
@@ -74,11 +77,12 @@ public final class BillingIngest implements AutoCloseable {
   }
 
   /** One source's read of the night: the raw rows of every file any date reads, parsed into charges once. */
-  private record SourceRead(BillingSource source, String qualitySource, BillingExportReader.RawRows raw, Dataset<Row> charges) {}
+  private record SourceRead(BillingSource source, String qualitySource, BillingExportReader.RawRows raw, Dataset<Row> charges,
+      int partitions) {}
 
   /** What one source gave for the date, kept until the accounting is done; {@code charges} without the duplicate lines. */
   private record SourceRun(BillingSource source, String qualitySource, BillingExportReader.RawRows raw,
-      Dataset<Row> charges, long duplicateLines, Dataset<Row> slices, Dataset<Row> hours) {}
+      Dataset<Row> all, Dataset<Row> charges, Dataset<Row> slices, Dataset<Row> hours) {}
 
   /** The billing files {@code date} reads, by quality source ({@code billing.cur}, {@code billing.focus}): listed, not opened. */
   public Map<String, List<String>> filesFor(LocalDate date) {
@@ -127,8 +131,10 @@ public final class BillingIngest implements AutoCloseable {
     reads().forEach((source, read) -> runs.put(source, cut(read, date)));
     runs.values().forEach(this::refuseOtherCurrency);
 
+    // The date's instance-hours are fewer rows than the export they are summed from: held in no more partitions than it.
+    int partitions = reads().values().stream().mapToInt(SourceRead::partitions).max().orElse(1);
     Dataset<Row> merged = BillingSourceMerge.merge(hoursOf(runs, BillingSource.CUR), hoursOf(runs, BillingSource.FOCUS),
-        config.preferredBilling).persist(StorageLevel.MEMORY_AND_DISK());
+        config.preferredBilling).coalesce(partitions).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       tables.replaceDates(SilverTables.BILLING_HOURLY, merged, List.of(date));
       tables.replaceDates(SilverTables.BILLING_POD_SPLIT, podSplits(runs.get(BillingSource.CUR), date), List.of(date));
@@ -180,10 +186,16 @@ public final class BillingIngest implements AutoCloseable {
     TreeSet<String> files = new TreeSet<>();
     dates.forEach(d -> files.addAll(listing(source, d)));
     BillingExportReader.RawRows raw = reader(source).read(List.copyOf(files));
+    // Held in as many partitions as the files were read in, not the spark.shuffle_partitions the duplicate mark's
+    // shuffle leaves: every date's checks and writes read this frame, and a few CUR lines in 64 partitions made each
+    // of them a job of 64 tasks. The read's partitions grow with the export (a split or a gzip file each), so a
+    // large bill stays spread as it was read.
+    int readPartitions = Math.max(1, raw.rows().rdd().getNumPartitions());
     Dataset<Row> charges = DuplicateDeliveries.mark(
-            source == BillingSource.CUR ? CurLineItems.toCharges(raw.rows()) : FocusCharges.toCharges(raw.rows()))
+            source == BillingSource.CUR ? CurLineItems.toCharges(raw.rows()) : FocusCharges.toCharges(raw.rows()), files.size())
+        .coalesce(readPartitions)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    return new SourceRead(source, qualitySource(source), raw, charges);
+    return new SourceRead(source, qualitySource(source), raw, charges, readPartitions);
   }
 
   /** The date's share of the night's read: the rows and rejected files of the files the date reads. */
@@ -193,10 +205,9 @@ public final class BillingIngest implements AutoCloseable {
         read.raw().rejected().stream().filter(f -> files.contains(f.file())).toList());
     Dataset<Row> all = chargesOf(read, date);
     Dataset<Row> charges = all.filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)));
-    long duplicateLines = all.filter(col(DuplicateDeliveries.DUPLICATE_LINE)).count();
     Dataset<Row> slices = InstanceHours.spread(charges, date);
     Dataset<Row> hours = InstanceHours.total(slices, BillingSourceMerge.sourceName(read.source()));
-    return new SourceRun(read.source(), read.qualitySource(), raw, charges, duplicateLines, slices, hours);
+    return new SourceRun(read.source(), read.qualitySource(), raw, all, charges, slices, hours);
   }
 
   private Dataset<Row> chargesOf(SourceRead read, LocalDate date) {
@@ -265,30 +276,38 @@ public final class BillingIngest implements AutoCloseable {
   /**
    * read = used + quarantined + duplicate + ignored, per raw row: used when at least one of its hours of the date
    * went into billing_hourly; duplicate when all of them were covered by the preferred other source; ignored when it
-   * is not instance time, or instance time on other days of the billing period.
+   * is not instance time, or instance time on other days of the billing period. Two queries: the rows by status
+   * (duplicate lines among them), and the date's instance-time rows with whether any of their hours was kept.
    */
   private SourceAccounting account(SourceRun run, Dataset<Row> merged) {
-    Map<String, Long> byStatus = run.charges()
-        .select(when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
+    Map<String, Long> byStatus = run.all()
+        .select(when(col(DuplicateDeliveries.DUPLICATE_LINE), lit("duplicate"))
+            .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
             .when(col(BillingCharges.IS_INSTANCE_HOUR), lit("instance")).otherwise(lit("not_gpu")).as("status"))
         .groupBy("status").count().collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+    long duplicateLines = byStatus.getOrDefault("duplicate", 0L);
     long quarantinedRows = byStatus.getOrDefault("quarantined", 0L);
     long instanceRows = byStatus.getOrDefault("instance", 0L);
     long notGpuRows = byStatus.getOrDefault("not_gpu", 0L);
     long rejectedFiles = run.raw().rejected().size();
 
-    Dataset<Row> rowKeys = run.slices().select(BillingCharges.FILE, BillingCharges.LINE);
-    long instanceRowsOfDate = rowKeys.distinct().count();
+    // A raw row is used when at least one of its hours of the date is among the hours billing_hourly kept from this source.
     Dataset<Row> kept = merged.filter(col(InstanceHours.SOURCE).equalTo(BillingSourceMerge.sourceName(run.source())))
-        .select(InstanceHours.HOUR, BillingCharges.INSTANCE_ID);
-    long usedRows = run.slices().join(kept, JavaConverters.asScalaBuffer(List.of(InstanceHours.HOUR, BillingCharges.INSTANCE_ID)).toSeq(), "left_semi")
-        .select(BillingCharges.FILE, BillingCharges.LINE).distinct().count();
+        .select(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID), lit(true).as("kept"));
+    Row rows = run.slices()
+        .join(kept, JavaConverters.asScalaBuffer(List.of(InstanceHours.HOUR, BillingCharges.INSTANCE_ID)).toSeq(), "left")
+        .groupBy(BillingCharges.FILE, BillingCharges.LINE)
+        .agg(max(coalesce(col("kept"), lit(false))).as("used"))
+        .agg(count(lit(1)), sum(when(col("used"), 1L).otherwise(0L)))
+        .first();
+    long instanceRowsOfDate = rows.getLong(0);
+    long usedRows = rows.isNullAt(1) ? 0 : rows.getLong(1);
 
-    long read = quarantinedRows + instanceRows + notGpuRows + rejectedFiles + run.duplicateLines();
+    long read = quarantinedRows + instanceRows + notGpuRows + rejectedFiles + duplicateLines;
     long ignored = notGpuRows + (instanceRows - instanceRowsOfDate);
     return new SourceAccounting(run.qualitySource(), read, usedRows, quarantinedRows + rejectedFiles,
-        instanceRowsOfDate - usedRows + run.duplicateLines(), ignored);
+        instanceRowsOfDate - usedRows + duplicateLines, ignored);
   }
 
   /**

@@ -55,8 +55,10 @@ public final class TelemetryIngest {
     }
     GpuSampleTransform transform = new GpuSampleTransform(config.maxSampleGapSeconds);
     SeriesRead read = new SeriesArchiveReader(spark).read(config.telemetryRoot, date, GpuSampleTransform.metrics());
-    // The series frame is small (one row per label set) and every query below broadcasts it: compute it once.
-    Dataset<Row> units = transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).persist();
+    // The series frame is small (one row per label set) and every query below broadcasts it: compute it once, held
+    // in one partition (a broadcast frame is collected whole anyway), not in the spark.shuffle_partitions its
+    // MIG window leaves, which made each read of it a job of 64 tasks.
+    Dataset<Row> units = transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1).persist();
     try {
       RuleCounts rules = RuleCounts.of(units);
       Dataset<Row> classified = transform.classify(read.samples(), units);

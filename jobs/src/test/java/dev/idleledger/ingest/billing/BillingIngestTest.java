@@ -226,6 +226,41 @@ class BillingIngestTest {
   }
 
   @Test
+  void aFileDeliveredTwiceIsCountedOnceAndItsCopysLinesAreDuplicates() throws IOException {
+    Path root = tmp.resolve("cur");
+    Path nov = period(root, "2026-11");
+    String bill = BillingFixtures.csv(curUsage(CurLineItems.UNBLENDED, "10"), curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5"));
+    Files.writeString(nov.resolve("a.csv"), bill);
+    Files.writeString(nov.resolve("b-copy.csv"), bill);
+
+    Result r = run(DAY, "input.billing.cur=" + root);
+
+    // Each hour once, from the file that sorts first: 10 for the first instance, 5 for i-0b.
+    assertEquals(List.of("i-0a1b2c3d4e5f60718 10.0 a.csv", "i-0b 5.0 a.csv"), r.hours().stream()
+        .map(h -> h.getAs("instance_id") + " " + h.getAs("node_cost") + " " + Path.of(h.<String>getAs("source_file")).getFileName()).toList());
+    // read 4 = used 2 (a.csv) + duplicate 2 (b-copy.csv)
+    assertEquals(List.of(new SourceAccounting("billing.cur", 4, 2, 0, 2, 0)), r.accounting());
+    assertTrue(check(r, "rows_accounted", "billing.cur").<Boolean>getAs("passed"));
+  }
+
+  @Test
+  void equalLinesOfOneFileAreTwoCharges() throws IOException {
+    // Without CUR's identity columns two equal lines of one delivery can be two real charges: a bill of one file
+    // has no earlier file to repeat, so nothing in it is a duplicate.
+    Path root = tmp.resolve("cur");
+    Files.writeString(period(root, "2026-11").resolve("cur.csv"),
+        BillingFixtures.csv(curUsage(CurLineItems.UNBLENDED, "10"), curUsage(CurLineItems.UNBLENDED, "10")));
+
+    Result r = run(DAY, "input.billing.cur=" + root);
+
+    // 10 + 10 on the one instance-hour
+    assertEquals(1, r.hours().size());
+    assertEquals(20.0, r.hours().get(0).<Double>getAs("node_cost"), 1e-9);
+    // read 2 = used 2
+    assertEquals(List.of(new SourceAccounting("billing.cur", 2, 2, 0, 0, 0)), r.accounting());
+  }
+
+  @Test
   void aRestatedBillReplacesTheDate() throws IOException {
     Path root = tmp.resolve("cur");
     Path file = period(root, "2026-11").resolve("cur.csv");

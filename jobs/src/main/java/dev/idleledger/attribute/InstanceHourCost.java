@@ -19,11 +19,8 @@ import org.apache.spark.sql.Row;
  * state and telemetry show (capacity plus MIG-enabled GPUs, or the distinct GPUs seen, whichever is more).
  */
 final class InstanceHourCost {
-  /**
-   * The cluster of an instance no kube state names: a GPU box outside Kubernetes, or a cluster not yet onboarded.
-   * Its GPUs are on the bill, so their money is published (all unobserved) under this name rather than lost.
-   */
-  static final String UNATTRIBUTED_CLUSTER = "unattributed";
+  /** The cluster of an instance no kube state names (the published value is gpu_hourly's). */
+  static final String UNATTRIBUTED_CLUSTER = GpuHourlyTable.UNATTRIBUTED_CLUSTER;
 
   private InstanceHourCost() {}
 

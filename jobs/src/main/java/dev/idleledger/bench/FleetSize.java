@@ -4,6 +4,7 @@ import dev.idleledger.generate.FleetPlan;
 import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.ScrapePhase;
 import dev.idleledger.generate.TelemetryFormat;
+import dev.idleledger.model.Periods;
 import java.time.LocalDate;
 
 /**
@@ -47,7 +48,7 @@ public record FleetSize(int requestedGpuDays, int nodes, int gpus, int days, int
 
   /** Billed GPU-seconds: the time the cost model accounts for. */
   public long gpuSeconds() {
-    return (long) gpus * days * hoursPerDay * 3600L;
+    return (long) gpus * days * hoursPerDay * Periods.SECONDS_PER_HOUR;
   }
 
   /**

@@ -2,9 +2,9 @@ package dev.idleledger.cli;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.recommend.CombinedSavings;
-import dev.idleledger.recommend.RecommendationTables;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.LedgerSpark;
+import dev.idleledger.tables.RecommendationTables;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;

@@ -1,11 +1,13 @@
 package dev.idleledger.generate;
 
+import dev.idleledger.model.Periods;
+
 /**
  * How busy a GPU unit is at an instant, and how much framebuffer its holder keeps. Activity is what
  * GR_ENGINE_ACTIVE would read: ~1e-4 of noise when nothing runs (the engine's idle floor on real H100s).
  */
 sealed interface ActivityProfile {
-  long HOUR_MS = 3_600_000L;
+  long HOUR_MS = Periods.SECONDS_PER_HOUR * 1_000L;
   long DAY_MS = 24 * HOUR_MS;
 
   double activity(long seed, long unitKey, long tMs);

@@ -2,6 +2,7 @@ package dev.idleledger.generate;
 
 import dev.idleledger.generate.FleetPlan.Billing;
 import dev.idleledger.generate.FleetPlan.Node;
+import dev.idleledger.model.Periods;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ final class BillingWriter {
       for (Node node : plan.nodes()) {
         for (long h = plan.dayStartMs(day); h < plan.dayEndMs(day); h += ActivityProfile.HOUR_MS) {
           double od = node.type().onDemandHourly();
-          bills.add(new InstanceHourBill(node.instanceId(), h, amortized(node, h), od, 3600));
+          bills.add(new InstanceHourBill(node.instanceId(), h, amortized(node, h), od, Periods.SECONDS_PER_HOUR));
         }
       }
     }
@@ -148,7 +149,7 @@ final class BillingWriter {
       }
     }
     String volume = "vol-0" + Noise.hex(seed, "vol/" + node.instanceId(), 16);
-    double gbHours = Noise.round(500.0 / 730, 6);
+    double gbHours = Noise.round(500.0 / Periods.HOURS_PER_MONTH, 6);
     double ebs = Noise.round(gbHours * 0.08, 6);
     cur(c, period, "Usage", from, to, "AmazonEC2", PREFIX + "EBS:VolumeUsage.gp3", "CreateVolume-Gp3", volume, gbHours, ebs, ebs, "OnDemand", "", null, null);
     focus(f, from, to, "Usage", "Standard", volume, "EBSGP3", PREFIX + "EBS:VolumeUsage.gp3", gbHours, "GB-Mo", ebs, ebs, ebs, tags, "");

@@ -7,6 +7,7 @@ import dev.idleledger.generate.FleetPlan.Node;
 import dev.idleledger.generate.FleetPlan.Pod;
 import dev.idleledger.generate.FleetPlan.Unit;
 import dev.idleledger.model.Periods;
+import dev.idleledger.tables.RecommendationKind;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +160,7 @@ final class ExpectedRecommendations {
         for (int h = 0; h < plan.spec().hoursPerDay(); h++) {
           InstanceHourBill bill = bills.get(node.instanceId() + "@" + (d0 + h * ActivityProfile.HOUR_MS));
           double nodeCost = bill == null ? 0 : bill.nodeCost();
-          double billed = bill == null ? 0 : Math.min(3600, bill.billedSeconds());
+          double billed = bill == null ? 0 : Math.min(Periods.SECONDS_PER_HOUR, bill.billedSeconds());
           double denominator = Math.max(billed, observed[h]);
           r[h] = denominator > 0 ? nodeCost / node.type().gpus() * u.sliceShare() / denominator : 0;
           listFactors[h] = listFactor(bill);
@@ -227,29 +228,30 @@ final class ExpectedRecommendations {
       w.closeStreak();
       String type = w.workload.type();
       if (type.equals("notebook") && w.cullStreaks > 0) {
-        out.add(workload("CULL_IDLE_NOTEBOOK", w, w.cullMoney * monthly, w.cullMoneyList * monthly, null, null, null));
+        out.add(workload(RecommendationKind.CULL_IDLE_NOTEBOOK.name(), w, w.cullMoney * monthly, w.cullMoneyList * monthly, null, null, null));
       }
       if (type.equals("training") && w.releaseStretches > 0) {
-        out.add(workload("RELEASE_IDLE_TRAINING_GPUS", w, w.releaseMoney * monthly, w.releaseMoneyList * monthly, null, null, null));
+        out.add(workload(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name(), w, w.releaseMoney * monthly, w.releaseMoneyList * monthly, null, null, null));
       }
       if (type.equals("inference")) {
         int r = w.replicas();
         long rPrime = w.recommendedReplicas();
         if (r >= 2 && rPrime < r) {
           double share = (r - rPrime) / (double) r;
-          out.add(workload("RIGHTSIZE_INFERENCE_REPLICAS", w, w.money * share * monthly, w.moneyList * share * monthly, r, rPrime, null));
+          out.add(workload(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name(), w, w.money * share * monthly, w.moneyList * share * monthly,
+              r, rPrime, null));
         }
       }
       MigProfile fit = w.smallestFittingProfile();
       if (fit != null && fit.computeSlices() < w.slices()) {
         double share = 1 - fit.computeSlices() / (double) w.slices();
-        out.add(workload("RIGHTSIZE_GPU", w, w.money * share * monthly, w.moneyList * share * monthly, null, null, fit.profile()));
+        out.add(workload(RecommendationKind.RIGHTSIZE_GPU.name(), w, w.money * share * monthly, w.moneyList * share * monthly, null, null, fit.profile()));
       }
     }
     for (Node n : plan.nodes()) {
       NodeTotals t = nodes.get(n.name());
       if (t != null && t.billedGpuSeconds > 0 && t.unallocatedGpuSeconds / t.billedGpuSeconds >= rules.minUnallocatedShare()) {
-        out.add(new Expected("CONSOLIDATE_UNALLOCATED", n.cluster() + "/" + n.name(), n.cluster(), null, null, null, null, n.name(),
+        out.add(new Expected(RecommendationKind.CONSOLIDATE_UNALLOCATED.name(), n.cluster() + "/" + n.name(), n.cluster(), null, null, null, null, n.name(),
             n.type().instanceType(), t.unallocatedCost * monthly, t.unallocatedCostAtList * monthly, null, null, null, null));
       }
     }
@@ -281,7 +283,7 @@ final class ExpectedRecommendations {
         onDemandCounts.computeIfAbsent(type, k -> new HashMap<>()).merge(b.hourStartMs(), 1, Integer::sum);
         double[] ch = onDemandCostHours.computeIfAbsent(type, k -> new double[2]);
         ch[0] += b.nodeCost();
-        ch[1] += b.billedSeconds() / 3600;
+        ch[1] += b.billedSeconds() / Periods.SECONDS_PER_HOUR;
       } else if (n.billing() == FleetPlan.Billing.SAVINGS_PLAN) {
         double[] cl = savingsPlanCostList.computeIfAbsent(type, k -> new double[2]);
         cl[0] += b.nodeCost();
@@ -301,7 +303,7 @@ final class ExpectedRecommendations {
       // The discount a Savings Plan gives this type where the bill shows one, else the configured default.
       double discount = sp != null && sp[1] > 0 ? 1 - sp[0] / sp[1] : rules.commitmentDiscount();
       double savings = floor * Periods.HOURS_PER_MONTH * rate * discount;
-      out.add(new Expected("COMMITMENT_COVERAGE", e.getKey() + "/" + FleetPlan.REGION, null, null, null, null, null, null, e.getKey(),
+      out.add(new Expected(RecommendationKind.COMMITMENT_COVERAGE.name(), e.getKey() + "/" + FleetPlan.REGION, null, null, null, null, null, null, e.getKey(),
           savings, savings, null, null, null, floor));
     }
     return out;

@@ -7,6 +7,7 @@ import dev.idleledger.generate.FleetPlan.Pod;
 import dev.idleledger.generate.UnitDayLedger.Held;
 import dev.idleledger.generate.UnitDayLedger.Slice;
 import dev.idleledger.generate.UnitDayLedger.State;
+import dev.idleledger.model.Periods;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ final class GroundTruth {
       long hourStart = d0 + h * ActivityProfile.HOUR_MS;
       InstanceHourBill bill = bills.get(node.instanceId() + "@" + hourStart);
       double nodeCost = bill == null ? 0 : bill.nodeCost();
-      double billed = bill == null ? 0 : Math.min(3600, bill.billedSeconds());
+      double billed = bill == null ? 0 : Math.min(Periods.SECONDS_PER_HOUR, bill.billedSeconds());
       double gpuCost = nodeCost / node.type().gpus();
       double allocated = 0;
       double unallocated = 0;
@@ -108,8 +109,8 @@ final class GroundTruth {
         double unobservedCost = rate * Math.max(0, billed - observed);
         unobserved += unobservedCost;
         cluster.unobservedCost += unobservedCost;
-        cluster.unobservedHours += Math.max(0, billed - observed) * share / 3600;
-        cluster.billedHours += billed * share / 3600;
+        cluster.unobservedHours += Math.max(0, billed - observed) * share / Periods.SECONDS_PER_HOUR;
+        cluster.billedHours += billed * share / Periods.SECONDS_PER_HOUR;
         // GPU-equivalent seconds as gpu_hourly counts them: observed plus unobserved time, at the unit's slice share.
         billedGpuSeconds += Math.max(billed, observed) * share;
         cluster.gpus.add(ledger.unit.uuid());
@@ -123,13 +124,13 @@ final class GroundTruth {
           if (slice.state() == State.UNALLOCATED) {
             unallocated += rate * seconds;
             cluster.unallocatedCost += rate * seconds;
-            cluster.unallocatedHours += seconds * share / 3600;
+            cluster.unallocatedHours += seconds * share / Periods.SECONDS_PER_HOUR;
             unallocatedGpuSeconds += seconds * share;
             continue;
           }
           int holders = slice.holders().size();
           double each = rate / holders;
-          cluster.allocatedHours += seconds * share / 3600;
+          cluster.allocatedHours += seconds * share / Periods.SECONDS_PER_HOUR;
           for (String holder : slice.holders()) {
             Pod pod = pods.get(holder);
             WorkloadTotals w = workloads.computeIfAbsent(List.of(date, node.cluster(), pod.workload().namespace(),
@@ -138,7 +139,7 @@ final class GroundTruth {
             w.team = pod.labels().getOrDefault("team", "unassigned");
             w.pods.add(holder);
             w.gpus.add(ledger.unit.key());
-            double hours = seconds * share / holders / 3600;
+            double hours = seconds * share / holders / Periods.SECONDS_PER_HOUR;
             double cost = each * seconds;
             double unused = each * held.unusedSeconds;
             w.gpuHours += hours;

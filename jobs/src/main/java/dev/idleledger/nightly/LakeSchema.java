@@ -3,10 +3,10 @@ package dev.idleledger.nightly;
 import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityTables;
-import dev.idleledger.recommend.RecommendationTables;
 import dev.idleledger.rollup.GoldTables;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.TableSpec;
+import dev.idleledger.tables.RecommendationTables;
 import java.util.List;
 import java.util.stream.Stream;
 

@@ -3,6 +3,7 @@ package dev.idleledger.recommend;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -10,6 +11,10 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.tables.RecommendationKind;
+import dev.idleledger.tables.RecommendationStatus;
+import dev.idleledger.tables.RecommendationTables;
+import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -54,30 +59,37 @@ public final class CombinedSavings {
   public record Totals(double combinedMonthlySavings, double ownMonthlySavings, int recommendations, int overlapping, String currency,
       List<TeamSavings> teams) {}
 
+  // The view's own columns; the others are the recommendations table's (RecommendationTables.Recommendations).
+  public static final String SUBJECT = "subject";
+  public static final String COMBINED_SAVINGS_RANK = "combined_savings_rank";
+  public static final String REMAINING_MONTHLY_SAVINGS = "remaining_monthly_savings";
+  public static final String OVERLAPS_WITH = "overlaps_with";
+  public static final String SUBJECT_COMBINED_MONTHLY_SAVINGS = "subject_combined_monthly_savings";
+
   /** Column name, SQL comment. */
   private static final String[][] COLUMNS = {
-      {"recommendation_id", "recommendation id (recommendations.recommendation_id)"},
-      {"kind", "kind of the recommendation"},
-      {"status", "OPEN | UPDATED | REOPENED (only live recommendations are listed)"},
-      {"team", "team that should act (null for nodes and commitments: the platform's)"},
-      {"cluster", "cluster of the subject"},
-      {"namespace", "namespace of the workload"},
-      {"workload_kind", "top controller kind of the workload"},
-      {"workload_name", "top controller name of the workload"},
-      {"workload_type", "training | inference | notebook | other"},
-      {"node", "node (CONSOLIDATE_UNALLOCATED)"},
-      {"instance_type", "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"},
-      {"subject", "what the overlapping recommendations share: cluster/namespace/workload_kind/workload_name, or kind|recommendation_id for a node or commitment"},
-      {"monthly_savings", "the recommendation's own monthly savings, as if it were the only one (recommendations.monthly_savings)"},
-      {"combined_savings_rank", "1 = largest own savings on its subject; recommendations are applied in this order"},
-      {"remaining_monthly_savings", "what it still saves per month after the ones ranked before it on the same subject: monthly_savings x prod(1 - their share of the subject's cost). Sum this, not monthly_savings"},
-      {"overlaps_with", "kinds ranked before it on the same subject, comma-separated; null when it is first (nothing overlaps)"},
-      {"subject_combined_monthly_savings", "what all live recommendations of the subject save together per month (sum of remaining_monthly_savings over the subject)"},
-      {"confidence", "high | medium | low"},
-      {"action", "what to change, in words"},
-      {"ticket_url", "ticket link, once filed"},
-      {"ticket_error", "why the last ticket sync failed (recommendations.ticket_error); null when it worked"},
-      {"currency", "billing currency"}};
+      {Recommendations.RECOMMENDATION_ID, "recommendation id (recommendations.recommendation_id)"},
+      {Recommendations.KIND, "kind of the recommendation"},
+      {Recommendations.STATUS, "OPEN | UPDATED | REOPENED (only live recommendations are listed)"},
+      {Recommendations.TEAM, "team that should act (null for nodes and commitments: the platform's)"},
+      {Recommendations.CLUSTER, "cluster of the subject"},
+      {Recommendations.NAMESPACE, "namespace of the workload"},
+      {Recommendations.WORKLOAD_KIND, "top controller kind of the workload"},
+      {Recommendations.WORKLOAD_NAME, "top controller name of the workload"},
+      {Recommendations.WORKLOAD_TYPE, "training | inference | notebook | other"},
+      {Recommendations.NODE, "node (CONSOLIDATE_UNALLOCATED)"},
+      {Recommendations.INSTANCE_TYPE, "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"},
+      {SUBJECT, "what the overlapping recommendations share: cluster/namespace/workload_kind/workload_name, or kind|recommendation_id for a node or commitment"},
+      {Recommendations.MONTHLY_SAVINGS, "the recommendation's own monthly savings, as if it were the only one (recommendations.monthly_savings)"},
+      {COMBINED_SAVINGS_RANK, "1 = largest own savings on its subject; recommendations are applied in this order"},
+      {REMAINING_MONTHLY_SAVINGS, "what it still saves per month after the ones ranked before it on the same subject: monthly_savings x prod(1 - their share of the subject's cost). Sum this, not monthly_savings"},
+      {OVERLAPS_WITH, "kinds ranked before it on the same subject, comma-separated; null when it is first (nothing overlaps)"},
+      {SUBJECT_COMBINED_MONTHLY_SAVINGS, "what all live recommendations of the subject save together per month (sum of remaining_monthly_savings over the subject)"},
+      {Recommendations.CONFIDENCE, "high | medium | low"},
+      {Recommendations.ACTION, "what to change, in words"},
+      {Recommendations.TICKET_URL, "ticket link, once filed"},
+      {Recommendations.TICKET_ERROR, "why the last ticket sync failed (recommendations.ticket_error); null when it worked"},
+      {Recommendations.CURRENCY, "billing currency"}};
 
   private CombinedSavings() {}
 
@@ -114,9 +126,12 @@ public final class CombinedSavings {
    * for a node, the instance type for a commitment. The demo's list and the report show the same words.
    */
   public static Column who() {
-    return when(col("workload_name").isNotNull(), concat_ws("", coalesce(col("team"), lit("")), lit(": "), col("namespace"), lit("/"), col("workload_name")))
-        .when(col("node").isNotNull(), concat_ws("/", col("cluster"), col("node")))
-        .otherwise(col("instance_type"));
+    Column workload = col(Recommendations.WORKLOAD_NAME);
+    Column node = col(Recommendations.NODE);
+    return when(workload.isNotNull(),
+            concat_ws("", coalesce(col(Recommendations.TEAM), lit("")), lit(": "), col(Recommendations.NAMESPACE), lit("/"), workload))
+        .when(node.isNotNull(), concat_ws("/", col(Recommendations.CLUSTER), node))
+        .otherwise(col(Recommendations.INSTANCE_TYPE));
   }
 
   public static String[] columnNames() {
@@ -129,11 +144,11 @@ public final class CombinedSavings {
 
   /** Totals of a frame from {@link #of} (or the view): overlaps counted once, overall and per team. */
   public static Totals totals(Dataset<Row> combined) {
-    Row all = combined.agg(sum("remaining_monthly_savings"), sum("monthly_savings"), org.apache.spark.sql.functions.count("*"),
-        org.apache.spark.sql.functions.count("overlaps_with"), max("currency")).first();
+    Row all = combined.agg(sum(REMAINING_MONTHLY_SAVINGS), sum(Recommendations.MONTHLY_SAVINGS), count("*"),
+        count(OVERLAPS_WITH), max(Recommendations.CURRENCY)).first();
     List<TeamSavings> teams = new ArrayList<>();
-    for (Row r : combined.groupBy("team").agg(sum("remaining_monthly_savings").as("combined"), sum("monthly_savings").as("own"))
-        .orderBy(desc("combined"), coalesce(col("team"), lit(""))).collectAsList()) {
+    for (Row r : combined.groupBy(Recommendations.TEAM).agg(sum(REMAINING_MONTHLY_SAVINGS).as("combined"), sum(Recommendations.MONTHLY_SAVINGS).as("own"))
+        .orderBy(desc("combined"), coalesce(col(Recommendations.TEAM), lit(""))).collectAsList()) {
       teams.add(new TeamSavings(r.getString(0), r.getDouble(1), r.getDouble(2)));
     }
     return new Totals(all.isNullAt(0) ? 0 : all.getDouble(0), all.isNullAt(1) ? 0 : all.getDouble(1), (int) all.getLong(2), (int) all.getLong(3),
@@ -145,6 +160,8 @@ public final class CombinedSavings {
    * share kind saves, from its evidence; cost = the subject's monthly cost, S / share; left = 1 - S / cost, what
    * a recommendation leaves of the subject's cost (unknown, so skipped by collect_list, when cost is).
    */
+  // The SQL names the recommendations columns as written (one query reads best as SQL); a renamed column fails it
+  // at analysis, in CombinedSavingsTest and every test that publishes the view.
   static String select(String source) {
     String order = "PARTITION BY subject ORDER BY monthly_savings DESC, recommendation_id";
     return "WITH live AS ("
@@ -153,13 +170,13 @@ public final class CombinedSavings {
         + " CASE WHEN workload_name IS NOT NULL THEN concat_ws('/', cluster, namespace, workload_kind, workload_name)"
         + " ELSE concat(kind, '|', recommendation_id) END AS subject,"
         + " CASE kind"
-        + " WHEN 'RIGHTSIZE_GPU' THEN 1D - CAST(get_json_object(evidence, '$.compute_slices') AS DOUBLE)"
+        + " WHEN '" + RecommendationKind.RIGHTSIZE_GPU + "' THEN 1D - CAST(get_json_object(evidence, '$.compute_slices') AS DOUBLE)"
         + " / CAST(get_json_object(evidence, '$.slices_per_gpu') AS DOUBLE)"
-        + " WHEN 'RIGHTSIZE_INFERENCE_REPLICAS' THEN 1D - CAST(get_json_object(evidence, '$.recommended_replicas') AS DOUBLE)"
+        + " WHEN '" + RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS + "' THEN 1D - CAST(get_json_object(evidence, '$.recommended_replicas') AS DOUBLE)"
         + " / CAST(get_json_object(evidence, '$.replicas_median') AS DOUBLE)"
         + " END AS share"
         + " FROM " + source
-        + " WHERE status IN ('" + RecommendationLifecycle.OPEN + "', '" + RecommendationLifecycle.UPDATED + "', '" + RecommendationLifecycle.REOPENED + "')),"
+        + " WHERE status IN ('" + RecommendationStatus.OPEN + "', '" + RecommendationStatus.UPDATED + "', '" + RecommendationStatus.REOPENED + "')),"
         + " costed AS (SELECT *, max(CASE WHEN share > 0 THEN monthly_savings / share END) OVER (PARTITION BY subject) AS subject_cost FROM live),"
         + " ranked AS (SELECT *,"
         + " row_number() OVER (" + order + ") AS combined_savings_rank,"

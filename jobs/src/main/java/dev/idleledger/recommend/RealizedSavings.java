@@ -5,7 +5,10 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.idleledger.attribute.GpuHourlyTable;
+import dev.idleledger.ingest.SilverTables.BillingHourly;
 import dev.idleledger.model.Periods;
+import dev.idleledger.tables.RecommendationKind;
 import java.time.LocalDate;
 import java.util.Collection;
 import java.util.List;
@@ -39,16 +42,17 @@ final class RealizedSavings {
 
   /** (family, subject, date, cost) for every subject of the given rows. */
   static Dataset<Row> subjectDailyCost(Dataset<Row> gpuHourly, Dataset<Row> billing) {
-    Dataset<Row> workloads = gpuHourly.where(col("pod").isNotNull())
-        .groupBy(col("date"), concat_ws("/", col("cluster"), col("namespace"), col("workload_kind"), col("workload_name")).as("subject"))
-        .agg(sum("cost").as("cost")).withColumn("family", lit(Family.WORKLOAD.name()));
-    Dataset<Row> nodes = gpuHourly.where(col("node").isNotNull())
-        .groupBy(col("date"), concat_ws("/", col("cluster"), col("node")).as("subject"))
-        .agg(sum("unallocated_cost").as("cost")).withColumn("family", lit(Family.NODE.name()));
-    Dataset<Row> onDemand = billing.where(col("pricing_term").equalTo("OnDemand"))
-        .groupBy(col("date"), concat_ws("/", col("instance_type"), col("region")).as("subject"))
-        .agg(sum("node_cost").as("cost")).withColumn("family", lit(Family.COMMITMENT.name()));
-    return workloads.unionByName(nodes).unionByName(onDemand).select("family", "subject", "date", "cost");
+    Dataset<Row> workloads = gpuHourly.where(col(GpuHourlyTable.POD).isNotNull())
+        .groupBy(col(GpuHourlyTable.DATE), concat_ws("/", col(GpuHourlyTable.CLUSTER), col(GpuHourlyTable.NAMESPACE), col(GpuHourlyTable.WORKLOAD_KIND),
+            col(GpuHourlyTable.WORKLOAD_NAME)).as("subject"))
+        .agg(sum(GpuHourlyTable.COST).as("cost")).withColumn("family", lit(Family.WORKLOAD.name()));
+    Dataset<Row> nodes = gpuHourly.where(col(GpuHourlyTable.NODE).isNotNull())
+        .groupBy(col(GpuHourlyTable.DATE), concat_ws("/", col(GpuHourlyTable.CLUSTER), col(GpuHourlyTable.NODE)).as("subject"))
+        .agg(sum(GpuHourlyTable.UNALLOCATED_COST).as("cost")).withColumn("family", lit(Family.NODE.name()));
+    Dataset<Row> onDemand = billing.where(col(BillingHourly.PRICING_TERM).equalTo("OnDemand"))
+        .groupBy(col(BillingHourly.DATE), concat_ws("/", col(BillingHourly.INSTANCE_TYPE), col(BillingHourly.REGION)).as("subject"))
+        .agg(sum(BillingHourly.NODE_COST).as("cost")).withColumn("family", lit(Family.COMMITMENT.name()));
+    return workloads.unionByName(nodes).unionByName(onDemand).select("family", "subject", GpuHourlyTable.DATE, "cost");
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.idleledger.recommend;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.desc;
@@ -14,6 +15,10 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
+import dev.idleledger.tables.RecommendationStatus;
+import dev.idleledger.tables.RecommendationTables;
+import dev.idleledger.tables.RecommendationTables.History;
+import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -47,8 +52,14 @@ public final class RecommendStage {
   public static final String QUALITY_CHECK = "recommendations";
 
   /** Columns a night that did not trigger leaves as they were. */
-  private static final List<String> REFRESHED = List.of("kind", "cluster", "namespace", "workload_kind", "workload_name", "workload_type", "team",
-      "node", "instance_type", "window_days", "monthly_savings", "monthly_savings_at_list", "confidence", "evidence", "action", "patch", "currency");
+  private static final List<String> REFRESHED = List.of(Recommendations.KIND, Recommendations.CLUSTER, Recommendations.NAMESPACE,
+      Recommendations.WORKLOAD_KIND, Recommendations.WORKLOAD_NAME, Recommendations.WORKLOAD_TYPE, Recommendations.TEAM, Recommendations.NODE,
+      Recommendations.INSTANCE_TYPE, Recommendations.WINDOW_DAYS, Recommendations.MONTHLY_SAVINGS, Recommendations.MONTHLY_SAVINGS_AT_LIST,
+      Recommendations.CONFIDENCE, Recommendations.EVIDENCE, Recommendations.ACTION, Recommendations.PATCH, Recommendations.CURRENCY);
+
+  /** Columns only the ticket stage writes: a new recommendation has none of them. */
+  private static final Set<String> TICKET_COLUMNS = Set.of(Recommendations.TICKET_SYSTEM, Recommendations.TICKET_KEY, Recommendations.TICKET_URL,
+      Recommendations.TICKET_STATE, Recommendations.TICKET_ERROR, Recommendations.TICKET_SYNCED_AT);
 
   private final SparkSession spark;
   private final LakeTables tables;
@@ -87,7 +98,7 @@ public final class RecommendStage {
     // the Parquet. Both are small (one row per unit-hour, per instance-hour), so holding them costs little.
     Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date).transform(StageFrames::keep);
     Dataset<Row> billing = window(SilverTables.BILLING_HOURLY, start, date).transform(StageFrames::keep);
-    int daysWithData = (int) gpuHourly.select("date").distinct().count();
+    int daysWithData = (int) gpuHourly.select(GpuHourlyTable.DATE).distinct().count();
     RecommendationFinder.Window window = new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
 
     Dataset<Row> seconds = WorkloadSeconds.of(window(SilverTables.GPU_SAMPLES, start, date), window(SilverTables.POD_INFO, start, date),
@@ -101,12 +112,12 @@ public final class RecommendStage {
     night = withRealizedSavings(night, date);
     tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
     if (current) {
-      merge(night.withColumn("window_days", lit(settings.windowDays())));
+      merge(night.withColumn(Recommendations.WINDOW_DAYS, lit(settings.windowDays())));
       CombinedSavings.publish(tables);
     }
 
-    long triggered = night.where(col("triggered")).count();
-    long resolved = night.where(col("status").equalTo(RecommendationLifecycle.RESOLVED)).count();
+    long triggered = night.where(col(History.TRIGGERED)).count();
+    long resolved = night.where(col(History.STATUS).equalTo(RecommendationStatus.RESOLVED.name())).count();
     quality.recordValue(QUALITY_CHECK, "recommend", triggered, null, true,
         triggered + " recommendations triggered over " + start + ".." + date + " (" + daysWithData + " of " + settings.windowDays()
             + " days with data), " + resolved + " resolved tonight" + (current ? "" : "; history only, a newer night is already recommended"));
@@ -116,10 +127,10 @@ public final class RecommendStage {
   public List<TopRecommendation> top(int n) {
     Dataset<Row> open = combined()
         .withColumn("who", CombinedSavings.who())
-        .orderBy(desc("monthly_savings"), col("recommendation_id")).limit(n);
+        .orderBy(desc(Recommendations.MONTHLY_SAVINGS), col(Recommendations.RECOMMENDATION_ID)).limit(n);
     List<TopRecommendation> out = new ArrayList<>();
-    for (Row r : open.select("kind", "who", "action", "monthly_savings", "confidence", "currency", "remaining_monthly_savings", "overlaps_with",
-            "ticket_url")
+    for (Row r : open.select(Recommendations.KIND, "who", Recommendations.ACTION, Recommendations.MONTHLY_SAVINGS, Recommendations.CONFIDENCE,
+            Recommendations.CURRENCY, CombinedSavings.REMAINING_MONTHLY_SAVINGS, CombinedSavings.OVERLAPS_WITH, Recommendations.TICKET_URL)
         .collectAsList()) {
       out.add(new TopRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getString(4), r.getString(5),
           r.getDouble(6), r.getString(7), r.getString(8)));
@@ -137,14 +148,14 @@ public final class RecommendStage {
   }
 
   private Dataset<Row> window(TableSpec spec, LocalDate start, LocalDate end) {
-    return tables.read(spec).where(col("date").between(Date.valueOf(start), Date.valueOf(end)));
+    return tables.read(spec).where(col(spec.partitionColumn()).between(Date.valueOf(start), Date.valueOf(end)));
   }
 
   /** Adds realized_monthly_savings (null but on the night a recommendation resolves). */
   private Dataset<Row> withRealizedSavings(Dataset<Row> night, LocalDate date) {
     List<RealizedSavings.Resolving> resolving = new ArrayList<>();
-    for (Row r : night.where(col("status").equalTo(RecommendationLifecycle.RESOLVED).and(col("resolved_on").equalTo(Date.valueOf(date))))
-        .select("recommendation_id", "kind", "subject", "first_seen").collectAsList()) {
+    for (Row r : night.where(col(History.STATUS).equalTo(RecommendationStatus.RESOLVED.name()).and(col(History.RESOLVED_ON).equalTo(Date.valueOf(date))))
+        .select(History.RECOMMENDATION_ID, History.KIND, History.SUBJECT, History.FIRST_SEEN).collectAsList()) {
       resolving.add(new RealizedSavings.Resolving(r.getString(0), r.getString(1), r.getString(2), r.getDate(3).toLocalDate()));
     }
     Map<String, Double> realized = Map.of();
@@ -153,7 +164,7 @@ public final class RecommendStage {
           .minusDays(settings.windowDays() - 1L);
       Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, from, date);
       Set<LocalDate> dataDays = new TreeSet<>();
-      gpuHourly.select("date").distinct().collectAsList().forEach(r -> dataDays.add(r.getDate(0).toLocalDate()));
+      gpuHourly.select(GpuHourlyTable.DATE).distinct().collectAsList().forEach(r -> dataDays.add(r.getDate(0).toLocalDate()));
       Map<String, Map<LocalDate, Double>> costs = new HashMap<>();
       RealizedSavings.subjectDailyCost(gpuHourly, window(SilverTables.BILLING_HOURLY, from, date))
           .where(concat_ws("|", col("family"), col("subject")).isin(RealizedSavings.keys(resolving).toArray()))
@@ -163,8 +174,8 @@ public final class RecommendStage {
     }
     List<Row> rows = realized.entrySet().stream().map(e -> RowFactory.create(e.getKey(), e.getValue())).collect(Collectors.toList());
     Dataset<Row> realizedRows = spark.createDataFrame(rows, new StructType()
-        .add("recommendation_id", DataTypes.StringType).add("realized_monthly_savings", DataTypes.DoubleType));
-    return night.join(org.apache.spark.sql.functions.broadcast(realizedRows), new String[] {"recommendation_id"}, "left");
+        .add(Recommendations.RECOMMENDATION_ID, DataTypes.StringType).add(Recommendations.REALIZED_MONTHLY_SAVINGS, DataTypes.DoubleType));
+    return night.join(broadcast(realizedRows), new String[] {Recommendations.RECOMMENDATION_ID}, "left");
   }
 
   /**
@@ -177,22 +188,22 @@ public final class RecommendStage {
     night.createOrReplaceTempView(view);
     try {
       List<String> sets = new ArrayList<>();
-      sets.add("t.status = s.status");
-      sets.add("t.first_seen = s.first_seen");
-      sets.add("t.last_seen = s.last_seen");
-      sets.add("t.resolved_on = s.resolved_on");
-      sets.add("t.realized_monthly_savings = CASE WHEN s.status = 'RESOLVED' THEN s.realized_monthly_savings "
-          + "WHEN s.status = 'REOPENED' THEN NULL ELSE t.realized_monthly_savings END");
+      for (String c : List.of(Recommendations.STATUS, Recommendations.FIRST_SEEN, Recommendations.LAST_SEEN, Recommendations.RESOLVED_ON)) {
+        sets.add("t." + c + " = s." + c);
+      }
+      String realized = Recommendations.REALIZED_MONTHLY_SAVINGS;
+      sets.add("t." + realized + " = CASE WHEN s." + Recommendations.STATUS + " = '" + RecommendationStatus.RESOLVED + "' THEN s." + realized + " "
+          + "WHEN s." + Recommendations.STATUS + " = '" + RecommendationStatus.REOPENED + "' THEN NULL ELSE t." + realized + " END");
       for (String c : REFRESHED) {
-        sets.add("t." + c + " = CASE WHEN s.triggered THEN s." + c + " ELSE t." + c + " END");
+        sets.add("t." + c + " = CASE WHEN s." + History.TRIGGERED + " THEN s." + c + " ELSE t." + c + " END");
       }
       String[] columns = RecommendationTables.RECOMMENDATIONS.columnNames();
       List<String> values = new ArrayList<>();
       for (String c : columns) {
-        values.add(c.startsWith("ticket_") ? "NULL" : "s." + c);
+        values.add(TICKET_COLUMNS.contains(c) ? "NULL" : "s." + c);
       }
       spark.sql("MERGE INTO " + tables.qualified(RecommendationTables.RECOMMENDATIONS) + " t USING " + view + " s "
-          + "ON t.recommendation_id = s.recommendation_id "
+          + "ON t." + Recommendations.RECOMMENDATION_ID + " = s." + Recommendations.RECOMMENDATION_ID + " "
           + "WHEN MATCHED THEN UPDATE SET " + String.join(", ", sets) + " "
           + "WHEN NOT MATCHED THEN INSERT (" + String.join(", ", columns) + ") VALUES (" + String.join(", ", values) + ")");
     } finally {

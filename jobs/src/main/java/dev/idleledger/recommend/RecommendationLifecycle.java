@@ -1,5 +1,9 @@
 package dev.idleledger.recommend;
 
+import static dev.idleledger.tables.RecommendationStatus.OPEN;
+import static dev.idleledger.tables.RecommendationStatus.REOPENED;
+import static dev.idleledger.tables.RecommendationStatus.RESOLVED;
+import static dev.idleledger.tables.RecommendationStatus.UPDATED;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
@@ -9,8 +13,12 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.tables.RecommendationTables.History;
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,10 +34,10 @@ import org.apache.spark.sql.expressions.Window;
  * since it last triggered; else unchanged. A resolved recommendation that stays quiet has no more history rows.
  */
 public final class RecommendationLifecycle {
-  public static final String OPEN = "OPEN";
-  public static final String UPDATED = "UPDATED";
-  public static final String RESOLVED = "RESOLVED";
-  public static final String REOPENED = "REOPENED";
+  private static final String PRIOR = "p_";
+  /** The columns carried from the last history row before D, each read as {@code p_<name>}. */
+  private static final String[] CARRIED = {History.KIND, History.SUBJECT, History.STATUS, History.MONTHLY_SAVINGS, History.SAVINGS_AT_SYNC,
+      History.FIRST_SEEN, History.LAST_SEEN, History.RESOLVED_ON, History.CONFIDENCE, History.CURRENCY};
 
   private RecommendationLifecycle() {}
 
@@ -40,45 +48,57 @@ public final class RecommendationLifecycle {
    */
   public static Dataset<Row> night(LocalDate date, Dataset<Row> triggers, Dataset<Row> history, RecommendSettings settings) {
     Date d = Date.valueOf(date);
-    Dataset<Row> prior = history.where(col("date").lt(d))
-        .withColumn("rn", row_number().over(Window.partitionBy("recommendation_id").orderBy(desc("date"))))
+    List<Column> prior = new ArrayList<>();
+    prior.add(col(History.RECOMMENDATION_ID));
+    for (String c : CARRIED) {
+      prior.add(col(c).as(PRIOR + c));
+    }
+    Dataset<Row> last = history.where(col(History.DATE).lt(d))
+        .withColumn("rn", row_number().over(Window.partitionBy(History.RECOMMENDATION_ID).orderBy(desc(History.DATE))))
         .where(col("rn").equalTo(1))
-        .select(col("recommendation_id"), col("kind").as("p_kind"), col("subject").as("p_subject"), col("status").as("p_status"),
-            col("monthly_savings").as("p_monthly_savings"), col("savings_at_sync").as("p_savings_at_sync"), col("first_seen").as("p_first_seen"),
-            col("last_seen").as("p_last_seen"), col("resolved_on").as("p_resolved_on"), col("confidence").as("p_confidence"),
-            col("currency").as("p_currency"));
-    Dataset<Row> joined = triggers.withColumn("triggered", lit(true))
-        .join(prior, new String[] {"recommendation_id"}, "full_outer")
-        .withColumn("triggered", col("triggered").isNotNull());
+        .select(prior.toArray(Column[]::new));
+    Dataset<Row> joined = triggers.withColumn(History.TRIGGERED, lit(true))
+        .join(last, new String[] {History.RECOMMENDATION_ID}, "full_outer")
+        .withColumn(History.TRIGGERED, col(History.TRIGGERED).isNotNull());
 
-    Column triggered = col("triggered");
-    Column known = col("p_status").isNotNull();
-    Column wasResolved = col("p_status").equalTo(RESOLVED);
-    Column moved = abs(col("monthly_savings").minus(col("p_savings_at_sync"))).gt(col("p_savings_at_sync").multiply(settings.updateThreshold()));
-    Column quietLongEnough = datediff(lit(d), col("p_last_seen")).geq(settings.resolveAfterDays());
-    Column status = when(triggered.and(not(known)), lit(OPEN))
-        .when(triggered.and(wasResolved), lit(REOPENED))
-        .when(triggered.and(moved), lit(UPDATED))
-        .when(triggered, col("p_status"))
-        .when(quietLongEnough, lit(RESOLVED))
-        .otherwise(col("p_status"));
+    Column triggered = col(History.TRIGGERED);
+    Column known = prior(History.STATUS).isNotNull();
+    Column wasResolved = prior(History.STATUS).equalTo(RESOLVED.name());
+    Column moved = abs(col(History.MONTHLY_SAVINGS).minus(prior(History.SAVINGS_AT_SYNC)))
+        .gt(prior(History.SAVINGS_AT_SYNC).multiply(settings.updateThreshold()));
+    Column quietLongEnough = datediff(lit(d), prior(History.LAST_SEEN)).geq(settings.resolveAfterDays());
+    Column status = when(triggered.and(not(known)), lit(OPEN.name()))
+        .when(triggered.and(wasResolved), lit(REOPENED.name()))
+        .when(triggered.and(moved), lit(UPDATED.name()))
+        .when(triggered, prior(History.STATUS))
+        .when(quietLongEnough, lit(RESOLVED.name()))
+        .otherwise(prior(History.STATUS));
     Column synced = triggered.and(not(known).or(wasResolved).or(moved));
     return joined
         // A resolved recommendation that did not trigger again is no longer live.
         .where(triggered.or(not(wasResolved)))
-        .withColumn("date", lit(d))
+        .withColumn(History.DATE, lit(d))
         .withColumn("new_status", status)
-        .withColumn("savings_at_sync", when(synced, col("monthly_savings")).otherwise(col("p_savings_at_sync")))
-        .withColumn("monthly_savings", when(triggered, col("monthly_savings")).otherwise(col("p_monthly_savings")))
-        .withColumn("kind", when(triggered, col("kind")).otherwise(col("p_kind")))
-        .withColumn("subject", when(triggered, col("subject")).otherwise(col("p_subject")))
-        .withColumn("first_seen", when(known, col("p_first_seen")).otherwise(lit(d)))
-        .withColumn("last_seen", when(triggered, lit(d)).otherwise(col("p_last_seen")))
-        .withColumn("resolved_on", when(col("new_status").equalTo(RESOLVED), lit(d)).otherwise(lit(null).cast("date")))
-        .withColumn("confidence", when(triggered, col("confidence")).otherwise(col("p_confidence")))
-        .withColumn("currency", when(triggered, col("currency")).otherwise(col("p_currency")))
-        .withColumn("status", col("new_status"))
-        .drop("new_status", "p_kind", "p_subject", "p_status", "p_monthly_savings", "p_savings_at_sync", "p_first_seen", "p_last_seen",
-            "p_resolved_on", "p_confidence", "p_currency");
+        .withColumn(History.SAVINGS_AT_SYNC, when(synced, col(History.MONTHLY_SAVINGS)).otherwise(prior(History.SAVINGS_AT_SYNC)))
+        .withColumn(History.MONTHLY_SAVINGS, tonightOrPrior(History.MONTHLY_SAVINGS))
+        .withColumn(History.KIND, tonightOrPrior(History.KIND))
+        .withColumn(History.SUBJECT, tonightOrPrior(History.SUBJECT))
+        .withColumn(History.FIRST_SEEN, when(known, prior(History.FIRST_SEEN)).otherwise(lit(d)))
+        .withColumn(History.LAST_SEEN, when(triggered, lit(d)).otherwise(prior(History.LAST_SEEN)))
+        .withColumn(History.RESOLVED_ON, when(col("new_status").equalTo(RESOLVED.name()), lit(d)).otherwise(lit(null).cast("date")))
+        .withColumn(History.CONFIDENCE, tonightOrPrior(History.CONFIDENCE))
+        .withColumn(History.CURRENCY, tonightOrPrior(History.CURRENCY))
+        .withColumn(History.STATUS, col("new_status"))
+        .drop("new_status")
+        .drop(Arrays.stream(CARRIED).map(c -> PRIOR + c).toArray(String[]::new));
+  }
+
+  private static Column prior(String column) {
+    return col(PRIOR + column);
+  }
+
+  /** Tonight's figure when it triggered, else the last night's. */
+  private static Column tonightOrPrior(String column) {
+    return when(col(History.TRIGGERED), col(column)).otherwise(prior(column));
   }
 }

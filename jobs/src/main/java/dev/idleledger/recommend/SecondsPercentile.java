@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.model.WorkloadSecond;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -51,7 +52,7 @@ final class SecondsPercentile {
     byValue[keys.length + 2] = col("s.value").as("value");
     Dataset<Row> timeAtValue = rows.withColumn("s", explode(array(stacked.toArray(Column[]::new))))
         .where(col("s.value").isNotNull())
-        .groupBy(byValue).agg(sum("hold_seconds").as("held"));
+        .groupBy(byValue).agg(sum(WorkloadSecond.HOLD_SECONDS).as("held"));
     Column[] byName = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 1);
     byName[keys.length] = col("name");
     WindowSpec percentile = Window.partitionBy(byName);

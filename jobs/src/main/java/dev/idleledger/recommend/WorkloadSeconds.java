@@ -17,10 +17,14 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuSecondState;
 import dev.idleledger.config.WorkloadClassifier;
+import dev.idleledger.ingest.SilverTables.GpuSamples;
+import dev.idleledger.ingest.SilverTables.PodInfo;
 import dev.idleledger.ingest.telemetry.HeldHours;
 import dev.idleledger.model.UnitSecondMoney;
 import dev.idleledger.model.WorkloadIdentity;
 import dev.idleledger.model.WorkloadSecond;
+import java.util.Arrays;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,7 +41,10 @@ import org.apache.spark.sql.Row;
  * demand = d(t) (Σ activity of its distinct units), max_fb_used_mib, max_activity, any_mig, gpu_model, min_gpu_model, node.
  */
 final class WorkloadSeconds {
-  static final String[] WORKLOAD = {"cluster", "namespace", "workload_kind", "workload_name"};
+  /** A workload: its top controller, named as pod_info and the recommendations name it. */
+  static final String[] WORKLOAD = {PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.WORKLOAD_KIND, PodInfo.WORKLOAD_NAME};
+  /** The day of the second: the latest day among its samples. */
+  static final String DATE = GpuSamples.DATE;
 
   private WorkloadSeconds() {}
 
@@ -45,33 +52,35 @@ final class WorkloadSeconds {
     // A hold that crosses hh:00 is priced at each hour's rate for its part there (COST_MODEL §2): it becomes one row
     // per hour, each with the money of its part, while second and hold_seconds stay the sample's own, so the
     // per-second aggregation below merges the parts back into the sample's second.
-    Dataset<Row> held = HeldHours.byHour(samples.where(size(col("holders")).gt(0)))
+    String[] unitHour = {GpuSamples.CLUSTER, GpuSamples.UNIT_ID, HeldHours.HOUR};
+    Dataset<Row> held = HeldHours.byHour(samples.where(size(col(GpuSamples.HOLDERS)).gt(0)))
         .withColumn("activity", GpuSecondState.activity())
-        .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col("ts")))
-        .join(broadcast(rates.select("cluster", "unit_id", "hour", "rate", "list_factor")), new String[] {"cluster", "unit_id", "hour"}, "left")
+        .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS)))
+        .join(broadcast(rates.select(cols(unitHour, "rate", "list_factor"))), unitHour, "left")
         .withColumn("money", UnitSecondMoney.perHolder(col("rate"), col(HeldHours.HOUR_SECONDS), col("holders")))
         .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
-        .withColumn("holder", explode(col("holders")))
-        .withColumn("namespace", col("holder.namespace"))
-        .withColumn("pod", col("holder.pod"))
-        .select("cluster", "namespace", "pod", "node", "unit_id", "date", "second", "hold_seconds", "activity", "fb_used_mib",
-            "gpu_model", "mig_profile", "money", "money_list");
+        .withColumn("holder", explode(col(GpuSamples.HOLDERS)))
+        .withColumn(PodInfo.NAMESPACE, col("holder.namespace"))
+        .withColumn(PodInfo.POD, col("holder.pod"))
+        .select(cols(new String[] {GpuSamples.CLUSTER, PodInfo.NAMESPACE, PodInfo.POD, GpuSamples.NODE, GpuSamples.UNIT_ID, GpuSamples.DATE,
+            WorkloadSecond.SECOND, GpuSamples.HOLD_SECONDS, "activity", GpuSamples.FB_USED_MIB, GpuSamples.GPU_MODEL, GpuSamples.MIG_PROFILE,
+            "money", "money_list"}));
     Dataset<Row> identified = WorkloadIdentity.of(held, pods, classifier);
     return identified.groupBy(cols(WORKLOAD, WorkloadSecond.SECOND)).agg(
-            first("workload_type").as("workload_type"), first("team").as("team"), max("date").as("date"),
+            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE), first(PodInfo.TEAM).as(PodInfo.TEAM), max(GpuSamples.DATE).as(DATE),
             WorkloadSecond.longestHold(), WorkloadSecond.anyActive(GpuSecondState.isActive(col("activity"), activityThreshold)),
             sum("money").as("money"), sum("money_list").as("money_list"),
-            size(collect_set("pod")).as("pods"),
-            collect_set(struct(col("unit_id"), coalesce(col("activity"), lit(0.0)).as("activity"))).as("units"),
-            max("fb_used_mib").as("max_fb_used_mib"), max(coalesce(col("activity"), lit(0.0))).as("max_activity"),
-            max(when(col("mig_profile").isNotNull(), 1).otherwise(0)).as("any_mig"),
-            max("gpu_model").as("gpu_model"), min("gpu_model").as("min_gpu_model"), max("node").as("node"))
+            size(collect_set(PodInfo.POD)).as("pods"),
+            collect_set(struct(col(GpuSamples.UNIT_ID), coalesce(col("activity"), lit(0.0)).as("activity"))).as("units"),
+            max(GpuSamples.FB_USED_MIB).as("max_fb_used_mib"), max(coalesce(col("activity"), lit(0.0))).as("max_activity"),
+            max(when(col(GpuSamples.MIG_PROFILE).isNotNull(), 1).otherwise(0)).as("any_mig"),
+            max(GpuSamples.GPU_MODEL).as("gpu_model"), min(GpuSamples.GPU_MODEL).as("min_gpu_model"), max(GpuSamples.NODE).as("node"))
         // A unit two pods of the workload share (time-slicing) counts once in the demand.
         .withColumn("demand", expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
         .drop("units");
   }
 
   static Column[] cols(String[] names, String... more) {
-    return java.util.stream.Stream.concat(java.util.Arrays.stream(names), java.util.Arrays.stream(more)).map(n -> col(n)).toArray(Column[]::new);
+    return Stream.concat(Arrays.stream(names), Arrays.stream(more)).map(n -> col(n)).toArray(Column[]::new);
   }
 }

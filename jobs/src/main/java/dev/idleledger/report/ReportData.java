@@ -12,10 +12,13 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.model.Periods;
 import dev.idleledger.recommend.CombinedSavings;
-import dev.idleledger.recommend.RecommendationLifecycle;
-import dev.idleledger.recommend.RecommendationTables;
 import dev.idleledger.rollup.GoldTables;
+import dev.idleledger.rollup.GoldTables.ClusterDaily;
+import dev.idleledger.rollup.GoldTables.TeamDaily;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.tables.RecommendationStatus;
+import dev.idleledger.tables.RecommendationTables;
+import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
@@ -61,30 +64,38 @@ public record ReportData(WasteSummary summary, List<DayWaste> trend, List<TeamWa
     Date a = Date.valueOf(from);
     Date b = Date.valueOf(to);
     WasteSummary summary = WasteSummary.read(tables, from, to, 10);
-    List<DayWaste> trend = tables.read(GoldTables.CLUSTER_DAILY).where(col("date").between(a, b))
-        .groupBy("date").agg(sum("gpu_cost").as("gpu_cost"), sum("waste_cost").as("waste_cost")).orderBy("date")
+    List<DayWaste> trend = tables.read(GoldTables.CLUSTER_DAILY).where(col(ClusterDaily.DATE).between(a, b))
+        .groupBy(ClusterDaily.DATE).agg(sum(ClusterDaily.GPU_COST).as(ClusterDaily.GPU_COST), sum(ClusterDaily.WASTE_COST).as(ClusterDaily.WASTE_COST))
+        .orderBy(ClusterDaily.DATE)
         .collectAsList().stream()
         .map(r -> new DayWaste(r.getDate(0).toLocalDate(), r.getDouble(1), r.getDouble(2))).toList();
-    List<TeamWaste> teams = tables.read(GoldTables.TEAM_DAILY).where(col("date").between(a, b))
-        .groupBy("team").agg(sum("idle_cost").as("idle_cost"), sum("cost").as("cost")).orderBy(desc("idle_cost"), col("team"))
+    List<TeamWaste> teams = tables.read(GoldTables.TEAM_DAILY).where(col(TeamDaily.DATE).between(a, b))
+        .groupBy(TeamDaily.TEAM).agg(sum(TeamDaily.IDLE_COST).as(TeamDaily.IDLE_COST), sum(TeamDaily.COST).as(TeamDaily.COST))
+        .orderBy(desc(TeamDaily.IDLE_COST), col(TeamDaily.TEAM))
         .collectAsList().stream().map(r -> new TeamWaste(r.getString(0), r.getDouble(1), r.getDouble(2))).toList();
-    List<NodeHourIdle> heatmap = tables.read(GpuHourlyTable.SPEC).where(col("date").between(a, b).and(col("node").isNotNull()))
-        .groupBy(col("node"), hour(col("hour")).as("hod"))
-        .agg(sum(col("state_seconds_idle").plus(col("state_seconds_unallocated"))).divide(Periods.SECONDS_PER_HOUR).as("wasted"))
-        .orderBy("node", "hod").collectAsList().stream()
+    List<NodeHourIdle> heatmap = tables.read(GpuHourlyTable.SPEC)
+        .where(col(GpuHourlyTable.DATE).between(a, b).and(col(GpuHourlyTable.NODE).isNotNull()))
+        .groupBy(col(GpuHourlyTable.NODE), hour(col(GpuHourlyTable.HOUR)).as("hod"))
+        .agg(sum(col(GpuHourlyTable.STATE_SECONDS_IDLE).plus(col(GpuHourlyTable.STATE_SECONDS_UNALLOCATED))).divide(Periods.SECONDS_PER_HOUR)
+            .as("wasted"))
+        .orderBy(GpuHourlyTable.NODE, "hod").collectAsList().stream()
         .map(r -> new NodeHourIdle(r.getString(0), r.getInt(1), r.getDouble(2))).toList();
     Dataset<Row> recommendations = tables.read(RecommendationTables.RECOMMENDATIONS);
     Dataset<Row> combined = CombinedSavings.of(tables.spark(), recommendations);
     List<OpenRecommendation> open = combined.withColumn("who", CombinedSavings.who())
-        .orderBy(desc("monthly_savings"), col("recommendation_id")).limit(LISTED_RECOMMENDATIONS)
-        .select("kind", "who", "action", "monthly_savings", "remaining_monthly_savings", "overlaps_with", "confidence", "ticket_url", "ticket_error",
-            "currency")
+        .orderBy(desc(Recommendations.MONTHLY_SAVINGS), col(Recommendations.RECOMMENDATION_ID)).limit(LISTED_RECOMMENDATIONS)
+        .select(Recommendations.KIND, "who", Recommendations.ACTION, Recommendations.MONTHLY_SAVINGS, CombinedSavings.REMAINING_MONTHLY_SAVINGS,
+            CombinedSavings.OVERLAPS_WITH, Recommendations.CONFIDENCE, Recommendations.TICKET_URL, Recommendations.TICKET_ERROR,
+            Recommendations.CURRENCY)
         .collectAsList().stream()
         .map(r -> new OpenRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getDouble(4), r.getString(5),
             r.getString(6), r.getString(7), r.getString(8), r.getString(9)))
         .toList();
-    Row realized = recommendations.where(col("status").equalTo(RecommendationLifecycle.RESOLVED).and(col("realized_monthly_savings").isNotNull()))
-        .agg(sum("realized_monthly_savings"), count(lit(1)), count(when(col("resolved_on").between(a, b), 1)), max("currency")).first();
+    Row realized = recommendations
+        .where(col(Recommendations.STATUS).equalTo(RecommendationStatus.RESOLVED.name()).and(col(Recommendations.REALIZED_MONTHLY_SAVINGS).isNotNull()))
+        .agg(sum(Recommendations.REALIZED_MONTHLY_SAVINGS), count(lit(1)), count(when(col(Recommendations.RESOLVED_ON).between(a, b), 1)),
+            max(Recommendations.CURRENCY))
+        .first();
     RealizedSavings realizedSavings = new RealizedSavings(realized.isNullAt(0) ? 0.0 : realized.getDouble(0), realized.getLong(1),
         realized.getLong(2), realized.isNullAt(3) ? summary.currency() : realized.getString(3));
     return new ReportData(summary, trend, teams, heatmap, CombinedSavings.totals(combined), open, realizedSavings);

@@ -8,7 +8,10 @@ import static org.apache.spark.sql.functions.sum;
 
 import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.rollup.GoldTables;
+import dev.idleledger.rollup.GoldTables.ClusterDaily;
+import dev.idleledger.rollup.GoldTables.WorkloadDaily;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.TableSpec;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
@@ -30,9 +33,6 @@ public record WasteSummary(LocalDate from, LocalDate to, String currency, double
    */
   public record UnknownGpuInstance(String instanceId, String instanceType, long gpus, double cost) {}
 
-  /** The cluster name gpu_hourly gives GPU instances that are only on the bill. */
-  static final String UNATTRIBUTED_CLUSTER = "unattributed";
-
   public double wasteCost() {
     return idleCost + unallocatedCost;
   }
@@ -42,37 +42,45 @@ public record WasteSummary(LocalDate from, LocalDate to, String currency, double
   }
 
   public static WasteSummary read(LakeTables tables, LocalDate from, LocalDate to, int top) {
-    Dataset<Row> clusters = inRange(tables.read(GoldTables.CLUSTER_DAILY), from, to);
-    Row c = clusters.agg(sum("gpu_cost"), sum("idle_cost"), sum("unallocated_cost"), sum("unobserved_cost"), sum("billed_gpu_hours"), max("currency")).first();
-    Dataset<Row> workloads = inRange(tables.read(GoldTables.WORKLOAD_DAILY), from, to)
-        .groupBy("namespace", "workload_kind", "workload_name").agg(
-            max("workload_type").as("workload_type"), max("team").as("team"), sum("gpu_hours").as("gpu_hours"),
-            sum("idle_gpu_hours").as("idle_gpu_hours"), sum("idle_cost").as("idle_cost"), sum("cost").as("cost"),
-            sum("unused_capacity_cost").as("unused_capacity_cost"));
-    List<TopWorkload> topWorkloads = workloads.orderBy(desc("idle_cost"), col("workload_name")).limit(top).collectAsList().stream()
-        .map(r -> new TopWorkload(r.getAs("namespace"), r.getAs("workload_kind"), r.getAs("workload_name"), r.getAs("workload_type"),
-            r.getAs("team"), r.<Double>getAs("gpu_hours"), efficiency(r), r.<Double>getAs("idle_gpu_hours"), r.<Double>getAs("idle_cost"),
-            r.<Double>getAs("cost")))
+    Dataset<Row> clusters = inRange(tables, GoldTables.CLUSTER_DAILY, from, to);
+    Row c = clusters.agg(sum(ClusterDaily.GPU_COST), sum(ClusterDaily.IDLE_COST), sum(ClusterDaily.UNALLOCATED_COST), sum(ClusterDaily.UNOBSERVED_COST),
+        sum(ClusterDaily.BILLED_GPU_HOURS), max(ClusterDaily.CURRENCY)).first();
+    // Summed over the range per workload; the sums keep the table's names.
+    Dataset<Row> workloads = inRange(tables, GoldTables.WORKLOAD_DAILY, from, to)
+        .groupBy(WorkloadDaily.NAMESPACE, WorkloadDaily.WORKLOAD_KIND, WorkloadDaily.WORKLOAD_NAME).agg(
+            max(WorkloadDaily.WORKLOAD_TYPE).as(WorkloadDaily.WORKLOAD_TYPE), max(WorkloadDaily.TEAM).as(WorkloadDaily.TEAM),
+            sum(WorkloadDaily.GPU_HOURS).as(WorkloadDaily.GPU_HOURS), sum(WorkloadDaily.IDLE_GPU_HOURS).as(WorkloadDaily.IDLE_GPU_HOURS),
+            sum(WorkloadDaily.IDLE_COST).as(WorkloadDaily.IDLE_COST), sum(WorkloadDaily.COST).as(WorkloadDaily.COST),
+            sum(WorkloadDaily.UNUSED_CAPACITY_COST).as(WorkloadDaily.UNUSED_CAPACITY_COST));
+    List<TopWorkload> topWorkloads = workloads.orderBy(desc(WorkloadDaily.IDLE_COST), col(WorkloadDaily.WORKLOAD_NAME)).limit(top)
+        .collectAsList().stream()
+        .map(r -> new TopWorkload(r.getAs(WorkloadDaily.NAMESPACE), r.getAs(WorkloadDaily.WORKLOAD_KIND), r.getAs(WorkloadDaily.WORKLOAD_NAME),
+            r.getAs(WorkloadDaily.WORKLOAD_TYPE), r.getAs(WorkloadDaily.TEAM), r.<Double>getAs(WorkloadDaily.GPU_HOURS), efficiency(r),
+            r.<Double>getAs(WorkloadDaily.IDLE_GPU_HOURS), r.<Double>getAs(WorkloadDaily.IDLE_COST), r.<Double>getAs(WorkloadDaily.COST)))
         .toList();
-    List<TypeWaste> byType = workloads.groupBy("workload_type").agg(sum("idle_cost").as("idle_cost"), sum("cost").as("cost"))
-        .orderBy(desc("idle_cost")).collectAsList().stream()
-        .map(r -> new TypeWaste(r.getAs("workload_type"), r.<Double>getAs("idle_cost"), r.<Double>getAs("cost"))).toList();
-    List<UnknownGpuInstance> billOnly = inRange(tables.read(GpuHourlyTable.SPEC), from, to)
-        .where(col("cluster").equalTo(UNATTRIBUTED_CLUSTER).and(col("node").isNull()))
-        .groupBy("instance_id", "instance_type").agg(countDistinct("unit_id").as("gpus"), sum("cost").as("cost"))
-        .orderBy(desc("cost"), col("instance_id")).collectAsList().stream()
+    List<TypeWaste> byType = workloads.groupBy(WorkloadDaily.WORKLOAD_TYPE)
+        .agg(sum(WorkloadDaily.IDLE_COST).as(WorkloadDaily.IDLE_COST), sum(WorkloadDaily.COST).as(WorkloadDaily.COST))
+        .orderBy(desc(WorkloadDaily.IDLE_COST)).collectAsList().stream()
+        .map(r -> new TypeWaste(r.getAs(WorkloadDaily.WORKLOAD_TYPE), r.<Double>getAs(WorkloadDaily.IDLE_COST), r.<Double>getAs(WorkloadDaily.COST)))
+        .toList();
+    List<UnknownGpuInstance> billOnly = inRange(tables, GpuHourlyTable.SPEC, from, to)
+        .where(col(GpuHourlyTable.CLUSTER).equalTo(GpuHourlyTable.UNATTRIBUTED_CLUSTER).and(col(GpuHourlyTable.NODE).isNull()))
+        .groupBy(GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.INSTANCE_TYPE)
+        .agg(countDistinct(GpuHourlyTable.UNIT_ID).as("gpus"), sum(GpuHourlyTable.COST).as(GpuHourlyTable.COST))
+        .orderBy(desc(GpuHourlyTable.COST), col(GpuHourlyTable.INSTANCE_ID)).collectAsList().stream()
         .map(r -> new UnknownGpuInstance(r.getString(0), r.getString(1), r.getLong(2), r.getDouble(3))).toList();
     return new WasteSummary(from, to, c.isNullAt(5) ? "USD" : c.getString(5), d(c, 0), d(c, 1), d(c, 2), d(c, 3), d(c, 4), topWorkloads, byType,
         billOnly);
   }
 
   private static double efficiency(Row r) {
-    double cost = r.<Double>getAs("cost");
-    return cost == 0 ? 0 : 1 - r.<Double>getAs("unused_capacity_cost") / cost;
+    double cost = r.<Double>getAs(WorkloadDaily.COST);
+    return cost == 0 ? 0 : 1 - r.<Double>getAs(WorkloadDaily.UNUSED_CAPACITY_COST) / cost;
   }
 
-  private static Dataset<Row> inRange(Dataset<Row> table, LocalDate from, LocalDate to) {
-    return table.where(col("date").between(Date.valueOf(from), Date.valueOf(to)));
+  /** The rows of a table partitioned by date whose date is in the range. */
+  private static Dataset<Row> inRange(LakeTables tables, TableSpec spec, LocalDate from, LocalDate to) {
+    return tables.read(spec).where(col(spec.partitionColumn()).between(Date.valueOf(from), Date.valueOf(to)));
   }
 
   private static double d(Row r, int i) {

@@ -1,5 +1,6 @@
 package dev.idleledger.tickets;
 
+import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.sql.Timestamp;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -18,13 +19,13 @@ import org.apache.spark.sql.types.StructType;
  */
 final class DeltaTicketWriteBack implements TicketWriteBack {
   private static final StructType SCHEMA = new StructType()
-      .add("recommendation_id", DataTypes.StringType)
-      .add("ticket_system", DataTypes.StringType)
-      .add("ticket_key", DataTypes.StringType)
-      .add("ticket_url", DataTypes.StringType)
-      .add("ticket_state", DataTypes.StringType)
-      .add("ticket_error", DataTypes.StringType)
-      .add("ticket_synced_at", DataTypes.TimestampType);
+      .add(Recommendations.RECOMMENDATION_ID, DataTypes.StringType)
+      .add(Recommendations.TICKET_SYSTEM, DataTypes.StringType)
+      .add(Recommendations.TICKET_KEY, DataTypes.StringType)
+      .add(Recommendations.TICKET_URL, DataTypes.StringType)
+      .add(Recommendations.TICKET_STATE, DataTypes.StringType)
+      .add(Recommendations.TICKET_ERROR, DataTypes.StringType)
+      .add(Recommendations.TICKET_SYNCED_AT, DataTypes.TimestampType);
 
   private final SparkSession spark;
 
@@ -43,17 +44,27 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
     String view = "ticket_outcomes_" + Long.toHexString(System.nanoTime());
     updates.createOrReplaceTempView(view);
     try {
-      spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t.recommendation_id = s.recommendation_id "
+      String id = Recommendations.RECOMMENDATION_ID;
+      String url = Recommendations.TICKET_URL;
+      spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t." + id + " = s." + id + " "
           + "WHEN MATCHED THEN UPDATE SET "
-          + "t.ticket_system = coalesce(s.ticket_system, t.ticket_system), "
-          + "t.ticket_key = coalesce(s.ticket_key, t.ticket_key), "
-          + "t.ticket_url = CASE WHEN s.ticket_url IS NOT NULL THEN s.ticket_url "
-          + "WHEN t.ticket_url LIKE 'error:%' THEN NULL ELSE t.ticket_url END, "
-          + "t.ticket_state = s.ticket_state, "
-          + "t.ticket_error = s.ticket_error, "
-          + "t.ticket_synced_at = s.ticket_synced_at");
+          + keptUnlessNew(Recommendations.TICKET_SYSTEM) + ", "
+          + keptUnlessNew(Recommendations.TICKET_KEY) + ", "
+          + "t." + url + " = CASE WHEN s." + url + " IS NOT NULL THEN s." + url + " "
+          + "WHEN t." + url + " LIKE 'error:%' THEN NULL ELSE t." + url + " END, "
+          + replaced(Recommendations.TICKET_STATE) + ", "
+          + replaced(Recommendations.TICKET_ERROR) + ", "
+          + replaced(Recommendations.TICKET_SYNCED_AT));
     } finally {
       spark.catalog().dropTempView(view);
     }
+  }
+
+  private static String keptUnlessNew(String column) {
+    return "t." + column + " = coalesce(s." + column + ", t." + column + ")";
+  }
+
+  private static String replaced(String column) {
+    return "t." + column + " = s." + column;
   }
 }

@@ -1,5 +1,6 @@
 package dev.idleledger.tickets;
 
+import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -38,22 +39,29 @@ public record RecommendationTicketView(
 
   /** The columns read, for a narrow select. */
   public static final List<String> COLUMNS = List.of(
-      "recommendation_id", "kind", "status", "cluster", "namespace", "workload_kind", "workload_name", "team",
-      "node", "instance_type", "first_seen", "last_seen", "resolved_on", "window_days", "monthly_savings",
-      "realized_monthly_savings", "confidence", "evidence", "action", "patch", "currency", "ticket_system",
-      "ticket_key", "ticket_url", "ticket_state", "ticket_synced_at");
+      Recommendations.RECOMMENDATION_ID, Recommendations.KIND, Recommendations.STATUS, Recommendations.CLUSTER, Recommendations.NAMESPACE,
+      Recommendations.WORKLOAD_KIND, Recommendations.WORKLOAD_NAME, Recommendations.TEAM, Recommendations.NODE, Recommendations.INSTANCE_TYPE,
+      Recommendations.FIRST_SEEN, Recommendations.LAST_SEEN, Recommendations.RESOLVED_ON, Recommendations.WINDOW_DAYS,
+      Recommendations.MONTHLY_SAVINGS, Recommendations.REALIZED_MONTHLY_SAVINGS, Recommendations.CONFIDENCE, Recommendations.EVIDENCE,
+      Recommendations.ACTION, Recommendations.PATCH, Recommendations.CURRENCY, Recommendations.TICKET_SYSTEM, Recommendations.TICKET_KEY,
+      Recommendations.TICKET_URL, Recommendations.TICKET_STATE, Recommendations.TICKET_SYNCED_AT);
 
   public static RecommendationTicketView from(Row r) {
+    Double monthlySavings = num(r, Recommendations.MONTHLY_SAVINGS);
     return new RecommendationTicketView(
-        str(r, "recommendation_id"), str(r, "kind"), str(r, "status"), str(r, "cluster"), str(r, "namespace"),
-        str(r, "workload_kind"), str(r, "workload_name"), str(r, "team"), str(r, "node"), str(r, "instance_type"),
-        date(r, "first_seen"), date(r, "last_seen"), date(r, "resolved_on"),
-        r.isNullAt(r.fieldIndex("window_days")) ? null : ((Number) r.getAs("window_days")).intValue(),
-        num(r, "monthly_savings") == null ? 0 : num(r, "monthly_savings"), num(r, "realized_monthly_savings"),
-        str(r, "confidence"), str(r, "evidence"), str(r, "action"), str(r, "patch"), str(r, "currency"),
-        str(r, "ticket_system"), str(r, "ticket_key"), str(r, "ticket_url"),
-        TicketState.of(str(r, "ticket_state"), str(r, "recommendation_id")),
-        r.isNullAt(r.fieldIndex("ticket_synced_at")) ? null : ((Timestamp) r.getAs("ticket_synced_at")).toInstant());
+        str(r, Recommendations.RECOMMENDATION_ID), str(r, Recommendations.KIND), str(r, Recommendations.STATUS),
+        str(r, Recommendations.CLUSTER), str(r, Recommendations.NAMESPACE), str(r, Recommendations.WORKLOAD_KIND),
+        str(r, Recommendations.WORKLOAD_NAME), str(r, Recommendations.TEAM), str(r, Recommendations.NODE),
+        str(r, Recommendations.INSTANCE_TYPE),
+        date(r, Recommendations.FIRST_SEEN), date(r, Recommendations.LAST_SEEN), date(r, Recommendations.RESOLVED_ON),
+        r.isNullAt(r.fieldIndex(Recommendations.WINDOW_DAYS)) ? null : ((Number) r.getAs(Recommendations.WINDOW_DAYS)).intValue(),
+        monthlySavings == null ? 0 : monthlySavings, num(r, Recommendations.REALIZED_MONTHLY_SAVINGS),
+        str(r, Recommendations.CONFIDENCE), str(r, Recommendations.EVIDENCE), str(r, Recommendations.ACTION), str(r, Recommendations.PATCH),
+        str(r, Recommendations.CURRENCY), str(r, Recommendations.TICKET_SYSTEM), str(r, Recommendations.TICKET_KEY),
+        str(r, Recommendations.TICKET_URL),
+        TicketState.of(str(r, Recommendations.TICKET_STATE), str(r, Recommendations.RECOMMENDATION_ID)),
+        r.isNullAt(r.fieldIndex(Recommendations.TICKET_SYNCED_AT)) ? null
+            : ((Timestamp) r.getAs(Recommendations.TICKET_SYNCED_AT)).toInstant());
   }
 
   /** Node-level kinds name the node; the others name the workload. */

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.tables.RecommendationStatus;
+import dev.idleledger.tables.RecommendationTables.Recommendations;
 import dev.idleledger.tickets.TicketSettings.TeamRoute;
 
 import java.time.Clock;
@@ -23,9 +25,6 @@ import org.apache.spark.sql.SparkSession;
  * marked ERROR with its reason and the others go on; the result's failed count makes the command exit non-zero.
  */
 public final class TicketStage {
-  /** Where a failed sync's reason is written (DeltaTicketWriteBack). */
-  private static final String ERROR_COLUMN = "ticket_error";
-
   private final SparkSession spark;
   private final LedgerConfig config;
   private final TicketSettings settings;
@@ -132,14 +131,14 @@ public final class TicketStage {
 
   /** Recommendations in a status that may need a ticket action; a small table, so read to the driver. */
   private List<RecommendationTicketView> candidates(String table, boolean dryRun) {
-    if (!dryRun && !Arrays.asList(spark.table(table).columns()).contains(ERROR_COLUMN)) {
+    if (!dryRun && !Arrays.asList(spark.table(table).columns()).contains(Recommendations.TICKET_ERROR)) {
       // Checked before any ticket is filed: the outcomes could not be recorded, and the next night would find them again.
-      throw new IllegalStateException(table + " has no " + ERROR_COLUMN + " column (a lake of an earlier release): run nightly once,"
-          + " which upgrades the lake's tables, or ALTER TABLE " + table + " ADD COLUMNS (" + ERROR_COLUMN + " STRING)");
+      throw new IllegalStateException(table + " has no " + Recommendations.TICKET_ERROR + " column (a lake of an earlier release): run nightly once,"
+          + " which upgrades the lake's tables, or ALTER TABLE " + table + " ADD COLUMNS (" + Recommendations.TICKET_ERROR + " STRING)");
     }
     Column[] columns = RecommendationTicketView.COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
     List<Row> rows = spark.table(table).select(columns)
-        .where(col("status").isin("OPEN", "REOPENED", "UPDATED", "RESOLVED"))
+        .where(col(Recommendations.STATUS).isin(RecommendationStatus.storedValues()))
         .collectAsList();
     return rows.stream().map(RecommendationTicketView::from)
         .sorted(Comparator.comparing(RecommendationTicketView::recommendationId)).toList();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.idleledger.tables.RecommendationStatus;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -68,7 +69,7 @@ public final class TicketText {
 
   /** A comment: the savings moved, or the waste came back. */
   public static TicketText forComment(RecommendationTicketView r, String recommendationsTable) {
-    String what = "REOPENED".equals(r.status()) ? "This waste is back (the recommendation triggers again)"
+    String what = RecommendationStatus.REOPENED.name().equals(r.status()) ? "This waste is back (the recommendation triggers again)"
         : "The estimate changed";
     return new TicketText(title(r), List.of(
         new Para(what + ": " + money(r) + " per month as of " + n(r.lastSeen()) + ", confidence "

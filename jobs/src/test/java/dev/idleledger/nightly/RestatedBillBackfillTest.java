@@ -8,7 +8,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.TelemetryFormat;
-import dev.idleledger.recommend.RecommendationKind;
+import dev.idleledger.tables.RecommendationKind;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.io.Reader;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.tables.RecommendationTables;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Date;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.idleledger.recommend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idleledger.tables.RecommendationKind;
 import dev.idleledger.testing.FleetLake;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;

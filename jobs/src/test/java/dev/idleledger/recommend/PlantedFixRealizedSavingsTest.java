@@ -12,6 +12,8 @@ import dev.idleledger.generate.TelemetryFormat;
 import dev.idleledger.nightly.NightlyRun;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.tables.RecommendationKind;
+import dev.idleledger.tables.RecommendationTables;
 import dev.idleledger.testing.TestSpark;
 import java.io.Reader;
 import java.nio.file.Files;

@@ -14,6 +14,7 @@ import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.TableSpec;
+import dev.idleledger.tables.RecommendationTables;
 import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Date;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.tables.RecommendationKind;
 import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.time.LocalDate;

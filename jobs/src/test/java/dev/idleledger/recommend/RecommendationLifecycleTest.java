@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.idleledger.tables.RecommendationKind;
+import dev.idleledger.tables.RecommendationTables;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Date;
 import java.time.LocalDate;

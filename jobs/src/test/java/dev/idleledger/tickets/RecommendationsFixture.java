@@ -1,8 +1,8 @@
 package dev.idleledger.tickets;
 
-import dev.idleledger.recommend.RecommendationTables;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.TableSpec;
+import dev.idleledger.tables.RecommendationTables;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -1,6 +1,14 @@
-package dev.idleledger.recommend;
+package dev.idleledger.tables;
 
-/** The six kinds of RECOMMENDATIONS.md and what their subject names. */
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The six kinds of RECOMMENDATIONS.md and what their subject names; {@code recommendations.kind} stores the
+ * constant's name.
+ */
 public enum RecommendationKind {
   CULL_IDLE_NOTEBOOK, RIGHTSIZE_INFERENCE_REPLICAS, RELEASE_IDLE_TRAINING_GPUS, RIGHTSIZE_GPU, CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE;
 
@@ -22,9 +30,9 @@ public enum RecommendationKind {
   /** recommendation_id: the first 16 hex digits of sha256("KIND|subject"). */
   public static String recommendationId(String kind, String subject) {
     try {
-      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest((kind + "|" + subject).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(h).substring(0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest((kind + "|" + subject).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

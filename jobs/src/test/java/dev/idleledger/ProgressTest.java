@@ -15,14 +15,17 @@ import org.junit.jupiter.api.Test;
 class ProgressTest {
   @Test
   void aProgressLineReachesTheCurrentStderrWithTheIdleLedgerPrefix() {
-    String err = capturingStderr(() -> Progress.line("%s published in %.1f s", "2026-11-28", 12.34));
+    String err =
+        capturingStderr(() -> Progress.line("%s published in %.1f s", "2026-11-28", 12.34));
     assertEquals("[idle-ledger] 2026-11-28 published in 12.3 s", err.strip());
   }
 
   @Test
   void aTimedStageLogsItsRowsAndReturnsItsResult() {
     String[] result = new String[1];
-    String err = capturingStderr(() -> result[0] = Progress.stage("attribute 2026-11-28", () -> "done", r -> 1_234));
+    String err =
+        capturingStderr(
+            () -> result[0] = Progress.stage("attribute 2026-11-28", () -> "done", r -> 1_234));
     assertEquals("done", result[0]);
     assertTrue(err.startsWith("[idle-ledger] attribute 2026-11-28"), err);
     assertTrue(err.contains(" 1,234 rows "), err);

@@ -52,19 +52,37 @@ public final class AttributeStage {
 
   /** Attributes the date and writes gpu_hourly; the returned date's gpuHourly (kept) are the rows written to the table. */
   public AttributedDate run(LocalDate date, QualityRecorder quality) {
-    // The classified samples are read by the unit-hours, gpu_hourly and, in the rollups, the workloads' per-second
-    // statistics: cached once (spilling to disk at fleet scale), so the raw scan, the MIG union and the joins run once.
+    // The classified samples are read by the unit-hours, gpu_hourly and, in the rollups, the
+    // workloads' per-second
+    // statistics: cached once (spilling to disk at fleet scale), so the raw scan, the MIG union and
+    // the joins run once.
     List<Dataset<Row>> kept = new ArrayList<>();
-    CostAttribution.Keeping keeping = new CostAttribution.Keeping(StageFrames::keep, samples -> {
-      Dataset<Row> cached = samples.persist(StorageLevel.MEMORY_AND_DISK());
-      kept.add(cached);
-      return cached;
-    });
+    CostAttribution.Keeping keeping =
+        new CostAttribution.Keeping(
+            StageFrames::keep,
+            samples -> {
+              Dataset<Row> cached = samples.persist(StorageLevel.MEMORY_AND_DISK());
+              kept.add(cached);
+              return cached;
+            });
     try {
-      CostAttribution.Result result = new CostAttribution(spark, new CostAttribution.Settings(date, config.idleActivityThreshold,
-          config.memoryHeldThreshold, config.gpuShare, catalog, config.classifier, config.chargebackLabels), keeping)
-          .attribute(silver(SilverTables.GPU_SAMPLES, date), silver(SilverTables.NODE_INFO, date),
-              silver(SilverTables.BILLING_HOURLY, date), silver(SilverTables.POD_INFO, date));
+      CostAttribution.Result result =
+          new CostAttribution(
+                  spark,
+                  new CostAttribution.Settings(
+                      date,
+                      config.idleActivityThreshold,
+                      config.memoryHeldThreshold,
+                      config.gpuShare,
+                      catalog,
+                      config.classifier,
+                      config.chargebackLabels),
+                  keeping)
+              .attribute(
+                  silver(SilverTables.GPU_SAMPLES, date),
+                  silver(SilverTables.NODE_INFO, date),
+                  silver(SilverTables.BILLING_HOURLY, date),
+                  silver(SilverTables.POD_INFO, date));
       tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
       recordReconciliation(result.instanceHours(), quality, config.maxReconciliationDelta);
       CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
@@ -85,33 +103,66 @@ public final class AttributeStage {
    * A day without GPU instance-hours reconciles to 0. An instance-hour whose money is null (a bill without a cost,
    * a share or GPU count missing) fails the check: a null would otherwise drop out of the max and pass as 0.
    */
-  static void recordReconciliation(Dataset<Row> instanceHours, QualityRecorder quality, double maxReconciliationDelta) {
+  static void recordReconciliation(
+      Dataset<Row> instanceHours, QualityRecorder quality, double maxReconciliationDelta) {
     Column nullMoney = col("gpu_cost").isNull().or(col("attributed").isNull());
-    Row r = instanceHours.agg(
-        max(abs(col("gpu_cost").minus(col("attributed")))).as("max_delta"),
-        countWhere(col("price_source").equalTo(UnitHourRate.BILL)).as("billed"),
-        countWhere(col("price_source").equalTo(UnitHourRate.CATALOG)).as("catalog"),
-        countWhere(col("price_source").equalTo(UnitHourRate.NONE)).as("unpriced"),
-        count("*").as("hours"),
-        countWhere(nullMoney).as("null_money"),
-        first(when(nullMoney, concat_ws(" ", col("instance_id"), col("hour").cast("string"))), true).as("null_example")).first();
+    Row r =
+        instanceHours
+            .agg(
+                max(abs(col("gpu_cost").minus(col("attributed")))).as("max_delta"),
+                countWhere(col("price_source").equalTo(UnitHourRate.BILL)).as("billed"),
+                countWhere(col("price_source").equalTo(UnitHourRate.CATALOG)).as("catalog"),
+                countWhere(col("price_source").equalTo(UnitHourRate.NONE)).as("unpriced"),
+                count("*").as("hours"),
+                countWhere(nullMoney).as("null_money"),
+                first(
+                        when(
+                            nullMoney,
+                            concat_ws(" ", col("instance_id"), col("hour").cast("string"))),
+                        true)
+                    .as("null_example"))
+            .first();
     double maxDelta = r.isNullAt(0) ? 0.0 : r.getDouble(0);
     long nullMoneyHours = r.getLong(5);
     boolean conserved = maxDelta <= maxReconciliationDelta && nullMoneyHours == 0;
-    String detail = nullMoneyHours > 0
-        ? nullMoneyHours + " GPU instance-hours have no money figure (null GPU cost or attributed cost), e.g. " + r.getString(6)
-            + ": money is not conserved"
-        : conserved ? "allocated + unallocated + unobserved = GPU cost on every instance-hour"
-            : "largest |GPU cost - attributed| on an instance-hour is " + maxDelta + ": money is not conserved";
-    quality.recordValue("reconciliation", "attribute", maxDelta, maxReconciliationDelta, conserved, detail);
+    String detail =
+        nullMoneyHours > 0
+            ? nullMoneyHours
+                + " GPU instance-hours have no money figure (null GPU cost or attributed cost), e.g. "
+                + r.getString(6)
+                + ": money is not conserved"
+            : conserved
+                ? "allocated + unallocated + unobserved = GPU cost on every instance-hour"
+                : "largest |GPU cost - attributed| on an instance-hour is "
+                    + maxDelta
+                    + ": money is not conserved";
+    quality.recordValue(
+        "reconciliation", "attribute", maxDelta, maxReconciliationDelta, conserved, detail);
     long hours = r.getLong(4);
-    // A date with no instance-hour at all (a lookback date before the fleet's first day) sums to null, not 0.
+    // A date with no instance-hour at all (a lookback date before the fleet's first day) sums to
+    // null, not 0.
     long catalogPriced = r.isNullAt(2) ? 0 : r.getLong(2);
     long unpriced = r.isNullAt(3) ? 0 : r.getLong(3);
-    quality.recordValue("catalog_priced_instance_hours", "attribute", catalogPriced, null, true,
-        catalogPriced + " of " + hours + " GPU instance-hours had telemetry but no bill; priced from the catalog (price_source = catalog)");
-    quality.recordValue("unpriced_instance_hours", "attribute", unpriced, null, true,
-        unpriced + " of " + hours + " GPU instance-hours had neither a bill nor a catalog price; cost 0 (price_source = none)");
+    quality.recordValue(
+        "catalog_priced_instance_hours",
+        "attribute",
+        catalogPriced,
+        null,
+        true,
+        catalogPriced
+            + " of "
+            + hours
+            + " GPU instance-hours had telemetry but no bill; priced from the catalog (price_source = catalog)");
+    quality.recordValue(
+        "unpriced_instance_hours",
+        "attribute",
+        unpriced,
+        null,
+        true,
+        unpriced
+            + " of "
+            + hours
+            + " GPU instance-hours had neither a bill nor a catalog price; cost 0 (price_source = none)");
   }
 
   /** A count that is 0, not null, over no rows (a day without GPU instance-hours). */

@@ -28,6 +28,8 @@ final class CarriedLabels {
       entries.add(lit(key));
       entries.add(element_at(podLabels, lit(labels.exportedName(key))));
     }
-    return map_filter(map(entries.toArray(Column[]::new)), (k, v) -> v.isNotNull().and(v.notEqual(""))).cast("map<string,string>");
+    return map_filter(
+            map(entries.toArray(Column[]::new)), (k, v) -> v.isNotNull().and(v.notEqual("")))
+        .cast("map<string,string>");
   }
 }

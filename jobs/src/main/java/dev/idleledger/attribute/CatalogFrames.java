@@ -31,17 +31,24 @@ final class CatalogFrames {
    * catalog_key ({@link InstanceCatalog#key}), cat_gpus, cat_gpu_memory_mib, cat_on_demand_hourly (null = no
    * catalog price), cat_gpu_share (the share policy applied to the shape).
    */
-  static Dataset<Row> instanceTypes(SparkSession spark, InstanceCatalog catalog, GpuSharePolicy share) {
-    StructType schema = new StructType()
-        .add(KEY, DataTypes.StringType)
-        .add("cat_gpus", DataTypes.IntegerType)
-        .add("cat_gpu_memory_mib", DataTypes.DoubleType)
-        .add("cat_on_demand_hourly", DataTypes.DoubleType)
-        .add("cat_gpu_share", DataTypes.DoubleType);
+  static Dataset<Row> instanceTypes(
+      SparkSession spark, InstanceCatalog catalog, GpuSharePolicy share) {
+    StructType schema =
+        new StructType()
+            .add(KEY, DataTypes.StringType)
+            .add("cat_gpus", DataTypes.IntegerType)
+            .add("cat_gpu_memory_mib", DataTypes.DoubleType)
+            .add("cat_on_demand_hourly", DataTypes.DoubleType)
+            .add("cat_gpu_share", DataTypes.DoubleType);
     List<Row> rows = new ArrayList<>();
     for (InstanceCatalog.InstanceType t : catalog.instanceTypes()) {
-      rows.add(RowFactory.create(InstanceCatalog.key(t.instanceType()), t.gpus(), (double) t.gpuMemoryMib(), t.onDemandHourly(),
-          share.share(t.gpus(), t.vcpu(), t.memoryGib())));
+      rows.add(
+          RowFactory.create(
+              InstanceCatalog.key(t.instanceType()),
+              t.gpus(),
+              (double) t.gpuMemoryMib(),
+              t.onDemandHourly(),
+              share.share(t.gpus(), t.vcpu(), t.memoryGib())));
     }
     return spark.createDataFrame(rows, schema);
   }
@@ -73,7 +80,11 @@ final class CatalogFrames {
     }
     List<Row> rows = new ArrayList<>();
     slices.forEach((model, n) -> rows.add(RowFactory.create(model, n)));
-    return spark.createDataFrame(rows, new StructType().add("gpu_model", DataTypes.StringType).add("model_slices", DataTypes.IntegerType));
+    return spark.createDataFrame(
+        rows,
+        new StructType()
+            .add("gpu_model", DataTypes.StringType)
+            .add("model_slices", DataTypes.IntegerType));
   }
 
   /** The GPU share for an instance type the catalog does not know: only whole-node and fixed need no shape. */

@@ -27,6 +27,7 @@ final class CatalogGaps {
   static final String UNCOUNTED_TYPES = "uncounted_gpu_instance_types";
   static final String BILL_ONLY = "bill_only_gpu_instances";
   private static final String SOURCE = "attribute";
+
   /** Warnings name this many items; the rest are counted. */
   private static final int NAMED = 20;
 
@@ -38,10 +39,17 @@ final class CatalogGaps {
    */
   static void record(Dataset<Row> instances, Dataset<Row> gpuHourly, QualityRecorder quality) {
     // A few rows per instance type: small enough to bring to the driver and word here.
-    List<Row> unknown = instances.where(col("cat_gpus").isNull())
-        .groupBy("instance_type").agg(count("*").as("instances"), min("gpus").as("min_gpus"), max("gpus").as("max_gpus"),
-            max(col("node").isNotNull()).as("has_node"))
-        .orderBy("instance_type").collectAsList();
+    List<Row> unknown =
+        instances
+            .where(col("cat_gpus").isNull())
+            .groupBy("instance_type")
+            .agg(
+                count("*").as("instances"),
+                min("gpus").as("min_gpus"),
+                max("gpus").as("max_gpus"),
+                max(col("node").isNotNull()).as("has_node"))
+            .orderBy("instance_type")
+            .collectAsList();
 
     List<String> assumed = new ArrayList<>();
     List<String> uncounted = new ArrayList<>();
@@ -54,39 +62,79 @@ final class CatalogGaps {
       long maxGpus = r.getLong(3);
       if (maxGpus > 0) {
         assumedInstances += n;
-        assumed.add(String.format(Locale.ROOT, "%s on %d instance(s): %s GPUs assumed per instance", type, n,
-            minGpus == maxGpus ? Long.toString(maxGpus) : minGpus + "-" + maxGpus));
+        assumed.add(
+            String.format(
+                Locale.ROOT,
+                "%s on %d instance(s): %s GPUs assumed per instance",
+                type,
+                n,
+                minGpus == maxGpus ? Long.toString(maxGpus) : minGpus + "-" + maxGpus));
       } else if (!r.getBoolean(4) && InstanceCatalog.looksLikeGpuFamily(type)) {
         uncountedInstances += n;
         uncounted.add(String.format(Locale.ROOT, "%s on %d instance(s)", type, n));
       }
     }
-    quality.recordWarning(UNKNOWN_TYPES, SOURCE, assumedInstances, assumed.isEmpty()
-        ? "every GPU instance's type is in the instance catalog"
-        : "GPU instance types not in the instance catalog: " + named(assumed) + " (the node's nvidia_com_gpu capacity plus MIG-enabled"
-            + " GPUs seen, or the distinct GPUs seen if more; COST_MODEL.md §1); add them to conf/instance-catalog.csv");
-    quality.recordWarning(UNCOUNTED_TYPES, SOURCE, uncountedInstances, uncounted.isEmpty()
-        ? "no GPU-family instance type on the bill is missing from the instance catalog"
-        : "GPU-family instance types only on the bill and not in the instance catalog: " + named(uncounted)
-            + "; 0 GPUs assumed, so their cost is not GPU cost until conf/instance-catalog.csv has them");
+    quality.recordWarning(
+        UNKNOWN_TYPES,
+        SOURCE,
+        assumedInstances,
+        assumed.isEmpty()
+            ? "every GPU instance's type is in the instance catalog"
+            : "GPU instance types not in the instance catalog: "
+                + named(assumed)
+                + " (the node's nvidia_com_gpu capacity plus MIG-enabled"
+                + " GPUs seen, or the distinct GPUs seen if more; COST_MODEL.md §1); add them to conf/instance-catalog.csv");
+    quality.recordWarning(
+        UNCOUNTED_TYPES,
+        SOURCE,
+        uncountedInstances,
+        uncounted.isEmpty()
+            ? "no GPU-family instance type on the bill is missing from the instance catalog"
+            : "GPU-family instance types only on the bill and not in the instance catalog: "
+                + named(uncounted)
+                + "; 0 GPUs assumed, so their cost is not GPU cost until conf/instance-catalog.csv has them");
 
-    List<Row> billOnly = gpuHourly.where(col("cluster").equalTo(InstanceHourCost.UNATTRIBUTED_CLUSTER).and(col("node").isNull()))
-        .groupBy("instance_id", "instance_type")
-        .agg(countDistinct("unit_id").as("gpus"), sum("cost").as("cost"), max("currency").as("currency"))
-        .orderBy(col("cost").desc(), col("instance_id")).collectAsList();
+    List<Row> billOnly =
+        gpuHourly
+            .where(
+                col("cluster")
+                    .equalTo(InstanceHourCost.UNATTRIBUTED_CLUSTER)
+                    .and(col("node").isNull()))
+            .groupBy("instance_id", "instance_type")
+            .agg(
+                countDistinct("unit_id").as("gpus"),
+                sum("cost").as("cost"),
+                max("currency").as("currency"))
+            .orderBy(col("cost").desc(), col("instance_id"))
+            .collectAsList();
     List<String> named = new ArrayList<>();
     for (Row r : billOnly) {
-      named.add(String.format(Locale.ROOT, "%s, %s, %d GPUs, %.2f %s", r.getString(0), r.getString(1), r.getLong(2), r.getDouble(3),
-          r.isNullAt(4) ? "" : r.getString(4)).trim());
+      named.add(
+          String.format(
+                  Locale.ROOT,
+                  "%s, %s, %d GPUs, %.2f %s",
+                  r.getString(0),
+                  r.getString(1),
+                  r.getLong(2),
+                  r.getDouble(3),
+                  r.isNullAt(4) ? "" : r.getString(4))
+              .trim());
     }
-    quality.recordWarning(BILL_ONLY, SOURCE, billOnly.size(), billOnly.isEmpty()
-        ? "every GPU instance on the bill is a node of a known cluster"
-        : "GPUs on the bill that no cluster knows (published as cluster '" + InstanceHourCost.UNATTRIBUTED_CLUSTER
-            + "', all unobserved): " + named(named));
+    quality.recordWarning(
+        BILL_ONLY,
+        SOURCE,
+        billOnly.size(),
+        billOnly.isEmpty()
+            ? "every GPU instance on the bill is a node of a known cluster"
+            : "GPUs on the bill that no cluster knows (published as cluster '"
+                + InstanceHourCost.UNATTRIBUTED_CLUSTER
+                + "', all unobserved): "
+                + named(named));
   }
 
   private static String named(List<String> items) {
-    return items.size() <= NAMED ? String.join("; ", items)
+    return items.size() <= NAMED
+        ? String.join("; ", items)
         : String.join("; ", items.subList(0, NAMED)) + "; and " + (items.size() - NAMED) + " more";
   }
 }

@@ -38,7 +38,11 @@ public final class GpuSecondState {
   }
 
   /** The state of a sample given its activity and memory columns. */
-  public static Column state(Column activity, Column memoryFraction, double activityThreshold, double memoryHeldThreshold) {
+  public static Column state(
+      Column activity,
+      Column memoryFraction,
+      double activityThreshold,
+      double memoryHeldThreshold) {
     return when(size(col("holders")).equalTo(0), lit(UNALLOCATED))
         .when(isActive(activity, activityThreshold), lit(ACTIVE))
         .when(coalesce(memoryFraction, lit(0.0)).geq(memoryHeldThreshold), lit(IDLE_MEMORY_HELD))

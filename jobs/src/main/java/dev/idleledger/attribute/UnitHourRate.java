@@ -21,6 +21,7 @@ final class UnitHourRate {
   static final String BILL = "bill";
   static final String CATALOG = "catalog";
   static final String NONE = "none";
+
   /** Catalog prices are list prices in US dollars. */
   private static final String CATALOG_CURRENCY = "USD";
 
@@ -33,20 +34,44 @@ final class UnitHourRate {
    * @return one row per unit-hour that was billed or observed, with rate, unobserved_seconds, price_source
    */
   static Dataset<Row> compute(Dataset<Row> units, Dataset<Row> billedHours, Dataset<Row> observed) {
-    Dataset<Row> billedUnitHours = units.join(billedHours.drop("cluster"), "instance_id")
-        .select("cluster", "unit_id", "hour", "gpu_cost_per_gpu", "billed_seconds", "currency");
-    Dataset<Row> unitHours = billedUnitHours.join(observed, new String[] {"cluster", "unit_id", "hour"}, "full_outer")
-        .join(units, new String[] {"cluster", "unit_id"}, "left")
-        .withColumn("observed_seconds", coalesce(col("observed_seconds"), lit(0.0)));
+    Dataset<Row> billedUnitHours =
+        units
+            .join(billedHours.drop("cluster"), "instance_id")
+            .select("cluster", "unit_id", "hour", "gpu_cost_per_gpu", "billed_seconds", "currency");
+    Dataset<Row> unitHours =
+        billedUnitHours
+            .join(observed, new String[] {"cluster", "unit_id", "hour"}, "full_outer")
+            .join(units, new String[] {"cluster", "unit_id"}, "left")
+            .withColumn("observed_seconds", coalesce(col("observed_seconds"), lit(0.0)));
 
     Column billed = col("billed_seconds").isNotNull();
     Column denominator = greatest(col("billed_seconds"), col("observed_seconds"));
-    Column billRate = when(denominator.gt(0), col("gpu_cost_per_gpu").multiply(col("slice_share")).divide(denominator)).otherwise(lit(0.0));
-    Column catalogRate = col("cat_on_demand_hourly").multiply(col("gpu_share")).divide(col("cat_gpus")).divide((double) Periods.SECONDS_PER_HOUR).multiply(col("slice_share"));
+    Column billRate =
+        when(
+                denominator.gt(0),
+                col("gpu_cost_per_gpu").multiply(col("slice_share")).divide(denominator))
+            .otherwise(lit(0.0));
+    Column catalogRate =
+        col("cat_on_demand_hourly")
+            .multiply(col("gpu_share"))
+            .divide(col("cat_gpus"))
+            .divide((double) Periods.SECONDS_PER_HOUR)
+            .multiply(col("slice_share"));
     return unitHours
-        .withColumn("price_source", when(billed, lit(BILL)).when(col("cat_on_demand_hourly").isNotNull(), lit(CATALOG)).otherwise(lit(NONE)))
-        .withColumn("rate", when(billed, billRate).when(col("cat_on_demand_hourly").isNotNull(), catalogRate).otherwise(lit(0.0)))
-        .withColumn("unobserved_seconds", when(billed, greatest(lit(0.0), col("billed_seconds").minus(col("observed_seconds")))).otherwise(lit(0.0)))
+        .withColumn(
+            "price_source",
+            when(billed, lit(BILL))
+                .when(col("cat_on_demand_hourly").isNotNull(), lit(CATALOG))
+                .otherwise(lit(NONE)))
+        .withColumn(
+            "rate",
+            when(billed, billRate)
+                .when(col("cat_on_demand_hourly").isNotNull(), catalogRate)
+                .otherwise(lit(0.0)))
+        .withColumn(
+            "unobserved_seconds",
+            when(billed, greatest(lit(0.0), col("billed_seconds").minus(col("observed_seconds"))))
+                .otherwise(lit(0.0)))
         .withColumn("currency", when(billed, col("currency")).otherwise(lit(CATALOG_CURRENCY)));
   }
 }

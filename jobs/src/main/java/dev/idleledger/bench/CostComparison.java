@@ -21,15 +21,25 @@ public final class CostComparison {
       if (Double.isNaN(spark) || Double.isNaN(duckdb)) {
         return key + ": only " + (Double.isNaN(spark) ? "DuckDB" : "Spark") + " has this row";
       }
-      return String.format(Locale.ROOT, "%s %s: Spark %.9f, DuckDB %.9f (difference %.3g)", key, column, spark, duckdb, spark - duckdb);
+      return String.format(
+          Locale.ROOT,
+          "%s %s: Spark %.9f, DuckDB %.9f (difference %.3g)",
+          key,
+          column,
+          spark,
+          duckdb,
+          spark - duckdb);
     }
   }
 
   private CostComparison() {}
 
   public static Optional<Disagreement> firstDisagreement(CostFigures spark, CostFigures duckdb) {
-    Optional<Disagreement> d = compare(spark.workloads(), duckdb.workloads(), CostFigures.WORKLOAD_COLUMNS);
-    return d.isPresent() ? d : compare(spark.clusters(), duckdb.clusters(), CostFigures.CLUSTER_COLUMNS);
+    Optional<Disagreement> d =
+        compare(spark.workloads(), duckdb.workloads(), CostFigures.WORKLOAD_COLUMNS);
+    return d.isPresent()
+        ? d
+        : compare(spark.clusters(), duckdb.clusters(), CostFigures.CLUSTER_COLUMNS);
   }
 
   /** Rows compared: workload-days plus cluster-days, on the Spark side. */
@@ -37,14 +47,16 @@ public final class CostComparison {
     return spark.workloads().size() + spark.clusters().size();
   }
 
-  private static Optional<Disagreement> compare(Map<String, double[]> a, Map<String, double[]> b, List<String> columns) {
+  private static Optional<Disagreement> compare(
+      Map<String, double[]> a, Map<String, double[]> b, List<String> columns) {
     TreeSet<String> keys = new TreeSet<>(a.keySet());
     keys.addAll(b.keySet());
     for (String key : keys) {
       double[] x = a.get(key);
       double[] y = b.get(key);
       if (x == null || y == null) {
-        return Optional.of(new Disagreement(key, null, x == null ? Double.NaN : 0, y == null ? Double.NaN : 0));
+        return Optional.of(
+            new Disagreement(key, null, x == null ? Double.NaN : 0, y == null ? Double.NaN : 0));
       }
       for (int i = 0; i < columns.size(); i++) {
         if (!agree(x[i], y[i])) {

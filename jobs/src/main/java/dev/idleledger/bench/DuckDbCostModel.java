@@ -19,9 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -42,7 +42,8 @@ public final class DuckDbCostModel {
   /** The roots must be local folders laid out as CONTRACTS.md §1 (the bench's generated fleets are). */
   public DuckDbCostModel(LedgerConfig config, Path instanceCatalog) {
     if (config.gpuShare.kind() != GpuSharePolicy.Kind.WHOLE_NODE) {
-      throw new IllegalArgumentException("the DuckDB peer implements cost.gpu_share = whole-node only, not " + config.gpuShare);
+      throw new IllegalArgumentException(
+          "the DuckDB peer implements cost.gpu_share = whole-node only, not " + config.gpuShare);
     }
     this.config = config;
     this.telemetryRoot = Path.of(config.telemetryRoot);
@@ -56,18 +57,30 @@ public final class DuckDbCostModel {
     String script = script();
     CostFigures figures = new CostFigures();
     long start = System.nanoTime();
-    try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement()) {
-      // DuckDB shares the machine with the Spark JVM that just ran (8 GB heap): it gets a memory limit of its own
-      // and spills its temp tables next to the raw files (by default an in-memory database would spill under the
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Statement st = db.createStatement()) {
+      // DuckDB shares the machine with the Spark JVM that just ran (8 GB heap): it gets a memory
+      // limit of its own
+      // and spills its temp tables next to the raw files (by default an in-memory database would
+      // spill under the
       // working directory) — at 256+ GPU-days the telemetry table alone outgrows what is left.
       st.execute("SET memory_limit = '" + MEMORY_LIMIT + "'");
-      st.execute("SET temp_directory = '" + instanceCatalog.toAbsolutePath().getParent().resolve("duckdb-tmp").toString().replace("'", "''") + "'");
+      st.execute(
+          "SET temp_directory = '"
+              + instanceCatalog
+                  .toAbsolutePath()
+                  .getParent()
+                  .resolve("duckdb-tmp")
+                  .toString()
+                  .replace("'", "''")
+              + "'");
       st.execute("SET preserve_insertion_order = false");
       for (LocalDate date : dates) {
         for (String statement : statements(fill(script, date))) {
           long t = System.nanoTime();
           st.execute(statement);
-          figures.statementSeconds.merge(tableOf(statement), (System.nanoTime() - t) / 1e9, Double::sum);
+          figures.statementSeconds.merge(
+              tableOf(statement), (System.nanoTime() - t) / 1e9, Double::sum);
         }
         readWorkloads(st, date, figures);
         readClusters(st, date, figures);
@@ -79,22 +92,40 @@ public final class DuckDbCostModel {
     return figures;
   }
 
-  private static void readWorkloads(Statement st, LocalDate date, CostFigures figures) throws SQLException {
-    try (ResultSet r = st.executeQuery("SELECT cluster, namespace, workload_kind, workload_name, cost, idle_cost, "
-        + "idle_memory_held_cost, unused_capacity_cost FROM workload_result")) {
+  private static void readWorkloads(Statement st, LocalDate date, CostFigures figures)
+      throws SQLException {
+    try (ResultSet r =
+        st.executeQuery(
+            "SELECT cluster, namespace, workload_kind, workload_name, cost, idle_cost, "
+                + "idle_memory_held_cost, unused_capacity_cost FROM workload_result")) {
       while (r.next()) {
-        String key = CostFigures.workloadKey(date, r.getString(1), r.getString(2), r.getString(3), r.getString(4));
-        figures.workloads.put(key, new double[] {r.getDouble(5), r.getDouble(6), r.getDouble(7), r.getDouble(8)});
+        String key =
+            CostFigures.workloadKey(
+                date, r.getString(1), r.getString(2), r.getString(3), r.getString(4));
+        figures.workloads.put(
+            key, new double[] {r.getDouble(5), r.getDouble(6), r.getDouble(7), r.getDouble(8)});
       }
     }
   }
 
-  private static void readClusters(Statement st, LocalDate date, CostFigures figures) throws SQLException {
-    try (ResultSet r = st.executeQuery("SELECT cluster, gpu_cost, allocated_cost, idle_cost, unallocated_cost, unobserved_cost, "
-        + "unused_capacity_cost FROM cluster_result")) {
+  private static void readClusters(Statement st, LocalDate date, CostFigures figures)
+      throws SQLException {
+    try (ResultSet r =
+        st.executeQuery(
+            "SELECT cluster, gpu_cost, allocated_cost, idle_cost, unallocated_cost, unobserved_cost, "
+                + "unused_capacity_cost FROM cluster_result")) {
       while (r.next()) {
         String key = CostFigures.clusterKey(date, r.getString(1));
-        figures.clusters.put(key, new double[] {r.getDouble(2), r.getDouble(3), r.getDouble(4), r.getDouble(5), r.getDouble(6), r.getDouble(7)});
+        figures.clusters.put(
+            key,
+            new double[] {
+              r.getDouble(2),
+              r.getDouble(3),
+              r.getDouble(4),
+              r.getDouble(5),
+              r.getDouble(6),
+              r.getDouble(7)
+            });
       }
     }
   }
@@ -120,7 +151,8 @@ public final class DuckDbCostModel {
 
   /** Statements end with a semicolon at the end of a line; whole-line comments are dropped first. */
   static List<String> statements(String script) {
-    String code = script.lines().filter(l -> !l.strip().startsWith("--")).collect(Collectors.joining("\n"));
+    String code =
+        script.lines().filter(l -> !l.strip().startsWith("--")).collect(Collectors.joining("\n"));
     List<String> out = new ArrayList<>();
     for (String s : code.split(";\\s*(\\n|$)")) {
       if (!s.isBlank()) {
@@ -132,16 +164,17 @@ public final class DuckDbCostModel {
 
   String fill(String script, LocalDate date) {
     long dayStart = date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    Map<String, String> values = Map.of(
-        "telemetry_files", fileList(seriesFiles(telemetryRoot, date)),
-        "kube_files", fileList(seriesFiles(kubeRoot, date)),
-        "cur_files", fileList(curFiles(date)),
-        "instance_catalog", quote(instanceCatalog.toAbsolutePath().toString()),
-        "day_start_ms", Long.toString(dayStart),
-        "day_end_ms", Long.toString(dayStart + 86_400_000L),
-        "max_sample_gap_seconds", Integer.toString(config.maxSampleGapSeconds),
-        "activity_threshold", number(config.idleActivityThreshold),
-        "memory_held_threshold", number(config.memoryHeldThreshold));
+    Map<String, String> values =
+        Map.of(
+            "telemetry_files", fileList(seriesFiles(telemetryRoot, date)),
+            "kube_files", fileList(seriesFiles(kubeRoot, date)),
+            "cur_files", fileList(curFiles(date)),
+            "instance_catalog", quote(instanceCatalog.toAbsolutePath().toString()),
+            "day_start_ms", Long.toString(dayStart),
+            "day_end_ms", Long.toString(dayStart + 86_400_000L),
+            "max_sample_gap_seconds", Integer.toString(config.maxSampleGapSeconds),
+            "activity_threshold", number(config.idleActivityThreshold),
+            "memory_held_threshold", number(config.memoryHeldThreshold));
     String filled = script;
     for (var e : values.entrySet()) {
       filled = filled.replace("${" + e.getKey() + "}", e.getValue());
@@ -161,7 +194,8 @@ public final class DuckDbCostModel {
   }
 
   private List<Path> curFiles(LocalDate date) {
-    // A bill row may span into the date from the month before (a month-long fee), so read the period before too.
+    // A bill row may span into the date from the month before (a month-long fee), so read the
+    // period before too.
     List<Path> files = new ArrayList<>();
     for (LocalDate month : List.of(date.minusMonths(1), date)) {
       Path folder = curRoot.resolve("BILLING_PERIOD=" + month.toString().substring(0, 7));
@@ -191,7 +225,9 @@ public final class DuckDbCostModel {
   }
 
   private static String fileList(List<Path> files) {
-    return files.stream().map(p -> quote(p.toAbsolutePath().toString())).collect(Collectors.joining(", ", "[", "]"));
+    return files.stream()
+        .map(p -> quote(p.toAbsolutePath().toString()))
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   private static String quote(String s) {

@@ -58,9 +58,11 @@ public record FleetSize(int requestedGpuDays, int nodes, int gpus, int days, int
    */
   public FleetSpec spec() {
     if (isTrace()) {
-      throw new IllegalStateException("the tiny row runs a recorded trace; there is no fleet to generate");
+      throw new IllegalStateException(
+          "the tiny row runs a recorded trace; there is no fleet to generate");
     }
-    return new FleetSpec(START, days, nodes, FleetSpec.DEFAULT_SEED, TelemetryFormat.PARQUET, 1).withHoursPerDay(hoursPerDay)
+    return new FleetSpec(START, days, nodes, FleetSpec.DEFAULT_SEED, TelemetryFormat.PARQUET, 1)
+        .withHoursPerDay(hoursPerDay)
         .withScrapePhase(ScrapePhase.random());
   }
 

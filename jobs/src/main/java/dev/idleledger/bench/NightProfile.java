@@ -43,14 +43,25 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
   private final List<Job> done = Collections.synchronizedList(new ArrayList<>());
 
   /** One finished Spark job: what started it, how many stages actually ran (skipped ones excluded), tasks, wall. */
-  public record Job(String part, String callSite, List<Integer> stageIds, long startMillis, int stagesRun, int tasks, double wallSeconds) {}
+  public record Job(
+      String part,
+      String callSite,
+      List<Integer> stageIds,
+      long startMillis,
+      int stagesRun,
+      int tasks,
+      double wallSeconds) {}
 
   /** Totals of a group of jobs; {@code deltaJobs} of them Delta started for its own log work (snapshots, file listing, MERGE steps). */
   public record Totals(int jobs, int deltaJobs, int stages, int tasks, double jobWallSeconds) {
     static final Totals NONE = new Totals(0, 0, 0, 0, 0);
 
     Totals plus(Job j) {
-      return new Totals(jobs + 1, deltaJobs + (j.part().equals(stagePart(j.part())) ? 0 : 1), stages + j.stagesRun(), tasks + j.tasks(),
+      return new Totals(
+          jobs + 1,
+          deltaJobs + (j.part().equals(stagePart(j.part())) ? 0 : 1),
+          stages + j.stagesRun(),
+          tasks + j.tasks(),
           jobWallSeconds + j.wallSeconds());
     }
   }
@@ -81,8 +92,10 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
     Properties p = start.properties();
     String part = p == null ? null : p.getProperty(DESCRIPTION);
     List<Integer> stages = new ArrayList<>();
-    // The job's result stage (its highest id) is named by Spark after the call that started the job: the first
-    // frame outside Spark, "collectAsList at BillingIngest.java:270", or Delta's own for its log work.
+    // The job's result stage (its highest id) is named by Spark after the call that started the
+    // job: the first
+    // frame outside Spark, "collectAsList at BillingIngest.java:270", or Delta's own for its log
+    // work.
     String site = null;
     int resultStage = -1;
     for (StageInfo info : JavaConverters.seqAsJavaListConverter(start.stageInfos()).asJava()) {
@@ -92,7 +105,16 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
         site = info.name();
       }
     }
-    running.put(start.jobId(), new Job(part == null ? "(no description)" : part, site == null ? "?" : site, stages, start.time(), 0, 0, 0));
+    running.put(
+        start.jobId(),
+        new Job(
+            part == null ? "(no description)" : part,
+            site == null ? "?" : site,
+            stages,
+            start.time(),
+            0,
+            0,
+            0));
   }
 
   @Override
@@ -115,7 +137,15 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
         tasks += t;
       }
     }
-    done.add(new Job(j.part(), j.callSite(), j.stageIds(), j.startMillis(), stages, tasks, (end.time() - j.startMillis()) / 1e3));
+    done.add(
+        new Job(
+            j.part(),
+            j.callSite(),
+            j.stageIds(),
+            j.startMillis(),
+            stages,
+            tasks,
+            (end.time() - j.startMillis()) / 1e3));
   }
 
   public List<Job> jobs() {
@@ -127,7 +157,8 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
   /** Totals per part of the night, in the order the parts started. */
   public Map<String, Totals> byPart() {
     Map<String, Totals> out = new LinkedHashMap<>();
-    jobs().stream().sorted(Comparator.comparingLong(Job::startMillis))
+    jobs().stream()
+        .sorted(Comparator.comparingLong(Job::startMillis))
         .forEach(j -> out.merge(stagePart(j.part()), Totals.NONE.plus(j), (a, b) -> a.plus(j)));
     return out;
   }
@@ -137,7 +168,9 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
     Map<String, Totals> sums = new TreeMap<>();
     jobs().forEach(j -> sums.merge(j.callSite(), Totals.NONE.plus(j), (a, b) -> a.plus(j)));
     Map<String, Totals> out = new LinkedHashMap<>();
-    sums.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue().jobWallSeconds(), a.getValue().jobWallSeconds()))
+    sums.entrySet().stream()
+        .sorted(
+            (a, b) -> Double.compare(b.getValue().jobWallSeconds(), a.getValue().jobWallSeconds()))
         .forEach(e -> out.put(e.getKey(), e.getValue()));
     return out;
   }
@@ -162,7 +195,9 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
     try (Stream<Path> tables = Files.list(databaseFolder)) {
       for (Path t : tables.filter(p -> Files.isDirectory(p.resolve("_delta_log"))).toList()) {
         try (Stream<Path> log = Files.list(t.resolve("_delta_log"))) {
-          out.put(t.getFileName().toString(), (int) log.filter(f -> f.getFileName().toString().matches("\\d{20}\\.json")).count());
+          out.put(
+              t.getFileName().toString(),
+              (int) log.filter(f -> f.getFileName().toString().matches("\\d{20}\\.json")).count());
         }
       }
     }
@@ -175,7 +210,8 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
     try {
       context.listenerBus().waitUntilEmpty(60_000);
     } catch (TimeoutException e) {
-      // A bus still busy after a minute: the profile misses the last few jobs rather than the bench hanging.
+      // A bus still busy after a minute: the profile misses the last few jobs rather than the bench
+      // hanging.
     } finally {
       context.removeSparkListener(this);
     }
@@ -184,24 +220,79 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
   /** The profile as tables on {@code out}: per part, the call sites with the most job wall, and Delta commits per table. */
   public void print(Map<String, Integer> commits, PrintStream out) {
     Totals all = total();
-    out.printf(Locale.ROOT, "%nSpark jobs of the night: %d jobs (%d of them Delta's log work), %d stages run, %d tasks, %.1f s of job wall%n",
-        all.jobs(), all.deltaJobs(), all.stages(), all.tasks(), all.jobWallSeconds());
-    out.printf(Locale.ROOT, "%-30s %6s %7s %7s %7s %9s%n", "part of the night", "jobs", "Delta's", "stages", "tasks", "job wall");
-    byPart().forEach((part, t) -> out.printf(Locale.ROOT, "%-30s %6d %7d %7d %7d %9.1f%n", part, t.jobs(), t.deltaJobs(), t.stages(),
-        t.tasks(), t.jobWallSeconds()));
-    out.printf(Locale.ROOT, "%nTop call sites by job wall%n%-60s %6s %7s %7s %9s%n", "call site", "jobs", "stages", "tasks", "job wall");
-    byCallSite().entrySet().stream().limit(15).forEach(e -> out.printf(Locale.ROOT, "%-60s %6d %7d %7d %9.1f%n", e.getKey(),
-        e.getValue().jobs(), e.getValue().stages(), e.getValue().tasks(), e.getValue().jobWallSeconds()));
-    out.printf(Locale.ROOT, "%nDelta commits per table (%d in all): %s%n", commits.values().stream().mapToInt(Integer::intValue).sum(),
+    out.printf(
+        Locale.ROOT,
+        "%nSpark jobs of the night: %d jobs (%d of them Delta's log work), %d stages run, %d tasks, %.1f s of job wall%n",
+        all.jobs(),
+        all.deltaJobs(),
+        all.stages(),
+        all.tasks(),
+        all.jobWallSeconds());
+    out.printf(
+        Locale.ROOT,
+        "%-30s %6s %7s %7s %7s %9s%n",
+        "part of the night",
+        "jobs",
+        "Delta's",
+        "stages",
+        "tasks",
+        "job wall");
+    byPart()
+        .forEach(
+            (part, t) ->
+                out.printf(
+                    Locale.ROOT,
+                    "%-30s %6d %7d %7d %7d %9.1f%n",
+                    part,
+                    t.jobs(),
+                    t.deltaJobs(),
+                    t.stages(),
+                    t.tasks(),
+                    t.jobWallSeconds()));
+    out.printf(
+        Locale.ROOT,
+        "%nTop call sites by job wall%n%-60s %6s %7s %7s %9s%n",
+        "call site",
+        "jobs",
+        "stages",
+        "tasks",
+        "job wall");
+    byCallSite().entrySet().stream()
+        .limit(15)
+        .forEach(
+            e ->
+                out.printf(
+                    Locale.ROOT,
+                    "%-60s %6d %7d %7d %9.1f%n",
+                    e.getKey(),
+                    e.getValue().jobs(),
+                    e.getValue().stages(),
+                    e.getValue().tasks(),
+                    e.getValue().jobWallSeconds()));
+    out.printf(
+        Locale.ROOT,
+        "%nDelta commits per table (%d in all): %s%n",
+        commits.values().stream().mapToInt(Integer::intValue).sum(),
         commits);
   }
 
   /** One row per job: part, call site, stages run, tasks, wall seconds. */
   public void writeCsv(Path file) throws IOException {
-    try (CSVPrinter csv = new CSVPrinter(Files.newBufferedWriter(file, StandardCharsets.UTF_8),
-        CSVFormat.RFC4180.builder().setRecordSeparator('\n').setHeader("part", "call_site", "stages_run", "tasks", "wall_seconds").get())) {
+    try (CSVPrinter csv =
+        new CSVPrinter(
+            Files.newBufferedWriter(file, StandardCharsets.UTF_8),
+            CSVFormat.RFC4180
+                .builder()
+                .setRecordSeparator('\n')
+                .setHeader("part", "call_site", "stages_run", "tasks", "wall_seconds")
+                .get())) {
       for (Job j : jobs()) {
-        csv.printRecord(j.part(), j.callSite(), j.stagesRun(), j.tasks(), String.format(Locale.ROOT, "%.3f", j.wallSeconds()));
+        csv.printRecord(
+            j.part(),
+            j.callSite(),
+            j.stagesRun(),
+            j.tasks(),
+            String.format(Locale.ROOT, "%.3f", j.wallSeconds()));
       }
     }
   }

@@ -10,9 +10,21 @@ import java.util.Optional;
  * What one benchmark size measured. {@link #sparkSeconds} is the cost model's part of the night (ingest, attribute,
  * rollup), the same work the DuckDB peer does; recommend and tickets are timed and reported beside it, not in it.
  */
-public record SizeResult(FleetSize size, long telemetrySamples, long kubeSamples, double generateSeconds, long rawBytes,
-    Map<String, Double> stageSeconds, long peakHeapBytes, long peakRssBytes, TaskTotals.Work sparkWork, long lakeBytes, int cores,
-    Optional<CostFigures> duckdb, int rowsCompared, Optional<CostComparison.Disagreement> disagreement) {
+public record SizeResult(
+    FleetSize size,
+    long telemetrySamples,
+    long kubeSamples,
+    double generateSeconds,
+    long rawBytes,
+    Map<String, Double> stageSeconds,
+    long peakHeapBytes,
+    long peakRssBytes,
+    TaskTotals.Work sparkWork,
+    long lakeBytes,
+    int cores,
+    Optional<CostFigures> duckdb,
+    int rowsCompared,
+    Optional<CostComparison.Disagreement> disagreement) {
 
   public static final String[] COST_MODEL_STAGES = {"ingest", "attribute", "rollup"};
   public static final String[] STAGES = {"ingest", "attribute", "rollup", "recommend", "tickets"};

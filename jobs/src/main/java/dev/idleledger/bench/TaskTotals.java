@@ -22,7 +22,13 @@ public final class TaskTotals extends SparkListener implements AutoCloseable {
   private final AtomicLong memorySpillBytes = new AtomicLong();
 
   /** What was measured; sizes in bytes, times in seconds. */
-  public record Work(long tasks, double cpuSeconds, double gcSeconds, long shuffleWriteBytes, long diskSpillBytes, long memorySpillBytes) {
+  public record Work(
+      long tasks,
+      double cpuSeconds,
+      double gcSeconds,
+      long shuffleWriteBytes,
+      long diskSpillBytes,
+      long memorySpillBytes) {
     public static final Work NONE = new Work(0, 0, 0, 0, 0, 0);
   }
 
@@ -46,7 +52,12 @@ public final class TaskTotals extends SparkListener implements AutoCloseable {
   }
 
   public Work work() {
-    return new Work(tasks.get(), cpuNanos.get() / 1e9, gcMillis.get() / 1e3, shuffleWriteBytes.get(), diskSpillBytes.get(),
+    return new Work(
+        tasks.get(),
+        cpuNanos.get() / 1e9,
+        gcMillis.get() / 1e3,
+        shuffleWriteBytes.get(),
+        diskSpillBytes.get(),
         memorySpillBytes.get());
   }
 
@@ -56,7 +67,8 @@ public final class TaskTotals extends SparkListener implements AutoCloseable {
     try {
       context.listenerBus().waitUntilEmpty(60_000);
     } catch (TimeoutException e) {
-      // A bus still busy after a minute: the totals miss the last few events rather than the bench hanging.
+      // A bus still busy after a minute: the totals miss the last few events rather than the bench
+      // hanging.
     } finally {
       context.removeSparkListener(this);
     }

@@ -14,29 +14,45 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "backfill", description = "Ingest, attribute and roll up every date in a range whose inputs changed, oldest first; recommend every night of the range; tickets once, for the last.")
+@Command(
+    name = "backfill",
+    description =
+        "Ingest, attribute and roll up every date in a range whose inputs changed, oldest first; recommend every night of the range; tickets once, for the last.")
 public final class BackfillCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--from", required = true, paramLabel = "DATE", description = "first UTC day, YYYY-MM-DD")
+  @Option(
+      names = "--from",
+      required = true,
+      paramLabel = "DATE",
+      description = "first UTC day, YYYY-MM-DD")
   LocalDate from;
 
-  @Option(names = "--to", required = true, paramLabel = "DATE", description = "last UTC day (inclusive), YYYY-MM-DD")
+  @Option(
+      names = "--to",
+      required = true,
+      paramLabel = "DATE",
+      description = "last UTC day (inclusive), YYYY-MM-DD")
   LocalDate to;
 
-  @Option(names = "--force", description = "recompute every date of the range even when its inputs are unchanged since it was published")
+  @Option(
+      names = "--force",
+      description =
+          "recompute every date of the range even when its inputs are unchanged since it was published")
   boolean force;
 
   @Override
   public Integer call() {
     if (to.isBefore(from)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--to " + to + " is before --from " + from);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--to " + to + " is before --from " + from);
     }
     LedgerConfig config = common.load();
     if (common.dryRun) {
-      Progress.line("dry run: backfill %s .. %s%s, recommend each night, tickets for %s", from, to,
-          force ? " (all recomputed: --force)" : " (dates whose inputs changed)", to);
+      Progress.line(
+          "dry run: backfill %s .. %s%s, recommend each night, tickets for %s",
+          from, to, force ? " (all recomputed: --force)" : " (dates whose inputs changed)", to);
       common.stopsForDryRun(config);
       return IdleLedger.EXIT_OK;
     }

@@ -25,41 +25,70 @@ import picocli.CommandLine.Option;
  * The performance benchmark (issue #5): per size, a generated fleet through the nightly job and through the DuckDB
  * peer on the same raw files; a table on stdout, a CSV, and exit 1 when the two disagree on any money figure.
  */
-@Command(name = "bench", description = "Benchmark the nightly job by fleet size in GPU-days, against DuckDB on the same raw Parquet.")
+@Command(
+    name = "bench",
+    description =
+        "Benchmark the nightly job by fleet size in GPU-days, against DuckDB on the same raw Parquet.")
 public final class BenchCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--sizes", split = ",", defaultValue = "16,64,256", paramLabel = "GPU-DAYS",
+  @Option(
+      names = "--sizes",
+      split = ",",
+      defaultValue = "16,64,256",
+      paramLabel = "GPU-DAYS",
       description = "fleet sizes in GPU-days, comma separated (default: ${DEFAULT-VALUE})")
   List<Integer> sizes;
 
-  @Option(names = "--dir", defaultValue = "bench-lake", paramLabel = "PATH",
-      description = "where fleets, the lake and the CSV go; must not hold an earlier run (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--dir",
+      defaultValue = "bench-lake",
+      paramLabel = "PATH",
+      description =
+          "where fleets, the lake and the CSV go; must not hold an earlier run (default: ${DEFAULT-VALUE})")
   Path dir;
 
-  @Option(names = "--csv", paramLabel = "FILE", description = "CSV of the results (default: <dir>/bench.csv)")
+  @Option(
+      names = "--csv",
+      paramLabel = "FILE",
+      description = "CSV of the results (default: <dir>/bench.csv)")
   Path csv;
 
-  @Option(names = "--skip-duckdb", description = "run only the nightly job, without the DuckDB peer and the comparison")
+  @Option(
+      names = "--skip-duckdb",
+      description = "run only the nightly job, without the DuckDB peer and the comparison")
   boolean skipDuckDb;
 
-  @Option(names = "--hours", defaultValue = "24", paramLabel = "N",
-      description = "hours of each generated day, 1-24; below 24 only for quick checks (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--hours",
+      defaultValue = "24",
+      paramLabel = "N",
+      description =
+          "hours of each generated day, 1-24; below 24 only for quick checks (default: ${DEFAULT-VALUE})")
   int hours;
 
-  @Option(names = "--nights", paramLabel = "N",
-      description = "instead: the nightly as Airflow runs it over a fleet generated for N days (each size per day): "
-          + "nightly --date <last day> on an empty lake, again with nothing new, again after one late file for the day before")
+  @Option(
+      names = "--nights",
+      paramLabel = "N",
+      description =
+          "instead: the nightly as Airflow runs it over a fleet generated for N days (each size per day): "
+              + "nightly --date <last day> on an empty lake, again with nothing new, again after one late file for the day before")
   Integer nights;
 
-  @Option(names = "--tiny",
-      description = "instead: the fixed cost of a night, the bench row of issue #20: nightly --date <the trace's day> with the "
-          + "configured lookback on an empty lake, over the real H100 trace (one GPU, 2,412 telemetry rows, two billed hours; copied into --dir), "
-          + "wall per stage and the night's Spark jobs, stages, tasks and Delta commits per table; no DuckDB peer")
+  @Option(
+      names = "--tiny",
+      description =
+          "instead: the fixed cost of a night, the bench row of issue #20: nightly --date <the trace's day> with the "
+              + "configured lookback on an empty lake, over the real H100 trace (one GPU, 2,412 telemetry rows, two billed hours; copied into --dir), "
+              + "wall per stage and the night's Spark jobs, stages, tasks and Delta commits per table; no DuckDB peer")
   boolean tiny;
 
-  @Option(names = "--trace", defaultValue = "../shared/data/h100-trace", paramLabel = "PATH",
-      description = "the trace --tiny runs (telemetry/, kube/, billing/ as CONTRACTS.md lays them out) (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--trace",
+      defaultValue = "../shared/data/h100-trace",
+      paramLabel = "PATH",
+      description =
+          "the trace --tiny runs (telemetry/, kube/, billing/ as CONTRACTS.md lays them out) (default: ${DEFAULT-VALUE})")
   Path trace;
 
   @Override
@@ -77,8 +106,12 @@ public final class BenchCommand implements Callable<Integer> {
     Path root = dir.toAbsolutePath().normalize();
     List<String> lake = List.of("lake.root=" + root.resolve("lake"));
     LedgerConfig base = common.load(lake);
-    if (!skipDuckDb && !tiny && base.gpuShare.kind() != dev.idleledger.config.GpuSharePolicy.Kind.WHOLE_NODE) {
-      throw new ConfigException("bench: the DuckDB peer implements cost.gpu_share = whole-node only; use --skip-duckdb for " + base.gpuShare);
+    if (!skipDuckDb
+        && !tiny
+        && base.gpuShare.kind() != dev.idleledger.config.GpuSharePolicy.Kind.WHOLE_NODE) {
+      throw new ConfigException(
+          "bench: the DuckDB peer implements cost.gpu_share = whole-node only; use --skip-duckdb for "
+              + base.gpuShare);
     }
     if (common.stopsForDryRun(base)) {
       return IdleLedger.EXIT_OK;
@@ -95,11 +128,16 @@ public final class BenchCommand implements Callable<Integer> {
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench");
     List<SizeResult> results = new ArrayList<>();
     try {
-      NightlyBenchmark bench = new NightlyBenchmark(spark, extra -> {
-        List<String> all = new ArrayList<>(lake);
-        all.addAll(extra);
-        return common.load(all);
-      }, root, !skipDuckDb);
+      NightlyBenchmark bench =
+          new NightlyBenchmark(
+              spark,
+              extra -> {
+                List<String> all = new ArrayList<>(lake);
+                all.addAll(extra);
+                return common.load(all);
+              },
+              root,
+              !skipDuckDb);
       for (FleetSize size : fleets) {
         try {
           results.add(bench.run(size));
@@ -111,15 +149,20 @@ public final class BenchCommand implements Callable<Integer> {
       spark.stop();
     }
     BenchReport.printTables(results, System.out);
-    System.out.printf(Locale.ROOT, "Process RSS high-water mark (VmHWM, whole run, DuckDB's native memory included): %.0f MiB%n",
+    System.out.printf(
+        Locale.ROOT,
+        "Process RSS high-water mark (VmHWM, whole run, DuckDB's native memory included): %.0f MiB%n",
         dev.idleledger.bench.ResourcePeaks.lifetimeRssHighWaterBytes() / (1024.0 * 1024.0));
     Path csvFile = csv != null ? csv : root.resolve("bench.csv");
     BenchReport.writeCsv(results, csvFile);
     Progress.line("bench CSV: %s", csvFile);
     for (SizeResult r : results) {
       if (r.disagreement().isPresent()) {
-        throw new RunFailedException("Spark and DuckDB disagree at " + r.size().requestedGpuDays() + " GPU-days, first at "
-            + r.disagreement().get().describe());
+        throw new RunFailedException(
+            "Spark and DuckDB disagree at "
+                + r.size().requestedGpuDays()
+                + " GPU-days, first at "
+                + r.disagreement().get().describe());
       }
     }
     return IdleLedger.EXIT_OK;
@@ -130,11 +173,16 @@ public final class BenchCommand implements Callable<Integer> {
     TinyNightBenchmark.Result result;
     try {
       try {
-        result = new TinyNightBenchmark(spark, extra -> {
-          List<String> all = new ArrayList<>(lake);
-          all.addAll(extra);
-          return common.load(all);
-        }, root).run(trace.toAbsolutePath().normalize());
+        result =
+            new TinyNightBenchmark(
+                    spark,
+                    extra -> {
+                      List<String> all = new ArrayList<>(lake);
+                      all.addAll(extra);
+                      return common.load(all);
+                    },
+                    root)
+                .run(trace.toAbsolutePath().normalize());
       } catch (IllegalArgumentException e) {
         throw new ConfigException("bench: " + e.getMessage());
       }
@@ -145,23 +193,31 @@ public final class BenchCommand implements Callable<Integer> {
     result.printProfile(System.out);
     Path csvFile = csv != null ? csv : root.resolve("bench.csv");
     BenchReport.writeCsv(List.of(result.row()), csvFile);
-    Progress.line("bench CSV: %s; each Spark job of the night: %s", csvFile, root.resolve("tiny/night-profile.csv"));
+    Progress.line(
+        "bench CSV: %s; each Spark job of the night: %s",
+        csvFile, root.resolve("tiny/night-profile.csv"));
     return IdleLedger.EXIT_OK;
   }
 
-  private Integer realNights(List<FleetSize> fleets, Path root, List<String> lake, LedgerConfig base) throws IOException {
+  private Integer realNights(
+      List<FleetSize> fleets, Path root, List<String> lake, LedgerConfig base) throws IOException {
     if (nights < 1) {
       throw new ConfigException("bench: --nights must be >= 1, got " + nights);
     }
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench nights");
     try {
-      dev.idleledger.bench.RealNightBenchmark bench = new dev.idleledger.bench.RealNightBenchmark(spark, extra -> {
-        List<String> all = new ArrayList<>(lake);
-        all.addAll(extra);
-        return common.load(all);
-      }, root);
+      dev.idleledger.bench.RealNightBenchmark bench =
+          new dev.idleledger.bench.RealNightBenchmark(
+              spark,
+              extra -> {
+                List<String> all = new ArrayList<>(lake);
+                all.addAll(extra);
+                return common.load(all);
+              },
+              root);
       for (FleetSize size : fleets) {
-        dev.idleledger.bench.RealNightBenchmark.print(size.requestedGpuDays(), bench.run(size, nights), System.out);
+        dev.idleledger.bench.RealNightBenchmark.print(
+            size.requestedGpuDays(), bench.run(size, nights), System.out);
       }
     } finally {
       spark.stop();

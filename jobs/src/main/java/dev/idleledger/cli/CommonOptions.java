@@ -12,14 +12,23 @@ import picocli.CommandLine.Option;
 
 /** Options every command takes: a config file layered over conf/, and key=value overrides on top. */
 public final class CommonOptions {
-  @Option(names = "--conf", paramLabel = "FILE", description = "a config file layered over conf/application.conf")
+  @Option(
+      names = "--conf",
+      paramLabel = "FILE",
+      description = "a config file layered over conf/application.conf")
   Path confFile;
 
-  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one config key (repeatable; last wins)")
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "override one config key (repeatable; last wins)")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--dry-run", description = "parse arguments, load and check all of the config, print the effective "
-      + "configuration (secrets masked), then exit without starting Spark")
+  @Option(
+      names = "--dry-run",
+      description =
+          "parse arguments, load and check all of the config, print the effective "
+              + "configuration (secrets masked), then exit without starting Spark")
   boolean dryRun;
 
   LedgerConfig load() {

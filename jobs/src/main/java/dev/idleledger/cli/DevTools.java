@@ -13,9 +13,14 @@ final class DevTools {
   /** Fails the command unless the generator (and, with {@code benchmark}, the benchmark and DuckDB) is on the classpath. */
   static void require(String command, boolean benchmark) {
     if (!present("dev.idleledger.generate.FleetGenerator")
-        || benchmark && !(present("dev.idleledger.bench.NightlyBenchmark") && present("org.duckdb.DuckDBDriver"))) {
-      throw new RunFailedException(command + " is not in the cluster jar (it needs the synthetic generator"
-          + (benchmark ? ", the benchmark and DuckDB" : "") + "): run it with bin/idle-ledger from the repository");
+        || benchmark
+            && !(present("dev.idleledger.bench.NightlyBenchmark")
+                && present("org.duckdb.DuckDBDriver"))) {
+      throw new RunFailedException(
+          command
+              + " is not in the cluster jar (it needs the synthetic generator"
+              + (benchmark ? ", the benchmark and DuckDB" : "")
+              + "): run it with bin/idle-ledger from the repository");
     }
   }
 

@@ -16,39 +16,78 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "generate", description = "Write a synthetic GPU fleet's raw inputs (telemetry, kube state, CUR and FOCUS bills) plus the ground truth.")
+@Command(
+    name = "generate",
+    description =
+        "Write a synthetic GPU fleet's raw inputs (telemetry, kube state, CUR and FOCUS bills) plus the ground truth.")
 public final class GenerateCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--out", required = true, paramLabel = "PATH", description = "folder to write telemetry/, kube/, billing/ and truth/ into")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "PATH",
+      description = "folder to write telemetry/, kube/, billing/ and truth/ into")
   Path out;
 
-  @Option(names = "--start", required = true, paramLabel = "DATE", description = "first UTC day, YYYY-MM-DD")
+  @Option(
+      names = "--start",
+      required = true,
+      paramLabel = "DATE",
+      description = "first UTC day, YYYY-MM-DD")
   LocalDate start;
 
-  @Option(names = "--days", defaultValue = "1", paramLabel = "N", description = "days to generate (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--days",
+      defaultValue = "1",
+      paramLabel = "N",
+      description = "days to generate (default: ${DEFAULT-VALUE})")
   int days;
 
-  @Option(names = "--nodes", defaultValue = "6", paramLabel = "N", description = "nodes, repeating the six-node pool pattern (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--nodes",
+      defaultValue = "6",
+      paramLabel = "N",
+      description = "nodes, repeating the six-node pool pattern (default: ${DEFAULT-VALUE})")
   int nodes;
 
-  @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "random seed; the same seed writes the same samples (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      paramLabel = "N",
+      description =
+          "random seed; the same seed writes the same samples (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--format", defaultValue = "parquet", paramLabel = "FORMAT", description = "telemetry and kube encoding: parquet, csv or prom (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--format",
+      defaultValue = "parquet",
+      paramLabel = "FORMAT",
+      description = "telemetry and kube encoding: parquet, csv or prom (default: ${DEFAULT-VALUE})")
   String format;
 
-  @Option(names = "--interval-seconds", defaultValue = "1", paramLabel = "N", description = "telemetry sample interval (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--interval-seconds",
+      defaultValue = "1",
+      paramLabel = "N",
+      description = "telemetry sample interval (default: ${DEFAULT-VALUE})")
   int intervalSeconds;
 
-  @Option(names = "--scrape-phase", defaultValue = "0", paramLabel = "SECONDS|random",
-      description = "where in each interval the samples fall: an offset in seconds for every node (e.g. 7 with --interval-seconds 15), "
-          + "or 'random' for a seeded offset per node, as Prometheus spreads its targets (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--scrape-phase",
+      defaultValue = "0",
+      paramLabel = "SECONDS|random",
+      description =
+          "where in each interval the samples fall: an offset in seconds for every node (e.g. 7 with --interval-seconds 15), "
+              + "or 'random' for a seeded offset per node, as Prometheus spreads its targets (default: ${DEFAULT-VALUE})")
   String scrapePhase;
 
-  @Option(names = "--fix-from-day", paramLabel = "DATE",
-      description = "apply the planted fix from this UTC day on: the idle notebook nb-bob is culled (holds its GPU only 09:00-18:00), "
-          + "so its CULL_IDLE_NOTEBOOK recommendation resolves and its realized savings can be checked (default: never)")
+  @Option(
+      names = "--fix-from-day",
+      paramLabel = "DATE",
+      description =
+          "apply the planted fix from this UTC day on: the idle notebook nb-bob is culled (holds its GPU only 09:00-18:00), "
+              + "so its CULL_IDLE_NOTEBOOK recommendation resolves and its realized savings can be checked (default: never)")
   LocalDate fixFromDay;
 
   @Override
@@ -57,8 +96,10 @@ public final class GenerateCommand implements Callable<Integer> {
     LedgerConfig config = common.load();
     FleetSpec fleet;
     try {
-      fleet = new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds).withFixFromDay(fixFromDay)
-          .withScrapePhase(ScrapePhase.parse(scrapePhase));
+      fleet =
+          new FleetSpec(start, days, nodes, seed, TelemetryFormat.parse(format), intervalSeconds)
+              .withFixFromDay(fixFromDay)
+              .withScrapePhase(ScrapePhase.parse(scrapePhase));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("generate: " + e.getMessage());
     }
@@ -73,9 +114,19 @@ public final class GenerateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("generate: " + e.getMessage());
     }
-    Progress.line("generated %d nodes / %d GPUs (%d GPU units), %d day(s) from %s: %,d samples (%,d telemetry, %,d kube) in %d files under %s, %.1f s",
-        summary.nodes(), summary.gpus(), summary.gpuUnits(), fleet.days(), fleet.start(), summary.samples(), summary.telemetrySamples(),
-        summary.kubeSamples(), summary.files(), out, (System.nanoTime() - begin) / 1e9);
+    Progress.line(
+        "generated %d nodes / %d GPUs (%d GPU units), %d day(s) from %s: %,d samples (%,d telemetry, %,d kube) in %d files under %s, %.1f s",
+        summary.nodes(),
+        summary.gpus(),
+        summary.gpuUnits(),
+        fleet.days(),
+        fleet.start(),
+        summary.samples(),
+        summary.telemetrySamples(),
+        summary.kubeSamples(),
+        summary.files(),
+        out,
+        (System.nanoTime() - begin) / 1e9);
     return IdleLedger.EXIT_OK;
   }
 }

@@ -12,11 +12,13 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "idle-ledger",
-    // Inherited, so every subcommand answers --help (exit 0, even without its required options) and --version.
+    // Inherited, so every subcommand answers --help (exit 0, even without its required options) and
+    // --version.
     scope = CommandLine.ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     version = "GPU Idle Ledger 0.1.0",
-    description = "Workload-level GPU idle cost from dcgm-exporter telemetry, kube-state-metrics and cloud billing.",
+    description =
+        "Workload-level GPU idle cost from dcgm-exporter telemetry, kube-state-metrics and cloud billing.",
     subcommands = {
       DemoCommand.class,
       GenerateCommand.class,
@@ -45,20 +47,21 @@ public final class IdleLedger implements Runnable {
   /** Runs one command line and returns its exit code (tests call this instead of main). */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new IdleLedger());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
-        err.println("idle-ledger: " + e.getMessage());
-        return EXIT_USAGE;
-      }
-      if (e instanceof RunFailedException) {
-        err.println("idle-ledger: run failed: " + e.getMessage());
-        return EXIT_RUN_FAILED;
-      }
-      err.println("idle-ledger: run failed: " + describe(e));
-      e.printStackTrace(err);
-      return EXIT_RUN_FAILED;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (e instanceof ConfigException || e instanceof CommandLine.ParameterException) {
+            err.println("idle-ledger: " + e.getMessage());
+            return EXIT_USAGE;
+          }
+          if (e instanceof RunFailedException) {
+            err.println("idle-ledger: run failed: " + e.getMessage());
+            return EXIT_RUN_FAILED;
+          }
+          err.println("idle-ledger: run failed: " + describe(e));
+          e.printStackTrace(err);
+          return EXIT_RUN_FAILED;
+        });
     return cli.execute(args);
   }
 
@@ -67,7 +70,8 @@ public final class IdleLedger implements Runnable {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    String message =
+        root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     return message.lines().findFirst().orElse(message);
   }
 }

@@ -12,17 +12,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "nightly", description = "The nightly run for one UTC date: ingest, attribute, roll up each of DATE and the lookback days before it whose inputs changed, then recommend and tickets for DATE.")
+@Command(
+    name = "nightly",
+    description =
+        "The nightly run for one UTC date: ingest, attribute, roll up each of DATE and the lookback days before it whose inputs changed, then recommend and tickets for DATE.")
 public final class NightlyCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
-  @Option(names = "--date", required = true, paramLabel = "DATE", description = "the UTC day to run, YYYY-MM-DD")
+  @Option(
+      names = "--date",
+      required = true,
+      paramLabel = "DATE",
+      description = "the UTC day to run, YYYY-MM-DD")
   LocalDate date;
 
-  @Option(names = "--lookback", paramLabel = "N", description = "also recompute the N days before DATE (default: nightly.lookback_days)")
+  @Option(
+      names = "--lookback",
+      paramLabel = "N",
+      description = "also recompute the N days before DATE (default: nightly.lookback_days)")
   Integer lookback;
 
-  @Option(names = "--force", description = "recompute every date of the night even when its inputs are unchanged since it was published")
+  @Option(
+      names = "--force",
+      description =
+          "recompute every date of the night even when its inputs are unchanged since it was published")
   boolean force;
 
   @Override
@@ -30,11 +43,16 @@ public final class NightlyCommand implements Callable<Integer> {
     LedgerConfig config = common.load();
     int days = lookback == null ? config.lookbackDays : lookback;
     if (days < 0) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lookback must be >= 0, got " + days);
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "--lookback must be >= 0, got " + days);
     }
     if (common.dryRun) {
-      Progress.line("dry run: nightly %s would cover %s%s, then recommend and tickets for %s", date, NightlyRun.datesFor(date, days),
-          force ? " (all recomputed: --force)" : " (those whose inputs changed)", date);
+      Progress.line(
+          "dry run: nightly %s would cover %s%s, then recommend and tickets for %s",
+          date,
+          NightlyRun.datesFor(date, days),
+          force ? " (all recomputed: --force)" : " (those whose inputs changed)",
+          date);
       common.stopsForDryRun(config);
       return IdleLedger.EXIT_OK;
     }

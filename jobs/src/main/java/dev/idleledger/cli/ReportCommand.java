@@ -17,29 +17,46 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "report", description = "Write the waste report for the N days ending at DATE as one self-contained HTML file: "
-    + "where the money went, the open recommendations (what to do, who, savings, ticket) and the savings realized so far.")
+@Command(
+    name = "report",
+    description =
+        "Write the waste report for the N days ending at DATE as one self-contained HTML file: "
+            + "where the money went, the open recommendations (what to do, who, savings, ticket) and the savings realized so far.")
 public final class ReportCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--date", required = true, paramLabel = "DATE", description = "last UTC day of the report, YYYY-MM-DD")
+  @Option(
+      names = "--date",
+      required = true,
+      paramLabel = "DATE",
+      description = "last UTC day of the report, YYYY-MM-DD")
   LocalDate date;
 
-  @Option(names = "--days", defaultValue = "7", paramLabel = "N", description = "days covered, ending at DATE (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--days",
+      defaultValue = "7",
+      paramLabel = "N",
+      description = "days covered, ending at DATE (default: ${DEFAULT-VALUE})")
   int days;
 
-  @Option(names = "--out", required = true, paramLabel = "PATH",
-      description = "where to write the report: a local file or any Hadoop path, e.g. s3a://bucket/reports/2026-11-30.html")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "PATH",
+      description =
+          "where to write the report: a local file or any Hadoop path, e.g. s3a://bucket/reports/2026-11-30.html")
   String out;
 
   @Override
   public Integer call() throws IOException {
     if (days < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--days must be at least 1, got " + days);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--days must be at least 1, got " + days);
     }
     if (out.isBlank()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--out must name a file or a Hadoop path");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--out must name a file or a Hadoop path");
     }
     LedgerConfig config = common.load();
     if (common.stopsForDryRun(config)) {
@@ -58,9 +75,12 @@ public final class ReportCommand implements Callable<Integer> {
   /** The report as written: where, and the figures it shows (the demo prints the same ones). */
   record Written(String path, ReportData data) {}
 
-  static Written write(LakeTables tables, LocalDate from, LocalDate to, String out) throws IOException {
+  static Written write(LakeTables tables, LocalDate from, LocalDate to, String out)
+      throws IOException {
     ReportData data = ReportData.read(tables, from, to);
-    String path = ReportOutput.write(out, HtmlReport.render(data), tables.spark().sparkContext().hadoopConfiguration());
+    String path =
+        ReportOutput.write(
+            out, HtmlReport.render(data), tables.spark().sparkContext().hadoopConfiguration());
     return new Written(path, data);
   }
 }

@@ -19,16 +19,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "sql", description = "Run Spark SQL against the lake's catalog and print the result.")
+@Command(
+    name = "sql",
+    description = "Run Spark SQL against the lake's catalog and print the result.")
 public final class SqlCommand implements Callable<Integer> {
-  enum Format { table, csv, json }
+  enum Format {
+    table,
+    csv,
+    json
+  }
 
   @Mixin CommonOptions common;
 
-  @Parameters(index = "0", paramLabel = "QUERY", description = "e.g. \"SELECT * FROM idle_ledger.cluster_daily\"")
+  @Parameters(
+      index = "0",
+      paramLabel = "QUERY",
+      description = "e.g. \"SELECT * FROM idle_ledger.cluster_daily\"")
   String query;
 
-  @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--format",
+      defaultValue = "table",
+      description = "table, csv or json (default: ${DEFAULT-VALUE})")
   Format format;
 
   @Override
@@ -42,9 +54,12 @@ public final class SqlCommand implements Callable<Integer> {
       spark.conf().set("spark.sql.jsonGenerator.ignoreNullFields", "false");
       spark.sql("CREATE DATABASE IF NOT EXISTS " + config.database);
       spark.catalog().setCurrentDatabase(config.database);
-      // The embedded catalog is rebuilt from the lake's folders in every process (LakeCatalog), which keeps the
+      // The embedded catalog is rebuilt from the lake's folders in every process (LakeCatalog),
+      // which keeps the
       // tables but not views: define the published view again once the table it reads exists.
-      if (spark.catalog().tableExists(config.database, RecommendationTables.RECOMMENDATIONS.name())) {
+      if (spark
+          .catalog()
+          .tableExists(config.database, RecommendationTables.RECOMMENDATIONS.name())) {
         CombinedSavings.publish(new LakeTables(spark, config));
       }
       print(spark.sql(query), format, System.out);
@@ -60,7 +75,9 @@ public final class SqlCommand implements Callable<Integer> {
       case json -> result.toJSON().collectAsList().forEach(out::println);
       case csv -> {
         // RFC 4180 quoting, a header of column names, null as an empty cell.
-        CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader(columns).setNullString("").get());
+        CSVPrinter printer =
+            new CSVPrinter(
+                out, CSVFormat.RFC4180.builder().setHeader(columns).setNullString("").get());
         for (Row row : result.collectAsList()) {
           for (int i = 0; i < columns.length; i++) {
             printer.print(row.isNullAt(i) ? null : String.valueOf(row.get(i)));

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  */
 public final class ChargebackLabels implements Serializable {
   /** A Kubernetes label key: an optional DNS-subdomain prefix and '/', then a name of up to 63 characters. */
-  private static final Pattern LABEL_KEY = Pattern.compile(
-      "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+  private static final Pattern LABEL_KEY =
+      Pattern.compile(
+          "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
 
   private final Map<String, String> exportedByKey;
 
@@ -33,13 +34,24 @@ public final class ChargebackLabels implements Serializable {
     Map<String, String> keyByExported = new LinkedHashMap<>();
     for (String labelKey : labelKeys) {
       if (!LABEL_KEY.matcher(labelKey).matches()) {
-        throw new ConfigException(key + ": '" + labelKey + "' is not a Kubernetes label key (e.g. team, cost-center, app.kubernetes.io/part-of)");
+        throw new ConfigException(
+            key
+                + ": '"
+                + labelKey
+                + "' is not a Kubernetes label key (e.g. team, cost-center, app.kubernetes.io/part-of)");
       }
       String name = sanitize(labelKey);
       String clash = keyByExported.putIfAbsent(name, labelKey);
       if (clash != null) {
-        throw new ConfigException(key + ": '" + clash + "' and '" + labelKey + "' both arrive from kube-state-metrics as label_" + name
-            + ", so their values cannot be told apart; keep one");
+        throw new ConfigException(
+            key
+                + ": '"
+                + clash
+                + "' and '"
+                + labelKey
+                + "' both arrive from kube-state-metrics as label_"
+                + name
+                + ", so their values cannot be told apart; keep one");
       }
       exported.put(labelKey, name);
     }

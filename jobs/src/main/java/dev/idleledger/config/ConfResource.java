@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /** A file of the conf folder (a catalog CSV), read from disk when the folder is known, else from the jar. */
 public record ConfResource(Path confDir, String name) {
   public Reader open() throws IOException {
-    Path file = Path.of(name).isAbsolute() || confDir == null ? Path.of(name) : confDir.resolve(name);
+    Path file =
+        Path.of(name).isAbsolute() || confDir == null ? Path.of(name) : confDir.resolve(name);
     if (Files.isRegularFile(file)) {
       return Files.newBufferedReader(file, StandardCharsets.UTF_8);
     }

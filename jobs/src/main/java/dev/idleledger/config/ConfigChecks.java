@@ -70,7 +70,13 @@ public final class ConfigChecks {
         return e;
       }
     }
-    throw new ConfigException(key + ": unknown value '" + v + "', expected one of "
-        + Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList());
+    throw new ConfigException(
+        key
+            + ": unknown value '"
+            + v
+            + "', expected one of "
+            + Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                .toList());
   }
 }

@@ -76,11 +76,16 @@ public final class ConfigLoader {
     }
     try (InputStream in = ConfigLoader.class.getResourceAsStream("/conf/application.conf")) {
       if (in == null) {
-        throw new ConfigException("conf/application.conf: not packaged in the jar and -D" + CONF_DIR_PROPERTY + " not set");
+        throw new ConfigException(
+            "conf/application.conf: not packaged in the jar and -D"
+                + CONF_DIR_PROPERTY
+                + " not set");
       }
       return ConfigFactory.parseReader(
           new InputStreamReader(in, StandardCharsets.UTF_8),
-          ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription("conf/application.conf"));
+          ConfigParseOptions.defaults()
+              .setSyntax(ConfigSyntax.CONF)
+              .setOriginDescription("conf/application.conf"));
     } catch (IOException e) {
       throw new ConfigException("conf/application.conf: " + e.getMessage(), e);
     }
@@ -92,7 +97,8 @@ public final class ConfigLoader {
     }
     try {
       return ConfigFactory.parseFile(
-          file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+          file.toFile(),
+          ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException(file + ": malformed config: " + e.getMessage(), e);
     }
@@ -106,8 +112,10 @@ public final class ConfigLoader {
     String key = override.substring(0, eq).trim();
     String value = override.substring(eq + 1);
     try {
-      // The value stays a string; typed getters convert "8" or "0.5" on read and say which key when they cannot.
-      return ConfigFactory.empty().withValue(key, ConfigValueFactory.fromAnyRef(value, "--set " + key));
+      // The value stays a string; typed getters convert "8" or "0.5" on read and say which key when
+      // they cannot.
+      return ConfigFactory.empty()
+          .withValue(key, ConfigValueFactory.fromAnyRef(value, "--set " + key));
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("--set " + key + "=…: bad key: " + e.getMessage(), e);
     }
@@ -141,5 +149,4 @@ public final class ConfigLoader {
     }
     return false;
   }
-
 }

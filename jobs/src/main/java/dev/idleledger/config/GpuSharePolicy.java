@@ -6,8 +6,18 @@ package dev.idleledger.config;
  * {@code weights:g,v,m}: the GPUs' weighted share of GPUs + vCPUs + GiB from the catalog (AWS split cost
  * allocation uses 9,0.9,0.1; OpenCost's defaults are 0.95,0.031611,0.004237).
  */
-public record GpuSharePolicy(String text, Kind kind, double fixedShare, double gpuWeight, double vcpuWeight, double gibWeight) {
-  public enum Kind { WHOLE_NODE, FIXED, WEIGHTS }
+public record GpuSharePolicy(
+    String text,
+    Kind kind,
+    double fixedShare,
+    double gpuWeight,
+    double vcpuWeight,
+    double gibWeight) {
+  public enum Kind {
+    WHOLE_NODE,
+    FIXED,
+    WEIGHTS
+  }
 
   public static GpuSharePolicy parse(String text) {
     String t = text.trim();
@@ -25,14 +35,24 @@ public record GpuSharePolicy(String text, Kind kind, double fixedShare, double g
       if (t.startsWith("weights:")) {
         String[] w = t.substring("weights:".length()).split(",");
         if (w.length != 3) {
-          throw new ConfigException("cost.gpu_share: weights need three numbers <gpu>,<vcpu>,<gib>, got '" + t + "'");
+          throw new ConfigException(
+              "cost.gpu_share: weights need three numbers <gpu>,<vcpu>,<gib>, got '" + t + "'");
         }
-        return new GpuSharePolicy(t, Kind.WEIGHTS, 0, Double.parseDouble(w[0]), Double.parseDouble(w[1]), Double.parseDouble(w[2]));
+        return new GpuSharePolicy(
+            t,
+            Kind.WEIGHTS,
+            0,
+            Double.parseDouble(w[0]),
+            Double.parseDouble(w[1]),
+            Double.parseDouble(w[2]));
       }
     } catch (NumberFormatException e) {
       throw new ConfigException("cost.gpu_share: not a number in '" + t + "'");
     }
-    throw new ConfigException("cost.gpu_share: expected whole-node, fixed:<x> or weights:<gpu>,<vcpu>,<gib>, got '" + t + "'");
+    throw new ConfigException(
+        "cost.gpu_share: expected whole-node, fixed:<x> or weights:<gpu>,<vcpu>,<gib>, got '"
+            + t
+            + "'");
   }
 
   /** The GPUs' share of the instance's cost, given the catalog's shape of the instance. */

@@ -36,28 +36,62 @@ public final class InstanceCatalog implements Serializable {
    * @param priceRegion region of {@code onDemandHourly}; null with no price
    * @param priceDate date the price was read from the provider's public price list; null with no price
    */
-  public record InstanceType(String instanceType, String gpuModel, int gpus, long gpuMemoryMib, int vcpu,
-      double memoryGib, int migSlices, Double onDemandHourly, String provider, double gpuFraction, String priceRegion,
-      String priceDate) implements Serializable {
+  public record InstanceType(
+      String instanceType,
+      String gpuModel,
+      int gpus,
+      long gpuMemoryMib,
+      int vcpu,
+      double memoryGib,
+      int migSlices,
+      Double onDemandHourly,
+      String provider,
+      double gpuFraction,
+      String priceRegion,
+      String priceDate)
+      implements Serializable {
     /** The shape as the original eight columns describe it (no provider, whole GPUs, no price date). */
-    public InstanceType(String instanceType, String gpuModel, int gpus, long gpuMemoryMib, int vcpu, double memoryGib, int migSlices,
+    public InstanceType(
+        String instanceType,
+        String gpuModel,
+        int gpus,
+        long gpuMemoryMib,
+        int vcpu,
+        double memoryGib,
+        int migSlices,
         Double onDemandHourly) {
-      this(instanceType, gpuModel, gpus, gpuMemoryMib, vcpu, memoryGib, migSlices, onDemandHourly, "", 1.0, null, null);
+      this(
+          instanceType,
+          gpuModel,
+          gpus,
+          gpuMemoryMib,
+          vcpu,
+          memoryGib,
+          migSlices,
+          onDemandHourly,
+          "",
+          1.0,
+          null,
+          null);
     }
   }
 
   private static final Pattern AZURE_PREFIX = Pattern.compile("^standard_");
   private static final Pattern SPACES = Pattern.compile("\\s+");
+
   /**
    * Names of the providers' GPU families (AWS p*, g*, gr*; Azure NC/ND/NV/NG; GCP a2/a3/a4/g2...): only to warn when
    * such a type is on the bill but not in the catalog, since then its GPUs cannot be counted.
    */
-  private static final Pattern GPU_FAMILY = Pattern.compile(
-      "^((p|g|gr)\\d+[a-z]*(-[a-z0-9]+)?\\.[a-z0-9-]+|n[cdvg]\\d+[a-z]*_.*|[ag]\\d+[a-z]?-[a-z]+-\\d+g?)$");
+  private static final Pattern GPU_FAMILY =
+      Pattern.compile(
+          "^((p|g|gr)\\d+[a-z]*(-[a-z0-9]+)?\\.[a-z0-9-]+|n[cdvg]\\d+[a-z]*_.*|[ag]\\d+[a-z]?-[a-z]+-\\d+g?)$");
+
   private static final Pattern METER_SUFFIX = Pattern.compile("_(low_priority|spot)$");
 
   /** A MIG profile like {@code 3g.40gb}: {@code computeSlices} of the model's slices and its memory. */
-  public record MigProfile(String gpuModel, String profile, int computeSlices, long memoryMib) implements Serializable {}
+  public record MigProfile(String gpuModel, String profile, int computeSlices, long memoryMib)
+      implements Serializable {}
 
   private final Map<String, InstanceType> byType;
   private final List<MigProfile> migProfiles;
@@ -68,7 +102,12 @@ public final class InstanceCatalog implements Serializable {
       InstanceType earlier = byType.put(key(t.instanceType()), t);
       if (earlier != null) {
         // Two rows for one name would join twice and double the money of every hour of that type.
-        throw new ConfigException("instance catalog: '" + t.instanceType() + "' and '" + earlier.instanceType() + "' are the same instance type");
+        throw new ConfigException(
+            "instance catalog: '"
+                + t.instanceType()
+                + "' and '"
+                + earlier.instanceType()
+                + "' are the same instance type");
       }
     }
     this.migProfiles = List.copyOf(migProfiles);
@@ -91,27 +130,64 @@ public final class InstanceCatalog implements Serializable {
   }
 
   public static InstanceCatalog load(LedgerConfig config) {
-    return load(config.confResource("cost.instance_catalog"), config.confResource("cost.mig_profiles"));
+    return load(
+        config.confResource("cost.instance_catalog"), config.confResource("cost.mig_profiles"));
   }
 
   public static InstanceCatalog load(ConfResource instances, ConfResource profiles) {
     List<InstanceType> types = new ArrayList<>();
-    for (CSVRecord r : readCsv(instances, "instance_type", "gpu_model", "gpus", "gpu_memory_mib", "vcpu", "memory_gib", "mig_slices", "on_demand_hourly")) {
-      // provider, gpu_fraction, price_region and price_date came later: a catalog without them still loads.
-      Double price = optionalText(r, "on_demand_hourly") == null ? null : doubleOf(instances, r, "on_demand_hourly");
+    for (CSVRecord r :
+        readCsv(
+            instances,
+            "instance_type",
+            "gpu_model",
+            "gpus",
+            "gpu_memory_mib",
+            "vcpu",
+            "memory_gib",
+            "mig_slices",
+            "on_demand_hourly")) {
+      // provider, gpu_fraction, price_region and price_date came later: a catalog without them
+      // still loads.
+      Double price =
+          optionalText(r, "on_demand_hourly") == null
+              ? null
+              : doubleOf(instances, r, "on_demand_hourly");
       String fraction = optionalText(r, "gpu_fraction");
-      if (fraction != null && !(doubleOf(instances, r, "gpu_fraction") > 0 && doubleOf(instances, r, "gpu_fraction") <= 1)) {
-        throw new ConfigException(instances.describe() + " line " + r.getRecordNumber() + ": gpu_fraction must be in (0, 1]: '" + fraction + "'");
+      if (fraction != null
+          && !(doubleOf(instances, r, "gpu_fraction") > 0
+              && doubleOf(instances, r, "gpu_fraction") <= 1)) {
+        throw new ConfigException(
+            instances.describe()
+                + " line "
+                + r.getRecordNumber()
+                + ": gpu_fraction must be in (0, 1]: '"
+                + fraction
+                + "'");
       }
-      types.add(new InstanceType(r.get("instance_type"), r.get("gpu_model"), intOf(instances, r, "gpus"),
-          longOf(instances, r, "gpu_memory_mib"), intOf(instances, r, "vcpu"), doubleOf(instances, r, "memory_gib"),
-          intOf(instances, r, "mig_slices"), price, Optional.ofNullable(optionalText(r, "provider")).orElse(""),
-          fraction == null ? 1.0 : doubleOf(instances, r, "gpu_fraction"),
-          price == null ? null : optionalText(r, "price_region"), price == null ? null : optionalText(r, "price_date")));
+      types.add(
+          new InstanceType(
+              r.get("instance_type"),
+              r.get("gpu_model"),
+              intOf(instances, r, "gpus"),
+              longOf(instances, r, "gpu_memory_mib"),
+              intOf(instances, r, "vcpu"),
+              doubleOf(instances, r, "memory_gib"),
+              intOf(instances, r, "mig_slices"),
+              price,
+              Optional.ofNullable(optionalText(r, "provider")).orElse(""),
+              fraction == null ? 1.0 : doubleOf(instances, r, "gpu_fraction"),
+              price == null ? null : optionalText(r, "price_region"),
+              price == null ? null : optionalText(r, "price_date")));
     }
     List<MigProfile> migs = new ArrayList<>();
     for (CSVRecord r : readCsv(profiles, "gpu_model", "profile", "compute_slices", "memory_mib")) {
-      migs.add(new MigProfile(r.get("gpu_model"), r.get("profile"), intOf(profiles, r, "compute_slices"), longOf(profiles, r, "memory_mib")));
+      migs.add(
+          new MigProfile(
+              r.get("gpu_model"),
+              r.get("profile"),
+              intOf(profiles, r, "compute_slices"),
+              longOf(profiles, r, "memory_mib")));
     }
     return new InstanceCatalog(types, migs);
   }
@@ -133,8 +209,12 @@ public final class InstanceCatalog implements Serializable {
 
   /** The model's MIG profiles, smallest first. */
   public List<MigProfile> migProfiles(String gpuModel) {
-    return migProfiles.stream().filter(p -> p.gpuModel().equals(gpuModel))
-        .sorted(Comparator.comparingInt(MigProfile::computeSlices).thenComparingLong(MigProfile::memoryMib)).toList();
+    return migProfiles.stream()
+        .filter(p -> p.gpuModel().equals(gpuModel))
+        .sorted(
+            Comparator.comparingInt(MigProfile::computeSlices)
+                .thenComparingLong(MigProfile::memoryMib))
+        .toList();
   }
 
   public List<MigProfile> allMigProfiles() {
@@ -143,11 +223,22 @@ public final class InstanceCatalog implements Serializable {
 
   /** Compute slices of a whole GPU of this model (7 for A100/H100, 4 for A30), 0 when it has no MIG. */
   public int migSlices(String gpuModel) {
-    return byType.values().stream().filter(t -> t.gpuModel().equals(gpuModel)).mapToInt(InstanceType::migSlices).max().orElse(0);
+    return byType.values().stream()
+        .filter(t -> t.gpuModel().equals(gpuModel))
+        .mapToInt(InstanceType::migSlices)
+        .max()
+        .orElse(0);
   }
 
   private static List<CSVRecord> readCsv(ConfResource file, String... required) {
-    CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true).setIgnoreEmptyLines(true).get();
+    CSVFormat format =
+        CSVFormat.DEFAULT
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setTrim(true)
+            .setIgnoreEmptyLines(true)
+            .get();
     try (Reader reader = file.open()) {
       var parser = format.parse(reader);
       for (String column : required) {
@@ -174,7 +265,15 @@ public final class InstanceCatalog implements Serializable {
     try {
       return Integer.parseInt(r.get(column));
     } catch (NumberFormatException e) {
-      throw new ConfigException(f.describe() + " line " + r.getRecordNumber() + ": " + column + " is not an integer: '" + r.get(column) + "'");
+      throw new ConfigException(
+          f.describe()
+              + " line "
+              + r.getRecordNumber()
+              + ": "
+              + column
+              + " is not an integer: '"
+              + r.get(column)
+              + "'");
     }
   }
 
@@ -182,7 +281,15 @@ public final class InstanceCatalog implements Serializable {
     try {
       return Long.parseLong(r.get(column));
     } catch (NumberFormatException e) {
-      throw new ConfigException(f.describe() + " line " + r.getRecordNumber() + ": " + column + " is not an integer: '" + r.get(column) + "'");
+      throw new ConfigException(
+          f.describe()
+              + " line "
+              + r.getRecordNumber()
+              + ": "
+              + column
+              + " is not an integer: '"
+              + r.get(column)
+              + "'");
     }
   }
 
@@ -190,7 +297,15 @@ public final class InstanceCatalog implements Serializable {
     try {
       return Double.parseDouble(r.get(column));
     } catch (NumberFormatException e) {
-      throw new ConfigException(f.describe() + " line " + r.getRecordNumber() + ": " + column + " is not a number: '" + r.get(column) + "'");
+      throw new ConfigException(
+          f.describe()
+              + " line "
+              + r.getRecordNumber()
+              + ": "
+              + column
+              + " is not a number: '"
+              + r.get(column)
+              + "'");
     }
   }
 }

@@ -31,8 +31,10 @@ public final class LedgerConfig {
   public final String curRoot;
   public final String focusRoot;
   public final BillingSource preferredBilling;
+
   /** The one currency the bills may be in: money in two currencies cannot be summed. */
   public final String billingCurrency;
+
   public final String lakeRoot;
   public final String database;
   public final boolean embeddedMetastore;
@@ -47,26 +49,44 @@ public final class LedgerConfig {
   public final double maxQuarantineShare;
   public final double maxReconciliationDelta;
   public final int lookbackDays;
+
   /** How long a run lock may be held before it counts as a crashed run's and is taken over. */
   public final Duration runLockTimeout;
+
   public final WorkloadClassifier classifier;
   public final ChargebackLabels chargebackLabels;
   public final WasteSharing shareUnallocated;
 
-  public enum BillingSource { CUR, FOCUS }
+  public enum BillingSource {
+    CUR,
+    FOCUS
+  }
 
   /**
    * {@code attribution.share_unallocated}: whether a cluster-day's unallocated and unobserved GPU cost stays its own
    * line (NONE) or is shared over the teams that used the cluster that day, in proportion to their allocated cost (CLUSTER).
    */
-  public enum WasteSharing { NONE, CLUSTER }
+  public enum WasteSharing {
+    NONE,
+    CLUSTER
+  }
 
   /** Where and how to reach S3 (or an S3 API server); the keys are secrets. */
-  public record S3Settings(String endpoint, String region, boolean pathStyleAccess, String accessKey, String secretKey) {
+  public record S3Settings(
+      String endpoint, String region, boolean pathStyleAccess, String accessKey, String secretKey) {
     @Override
     public String toString() {
-      return "S3Settings[endpoint=" + endpoint + ", region=" + region + ", pathStyleAccess=" + pathStyleAccess
-          + ", accessKey=" + (accessKey.isEmpty() ? "" : "***") + ", secretKey=" + (secretKey.isEmpty() ? "" : "***") + "]";
+      return "S3Settings[endpoint="
+          + endpoint
+          + ", region="
+          + region
+          + ", pathStyleAccess="
+          + pathStyleAccess
+          + ", accessKey="
+          + (accessKey.isEmpty() ? "" : "***")
+          + ", secretKey="
+          + (secretKey.isEmpty() ? "" : "***")
+          + "]";
     }
   }
 
@@ -84,15 +104,20 @@ public final class LedgerConfig {
       database = ConfigChecks.nonBlank(c, "catalog.database");
       String metastore = c.getString("catalog.metastore");
       if (!metastore.equals("embedded") && !metastore.equals("external")) {
-        throw new ConfigException("catalog.metastore: expected embedded or external, got '" + metastore + "'");
+        throw new ConfigException(
+            "catalog.metastore: expected embedded or external, got '" + metastore + "'");
       }
       embeddedMetastore = metastore.equals("embedded");
       sparkMaster = ConfigChecks.nonBlank(c, "spark.master");
       shufflePartitions = ConfigChecks.positiveInt(c, "spark.shuffle_partitions");
       sparkSettings = flatStrings(c.getObject("spark.settings"));
-      s3 = new S3Settings(
-          c.getString("s3.endpoint"), c.getString("s3.region"), c.getBoolean("s3.path_style_access"),
-          c.getString("s3.access_key"), c.getString("s3.secret_key"));
+      s3 =
+          new S3Settings(
+              c.getString("s3.endpoint"),
+              c.getString("s3.region"),
+              c.getBoolean("s3.path_style_access"),
+              c.getString("s3.access_key"),
+              c.getString("s3.secret_key"));
       maxSampleGapSeconds = ConfigChecks.positiveInt(c, "telemetry.max_sample_gap_seconds");
       idleActivityThreshold = ConfigChecks.ratio(c, "idle.activity_threshold");
       memoryHeldThreshold = ConfigChecks.ratio(c, "idle.memory_held_threshold");
@@ -100,9 +125,11 @@ public final class LedgerConfig {
       maxQuarantineShare = ConfigChecks.ratio(c, "quality.max_quarantine_share");
       maxReconciliationDelta = c.getDouble("quality.max_reconciliation_delta");
       lookbackDays = ConfigChecks.nonNegativeInt(c, "nightly.lookback_days");
-      runLockTimeout = Duration.ofMinutes(ConfigChecks.positiveInt(c, "nightly.lock_timeout_minutes"));
+      runLockTimeout =
+          Duration.ofMinutes(ConfigChecks.positiveInt(c, "nightly.lock_timeout_minutes"));
       classifier = WorkloadClassifier.from(c.getConfig("classify"));
-      chargebackLabels = ChargebackLabels.of("attribution.labels", stringList(c, "attribution.labels"));
+      chargebackLabels =
+          ChargebackLabels.of("attribution.labels", stringList(c, "attribution.labels"));
       shareUnallocated = ConfigChecks.oneOf(c, "attribution.share_unallocated", WasteSharing.class);
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("config: " + e.getMessage(), e);
@@ -142,7 +169,10 @@ public final class LedgerConfig {
     if (k.endsWith("_env") || k.endsWith("_file")) {
       return false;
     }
-    return SECRET_KEYS.contains(key) || k.contains("token") || k.contains("secret") || k.contains("password");
+    return SECRET_KEYS.contains(key)
+        || k.contains("token")
+        || k.contains("secret")
+        || k.contains("password");
   }
 
   /** A list key; a --set value is a string, so "team,cost-center" (brackets and quotes optional) is a list too. */
@@ -151,15 +181,24 @@ public final class LedgerConfig {
       return c.getStringList(key);
     }
     String v = c.getString(key).trim().replaceAll("^\\[|\\]$", "");
-    return Arrays.stream(v.split(",")).map(x -> x.trim().replaceAll("^\"|\"$", "")).filter(x -> !x.isEmpty()).toList();
+    return Arrays.stream(v.split(","))
+        .map(x -> x.trim().replaceAll("^\"|\"$", ""))
+        .filter(x -> !x.isEmpty())
+        .toList();
   }
-
 
   private static Map<String, String> flatStrings(ConfigObject object) {
     Map<String, String> out = new LinkedHashMap<>();
-    // Quoted ("spark.executor.memory") and nested (spark { executor.memory }) spellings both mean the dotted key.
-    object.toConfig().entrySet().forEach(e ->
-        out.put(String.join(".", ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped())));
+    // Quoted ("spark.executor.memory") and nested (spark { executor.memory }) spellings both mean
+    // the dotted key.
+    object
+        .toConfig()
+        .entrySet()
+        .forEach(
+            e ->
+                out.put(
+                    String.join(".", ConfigUtil.splitPath(e.getKey())),
+                    String.valueOf(e.getValue().unwrapped())));
     return out;
   }
 }

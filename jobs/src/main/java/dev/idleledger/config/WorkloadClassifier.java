@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * Serializable so Spark can ship it inside a function when a stage needs it.
  */
 public final class WorkloadClassifier implements Serializable {
-  public record Rule(String type, List<String> ownerKinds, List<String> podLabels) implements Serializable {}
+  public record Rule(String type, List<String> ownerKinds, List<String> podLabels)
+      implements Serializable {}
 
   private final List<Rule> rules;
   private final String defaultType;
@@ -20,7 +21,12 @@ public final class WorkloadClassifier implements Serializable {
   private final Map<String, String> namespaceTeams;
   private final String defaultTeam;
 
-  public WorkloadClassifier(List<Rule> rules, String defaultType, String teamLabel, Map<String, String> namespaceTeams, String defaultTeam) {
+  public WorkloadClassifier(
+      List<Rule> rules,
+      String defaultType,
+      String teamLabel,
+      Map<String, String> namespaceTeams,
+      String defaultTeam) {
     this.rules = List.copyOf(rules);
     this.defaultType = defaultType;
     this.teamLabel = teamLabel;
@@ -31,11 +37,18 @@ public final class WorkloadClassifier implements Serializable {
   static WorkloadClassifier from(Config c) {
     List<Rule> rules = new ArrayList<>();
     for (Config r : c.getConfigList("workload_types")) {
-      rules.add(new Rule(r.getString("type"), r.getStringList("owner_kinds"), r.getStringList("pod_labels")));
+      rules.add(
+          new Rule(
+              r.getString("type"), r.getStringList("owner_kinds"), r.getStringList("pod_labels")));
     }
     Map<String, String> teams = new TreeMap<>();
     c.getObject("namespace_teams").forEach((k, v) -> teams.put(k, String.valueOf(v.unwrapped())));
-    return new WorkloadClassifier(rules, c.getString("default_type"), c.getString("team_label"), teams, c.getString("default_team"));
+    return new WorkloadClassifier(
+        rules,
+        c.getString("default_type"),
+        c.getString("team_label"),
+        teams,
+        c.getString("default_team"));
   }
 
   /** First rule whose owner kinds contain the top owner's kind, or whose pod label is present on the pod. */

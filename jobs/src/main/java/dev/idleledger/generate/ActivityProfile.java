@@ -24,7 +24,8 @@ sealed interface ActivityProfile {
   }
 
   /** A training run: a multi-hour burst near full activity, then the pod keeps the GPU (and its memory) idle until it ends. */
-  record Training(long activeFromMs, long activeToMs, double modelMemory) implements ActivityProfile {
+  record Training(long activeFromMs, long activeToMs, double modelMemory)
+      implements ActivityProfile {
     public double activity(long seed, long unitKey, long tMs) {
       if (tMs >= activeFromMs && tMs < activeToMs) {
         return 0.82 + 0.16 * Noise.uniform(seed, unitKey, tMs, 2);
@@ -58,11 +59,14 @@ sealed interface ActivityProfile {
   }
 
   /** A notebook: cells run in minute-long bursts for a small share of working hours; the kernel keeps its tensors loaded in between. */
-  record Notebook(double activeShare, int workFromHour, int workToHour, double kernelMemory) implements ActivityProfile {
+  record Notebook(double activeShare, int workFromHour, int workToHour, double kernelMemory)
+      implements ActivityProfile {
     public double activity(long seed, long unitKey, long tMs) {
       double h = hourOfDay(tMs);
       long minute = Math.floorDiv(tMs, 60_000L);
-      if (h >= workFromHour && h < workToHour && Noise.uniform(seed, unitKey, minute, 6) < activeShare) {
+      if (h >= workFromHour
+          && h < workToHour
+          && Noise.uniform(seed, unitKey, minute, 6) < activeShare) {
         return 0.3 + 0.6 * Noise.uniform(seed, unitKey, tMs, 7);
       }
       return idleFloor(seed, unitKey, tMs);

@@ -20,7 +20,8 @@ import org.apache.commons.csv.CSVPrinter;
 
 /** CSV with a header: timestamp (ISO-8601 UTC, milliseconds), metric, value, then one column per label; empty = absent. */
 final class CsvSeriesSink implements SeriesSink {
-  static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  static final DateTimeFormatter ISO_MILLIS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final CSVPrinter printer;
   private final List<String> labelColumns;
@@ -35,12 +36,22 @@ final class CsvSeriesSink implements SeriesSink {
     this.labelColumns = new ArrayList<>(columns);
     List<String> header = new ArrayList<>(List.of("timestamp", "metric", "value"));
     header.addAll(labelColumns);
-    BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(SeriesSink.fastGzip(file), StandardCharsets.UTF_8), 1 << 16);
-    this.printer = new CSVPrinter(writer, CSVFormat.RFC4180.builder().setRecordSeparator('\n').setHeader(header.toArray(String[]::new)).get());
+    BufferedWriter writer =
+        new BufferedWriter(
+            new OutputStreamWriter(SeriesSink.fastGzip(file), StandardCharsets.UTF_8), 1 << 16);
+    this.printer =
+        new CSVPrinter(
+            writer,
+            CSVFormat.RFC4180
+                .builder()
+                .setRecordSeparator('\n')
+                .setHeader(header.toArray(String[]::new))
+                .get());
   }
 
   @Override
-  public void write(long timestampMs, String metric, double value, Series series) throws IOException {
+  public void write(long timestampMs, String metric, double value, Series series)
+      throws IOException {
     if (timestampMs != lastTs) {
       lastTs = timestampMs;
       lastTsText = ISO_MILLIS.format(Instant.ofEpochMilli(timestampMs));
@@ -57,7 +68,8 @@ final class CsvSeriesSink implements SeriesSink {
 
   private String[] cellsOf(Series series) {
     if (!labelColumns.containsAll(series.labels().keySet())) {
-      throw new IllegalStateException("series " + series.labels() + " has a label outside the CSV header " + labelColumns);
+      throw new IllegalStateException(
+          "series " + series.labels() + " has a label outside the CSV header " + labelColumns);
     }
     String[] out = new String[labelColumns.size()];
     for (int i = 0; i < out.length; i++) {

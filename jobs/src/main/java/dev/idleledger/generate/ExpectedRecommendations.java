@@ -42,14 +42,45 @@ import org.apache.commons.csv.CSVPrinter;
  * unit-hour), split evenly among the unit's holders; "at list" scales it by the hour's list / amortized cost.
  */
 final class ExpectedRecommendations {
-  static final List<String> COLUMNS = List.of("window_end", "window_start", "days_with_data", "kind", "subject", "recommendation_id",
-      "cluster", "namespace", "workload_kind", "workload_name", "workload_type", "node", "instance_type", "monthly_savings",
-      "monthly_savings_at_list", "replicas", "recommended_replicas", "mig_profile", "on_demand_floor");
+  static final List<String> COLUMNS =
+      List.of(
+          "window_end",
+          "window_start",
+          "days_with_data",
+          "kind",
+          "subject",
+          "recommendation_id",
+          "cluster",
+          "namespace",
+          "workload_kind",
+          "workload_name",
+          "workload_type",
+          "node",
+          "instance_type",
+          "monthly_savings",
+          "monthly_savings_at_list",
+          "replicas",
+          "recommended_replicas",
+          "mig_profile",
+          "on_demand_floor");
 
   /** One expected recommendation; fields that do not apply to its kind are null. */
-  record Expected(String kind, String subject, String cluster, String namespace, String workloadKind, String workloadName,
-      String workloadType, String node, String instanceType, double monthlySavings, double monthlySavingsAtList,
-      Integer replicas, Long recommendedReplicas, String migProfile, Long onDemandFloor) {}
+  record Expected(
+      String kind,
+      String subject,
+      String cluster,
+      String namespace,
+      String workloadKind,
+      String workloadName,
+      String workloadType,
+      String node,
+      String instanceType,
+      double monthlySavings,
+      double monthlySavingsAtList,
+      Integer replicas,
+      Long recommendedReplicas,
+      String migProfile,
+      Long onDemandFloor) {}
 
   /** A node's unallocated share of its billed GPU time and what that cost, over the window. */
   private static final class NodeTotals {
@@ -69,7 +100,11 @@ final class ExpectedRecommendations {
   private final LocalDate windowEnd;
   private final LocalDate windowStart;
 
-  ExpectedRecommendations(FleetPlan plan, List<InstanceHourBill> bills, InstanceCatalog catalog, RecommendationRules rules) {
+  ExpectedRecommendations(
+      FleetPlan plan,
+      List<InstanceHourBill> bills,
+      InstanceCatalog catalog,
+      RecommendationRules rules) {
     this.plan = plan;
     this.catalog = catalog;
     this.rules = rules;
@@ -95,7 +130,13 @@ final class ExpectedRecommendations {
   }
 
   /** One billed instance-hour of a node, from the cost truth: its unallocated money and GPU-equivalent seconds. */
-  void nodeHour(Node node, LocalDate day, double unallocatedCost, double listFactor, double unallocatedGpuSeconds, double billedGpuSeconds) {
+  void nodeHour(
+      Node node,
+      LocalDate day,
+      double unallocatedCost,
+      double listFactor,
+      double unallocatedGpuSeconds,
+      double billedGpuSeconds) {
     if (!inWindow(day)) {
       return;
     }
@@ -117,8 +158,10 @@ final class ExpectedRecommendations {
   final class NodeDay {
     private final Node node;
     private final LocalDate day;
+
     /** rate per (unit index, hour): money per observed second of the unit. */
     private final Map<String, double[]> rates = new HashMap<>();
+
     private final double[] listFactors = new double[24];
     private final Map<FleetPlan.Workload, Moment> touched = new LinkedHashMap<>();
     private long instantMs;
@@ -142,7 +185,8 @@ final class ExpectedRecommendations {
       this.node = node;
       this.day = day;
       long d0 = plan.dayStartMs(day);
-      // The writer's own sample clock: the seconds each unit-hour was observed, the denominator of its rate.
+      // The writer's own sample clock: the seconds each unit-hour was observed, the denominator of
+      // its rate.
       SampleClock clock = new SampleClock(plan, node, day);
       double[] observed = new double[24];
       long[] ts = clock.timestamps();
@@ -158,9 +202,11 @@ final class ExpectedRecommendations {
       for (Unit u : node.units()) {
         double[] r = new double[24];
         for (int h = 0; h < plan.spec().hoursPerDay(); h++) {
-          InstanceHourBill bill = bills.get(node.instanceId() + "@" + (d0 + h * ActivityProfile.HOUR_MS));
+          InstanceHourBill bill =
+              bills.get(node.instanceId() + "@" + (d0 + h * ActivityProfile.HOUR_MS));
           double nodeCost = bill == null ? 0 : bill.nodeCost();
-          double billed = bill == null ? 0 : Math.min(Periods.SECONDS_PER_HOUR, bill.billedSeconds());
+          double billed =
+              bill == null ? 0 : Math.min(Periods.SECONDS_PER_HOUR, bill.billedSeconds());
           double denominator = Math.max(billed, observed[h]);
           r[h] = denominator > 0 ? nodeCost / node.type().gpus() * u.sliceShare() / denominator : 0;
           listFactors[h] = listFactor(bill);
@@ -170,7 +216,15 @@ final class ExpectedRecommendations {
     }
 
     /** A held unit's reading at {@code tMs}, holding {@code inHourMs} in {@code hour} and {@code nextHourMs} in the hour after. */
-    void held(long tMs, int hour, long inHourMs, long nextHourMs, Unit unit, List<Pod> holders, double activity, long fbUsedMib) {
+    void held(
+        long tMs,
+        int hour,
+        long inHourMs,
+        long nextHourMs,
+        Unit unit,
+        List<Pod> holders,
+        double activity,
+        long fbUsedMib) {
       instantMs = tMs;
       instantHoldMs = inHourMs + nextHourMs;
       double[] rate = rates.get(unit.key());
@@ -207,13 +261,34 @@ final class ExpectedRecommendations {
     void endInstant() {
       for (var e : touched.entrySet()) {
         Moment i = e.getValue();
-        WorkloadEvidence w = workloads.computeIfAbsent(e.getKey(), k -> new WorkloadEvidence(k, node.cluster(), node.name(), rules));
+        WorkloadEvidence w =
+            workloads.computeIfAbsent(
+                e.getKey(), k -> new WorkloadEvidence(k, node.cluster(), node.name(), rules));
         if (!w.node.equals(node.name())) {
           // Streaks and n(t) need a workload's seconds in time order from one writer thread.
-          throw new IllegalStateException(e.getKey() + " runs on " + w.node + " and " + node.name() + ": the truth assumes one node per workload");
+          throw new IllegalStateException(
+              e.getKey()
+                  + " runs on "
+                  + w.node
+                  + " and "
+                  + node.name()
+                  + ": the truth assumes one node per workload");
         }
-        w.instant(instantMs, instantHoldMs, i.pods.size(), i.demand, i.anyActive, i.maxFb, i.maxActivity, i.mig, i.model, i.mixed,
-            catalog.migProfiles(i.model), catalog.migSlices(i.model), i.money, i.moneyList);
+        w.instant(
+            instantMs,
+            instantHoldMs,
+            i.pods.size(),
+            i.demand,
+            i.anyActive,
+            i.maxFb,
+            i.maxActivity,
+            i.mig,
+            i.model,
+            i.mixed,
+            catalog.migProfiles(i.model),
+            catalog.migSlices(i.model),
+            i.money,
+            i.moneyList);
       }
       touched.clear();
     }
@@ -228,36 +303,86 @@ final class ExpectedRecommendations {
       w.closeStreak();
       String type = w.workload.type();
       if (type.equals("notebook") && w.cullStreaks > 0) {
-        out.add(workload(RecommendationKind.CULL_IDLE_NOTEBOOK.name(), w, w.cullMoney * monthly, w.cullMoneyList * monthly, null, null, null));
+        out.add(
+            workload(
+                RecommendationKind.CULL_IDLE_NOTEBOOK.name(),
+                w,
+                w.cullMoney * monthly,
+                w.cullMoneyList * monthly,
+                null,
+                null,
+                null));
       }
       if (type.equals("training") && w.releaseStretches > 0) {
-        out.add(workload(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name(), w, w.releaseMoney * monthly, w.releaseMoneyList * monthly, null, null, null));
+        out.add(
+            workload(
+                RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name(),
+                w,
+                w.releaseMoney * monthly,
+                w.releaseMoneyList * monthly,
+                null,
+                null,
+                null));
       }
       if (type.equals("inference")) {
         int r = w.replicas();
         long rPrime = w.recommendedReplicas();
         if (r >= 2 && rPrime < r) {
           double share = (r - rPrime) / (double) r;
-          out.add(workload(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name(), w, w.money * share * monthly, w.moneyList * share * monthly,
-              r, rPrime, null));
+          out.add(
+              workload(
+                  RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name(),
+                  w,
+                  w.money * share * monthly,
+                  w.moneyList * share * monthly,
+                  r,
+                  rPrime,
+                  null));
         }
       }
       MigProfile fit = w.smallestFittingProfile();
       if (fit != null && fit.computeSlices() < w.slices()) {
         double share = 1 - fit.computeSlices() / (double) w.slices();
-        out.add(workload(RecommendationKind.RIGHTSIZE_GPU.name(), w, w.money * share * monthly, w.moneyList * share * monthly, null, null, fit.profile()));
+        out.add(
+            workload(
+                RecommendationKind.RIGHTSIZE_GPU.name(),
+                w,
+                w.money * share * monthly,
+                w.moneyList * share * monthly,
+                null,
+                null,
+                fit.profile()));
       }
     }
     for (Node n : plan.nodes()) {
       NodeTotals t = nodes.get(n.name());
-      if (t != null && t.billedGpuSeconds > 0 && t.unallocatedGpuSeconds / t.billedGpuSeconds >= rules.minUnallocatedShare()) {
-        out.add(new Expected(RecommendationKind.CONSOLIDATE_UNALLOCATED.name(), n.cluster() + "/" + n.name(), n.cluster(), null, null, null, null, n.name(),
-            n.type().instanceType(), t.unallocatedCost * monthly, t.unallocatedCostAtList * monthly, null, null, null, null));
+      if (t != null
+          && t.billedGpuSeconds > 0
+          && t.unallocatedGpuSeconds / t.billedGpuSeconds >= rules.minUnallocatedShare()) {
+        out.add(
+            new Expected(
+                RecommendationKind.CONSOLIDATE_UNALLOCATED.name(),
+                n.cluster() + "/" + n.name(),
+                n.cluster(),
+                null,
+                null,
+                null,
+                null,
+                n.name(),
+                n.type().instanceType(),
+                t.unallocatedCost * monthly,
+                t.unallocatedCostAtList * monthly,
+                null,
+                null,
+                null,
+                null));
       }
     }
     out.addAll(commitments());
-    return out.stream().filter(e -> e.monthlySavings() >= rules.minMonthlySavings())
-        .sorted(Comparator.comparing(Expected::kind).thenComparing(Expected::subject)).toList();
+    return out.stream()
+        .filter(e -> e.monthlySavings() >= rules.minMonthlySavings())
+        .sorted(Comparator.comparing(Expected::kind).thenComparing(Expected::subject))
+        .toList();
   }
 
   /**
@@ -280,7 +405,9 @@ final class ExpectedRecommendations {
       Node n = byInstance.get(b.instanceId());
       String type = n.type().instanceType();
       if (n.billing() == FleetPlan.Billing.ON_DEMAND) {
-        onDemandCounts.computeIfAbsent(type, k -> new HashMap<>()).merge(b.hourStartMs(), 1, Integer::sum);
+        onDemandCounts
+            .computeIfAbsent(type, k -> new HashMap<>())
+            .merge(b.hourStartMs(), 1, Integer::sum);
         double[] ch = onDemandCostHours.computeIfAbsent(type, k -> new double[2]);
         ch[0] += b.nodeCost();
         ch[1] += b.billedSeconds() / Periods.SECONDS_PER_HOUR;
@@ -292,36 +419,83 @@ final class ExpectedRecommendations {
     }
     List<Expected> out = new ArrayList<>();
     for (var e : onDemandCounts.entrySet()) {
-      long[] counts = hours.stream().mapToLong(h -> e.getValue().getOrDefault(h, 0)).sorted().toArray();
-      long floor = counts[(int) Math.max(0, Math.ceil(rules.floorPercentile() * counts.length) - 1)];
+      long[] counts =
+          hours.stream().mapToLong(h -> e.getValue().getOrDefault(h, 0)).sorted().toArray();
+      long floor =
+          counts[(int) Math.max(0, Math.ceil(rules.floorPercentile() * counts.length) - 1)];
       if (floor < 1) {
         continue;
       }
       double[] ch = onDemandCostHours.get(e.getKey());
       double rate = ch[0] / ch[1];
       double[] sp = savingsPlanCostList.get(e.getKey());
-      // The discount a Savings Plan gives this type where the bill shows one, else the configured default.
+      // The discount a Savings Plan gives this type where the bill shows one, else the configured
+      // default.
       double discount = sp != null && sp[1] > 0 ? 1 - sp[0] / sp[1] : rules.commitmentDiscount();
       double savings = floor * Periods.HOURS_PER_MONTH * rate * discount;
-      out.add(new Expected(RecommendationKind.COMMITMENT_COVERAGE.name(), e.getKey() + "/" + FleetPlan.REGION, null, null, null, null, null, null, e.getKey(),
-          savings, savings, null, null, null, floor));
+      out.add(
+          new Expected(
+              RecommendationKind.COMMITMENT_COVERAGE.name(),
+              e.getKey() + "/" + FleetPlan.REGION,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              e.getKey(),
+              savings,
+              savings,
+              null,
+              null,
+              null,
+              floor));
     }
     return out;
   }
 
   private static String workloadSubject(WorkloadEvidence w) {
-    return w.cluster + "/" + w.workload.namespace() + "/" + w.workload.kind() + "/" + w.workload.name();
+    return w.cluster
+        + "/"
+        + w.workload.namespace()
+        + "/"
+        + w.workload.kind()
+        + "/"
+        + w.workload.name();
   }
 
-  private static Expected workload(String kind, WorkloadEvidence w, double monthly, double monthlyList, Integer r, Long rPrime, String profile) {
-    return new Expected(kind, workloadSubject(w), w.cluster, w.workload.namespace(), w.workload.kind(), w.workload.name(), w.workload.type(),
-        null, null, monthly, monthlyList, r, rPrime, profile, null);
+  private static Expected workload(
+      String kind,
+      WorkloadEvidence w,
+      double monthly,
+      double monthlyList,
+      Integer r,
+      Long rPrime,
+      String profile) {
+    return new Expected(
+        kind,
+        workloadSubject(w),
+        w.cluster,
+        w.workload.namespace(),
+        w.workload.kind(),
+        w.workload.name(),
+        w.workload.type(),
+        null,
+        null,
+        monthly,
+        monthlyList,
+        r,
+        rPrime,
+        profile,
+        null);
   }
 
   /** recommendation_id as RECOMMENDATIONS.md defines it: the first 16 hex digits of sha256 of "kind|subject". */
   static String recommendationId(String kind, String subject) {
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest((kind + "|" + subject).getBytes(StandardCharsets.UTF_8));
+      byte[] h =
+          MessageDigest.getInstance("SHA-256")
+              .digest((kind + "|" + subject).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -331,11 +505,35 @@ final class ExpectedRecommendations {
   Path write(Path truthRoot) throws IOException {
     Path file = truthRoot.resolve("recommendations.csv");
     Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    try (CSVPrinter p = new CSVPrinter(w, CSVFormat.RFC4180.builder().setRecordSeparator('\n').setHeader(COLUMNS.toArray(String[]::new)).get())) {
+    try (CSVPrinter p =
+        new CSVPrinter(
+            w,
+            CSVFormat.RFC4180
+                .builder()
+                .setRecordSeparator('\n')
+                .setHeader(COLUMNS.toArray(String[]::new))
+                .get())) {
       for (Expected e : expected()) {
-        p.printRecord(windowEnd, windowStart, daysWithData(), e.kind(), e.subject(), recommendationId(e.kind(), e.subject()), e.cluster(),
-            e.namespace(), e.workloadKind(), e.workloadName(), e.workloadType(), e.node(), e.instanceType(), Double.toString(e.monthlySavings()),
-            Double.toString(e.monthlySavingsAtList()), e.replicas(), e.recommendedReplicas(), e.migProfile(), e.onDemandFloor());
+        p.printRecord(
+            windowEnd,
+            windowStart,
+            daysWithData(),
+            e.kind(),
+            e.subject(),
+            recommendationId(e.kind(), e.subject()),
+            e.cluster(),
+            e.namespace(),
+            e.workloadKind(),
+            e.workloadName(),
+            e.workloadType(),
+            e.node(),
+            e.instanceType(),
+            Double.toString(e.monthlySavings()),
+            Double.toString(e.monthlySavingsAtList()),
+            e.replicas(),
+            e.recommendedReplicas(),
+            e.migProfile(),
+            e.onDemandFloor());
       }
     }
     return file;

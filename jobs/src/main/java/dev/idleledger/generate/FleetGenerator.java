@@ -25,7 +25,14 @@ import java.util.stream.Stream;
  */
 public final class FleetGenerator {
   /** What was written: file count, samples (telemetry + kube rows) and the fleet's size. */
-  public record Summary(int files, long samples, long telemetrySamples, long kubeSamples, int nodes, int gpus, int gpuUnits) {}
+  public record Summary(
+      int files,
+      long samples,
+      long telemetrySamples,
+      long kubeSamples,
+      int nodes,
+      int gpus,
+      int gpuUnits) {}
 
   private FleetGenerator() {}
 
@@ -33,13 +40,15 @@ public final class FleetGenerator {
     return generate(spec, out, InstanceCatalog.load(ConfigLoader.defaultsOnly()));
   }
 
-  public static Summary generate(FleetSpec spec, Path out, InstanceCatalog catalog) throws IOException {
+  public static Summary generate(FleetSpec spec, Path out, InstanceCatalog catalog)
+      throws IOException {
     for (String part : List.of("telemetry", "kube", "billing", "truth")) {
       Path p = out.resolve(part);
       if (Files.isDirectory(p)) {
         try (Stream<Path> s = Files.list(p)) {
           if (s.findAny().isPresent()) {
-            throw new IllegalArgumentException(p + " already holds files: generate into an empty --out folder");
+            throw new IllegalArgumentException(
+                p + " already holds files: generate into an empty --out folder");
           }
         }
       }
@@ -51,11 +60,14 @@ public final class FleetGenerator {
     GroundTruth truth = new GroundTruth(plan, bills, catalog);
 
     int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "fleet-generator");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "fleet-generator");
+              t.setDaemon(true);
+              return t;
+            });
     long telemetryRows = 0;
     long kubeRows = 0;
     try {
@@ -65,11 +77,17 @@ public final class FleetGenerator {
         List<Future<TelemetryDayWriter.Result>> nodeDays = new ArrayList<>();
         for (Node node : plan.nodes()) {
           ExpectedRecommendations.NodeDay heldSamples = truth.recommendations().nodeDay(node, day);
-          nodeDays.add(pool.submit(() -> new TelemetryDayWriter(plan, node, day, pods, heldSamples).write(out.resolve("telemetry"))));
+          nodeDays.add(
+              pool.submit(
+                  () ->
+                      new TelemetryDayWriter(plan, node, day, pods, heldSamples)
+                          .write(out.resolve("telemetry"))));
         }
         List<Future<TelemetryDayWriter.Result>> kubeDays = new ArrayList<>();
         for (String cluster : plan.clusters()) {
-          kubeDays.add(pool.submit(() -> new KubeStateWriter(plan, cluster, day, pods).write(out.resolve("kube"))));
+          kubeDays.add(
+              pool.submit(
+                  () -> new KubeStateWriter(plan, cluster, day, pods).write(out.resolve("kube"))));
         }
         for (int i = 0; i < nodeDays.size(); i++) {
           TelemetryDayWriter.Result r = await(nodeDays.get(i));
@@ -90,7 +108,14 @@ public final class FleetGenerator {
     int gpus = plan.nodes().stream().mapToInt(n -> n.type().gpus()).sum();
     int units = plan.nodes().stream().mapToInt(n -> n.units().size()).sum();
     long distinctFiles = files.stream().distinct().count();
-    return new Summary((int) distinctFiles, telemetryRows + kubeRows, telemetryRows, kubeRows, plan.nodes().size(), gpus, units);
+    return new Summary(
+        (int) distinctFiles,
+        telemetryRows + kubeRows,
+        telemetryRows,
+        kubeRows,
+        plan.nodes().size(),
+        gpus,
+        units);
   }
 
   private static <T> T await(Future<T> f) throws IOException {

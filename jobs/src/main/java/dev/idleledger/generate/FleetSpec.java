@@ -11,8 +11,16 @@ import java.time.LocalDate;
  * (09:00–18:00 UTC) instead of all day — so resolution and realized savings of CULL_IDLE_NOTEBOOK can be tested.
  * {@code scrapePhase} says where in the interval each node's samples fall (default: on whole multiples of it).
  */
-public record FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay,
-    LocalDate fixFromDay, ScrapePhase scrapePhase) {
+public record FleetSpec(
+    LocalDate start,
+    int days,
+    int nodes,
+    long seed,
+    TelemetryFormat format,
+    int intervalSeconds,
+    int hoursPerDay,
+    LocalDate fixFromDay,
+    ScrapePhase scrapePhase) {
   public static final long DEFAULT_SEED = 42;
   public static final int DEFAULT_NODES = FleetPlan.PATTERN_SIZE;
 
@@ -39,15 +47,32 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
       scrapePhase = ScrapePhase.NONE;
     }
     if (scrapePhase.offsetMs() >= intervalSeconds * 1000L) {
-      throw new IllegalArgumentException("scrape phase must be below the interval (" + intervalSeconds + " s), got " + scrapePhase);
+      throw new IllegalArgumentException(
+          "scrape phase must be below the interval ("
+              + intervalSeconds
+              + " s), got "
+              + scrapePhase);
     }
   }
 
-  public FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds, int hoursPerDay) {
+  public FleetSpec(
+      LocalDate start,
+      int days,
+      int nodes,
+      long seed,
+      TelemetryFormat format,
+      int intervalSeconds,
+      int hoursPerDay) {
     this(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, null, ScrapePhase.NONE);
   }
 
-  public FleetSpec(LocalDate start, int days, int nodes, long seed, TelemetryFormat format, int intervalSeconds) {
+  public FleetSpec(
+      LocalDate start,
+      int days,
+      int nodes,
+      long seed,
+      TelemetryFormat format,
+      int intervalSeconds) {
     this(start, days, nodes, seed, format, intervalSeconds, 24);
   }
 
@@ -57,7 +82,8 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
   }
 
   public FleetSpec withFixFromDay(LocalDate day) {
-    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, day, scrapePhase);
+    return new FleetSpec(
+        start, days, nodes, seed, format, intervalSeconds, hoursPerDay, day, scrapePhase);
   }
 
   /** The default fleet: one pool pattern (6 nodes, 23 GPUs), 1 s samples, Parquet. */
@@ -66,23 +92,28 @@ public record FleetSpec(LocalDate start, int days, int nodes, long seed, Telemet
   }
 
   /** The smallest fleet repeating the pool pattern that has at least {@code gpus} GPUs (the demo's --gpus). */
-  public static FleetSpec forGpus(LocalDate start, int days, int gpus, long seed, TelemetryFormat format, int intervalSeconds) {
+  public static FleetSpec forGpus(
+      LocalDate start, int days, int gpus, long seed, TelemetryFormat format, int intervalSeconds) {
     return new FleetSpec(start, days, FleetPlan.nodesForGpus(gpus), seed, format, intervalSeconds);
   }
 
   public FleetSpec withHoursPerDay(int hours) {
-    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hours, fixFromDay, scrapePhase);
+    return new FleetSpec(
+        start, days, nodes, seed, format, intervalSeconds, hours, fixFromDay, scrapePhase);
   }
 
   public FleetSpec withSeed(long newSeed) {
-    return new FleetSpec(start, days, nodes, newSeed, format, intervalSeconds, hoursPerDay, fixFromDay, scrapePhase);
+    return new FleetSpec(
+        start, days, nodes, newSeed, format, intervalSeconds, hoursPerDay, fixFromDay, scrapePhase);
   }
 
   public FleetSpec withFormat(TelemetryFormat newFormat) {
-    return new FleetSpec(start, days, nodes, seed, newFormat, intervalSeconds, hoursPerDay, fixFromDay, scrapePhase);
+    return new FleetSpec(
+        start, days, nodes, seed, newFormat, intervalSeconds, hoursPerDay, fixFromDay, scrapePhase);
   }
 
   public FleetSpec withScrapePhase(ScrapePhase phase) {
-    return new FleetSpec(start, days, nodes, seed, format, intervalSeconds, hoursPerDay, fixFromDay, phase);
+    return new FleetSpec(
+        start, days, nodes, seed, format, intervalSeconds, hoursPerDay, fixFromDay, phase);
   }
 }

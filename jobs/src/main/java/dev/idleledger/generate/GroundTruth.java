@@ -32,21 +32,72 @@ import org.apache.commons.csv.CSVPrinter;
  * recommendations of the last night ({@link ExpectedRecommendations}) are worked out alongside.
  */
 final class GroundTruth {
-  static final List<String> WORKLOAD_COLUMNS = List.of("date", "cluster", "namespace", "workload_kind", "workload_name",
-      "workload_type", "team", "pods", "gpus", "gpu_hours", "active_gpu_hours", "idle_gpu_hours", "idle_memory_held_gpu_hours",
-      "cost", "active_cost", "idle_cost", "idle_memory_held_cost", "unused_capacity_cost");
-  static final List<String> CLUSTER_COLUMNS = List.of("date", "cluster", "gpus", "billed_gpu_hours", "allocated_gpu_hours",
-      "unallocated_gpu_hours", "unobserved_gpu_hours", "gpu_cost", "allocated_cost", "idle_cost", "unallocated_cost",
-      "unobserved_cost", "unused_capacity_cost", "waste_cost");
-  static final List<String> INSTANCE_HOUR_COLUMNS = List.of("date", "hour", "cluster", "node", "instance_id", "instance_type",
-      "node_cost", "billed_seconds", "gpus", "gpu_cost", "allocated_cost", "unallocated_cost", "unobserved_cost");
+  static final List<String> WORKLOAD_COLUMNS =
+      List.of(
+          "date",
+          "cluster",
+          "namespace",
+          "workload_kind",
+          "workload_name",
+          "workload_type",
+          "team",
+          "pods",
+          "gpus",
+          "gpu_hours",
+          "active_gpu_hours",
+          "idle_gpu_hours",
+          "idle_memory_held_gpu_hours",
+          "cost",
+          "active_cost",
+          "idle_cost",
+          "idle_memory_held_cost",
+          "unused_capacity_cost");
+  static final List<String> CLUSTER_COLUMNS =
+      List.of(
+          "date",
+          "cluster",
+          "gpus",
+          "billed_gpu_hours",
+          "allocated_gpu_hours",
+          "unallocated_gpu_hours",
+          "unobserved_gpu_hours",
+          "gpu_cost",
+          "allocated_cost",
+          "idle_cost",
+          "unallocated_cost",
+          "unobserved_cost",
+          "unused_capacity_cost",
+          "waste_cost");
+  static final List<String> INSTANCE_HOUR_COLUMNS =
+      List.of(
+          "date",
+          "hour",
+          "cluster",
+          "node",
+          "instance_id",
+          "instance_type",
+          "node_cost",
+          "billed_seconds",
+          "gpus",
+          "gpu_cost",
+          "allocated_cost",
+          "unallocated_cost",
+          "unobserved_cost");
 
   private static final class WorkloadTotals {
     String type;
     String team;
     final Set<String> pods = new TreeSet<>();
     final Set<String> gpus = new TreeSet<>();
-    double gpuHours, activeHours, idleHours, idleMemoryHours, cost, activeCost, idleCost, idleMemoryCost, unusedCost;
+    double gpuHours,
+        activeHours,
+        idleHours,
+        idleMemoryHours,
+        cost,
+        activeCost,
+        idleCost,
+        idleMemoryCost,
+        unusedCost;
   }
 
   private static final class ClusterTotals {
@@ -55,7 +106,8 @@ final class GroundTruth {
     double gpuCost, allocatedCost, idleCost, unallocatedCost, unobservedCost, unusedCost;
   }
 
-  private final Map<List<String>, WorkloadTotals> workloads = new TreeMap<>(GroundTruth::compareKeys);
+  private final Map<List<String>, WorkloadTotals> workloads =
+      new TreeMap<>(GroundTruth::compareKeys);
   private final Map<List<String>, ClusterTotals> clusters = new TreeMap<>(GroundTruth::compareKeys);
   private final List<List<String>> instanceHours = new ArrayList<>();
   private final Map<String, InstanceHourBill> bills = new HashMap<>();
@@ -65,7 +117,8 @@ final class GroundTruth {
   GroundTruth(FleetPlan plan, List<InstanceHourBill> bills, InstanceCatalog catalog) {
     this.plan = plan;
     bills.forEach(b -> this.bills.put(b.instanceId() + "@" + b.hourStartMs(), b));
-    this.recommendations = new ExpectedRecommendations(plan, bills, catalog, RecommendationRules.DOCUMENT);
+    this.recommendations =
+        new ExpectedRecommendations(plan, bills, catalog, RecommendationRules.DOCUMENT);
   }
 
   /** The expected recommendations of the last night, fed by the telemetry writers and by {@link #addNodeDay}. */
@@ -88,7 +141,8 @@ final class GroundTruth {
     Map<String, Pod> pods = new HashMap<>();
     podsOfDay.forEach(p -> pods.put(p.workload().namespace() + "/" + p.name(), p));
     String date = day.toString();
-    ClusterTotals cluster = clusters.computeIfAbsent(List.of(date, node.cluster()), k -> new ClusterTotals());
+    ClusterTotals cluster =
+        clusters.computeIfAbsent(List.of(date, node.cluster()), k -> new ClusterTotals());
     long d0 = plan.dayStartMs(day);
     for (int h = 0; h < plan.spec().hoursPerDay(); h++) {
       long hourStart = d0 + h * ActivityProfile.HOUR_MS;
@@ -109,9 +163,11 @@ final class GroundTruth {
         double unobservedCost = rate * Math.max(0, billed - observed);
         unobserved += unobservedCost;
         cluster.unobservedCost += unobservedCost;
-        cluster.unobservedHours += Math.max(0, billed - observed) * share / Periods.SECONDS_PER_HOUR;
+        cluster.unobservedHours +=
+            Math.max(0, billed - observed) * share / Periods.SECONDS_PER_HOUR;
         cluster.billedHours += billed * share / Periods.SECONDS_PER_HOUR;
-        // GPU-equivalent seconds as gpu_hourly counts them: observed plus unobserved time, at the unit's slice share.
+        // GPU-equivalent seconds as gpu_hourly counts them: observed plus unobserved time, at the
+        // unit's slice share.
         billedGpuSeconds += Math.max(billed, observed) * share;
         cluster.gpus.add(ledger.unit.uuid());
         for (var e : ledger.slices.entrySet()) {
@@ -133,8 +189,15 @@ final class GroundTruth {
           cluster.allocatedHours += seconds * share / Periods.SECONDS_PER_HOUR;
           for (String holder : slice.holders()) {
             Pod pod = pods.get(holder);
-            WorkloadTotals w = workloads.computeIfAbsent(List.of(date, node.cluster(), pod.workload().namespace(),
-                pod.workload().kind(), pod.workload().name()), k -> new WorkloadTotals());
+            WorkloadTotals w =
+                workloads.computeIfAbsent(
+                    List.of(
+                        date,
+                        node.cluster(),
+                        pod.workload().namespace(),
+                        pod.workload().kind(),
+                        pod.workload().name()),
+                    k -> new WorkloadTotals());
             w.type = pod.workload().type();
             w.team = pod.labels().getOrDefault("team", "unassigned");
             w.pods.add(holder);
@@ -168,10 +231,28 @@ final class GroundTruth {
         }
       }
       cluster.gpuCost += nodeCost;
-      recommendations.nodeHour(node, day, unallocated, ExpectedRecommendations.listFactor(bill), unallocatedGpuSeconds, billedGpuSeconds);
-      instanceHours.add(List.of(date, BillingWriter.ISO_SECONDS.format(Instant.ofEpochMilli(hourStart)), node.cluster(), node.name(),
-          node.instanceId(), node.type().instanceType(), num(nodeCost), num(billed), String.valueOf(node.type().gpus()), num(gpuCost),
-          num(allocated), num(unallocated), num(unobserved)));
+      recommendations.nodeHour(
+          node,
+          day,
+          unallocated,
+          ExpectedRecommendations.listFactor(bill),
+          unallocatedGpuSeconds,
+          billedGpuSeconds);
+      instanceHours.add(
+          List.of(
+              date,
+              BillingWriter.ISO_SECONDS.format(Instant.ofEpochMilli(hourStart)),
+              node.cluster(),
+              node.name(),
+              node.instanceId(),
+              node.type().instanceType(),
+              num(nodeCost),
+              num(billed),
+              String.valueOf(node.type().gpus()),
+              num(gpuCost),
+              num(allocated),
+              num(unallocated),
+              num(unobserved)));
     }
   }
 
@@ -182,9 +263,21 @@ final class GroundTruth {
       for (var e : workloads.entrySet()) {
         WorkloadTotals w = e.getValue();
         List<String> row = new ArrayList<>(e.getKey());
-        row.addAll(List.of(w.type, w.team, String.valueOf(w.pods.size()), String.valueOf(w.gpus.size()), num(w.gpuHours),
-            num(w.activeHours), num(w.idleHours), num(w.idleMemoryHours), num(w.cost), num(w.activeCost), num(w.idleCost),
-            num(w.idleMemoryCost), num(w.unusedCost)));
+        row.addAll(
+            List.of(
+                w.type,
+                w.team,
+                String.valueOf(w.pods.size()),
+                String.valueOf(w.gpus.size()),
+                num(w.gpuHours),
+                num(w.activeHours),
+                num(w.idleHours),
+                num(w.idleMemoryHours),
+                num(w.cost),
+                num(w.activeCost),
+                num(w.idleCost),
+                num(w.idleMemoryCost),
+                num(w.unusedCost)));
         p.printRecord(row);
       }
     }
@@ -193,9 +286,20 @@ final class GroundTruth {
       for (var e : clusters.entrySet()) {
         ClusterTotals c = e.getValue();
         List<String> row = new ArrayList<>(e.getKey());
-        row.addAll(List.of(String.valueOf(c.gpus.size()), num(c.billedHours), num(c.allocatedHours), num(c.unallocatedHours),
-            num(c.unobservedHours), num(c.gpuCost), num(c.allocatedCost), num(c.idleCost), num(c.unallocatedCost),
-            num(c.unobservedCost), num(c.unusedCost), num(c.idleCost + c.unallocatedCost)));
+        row.addAll(
+            List.of(
+                String.valueOf(c.gpus.size()),
+                num(c.billedHours),
+                num(c.allocatedHours),
+                num(c.unallocatedHours),
+                num(c.unobservedHours),
+                num(c.gpuCost),
+                num(c.allocatedCost),
+                num(c.idleCost),
+                num(c.unallocatedCost),
+                num(c.unobservedCost),
+                num(c.unusedCost),
+                num(c.idleCost + c.unallocatedCost)));
         p.printRecord(row);
       }
     }
@@ -214,6 +318,12 @@ final class GroundTruth {
 
   private static CSVPrinter printer(Path file, List<String> columns) throws IOException {
     Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-    return new CSVPrinter(w, CSVFormat.RFC4180.builder().setRecordSeparator('\n').setHeader(columns.toArray(String[]::new)).get());
+    return new CSVPrinter(
+        w,
+        CSVFormat.RFC4180
+            .builder()
+            .setRecordSeparator('\n')
+            .setHeader(columns.toArray(String[]::new))
+            .get());
   }
 }

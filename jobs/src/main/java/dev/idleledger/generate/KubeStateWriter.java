@@ -39,7 +39,8 @@ final class KubeStateWriter {
       nodeSamples.addAll(nodeSeries(n));
     }
     Map<Pod, List<Sample>> podSamples = new LinkedHashMap<>();
-    // One kube_replicaset_owner / kube_job_owner series per controller, however many of its pods run.
+    // One kube_replicaset_owner / kube_job_owner series per controller, however many of its pods
+    // run.
     Map<String, Sample> ownerSamples = new LinkedHashMap<>();
     Map<String, List<Pod>> ownerPods = new LinkedHashMap<>();
     for (Pod p : pods) {
@@ -86,21 +87,49 @@ final class KubeStateWriter {
 
   private List<Sample> nodeSeries(Node n) {
     List<Sample> out = new ArrayList<>();
-    out.add(new Sample("kube_node_info", series("node", n.name(), "provider_id", "aws:///" + n.availabilityZone() + "/" + n.instanceId()), 1));
-    out.add(new Sample("kube_node_labels", series("node", n.name(),
-        "label_node_kubernetes_io_instance_type", n.type().instanceType(),
-        "label_karpenter_sh_capacity_type", n.billing() == FleetPlan.Billing.SPOT ? "spot" : "on-demand",
-        "label_nvidia_com_gpu_product", n.type().gpuModel().replace(' ', '-')), 1));
-    // Mixed MIG strategy: a partitioned GPU is advertised as its MIG resources, not as nvidia.com/gpu.
+    out.add(
+        new Sample(
+            "kube_node_info",
+            series(
+                "node",
+                n.name(),
+                "provider_id",
+                "aws:///" + n.availabilityZone() + "/" + n.instanceId()),
+            1));
+    out.add(
+        new Sample(
+            "kube_node_labels",
+            series(
+                "node",
+                n.name(),
+                "label_node_kubernetes_io_instance_type",
+                n.type().instanceType(),
+                "label_karpenter_sh_capacity_type",
+                n.billing() == FleetPlan.Billing.SPOT ? "spot" : "on-demand",
+                "label_nvidia_com_gpu_product",
+                n.type().gpuModel().replace(' ', '-')),
+            1));
+    // Mixed MIG strategy: a partitioned GPU is advertised as its MIG resources, not as
+    // nvidia.com/gpu.
     long whole = n.units().stream().filter(u -> !u.isMig()).count();
-    out.add(new Sample("kube_node_status_capacity", series("node", n.name(), "resource", "nvidia_com_gpu", "unit", "integer"), whole));
+    out.add(
+        new Sample(
+            "kube_node_status_capacity",
+            series("node", n.name(), "resource", "nvidia_com_gpu", "unit", "integer"),
+            whole));
     Map<String, Integer> mig = new TreeMap<>();
     for (Unit u : n.units()) {
       if (u.isMig() && u.reports()) {
         mig.merge(migResource(u.migProfile()), 1, Integer::sum);
       }
     }
-    mig.forEach((resource, count) -> out.add(new Sample("kube_node_status_capacity", series("node", n.name(), "resource", resource, "unit", "integer"), count)));
+    mig.forEach(
+        (resource, count) ->
+            out.add(
+                new Sample(
+                    "kube_node_status_capacity",
+                    series("node", n.name(), "resource", resource, "unit", "integer"),
+                    count)));
     return out;
   }
 
@@ -111,29 +140,92 @@ final class KubeStateWriter {
   private List<Sample> podSeries(Pod p) {
     String ns = p.workload().namespace();
     List<Sample> out = new ArrayList<>();
-    out.add(new Sample("kube_pod_owner", series("namespace", ns, "pod", p.name(), "uid", p.uid(), "owner_kind", p.ownerKind(),
-        "owner_name", p.ownerName(), "owner_is_controller", p.ownerKind().equals("<none>") ? "<none>" : "true"), 1));
-    List<String> labels = new ArrayList<>(List.of("namespace", ns, "pod", p.name(), "uid", p.uid()));
-    p.labels().forEach((k, v) -> {
-      labels.add("label_" + k.replaceAll("[^A-Za-z0-9_]", "_"));
-      labels.add(v);
-    });
+    out.add(
+        new Sample(
+            "kube_pod_owner",
+            series(
+                "namespace",
+                ns,
+                "pod",
+                p.name(),
+                "uid",
+                p.uid(),
+                "owner_kind",
+                p.ownerKind(),
+                "owner_name",
+                p.ownerName(),
+                "owner_is_controller",
+                p.ownerKind().equals("<none>") ? "<none>" : "true"),
+            1));
+    List<String> labels =
+        new ArrayList<>(List.of("namespace", ns, "pod", p.name(), "uid", p.uid()));
+    p.labels()
+        .forEach(
+            (k, v) -> {
+              labels.add("label_" + k.replaceAll("[^A-Za-z0-9_]", "_"));
+              labels.add(v);
+            });
     out.add(new Sample("kube_pod_labels", series(labels.toArray(String[]::new)), 1));
-    out.add(new Sample("kube_pod_info", series("namespace", ns, "pod", p.name(), "uid", p.uid(), "node", p.node()), 1));
-    out.add(new Sample("kube_pod_container_resource_requests", series("namespace", ns, "pod", p.name(), "uid", p.uid(),
-        "container", p.container(), "node", p.node(), "resource", p.resource(), "unit", "integer"), p.requested()));
+    out.add(
+        new Sample(
+            "kube_pod_info",
+            series("namespace", ns, "pod", p.name(), "uid", p.uid(), "node", p.node()),
+            1));
+    out.add(
+        new Sample(
+            "kube_pod_container_resource_requests",
+            series(
+                "namespace",
+                ns,
+                "pod",
+                p.name(),
+                "uid",
+                p.uid(),
+                "container",
+                p.container(),
+                "node",
+                p.node(),
+                "resource",
+                p.resource(),
+                "unit",
+                "integer"),
+            p.requested()));
     return out;
   }
 
   private Sample ownerSeries(Pod p) {
     String ns = p.workload().namespace();
     if (p.ownerKind().equals("ReplicaSet")) {
-      return new Sample("kube_replicaset_owner", series("namespace", ns, "replicaset", p.ownerName(), "owner_kind", "Deployment",
-          "owner_name", p.workload().name(), "owner_is_controller", "true"), 1);
+      return new Sample(
+          "kube_replicaset_owner",
+          series(
+              "namespace",
+              ns,
+              "replicaset",
+              p.ownerName(),
+              "owner_kind",
+              "Deployment",
+              "owner_name",
+              p.workload().name(),
+              "owner_is_controller",
+              "true"),
+          1);
     } else if (p.ownerKind().equals("Job")) {
       boolean cron = p.workload().kind().equals("CronJob");
-      return new Sample("kube_job_owner", series("namespace", ns, "job_name", p.ownerName(), "owner_kind", cron ? "CronJob" : "<none>",
-          "owner_name", cron ? p.workload().name() : "<none>", "owner_is_controller", cron ? "true" : "<none>"), 1);
+      return new Sample(
+          "kube_job_owner",
+          series(
+              "namespace",
+              ns,
+              "job_name",
+              p.ownerName(),
+              "owner_kind",
+              cron ? "CronJob" : "<none>",
+              "owner_name",
+              cron ? p.workload().name() : "<none>",
+              "owner_is_controller",
+              cron ? "true" : "<none>"),
+          1);
     }
     return null;
   }

@@ -27,7 +27,9 @@ import org.apache.parquet.schema.MessageTypeParser;
  * series rather than once per row.
  */
 final class ParquetSeriesSink implements SeriesSink {
-  static final MessageType SCHEMA = MessageTypeParser.parseMessageType("""
+  static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          """
       message prometheus_sample {
         required int64 timestamp (TIMESTAMP(MILLIS,true));
         required binary metric (STRING);
@@ -56,12 +58,18 @@ final class ParquetSeriesSink implements SeriesSink {
   private long rows;
 
   ParquetSeriesSink(Path file) throws IOException {
-    this.writer = new Builder(new LocalOutputFile(file)).withConf(HADOOP).withCompressionCodec(CompressionCodecName.SNAPPY)
-        .withRowGroupSize(64L << 20).withDictionaryEncoding(true).build();
+    this.writer =
+        new Builder(new LocalOutputFile(file))
+            .withConf(HADOOP)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withRowGroupSize(64L << 20)
+            .withDictionaryEncoding(true)
+            .build();
   }
 
   @Override
-  public void write(long timestampMs, String metric, double value, Series series) throws IOException {
+  public void write(long timestampMs, String metric, double value, Series series)
+      throws IOException {
     row.timestamp = timestampMs;
     row.metric = metrics.computeIfAbsent(metric, Binary::fromString);
     row.value = value;
@@ -167,7 +175,8 @@ final class ParquetSeriesSink implements SeriesSink {
     }
 
     private PositionOutputStream open(StandardOpenOption... options) throws IOException {
-      OutputStream out = new BufferedOutputStream(Files.newOutputStream(path, withWrite(options)), 1 << 16);
+      OutputStream out =
+          new BufferedOutputStream(Files.newOutputStream(path, withWrite(options)), 1 << 16);
       return new PositionOutputStream() {
         private long pos;
 

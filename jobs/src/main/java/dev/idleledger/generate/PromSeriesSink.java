@@ -13,12 +13,15 @@ final class PromSeriesSink implements SeriesSink {
   private long rows;
 
   PromSeriesSink(Path file) throws IOException {
-    this.out = new BufferedWriter(new OutputStreamWriter(SeriesSink.fastGzip(file), StandardCharsets.UTF_8), 1 << 16);
+    this.out =
+        new BufferedWriter(
+            new OutputStreamWriter(SeriesSink.fastGzip(file), StandardCharsets.UTF_8), 1 << 16);
     out.write("# synthetic archive written by idle-ledger generate\n");
   }
 
   @Override
-  public void write(long timestampMs, String metric, double value, Series series) throws IOException {
+  public void write(long timestampMs, String metric, double value, Series series)
+      throws IOException {
     out.write(metric);
     out.write(series.promLabels());
     out.write(' ');

@@ -14,19 +14,31 @@ final class SampleClock {
   private final long dayStartMs;
 
   SampleClock(FleetPlan plan, FleetPlan.Node node, LocalDate day) {
-    this(node, plan.dayStartMs(day), plan.dayEndMs(day), plan.spec().intervalSeconds(),
-        plan.spec().scrapePhase().offsetMs(node, plan.spec().seed(), plan.spec().intervalSeconds()));
+    this(
+        node,
+        plan.dayStartMs(day),
+        plan.dayEndMs(day),
+        plan.spec().intervalSeconds(),
+        plan.spec()
+            .scrapePhase()
+            .offsetMs(node, plan.spec().seed(), plan.spec().intervalSeconds()));
   }
 
-  SampleClock(FleetPlan.Node node, long dayStartMs, long dayEndMs, int intervalSeconds, long phaseMs) {
+  SampleClock(
+      FleetPlan.Node node, long dayStartMs, long dayEndMs, int intervalSeconds, long phaseMs) {
     FleetPlan.Mess mess = node.mess();
     long step = intervalSeconds * 1000L;
-    // A whole day's last hold runs into midnight, where the cost model cuts it; a shorter day has nobody after its end.
-    long lastStart = dayEndMs - dayStartMs >= ActivityProfile.DAY_MS ? dayEndMs - 1 : dayEndMs - step;
+    // A whole day's last hold runs into midnight, where the cost model cuts it; a shorter day has
+    // nobody after its end.
+    long lastStart =
+        dayEndMs - dayStartMs >= ActivityProfile.DAY_MS ? dayEndMs - 1 : dayEndMs - step;
     long[] ts = new long[(int) ((dayEndMs - dayStartMs) / step) + 1];
     int n = 0;
     for (long t = dayStartMs + phaseMs; t < dayEndMs; t += step) {
-      long shifted = mess.restartAtOffsetMs() >= 0 && t - dayStartMs >= mess.restartAtOffsetMs() ? t + mess.restartPhaseMs() : t;
+      long shifted =
+          mess.restartAtOffsetMs() >= 0 && t - dayStartMs >= mess.restartAtOffsetMs()
+              ? t + mess.restartPhaseMs()
+              : t;
       if (shifted <= lastStart && !inOutage(mess, shifted - dayStartMs)) {
         ts[n++] = shifted;
       }

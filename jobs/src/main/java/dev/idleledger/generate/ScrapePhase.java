@@ -14,7 +14,8 @@ public record ScrapePhase(boolean perNode, long offsetMs) {
 
   public ScrapePhase {
     if (offsetMs < 0) {
-      throw new IllegalArgumentException("scrape phase must not be negative, got " + offsetMs + " ms");
+      throw new IllegalArgumentException(
+          "scrape phase must not be negative, got " + offsetMs + " ms");
     }
   }
 
@@ -35,17 +36,27 @@ public record ScrapePhase(boolean perNode, long offsetMs) {
     try {
       return fixedMs(new BigDecimal(t).movePointRight(3).longValueExact());
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException("scrape phase must be '" + RANDOM + "' or seconds with at most 3 decimals, got '" + text + "'");
+      throw new IllegalArgumentException(
+          "scrape phase must be '"
+              + RANDOM
+              + "' or seconds with at most 3 decimals, got '"
+              + text
+              + "'");
     }
   }
 
   /** The node's offset into each interval, in [0, interval). */
   long offsetMs(FleetPlan.Node node, long seed, int intervalSeconds) {
-    return perNode ? (long) (Noise.uniform(seed, Noise.stringKey(node.name()), 0, 14) * intervalSeconds * 1000L) : offsetMs;
+    return perNode
+        ? (long)
+            (Noise.uniform(seed, Noise.stringKey(node.name()), 0, 14) * intervalSeconds * 1000L)
+        : offsetMs;
   }
 
   @Override
   public String toString() {
-    return perNode ? RANDOM : BigDecimal.valueOf(offsetMs).movePointLeft(3).stripTrailingZeros().toPlainString() + " s";
+    return perNode
+        ? RANDOM
+        : BigDecimal.valueOf(offsetMs).movePointLeft(3).stripTrailingZeros().toPlainString() + " s";
   }
 }

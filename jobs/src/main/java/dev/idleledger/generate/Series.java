@@ -25,12 +25,13 @@ final class Series {
 
   static String render(Map<String, String> labels) {
     StringBuilder sb = new StringBuilder("{");
-    labels.forEach((k, v) -> {
-      if (sb.length() > 1) {
-        sb.append(',');
-      }
-      sb.append(k).append("=\"").append(escape(v)).append('"');
-    });
+    labels.forEach(
+        (k, v) -> {
+          if (sb.length() > 1) {
+            sb.append(',');
+          }
+          sb.append(k).append("=\"").append(escape(v)).append('"');
+        });
     return sb.append('}').toString();
   }
 

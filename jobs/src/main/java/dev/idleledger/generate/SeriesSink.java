@@ -16,8 +16,12 @@ interface SeriesSink extends Closeable {
   long rows();
 
   /** Opens {@code file} (its extension is added) for {@code series}, which must include every series written. */
-  static SeriesSink open(TelemetryFormat format, Path fileWithoutExtension, Collection<Series> series) throws IOException {
-    Path file = fileWithoutExtension.resolveSibling(fileWithoutExtension.getFileName() + "." + format.extension());
+  static SeriesSink open(
+      TelemetryFormat format, Path fileWithoutExtension, Collection<Series> series)
+      throws IOException {
+    Path file =
+        fileWithoutExtension.resolveSibling(
+            fileWithoutExtension.getFileName() + "." + format.extension());
     Files.createDirectories(file.getParent());
     return switch (format) {
       case PARQUET -> new ParquetSeriesSink(file);

@@ -54,6 +54,7 @@ final class TelemetryDayWriter {
   private final LocalDate day;
   private final List<Pod> pods;
   private final long seed;
+
   /** Told what every held unit read at each instant, for the expected recommendations; null outside their window. */
   private final ExpectedRecommendations.NodeDay heldSamples;
 
@@ -61,7 +62,12 @@ final class TelemetryDayWriter {
     this(plan, node, day, podsOfDay, null);
   }
 
-  TelemetryDayWriter(FleetPlan plan, Node node, LocalDate day, List<Pod> podsOfDay, ExpectedRecommendations.NodeDay heldSamples) {
+  TelemetryDayWriter(
+      FleetPlan plan,
+      Node node,
+      LocalDate day,
+      List<Pod> podsOfDay,
+      ExpectedRecommendations.NodeDay heldSamples) {
     this.plan = plan;
     this.heldSamples = heldSamples;
     this.node = node;
@@ -84,9 +90,13 @@ final class TelemetryDayWriter {
         unconfigured.add(new UnitDayLedger(unit));
         continue;
       }
-      List<Pod> holders = pods.stream().filter(p -> p.unitKeys().contains(unit.key()))
-          .sorted(Comparator.comparing(Pod::name)).toList();
-      UnitTrack track = new UnitTrack(unit, Noise.stringKey(unit.key()), holders, new Series(labels(unit, null)));
+      List<Pod> holders =
+          pods.stream()
+              .filter(p -> p.unitKeys().contains(unit.key()))
+              .sorted(Comparator.comparing(Pod::name))
+              .toList();
+      UnitTrack track =
+          new UnitTrack(unit, Noise.stringKey(unit.key()), holders, new Series(labels(unit, null)));
       allSeries.add(track.unheld);
       for (Pod p : holders) {
         Series s = new Series(labels(unit, p));
@@ -96,7 +106,21 @@ final class TelemetryDayWriter {
       }
       tracks.add(track);
       if (unit.isMig() && !migParents.containsKey(unit.gpu())) {
-        Series parent = new Series(labels(new Unit(unit.key(), unit.node(), unit.gpu(), unit.uuid(), unit.gpuModel(), null, null, 1, 0, true), null));
+        Series parent =
+            new Series(
+                labels(
+                    new Unit(
+                        unit.key(),
+                        unit.node(),
+                        unit.gpu(),
+                        unit.uuid(),
+                        unit.gpuModel(),
+                        null,
+                        null,
+                        1,
+                        0,
+                        true),
+                    null));
         migParents.put(unit.gpu(), parent);
         allSeries.add(parent);
       }
@@ -105,10 +129,16 @@ final class TelemetryDayWriter {
     String dt = "dt=" + day;
     String base = node.name().replace(".ec2.internal", "");
     Path mainFile = telemetryRoot.resolve(dt).resolve("dcgm-" + base);
-    // Samples of the day's last seconds that the archiver only flushed after midnight: they land in the next day's folder.
-    Path lateFile = telemetryRoot.resolve("dt=" + day.plusDays(1)).resolve("dcgm-" + base + "-late-" + day);
-    long lateFrom = node.mess().stragglerTailMs() > 0 ? dayEnd - node.mess().stragglerTailMs() : Long.MAX_VALUE;
-    long dupFrom = node.mess().duplicateFromOffsetMs() >= 0 ? d0 + node.mess().duplicateFromOffsetMs() : Long.MAX_VALUE;
+    // Samples of the day's last seconds that the archiver only flushed after midnight: they land in
+    // the next day's folder.
+    Path lateFile =
+        telemetryRoot.resolve("dt=" + day.plusDays(1)).resolve("dcgm-" + base + "-late-" + day);
+    long lateFrom =
+        node.mess().stragglerTailMs() > 0 ? dayEnd - node.mess().stragglerTailMs() : Long.MAX_VALUE;
+    long dupFrom =
+        node.mess().duplicateFromOffsetMs() >= 0
+            ? d0 + node.mess().duplicateFromOffsetMs()
+            : Long.MAX_VALUE;
     long dupTo = d0 + node.mess().duplicateToOffsetMs();
 
     List<Path> files = new ArrayList<>();
@@ -162,7 +192,8 @@ final class TelemetryDayWriter {
             track.ledger.add(hour + 1, holderNames, state, nextHour, r.truthActivity);
           }
           if (heldSamples != null && !current.isEmpty()) {
-            heldSamples.held(t, hour, inHour, nextHour, track.unit, current, r.truthActivity, r.fbUsed);
+            heldSamples.held(
+                t, hour, inHour, nextHour, track.unit, current, r.truthActivity, r.fbUsed);
           }
           if (track.unit.isMig()) {
             parentActivity.merge(track.unit.gpu(), r.truthActivity, Math::max);
@@ -174,11 +205,16 @@ final class TelemetryDayWriter {
         for (var parent : migParents.entrySet()) {
           double a = parentActivity.getOrDefault(parent.getKey(), 0.0);
           for (int c = 0; c < copies; c++) {
-            sink.write(t, POWER_USAGE, power(node.type().gpuModel(), a, Noise.stringKey(node.name()) + parent.getKey(), t), parent.getValue());
+            sink.write(
+                t,
+                POWER_USAGE,
+                power(node.type().gpuModel(), a, Noise.stringKey(node.name()) + parent.getKey(), t),
+                parent.getValue());
           }
         }
         for (UnitDayLedger u : unconfigured) {
-          // The unconfigured slices are observed whenever a sibling instance is, and nobody can hold them.
+          // The unconfigured slices are observed whenever a sibling instance is, and nobody can
+          // hold them.
           u.add(hour, List.of(), State.UNALLOCATED, inHour, 0);
           if (nextHour > 0) {
             u.add(hour + 1, List.of(), State.UNALLOCATED, nextHour, 0);
@@ -202,7 +238,8 @@ final class TelemetryDayWriter {
   }
 
   private Path pathOf(Path withoutExtension) {
-    return withoutExtension.resolveSibling(withoutExtension.getFileName() + "." + plan.spec().format().extension());
+    return withoutExtension.resolveSibling(
+        withoutExtension.getFileName() + "." + plan.spec().format().extension());
   }
 
   private static State state(boolean unallocated, Reading r) {
@@ -212,20 +249,39 @@ final class TelemetryDayWriter {
     if (r.truthActivity >= ACTIVITY_THRESHOLD) {
       return State.ACTIVE;
     }
-    return r.fbUsed / (double) (r.fbUsed + r.fbFree) >= MEMORY_HELD_THRESHOLD ? State.IDLE_MEMORY_HELD : State.IDLE;
+    return r.fbUsed / (double) (r.fbUsed + r.fbFree) >= MEMORY_HELD_THRESHOLD
+        ? State.IDLE_MEMORY_HELD
+        : State.IDLE;
   }
 
   /** The values one unit reports at one instant, exactly as written, and the activity the cost model reads from them. */
-  private record Reading(double grEngineActive, double gpuUtil, long fbUsed, long fbFree, double power, double truthActivity) {}
+  private record Reading(
+      double grEngineActive,
+      double gpuUtil,
+      long fbUsed,
+      long fbFree,
+      double power,
+      double truthActivity) {}
 
   private Reading read(UnitTrack track, Pod holder, long t) {
     ActivityProfile profile = holder == null ? IDLE : holder.profile();
     double a = Noise.round(Math.min(1, Math.max(0, profile.activity(seed, track.key, t))), 6);
     long mem = track.unit.memoryMib();
-    long used = Math.min(mem, Math.round(profile.memoryFraction(seed, track.key, t) * mem + 64 * Noise.uniform(seed, track.key, t / 60_000, 10)));
-    double util = a < ACTIVITY_THRESHOLD ? 0 : Math.min(100, Math.max(1, Math.round(a * 100 + 2 + 8 * Noise.uniform(seed, track.key, t, 11))));
+    long used =
+        Math.min(
+            mem,
+            Math.round(
+                profile.memoryFraction(seed, track.key, t) * mem
+                    + 64 * Noise.uniform(seed, track.key, t / 60_000, 10)));
+    double util =
+        a < ACTIVITY_THRESHOLD
+            ? 0
+            : Math.min(
+                100,
+                Math.max(1, Math.round(a * 100 + 2 + 8 * Noise.uniform(seed, track.key, t, 11))));
     double truth = track.unit.isMig() || node.profilingMetrics() ? a : util / 100;
-    return new Reading(a, util, used, mem - used, power(track.unit.gpuModel(), a, track.key, t), truth);
+    return new Reading(
+        a, util, used, mem - used, power(track.unit.gpuModel(), a, track.key, t), truth);
   }
 
   private static final ActivityProfile IDLE = new ActivityProfile.Idle();
@@ -249,7 +305,8 @@ final class TelemetryDayWriter {
     return Noise.round(idle + a * (max - idle) * 0.9 + 3 * Noise.uniform(seed, key, t, 12), 1);
   }
 
-  private void emit(SeriesSink sink, long t, Unit unit, Reading r, Series series) throws IOException {
+  private void emit(SeriesSink sink, long t, Unit unit, Reading r, Series series)
+      throws IOException {
     if (node.profilingMetrics() || unit.isMig()) {
       sink.write(t, GR_ENGINE_ACTIVE, r.grEngineActive, series);
     }

@@ -22,7 +22,8 @@ public enum TelemetryFormat {
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown format '" + name + "' (expected parquet, csv or prom)");
+      throw new IllegalArgumentException(
+          "unknown format '" + name + "' (expected parquet, csv or prom)");
     }
   }
 }

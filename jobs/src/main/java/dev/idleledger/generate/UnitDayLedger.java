@@ -9,13 +9,19 @@ import java.util.TreeMap;
  * (hour, holders, state) with its activity-weighted unused share. Small — a few dozen entries per unit-day.
  */
 final class UnitDayLedger {
-  enum State { ACTIVE, IDLE, IDLE_MEMORY_HELD, UNALLOCATED }
+  enum State {
+    ACTIVE,
+    IDLE,
+    IDLE_MEMORY_HELD,
+    UNALLOCATED
+  }
 
   /** Holders are "namespace/pod" names, sorted; empty for unallocated time. */
   record Slice(int hour, List<String> holders, State state) {}
 
   static final class Held {
     long ms;
+
     /** Σ hold seconds × (1 − a): the unused share of the time. */
     double unusedSeconds;
   }
@@ -35,7 +41,13 @@ final class UnitDayLedger {
   void add(int hour, List<String> holders, State state, long holdMs, double activity) {
     observedMs[hour] += holdMs;
     // Consecutive samples nearly always fall in the same slice: skip the map then.
-    Held h = last != null && last.hour() == hour && last.state() == state && last.holders().equals(holders) ? lastHeld : slow(hour, holders, state);
+    Held h =
+        last != null
+                && last.hour() == hour
+                && last.state() == state
+                && last.holders().equals(holders)
+            ? lastHeld
+            : slow(hour, holders, state);
     h.ms += holdMs;
     h.unusedSeconds += holdMs / 1000.0 * (1 - activity);
   }

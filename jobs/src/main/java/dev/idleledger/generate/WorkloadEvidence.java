@@ -22,8 +22,10 @@ final class WorkloadEvidence {
 
   double money;
   double moneyList;
+
   /** Weighted by hold in ms: percentiles are over seconds, and a sample stands for its hold. */
   private final TreeMap<Integer, Long> podsHeld = new TreeMap<>();
+
   private final TreeMap<Long, Long> replicasNeeded = new TreeMap<>();
   private long heldMs;
 
@@ -35,7 +37,8 @@ final class WorkloadEvidence {
   private long[] withinComputeMs = new long[0];
   private int slices;
 
-  // The open idle streak: unobserved time (a gap after a sample's hold) or an active second ends it.
+  // The open idle streak: unobserved time (a gap after a sample's hold) or an active second ends
+  // it.
   private boolean inStreak;
   private long streakEndMs;
   private double streakSeconds;
@@ -46,14 +49,18 @@ final class WorkloadEvidence {
 
   /** Notebook streaks longer than the cull threshold: their money past the threshold. */
   int cullStreaks;
+
   double cullMoney;
   double cullMoneyList;
+
   /** Training stretches at least the minimum idle time: all their money. */
   int releaseStretches;
+
   double releaseMoney;
   double releaseMoneyList;
 
-  WorkloadEvidence(FleetPlan.Workload workload, String cluster, String node, RecommendationRules rules) {
+  WorkloadEvidence(
+      FleetPlan.Workload workload, String cluster, String node, RecommendationRules rules) {
     this.workload = workload;
     this.cluster = cluster;
     this.node = node;
@@ -70,8 +77,21 @@ final class WorkloadEvidence {
    * @param maxActivity the highest activity among its units
    * @param model GPU model of its units (all the same, or {@code mixed} is set)
    */
-  void instant(long tMs, long holdMs, int pods, double demand, boolean anyActive, long maxFbUsedMib, double maxActivity,
-      boolean mig, String model, boolean mixed, List<MigProfile> modelProfiles, int modelSlices, double instantMoney, double instantMoneyList) {
+  void instant(
+      long tMs,
+      long holdMs,
+      int pods,
+      double demand,
+      boolean anyActive,
+      long maxFbUsedMib,
+      double maxActivity,
+      boolean mig,
+      String model,
+      boolean mixed,
+      List<MigProfile> modelProfiles,
+      int modelSlices,
+      double instantMoney,
+      double instantMoneyList) {
     money += instantMoney;
     moneyList += instantMoneyList;
     heldMs += holdMs;
@@ -81,7 +101,15 @@ final class WorkloadEvidence {
     streak(tMs, holdMs, anyActive, instantMoney, instantMoneyList);
   }
 
-  private void migFit(boolean mig, String model, boolean mixed, List<MigProfile> modelProfiles, int modelSlices, long fb, double activity, long holdMs) {
+  private void migFit(
+      boolean mig,
+      String model,
+      boolean mixed,
+      List<MigProfile> modelProfiles,
+      int modelSlices,
+      long fb,
+      double activity,
+      long holdMs) {
     onMig |= mig;
     if (gpuModel == null) {
       gpuModel = model;
@@ -93,7 +121,8 @@ final class WorkloadEvidence {
     mixedModels |= mixed || !gpuModel.equals(model);
     for (int i = 0; i < profiles.size(); i++) {
       MigProfile p = profiles.get(i);
-      // p99 FB ≤ margin × memory exactly when at least 99% of the seconds are within it (likewise p95 activity).
+      // p99 FB ≤ margin × memory exactly when at least 99% of the seconds are within it (likewise
+      // p95 activity).
       if (fb <= p.memoryMib() * rules.migMargin()) {
         withinMemoryMs[i] += holdMs;
       }
@@ -167,8 +196,10 @@ final class WorkloadEvidence {
     for (int i = 0; i < profiles.size(); i++) {
       MigProfile p = profiles.get(i);
       boolean fits = withinMemoryMs[i] >= 0.99 * heldMs && withinComputeMs[i] >= 0.95 * heldMs;
-      if (fits && (best == null || p.computeSlices() < best.computeSlices()
-          || p.computeSlices() == best.computeSlices() && p.memoryMib() < best.memoryMib())) {
+      if (fits
+          && (best == null
+              || p.computeSlices() < best.computeSlices()
+              || p.computeSlices() == best.computeSlices() && p.memoryMib() < best.memoryMib())) {
         best = p;
       }
     }

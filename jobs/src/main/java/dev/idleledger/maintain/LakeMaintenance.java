@@ -52,17 +52,26 @@ public final class LakeMaintenance {
     List<String> names;
     try {
       // Views (recommendation_savings in an external metastore) have no files to compact or vacuum.
-      names = spark.catalog().listTables(database).collectAsList().stream()
-          .filter(t -> !t.isTemporary() && !"VIEW".equals(t.tableType())).map(t -> t.name()).sorted().toList();
+      names =
+          spark.catalog().listTables(database).collectAsList().stream()
+              .filter(t -> !t.isTemporary() && !"VIEW".equals(t.tableType()))
+              .map(t -> t.name())
+              .sorted()
+              .toList();
     } catch (AnalysisException e) {
-      throw new IllegalStateException("maintain: no database " + database + " in the catalog: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "maintain: no database " + database + " in the catalog: " + e.getMessage(), e);
     }
     List<TableResult> results = new ArrayList<>();
     for (String name : names) {
       String qualified = tables.qualified(name);
       TableFootprint before = footprint(name);
-      String optimized = SilverTables.ALL.stream().filter(s -> s.name().equals(name)).findFirst()
-          .map(spec -> optimize(spec, range)).orElse("");
+      String optimized =
+          SilverTables.ALL.stream()
+              .filter(s -> s.name().equals(name))
+              .findFirst()
+              .map(spec -> optimize(spec, range))
+              .orElse("");
       spark.sql("VACUUM " + qualified + " RETAIN " + settings.vacuumRetentionHours() + " HOURS");
       results.add(new TableResult(before, footprint(name), optimized));
     }
@@ -85,8 +94,20 @@ public final class LakeMaintenance {
       to = newest.getDate(0).toLocalDate();
       from = to.minusDays(settings.recentDays() - 1L);
     }
-    // OPTIMIZE's WHERE may name partition columns only, which is what lets it rewrite just these dates.
-    spark.sql("OPTIMIZE " + qualified + " WHERE " + date + " >= DATE'" + from + "' AND " + date + " <= DATE'" + to + "'");
+    // OPTIMIZE's WHERE may name partition columns only, which is what lets it rewrite just these
+    // dates.
+    spark.sql(
+        "OPTIMIZE "
+            + qualified
+            + " WHERE "
+            + date
+            + " >= DATE'"
+            + from
+            + "' AND "
+            + date
+            + " <= DATE'"
+            + to
+            + "'");
     return from + ".." + to;
   }
 
@@ -103,13 +124,15 @@ public final class LakeMaintenance {
       RemoteIterator<LocatedFileStatus> files = fs.listFiles(location, true);
       while (files.hasNext()) {
         LocatedFileStatus f = files.next();
-        if (f.getPath().getName().endsWith(".parquet") && !f.getPath().toString().contains("/_delta_log/")) {
+        if (f.getPath().getName().endsWith(".parquet")
+            && !f.getPath().toString().contains("/_delta_log/")) {
           storedFiles++;
           storedBytes += f.getLen();
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the files of " + tables.qualified(name) + " under " + location, e);
+      throw new UncheckedIOException(
+          "cannot list the files of " + tables.qualified(name) + " under " + location, e);
     }
     return new TableFootprint(name, liveFiles, liveBytes, storedFiles, storedBytes);
   }

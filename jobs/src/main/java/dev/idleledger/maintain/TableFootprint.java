@@ -5,4 +5,5 @@ package dev.idleledger.maintain;
  * its folder, including those replaced by later versions that time travel may still read ({@code stored}).
  * OPTIMIZE shrinks the first; VACUUM the second, once replaced files are older than the retention.
  */
-public record TableFootprint(String table, long liveFiles, long liveBytes, long storedFiles, long storedBytes) {}
+public record TableFootprint(
+    String table, long liveFiles, long liveBytes, long storedFiles, long storedBytes) {}

@@ -20,6 +20,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
 public final class IdleRuns {
   /** A workload's samples land on its units up to a second apart; that much slack after a hold ends keeps a run whole. */
   public static final double SLACK_SECONDS = 1.0;
+
   public static final String RUN = "run";
   public static final String STARTS_RUN = "starts_run";
 
@@ -32,10 +33,14 @@ public final class IdleRuns {
    */
   public static Dataset<Row> numbered(Dataset<Row> workloadSeconds, String... workload) {
     WindowSpec byTime = byTime(workload);
-    Column previousEnd = lag(col(WorkloadSecond.SECOND).plus(col(WorkloadSecond.HOLD_SECONDS)), 1).over(byTime);
+    Column previousEnd =
+        lag(col(WorkloadSecond.SECOND).plus(col(WorkloadSecond.HOLD_SECONDS)), 1).over(byTime);
     Column previousActive = lag(col(WorkloadSecond.ANY_ACTIVE), 1).over(byTime);
-    Column startsRun = previousEnd.isNull().or(previousActive.equalTo(1))
-        .or(col(WorkloadSecond.SECOND).gt(previousEnd.plus(SLACK_SECONDS)));
+    Column startsRun =
+        previousEnd
+            .isNull()
+            .or(previousActive.equalTo(1))
+            .or(col(WorkloadSecond.SECOND).gt(previousEnd.plus(SLACK_SECONDS)));
     return workloadSeconds
         .withColumn(STARTS_RUN, when(startsRun, 1).otherwise(0))
         .withColumn(RUN, sum(STARTS_RUN).over(upToHere(workload)));
@@ -52,6 +57,7 @@ public final class IdleRuns {
   }
 
   private static WindowSpec byTime(String... workload) {
-    return Window.partitionBy(Arrays.stream(workload).map(c -> col(c)).toArray(Column[]::new)).orderBy(WorkloadSecond.SECOND);
+    return Window.partitionBy(Arrays.stream(workload).map(c -> col(c)).toArray(Column[]::new))
+        .orderBy(WorkloadSecond.SECOND);
   }
 }

@@ -38,27 +38,49 @@ public final class WorkloadIdentity {
    * is null (nobody held the unit) gets nulls; a pod kube state never showed is its own workload, of the classifier's
    * default type.
    */
-  public static Dataset<Row> of(Dataset<Row> rows, Dataset<Row> pods, WorkloadClassifier classifier) {
+  public static Dataset<Row> of(
+      Dataset<Row> rows, Dataset<Row> pods, WorkloadClassifier classifier) {
     return of(rows, pods, classifier, List.of());
   }
 
   /** As {@link #of(Dataset, Dataset, WorkloadClassifier)}, with {@code carried} per-pod columns added too. */
-  public static Dataset<Row> of(Dataset<Row> rows, Dataset<Row> pods, WorkloadClassifier classifier, List<Carried> carried) {
-    List<Column> perPod = new ArrayList<>(List.of(max("workload_name").as("p_workload_name"), max("workload_type").as("p_workload_type"),
-        max("team").as("p_team")));
+  public static Dataset<Row> of(
+      Dataset<Row> rows, Dataset<Row> pods, WorkloadClassifier classifier, List<Carried> carried) {
+    List<Column> perPod =
+        new ArrayList<>(
+            List.of(
+                max("workload_name").as("p_workload_name"),
+                max("workload_type").as("p_workload_type"),
+                max("team").as("p_team")));
     // A pod name seen with two uids in a day (recreated) carries the columns of the one seen last.
-    carried.forEach(c -> perPod.add(max_by(c.fromPodInfo(), coalesce(col("last_seen"), lit(NEVER))).as("p_" + c.name())));
-    Dataset<Row> podWorkloads = pods.groupBy("cluster", "namespace", "pod")
-        .agg(max("workload_kind").as("p_workload_kind"), perPod.toArray(Column[]::new));
+    carried.forEach(
+        c ->
+            perPod.add(
+                max_by(c.fromPodInfo(), coalesce(col("last_seen"), lit(NEVER)))
+                    .as("p_" + c.name())));
+    Dataset<Row> podWorkloads =
+        pods.groupBy("cluster", "namespace", "pod")
+            .agg(max("workload_kind").as("p_workload_kind"), perPod.toArray(Column[]::new));
     Column hasPod = col("pod").isNotNull();
-    Dataset<Row> identified = rows.join(broadcast(podWorkloads), new String[] {"cluster", "namespace", "pod"}, "left")
-        .withColumn("workload_kind", when(hasPod, coalesce(col("p_workload_kind"), lit("Pod"))))
-        .withColumn("workload_name", when(hasPod, coalesce(col("p_workload_name"), col("pod"))))
-        .withColumn("workload_type", when(hasPod, coalesce(col("p_workload_type"), lit(classifier.defaultType()))))
-        .withColumn("team", when(hasPod, coalesce(col("p_team"), namespaceTeam(classifier), lit(classifier.defaultTeam()))))
-        .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team");
+    Dataset<Row> identified =
+        rows.join(broadcast(podWorkloads), new String[] {"cluster", "namespace", "pod"}, "left")
+            .withColumn("workload_kind", when(hasPod, coalesce(col("p_workload_kind"), lit("Pod"))))
+            .withColumn("workload_name", when(hasPod, coalesce(col("p_workload_name"), col("pod"))))
+            .withColumn(
+                "workload_type",
+                when(hasPod, coalesce(col("p_workload_type"), lit(classifier.defaultType()))))
+            .withColumn(
+                "team",
+                when(
+                    hasPod,
+                    coalesce(
+                        col("p_team"), namespaceTeam(classifier), lit(classifier.defaultTeam()))))
+            .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team");
     for (Carried c : carried) {
-      identified = identified.withColumn(c.name(), when(hasPod, coalesce(col("p_" + c.name()), c.unknownPod()))).drop("p_" + c.name());
+      identified =
+          identified
+              .withColumn(c.name(), when(hasPod, coalesce(col("p_" + c.name()), c.unknownPod())))
+              .drop("p_" + c.name());
     }
     return identified;
   }
@@ -66,10 +88,15 @@ public final class WorkloadIdentity {
   /** The team {@code conf/} gives the row's namespace (classify.namespace_teams), null where it names none. */
   private static Column namespaceTeam(WorkloadClassifier classifier) {
     List<Column> teamMap = new ArrayList<>();
-    classifier.namespaceTeams().forEach((ns, team) -> {
-      teamMap.add(lit(ns));
-      teamMap.add(lit(team));
-    });
-    return teamMap.isEmpty() ? lit(null).cast("string") : element_at(map(teamMap.toArray(Column[]::new)), col("namespace"));
+    classifier
+        .namespaceTeams()
+        .forEach(
+            (ns, team) -> {
+              teamMap.add(lit(ns));
+              teamMap.add(lit(team));
+            });
+    return teamMap.isEmpty()
+        ? lit(null).cast("string")
+        : element_at(map(teamMap.toArray(Column[]::new)), col("namespace"));
   }
 }

@@ -1,6 +1,5 @@
 package dev.idleledger.model;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.unix_micros;

@@ -17,8 +17,16 @@ import java.util.function.Supplier;
  */
 record InputManifest(LocalDate date, String runId, List<Entry> entries) {
   /** One row of {@code run_inputs}; {@code compared} says whether a change of it recomputes the date. */
-  record Entry(String input, String path, Long sizeBytes, Instant modifiedAt, String etag, String fingerprint, boolean compared) {
-    static Entry file(String input, String path, long size, Instant modified, String etag, boolean compared) {
+  record Entry(
+      String input,
+      String path,
+      Long sizeBytes,
+      Instant modifiedAt,
+      String etag,
+      String fingerprint,
+      boolean compared) {
+    static Entry file(
+        String input, String path, long size, Instant modified, String etag, boolean compared) {
       return new Entry(input, path, size, modified, etag, null, compared);
     }
 
@@ -36,28 +44,40 @@ record InputManifest(LocalDate date, String runId, List<Entry> entries) {
    * are asked for ({@code billingLines}, which reads the bill) only when a billing file changed.
    */
   Optional<String> changedSince(InputManifest recorded, Supplier<String> billingLines) {
-    if (!Objects.equals(fingerprintOf(RunInputs.SETTINGS), recorded.fingerprintOf(RunInputs.SETTINGS))) {
+    if (!Objects.equals(
+        fingerprintOf(RunInputs.SETTINGS), recorded.fingerprintOf(RunInputs.SETTINGS))) {
       return Optional.of("the money settings changed");
     }
     Set<Entry> now = compared(this);
     Set<Entry> then = compared(recorded);
     if (!now.equals(then)) {
       List<String> changes = new ArrayList<>();
-      now.stream().filter(e -> !then.contains(e)).limit(3).forEach(e -> changes.add("new or changed " + e.describe()));
-      then.stream().filter(e -> !now.contains(e)).filter(e -> now.stream().noneMatch(n -> Objects.equals(n.path(), e.path())))
-          .limit(3).forEach(e -> changes.add("gone " + e.describe()));
+      now.stream()
+          .filter(e -> !then.contains(e))
+          .limit(3)
+          .forEach(e -> changes.add("new or changed " + e.describe()));
+      then.stream()
+          .filter(e -> !now.contains(e))
+          .filter(e -> now.stream().noneMatch(n -> Objects.equals(n.path(), e.path())))
+          .limit(3)
+          .forEach(e -> changes.add("gone " + e.describe()));
       return Optional.of(String.join(", ", changes));
     }
     if (files(this, false).equals(files(recorded, false))) {
       return Optional.empty();
     }
     String lines = billingLines.get();
-    return lines.equals(recorded.fingerprintOf(RunInputs.BILLING_LINES)) ? Optional.empty()
+    return lines.equals(recorded.fingerprintOf(RunInputs.BILLING_LINES))
+        ? Optional.empty()
         : Optional.of("its billing lines changed (" + lines + ")");
   }
 
   String fingerprintOf(String input) {
-    return entries.stream().filter(e -> e.input().equals(input)).map(Entry::fingerprint).findFirst().orElse(null);
+    return entries.stream()
+        .filter(e -> e.input().equals(input))
+        .map(Entry::fingerprint)
+        .findFirst()
+        .orElse(null);
   }
 
   /** The compared file entries (telemetry and kube files): a set, so order does not matter. */
@@ -66,11 +86,16 @@ record InputManifest(LocalDate date, String runId, List<Entry> entries) {
   }
 
   private static Set<Entry> files(InputManifest m, boolean compared) {
-    Set<Entry> out = new TreeSet<>(Comparator.comparing(Entry::input).thenComparing(Entry::path)
-        .thenComparing(e -> e.sizeBytes() == null ? -1 : e.sizeBytes())
-        .thenComparing(e -> e.modifiedAt() == null ? Instant.EPOCH : e.modifiedAt())
-        .thenComparing(e -> e.etag() == null ? "" : e.etag()));
-    m.entries().stream().filter(e -> e.path() != null && e.compared() == compared).forEach(out::add);
+    Set<Entry> out =
+        new TreeSet<>(
+            Comparator.comparing(Entry::input)
+                .thenComparing(Entry::path)
+                .thenComparing(e -> e.sizeBytes() == null ? -1 : e.sizeBytes())
+                .thenComparing(e -> e.modifiedAt() == null ? Instant.EPOCH : e.modifiedAt())
+                .thenComparing(e -> e.etag() == null ? "" : e.etag()));
+    m.entries().stream()
+        .filter(e -> e.path() != null && e.compared() == compared)
+        .forEach(out::add);
     return out;
   }
 }

@@ -16,10 +16,20 @@ import java.util.stream.Stream;
  * a table this night happens not to write (an empty quarantine, say).
  */
 public final class LakeSchema {
-  public static final List<TableSpec> ALL = Stream.concat(SilverTables.ALL.stream(), Stream.of(
-      GpuHourlyTable.SPEC, GoldTables.WORKLOAD_DAILY, GoldTables.CLUSTER_DAILY, GoldTables.TEAM_DAILY,
-      QualityTables.QUARANTINE, QualityTables.RUN_QUALITY, RecommendationTables.RECOMMENDATIONS,
-      RecommendationTables.HISTORY, RunInputs.SPEC)).toList();
+  public static final List<TableSpec> ALL =
+      Stream.concat(
+              SilverTables.ALL.stream(),
+              Stream.of(
+                  GpuHourlyTable.SPEC,
+                  GoldTables.WORKLOAD_DAILY,
+                  GoldTables.CLUSTER_DAILY,
+                  GoldTables.TEAM_DAILY,
+                  QualityTables.QUARANTINE,
+                  QualityTables.RUN_QUALITY,
+                  RecommendationTables.RECOMMENDATIONS,
+                  RecommendationTables.HISTORY,
+                  RunInputs.SPEC))
+          .toList();
 
   private LakeSchema() {}
 

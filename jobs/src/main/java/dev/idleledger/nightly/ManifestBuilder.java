@@ -42,10 +42,14 @@ final class ManifestBuilder {
     List<InputManifest.Entry> entries = new ArrayList<>();
     ArchiveLayout layout = new ArchiveLayout(hadoopConf);
     if (!config.telemetryRoot.isEmpty()) {
-      layout.listedFilesFor(config.telemetryRoot, date).forEach(f -> entries.add(entry(TelemetryIngest.SOURCE, f.status(), true)));
+      layout
+          .listedFilesFor(config.telemetryRoot, date)
+          .forEach(f -> entries.add(entry(TelemetryIngest.SOURCE, f.status(), true)));
     }
     if (!config.kubeRoot.isEmpty()) {
-      layout.listedFilesFor(config.kubeRoot, date).forEach(f -> entries.add(entry(KubeStateIngest.SOURCE, f.status(), true)));
+      layout
+          .listedFilesFor(config.kubeRoot, date)
+          .forEach(f -> entries.add(entry(KubeStateIngest.SOURCE, f.status(), true)));
     }
     for (Map.Entry<String, List<String>> source : billing.filesFor(date).entrySet()) {
       for (String file : source.getValue()) {
@@ -59,13 +63,21 @@ final class ManifestBuilder {
   /** The manifest as recorded once the date is published: with the fingerprint of the billing lines it was priced from. */
   InputManifest withBillingLines(InputManifest manifest) {
     List<InputManifest.Entry> entries = new ArrayList<>(manifest.entries());
-    entries.add(InputManifest.Entry.fingerprint(RunInputs.BILLING_LINES, billing.linesFingerprint(manifest.date())));
+    entries.add(
+        InputManifest.Entry.fingerprint(
+            RunInputs.BILLING_LINES, billing.linesFingerprint(manifest.date())));
     return new InputManifest(manifest.date(), null, entries);
   }
 
   private static InputManifest.Entry entry(String input, FileStatus s, boolean compared) {
     String etag = s instanceof EtagSource e ? e.getEtag() : null;
-    return InputManifest.Entry.file(input, s.getPath().toString(), s.getLen(), Instant.ofEpochMilli(s.getModificationTime()), etag, compared);
+    return InputManifest.Entry.file(
+        input,
+        s.getPath().toString(),
+        s.getLen(),
+        Instant.ofEpochMilli(s.getModificationTime()),
+        etag,
+        compared);
   }
 
   private FileStatus status(String file) {

@@ -50,13 +50,16 @@ final class MoneySettings {
       in.transferTo(out);
       return out.toString();
     } catch (IOException e) {
-      throw new UncheckedIOException(key + ": cannot read " + config.confResource(key).describe() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          key + ": cannot read " + config.confResource(key).describe() + ": " + e.getMessage(), e);
     }
   }
 
   static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -30,23 +30,40 @@ final class NewestNight {
   private NewestNight() {}
 
   /** Why tickets may not act for {@code night}, or empty when it is the newest night seen. */
-  static Optional<String> whyNotNewest(LakeTables tables, LedgerConfig config, Configuration hadoopConf, LocalDate night,
+  static Optional<String> whyNotNewest(
+      LakeTables tables,
+      LedgerConfig config,
+      Configuration hadoopConf,
+      LocalDate night,
       Optional<LocalDate> newestRecommended) {
     if (newestRecommended.isPresent() && newestRecommended.get().isAfter(night)) {
       return Optional.of(newestRecommended.get() + " is already recommended");
     }
-    Optional<LocalDate> archived = Stream.of(config.telemetryRoot, config.kubeRoot).filter(r -> !r.isEmpty())
-        .map(r -> newestDayFolder(r, hadoopConf)).flatMap(Optional::stream).max(LocalDate::compareTo);
+    Optional<LocalDate> archived =
+        Stream.of(config.telemetryRoot, config.kubeRoot)
+            .filter(r -> !r.isEmpty())
+            .map(r -> newestDayFolder(r, hadoopConf))
+            .flatMap(Optional::stream)
+            .max(LocalDate::compareTo);
     if (archived.isPresent() && archived.get().minusDays(1).isAfter(night)) {
-      return Optional.of("the archive already holds " + archived.get().minusDays(1) + " complete (dt=" + archived.get() + "/ exists)");
+      return Optional.of(
+          "the archive already holds "
+              + archived.get().minusDays(1)
+              + " complete (dt="
+              + archived.get()
+              + "/ exists)");
     }
     return Optional.empty();
   }
 
   /** The newest night a recommend stage ran for (its run_quality check is written every night, with or without recommendations). */
   static Optional<LocalDate> newestRecommended(LakeTables tables) {
-    Row r = tables.read(QualityTables.RUN_QUALITY).where(col("check").equalTo(RecommendStage.QUALITY_CHECK))
-        .agg(max(col("date"))).first();
+    Row r =
+        tables
+            .read(QualityTables.RUN_QUALITY)
+            .where(col("check").equalTo(RecommendStage.QUALITY_CHECK))
+            .agg(max(col("date")))
+            .first();
     return r.isNullAt(0) ? Optional.empty() : Optional.of(r.getDate(0).toLocalDate());
   }
 

@@ -1,7 +1,7 @@
 package dev.idleledger.nightly;
 
-import dev.idleledger.attribute.AttributeStage;
 import dev.idleledger.Progress;
+import dev.idleledger.attribute.AttributeStage;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.billing.BillingIngest;
@@ -11,10 +11,10 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
+import dev.idleledger.spark.JobDescriptions;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
-import dev.idleledger.spark.JobDescriptions;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -60,7 +60,11 @@ public final class NightlyRun {
   }
 
   /** What one night did: the dates it published (recomputed) and kept, the nights it recommended, and the night tickets acted for. */
-  public record Night(String runId, List<LocalDate> published, List<LocalDate> kept, List<LocalDate> recommended,
+  public record Night(
+      String runId,
+      List<LocalDate> published,
+      List<LocalDate> kept,
+      List<LocalDate> recommended,
       Optional<LocalDate> ticketsFor) {}
 
   public NightlyRun(SparkSession spark, LedgerConfig config) {
@@ -110,21 +114,25 @@ public final class NightlyRun {
     LocalDate lastNight = nights.get(nights.size() - 1);
     JobDescriptions.stage(spark, runId, "prepare", lastNight);
     LakeSchema.upgrade(tables);
-    // Asked before anything is written: whether a night is current depends on what earlier runs recommended.
+    // Asked before anything is written: whether a night is current depends on what earlier runs
+    // recommended.
     Optional<LocalDate> newestRecommended = NewestNight.newestRecommended(tables);
     RunInputs runInputs = new RunInputs(tables);
     List<LocalDate> published = new ArrayList<>();
     List<LocalDate> kept = new ArrayList<>();
     List<InputManifest> manifests = new ArrayList<>();
     try (BillingIngest billing = new BillingIngest(spark, config, dates)) {
-      ManifestBuilder builder = new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing);
+      ManifestBuilder builder =
+          new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing);
       Map<LocalDate, InputManifest> recorded = runInputs.recorded(dates);
       for (LocalDate d : dates) {
         JobDescriptions.stage(spark, runId, "input manifest", d);
         InputManifest current = builder.current(d);
         InputManifest before = recorded.get(d);
-        Optional<String> change = before == null ? Optional.of("no input manifest yet")
-            : current.changedSince(before, () -> billing.linesFingerprint(d));
+        Optional<String> change =
+            before == null
+                ? Optional.of("no input manifest yet")
+                : current.changedSince(before, () -> billing.linesFingerprint(d));
         if (!force && change.isEmpty()) {
           Progress.line("%s: inputs unchanged since run %s, kept", d, before.runId());
           kept.add(d);
@@ -138,41 +146,56 @@ public final class NightlyRun {
       }
     }
     if (published.isEmpty() && !force) {
-      Progress.line("%s: no date changed; recommend and tickets not run", nights.get(nights.size() - 1));
+      Progress.line(
+          "%s: no date changed; recommend and tickets not run", nights.get(nights.size() - 1));
       return new Night(runId, List.of(), List.copyOf(kept), List.of(), Optional.empty());
     }
     LocalDate ticketNight = nights.get(nights.size() - 1);
     Map<LocalDate, QualityRecorder> recorders = new LinkedHashMap<>();
     RecommendStage recommend = new RecommendStage(spark, config, catalog);
     for (LocalDate n : nights) {
-      QualityRecorder quality = recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, runId, d));
+      QualityRecorder quality =
+          recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, runId, d));
       boolean current = newestRecommended.isEmpty() || !n.isBefore(newestRecommended.get());
       JobDescriptions.stage(spark, runId, "recommend", n);
       timed(n, "recommend", () -> recommend.run(n, quality, current));
     }
-    Optional<String> notNewest = NewestNight.whyNotNewest(tables, config, spark.sparkContext().hadoopConfiguration(), ticketNight,
-        newestRecommended);
+    Optional<String> notNewest =
+        NewestNight.whyNotNewest(
+            tables,
+            config,
+            spark.sparkContext().hadoopConfiguration(),
+            ticketNight,
+            newestRecommended);
     Optional<LocalDate> ticketsFor = Optional.empty();
     if (notNewest.isPresent()) {
-      Progress.line("%s tickets: none filed, commented or closed: not the newest night (%s); its history is recorded", ticketNight,
-          notNewest.get());
+      Progress.line(
+          "%s tickets: none filed, commented or closed: not the newest night (%s); its history is recorded",
+          ticketNight, notNewest.get());
     } else {
       QualityRecorder quality = recorders.get(ticketNight);
       JobDescriptions.stage(spark, runId, "tickets", ticketNight);
-      timed(ticketNight, "tickets", () -> {
-        TicketStage tickets = new TicketStage(spark, config);
-        TicketRunResult result = tickets.run(ticketNight, tickets.defaultTable(), false);
-        Progress.line("%s %s", ticketNight, result.summary());
-        // A ticket that could not be filed does not stop the night; it is recorded as ERROR and fails the exit code.
-        result.errors().forEach(e -> quality.recordValue("tickets", "tickets", 1, null, false, e));
-      });
+      timed(
+          ticketNight,
+          "tickets",
+          () -> {
+            TicketStage tickets = new TicketStage(spark, config);
+            TicketRunResult result = tickets.run(ticketNight, tickets.defaultTable(), false);
+            Progress.line("%s %s", ticketNight, result.summary());
+            // A ticket that could not be filed does not stop the night; it is recorded as ERROR and
+            // fails the exit code.
+            result
+                .errors()
+                .forEach(e -> quality.recordValue("tickets", "tickets", 1, null, false, e));
+          });
       ticketsFor = Optional.of(ticketNight);
     }
     JobDescriptions.stage(spark, runId, "finish", lastNight);
     recorders.values().forEach(QualityRecorder::flush);
     recorders.values().forEach(QualityRecorder::flushAndFailIfAnyFailed);
     runInputs.record(manifests, runId);
-    return new Night(runId, List.copyOf(published), List.copyOf(kept), List.copyOf(nights), ticketsFor);
+    return new Night(
+        runId, List.copyOf(published), List.copyOf(kept), List.copyOf(nights), ticketsFor);
   }
 
   /**
@@ -196,15 +219,17 @@ public final class NightlyRun {
     JobDescriptions.stage(spark, runId, "ingest billing", date);
     sources.addAll(billing.run(date, quality));
     for (SourceAccounting a : sources) {
-      Progress.line("%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d", date, a.source(), a.rowsRead(), a.rowsUsed(),
-          a.rowsQuarantined(), a.rowsDuplicate());
+      Progress.line(
+          "%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d",
+          date, a.source(), a.rowsRead(), a.rowsUsed(), a.rowsQuarantined(), a.rowsDuplicate());
     }
     if (!quality.failures().isEmpty()) {
       quality.flushAndFailIfAnyFailed();
     }
     long ingested = System.nanoTime();
     JobDescriptions.stage(spark, runId, "attribute", date);
-    AttributeStage.AttributedDate attribution = new AttributeStage(spark, config, catalog).run(date, quality);
+    AttributeStage.AttributedDate attribution =
+        new AttributeStage(spark, config, catalog).run(date, quality);
     long attributed = System.nanoTime();
     JobDescriptions.stage(spark, runId, "rollup", date);
     new RollupStage(spark, config).run(date, attribution, quality);
@@ -213,13 +238,18 @@ public final class NightlyRun {
     stageSeconds.put("ingest", (ingested - start) / 1e9);
     stageSeconds.put("attribute", (attributed - ingested) / 1e9);
     stageSeconds.put("rollup", (rolledUp - attributed) / 1e9);
-    Progress.line("%s stages: %s", date, stageSeconds.entrySet().stream()
-        .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).collect(Collectors.joining(", ")));
+    Progress.line(
+        "%s stages: %s",
+        date,
+        stageSeconds.entrySet().stream()
+            .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue()))
+            .collect(Collectors.joining(", ")));
     stageSeconds.forEach((stage, seconds) -> stageListener.stageDone(date, stage, seconds));
     quality.warnings().forEach(w -> Progress.line("%s WARNING %s", date, w));
     JobDescriptions.stage(spark, runId, "run_quality", date);
     quality.flushAndFailIfAnyFailed();
-    Progress.line("%s published in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
+    Progress.line(
+        "%s published in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
   }
 
   private void timed(LocalDate date, String stage, Runnable work) {
@@ -231,6 +261,8 @@ public final class NightlyRun {
   }
 
   public static String newRunId() {
-    return Instant.now().toString().replaceAll("[^0-9T]", "").substring(0, 15) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    return Instant.now().toString().replaceAll("[^0-9T]", "").substring(0, 15)
+        + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -22,20 +22,46 @@ import org.apache.spark.sql.types.DataTypes;
  * nightly run compares each date's current manifest with this one and recomputes only the dates whose inputs changed.
  */
 public final class RunInputs {
-  public static final TableSpec SPEC = new TableSpec("run_inputs",
-      "Input manifest of each published date, from the run that last published it: every raw file the date read (telemetry dt=D and the dt=D+1 stragglers, kube state, billing) with size and modification time, the fingerprint of the billing lines that price the date and of the settings that decide the money. A nightly run keeps a date whose manifest is unchanged and recomputes the others.",
-      List.of(
-          col("date", DataTypes.DateType, "UTC day published"),
-          col("run_id", DataTypes.StringType, "the run that published the date from these inputs"),
-          col("input", DataTypes.StringType, "telemetry | kube | billing.cur | billing.focus (one row per raw file), billing_lines (the date's billing lines), settings (the money settings)"),
-          col("path", DataTypes.StringType, "the raw file's path or URI; null for billing_lines and settings"),
-          col("size_bytes", DataTypes.LongType, "file length, from the file system's listing"),
-          col("modified_at", DataTypes.TimestampType, "file modification time from the listing (S3: the object's Last-Modified), UTC"),
-          col("etag", DataTypes.StringType, "the object's ETag where the file system gives one (s3a), else null"),
-          col("fingerprint", DataTypes.StringType, "billing_lines: per source, the count and SHA-256 of the raw billing lines (file, text) that price the date; settings: SHA-256 of the settings and catalog files that decide the money; null for files"),
-          col("compared", DataTypes.BooleanType, "true when a change of this row makes the next run recompute the date. Billing files are listed for the record only: a month's file is rewritten at every delivery, so the date's own lines (billing_lines) are compared instead"),
-          col("published_at", DataTypes.TimestampType, "when the run published the date (UTC)")),
-      "date");
+  public static final TableSpec SPEC =
+      new TableSpec(
+          "run_inputs",
+          "Input manifest of each published date, from the run that last published it: every raw file the date read (telemetry dt=D and the dt=D+1 stragglers, kube state, billing) with size and modification time, the fingerprint of the billing lines that price the date and of the settings that decide the money. A nightly run keeps a date whose manifest is unchanged and recomputes the others.",
+          List.of(
+              col("date", DataTypes.DateType, "UTC day published"),
+              col(
+                  "run_id",
+                  DataTypes.StringType,
+                  "the run that published the date from these inputs"),
+              col(
+                  "input",
+                  DataTypes.StringType,
+                  "telemetry | kube | billing.cur | billing.focus (one row per raw file), billing_lines (the date's billing lines), settings (the money settings)"),
+              col(
+                  "path",
+                  DataTypes.StringType,
+                  "the raw file's path or URI; null for billing_lines and settings"),
+              col("size_bytes", DataTypes.LongType, "file length, from the file system's listing"),
+              col(
+                  "modified_at",
+                  DataTypes.TimestampType,
+                  "file modification time from the listing (S3: the object's Last-Modified), UTC"),
+              col(
+                  "etag",
+                  DataTypes.StringType,
+                  "the object's ETag where the file system gives one (s3a), else null"),
+              col(
+                  "fingerprint",
+                  DataTypes.StringType,
+                  "billing_lines: per source, the count and SHA-256 of the raw billing lines (file, text) that price the date; settings: SHA-256 of the settings and catalog files that decide the money; null for files"),
+              col(
+                  "compared",
+                  DataTypes.BooleanType,
+                  "true when a change of this row makes the next run recompute the date. Billing files are listed for the record only: a month's file is rewritten at every delivery, so the date's own lines (billing_lines) are compared instead"),
+              col(
+                  "published_at",
+                  DataTypes.TimestampType,
+                  "when the run published the date (UTC)")),
+          "date");
 
   static final String BILLING_LINES = "billing_lines";
   static final String SETTINGS = "settings";
@@ -51,13 +77,34 @@ public final class RunInputs {
     Map<LocalDate, List<InputManifest.Entry>> entries = new HashMap<>();
     Map<LocalDate, String> runIds = new HashMap<>();
     Object[] wanted = dates.stream().map(Date::valueOf).toArray();
-    for (Row r : tables.read(SPEC).where(org.apache.spark.sql.functions.col("date").isin(wanted))
-        .select("date", "run_id", "input", "path", "size_bytes", "modified_at", "etag", "fingerprint", "compared").collectAsList()) {
+    for (Row r :
+        tables
+            .read(SPEC)
+            .where(org.apache.spark.sql.functions.col("date").isin(wanted))
+            .select(
+                "date",
+                "run_id",
+                "input",
+                "path",
+                "size_bytes",
+                "modified_at",
+                "etag",
+                "fingerprint",
+                "compared")
+            .collectAsList()) {
       LocalDate d = r.getDate(0).toLocalDate();
       runIds.put(d, r.getString(1));
-      entries.computeIfAbsent(d, k -> new ArrayList<>()).add(new InputManifest.Entry(r.getString(2), r.getString(3),
-          r.isNullAt(4) ? null : r.getLong(4), r.isNullAt(5) ? null : r.getTimestamp(5).toInstant(), r.getString(6), r.getString(7),
-          r.getBoolean(8)));
+      entries
+          .computeIfAbsent(d, k -> new ArrayList<>())
+          .add(
+              new InputManifest.Entry(
+                  r.getString(2),
+                  r.getString(3),
+                  r.isNullAt(4) ? null : r.getLong(4),
+                  r.isNullAt(5) ? null : r.getTimestamp(5).toInstant(),
+                  r.getString(6),
+                  r.getString(7),
+                  r.getBoolean(8)));
     }
     Map<LocalDate, InputManifest> out = new HashMap<>();
     entries.forEach((d, e) -> out.put(d, new InputManifest(d, runIds.get(d), e)));
@@ -73,10 +120,23 @@ public final class RunInputs {
     List<Row> rows = new ArrayList<>();
     for (InputManifest m : manifests) {
       for (InputManifest.Entry e : m.entries()) {
-        rows.add(RowFactory.create(Date.valueOf(m.date()), runId, e.input(), e.path(), e.sizeBytes(),
-            e.modifiedAt() == null ? null : Timestamp.from(e.modifiedAt()), e.etag(), e.fingerprint(), e.compared(), now));
+        rows.add(
+            RowFactory.create(
+                Date.valueOf(m.date()),
+                runId,
+                e.input(),
+                e.path(),
+                e.sizeBytes(),
+                e.modifiedAt() == null ? null : Timestamp.from(e.modifiedAt()),
+                e.etag(),
+                e.fingerprint(),
+                e.compared(),
+                now));
       }
     }
-    tables.replaceDates(SPEC, tables.spark().createDataFrame(rows, SPEC.schema()), manifests.stream().map(InputManifest::date).toList());
+    tables.replaceDates(
+        SPEC,
+        tables.spark().createDataFrame(rows, SPEC.schema()),
+        manifests.stream().map(InputManifest::date).toList());
   }
 }

@@ -49,18 +49,47 @@ public final class QualityRecorder {
    */
   public void recordAccounting(SourceAccounting a, double maxQuarantineShare, String rejectedWhy) {
     boolean balanced = a.balances();
-    add("rows_accounted", a.source(), a, null, null, balanced,
-        balanced ? "read = used + quarantined + duplicate + ignored"
-            : "rows unaccounted for: read " + a.rowsRead() + " != used " + a.rowsUsed() + " + quarantined " + a.rowsQuarantined()
-                + " + duplicate " + a.rowsDuplicate() + " + ignored " + a.rowsIgnored());
+    add(
+        "rows_accounted",
+        a.source(),
+        a,
+        null,
+        null,
+        balanced,
+        balanced
+            ? "read = used + quarantined + duplicate + ignored"
+            : "rows unaccounted for: read "
+                + a.rowsRead()
+                + " != used "
+                + a.rowsUsed()
+                + " + quarantined "
+                + a.rowsQuarantined()
+                + " + duplicate "
+                + a.rowsDuplicate()
+                + " + ignored "
+                + a.rowsIgnored());
     boolean shareOk = a.quarantinedShare() <= maxQuarantineShare;
-    add("quarantine_share", a.source(), a, a.quarantinedShare(), maxQuarantineShare, shareOk,
-        shareOk ? "" : a.source() + ": " + a.rowsQuarantined() + " of " + a.rowsRead() + " rows quarantined, above quality.max_quarantine_share"
-            + (rejectedWhy == null ? "" : "; " + rejectedWhy));
+    add(
+        "quarantine_share",
+        a.source(),
+        a,
+        a.quarantinedShare(),
+        maxQuarantineShare,
+        shareOk,
+        shareOk
+            ? ""
+            : a.source()
+                + ": "
+                + a.rowsQuarantined()
+                + " of "
+                + a.rowsRead()
+                + " rows quarantined, above quality.max_quarantine_share"
+                + (rejectedWhy == null ? "" : "; " + rejectedWhy));
   }
 
   /** Records a check with a measured value (coverage, reconciliation delta, ...). */
-  public void recordValue(String check, String source, double value, Double threshold, boolean passed, String detail) {
+  public void recordValue(
+      String check, String source, double value, Double threshold, boolean passed, String detail) {
     add(check, source, null, value, threshold, passed, detail);
   }
 
@@ -76,10 +105,29 @@ public final class QualityRecorder {
     }
   }
 
-  private void add(String check, String source, SourceAccounting a, Double value, Double threshold, boolean passed, String detail) {
-    checks.add(RowFactory.create(Date.valueOf(date), runId, check, source,
-        a == null ? null : a.rowsRead(), a == null ? null : a.rowsUsed(), a == null ? null : a.rowsQuarantined(),
-        a == null ? null : a.rowsDuplicate(), value, threshold, passed, detail, Timestamp.from(Instant.now())));
+  private void add(
+      String check,
+      String source,
+      SourceAccounting a,
+      Double value,
+      Double threshold,
+      boolean passed,
+      String detail) {
+    checks.add(
+        RowFactory.create(
+            Date.valueOf(date),
+            runId,
+            check,
+            source,
+            a == null ? null : a.rowsRead(),
+            a == null ? null : a.rowsUsed(),
+            a == null ? null : a.rowsQuarantined(),
+            a == null ? null : a.rowsDuplicate(),
+            value,
+            threshold,
+            passed,
+            detail,
+            Timestamp.from(Instant.now())));
     if (!passed) {
       failures.add(check + " (" + source + "): " + detail);
     }
@@ -88,8 +136,16 @@ public final class QualityRecorder {
   /** Appends the rejected rows (columns of {@link QualityTables#QUARANTINE}) after removing this date's earlier ones for the source. */
   public void writeQuarantine(String source, Dataset<Row> rejected) {
     tables.ensure(QualityTables.QUARANTINE);
-    tables.spark().sql("DELETE FROM " + tables.qualified(QualityTables.QUARANTINE)
-        + " WHERE date = DATE'" + date + "' AND source = '" + source.replace("'", "") + "'");
+    tables
+        .spark()
+        .sql(
+            "DELETE FROM "
+                + tables.qualified(QualityTables.QUARANTINE)
+                + " WHERE date = DATE'"
+                + date
+                + "' AND source = '"
+                + source.replace("'", "")
+                + "'");
     tables.append(QualityTables.QUARANTINE, rejected);
   }
 
@@ -97,7 +153,11 @@ public final class QualityRecorder {
   public void flushAndFailIfAnyFailed() {
     flush();
     if (!failures.isEmpty()) {
-      throw new RunFailedException(failures.get(0) + (failures.size() > 1 ? " (and " + (failures.size() - 1) + " more failed checks in run_quality)" : ""));
+      throw new RunFailedException(
+          failures.get(0)
+              + (failures.size() > 1
+                  ? " (and " + (failures.size() - 1) + " more failed checks in run_quality)"
+                  : ""));
     }
   }
 
@@ -105,7 +165,9 @@ public final class QualityRecorder {
     if (checks.isEmpty()) {
       return;
     }
-    tables.append(QualityTables.RUN_QUALITY, tables.spark().createDataFrame(checks, QualityTables.RUN_QUALITY.schema()));
+    tables.append(
+        QualityTables.RUN_QUALITY,
+        tables.spark().createDataFrame(checks, QualityTables.RUN_QUALITY.schema()));
     checks.clear();
   }
 

@@ -24,17 +24,34 @@ public final class QualityTables {
   }
 
   /** Raw rows that could not be used, with the reason and the raw text, so nothing is lost silently. */
-  public static final TableSpec QUARANTINE = new TableSpec("quarantine",
-      "Raw input rows rejected by ingestion, with the reason and the raw text. Nothing read is lost: every row is used, a duplicate, or here.",
-      List.of(
-          col(Quarantine.DATE, DataTypes.DateType, "UTC day of the run the row was rejected in"),
-          col(Quarantine.RUN_ID, DataTypes.StringType, "the run that rejected it"),
-          col(Quarantine.SOURCE, DataTypes.StringType, "telemetry | kube | billing.cur | billing.focus"),
-          col(Quarantine.FILE, DataTypes.StringType, "the raw file's path or URI"),
-          col(Quarantine.LINE, DataTypes.LongType, "1-based line or row number in the file, null when the whole file was rejected"),
-          col(Quarantine.REASON, DataTypes.StringType, "why it was rejected, e.g. unparseable timestamp, negative FB, corrupt gzip"),
-          col(Quarantine.RAW, DataTypes.StringType, "the raw text of the row (or the file's error) as read")),
-      "date");
+  public static final TableSpec QUARANTINE =
+      new TableSpec(
+          "quarantine",
+          "Raw input rows rejected by ingestion, with the reason and the raw text. Nothing read is lost: every row is used, a duplicate, or here.",
+          List.of(
+              col(
+                  Quarantine.DATE,
+                  DataTypes.DateType,
+                  "UTC day of the run the row was rejected in"),
+              col(Quarantine.RUN_ID, DataTypes.StringType, "the run that rejected it"),
+              col(
+                  Quarantine.SOURCE,
+                  DataTypes.StringType,
+                  "telemetry | kube | billing.cur | billing.focus"),
+              col(Quarantine.FILE, DataTypes.StringType, "the raw file's path or URI"),
+              col(
+                  Quarantine.LINE,
+                  DataTypes.LongType,
+                  "1-based line or row number in the file, null when the whole file was rejected"),
+              col(
+                  Quarantine.REASON,
+                  DataTypes.StringType,
+                  "why it was rejected, e.g. unparseable timestamp, negative FB, corrupt gzip"),
+              col(
+                  Quarantine.RAW,
+                  DataTypes.StringType,
+                  "the raw text of the row (or the file's error) as read")),
+          "date");
 
   /** Column names of {@code run_quality}; RUN_QUALITY is built from them, so a constant always names one of its columns. */
   public static final class RunQuality {
@@ -56,21 +73,35 @@ public final class QualityTables {
   }
 
   /** One row per (run, date, check): row accounting, coverage, reconciliation. */
-  public static final TableSpec RUN_QUALITY = new TableSpec("run_quality",
-      "Checks of each nightly run: per-source row accounting (read = used + quarantined + duplicates), coverage, reconciliation.",
-      List.of(
-          col(RunQuality.DATE, DataTypes.DateType, "UTC day the check is about"),
-          col(RunQuality.RUN_ID, DataTypes.StringType, "the run that made the check"),
-          col(RunQuality.CHECK, DataTypes.StringType, "name of the check, e.g. rows_accounted, quarantine_share, reconciliation"),
-          col(RunQuality.SOURCE, DataTypes.StringType, "the source or stage checked"),
-          col(RunQuality.ROWS_READ, DataTypes.LongType, "raw rows read"),
-          col(RunQuality.ROWS_USED, DataTypes.LongType, "rows that went into the silver table"),
-          col(RunQuality.ROWS_QUARANTINED, DataTypes.LongType, "rows rejected into quarantine"),
-          col(RunQuality.ROWS_DUPLICATE, DataTypes.LongType, "duplicate rows counted once"),
-          col(RunQuality.VALUE, DataTypes.DoubleType, "the measured figure (a share, a ratio, a money delta), when the check has one"),
-          col(RunQuality.THRESHOLD, DataTypes.DoubleType, "the configured limit the value is held to, when there is one"),
-          col(RunQuality.PASSED, DataTypes.BooleanType, "true when the check passed"),
-          col(RunQuality.DETAIL, DataTypes.StringType, "what a person needs to know to act on a failure"),
-          col(RunQuality.CHECKED_AT, DataTypes.TimestampType, "when the check ran (UTC)")),
-      "date");
+  public static final TableSpec RUN_QUALITY =
+      new TableSpec(
+          "run_quality",
+          "Checks of each nightly run: per-source row accounting (read = used + quarantined + duplicates), coverage, reconciliation.",
+          List.of(
+              col(RunQuality.DATE, DataTypes.DateType, "UTC day the check is about"),
+              col(RunQuality.RUN_ID, DataTypes.StringType, "the run that made the check"),
+              col(
+                  RunQuality.CHECK,
+                  DataTypes.StringType,
+                  "name of the check, e.g. rows_accounted, quarantine_share, reconciliation"),
+              col(RunQuality.SOURCE, DataTypes.StringType, "the source or stage checked"),
+              col(RunQuality.ROWS_READ, DataTypes.LongType, "raw rows read"),
+              col(RunQuality.ROWS_USED, DataTypes.LongType, "rows that went into the silver table"),
+              col(RunQuality.ROWS_QUARANTINED, DataTypes.LongType, "rows rejected into quarantine"),
+              col(RunQuality.ROWS_DUPLICATE, DataTypes.LongType, "duplicate rows counted once"),
+              col(
+                  RunQuality.VALUE,
+                  DataTypes.DoubleType,
+                  "the measured figure (a share, a ratio, a money delta), when the check has one"),
+              col(
+                  RunQuality.THRESHOLD,
+                  DataTypes.DoubleType,
+                  "the configured limit the value is held to, when there is one"),
+              col(RunQuality.PASSED, DataTypes.BooleanType, "true when the check passed"),
+              col(
+                  RunQuality.DETAIL,
+                  DataTypes.StringType,
+                  "what a person needs to know to act on a failure"),
+              col(RunQuality.CHECKED_AT, DataTypes.TimestampType, "when the check ran (UTC)")),
+          "date");
 }

@@ -5,7 +5,13 @@ package dev.idleledger.quality;
  * quarantined with a reason, or ignored because it is not ours to use (an unknown metric, a billing line
  * that is not GPU time). {@code read = used + quarantined + duplicate + ignored} must hold.
  */
-public record SourceAccounting(String source, long rowsRead, long rowsUsed, long rowsQuarantined, long rowsDuplicate, long rowsIgnored) {
+public record SourceAccounting(
+    String source,
+    long rowsRead,
+    long rowsUsed,
+    long rowsQuarantined,
+    long rowsDuplicate,
+    long rowsIgnored) {
   public boolean balances() {
     return rowsRead == rowsUsed + rowsQuarantined + rowsDuplicate + rowsIgnored;
   }

@@ -56,10 +56,16 @@ public final class CombinedSavings {
   public record TeamSavings(String team, double combinedMonthlySavings, double ownMonthlySavings) {}
 
   /** The total of the open recommendations, overlaps counted once, and the same per team. */
-  public record Totals(double combinedMonthlySavings, double ownMonthlySavings, int recommendations, int overlapping, String currency,
+  public record Totals(
+      double combinedMonthlySavings,
+      double ownMonthlySavings,
+      int recommendations,
+      int overlapping,
+      String currency,
       List<TeamSavings> teams) {}
 
-  // The view's own columns; the others are the recommendations table's (RecommendationTables.Recommendations).
+  // The view's own columns; the others are the recommendations table's
+  // (RecommendationTables.Recommendations).
   public static final String SUBJECT = "subject";
   public static final String COMBINED_SAVINGS_RANK = "combined_savings_rank";
   public static final String REMAINING_MONTHLY_SAVINGS = "remaining_monthly_savings";
@@ -68,28 +74,50 @@ public final class CombinedSavings {
 
   /** Column name, SQL comment. */
   private static final String[][] COLUMNS = {
-      {Recommendations.RECOMMENDATION_ID, "recommendation id (recommendations.recommendation_id)"},
-      {Recommendations.KIND, "kind of the recommendation"},
-      {Recommendations.STATUS, "OPEN | UPDATED | REOPENED (only live recommendations are listed)"},
-      {Recommendations.TEAM, "team that should act (null for nodes and commitments: the platform's)"},
-      {Recommendations.CLUSTER, "cluster of the subject"},
-      {Recommendations.NAMESPACE, "namespace of the workload"},
-      {Recommendations.WORKLOAD_KIND, "top controller kind of the workload"},
-      {Recommendations.WORKLOAD_NAME, "top controller name of the workload"},
-      {Recommendations.WORKLOAD_TYPE, "training | inference | notebook | other"},
-      {Recommendations.NODE, "node (CONSOLIDATE_UNALLOCATED)"},
-      {Recommendations.INSTANCE_TYPE, "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"},
-      {SUBJECT, "what the overlapping recommendations share: cluster/namespace/workload_kind/workload_name, or kind|recommendation_id for a node or commitment"},
-      {Recommendations.MONTHLY_SAVINGS, "the recommendation's own monthly savings, as if it were the only one (recommendations.monthly_savings)"},
-      {COMBINED_SAVINGS_RANK, "1 = largest own savings on its subject; recommendations are applied in this order"},
-      {REMAINING_MONTHLY_SAVINGS, "what it still saves per month after the ones ranked before it on the same subject: monthly_savings x prod(1 - their share of the subject's cost). Sum this, not monthly_savings"},
-      {OVERLAPS_WITH, "kinds ranked before it on the same subject, comma-separated; null when it is first (nothing overlaps)"},
-      {SUBJECT_COMBINED_MONTHLY_SAVINGS, "what all live recommendations of the subject save together per month (sum of remaining_monthly_savings over the subject)"},
-      {Recommendations.CONFIDENCE, "high | medium | low"},
-      {Recommendations.ACTION, "what to change, in words"},
-      {Recommendations.TICKET_URL, "ticket link, once filed"},
-      {Recommendations.TICKET_ERROR, "why the last ticket sync failed (recommendations.ticket_error); null when it worked"},
-      {Recommendations.CURRENCY, "billing currency"}};
+    {Recommendations.RECOMMENDATION_ID, "recommendation id (recommendations.recommendation_id)"},
+    {Recommendations.KIND, "kind of the recommendation"},
+    {Recommendations.STATUS, "OPEN | UPDATED | REOPENED (only live recommendations are listed)"},
+    {Recommendations.TEAM, "team that should act (null for nodes and commitments: the platform's)"},
+    {Recommendations.CLUSTER, "cluster of the subject"},
+    {Recommendations.NAMESPACE, "namespace of the workload"},
+    {Recommendations.WORKLOAD_KIND, "top controller kind of the workload"},
+    {Recommendations.WORKLOAD_NAME, "top controller name of the workload"},
+    {Recommendations.WORKLOAD_TYPE, "training | inference | notebook | other"},
+    {Recommendations.NODE, "node (CONSOLIDATE_UNALLOCATED)"},
+    {Recommendations.INSTANCE_TYPE, "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"},
+    {
+      SUBJECT,
+      "what the overlapping recommendations share: cluster/namespace/workload_kind/workload_name, or kind|recommendation_id for a node or commitment"
+    },
+    {
+      Recommendations.MONTHLY_SAVINGS,
+      "the recommendation's own monthly savings, as if it were the only one (recommendations.monthly_savings)"
+    },
+    {
+      COMBINED_SAVINGS_RANK,
+      "1 = largest own savings on its subject; recommendations are applied in this order"
+    },
+    {
+      REMAINING_MONTHLY_SAVINGS,
+      "what it still saves per month after the ones ranked before it on the same subject: monthly_savings x prod(1 - their share of the subject's cost). Sum this, not monthly_savings"
+    },
+    {
+      OVERLAPS_WITH,
+      "kinds ranked before it on the same subject, comma-separated; null when it is first (nothing overlaps)"
+    },
+    {
+      SUBJECT_COMBINED_MONTHLY_SAVINGS,
+      "what all live recommendations of the subject save together per month (sum of remaining_monthly_savings over the subject)"
+    },
+    {Recommendations.CONFIDENCE, "high | medium | low"},
+    {Recommendations.ACTION, "what to change, in words"},
+    {Recommendations.TICKET_URL, "ticket link, once filed"},
+    {
+      Recommendations.TICKET_ERROR,
+      "why the last ticket sync failed (recommendations.ticket_error); null when it worked"
+    },
+    {Recommendations.CURRENCY, "billing currency"}
+  };
 
   private CombinedSavings() {}
 
@@ -101,7 +129,8 @@ public final class CombinedSavings {
     String view = "combined_savings_" + Long.toHexString(System.nanoTime());
     recommendations.createOrReplaceTempView(view);
     try {
-      // Collected into a local frame so the temp view can go: the result is one row per live recommendation.
+      // Collected into a local frame so the temp view can go: the result is one row per live
+      // recommendation.
       Dataset<Row> out = spark.sql(select(view));
       return spark.createDataFrame(out.collectAsList(), out.schema());
     } finally {
@@ -116,9 +145,17 @@ public final class CombinedSavings {
     for (String[] c : COLUMNS) {
       cols.add(c[0] + " COMMENT '" + c[1].replace("'", "\\'") + "'");
     }
-    tables.spark().sql("CREATE OR REPLACE VIEW " + tables.qualified(VIEW) + " (" + String.join(", ", cols) + ") COMMENT '"
-        + "Live recommendations with savings that add up: per subject, applied largest first, each on what the ones before it left. "
-        + "Sum remaining_monthly_savings for totals.' AS " + select(tables.qualified(RecommendationTables.RECOMMENDATIONS)));
+    tables
+        .spark()
+        .sql(
+            "CREATE OR REPLACE VIEW "
+                + tables.qualified(VIEW)
+                + " ("
+                + String.join(", ", cols)
+                + ") COMMENT '"
+                + "Live recommendations with savings that add up: per subject, applied largest first, each on what the ones before it left. "
+                + "Sum remaining_monthly_savings for totals.' AS "
+                + select(tables.qualified(RecommendationTables.RECOMMENDATIONS)));
   }
 
   /**
@@ -128,8 +165,15 @@ public final class CombinedSavings {
   public static Column who() {
     Column workload = col(Recommendations.WORKLOAD_NAME);
     Column node = col(Recommendations.NODE);
-    return when(workload.isNotNull(),
-            concat_ws("", coalesce(col(Recommendations.TEAM), lit("")), lit(": "), col(Recommendations.NAMESPACE), lit("/"), workload))
+    return when(
+            workload.isNotNull(),
+            concat_ws(
+                "",
+                coalesce(col(Recommendations.TEAM), lit("")),
+                lit(": "),
+                col(Recommendations.NAMESPACE),
+                lit("/"),
+                workload))
         .when(node.isNotNull(), concat_ws("/", col(Recommendations.CLUSTER), node))
         .otherwise(col(Recommendations.INSTANCE_TYPE));
   }
@@ -144,15 +188,33 @@ public final class CombinedSavings {
 
   /** Totals of a frame from {@link #of} (or the view): overlaps counted once, overall and per team. */
   public static Totals totals(Dataset<Row> combined) {
-    Row all = combined.agg(sum(REMAINING_MONTHLY_SAVINGS), sum(Recommendations.MONTHLY_SAVINGS), count("*"),
-        count(OVERLAPS_WITH), max(Recommendations.CURRENCY)).first();
+    Row all =
+        combined
+            .agg(
+                sum(REMAINING_MONTHLY_SAVINGS),
+                sum(Recommendations.MONTHLY_SAVINGS),
+                count("*"),
+                count(OVERLAPS_WITH),
+                max(Recommendations.CURRENCY))
+            .first();
     List<TeamSavings> teams = new ArrayList<>();
-    for (Row r : combined.groupBy(Recommendations.TEAM).agg(sum(REMAINING_MONTHLY_SAVINGS).as("combined"), sum(Recommendations.MONTHLY_SAVINGS).as("own"))
-        .orderBy(desc("combined"), coalesce(col(Recommendations.TEAM), lit(""))).collectAsList()) {
+    for (Row r :
+        combined
+            .groupBy(Recommendations.TEAM)
+            .agg(
+                sum(REMAINING_MONTHLY_SAVINGS).as("combined"),
+                sum(Recommendations.MONTHLY_SAVINGS).as("own"))
+            .orderBy(desc("combined"), coalesce(col(Recommendations.TEAM), lit("")))
+            .collectAsList()) {
       teams.add(new TeamSavings(r.getString(0), r.getDouble(1), r.getDouble(2)));
     }
-    return new Totals(all.isNullAt(0) ? 0 : all.getDouble(0), all.isNullAt(1) ? 0 : all.getDouble(1), (int) all.getLong(2), (int) all.getLong(3),
-        all.isNullAt(4) ? "USD" : all.getString(4), teams);
+    return new Totals(
+        all.isNullAt(0) ? 0 : all.getDouble(0),
+        all.isNullAt(1) ? 0 : all.getDouble(1),
+        (int) all.getLong(2),
+        (int) all.getLong(3),
+        all.isNullAt(4) ? "USD" : all.getString(4),
+        teams);
   }
 
   /**
@@ -160,7 +222,8 @@ public final class CombinedSavings {
    * share kind saves, from its evidence; cost = the subject's monthly cost, S / share; left = 1 - S / cost, what
    * a recommendation leaves of the subject's cost (unknown, so skipped by collect_list, when cost is).
    */
-  // The SQL names the recommendations columns as written (one query reads best as SQL); a renamed column fails it
+  // The SQL names the recommendations columns as written (one query reads best as SQL); a renamed
+  // column fails it
   // at analysis, in CombinedSavingsTest and every test that publishes the view.
   static String select(String source) {
     String order = "PARTITION BY subject ORDER BY monthly_savings DESC, recommendation_id";
@@ -170,19 +233,36 @@ public final class CombinedSavings {
         + " CASE WHEN workload_name IS NOT NULL THEN concat_ws('/', cluster, namespace, workload_kind, workload_name)"
         + " ELSE concat(kind, '|', recommendation_id) END AS subject,"
         + " CASE kind"
-        + " WHEN '" + RecommendationKind.RIGHTSIZE_GPU + "' THEN 1D - CAST(get_json_object(evidence, '$.compute_slices') AS DOUBLE)"
+        + " WHEN '"
+        + RecommendationKind.RIGHTSIZE_GPU
+        + "' THEN 1D - CAST(get_json_object(evidence, '$.compute_slices') AS DOUBLE)"
         + " / CAST(get_json_object(evidence, '$.slices_per_gpu') AS DOUBLE)"
-        + " WHEN '" + RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS + "' THEN 1D - CAST(get_json_object(evidence, '$.recommended_replicas') AS DOUBLE)"
+        + " WHEN '"
+        + RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS
+        + "' THEN 1D - CAST(get_json_object(evidence, '$.recommended_replicas') AS DOUBLE)"
         + " / CAST(get_json_object(evidence, '$.replicas_median') AS DOUBLE)"
         + " END AS share"
-        + " FROM " + source
-        + " WHERE status IN ('" + RecommendationStatus.OPEN + "', '" + RecommendationStatus.UPDATED + "', '" + RecommendationStatus.REOPENED + "')),"
+        + " FROM "
+        + source
+        + " WHERE status IN ('"
+        + RecommendationStatus.OPEN
+        + "', '"
+        + RecommendationStatus.UPDATED
+        + "', '"
+        + RecommendationStatus.REOPENED
+        + "')),"
         + " costed AS (SELECT *, max(CASE WHEN share > 0 THEN monthly_savings / share END) OVER (PARTITION BY subject) AS subject_cost FROM live),"
         + " ranked AS (SELECT *,"
-        + " row_number() OVER (" + order + ") AS combined_savings_rank,"
+        + " row_number() OVER ("
+        + order
+        + ") AS combined_savings_rank,"
         + " collect_list(CASE WHEN subject_cost > 0 THEN greatest(0D, 1D - monthly_savings / subject_cost) END)"
-        + " OVER (" + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS left_by_earlier,"
-        + " collect_list(kind) OVER (" + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_kinds"
+        + " OVER ("
+        + order
+        + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS left_by_earlier,"
+        + " collect_list(kind) OVER ("
+        + order
+        + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_kinds"
         + " FROM costed),"
         + " remaining AS (SELECT *, monthly_savings * aggregate(left_by_earlier, 1D, (acc, x) -> acc * x) AS remaining_monthly_savings FROM ranked)"
         + " SELECT recommendation_id, kind, status, team, cluster, namespace, workload_kind, workload_name, workload_type, node, instance_type,"

@@ -33,35 +33,65 @@ final class IdleStreaks {
 
   static Dataset<Row> of(Dataset<Row> workloadSeconds, double graceSeconds) {
     WindowSpec upToHere = IdleRuns.upToHere(WorkloadSeconds.WORKLOAD);
-    Dataset<Row> runs = IdleRuns.numbered(workloadSeconds, WorkloadSeconds.WORKLOAD)
-        .withColumn("held_through", sum(WorkloadSecond.HOLD_SECONDS).over(upToHere))
-        // Seconds held before this run began: the running total at the run's first row, less that row's own hold.
-        .withColumn("held_before_run", last(when(col(IdleRuns.STARTS_RUN).equalTo(1), col("held_through").minus(col(WorkloadSecond.HOLD_SECONDS))), true)
-            .over(upToHere))
-        .where(IdleRuns.idle());
-    Column offsetStart = col("held_through").minus(col(WorkloadSecond.HOLD_SECONDS)).minus(col("held_before_run"));
+    Dataset<Row> runs =
+        IdleRuns.numbered(workloadSeconds, WorkloadSeconds.WORKLOAD)
+            .withColumn("held_through", sum(WorkloadSecond.HOLD_SECONDS).over(upToHere))
+            // Seconds held before this run began: the running total at the run's first row, less
+            // that row's own hold.
+            .withColumn(
+                "held_before_run",
+                last(
+                        when(
+                            col(IdleRuns.STARTS_RUN).equalTo(1),
+                            col("held_through").minus(col(WorkloadSecond.HOLD_SECONDS))),
+                        true)
+                    .over(upToHere))
+            .where(IdleRuns.idle());
+    Column offsetStart =
+        col("held_through").minus(col(WorkloadSecond.HOLD_SECONDS)).minus(col("held_before_run"));
     Column offsetEnd = offsetStart.plus(col(WorkloadSecond.HOLD_SECONDS));
-    Column beyondShare = when(col(WorkloadSecond.HOLD_SECONDS).gt(0),
-        greatest(lit(0.0), offsetEnd.minus(greatest(offsetStart, lit(graceSeconds)))).divide(col(WorkloadSecond.HOLD_SECONDS))).otherwise(0.0);
-    return runs
-        .withColumn("beyond_share", least(lit(1.0), beyondShare))
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD, IdleRuns.RUN)).agg(
-            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE), first(PodInfo.TEAM).as(PodInfo.TEAM), min(WorkloadSeconds.DATE).as("start_date"),
-            sum(WorkloadSecond.HOLD_SECONDS).as("streak_seconds"), sum("money").as("money"), sum("money_list").as("money_list"),
+    Column beyondShare =
+        when(
+                col(WorkloadSecond.HOLD_SECONDS).gt(0),
+                greatest(lit(0.0), offsetEnd.minus(greatest(offsetStart, lit(graceSeconds))))
+                    .divide(col(WorkloadSecond.HOLD_SECONDS)))
+            .otherwise(0.0);
+    return runs.withColumn("beyond_share", least(lit(1.0), beyondShare))
+        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD, IdleRuns.RUN))
+        .agg(
+            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
+            first(PodInfo.TEAM).as(PodInfo.TEAM),
+            min(WorkloadSeconds.DATE).as("start_date"),
+            sum(WorkloadSecond.HOLD_SECONDS).as("streak_seconds"),
+            sum("money").as("money"),
+            sum("money_list").as("money_list"),
             sum(col("money").multiply(col("beyond_share"))).as("beyond_money"),
             sum(col("money_list").multiply(col("beyond_share"))).as("beyond_money_list"));
   }
 
   /** Per workload: the streaks that qualify (longer than {@code minSeconds}, or at least it when {@code inclusive}). */
-  static Dataset<Row> perWorkload(Dataset<Row> streaks, String workloadType, double minSeconds, boolean inclusive, boolean beyondOnly) {
-    Column qualifies = inclusive ? col("streak_seconds").geq(minSeconds) : col("streak_seconds").gt(minSeconds);
+  static Dataset<Row> perWorkload(
+      Dataset<Row> streaks,
+      String workloadType,
+      double minSeconds,
+      boolean inclusive,
+      boolean beyondOnly) {
+    Column qualifies =
+        inclusive ? col("streak_seconds").geq(minSeconds) : col("streak_seconds").gt(minSeconds);
     String money = beyondOnly ? "beyond_money" : "money";
-    return streaks.where(col(PodInfo.WORKLOAD_TYPE).equalTo(workloadType)).where(qualifies)
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
-            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE), first(PodInfo.TEAM).as(PodInfo.TEAM),
-            count("*").as("streaks"), max("streak_seconds").as("longest_streak_seconds"), sum("streak_seconds").as("idle_seconds"),
+    return streaks
+        .where(col(PodInfo.WORKLOAD_TYPE).equalTo(workloadType))
+        .where(qualifies)
+        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD))
+        .agg(
+            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
+            first(PodInfo.TEAM).as(PodInfo.TEAM),
+            count("*").as("streaks"),
+            max("streak_seconds").as("longest_streak_seconds"),
+            sum("streak_seconds").as("idle_seconds"),
             sum(col("streak_seconds").minus(lit(minSeconds))).as("seconds_beyond"),
-            sum(money).as("window_savings"), sum(money + "_list").as("window_savings_at_list"),
+            sum(money).as("window_savings"),
+            sum(money + "_list").as("window_savings_at_list"),
             SmallDistinctCount.of("start_date").as("days_triggered"));
   }
 }

@@ -25,7 +25,11 @@ import org.apache.spark.sql.Row;
  * over the days of its window that had data.
  */
 final class RealizedSavings {
-  enum Family { WORKLOAD, NODE, COMMITMENT }
+  enum Family {
+    WORKLOAD,
+    NODE,
+    COMMITMENT
+  }
 
   /** A subject that resolved tonight. */
   record Resolving(String recommendationId, String kind, String subject, LocalDate firstSeen) {
@@ -42,25 +46,53 @@ final class RealizedSavings {
 
   /** (family, subject, date, cost) for every subject of the given rows. */
   static Dataset<Row> subjectDailyCost(Dataset<Row> gpuHourly, Dataset<Row> billing) {
-    Dataset<Row> workloads = gpuHourly.where(col(GpuHourlyTable.POD).isNotNull())
-        .groupBy(col(GpuHourlyTable.DATE), concat_ws("/", col(GpuHourlyTable.CLUSTER), col(GpuHourlyTable.NAMESPACE), col(GpuHourlyTable.WORKLOAD_KIND),
-            col(GpuHourlyTable.WORKLOAD_NAME)).as("subject"))
-        .agg(sum(GpuHourlyTable.COST).as("cost")).withColumn("family", lit(Family.WORKLOAD.name()));
-    Dataset<Row> nodes = gpuHourly.where(col(GpuHourlyTable.NODE).isNotNull())
-        .groupBy(col(GpuHourlyTable.DATE), concat_ws("/", col(GpuHourlyTable.CLUSTER), col(GpuHourlyTable.NODE)).as("subject"))
-        .agg(sum(GpuHourlyTable.UNALLOCATED_COST).as("cost")).withColumn("family", lit(Family.NODE.name()));
-    Dataset<Row> onDemand = billing.where(col(BillingHourly.PRICING_TERM).equalTo("OnDemand"))
-        .groupBy(col(BillingHourly.DATE), concat_ws("/", col(BillingHourly.INSTANCE_TYPE), col(BillingHourly.REGION)).as("subject"))
-        .agg(sum(BillingHourly.NODE_COST).as("cost")).withColumn("family", lit(Family.COMMITMENT.name()));
-    return workloads.unionByName(nodes).unionByName(onDemand).select("family", "subject", GpuHourlyTable.DATE, "cost");
+    Dataset<Row> workloads =
+        gpuHourly
+            .where(col(GpuHourlyTable.POD).isNotNull())
+            .groupBy(
+                col(GpuHourlyTable.DATE),
+                concat_ws(
+                        "/",
+                        col(GpuHourlyTable.CLUSTER),
+                        col(GpuHourlyTable.NAMESPACE),
+                        col(GpuHourlyTable.WORKLOAD_KIND),
+                        col(GpuHourlyTable.WORKLOAD_NAME))
+                    .as("subject"))
+            .agg(sum(GpuHourlyTable.COST).as("cost"))
+            .withColumn("family", lit(Family.WORKLOAD.name()));
+    Dataset<Row> nodes =
+        gpuHourly
+            .where(col(GpuHourlyTable.NODE).isNotNull())
+            .groupBy(
+                col(GpuHourlyTable.DATE),
+                concat_ws("/", col(GpuHourlyTable.CLUSTER), col(GpuHourlyTable.NODE)).as("subject"))
+            .agg(sum(GpuHourlyTable.UNALLOCATED_COST).as("cost"))
+            .withColumn("family", lit(Family.NODE.name()));
+    Dataset<Row> onDemand =
+        billing
+            .where(col(BillingHourly.PRICING_TERM).equalTo("OnDemand"))
+            .groupBy(
+                col(BillingHourly.DATE),
+                concat_ws("/", col(BillingHourly.INSTANCE_TYPE), col(BillingHourly.REGION))
+                    .as("subject"))
+            .agg(sum(BillingHourly.NODE_COST).as("cost"))
+            .withColumn("family", lit(Family.COMMITMENT.name()));
+    return workloads
+        .unionByName(nodes)
+        .unionByName(onDemand)
+        .select("family", "subject", GpuHourlyTable.DATE, "cost");
   }
 
   /**
    * @param costs per (family|subject) → date → cost, for the resolving subjects
    * @param dataDays the days that had data
    */
-  static Map<String, Double> compute(Collection<Resolving> resolving, LocalDate night, int windowDays,
-      Map<String, Map<LocalDate, Double>> costs, Set<LocalDate> dataDays) {
+  static Map<String, Double> compute(
+      Collection<Resolving> resolving,
+      LocalDate night,
+      int windowDays,
+      Map<String, Map<LocalDate, Double>> costs,
+      Set<LocalDate> dataDays) {
     Map<String, Double> out = new TreeMap<>();
     for (Resolving r : resolving) {
       Map<LocalDate, Double> daily = costs.getOrDefault(r.family() + "|" + r.subject(), Map.of());
@@ -71,7 +103,8 @@ final class RealizedSavings {
     return out;
   }
 
-  private static double meanDaily(Map<LocalDate, Double> daily, LocalDate end, int windowDays, Set<LocalDate> dataDays) {
+  private static double meanDaily(
+      Map<LocalDate, Double> daily, LocalDate end, int windowDays, Set<LocalDate> dataDays) {
     double total = 0;
     int days = 0;
     for (LocalDate d = end.minusDays(windowDays - 1L); !d.isAfter(end); d = d.plusDays(1)) {

@@ -14,10 +14,25 @@ import java.io.Serializable;
  * The {@code recommend { … }} and {@code commitment { … }} sections of the configuration, read and checked once.
  * Minutes are kept as seconds because the per-second definitions compare against hold seconds.
  */
-public record RecommendSettings(int windowDays, double minMonthlySavings, double cullAfterSeconds, double minIdleSeconds,
-    double targetActivity, int minReplicas, double migMargin, double minUnallocatedShare, double floorPercentile,
-    int resolveAfterDays, double updateThreshold, double highCoverage, double highSteadiness, double mediumCoverage,
-    double mediumSteadiness, double commitmentDiscount, double activityThreshold) implements Serializable {
+public record RecommendSettings(
+    int windowDays,
+    double minMonthlySavings,
+    double cullAfterSeconds,
+    double minIdleSeconds,
+    double targetActivity,
+    int minReplicas,
+    double migMargin,
+    double minUnallocatedShare,
+    double floorPercentile,
+    int resolveAfterDays,
+    double updateThreshold,
+    double highCoverage,
+    double highSteadiness,
+    double mediumCoverage,
+    double mediumSteadiness,
+    double commitmentDiscount,
+    double activityThreshold)
+    implements Serializable {
 
   public static RecommendSettings from(LedgerConfig config) {
     Config c = config.raw();

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.config.InstanceCatalog;
@@ -45,21 +44,50 @@ public final class RecommendStage {
    * One line of the demo's "top recommendations": its own savings, and what it still saves after the ones ranked
    * before it on the same subject ({@link CombinedSavings}); {@code overlapsWith} names those kinds, or is null.
    */
-  public record TopRecommendation(String kind, String who, String action, double monthlySavings, String confidence, String currency,
-      double remainingMonthlySavings, String overlapsWith, String ticketUrl) {}
+  public record TopRecommendation(
+      String kind,
+      String who,
+      String action,
+      double monthlySavings,
+      String confidence,
+      String currency,
+      double remainingMonthlySavings,
+      String overlapsWith,
+      String ticketUrl) {}
 
   /** The run_quality check every recommend run writes for its night, with or without recommendations. */
   public static final String QUALITY_CHECK = "recommendations";
 
   /** Columns a night that did not trigger leaves as they were. */
-  private static final List<String> REFRESHED = List.of(Recommendations.KIND, Recommendations.CLUSTER, Recommendations.NAMESPACE,
-      Recommendations.WORKLOAD_KIND, Recommendations.WORKLOAD_NAME, Recommendations.WORKLOAD_TYPE, Recommendations.TEAM, Recommendations.NODE,
-      Recommendations.INSTANCE_TYPE, Recommendations.WINDOW_DAYS, Recommendations.MONTHLY_SAVINGS, Recommendations.MONTHLY_SAVINGS_AT_LIST,
-      Recommendations.CONFIDENCE, Recommendations.EVIDENCE, Recommendations.ACTION, Recommendations.PATCH, Recommendations.CURRENCY);
+  private static final List<String> REFRESHED =
+      List.of(
+          Recommendations.KIND,
+          Recommendations.CLUSTER,
+          Recommendations.NAMESPACE,
+          Recommendations.WORKLOAD_KIND,
+          Recommendations.WORKLOAD_NAME,
+          Recommendations.WORKLOAD_TYPE,
+          Recommendations.TEAM,
+          Recommendations.NODE,
+          Recommendations.INSTANCE_TYPE,
+          Recommendations.WINDOW_DAYS,
+          Recommendations.MONTHLY_SAVINGS,
+          Recommendations.MONTHLY_SAVINGS_AT_LIST,
+          Recommendations.CONFIDENCE,
+          Recommendations.EVIDENCE,
+          Recommendations.ACTION,
+          Recommendations.PATCH,
+          Recommendations.CURRENCY);
 
   /** Columns only the ticket stage writes: a new recommendation has none of them. */
-  private static final Set<String> TICKET_COLUMNS = Set.of(Recommendations.TICKET_SYSTEM, Recommendations.TICKET_KEY, Recommendations.TICKET_URL,
-      Recommendations.TICKET_STATE, Recommendations.TICKET_ERROR, Recommendations.TICKET_SYNCED_AT);
+  private static final Set<String> TICKET_COLUMNS =
+      Set.of(
+          Recommendations.TICKET_SYSTEM,
+          Recommendations.TICKET_KEY,
+          Recommendations.TICKET_URL,
+          Recommendations.TICKET_STATE,
+          Recommendations.TICKET_ERROR,
+          Recommendations.TICKET_SYNCED_AT);
 
   private final SparkSession spark;
   private final LakeTables tables;
@@ -93,22 +121,40 @@ public final class RecommendStage {
    */
   public void run(LocalDate date, QualityRecorder quality, boolean current) {
     LocalDate start = date.minusDays(settings.windowDays() - 1L);
-    // Read from Delta once: the day count, the unit-hour rates, the currency and the node and commitment kinds
-    // each scan these two windows (billing six times over), and each scan would replay the Delta log and re-read
-    // the Parquet. Both are small (one row per unit-hour, per instance-hour), so holding them costs little.
+    // Read from Delta once: the day count, the unit-hour rates, the currency and the node and
+    // commitment kinds
+    // each scan these two windows (billing six times over), and each scan would replay the Delta
+    // log and re-read
+    // the Parquet. Both are small (one row per unit-hour, per instance-hour), so holding them costs
+    // little.
     Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date).transform(StageFrames::keep);
-    Dataset<Row> billing = window(SilverTables.BILLING_HOURLY, start, date).transform(StageFrames::keep);
+    Dataset<Row> billing =
+        window(SilverTables.BILLING_HOURLY, start, date).transform(StageFrames::keep);
     int daysWithData = (int) gpuHourly.select(GpuHourlyTable.DATE).distinct().count();
-    RecommendationFinder.Window window = new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
+    RecommendationFinder.Window window =
+        new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
 
-    Dataset<Row> seconds = WorkloadSeconds.of(window(SilverTables.GPU_SAMPLES, start, date), window(SilverTables.POD_INFO, start, date),
-        UnitHourRates.of(gpuHourly, billing), config.classifier, settings.activityThreshold())
-        // Checkpointed rather than cached: the six kinds read it a dozen times, and a cached frame drags its whole
-        // lineage into every plan that uses it (megabytes of plan text re-rendered on each adaptive re-plan).
-        .transform(StageFrames::keep);
-    Dataset<Row> triggers = new RecommendationFinder(spark, settings, catalog).find(window, seconds, gpuHourly, billing);
-    // Materialized before D's history is replaced: the status must come from the history as it was before this run.
-    Dataset<Row> night = RecommendationLifecycle.night(date, triggers, tables.read(RecommendationTables.HISTORY), settings).transform(StageFrames::keep);
+    Dataset<Row> seconds =
+        WorkloadSeconds.of(
+                window(SilverTables.GPU_SAMPLES, start, date),
+                window(SilverTables.POD_INFO, start, date),
+                UnitHourRates.of(gpuHourly, billing),
+                config.classifier,
+                settings.activityThreshold())
+            // Checkpointed rather than cached: the six kinds read it a dozen times, and a cached
+            // frame drags its whole
+            // lineage into every plan that uses it (megabytes of plan text re-rendered on each
+            // adaptive re-plan).
+            .transform(StageFrames::keep);
+    Dataset<Row> triggers =
+        new RecommendationFinder(spark, settings, catalog)
+            .find(window, seconds, gpuHourly, billing);
+    // Materialized before D's history is replaced: the status must come from the history as it was
+    // before this run.
+    Dataset<Row> night =
+        RecommendationLifecycle.night(
+                date, triggers, tables.read(RecommendationTables.HISTORY), settings)
+            .transform(StageFrames::keep);
     night = withRealizedSavings(night, date);
     tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
     if (current) {
@@ -117,23 +163,60 @@ public final class RecommendStage {
     }
 
     long triggered = night.where(col(History.TRIGGERED)).count();
-    long resolved = night.where(col(History.STATUS).equalTo(RecommendationStatus.RESOLVED.name())).count();
-    quality.recordValue(QUALITY_CHECK, "recommend", triggered, null, true,
-        triggered + " recommendations triggered over " + start + ".." + date + " (" + daysWithData + " of " + settings.windowDays()
-            + " days with data), " + resolved + " resolved tonight" + (current ? "" : "; history only, a newer night is already recommended"));
+    long resolved =
+        night.where(col(History.STATUS).equalTo(RecommendationStatus.RESOLVED.name())).count();
+    quality.recordValue(
+        QUALITY_CHECK,
+        "recommend",
+        triggered,
+        null,
+        true,
+        triggered
+            + " recommendations triggered over "
+            + start
+            + ".."
+            + date
+            + " ("
+            + daysWithData
+            + " of "
+            + settings.windowDays()
+            + " days with data), "
+            + resolved
+            + " resolved tonight"
+            + (current ? "" : "; history only, a newer night is already recommended"));
   }
 
   /** The top {@code n} open recommendations by monthly savings, for the demo, with what each adds after its overlaps. */
   public List<TopRecommendation> top(int n) {
-    Dataset<Row> open = combined()
-        .withColumn("who", CombinedSavings.who())
-        .orderBy(desc(Recommendations.MONTHLY_SAVINGS), col(Recommendations.RECOMMENDATION_ID)).limit(n);
+    Dataset<Row> open =
+        combined()
+            .withColumn("who", CombinedSavings.who())
+            .orderBy(desc(Recommendations.MONTHLY_SAVINGS), col(Recommendations.RECOMMENDATION_ID))
+            .limit(n);
     List<TopRecommendation> out = new ArrayList<>();
-    for (Row r : open.select(Recommendations.KIND, "who", Recommendations.ACTION, Recommendations.MONTHLY_SAVINGS, Recommendations.CONFIDENCE,
-            Recommendations.CURRENCY, CombinedSavings.REMAINING_MONTHLY_SAVINGS, CombinedSavings.OVERLAPS_WITH, Recommendations.TICKET_URL)
-        .collectAsList()) {
-      out.add(new TopRecommendation(r.getString(0), r.getString(1), r.getString(2), r.getDouble(3), r.getString(4), r.getString(5),
-          r.getDouble(6), r.getString(7), r.getString(8)));
+    for (Row r :
+        open.select(
+                Recommendations.KIND,
+                "who",
+                Recommendations.ACTION,
+                Recommendations.MONTHLY_SAVINGS,
+                Recommendations.CONFIDENCE,
+                Recommendations.CURRENCY,
+                CombinedSavings.REMAINING_MONTHLY_SAVINGS,
+                CombinedSavings.OVERLAPS_WITH,
+                Recommendations.TICKET_URL)
+            .collectAsList()) {
+      out.add(
+          new TopRecommendation(
+              r.getString(0),
+              r.getString(1),
+              r.getString(2),
+              r.getDouble(3),
+              r.getString(4),
+              r.getString(5),
+              r.getDouble(6),
+              r.getString(7),
+              r.getString(8)));
     }
     return out;
   }
@@ -148,34 +231,66 @@ public final class RecommendStage {
   }
 
   private Dataset<Row> window(TableSpec spec, LocalDate start, LocalDate end) {
-    return tables.read(spec).where(col(spec.partitionColumn()).between(Date.valueOf(start), Date.valueOf(end)));
+    return tables
+        .read(spec)
+        .where(col(spec.partitionColumn()).between(Date.valueOf(start), Date.valueOf(end)));
   }
 
   /** Adds realized_monthly_savings (null but on the night a recommendation resolves). */
   private Dataset<Row> withRealizedSavings(Dataset<Row> night, LocalDate date) {
     List<RealizedSavings.Resolving> resolving = new ArrayList<>();
-    for (Row r : night.where(col(History.STATUS).equalTo(RecommendationStatus.RESOLVED.name()).and(col(History.RESOLVED_ON).equalTo(Date.valueOf(date))))
-        .select(History.RECOMMENDATION_ID, History.KIND, History.SUBJECT, History.FIRST_SEEN).collectAsList()) {
-      resolving.add(new RealizedSavings.Resolving(r.getString(0), r.getString(1), r.getString(2), r.getDate(3).toLocalDate()));
+    for (Row r :
+        night
+            .where(
+                col(History.STATUS)
+                    .equalTo(RecommendationStatus.RESOLVED.name())
+                    .and(col(History.RESOLVED_ON).equalTo(Date.valueOf(date))))
+            .select(History.RECOMMENDATION_ID, History.KIND, History.SUBJECT, History.FIRST_SEEN)
+            .collectAsList()) {
+      resolving.add(
+          new RealizedSavings.Resolving(
+              r.getString(0), r.getString(1), r.getString(2), r.getDate(3).toLocalDate()));
     }
     Map<String, Double> realized = Map.of();
     if (!resolving.isEmpty()) {
-      LocalDate from = resolving.stream().map(RealizedSavings.Resolving::firstSeen).min(LocalDate::compareTo).orElseThrow()
-          .minusDays(settings.windowDays() - 1L);
+      LocalDate from =
+          resolving.stream()
+              .map(RealizedSavings.Resolving::firstSeen)
+              .min(LocalDate::compareTo)
+              .orElseThrow()
+              .minusDays(settings.windowDays() - 1L);
       Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, from, date);
       Set<LocalDate> dataDays = new TreeSet<>();
-      gpuHourly.select(GpuHourlyTable.DATE).distinct().collectAsList().forEach(r -> dataDays.add(r.getDate(0).toLocalDate()));
+      gpuHourly
+          .select(GpuHourlyTable.DATE)
+          .distinct()
+          .collectAsList()
+          .forEach(r -> dataDays.add(r.getDate(0).toLocalDate()));
       Map<String, Map<LocalDate, Double>> costs = new HashMap<>();
       RealizedSavings.subjectDailyCost(gpuHourly, window(SilverTables.BILLING_HOURLY, from, date))
-          .where(concat_ws("|", col("family"), col("subject")).isin(RealizedSavings.keys(resolving).toArray()))
+          .where(
+              concat_ws("|", col("family"), col("subject"))
+                  .isin(RealizedSavings.keys(resolving).toArray()))
           .collectAsList()
-          .forEach(r -> costs.computeIfAbsent(r.getString(0) + "|" + r.getString(1), k -> new HashMap<>()).put(r.getDate(2).toLocalDate(), r.getDouble(3)));
+          .forEach(
+              r ->
+                  costs
+                      .computeIfAbsent(r.getString(0) + "|" + r.getString(1), k -> new HashMap<>())
+                      .put(r.getDate(2).toLocalDate(), r.getDouble(3)));
       realized = RealizedSavings.compute(resolving, date, settings.windowDays(), costs, dataDays);
     }
-    List<Row> rows = realized.entrySet().stream().map(e -> RowFactory.create(e.getKey(), e.getValue())).collect(Collectors.toList());
-    Dataset<Row> realizedRows = spark.createDataFrame(rows, new StructType()
-        .add(Recommendations.RECOMMENDATION_ID, DataTypes.StringType).add(Recommendations.REALIZED_MONTHLY_SAVINGS, DataTypes.DoubleType));
-    return night.join(broadcast(realizedRows), new String[] {Recommendations.RECOMMENDATION_ID}, "left");
+    List<Row> rows =
+        realized.entrySet().stream()
+            .map(e -> RowFactory.create(e.getKey(), e.getValue()))
+            .collect(Collectors.toList());
+    Dataset<Row> realizedRows =
+        spark.createDataFrame(
+            rows,
+            new StructType()
+                .add(Recommendations.RECOMMENDATION_ID, DataTypes.StringType)
+                .add(Recommendations.REALIZED_MONTHLY_SAVINGS, DataTypes.DoubleType));
+    return night.join(
+        broadcast(realizedRows), new String[] {Recommendations.RECOMMENDATION_ID}, "left");
   }
 
   /**
@@ -188,24 +303,68 @@ public final class RecommendStage {
     night.createOrReplaceTempView(view);
     try {
       List<String> sets = new ArrayList<>();
-      for (String c : List.of(Recommendations.STATUS, Recommendations.FIRST_SEEN, Recommendations.LAST_SEEN, Recommendations.RESOLVED_ON)) {
+      for (String c :
+          List.of(
+              Recommendations.STATUS,
+              Recommendations.FIRST_SEEN,
+              Recommendations.LAST_SEEN,
+              Recommendations.RESOLVED_ON)) {
         sets.add("t." + c + " = s." + c);
       }
       String realized = Recommendations.REALIZED_MONTHLY_SAVINGS;
-      sets.add("t." + realized + " = CASE WHEN s." + Recommendations.STATUS + " = '" + RecommendationStatus.RESOLVED + "' THEN s." + realized + " "
-          + "WHEN s." + Recommendations.STATUS + " = '" + RecommendationStatus.REOPENED + "' THEN NULL ELSE t." + realized + " END");
+      sets.add(
+          "t."
+              + realized
+              + " = CASE WHEN s."
+              + Recommendations.STATUS
+              + " = '"
+              + RecommendationStatus.RESOLVED
+              + "' THEN s."
+              + realized
+              + " "
+              + "WHEN s."
+              + Recommendations.STATUS
+              + " = '"
+              + RecommendationStatus.REOPENED
+              + "' THEN NULL ELSE t."
+              + realized
+              + " END");
       for (String c : REFRESHED) {
-        sets.add("t." + c + " = CASE WHEN s." + History.TRIGGERED + " THEN s." + c + " ELSE t." + c + " END");
+        sets.add(
+            "t."
+                + c
+                + " = CASE WHEN s."
+                + History.TRIGGERED
+                + " THEN s."
+                + c
+                + " ELSE t."
+                + c
+                + " END");
       }
       String[] columns = RecommendationTables.RECOMMENDATIONS.columnNames();
       List<String> values = new ArrayList<>();
       for (String c : columns) {
         values.add(TICKET_COLUMNS.contains(c) ? "NULL" : "s." + c);
       }
-      spark.sql("MERGE INTO " + tables.qualified(RecommendationTables.RECOMMENDATIONS) + " t USING " + view + " s "
-          + "ON t." + Recommendations.RECOMMENDATION_ID + " = s." + Recommendations.RECOMMENDATION_ID + " "
-          + "WHEN MATCHED THEN UPDATE SET " + String.join(", ", sets) + " "
-          + "WHEN NOT MATCHED THEN INSERT (" + String.join(", ", columns) + ") VALUES (" + String.join(", ", values) + ")");
+      spark.sql(
+          "MERGE INTO "
+              + tables.qualified(RecommendationTables.RECOMMENDATIONS)
+              + " t USING "
+              + view
+              + " s "
+              + "ON t."
+              + Recommendations.RECOMMENDATION_ID
+              + " = s."
+              + Recommendations.RECOMMENDATION_ID
+              + " "
+              + "WHEN MATCHED THEN UPDATE SET "
+              + String.join(", ", sets)
+              + " "
+              + "WHEN NOT MATCHED THEN INSERT ("
+              + String.join(", ", columns)
+              + ") VALUES ("
+              + String.join(", ", values)
+              + ")");
     } finally {
       spark.catalog().dropTempView(view);
     }

@@ -72,9 +72,26 @@ public final class RecommendationFinder {
     }
   }
 
-  public static final String[] OUTPUT = {RECOMMENDATION_ID, KIND, SUBJECT, CLUSTER, NAMESPACE, WORKLOAD_KIND, WORKLOAD_NAME,
-      WORKLOAD_TYPE, TEAM, NODE, INSTANCE_TYPE, MONTHLY_SAVINGS, MONTHLY_SAVINGS_AT_LIST, CONFIDENCE, EVIDENCE,
-      ACTION, PATCH, CURRENCY};
+  public static final String[] OUTPUT = {
+    RECOMMENDATION_ID,
+    KIND,
+    SUBJECT,
+    CLUSTER,
+    NAMESPACE,
+    WORKLOAD_KIND,
+    WORKLOAD_NAME,
+    WORKLOAD_TYPE,
+    TEAM,
+    NODE,
+    INSTANCE_TYPE,
+    MONTHLY_SAVINGS,
+    MONTHLY_SAVINGS_AT_LIST,
+    CONFIDENCE,
+    EVIDENCE,
+    ACTION,
+    PATCH,
+    CURRENCY
+  };
 
   private static final double COST_TOLERANCE = 1e-9;
 
@@ -82,7 +99,8 @@ public final class RecommendationFinder {
   private final RecommendSettings settings;
   private final InstanceCatalog catalog;
 
-  public RecommendationFinder(SparkSession spark, RecommendSettings settings, InstanceCatalog catalog) {
+  public RecommendationFinder(
+      SparkSession spark, RecommendSettings settings, InstanceCatalog catalog) {
     this.spark = spark;
     this.settings = settings;
     this.catalog = catalog;
@@ -93,7 +111,8 @@ public final class RecommendationFinder {
    * @param gpuHourly gpu_hourly rows of the window
    * @param billing billing_hourly rows of the window
    */
-  public Dataset<Row> find(Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
+  public Dataset<Row> find(
+      Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
     return worthwhile(findAll(window, workloadSeconds, gpuHourly, billing));
   }
 
@@ -103,22 +122,34 @@ public final class RecommendationFinder {
   }
 
   /** Every triggered recommendation, whatever it saves. */
-  public Dataset<Row> findAll(Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
+  public Dataset<Row> findAll(
+      Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
     if (window.daysWithData() == 0) {
       return spark.createDataFrame(List.of(), outputSchema());
     }
     double monthly = Periods.DAYS_PER_MONTH / window.daysWithData();
     Dataset<Row> currency = gpuHourly.agg(max(GpuHourlyTable.CURRENCY).as(CURRENCY));
-    // Both idle kinds read the streaks; held once, the window over every workload-second runs once instead of twice.
-    Dataset<Row> streaks = IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds()).transform(StageFrames::keep);
+    // Both idle kinds read the streaks; held once, the window over every workload-second runs once
+    // instead of twice.
+    Dataset<Row> streaks =
+        IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds()).transform(StageFrames::keep);
     List<Dataset<Row>> kinds = new ArrayList<>();
-    Column workload = concat_ws("/", col(CLUSTER), col(NAMESPACE), col(WORKLOAD_KIND), col(WORKLOAD_NAME));
+    Column workload =
+        concat_ws("/", col(CLUSTER), col(NAMESPACE), col(WORKLOAD_KIND), col(WORKLOAD_NAME));
     kinds.add(finish(cullIdleNotebooks(streaks, monthly), window, workload));
     kinds.add(finish(releaseIdleTraining(streaks, monthly), window, workload));
     kinds.add(finish(rightsizeReplicas(workloadSeconds, monthly), window, workload));
     kinds.add(finish(rightsizeGpu(workloadSeconds, monthly), window, workload));
-    kinds.add(finish(consolidateUnallocated(gpuHourly, billing, monthly), window, concat_ws("/", col(CLUSTER), col(NODE))));
-    kinds.add(finish(commitmentCoverage(billing), window, concat_ws("/", col(INSTANCE_TYPE), col(BillingHourly.REGION))));
+    kinds.add(
+        finish(
+            consolidateUnallocated(gpuHourly, billing, monthly),
+            window,
+            concat_ws("/", col(CLUSTER), col(NODE))));
+    kinds.add(
+        finish(
+            commitmentCoverage(billing),
+            window,
+            concat_ws("/", col(INSTANCE_TYPE), col(BillingHourly.REGION))));
     Dataset<Row> all = kinds.get(0);
     for (int i = 1; i < kinds.size(); i++) {
       all = all.unionByName(kinds.get(i));
@@ -133,34 +164,77 @@ public final class RecommendationFinder {
         .withColumn(KIND, lit(RecommendationKind.CULL_IDLE_NOTEBOOK.name()))
         .withColumn(MONTHLY_SAVINGS, col("window_savings").multiply(monthly))
         .withColumn(MONTHLY_SAVINGS_AT_LIST, col("window_savings_at_list").multiply(monthly))
-        .withColumn(EVIDENCE, struct(
-            lit("idle streaks (all of its GPUs idle, unbroken by missing telemetry) longer than " + minutes + " minutes; savings = their cost beyond the first "
-                + minutes + " minutes of each").as("rule"),
-            col("streaks").as("idle_streaks_over_threshold"), hours(col("longest_streak_seconds")).as("longest_idle_streak_hours"),
-            hours(col("seconds_beyond")).as("idle_hours_beyond_threshold"), round(col("window_savings"), 2).as("window_cost_beyond_threshold")))
-        .withColumn(ACTION, concat(lit("Enable idle culling at " + minutes + " minutes for notebook "), col(NAMESPACE), lit("/"), col(WORKLOAD_NAME),
-            lit(" (Kubeflow notebook controller CULL_IDLE_TIME=" + minutes + "), or scale the notebook to 0 when idle")))
-        .withColumn(PATCH, lit("# kubeflow notebook-controller Deployment, container env\nenv:\n  - name: ENABLE_CULLING\n    value: \"true\"\n"
-            + "  - name: CULL_IDLE_TIME\n    value: \"" + minutes + "\"\n  - name: IDLENESS_CHECK_PERIOD\n    value: \"1\"\n"));
+        .withColumn(
+            EVIDENCE,
+            struct(
+                lit("idle streaks (all of its GPUs idle, unbroken by missing telemetry) longer than "
+                        + minutes
+                        + " minutes; savings = their cost beyond the first "
+                        + minutes
+                        + " minutes of each")
+                    .as("rule"),
+                col("streaks").as("idle_streaks_over_threshold"),
+                hours(col("longest_streak_seconds")).as("longest_idle_streak_hours"),
+                hours(col("seconds_beyond")).as("idle_hours_beyond_threshold"),
+                round(col("window_savings"), 2).as("window_cost_beyond_threshold")))
+        .withColumn(
+            ACTION,
+            concat(
+                lit("Enable idle culling at " + minutes + " minutes for notebook "),
+                col(NAMESPACE),
+                lit("/"),
+                col(WORKLOAD_NAME),
+                lit(
+                    " (Kubeflow notebook controller CULL_IDLE_TIME="
+                        + minutes
+                        + "), or scale the notebook to 0 when idle")))
+        .withColumn(
+            PATCH,
+            lit(
+                "# kubeflow notebook-controller Deployment, container env\nenv:\n  - name: ENABLE_CULLING\n    value: \"true\"\n"
+                    + "  - name: CULL_IDLE_TIME\n    value: \""
+                    + minutes
+                    + "\"\n  - name: IDLENESS_CHECK_PERIOD\n    value: \"1\"\n"));
   }
 
   Dataset<Row> releaseIdleTraining(Dataset<Row> streaks, double monthly) {
     double min = settings.minIdleSeconds();
     long minutes = Math.round(min / 60);
     Column kind = col(WORKLOAD_KIND);
-    Column patch = when(kind.equalTo("Job"), lit("spec:\n  ttlSecondsAfterFinished: 300\n"))
-        .when(kind.equalTo("CronJob"), lit("spec:\n  jobTemplate:\n    spec:\n      ttlSecondsAfterFinished: 300\n"))
-        .otherwise(lit("spec:\n  runPolicy:\n    ttlSecondsAfterFinished: 300\n    cleanPodPolicy: All\n"));
+    Column patch =
+        when(kind.equalTo("Job"), lit("spec:\n  ttlSecondsAfterFinished: 300\n"))
+            .when(
+                kind.equalTo("CronJob"),
+                lit("spec:\n  jobTemplate:\n    spec:\n      ttlSecondsAfterFinished: 300\n"))
+            .otherwise(
+                lit(
+                    "spec:\n  runPolicy:\n    ttlSecondsAfterFinished: 300\n    cleanPodPolicy: All\n"));
     return IdleStreaks.perWorkload(streaks, "training", min, true, false)
         .withColumn(KIND, lit(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name()))
         .withColumn(MONTHLY_SAVINGS, col("window_savings").multiply(monthly))
         .withColumn(MONTHLY_SAVINGS_AT_LIST, col("window_savings_at_list").multiply(monthly))
-        .withColumn(EVIDENCE, struct(
-            lit("idle stretches of at least " + minutes + " minutes (all of its GPUs idle) while its pods hold GPUs; savings = their whole cost").as("rule"),
-            col("streaks").as("idle_stretches"), hours(col("longest_streak_seconds")).as("longest_idle_stretch_hours"),
-            hours(col("idle_seconds")).as("idle_hours_held"), round(col("window_savings"), 2).as("window_cost_of_idle_stretches")))
-        .withColumn(ACTION, concat(lit("Release GPUs when "), col(WORKLOAD_KIND), lit(" "), col(NAMESPACE), lit("/"), col(WORKLOAD_NAME),
-            lit(" stops computing: end pods at completion (ttlSecondsAfterFinished), checkpoint-and-exit, or queue with Kueue instead of holding GPUs idle")))
+        .withColumn(
+            EVIDENCE,
+            struct(
+                lit("idle stretches of at least "
+                        + minutes
+                        + " minutes (all of its GPUs idle) while its pods hold GPUs; savings = their whole cost")
+                    .as("rule"),
+                col("streaks").as("idle_stretches"),
+                hours(col("longest_streak_seconds")).as("longest_idle_stretch_hours"),
+                hours(col("idle_seconds")).as("idle_hours_held"),
+                round(col("window_savings"), 2).as("window_cost_of_idle_stretches")))
+        .withColumn(
+            ACTION,
+            concat(
+                lit("Release GPUs when "),
+                col(WORKLOAD_KIND),
+                lit(" "),
+                col(NAMESPACE),
+                lit("/"),
+                col(WORKLOAD_NAME),
+                lit(
+                    " stops computing: end pods at completion (ttlSecondsAfterFinished), checkpoint-and-exit, or queue with Kueue instead of holding GPUs idle")))
         .withColumn(PATCH, patch);
   }
 
@@ -168,106 +242,256 @@ public final class RecommendationFinder {
     Column need = ceil(col("demand").divide(settings.targetActivity()));
     Dataset<Row> inference = seconds.where(col(WORKLOAD_TYPE).equalTo("inference"));
     String[] w = WorkloadSeconds.WORKLOAD;
-    Dataset<Row> stats = inference
-        .groupBy(WorkloadSeconds.cols(w)).agg(
-            first(WORKLOAD_TYPE).as(WORKLOAD_TYPE), first(TEAM).as(TEAM),
-            max("pods").as("max_replicas"),
-            sum("money").as("cost"), sum("money_list").as("cost_list"), SmallDistinctCount.of(WorkloadSeconds.DATE).as("days_triggered"))
-        .join(new SecondsPercentile().add("r", col("pods"), 0.5).add("p95_need", need, 0.95).add("p95_demand", col("demand"), 0.95)
-            .of(inference, w), w)
-        .withColumn("r", col("r").cast("long"))
-        .withColumn("p95_need", col("p95_need").cast("long"))
-        .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need")));
+    Dataset<Row> stats =
+        inference
+            .groupBy(WorkloadSeconds.cols(w))
+            .agg(
+                first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
+                first(TEAM).as(TEAM),
+                max("pods").as("max_replicas"),
+                sum("money").as("cost"),
+                sum("money_list").as("cost_list"),
+                SmallDistinctCount.of(WorkloadSeconds.DATE).as("days_triggered"))
+            .join(
+                new SecondsPercentile()
+                    .add("r", col("pods"), 0.5)
+                    .add("p95_need", need, 0.95)
+                    .add("p95_demand", col("demand"), 0.95)
+                    .of(inference, w),
+                w)
+            .withColumn("r", col("r").cast("long"))
+            .withColumn("p95_need", col("p95_need").cast("long"))
+            .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need")));
     Column share = col("r").minus(col("r_prime")).divide(col("r"));
-    return stats.where(col("r").geq(2).and(col("r_prime").lt(col("r"))))
+    return stats
+        .where(col("r").geq(2).and(col("r_prime").lt(col("r"))))
         .withColumn(KIND, lit(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name()))
         .withColumn(MONTHLY_SAVINGS, col("cost").multiply(share).multiply(monthly))
         .withColumn(MONTHLY_SAVINGS_AT_LIST, col("cost_list").multiply(share).multiply(monthly))
-        .withColumn(EVIDENCE, struct(
-            lit("R = median pods holding a GPU over seconds with any; demand d(t) = sum of activity of its GPUs; R' = max(min_replicas, p95 of ceil(d(t) / "
-                + settings.targetActivity() + ")); savings = (R - R') / R x its cost").as("rule"),
-            col("r").as("replicas_median"), col("max_replicas"), round(col("p95_demand"), 4).as("p95_demand"), col("p95_need").as("p95_replicas_needed"),
-            col("r_prime").as("recommended_replicas"), lit(settings.targetActivity()).as("target_activity"),
-            round(col("cost"), 2).as("window_cost")))
-        .withColumn(ACTION, concat(lit("Set replicas / HPA minReplicas of "), col(WORKLOAD_KIND), lit(" "), col(NAMESPACE), lit("/"),
-            col(WORKLOAD_NAME), lit(" from "), col("r"), lit(" to "), col("r_prime")))
-        .withColumn(PATCH, concat(lit("apiVersion: apps/v1\nkind: "), col(WORKLOAD_KIND), lit("\nmetadata:\n  name: "), col(WORKLOAD_NAME),
-            lit("\n  namespace: "), col(NAMESPACE), lit("\nspec:\n  replicas: "), col("r_prime"),
-            lit("\n---\n# or, with an autoscaler\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  minReplicas: "), col("r_prime"), lit("\n")));
+        .withColumn(
+            EVIDENCE,
+            struct(
+                lit("R = median pods holding a GPU over seconds with any; demand d(t) = sum of activity of its GPUs; R' = max(min_replicas, p95 of ceil(d(t) / "
+                        + settings.targetActivity()
+                        + ")); savings = (R - R') / R x its cost")
+                    .as("rule"),
+                col("r").as("replicas_median"),
+                col("max_replicas"),
+                round(col("p95_demand"), 4).as("p95_demand"),
+                col("p95_need").as("p95_replicas_needed"),
+                col("r_prime").as("recommended_replicas"),
+                lit(settings.targetActivity()).as("target_activity"),
+                round(col("cost"), 2).as("window_cost")))
+        .withColumn(
+            ACTION,
+            concat(
+                lit("Set replicas / HPA minReplicas of "),
+                col(WORKLOAD_KIND),
+                lit(" "),
+                col(NAMESPACE),
+                lit("/"),
+                col(WORKLOAD_NAME),
+                lit(" from "),
+                col("r"),
+                lit(" to "),
+                col("r_prime")))
+        .withColumn(
+            PATCH,
+            concat(
+                lit("apiVersion: apps/v1\nkind: "),
+                col(WORKLOAD_KIND),
+                lit("\nmetadata:\n  name: "),
+                col(WORKLOAD_NAME),
+                lit("\n  namespace: "),
+                col(NAMESPACE),
+                lit("\nspec:\n  replicas: "),
+                col("r_prime"),
+                lit(
+                    "\n---\n# or, with an autoscaler\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  minReplicas: "),
+                col("r_prime"),
+                lit("\n")));
   }
 
   Dataset<Row> rightsizeGpu(Dataset<Row> seconds, double monthly) {
     String[] w = WorkloadSeconds.WORKLOAD;
-    Dataset<Row> candidates = seconds.groupBy(WorkloadSeconds.cols(w)).agg(
-            first(WORKLOAD_TYPE).as(WORKLOAD_TYPE), first(TEAM).as(TEAM),
-            max("any_mig").as("any_mig"), max("gpu_model").as("gpu_model"), min("min_gpu_model").as("min_gpu_model"),
-            sum("money").as("cost"), sum("money_list").as("cost_list"), SmallDistinctCount.of(WorkloadSeconds.DATE).as("days_triggered"))
-        .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
-        .join(broadcast(migProfiles().select("gpu_model").distinct()), new String[] {"gpu_model"}, "left_semi")
-        // Held: it filters the seconds below and is joined to their percentiles, so it would be aggregated twice.
-        .transform(StageFrames::keep);
-    // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable model.
-    Dataset<Row> theirSeconds = seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
-    Dataset<Row> stats = candidates
-        .join(new SecondsPercentile().add("p99_fb_used_mib", col("max_fb_used_mib"), 0.99).add("p95_activity", col("max_activity"), 0.95)
-            .of(theirSeconds, w), w);
+    Dataset<Row> candidates =
+        seconds
+            .groupBy(WorkloadSeconds.cols(w))
+            .agg(
+                first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
+                first(TEAM).as(TEAM),
+                max("any_mig").as("any_mig"),
+                max("gpu_model").as("gpu_model"),
+                min("min_gpu_model").as("min_gpu_model"),
+                sum("money").as("cost"),
+                sum("money_list").as("cost_list"),
+                SmallDistinctCount.of(WorkloadSeconds.DATE).as("days_triggered"))
+            .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
+            .join(
+                broadcast(migProfiles().select("gpu_model").distinct()),
+                new String[] {"gpu_model"},
+                "left_semi")
+            // Held: it filters the seconds below and is joined to their percentiles, so it would be
+            // aggregated twice.
+            .transform(StageFrames::keep);
+    // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable
+    // model.
+    Dataset<Row> theirSeconds =
+        seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
+    Dataset<Row> stats =
+        candidates.join(
+            new SecondsPercentile()
+                .add("p99_fb_used_mib", col("max_fb_used_mib"), 0.99)
+                .add("p95_activity", col("max_activity"), 0.95)
+                .of(theirSeconds, w),
+            w);
     double margin = settings.migMargin();
-    Dataset<Row> fits = stats.join(broadcast(migProfiles()), "gpu_model")
-        .where(col("p99_fb_used_mib").leq(col("profile_memory_mib").multiply(margin))
-            .and(col("p95_activity").leq(col("k").divide(col("slices")).multiply(margin))))
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD)).agg(
-            min(struct(col("k"), col("profile_memory_mib"), col("profile"), col("slices"))).as("best"));
+    Dataset<Row> fits =
+        stats
+            .join(broadcast(migProfiles()), "gpu_model")
+            .where(
+                col("p99_fb_used_mib")
+                    .leq(col("profile_memory_mib").multiply(margin))
+                    .and(col("p95_activity").leq(col("k").divide(col("slices")).multiply(margin))))
+            .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD))
+            .agg(
+                min(struct(col("k"), col("profile_memory_mib"), col("profile"), col("slices")))
+                    .as("best"));
     Column share = lit(1.0).minus(col("best.k").divide(col("best.slices")));
-    return stats.join(fits, WorkloadSeconds.WORKLOAD)
+    return stats
+        .join(fits, WorkloadSeconds.WORKLOAD)
         .where(col("best.k").lt(col("best.slices")))
         .withColumn(KIND, lit(RecommendationKind.RIGHTSIZE_GPU.name()))
         .withColumn(MONTHLY_SAVINGS, col("cost").multiply(share).multiply(monthly))
         .withColumn(MONTHLY_SAVINGS_AT_LIST, col("cost_list").multiply(share).multiply(monthly))
-        .withColumn(EVIDENCE, struct(
-            lit("smallest MIG profile k of the model with p99 FB used <= " + margin + " x its memory and p95 activity <= " + margin
-                + " x k / slices (per second, the highest of its GPUs); savings = cost x (1 - k / slices)").as("rule"),
-            col("gpu_model"), round(col("p99_fb_used_mib"), 1).as("p99_fb_used_mib"), round(col("p95_activity"), 4).as("p95_activity"),
-            col("best.profile").as("mig_profile"), col("best.profile_memory_mib").as("profile_memory_mib"), col("best.k").as("compute_slices"),
-            col("best.slices").as("slices_per_gpu"), round(col("cost"), 2).as("window_cost")))
-        .withColumn(ACTION, concat(lit("Request nvidia.com/mig-"), col("best.profile"), lit(" instead of nvidia.com/gpu for "), col(WORKLOAD_KIND),
-            lit(" "), col(NAMESPACE), lit("/"), col(WORKLOAD_NAME)))
-        .withColumn(PATCH, concat(lit("# container resources (replaces nvidia.com/gpu)\nresources:\n  limits:\n    nvidia.com/mig-"), col("best.profile"),
-            lit(": 1\n")))
+        .withColumn(
+            EVIDENCE,
+            struct(
+                lit("smallest MIG profile k of the model with p99 FB used <= "
+                        + margin
+                        + " x its memory and p95 activity <= "
+                        + margin
+                        + " x k / slices (per second, the highest of its GPUs); savings = cost x (1 - k / slices)")
+                    .as("rule"),
+                col("gpu_model"),
+                round(col("p99_fb_used_mib"), 1).as("p99_fb_used_mib"),
+                round(col("p95_activity"), 4).as("p95_activity"),
+                col("best.profile").as("mig_profile"),
+                col("best.profile_memory_mib").as("profile_memory_mib"),
+                col("best.k").as("compute_slices"),
+                col("best.slices").as("slices_per_gpu"),
+                round(col("cost"), 2).as("window_cost")))
+        .withColumn(
+            ACTION,
+            concat(
+                lit("Request nvidia.com/mig-"),
+                col("best.profile"),
+                lit(" instead of nvidia.com/gpu for "),
+                col(WORKLOAD_KIND),
+                lit(" "),
+                col(NAMESPACE),
+                lit("/"),
+                col(WORKLOAD_NAME)))
+        .withColumn(
+            PATCH,
+            concat(
+                lit(
+                    "# container resources (replaces nvidia.com/gpu)\nresources:\n  limits:\n    nvidia.com/mig-"),
+                col("best.profile"),
+                lit(": 1\n")))
         .drop("best");
   }
 
-  Dataset<Row> consolidateUnallocated(Dataset<Row> gpuHourly, Dataset<Row> billing, double monthly) {
-    Dataset<Row> rows = gpuHourly.join(broadcast(UnitHourRates.listFactors(billing)), new String[] {GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.HOUR}, "left")
-        .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)));
-    Column billedSeconds = col(GpuHourlyTable.STATE_SECONDS_ACTIVE).plus(col(GpuHourlyTable.STATE_SECONDS_IDLE))
-        .plus(col(GpuHourlyTable.STATE_SECONDS_UNALLOCATED)).plus(col(GpuHourlyTable.STATE_SECONDS_UNOBSERVED));
-    Dataset<Row> hourly = rows.groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE, GpuHourlyTable.HOUR)
-        .agg(SmallDistinctCount.of(when(col(GpuHourlyTable.POD).isNotNull(), col(GpuHourlyTable.GPU_UUID))).as("allocated_gpus"));
-    Dataset<Row> p95 = hourly.groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE).agg(
-        percentile_approx(col("allocated_gpus"), lit(0.95), lit(PercentileAccuracy.EXACT_OVER_HOURS)).as("p95_allocated_gpus"));
-    Dataset<Row> nodes = rows.where(col(GpuHourlyTable.NODE).isNotNull()).groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE).agg(
-            max(GpuHourlyTable.INSTANCE_TYPE).as(INSTANCE_TYPE), sum(GpuHourlyTable.STATE_SECONDS_UNALLOCATED).as("unallocated_seconds"),
-            sum(billedSeconds).as("billed_seconds"),
-            sum(GpuHourlyTable.UNALLOCATED_COST).as("cost"), sum(col(GpuHourlyTable.UNALLOCATED_COST).multiply(col("list_factor"))).as("cost_list"),
-            SmallDistinctCount.of(when(col(GpuHourlyTable.UNALLOCATED_COST).gt(COST_TOLERANCE), col(GpuHourlyTable.DATE))).as("days_triggered"),
-            SmallDistinctCount.of(GpuHourlyTable.GPU_UUID).as("gpus"))
-        .join(p95, new String[] {GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE}, "left")
-        .withColumn("unallocated_share", when(col("billed_seconds").gt(0), col("unallocated_seconds").divide(col("billed_seconds"))).otherwise(0.0));
-    return nodes.where(col("unallocated_share").geq(settings.minUnallocatedShare()))
+  Dataset<Row> consolidateUnallocated(
+      Dataset<Row> gpuHourly, Dataset<Row> billing, double monthly) {
+    Dataset<Row> rows =
+        gpuHourly
+            .join(
+                broadcast(UnitHourRates.listFactors(billing)),
+                new String[] {GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.HOUR},
+                "left")
+            .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)));
+    Column billedSeconds =
+        col(GpuHourlyTable.STATE_SECONDS_ACTIVE)
+            .plus(col(GpuHourlyTable.STATE_SECONDS_IDLE))
+            .plus(col(GpuHourlyTable.STATE_SECONDS_UNALLOCATED))
+            .plus(col(GpuHourlyTable.STATE_SECONDS_UNOBSERVED));
+    Dataset<Row> hourly =
+        rows.groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE, GpuHourlyTable.HOUR)
+            .agg(
+                SmallDistinctCount.of(
+                        when(col(GpuHourlyTable.POD).isNotNull(), col(GpuHourlyTable.GPU_UUID)))
+                    .as("allocated_gpus"));
+    Dataset<Row> p95 =
+        hourly
+            .groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE)
+            .agg(
+                percentile_approx(
+                        col("allocated_gpus"), lit(0.95), lit(PercentileAccuracy.EXACT_OVER_HOURS))
+                    .as("p95_allocated_gpus"));
+    Dataset<Row> nodes =
+        rows.where(col(GpuHourlyTable.NODE).isNotNull())
+            .groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE)
+            .agg(
+                max(GpuHourlyTable.INSTANCE_TYPE).as(INSTANCE_TYPE),
+                sum(GpuHourlyTable.STATE_SECONDS_UNALLOCATED).as("unallocated_seconds"),
+                sum(billedSeconds).as("billed_seconds"),
+                sum(GpuHourlyTable.UNALLOCATED_COST).as("cost"),
+                sum(col(GpuHourlyTable.UNALLOCATED_COST).multiply(col("list_factor")))
+                    .as("cost_list"),
+                SmallDistinctCount.of(
+                        when(
+                            col(GpuHourlyTable.UNALLOCATED_COST).gt(COST_TOLERANCE),
+                            col(GpuHourlyTable.DATE)))
+                    .as("days_triggered"),
+                SmallDistinctCount.of(GpuHourlyTable.GPU_UUID).as("gpus"))
+            .join(p95, new String[] {GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE}, "left")
+            .withColumn(
+                "unallocated_share",
+                when(
+                        col("billed_seconds").gt(0),
+                        col("unallocated_seconds").divide(col("billed_seconds")))
+                    .otherwise(0.0));
+    return nodes
+        .where(col("unallocated_share").geq(settings.minUnallocatedShare()))
         .withColumn(KIND, lit(RecommendationKind.CONSOLIDATE_UNALLOCATED.name()))
         .withColumn(MONTHLY_SAVINGS, col("cost").multiply(monthly))
         .withColumn(MONTHLY_SAVINGS_AT_LIST, col("cost_list").multiply(monthly))
-        .withColumn(EVIDENCE, struct(
-            lit("unallocated share of the node's billed GPU time >= " + settings.minUnallocatedShare() + "; savings = its unallocated cost; N = p95 over hours of GPUs held").as("rule"),
-            round(col("unallocated_share"), 4).as("unallocated_share"), hours(col("unallocated_seconds")).as("unallocated_gpu_hours"),
-            hours(col("billed_seconds")).as("billed_gpu_hours"), col("gpus"), col("p95_allocated_gpus"), round(col("cost"), 2).as("window_unallocated_cost")))
-        .withColumn(ACTION, concat(lit("Bin-pack GPU pods off node "), col(GpuHourlyTable.NODE), lit(" ("), col(GpuHourlyTable.INSTANCE_TYPE),
-            lit(", "), col("gpus"), lit(" GPUs): Karpenter consolidationPolicy WhenEmptyOrUnderutilized and pod affinity, or a smaller instance with "),
-            col("p95_allocated_gpus"), lit(" GPUs")))
-        .withColumn(PATCH, lit("apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n  disruption:\n    consolidationPolicy: WhenEmptyOrUnderutilized\n"
-            + "    consolidateAfter: 10m\n"))
-        .withColumn(NAMESPACE, lit(null).cast("string")).withColumn(WORKLOAD_KIND, lit(null).cast("string"))
-        .withColumn(WORKLOAD_NAME, lit(null).cast("string")).withColumn(WORKLOAD_TYPE, lit(null).cast("string"))
+        .withColumn(
+            EVIDENCE,
+            struct(
+                lit("unallocated share of the node's billed GPU time >= "
+                        + settings.minUnallocatedShare()
+                        + "; savings = its unallocated cost; N = p95 over hours of GPUs held")
+                    .as("rule"),
+                round(col("unallocated_share"), 4).as("unallocated_share"),
+                hours(col("unallocated_seconds")).as("unallocated_gpu_hours"),
+                hours(col("billed_seconds")).as("billed_gpu_hours"),
+                col("gpus"),
+                col("p95_allocated_gpus"),
+                round(col("cost"), 2).as("window_unallocated_cost")))
+        .withColumn(
+            ACTION,
+            concat(
+                lit("Bin-pack GPU pods off node "),
+                col(GpuHourlyTable.NODE),
+                lit(" ("),
+                col(GpuHourlyTable.INSTANCE_TYPE),
+                lit(", "),
+                col("gpus"),
+                lit(
+                    " GPUs): Karpenter consolidationPolicy WhenEmptyOrUnderutilized and pod affinity, or a smaller instance with "),
+                col("p95_allocated_gpus"),
+                lit(" GPUs")))
+        .withColumn(
+            PATCH,
+            lit(
+                "apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n  disruption:\n    consolidationPolicy: WhenEmptyOrUnderutilized\n"
+                    + "    consolidateAfter: 10m\n"))
+        .withColumn(NAMESPACE, lit(null).cast("string"))
+        .withColumn(WORKLOAD_KIND, lit(null).cast("string"))
+        .withColumn(WORKLOAD_NAME, lit(null).cast("string"))
+        .withColumn(WORKLOAD_TYPE, lit(null).cast("string"))
         .withColumn(TEAM, lit(null).cast("string"));
   }
 
@@ -279,42 +503,110 @@ public final class RecommendationFinder {
   Dataset<Row> commitmentCoverage(Dataset<Row> billing) {
     Column onDemand = col(BillingHourly.PRICING_TERM).equalTo("OnDemand");
     Dataset<Row> hours = billing.select(BillingHourly.HOUR).distinct();
-    Dataset<Row> types = billing.where(onDemand).select(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION).distinct();
-    Dataset<Row> counts = billing.where(onDemand).groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION, BillingHourly.HOUR)
-        .agg(SmallDistinctCount.of(BillingHourly.INSTANCE_ID).as("instances"));
-    Dataset<Row> floors = types.crossJoin(hours).join(counts, new String[] {BillingHourly.INSTANCE_TYPE, BillingHourly.REGION, BillingHourly.HOUR}, "left")
-        .withColumn("instances", coalesce(col("instances"), lit(0L)))
-        .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION).agg(
-            percentile_approx(col("instances"), lit(settings.floorPercentile()), lit(PercentileAccuracy.EXACT_OVER_HOURS)).as("floor"),
-            max("instances").as("max_instances"), org.apache.spark.sql.functions.count("*").as("hours"));
-    Dataset<Row> rates = billing.groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION).agg(
-        sum(when(onDemand, col(BillingHourly.NODE_COST))).as("od_cost"), sum(when(onDemand, col(BillingHourly.USAGE_HOURS))).as("od_hours"),
-        sum(when(col(BillingHourly.PRICING_TERM).equalTo("SavingsPlan"), col(BillingHourly.NODE_COST))).as("sp_cost"),
-        sum(when(col(BillingHourly.PRICING_TERM).equalTo("SavingsPlan"), col(BillingHourly.LIST_COST))).as("sp_list"),
-        SmallDistinctCount.of(when(onDemand, col(BillingHourly.DATE))).as("days_triggered"));
-    Column seenDiscount = when(col("sp_list").gt(0), lit(1.0).minus(col("sp_cost").divide(col("sp_list"))));
-    Dataset<Row> priced = floors.join(rates, new String[] {BillingHourly.INSTANCE_TYPE, BillingHourly.REGION})
-        .withColumn("od_rate", col("od_cost").divide(col("od_hours")))
-        .withColumn("discount", coalesce(seenDiscount, lit(settings.commitmentDiscount())))
-        .withColumn("discount_source", when(seenDiscount.isNotNull(), lit("Savings Plan / list ratio seen in the bill")).otherwise(lit("commitment.discount")))
-        .withColumn("commit_per_hour", col("floor").multiply(col("od_rate")).multiply(lit(1.0).minus(col("discount"))));
-    Column savings = col("floor").multiply(Periods.HOURS_PER_MONTH).multiply(col("od_rate")).multiply(col("discount"));
-    return priced.where(col("floor").geq(1))
+    Dataset<Row> types =
+        billing
+            .where(onDemand)
+            .select(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION)
+            .distinct();
+    Dataset<Row> counts =
+        billing
+            .where(onDemand)
+            .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION, BillingHourly.HOUR)
+            .agg(SmallDistinctCount.of(BillingHourly.INSTANCE_ID).as("instances"));
+    Dataset<Row> floors =
+        types
+            .crossJoin(hours)
+            .join(
+                counts,
+                new String[] {
+                  BillingHourly.INSTANCE_TYPE, BillingHourly.REGION, BillingHourly.HOUR
+                },
+                "left")
+            .withColumn("instances", coalesce(col("instances"), lit(0L)))
+            .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION)
+            .agg(
+                percentile_approx(
+                        col("instances"),
+                        lit(settings.floorPercentile()),
+                        lit(PercentileAccuracy.EXACT_OVER_HOURS))
+                    .as("floor"),
+                max("instances").as("max_instances"),
+                org.apache.spark.sql.functions.count("*").as("hours"));
+    Dataset<Row> rates =
+        billing
+            .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION)
+            .agg(
+                sum(when(onDemand, col(BillingHourly.NODE_COST))).as("od_cost"),
+                sum(when(onDemand, col(BillingHourly.USAGE_HOURS))).as("od_hours"),
+                sum(when(
+                        col(BillingHourly.PRICING_TERM).equalTo("SavingsPlan"),
+                        col(BillingHourly.NODE_COST)))
+                    .as("sp_cost"),
+                sum(when(
+                        col(BillingHourly.PRICING_TERM).equalTo("SavingsPlan"),
+                        col(BillingHourly.LIST_COST)))
+                    .as("sp_list"),
+                SmallDistinctCount.of(when(onDemand, col(BillingHourly.DATE)))
+                    .as("days_triggered"));
+    Column seenDiscount =
+        when(col("sp_list").gt(0), lit(1.0).minus(col("sp_cost").divide(col("sp_list"))));
+    Dataset<Row> priced =
+        floors
+            .join(rates, new String[] {BillingHourly.INSTANCE_TYPE, BillingHourly.REGION})
+            .withColumn("od_rate", col("od_cost").divide(col("od_hours")))
+            .withColumn("discount", coalesce(seenDiscount, lit(settings.commitmentDiscount())))
+            .withColumn(
+                "discount_source",
+                when(seenDiscount.isNotNull(), lit("Savings Plan / list ratio seen in the bill"))
+                    .otherwise(lit("commitment.discount")))
+            .withColumn(
+                "commit_per_hour",
+                col("floor").multiply(col("od_rate")).multiply(lit(1.0).minus(col("discount"))));
+    Column savings =
+        col("floor")
+            .multiply(Periods.HOURS_PER_MONTH)
+            .multiply(col("od_rate"))
+            .multiply(col("discount"));
+    return priced
+        .where(col("floor").geq(1))
         .withColumn(KIND, lit(RecommendationKind.COMMITMENT_COVERAGE.name()))
         .withColumn(MONTHLY_SAVINGS, savings)
         .withColumn(MONTHLY_SAVINGS_AT_LIST, savings)
-        .withColumn(EVIDENCE, struct(
-            lit("on-demand floor = p" + Math.round(settings.floorPercentile() * 100) + " of hourly counts of on-demand-billed instances (Spot, SP and RI covered excluded); "
-                + "savings = floor x " + Math.round(Periods.HOURS_PER_MONTH) + " h x on-demand rate x discount").as("rule"),
-            col("floor").as("on_demand_floor"), col("max_instances").as("max_on_demand_instances"), col("hours").as("hours_counted"),
-            round(col("od_rate"), 4).as("on_demand_rate_per_hour"), round(col("discount"), 4).as("discount"), col("discount_source"),
-            round(col("commit_per_hour"), 4).as("commit_per_hour")))
-        .withColumn(ACTION, concat(lit("Commit "), format_string("%.2f", col("commit_per_hour")), lit("/h of Compute Savings Plan (1 year) to cover "),
-            col("floor"), lit(" always-on on-demand "), col(BillingHourly.INSTANCE_TYPE), lit(" in "), col(BillingHourly.REGION)))
+        .withColumn(
+            EVIDENCE,
+            struct(
+                lit("on-demand floor = p"
+                        + Math.round(settings.floorPercentile() * 100)
+                        + " of hourly counts of on-demand-billed instances (Spot, SP and RI covered excluded); "
+                        + "savings = floor x "
+                        + Math.round(Periods.HOURS_PER_MONTH)
+                        + " h x on-demand rate x discount")
+                    .as("rule"),
+                col("floor").as("on_demand_floor"),
+                col("max_instances").as("max_on_demand_instances"),
+                col("hours").as("hours_counted"),
+                round(col("od_rate"), 4).as("on_demand_rate_per_hour"),
+                round(col("discount"), 4).as("discount"),
+                col("discount_source"),
+                round(col("commit_per_hour"), 4).as("commit_per_hour")))
+        .withColumn(
+            ACTION,
+            concat(
+                lit("Commit "),
+                format_string("%.2f", col("commit_per_hour")),
+                lit("/h of Compute Savings Plan (1 year) to cover "),
+                col("floor"),
+                lit(" always-on on-demand "),
+                col(BillingHourly.INSTANCE_TYPE),
+                lit(" in "),
+                col(BillingHourly.REGION)))
         .withColumn(PATCH, lit(null).cast("string"))
-        .withColumn(CLUSTER, lit(null).cast("string")).withColumn(NODE, lit(null).cast("string"))
-        .withColumn(NAMESPACE, lit(null).cast("string")).withColumn(WORKLOAD_KIND, lit(null).cast("string"))
-        .withColumn(WORKLOAD_NAME, lit(null).cast("string")).withColumn(WORKLOAD_TYPE, lit(null).cast("string"))
+        .withColumn(CLUSTER, lit(null).cast("string"))
+        .withColumn(NODE, lit(null).cast("string"))
+        .withColumn(NAMESPACE, lit(null).cast("string"))
+        .withColumn(WORKLOAD_KIND, lit(null).cast("string"))
+        .withColumn(WORKLOAD_NAME, lit(null).cast("string"))
+        .withColumn(WORKLOAD_TYPE, lit(null).cast("string"))
         .withColumn(TEAM, lit(null).cast("string"));
   }
 
@@ -328,33 +620,70 @@ public final class RecommendationFinder {
     }
     double coverage = window.daysWithData() / (double) window.days();
     Column steadiness = col("days_triggered").divide((double) window.daysWithData());
-    Column confidence = when(lit(coverage >= settings.highCoverage()).and(steadiness.geq(settings.highSteadiness())), lit("high"))
-        .when(lit(coverage >= settings.mediumCoverage()).and(steadiness.geq(settings.mediumSteadiness())), lit("medium"))
-        .otherwise(lit("low"));
-    String rule = String.format("high when >= %.0f%% of the window's days had data and the pattern showed on >= %.0f%% of them; "
-            + "medium at %.0f%% / %.0f%%; else low", settings.highCoverage() * 100, settings.highSteadiness() * 100,
-        settings.mediumCoverage() * 100, settings.mediumSteadiness() * 100);
+    Column confidence =
+        when(
+                lit(coverage >= settings.highCoverage())
+                    .and(steadiness.geq(settings.highSteadiness())),
+                lit("high"))
+            .when(
+                lit(coverage >= settings.mediumCoverage())
+                    .and(steadiness.geq(settings.mediumSteadiness())),
+                lit("medium"))
+            .otherwise(lit("low"));
+    String rule =
+        String.format(
+            "high when >= %.0f%% of the window's days had data and the pattern showed on >= %.0f%% of them; "
+                + "medium at %.0f%% / %.0f%%; else low",
+            settings.highCoverage() * 100,
+            settings.highSteadiness() * 100,
+            settings.mediumCoverage() * 100,
+            settings.mediumSteadiness() * 100);
     return r.withColumn(SUBJECT, subject)
-        .withColumn(RECOMMENDATION_ID, sha2(concat(col(KIND), lit("|"), col(SUBJECT)), 256).substr(1, 16))
+        .withColumn(
+            RECOMMENDATION_ID, sha2(concat(col(KIND), lit("|"), col(SUBJECT)), 256).substr(1, 16))
         .withColumn(CONFIDENCE, confidence)
-        .withColumn(EVIDENCE, to_json(struct(col(EVIDENCE + ".*"),
-            round(col(MONTHLY_SAVINGS), 2).as("monthly_savings"),
-            lit(window.start().toString()).as("window_start"), lit(window.end().toString()).as("window_end"),
-            lit(window.daysWithData()).as("days_with_data"), col("days_triggered").as("days_pattern_seen"),
-            struct(lit(Math.round(coverage * 1000) / 1000.0).as("coverage"), round(steadiness, 3).as("steadiness"), lit(rule).as("rule")).as("confidence"))))
+        .withColumn(
+            EVIDENCE,
+            to_json(
+                struct(
+                    col(EVIDENCE + ".*"),
+                    round(col(MONTHLY_SAVINGS), 2).as("monthly_savings"),
+                    lit(window.start().toString()).as("window_start"),
+                    lit(window.end().toString()).as("window_end"),
+                    lit(window.daysWithData()).as("days_with_data"),
+                    col("days_triggered").as("days_pattern_seen"),
+                    struct(
+                            lit(Math.round(coverage * 1000) / 1000.0).as("coverage"),
+                            round(steadiness, 3).as("steadiness"),
+                            lit(rule).as("rule"))
+                        .as("confidence"))))
         .select(WorkloadSeconds.cols(java.util.Arrays.copyOf(OUTPUT, OUTPUT.length - 1)));
   }
 
   private Dataset<Row> migProfiles() {
     List<Row> rows = new ArrayList<>();
-    catalog.allMigProfiles().forEach(p -> {
-      int slices = catalog.migSlices(p.gpuModel());
-      if (slices > 0) {
-        rows.add(RowFactory.create(p.gpuModel(), p.profile(), p.computeSlices(), (double) p.memoryMib(), slices));
-      }
-    });
-    StructType schema = new StructType().add("gpu_model", DataTypes.StringType).add("profile", DataTypes.StringType).add("k", DataTypes.IntegerType)
-        .add("profile_memory_mib", DataTypes.DoubleType).add("slices", DataTypes.IntegerType);
+    catalog
+        .allMigProfiles()
+        .forEach(
+            p -> {
+              int slices = catalog.migSlices(p.gpuModel());
+              if (slices > 0) {
+                rows.add(
+                    RowFactory.create(
+                        p.gpuModel(),
+                        p.profile(),
+                        p.computeSlices(),
+                        (double) p.memoryMib(),
+                        slices));
+              }
+            });
+    StructType schema =
+        new StructType()
+            .add("gpu_model", DataTypes.StringType)
+            .add("profile", DataTypes.StringType)
+            .add("k", DataTypes.IntegerType)
+            .add("profile_memory_mib", DataTypes.DoubleType)
+            .add("slices", DataTypes.IntegerType);
     return spark.createDataFrame(rows, schema);
   }
 

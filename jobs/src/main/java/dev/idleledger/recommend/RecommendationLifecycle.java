@@ -35,9 +35,20 @@ import org.apache.spark.sql.expressions.Window;
  */
 public final class RecommendationLifecycle {
   private static final String PRIOR = "p_";
+
   /** The columns carried from the last history row before D, each read as {@code p_<name>}. */
-  private static final String[] CARRIED = {History.KIND, History.SUBJECT, History.STATUS, History.MONTHLY_SAVINGS, History.SAVINGS_AT_SYNC,
-      History.FIRST_SEEN, History.LAST_SEEN, History.RESOLVED_ON, History.CONFIDENCE, History.CURRENCY};
+  private static final String[] CARRIED = {
+    History.KIND,
+    History.SUBJECT,
+    History.STATUS,
+    History.MONTHLY_SAVINGS,
+    History.SAVINGS_AT_SYNC,
+    History.FIRST_SEEN,
+    History.LAST_SEEN,
+    History.RESOLVED_ON,
+    History.CONFIDENCE,
+    History.CURRENCY
+  };
 
   private RecommendationLifecycle() {}
 
@@ -46,46 +57,63 @@ public final class RecommendationLifecycle {
    * @param history recommendation_history rows (any dates; only those before D are read)
    * @return D's rows: the history columns plus the trigger's details (null when not triggered)
    */
-  public static Dataset<Row> night(LocalDate date, Dataset<Row> triggers, Dataset<Row> history, RecommendSettings settings) {
+  public static Dataset<Row> night(
+      LocalDate date, Dataset<Row> triggers, Dataset<Row> history, RecommendSettings settings) {
     Date d = Date.valueOf(date);
     List<Column> prior = new ArrayList<>();
     prior.add(col(History.RECOMMENDATION_ID));
     for (String c : CARRIED) {
       prior.add(col(c).as(PRIOR + c));
     }
-    Dataset<Row> last = history.where(col(History.DATE).lt(d))
-        .withColumn("rn", row_number().over(Window.partitionBy(History.RECOMMENDATION_ID).orderBy(desc(History.DATE))))
-        .where(col("rn").equalTo(1))
-        .select(prior.toArray(Column[]::new));
-    Dataset<Row> joined = triggers.withColumn(History.TRIGGERED, lit(true))
-        .join(last, new String[] {History.RECOMMENDATION_ID}, "full_outer")
-        .withColumn(History.TRIGGERED, col(History.TRIGGERED).isNotNull());
+    Dataset<Row> last =
+        history
+            .where(col(History.DATE).lt(d))
+            .withColumn(
+                "rn",
+                row_number()
+                    .over(
+                        Window.partitionBy(History.RECOMMENDATION_ID).orderBy(desc(History.DATE))))
+            .where(col("rn").equalTo(1))
+            .select(prior.toArray(Column[]::new));
+    Dataset<Row> joined =
+        triggers
+            .withColumn(History.TRIGGERED, lit(true))
+            .join(last, new String[] {History.RECOMMENDATION_ID}, "full_outer")
+            .withColumn(History.TRIGGERED, col(History.TRIGGERED).isNotNull());
 
     Column triggered = col(History.TRIGGERED);
     Column known = prior(History.STATUS).isNotNull();
     Column wasResolved = prior(History.STATUS).equalTo(RESOLVED.name());
-    Column moved = abs(col(History.MONTHLY_SAVINGS).minus(prior(History.SAVINGS_AT_SYNC)))
-        .gt(prior(History.SAVINGS_AT_SYNC).multiply(settings.updateThreshold()));
-    Column quietLongEnough = datediff(lit(d), prior(History.LAST_SEEN)).geq(settings.resolveAfterDays());
-    Column status = when(triggered.and(not(known)), lit(OPEN.name()))
-        .when(triggered.and(wasResolved), lit(REOPENED.name()))
-        .when(triggered.and(moved), lit(UPDATED.name()))
-        .when(triggered, prior(History.STATUS))
-        .when(quietLongEnough, lit(RESOLVED.name()))
-        .otherwise(prior(History.STATUS));
+    Column moved =
+        abs(col(History.MONTHLY_SAVINGS).minus(prior(History.SAVINGS_AT_SYNC)))
+            .gt(prior(History.SAVINGS_AT_SYNC).multiply(settings.updateThreshold()));
+    Column quietLongEnough =
+        datediff(lit(d), prior(History.LAST_SEEN)).geq(settings.resolveAfterDays());
+    Column status =
+        when(triggered.and(not(known)), lit(OPEN.name()))
+            .when(triggered.and(wasResolved), lit(REOPENED.name()))
+            .when(triggered.and(moved), lit(UPDATED.name()))
+            .when(triggered, prior(History.STATUS))
+            .when(quietLongEnough, lit(RESOLVED.name()))
+            .otherwise(prior(History.STATUS));
     Column synced = triggered.and(not(known).or(wasResolved).or(moved));
     return joined
         // A resolved recommendation that did not trigger again is no longer live.
         .where(triggered.or(not(wasResolved)))
         .withColumn(History.DATE, lit(d))
         .withColumn("new_status", status)
-        .withColumn(History.SAVINGS_AT_SYNC, when(synced, col(History.MONTHLY_SAVINGS)).otherwise(prior(History.SAVINGS_AT_SYNC)))
+        .withColumn(
+            History.SAVINGS_AT_SYNC,
+            when(synced, col(History.MONTHLY_SAVINGS)).otherwise(prior(History.SAVINGS_AT_SYNC)))
         .withColumn(History.MONTHLY_SAVINGS, tonightOrPrior(History.MONTHLY_SAVINGS))
         .withColumn(History.KIND, tonightOrPrior(History.KIND))
         .withColumn(History.SUBJECT, tonightOrPrior(History.SUBJECT))
         .withColumn(History.FIRST_SEEN, when(known, prior(History.FIRST_SEEN)).otherwise(lit(d)))
         .withColumn(History.LAST_SEEN, when(triggered, lit(d)).otherwise(prior(History.LAST_SEEN)))
-        .withColumn(History.RESOLVED_ON, when(col("new_status").equalTo(RESOLVED.name()), lit(d)).otherwise(lit(null).cast("date")))
+        .withColumn(
+            History.RESOLVED_ON,
+            when(col("new_status").equalTo(RESOLVED.name()), lit(d))
+                .otherwise(lit(null).cast("date")))
         .withColumn(History.CONFIDENCE, tonightOrPrior(History.CONFIDENCE))
         .withColumn(History.CURRENCY, tonightOrPrior(History.CURRENCY))
         .withColumn(History.STATUS, col("new_status"))

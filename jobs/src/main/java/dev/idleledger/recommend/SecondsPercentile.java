@@ -45,25 +45,36 @@ final class SecondsPercentile {
   /** One row per {@code keys} group: the keys and one column per percentile asked for. */
   Dataset<Row> of(Dataset<Row> rows, String[] keys) {
     List<Column> stacked = new ArrayList<>();
-    wanted.forEach((as, w) -> stacked.add(struct(lit(as).as("name"), lit(w.p()).as("p"), w.value().cast("double").as("value"))));
+    wanted.forEach(
+        (as, w) ->
+            stacked.add(
+                struct(
+                    lit(as).as("name"), lit(w.p()).as("p"), w.value().cast("double").as("value"))));
     Column[] byValue = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 3);
     byValue[keys.length] = col("s.name").as("name");
     byValue[keys.length + 1] = col("s.p").as("p");
     byValue[keys.length + 2] = col("s.value").as("value");
-    Dataset<Row> timeAtValue = rows.withColumn("s", explode(array(stacked.toArray(Column[]::new))))
-        .where(col("s.value").isNotNull())
-        .groupBy(byValue).agg(sum(WorkloadSecond.HOLD_SECONDS).as("held"));
+    Dataset<Row> timeAtValue =
+        rows.withColumn("s", explode(array(stacked.toArray(Column[]::new))))
+            .where(col("s.value").isNotNull())
+            .groupBy(byValue)
+            .agg(sum(WorkloadSecond.HOLD_SECONDS).as("held"));
     Column[] byName = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 1);
     byName[keys.length] = col("name");
     WindowSpec percentile = Window.partitionBy(byName);
-    WindowSpec upToValue = percentile.orderBy("value").rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    WindowSpec upToValue =
+        percentile.orderBy("value").rowsBetween(Window.unboundedPreceding(), Window.currentRow());
     List<Column> pivot = new ArrayList<>();
-    wanted.keySet().forEach(as -> pivot.add(max(when(col("name").equalTo(as), col("value"))).as(as)));
+    wanted
+        .keySet()
+        .forEach(as -> pivot.add(max(when(col("name").equalTo(as), col("value"))).as(as)));
     return timeAtValue
         .withColumn("held_up_to", sum("held").over(upToValue))
         .withColumn("held_total", sum("held").over(percentile))
         .where(col("held_up_to").geq(col("held_total").multiply(col("p"))))
-        .groupBy(byName).agg(min("value").as("value"))
-        .groupBy(WorkloadSeconds.cols(keys)).agg(pivot.get(0), pivot.subList(1, pivot.size()).toArray(Column[]::new));
+        .groupBy(byName)
+        .agg(min("value").as("value"))
+        .groupBy(WorkloadSeconds.cols(keys))
+        .agg(pivot.get(0), pivot.subList(1, pivot.size()).toArray(Column[]::new));
   }
 }

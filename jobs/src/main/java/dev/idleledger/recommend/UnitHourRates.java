@@ -24,30 +24,65 @@ final class UnitHourRates {
 
   /** (cluster, unit_id, hour) → instance_id, rate, list_factor. Small: one row per unit-hour of the window. */
   static Dataset<Row> of(Dataset<Row> gpuHourly, Dataset<Row> billing) {
-    // Every row of a unit-hour carries its rate; the max reads it once per unit-hour. Rows a release before
-    // rate_per_second wrote have it null (the upgrade adds the column, it does not rewrite rows): for those unit-hours
-    // alone the rate is recovered from the hour's observed money and seconds, so an upgraded lake's first windows are
-    // not priced at zero. A backfill --force of those dates writes the column and retires this path.
-    Column observedMoney = col(GpuHourlyTable.ACTIVE_COST).plus(col(GpuHourlyTable.IDLE_COST)).plus(col(GpuHourlyTable.UNALLOCATED_COST));
-    Column observedSeconds = col(GpuHourlyTable.STATE_SECONDS_ACTIVE).plus(col(GpuHourlyTable.STATE_SECONDS_IDLE))
-        .plus(col(GpuHourlyTable.STATE_SECONDS_UNALLOCATED));
-    Dataset<Row> rates = gpuHourly.groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.UNIT_ID, GpuHourlyTable.HOUR)
-        .agg(max(GpuHourlyTable.RATE_PER_SECOND).as("kept_rate"), sum(observedMoney).as("money"), sum(observedSeconds).as("eq_seconds"),
-            max(GpuHourlyTable.SLICE_SHARE).as(GpuHourlyTable.SLICE_SHARE), max(GpuHourlyTable.INSTANCE_ID).as(GpuHourlyTable.INSTANCE_ID))
-        .withColumn("rate", coalesce(col("kept_rate"),
-            when(col("eq_seconds").gt(0), col(GpuHourlyTable.SLICE_SHARE).multiply(col("money")).divide(col("eq_seconds")))));
-    return rates.join(broadcast(listFactors(billing)), new String[] {GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.HOUR}, "left")
+    // Every row of a unit-hour carries its rate; the max reads it once per unit-hour. Rows a
+    // release before
+    // rate_per_second wrote have it null (the upgrade adds the column, it does not rewrite rows):
+    // for those unit-hours
+    // alone the rate is recovered from the hour's observed money and seconds, so an upgraded lake's
+    // first windows are
+    // not priced at zero. A backfill --force of those dates writes the column and retires this
+    // path.
+    Column observedMoney =
+        col(GpuHourlyTable.ACTIVE_COST)
+            .plus(col(GpuHourlyTable.IDLE_COST))
+            .plus(col(GpuHourlyTable.UNALLOCATED_COST));
+    Column observedSeconds =
+        col(GpuHourlyTable.STATE_SECONDS_ACTIVE)
+            .plus(col(GpuHourlyTable.STATE_SECONDS_IDLE))
+            .plus(col(GpuHourlyTable.STATE_SECONDS_UNALLOCATED));
+    Dataset<Row> rates =
+        gpuHourly
+            .groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.UNIT_ID, GpuHourlyTable.HOUR)
+            .agg(
+                max(GpuHourlyTable.RATE_PER_SECOND).as("kept_rate"),
+                sum(observedMoney).as("money"),
+                sum(observedSeconds).as("eq_seconds"),
+                max(GpuHourlyTable.SLICE_SHARE).as(GpuHourlyTable.SLICE_SHARE),
+                max(GpuHourlyTable.INSTANCE_ID).as(GpuHourlyTable.INSTANCE_ID))
+            .withColumn(
+                "rate",
+                coalesce(
+                    col("kept_rate"),
+                    when(
+                        col("eq_seconds").gt(0),
+                        col(GpuHourlyTable.SLICE_SHARE)
+                            .multiply(col("money"))
+                            .divide(col("eq_seconds")))));
+    return rates
+        .join(
+            broadcast(listFactors(billing)),
+            new String[] {GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.HOUR},
+            "left")
         .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)))
-        .select(GpuHourlyTable.CLUSTER, GpuHourlyTable.UNIT_ID, GpuHourlyTable.HOUR, GpuHourlyTable.INSTANCE_ID, "rate", "list_factor");
+        .select(
+            GpuHourlyTable.CLUSTER,
+            GpuHourlyTable.UNIT_ID,
+            GpuHourlyTable.HOUR,
+            GpuHourlyTable.INSTANCE_ID,
+            "rate",
+            "list_factor");
   }
 
   /** (instance_id, hour) → list_cost / node_cost; hours priced from the catalog are at list already (factor 1). */
   static Dataset<Row> listFactors(Dataset<Row> billing) {
     Column nodeCost = col(BillingHourly.NODE_COST);
     Column listCost = col(BillingHourly.LIST_COST);
-    return billing.groupBy(BillingHourly.INSTANCE_ID, BillingHourly.HOUR)
+    return billing
+        .groupBy(BillingHourly.INSTANCE_ID, BillingHourly.HOUR)
         .agg(sum(nodeCost).as(BillingHourly.NODE_COST), sum(listCost).as(BillingHourly.LIST_COST))
-        .withColumn("list_factor", when(nodeCost.gt(0).and(listCost.isNotNull()), listCost.divide(nodeCost)))
+        .withColumn(
+            "list_factor",
+            when(nodeCost.gt(0).and(listCost.isNotNull()), listCost.divide(nodeCost)))
         .select(BillingHourly.INSTANCE_ID, BillingHourly.HOUR, "list_factor");
   }
 }

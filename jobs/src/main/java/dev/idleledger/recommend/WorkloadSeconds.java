@@ -42,45 +42,88 @@ import org.apache.spark.sql.Row;
  */
 final class WorkloadSeconds {
   /** A workload: its top controller, named as pod_info and the recommendations name it. */
-  static final String[] WORKLOAD = {PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.WORKLOAD_KIND, PodInfo.WORKLOAD_NAME};
+  static final String[] WORKLOAD = {
+    PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.WORKLOAD_KIND, PodInfo.WORKLOAD_NAME
+  };
+
   /** The day of the second: the latest day among its samples. */
   static final String DATE = GpuSamples.DATE;
 
   private WorkloadSeconds() {}
 
-  static Dataset<Row> of(Dataset<Row> samples, Dataset<Row> pods, Dataset<Row> rates, WorkloadClassifier classifier, double activityThreshold) {
-    // A hold that crosses hh:00 is priced at each hour's rate for its part there (COST_MODEL §2): it becomes one row
-    // per hour, each with the money of its part, while second and hold_seconds stay the sample's own, so the
+  static Dataset<Row> of(
+      Dataset<Row> samples,
+      Dataset<Row> pods,
+      Dataset<Row> rates,
+      WorkloadClassifier classifier,
+      double activityThreshold) {
+    // A hold that crosses hh:00 is priced at each hour's rate for its part there (COST_MODEL §2):
+    // it becomes one row
+    // per hour, each with the money of its part, while second and hold_seconds stay the sample's
+    // own, so the
     // per-second aggregation below merges the parts back into the sample's second.
     String[] unitHour = {GpuSamples.CLUSTER, GpuSamples.UNIT_ID, HeldHours.HOUR};
-    Dataset<Row> held = HeldHours.byHour(samples.where(size(col(GpuSamples.HOLDERS)).gt(0)))
-        .withColumn("activity", GpuSecondState.activity())
-        .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS)))
-        .join(broadcast(rates.select(cols(unitHour, "rate", "list_factor"))), unitHour, "left")
-        .withColumn("money", UnitSecondMoney.perHolder(col("rate"), col(HeldHours.HOUR_SECONDS), col("holders")))
-        .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
-        .withColumn("holder", explode(col(GpuSamples.HOLDERS)))
-        .withColumn(PodInfo.NAMESPACE, col("holder.namespace"))
-        .withColumn(PodInfo.POD, col("holder.pod"))
-        .select(cols(new String[] {GpuSamples.CLUSTER, PodInfo.NAMESPACE, PodInfo.POD, GpuSamples.NODE, GpuSamples.UNIT_ID, GpuSamples.DATE,
-            WorkloadSecond.SECOND, GpuSamples.HOLD_SECONDS, "activity", GpuSamples.FB_USED_MIB, GpuSamples.GPU_MODEL, GpuSamples.MIG_PROFILE,
-            "money", "money_list"}));
+    Dataset<Row> held =
+        HeldHours.byHour(samples.where(size(col(GpuSamples.HOLDERS)).gt(0)))
+            .withColumn("activity", GpuSecondState.activity())
+            .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS)))
+            .join(broadcast(rates.select(cols(unitHour, "rate", "list_factor"))), unitHour, "left")
+            .withColumn(
+                "money",
+                UnitSecondMoney.perHolder(col("rate"), col(HeldHours.HOUR_SECONDS), col("holders")))
+            .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
+            .withColumn("holder", explode(col(GpuSamples.HOLDERS)))
+            .withColumn(PodInfo.NAMESPACE, col("holder.namespace"))
+            .withColumn(PodInfo.POD, col("holder.pod"))
+            .select(
+                cols(
+                    new String[] {
+                      GpuSamples.CLUSTER,
+                      PodInfo.NAMESPACE,
+                      PodInfo.POD,
+                      GpuSamples.NODE,
+                      GpuSamples.UNIT_ID,
+                      GpuSamples.DATE,
+                      WorkloadSecond.SECOND,
+                      GpuSamples.HOLD_SECONDS,
+                      "activity",
+                      GpuSamples.FB_USED_MIB,
+                      GpuSamples.GPU_MODEL,
+                      GpuSamples.MIG_PROFILE,
+                      "money",
+                      "money_list"
+                    }));
     Dataset<Row> identified = WorkloadIdentity.of(held, pods, classifier);
-    return identified.groupBy(cols(WORKLOAD, WorkloadSecond.SECOND)).agg(
-            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE), first(PodInfo.TEAM).as(PodInfo.TEAM), max(GpuSamples.DATE).as(DATE),
-            WorkloadSecond.longestHold(), WorkloadSecond.anyActive(GpuSecondState.isActive(col("activity"), activityThreshold)),
-            sum("money").as("money"), sum("money_list").as("money_list"),
+    return identified
+        .groupBy(cols(WORKLOAD, WorkloadSecond.SECOND))
+        .agg(
+            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
+            first(PodInfo.TEAM).as(PodInfo.TEAM),
+            max(GpuSamples.DATE).as(DATE),
+            WorkloadSecond.longestHold(),
+            WorkloadSecond.anyActive(GpuSecondState.isActive(col("activity"), activityThreshold)),
+            sum("money").as("money"),
+            sum("money_list").as("money_list"),
             size(collect_set(PodInfo.POD)).as("pods"),
-            collect_set(struct(col(GpuSamples.UNIT_ID), coalesce(col("activity"), lit(0.0)).as("activity"))).as("units"),
-            max(GpuSamples.FB_USED_MIB).as("max_fb_used_mib"), max(coalesce(col("activity"), lit(0.0))).as("max_activity"),
+            collect_set(
+                    struct(
+                        col(GpuSamples.UNIT_ID),
+                        coalesce(col("activity"), lit(0.0)).as("activity")))
+                .as("units"),
+            max(GpuSamples.FB_USED_MIB).as("max_fb_used_mib"),
+            max(coalesce(col("activity"), lit(0.0))).as("max_activity"),
             max(when(col(GpuSamples.MIG_PROFILE).isNotNull(), 1).otherwise(0)).as("any_mig"),
-            max(GpuSamples.GPU_MODEL).as("gpu_model"), min(GpuSamples.GPU_MODEL).as("min_gpu_model"), max(GpuSamples.NODE).as("node"))
+            max(GpuSamples.GPU_MODEL).as("gpu_model"),
+            min(GpuSamples.GPU_MODEL).as("min_gpu_model"),
+            max(GpuSamples.NODE).as("node"))
         // A unit two pods of the workload share (time-slicing) counts once in the demand.
         .withColumn("demand", expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
         .drop("units");
   }
 
   static Column[] cols(String[] names, String... more) {
-    return Stream.concat(Arrays.stream(names), Arrays.stream(more)).map(n -> col(n)).toArray(Column[]::new);
+    return Stream.concat(Arrays.stream(names), Arrays.stream(more))
+        .map(n -> col(n))
+        .toArray(Column[]::new);
   }
 }

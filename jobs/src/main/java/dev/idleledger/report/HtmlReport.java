@@ -13,7 +13,8 @@ import java.util.TreeSet;
  * {@code <script>} renders as text.
  */
 public final class HtmlReport {
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2430;max-width:1100px}
       h1{font-size:22px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px;border-bottom:1px solid #dde3ea;padding-bottom:4px}
       .sub{color:#5b6675;margin-bottom:16px} .kpis{display:flex;gap:16px;flex-wrap:wrap}
@@ -28,19 +29,32 @@ public final class HtmlReport {
   public static String render(ReportData data) {
     WasteSummary s = data.summary();
     StringBuilder h = new StringBuilder(16_384);
-    h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>GPU waste report</title><style>")
-        .append(CSS).append("</style></head><body>");
-    h.append("<h1>GPU waste report</h1><div class=\"sub\">").append(text(s.from().toString()))
-        .append(s.from().equals(s.to()) ? "" : " to " + text(s.to().toString())).append(" · amounts in ").append(text(s.currency()))
+    h.append(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>GPU waste report</title><style>")
+        .append(CSS)
+        .append("</style></head><body>");
+    h.append("<h1>GPU waste report</h1><div class=\"sub\">")
+        .append(text(s.from().toString()))
+        .append(s.from().equals(s.to()) ? "" : " to " + text(s.to().toString()))
+        .append(" · amounts in ")
+        .append(text(s.currency()))
         .append(" · amortized billed cost (Savings Plans, RIs, Spot, on-demand)</div>");
     h.append("<div class=\"kpis\">")
         .append(kpi("GPU spend", money(s.gpuCost()), ""))
         .append(kpi("Waste (idle + unallocated)", money(s.wasteCost()), "waste"))
-        .append(kpi("Share of GPU spend wasted", String.format(Locale.ROOT, "%.1f%%", 100 * s.wasteShare()), "waste"))
+        .append(
+            kpi(
+                "Share of GPU spend wasted",
+                String.format(Locale.ROOT, "%.1f%%", 100 * s.wasteShare()),
+                "waste"))
         .append(kpi("Idle while held", money(s.idleCost()), ""))
         .append(kpi("Unallocated", money(s.unallocatedCost()), ""))
         .append(kpi("Unobserved (no telemetry)", money(s.unobservedCost()), ""))
-        .append(kpi("Open recommendations save / month", money(data.savings().combinedMonthlySavings()), "savings"))
+        .append(
+            kpi(
+                "Open recommendations save / month",
+                money(data.savings().combinedMonthlySavings()),
+                "savings"))
         .append("</div>");
     h.append(billOnlyGpus(s));
     h.append(openRecommendations(data));
@@ -52,19 +66,33 @@ public final class HtmlReport {
         .append(bars(data.teams().stream().map(t -> new Bar(t.team(), t.idleCost())).toList()))
         .append("</div></div>");
     h.append(savingsByTeam(data.savings()));
-    h.append("<h2>Idle and unallocated GPU-hours by node and hour of day (UTC)</h2>").append(heatmap(data.heatmap()));
+    h.append("<h2>Idle and unallocated GPU-hours by node and hour of day (UTC)</h2>")
+        .append(heatmap(data.heatmap()));
 
-    h.append("<h2>Top workloads by idle cost</h2><table id=\"top-workloads\"><thead><tr><th>workload</th><th>type</th><th>team</th>")
-        .append("<th class=\"n\">GPU-hours</th><th class=\"n\">efficiency</th><th class=\"n\">idle hours</th><th class=\"n\">idle cost</th></tr></thead><tbody>");
+    h.append(
+            "<h2>Top workloads by idle cost</h2><table id=\"top-workloads\"><thead><tr><th>workload</th><th>type</th><th>team</th>")
+        .append(
+            "<th class=\"n\">GPU-hours</th><th class=\"n\">efficiency</th><th class=\"n\">idle hours</th><th class=\"n\">idle cost</th></tr></thead><tbody>");
     for (WasteSummary.TopWorkload w : s.topWorkloads()) {
-      h.append("<tr><td>").append(text(w.namespace() + "/" + w.kind() + "/" + w.name())).append("</td><td>").append(text(w.type()))
-          .append("</td><td>").append(text(w.team())).append("</td><td class=\"n\">").append(num(w.gpuHours()))
-          .append("</td><td class=\"n\">").append(String.format(Locale.ROOT, "%.0f%%", 100 * w.efficiency()))
-          .append("</td><td class=\"n\">").append(num(w.idleHours())).append("</td><td class=\"n\">").append(money(w.idleCost()))
+      h.append("<tr><td>")
+          .append(text(w.namespace() + "/" + w.kind() + "/" + w.name()))
+          .append("</td><td>")
+          .append(text(w.type()))
+          .append("</td><td>")
+          .append(text(w.team()))
+          .append("</td><td class=\"n\">")
+          .append(num(w.gpuHours()))
+          .append("</td><td class=\"n\">")
+          .append(String.format(Locale.ROOT, "%.0f%%", 100 * w.efficiency()))
+          .append("</td><td class=\"n\">")
+          .append(num(w.idleHours()))
+          .append("</td><td class=\"n\">")
+          .append(money(w.idleCost()))
           .append("</td></tr>");
     }
     h.append("</tbody></table>");
-    h.append("<p class=\"sub\">Efficiency = 1 − unused capacity cost / cost. Waste = idle cost of held GPUs + cost of GPUs nobody held.</p>");
+    h.append(
+        "<p class=\"sub\">Efficiency = 1 − unused capacity cost / cost. Waste = idle cost of held GPUs + cost of GPUs nobody held.</p>");
     return h.append("</body></html>").toString();
   }
 
@@ -73,14 +101,28 @@ public final class HtmlReport {
     if (s.billOnlyGpus().isEmpty()) {
       return "";
     }
-    double total = s.billOnlyGpus().stream().mapToDouble(WasteSummary.UnknownGpuInstance::cost).sum();
-    StringBuilder h = new StringBuilder("<h2>GPUs on the bill that no cluster knows</h2><p class=\"sub\">")
-        .append(money(total)).append(" ").append(text(s.currency()))
-        .append(" of GPU instances billed with no Kubernetes node behind them (counted as unobserved): nobody can schedule on them.</p>")
-        .append("<ul id=\"bill-only-gpus\">");
+    double total =
+        s.billOnlyGpus().stream().mapToDouble(WasteSummary.UnknownGpuInstance::cost).sum();
+    StringBuilder h =
+        new StringBuilder("<h2>GPUs on the bill that no cluster knows</h2><p class=\"sub\">")
+            .append(money(total))
+            .append(" ")
+            .append(text(s.currency()))
+            .append(
+                " of GPU instances billed with no Kubernetes node behind them (counted as unobserved): nobody can schedule on them.</p>")
+            .append("<ul id=\"bill-only-gpus\">");
     for (WasteSummary.UnknownGpuInstance i : s.billOnlyGpus()) {
-      h.append("<li>").append(text(i.instanceId())).append(", ").append(text(i.instanceType())).append(", ").append(i.gpus())
-          .append(" GPUs, ").append(money(i.cost())).append(" ").append(text(s.currency())).append("</li>");
+      h.append("<li>")
+          .append(text(i.instanceId()))
+          .append(", ")
+          .append(text(i.instanceType()))
+          .append(", ")
+          .append(i.gpus())
+          .append(" GPUs, ")
+          .append(money(i.cost()))
+          .append(" ")
+          .append(text(s.currency()))
+          .append("</li>");
     }
     return h.append("</ul>").toString();
   }
@@ -93,28 +135,57 @@ public final class HtmlReport {
     StringBuilder h = new StringBuilder("<h2>Open recommendations</h2>");
     List<ReportData.OpenRecommendation> open = data.openRecommendations();
     if (open.isEmpty()) {
-      h.append("<p class=\"sub\" id=\"no-recommendations\">No open recommendation above the savings threshold.</p>");
+      h.append(
+          "<p class=\"sub\" id=\"no-recommendations\">No open recommendation above the savings threshold.</p>");
     } else {
       if (data.savings().recommendations() > open.size()) {
-        h.append("<p class=\"sub\">The ").append(open.size()).append(" largest of ").append(data.savings().recommendations()).append(".</p>");
+        h.append("<p class=\"sub\">The ")
+            .append(open.size())
+            .append(" largest of ")
+            .append(data.savings().recommendations())
+            .append(".</p>");
       }
-      h.append("<table id=\"open-recommendations\"><thead><tr><th>kind</th><th>who</th><th>action</th><th class=\"n\">per month</th>")
+      h.append(
+              "<table id=\"open-recommendations\"><thead><tr><th>kind</th><th>who</th><th>action</th><th class=\"n\">per month</th>")
           .append("<th>confidence</th><th>ticket</th></tr></thead><tbody>");
       for (ReportData.OpenRecommendation r : open) {
-        h.append("<tr><td>").append(text(r.kind())).append("</td><td>").append(text(r.who())).append("</td><td>").append(text(r.action()));
+        h.append("<tr><td>")
+            .append(text(r.kind()))
+            .append("</td><td>")
+            .append(text(r.who()))
+            .append("</td><td>")
+            .append(text(r.action()));
         if (r.overlapsWith() != null) {
-          h.append("<br><small>overlaps with ").append(text(r.overlapsWith())).append(": ").append(money(r.remainingMonthlySavings()))
+          h.append("<br><small>overlaps with ")
+              .append(text(r.overlapsWith()))
+              .append(": ")
+              .append(money(r.remainingMonthlySavings()))
               .append(" more after it</small>");
         }
-        h.append("</td><td class=\"n\">").append(money(r.monthlySavings())).append(" ").append(text(r.currency()))
-            .append("</td><td>").append(text(r.confidence())).append("</td><td>").append(ticket(r)).append("</td></tr>");
+        h.append("</td><td class=\"n\">")
+            .append(money(r.monthlySavings()))
+            .append(" ")
+            .append(text(r.currency()))
+            .append("</td><td>")
+            .append(text(r.confidence()))
+            .append("</td><td>")
+            .append(ticket(r))
+            .append("</td></tr>");
       }
       h.append("</tbody></table>");
     }
     ReportData.RealizedSavings realized = data.realized();
-    h.append("<p id=\"realized-savings\"><b>Realized savings:</b> ").append(money(realized.monthlySavings())).append(" ")
-        .append(text(realized.currency())).append(" per month from ").append(realized.resolved()).append(" resolved recommendation")
-        .append(realized.resolved() == 1 ? "" : "s").append(" (").append(realized.resolvedInRange()).append(" resolved in these dates)</p>");
+    h.append("<p id=\"realized-savings\"><b>Realized savings:</b> ")
+        .append(money(realized.monthlySavings()))
+        .append(" ")
+        .append(text(realized.currency()))
+        .append(" per month from ")
+        .append(realized.resolved())
+        .append(" resolved recommendation")
+        .append(realized.resolved() == 1 ? "" : "s")
+        .append(" (")
+        .append(realized.resolvedInRange())
+        .append(" resolved in these dates)</p>");
     return h.toString();
   }
 
@@ -124,7 +195,11 @@ public final class HtmlReport {
     if (r.ticketError() == null) {
       return link;
     }
-    return link + (link.isEmpty() ? "" : "<br>") + "<small class=\"ticket-error\">ticket sync failed: " + text(r.ticketError()) + "</small>";
+    return link
+        + (link.isEmpty() ? "" : "<br>")
+        + "<small class=\"ticket-error\">ticket sync failed: "
+        + text(r.ticketError())
+        + "</small>";
   }
 
   /**
@@ -141,7 +216,11 @@ public final class HtmlReport {
     }
     String trimmed = url.replaceAll("/+$", "");
     String label = trimmed.substring(trimmed.lastIndexOf('/') + 1);
-    return "<a href=\"" + text(url) + "\" rel=\"noreferrer\">" + text(label.isEmpty() ? url : label) + "</a>";
+    return "<a href=\""
+        + text(url)
+        + "\" rel=\"noreferrer\">"
+        + text(label.isEmpty() ? url : label)
+        + "</a>";
   }
 
   private record Bar(String label, double value) {}
@@ -151,12 +230,33 @@ public final class HtmlReport {
     if (t.recommendations() == 0) {
       return "";
     }
-    String overlap = t.overlapping() == 0 ? "" : String.format(Locale.ROOT, "; %d of them overlap another on the same workload and count once"
-        + " (their own figures would add to %s)", t.overlapping(), money(t.ownMonthlySavings()));
+    String overlap =
+        t.overlapping() == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                "; %d of them overlap another on the same workload and count once"
+                    + " (their own figures would add to %s)",
+                t.overlapping(),
+                money(t.ownMonthlySavings()));
     return "<h2>What the open recommendations save per month, by team</h2>"
-        + bars(t.teams().stream().map(team -> new Bar(team.team() == null ? "(platform)" : team.team(), team.combinedMonthlySavings())).toList())
-        + "<p class=\"sub\" id=\"savings-total\">" + t.recommendations() + " open recommendations save " + money(t.combinedMonthlySavings()) + " "
-        + text(t.currency()) + " per month together" + overlap + ".</p>";
+        + bars(
+            t.teams().stream()
+                .map(
+                    team ->
+                        new Bar(
+                            team.team() == null ? "(platform)" : team.team(),
+                            team.combinedMonthlySavings()))
+                .toList())
+        + "<p class=\"sub\" id=\"savings-total\">"
+        + t.recommendations()
+        + " open recommendations save "
+        + money(t.combinedMonthlySavings())
+        + " "
+        + text(t.currency())
+        + " per month together"
+        + overlap
+        + ".</p>";
   }
 
   private static String kpi(String label, String value, String cls) {
@@ -168,14 +268,35 @@ public final class HtmlReport {
     int width = 480;
     int labelW = 130;
     double max = bars.stream().mapToDouble(Bar::value).max().orElse(0);
-    StringBuilder svg = new StringBuilder("<svg class=\"chart bars\" width=\"" + width + "\" height=\"" + (rowH * Math.max(1, bars.size()) + 4)
-        + "\" role=\"img\">");
+    StringBuilder svg =
+        new StringBuilder(
+            "<svg class=\"chart bars\" width=\""
+                + width
+                + "\" height=\""
+                + (rowH * Math.max(1, bars.size()) + 4)
+                + "\" role=\"img\">");
     int y = 2;
     for (Bar b : bars) {
       double w = max <= 0 ? 0 : (width - labelW - 90) * b.value() / max;
-      svg.append("<text x=\"0\" y=\"").append(y + 14).append("\">").append(text(clip(b.label(), 20))).append("</text>")
-          .append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"#d9534f\"/>", labelW, y, w))
-          .append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>", labelW + w + 6, y + 14, money(b.value())));
+      svg.append("<text x=\"0\" y=\"")
+          .append(y + 14)
+          .append("\">")
+          .append(text(clip(b.label(), 20)))
+          .append("</text>")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"#d9534f\"/>",
+                  labelW,
+                  y,
+                  w))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "<text x=\"%.1f\" y=\"%d\">%s</text>",
+                  labelW + w + 6,
+                  y + 14,
+                  money(b.value())));
       y += rowH;
     }
     return svg.append("</svg>").toString();
@@ -188,7 +309,13 @@ public final class HtmlReport {
     int bottom = 30;
     int top = 28; // room for the legend above the tallest bar
     double max = days.stream().mapToDouble(ReportData.DayWaste::gpuCost).max().orElse(0);
-    StringBuilder svg = new StringBuilder("<svg class=\"chart trend\" width=\"" + width + "\" height=\"" + height + "\" role=\"img\">");
+    StringBuilder svg =
+        new StringBuilder(
+            "<svg class=\"chart trend\" width=\""
+                + width
+                + "\" height=\""
+                + height
+                + "\" role=\"img\">");
     double slot = days.isEmpty() ? 0 : (double) (width - left - 10) / days.size();
     for (int i = 0; i < days.size(); i++) {
       ReportData.DayWaste d = days.get(i);
@@ -196,14 +323,43 @@ public final class HtmlReport {
       double bw = slot * 0.7;
       double hSpend = max <= 0 ? 0 : (height - bottom - top) * d.gpuCost() / max;
       double hWaste = max <= 0 ? 0 : (height - bottom - top) * d.wasteCost() / max;
-      svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9fb3c8\"><title>spend %s</title></rect>",
-              x, height - bottom - hSpend, bw, hSpend, money(d.gpuCost())))
-          .append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#d9534f\"><title>waste %s</title></rect>",
-              x, height - bottom - hWaste, bw, hWaste, money(d.wasteCost())))
-          .append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\">%s</text>", x, height - 12, text(d.date().toString().substring(5))));
+      svg.append(
+              String.format(
+                  Locale.ROOT,
+                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#9fb3c8\"><title>spend %s</title></rect>",
+                  x,
+                  height - bottom - hSpend,
+                  bw,
+                  hSpend,
+                  money(d.gpuCost())))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#d9534f\"><title>waste %s</title></rect>",
+                  x,
+                  height - bottom - hWaste,
+                  bw,
+                  hWaste,
+                  money(d.wasteCost())))
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "<text x=\"%.1f\" y=\"%d\">%s</text>",
+                  x,
+                  height - 12,
+                  text(d.date().toString().substring(5))));
     }
-    svg.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"%d\">%s</text><text x=\"0\" y=\"%d\">0</text>", top + 4, money(max), height - bottom));
-    svg.append("<text x=\"").append(width - 200).append("\" y=\"16\">■ spend  </text><text x=\"").append(width - 110)
+    svg.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"0\" y=\"%d\">%s</text><text x=\"0\" y=\"%d\">0</text>",
+            top + 4,
+            money(max),
+            height - bottom));
+    svg.append("<text x=\"")
+        .append(width - 200)
+        .append("\" y=\"16\">■ spend  </text><text x=\"")
+        .append(width - 110)
         .append("\" y=\"16\" style=\"fill:#d9534f\">■ waste</text>");
     return svg.append("</svg>").toString();
   }
@@ -220,22 +376,45 @@ public final class HtmlReport {
     int cell = 28;
     int left = 170;
     int top = 18;
-    StringBuilder svg = new StringBuilder("<svg class=\"chart heatmap\" width=\"" + (left + 24 * cell + 10) + "\" height=\""
-        + (top + nodes.size() * cell + 10) + "\" role=\"img\">");
+    StringBuilder svg =
+        new StringBuilder(
+            "<svg class=\"chart heatmap\" width=\""
+                + (left + 24 * cell + 10)
+                + "\" height=\""
+                + (top + nodes.size() * cell + 10)
+                + "\" role=\"img\">");
     for (int hr = 0; hr < 24; hr++) {
-      svg.append("<text x=\"").append(left + hr * cell + 6).append("\" y=\"12\">").append(String.format(Locale.ROOT, "%02d", hr)).append("</text>");
+      svg.append("<text x=\"")
+          .append(left + hr * cell + 6)
+          .append("\" y=\"12\">")
+          .append(String.format(Locale.ROOT, "%02d", hr))
+          .append("</text>");
     }
     int row = 0;
     for (String node : nodes) {
       int y = top + row * cell;
-      svg.append("<text x=\"0\" y=\"").append(y + 18).append("\">").append(text(clip(node, 24))).append("</text>");
+      svg.append("<text x=\"0\" y=\"")
+          .append(y + 18)
+          .append("\">")
+          .append(text(clip(node, 24)))
+          .append("</text>");
       for (int hr = 0; hr < 24; hr++) {
         double v = value.getOrDefault(node + "|" + hr, 0.0);
         double intensity = max <= 0 ? 0 : v / max;
-        svg.append(String.format(Locale.ROOT,
-            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,%d)\"><title>%s %02d:00 — %.2f GPU-hours idle or unallocated</title></rect>",
-            left + hr * cell, y, cell - 2, cell - 2, 255 - (int) (38 * intensity), 255 - (int) (172 * intensity), 255 - (int) (176 * intensity),
-            text(node), hr, v));
+        svg.append(
+            String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"rgb(%d,%d,%d)\"><title>%s %02d:00 — %.2f GPU-hours idle or unallocated</title></rect>",
+                left + hr * cell,
+                y,
+                cell - 2,
+                cell - 2,
+                255 - (int) (38 * intensity),
+                255 - (int) (172 * intensity),
+                255 - (int) (176 * intensity),
+                text(node),
+                hr,
+                v));
       }
       row++;
     }

@@ -19,10 +19,12 @@ public final class ReportOutput {
    * @param conf the session's Hadoop configuration (it carries the s3a endpoint and credentials from conf)
    * @return the fully qualified path written
    */
-  public static String write(String destination, String content, Configuration conf) throws IOException {
+  public static String write(String destination, String content, Configuration conf)
+      throws IOException {
     Path path = new Path(destination);
     FileSystem fs = path.getFileSystem(conf);
-    // Hadoop's checksummed local filesystem would leave a .report.html.crc beside the file; a person opens this one.
+    // Hadoop's checksummed local filesystem would leave a .report.html.crc beside the file; a
+    // person opens this one.
     FileSystem target = fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
     Path qualified = target.makeQualified(path);
     try (OutputStream out = target.create(qualified, true)) {

@@ -20,28 +20,49 @@ import org.apache.spark.sql.Row;
  * GPU (a job's launcher) still counts for its workload.
  */
 final class AwsSplitCost {
-  static final String[] WORKLOAD = {"date", "cluster", "namespace", "workload_kind", "workload_name"};
+  static final String[] WORKLOAD = {
+    "date", "cluster", "namespace", "workload_kind", "workload_name"
+  };
 
   private AwsSplitCost() {}
 
   /** What AWS's split charged the pods, with the cluster of the GPU instance they ran on (instances outside gpu_hourly are left out). */
   static Dataset<Row> onGpuInstances(Dataset<Row> podSplit, Dataset<Row> gpuHourly) {
-    Dataset<Row> gpuInstances = gpuHourly.where(col("instance_id").isNotNull()).select("instance_id", "cluster").distinct();
-    return podSplit.join(gpuInstances, "instance_id")
+    Dataset<Row> gpuInstances =
+        gpuHourly.where(col("instance_id").isNotNull()).select("instance_id", "cluster").distinct();
+    return podSplit
+        .join(gpuInstances, "instance_id")
         .withColumn("aws_split_cost", col("split_cost").plus(col("unused_cost")));
   }
 
   /** Per workload-day (the keys of workload_daily): {@code aws_split_cost} of the pods kube state ties to it. */
   static Dataset<Row> byWorkload(Dataset<Row> splitOnGpuInstances, Dataset<Row> podInfo) {
     Dataset<Row> s = splitOnGpuInstances.alias("s");
-    Dataset<Row> p = podInfo.select("date", "cluster", "namespace", "pod", "pod_uid", "workload_kind", "workload_name").alias("p");
-    // A pod name reused in one day (a recreated pod) is told apart by its uid where both sides have one.
-    Column samePod = col("s.date").equalTo(col("p.date")).and(col("s.cluster").equalTo(col("p.cluster")))
-        .and(col("s.namespace").equalTo(col("p.namespace"))).and(col("s.pod").equalTo(col("p.pod")))
-        .and(col("s.pod_uid").isNull().or(col("p.pod_uid").isNull()).or(col("s.pod_uid").equalTo(col("p.pod_uid"))));
+    Dataset<Row> p =
+        podInfo
+            .select(
+                "date", "cluster", "namespace", "pod", "pod_uid", "workload_kind", "workload_name")
+            .alias("p");
+    // A pod name reused in one day (a recreated pod) is told apart by its uid where both sides have
+    // one.
+    Column samePod =
+        col("s.date")
+            .equalTo(col("p.date"))
+            .and(col("s.cluster").equalTo(col("p.cluster")))
+            .and(col("s.namespace").equalTo(col("p.namespace")))
+            .and(col("s.pod").equalTo(col("p.pod")))
+            .and(
+                col("s.pod_uid")
+                    .isNull()
+                    .or(col("p.pod_uid").isNull())
+                    .or(col("s.pod_uid").equalTo(col("p.pod_uid"))));
     return s.join(p, samePod)
-        .groupBy(col("s.date").as("date"), col("s.cluster").as("cluster"), col("s.namespace").as("namespace"),
-            col("p.workload_kind").as("workload_kind"), col("p.workload_name").as("workload_name"))
+        .groupBy(
+            col("s.date").as("date"),
+            col("s.cluster").as("cluster"),
+            col("s.namespace").as("namespace"),
+            col("p.workload_kind").as("workload_kind"),
+            col("p.workload_name").as("workload_name"))
         .agg(sum("s.aws_split_cost").as("aws_split_cost"));
   }
 }

@@ -5,8 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.AttributeStage;
 import dev.idleledger.attribute.CostAttribution;
@@ -14,8 +14,8 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
-import dev.idleledger.spark.TableSpec;
 import dev.idleledger.spark.StageFrames;
+import dev.idleledger.spark.TableSpec;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -40,7 +40,8 @@ public final class RollupStage {
   }
 
   /** Rolls the attributed date up; as the last reader of its per-sample frame, frees it (also when a rollup fails). */
-  public void run(LocalDate date, AttributeStage.AttributedDate attributed, QualityRecorder quality) {
+  public void run(
+      LocalDate date, AttributeStage.AttributedDate attributed, QualityRecorder quality) {
     try {
       rollUp(date, attributed.attribution(), quality);
     } finally {
@@ -49,52 +50,99 @@ public final class RollupStage {
   }
 
   private void rollUp(LocalDate date, CostAttribution.Result attribution, QualityRecorder quality) {
-    // The attribute stage kept the day's gpu_hourly rows (a local checkpoint) and wrote exactly those rows; reading
-    // them back from Delta would replay the table's log and scan its files for what is already in memory.
+    // The attribute stage kept the day's gpu_hourly rows (a local checkpoint) and wrote exactly
+    // those rows; reading
+    // them back from Delta would replay the table's log and scan its files for what is already in
+    // memory.
     Dataset<Row> gpuHourly = attribution.gpuHourly();
-    // Each daily frame is written and then read again (teams from workloads, the reconciliation check from
-    // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the table.
-    Dataset<Row> splitOnGpu = AwsSplitCost.onGpuInstances(ofDate(SilverTables.BILLING_POD_SPLIT, date), gpuHourly).transform(StageFrames::keep);
-    Dataset<Row> workloads = DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples())
-        .join(AwsSplitCost.byWorkload(splitOnGpu, ofDate(SilverTables.POD_INFO, date)),
-            JavaConverters.asScalaBuffer(Arrays.asList(AwsSplitCost.WORKLOAD)).toSeq(), "left")
-        .transform(StageFrames::keep);
+    // Each daily frame is written and then read again (teams from workloads, the reconciliation
+    // check from
+    // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the
+    // table.
+    Dataset<Row> splitOnGpu =
+        AwsSplitCost.onGpuInstances(ofDate(SilverTables.BILLING_POD_SPLIT, date), gpuHourly)
+            .transform(StageFrames::keep);
+    Dataset<Row> workloads =
+        DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples())
+            .join(
+                AwsSplitCost.byWorkload(splitOnGpu, ofDate(SilverTables.POD_INFO, date)),
+                JavaConverters.asScalaBuffer(Arrays.asList(AwsSplitCost.WORKLOAD)).toSeq(),
+                "left")
+            .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.WORKLOAD_DAILY, workloads, List.of(date));
     recordAwsSplit(splitOnGpu, workloads, quality);
-    Dataset<Row> clusters = DailyRollup.clusterDaily(gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
-        .withColumn("date", lit(Date.valueOf(date)))
-        .transform(StageFrames::keep);
+    Dataset<Row> clusters =
+        DailyRollup.clusterDaily(
+                gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
+            .withColumn("date", lit(Date.valueOf(date)))
+            .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters, List.of(date));
-    // Teams come after clusters: with shared waste, a team's share is of its clusters' unallocated + unobserved cost.
-    Dataset<Row> sharedWaste = SharedWaste.byTeamAndCluster(workloads, clusters, config.shareUnallocated).transform(StageFrames::keep);
-    tables.replaceDates(GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads, sharedWaste), List.of(date));
+    // Teams come after clusters: with shared waste, a team's share is of its clusters' unallocated
+    // + unobserved cost.
+    Dataset<Row> sharedWaste =
+        SharedWaste.byTeamAndCluster(workloads, clusters, config.shareUnallocated)
+            .transform(StageFrames::keep);
+    tables.replaceDates(
+        GoldTables.TEAM_DAILY, DailyRollup.teamDaily(workloads, sharedWaste), List.of(date));
     if (config.shareUnallocated == LedgerConfig.WasteSharing.CLUSTER) {
       recordSharedWaste(sharedWaste, clusters, quality);
     }
-    // No clusters (a day without GPU instance-hours) reconciles to 0; a null delta is money that went missing, not 0.
-    Row worstRow = clusters.agg(max(abs(col("reconciliation_delta"))), count(when(col("reconciliation_delta").isNull(), 1))).first();
+    // No clusters (a day without GPU instance-hours) reconciles to 0; a null delta is money that
+    // went missing, not 0.
+    Row worstRow =
+        clusters
+            .agg(
+                max(abs(col("reconciliation_delta"))),
+                count(when(col("reconciliation_delta").isNull(), 1)))
+            .first();
     double worst = worstRow.isNullAt(0) ? 0.0 : worstRow.getDouble(0);
     long nullDeltas = worstRow.getLong(1);
     boolean ok = worst <= config.maxReconciliationDelta && nullDeltas == 0;
-    quality.recordValue("cluster_reconciliation", "rollup", worst, config.maxReconciliationDelta, ok,
-        nullDeltas > 0 ? nullDeltas + " cluster_daily rows have a null reconciliation_delta (a null money column): money is not conserved"
-            : ok ? "cluster_daily: gpu_cost = allocated + unallocated + unobserved on every cluster"
-            : "cluster_daily reconciliation_delta reaches " + worst + ": money is not conserved");
+    quality.recordValue(
+        "cluster_reconciliation",
+        "rollup",
+        worst,
+        config.maxReconciliationDelta,
+        ok,
+        nullDeltas > 0
+            ? nullDeltas
+                + " cluster_daily rows have a null reconciliation_delta (a null money column): money is not conserved"
+            : ok
+                ? "cluster_daily: gpu_cost = allocated + unallocated + unobserved on every cluster"
+                : "cluster_daily reconciliation_delta reaches "
+                    + worst
+                    + ": money is not conserved");
   }
 
   /** With shared waste on: each cluster-day's teams carry its whole gpu_cost, and what stayed unshared is said. */
-  private void recordSharedWaste(Dataset<Row> sharedWaste, Dataset<Row> clusters, QualityRecorder quality) {
-    Row worst = SharedWaste.conservation(sharedWaste, clusters).agg(max(abs(col("delta"))), count(lit(1))).first();
+  private void recordSharedWaste(
+      Dataset<Row> sharedWaste, Dataset<Row> clusters, QualityRecorder quality) {
+    Row worst =
+        SharedWaste.conservation(sharedWaste, clusters)
+            .agg(max(abs(col("delta"))), count(lit(1)))
+            .first();
     double delta = worst.isNullAt(0) ? 0.0 : worst.getDouble(0);
     Row totals = clusters.agg(sum(col("unallocated_cost").plus(col("unobserved_cost")))).first();
     double waste = totals.isNullAt(0) ? 0.0 : totals.getDouble(0);
     Row shared = sharedWaste.agg(sum("shared_waste_cost")).first();
     double sharedTotal = shared.isNullAt(0) ? 0.0 : shared.getDouble(0);
     boolean ok = delta <= config.maxReconciliationDelta;
-    quality.recordValue("shared_waste_conservation", "rollup", delta, config.maxReconciliationDelta, ok, String.format(Locale.ROOT,
-        "attribution.share_unallocated = cluster: on %d cluster-days with allocated cost, the largest |gpu_cost - sum of teams' "
-            + "cost_with_shared_waste| is %.9f; %.6f of %.6f unallocated + unobserved cost was shared, %.6f stayed unshared "
-            + "(cluster-days nobody held a GPU on)", worst.getLong(1), delta, sharedTotal, waste, waste - sharedTotal));
+    quality.recordValue(
+        "shared_waste_conservation",
+        "rollup",
+        delta,
+        config.maxReconciliationDelta,
+        ok,
+        String.format(
+            Locale.ROOT,
+            "attribution.share_unallocated = cluster: on %d cluster-days with allocated cost, the largest |gpu_cost - sum of teams' "
+                + "cost_with_shared_waste| is %.9f; %.6f of %.6f unallocated + unobserved cost was shared, %.6f stayed unshared "
+                + "(cluster-days nobody held a GPU on)",
+            worst.getLong(1),
+            delta,
+            sharedTotal,
+            waste,
+            waste - sharedTotal));
   }
 
   private Dataset<Row> ofDate(TableSpec table, LocalDate date) {
@@ -102,17 +150,33 @@ public final class RollupStage {
   }
 
   /** How much of AWS's split of the day's GPU instances landed on workload_daily rows (the rest: pods kube state does not tie to a GPU workload). */
-  private static void recordAwsSplit(Dataset<Row> splitOnGpu, Dataset<Row> workloads, QualityRecorder quality) {
+  private static void recordAwsSplit(
+      Dataset<Row> splitOnGpu, Dataset<Row> workloads, QualityRecorder quality) {
     Row total = splitOnGpu.agg(sum("aws_split_cost"), count(lit(1))).first();
     if (total.getLong(1) == 0) {
-      quality.recordValue("aws_split_cost", "billing.cur", 0.0, null, true, "no split cost allocation rows for the day's GPU instances");
+      quality.recordValue(
+          "aws_split_cost",
+          "billing.cur",
+          0.0,
+          null,
+          true,
+          "no split cost allocation rows for the day's GPU instances");
       return;
     }
     Row shown = workloads.agg(sum("aws_split_cost")).first();
     double onWorkloads = shown.isNullAt(0) ? 0.0 : shown.getDouble(0);
-    quality.recordValue("aws_split_cost", "billing.cur", total.getDouble(0), null, true, String.format(Locale.ROOT,
-        "AWS split cost allocation charged %.6f to pods on GPU instances: %.6f on workload_daily rows (aws_split_cost), "
-            + "%.6f on pods kube state does not tie to a workload that held a GPU that day", total.getDouble(0), onWorkloads,
-        total.getDouble(0) - onWorkloads));
+    quality.recordValue(
+        "aws_split_cost",
+        "billing.cur",
+        total.getDouble(0),
+        null,
+        true,
+        String.format(
+            Locale.ROOT,
+            "AWS split cost allocation charged %.6f to pods on GPU instances: %.6f on workload_daily rows (aws_split_cost), "
+                + "%.6f on pods kube state does not tie to a workload that held a GPU that day",
+            total.getDouble(0),
+            onWorkloads,
+            total.getDouble(0) - onWorkloads));
   }
 }

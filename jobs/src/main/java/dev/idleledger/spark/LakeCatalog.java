@@ -40,8 +40,17 @@ public final class LakeCatalog {
       }
       for (FileStatus child : children) {
         String name = child.getPath().getName();
-        if (child.isDirectory() && name.matches("[a-z0-9_]+") && fs.exists(new Path(child.getPath(), "_delta_log"))) {
-          spark.sql("CREATE TABLE IF NOT EXISTS " + database + "." + name + " USING DELTA LOCATION '" + child.getPath() + "'");
+        if (child.isDirectory()
+            && name.matches("[a-z0-9_]+")
+            && fs.exists(new Path(child.getPath(), "_delta_log"))) {
+          spark.sql(
+              "CREATE TABLE IF NOT EXISTS "
+                  + database
+                  + "."
+                  + name
+                  + " USING DELTA LOCATION '"
+                  + child.getPath()
+                  + "'");
         }
       }
     } catch (IOException e) {

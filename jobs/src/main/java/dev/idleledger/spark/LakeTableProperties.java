@@ -15,17 +15,20 @@ public final class LakeTableProperties {
   public static final int MIN_VACUUM_RETENTION_HOURS = 168;
 
   /** Property → value, as Delta spells them (interval strings). */
-  public static final Map<String, String> DEFAULTS = Map.of(
-      "delta.logRetentionDuration", "interval 30 days",
-      "delta.deletedFileRetentionDuration", "interval 7 days",
-      // A checkpoint every 10 commits bounds a reader's log replay; a night writes each table once or twice.
-      "delta.checkpointInterval", "10");
+  public static final Map<String, String> DEFAULTS =
+      Map.of(
+          "delta.logRetentionDuration", "interval 30 days",
+          "delta.deletedFileRetentionDuration", "interval 7 days",
+          // A checkpoint every 10 commits bounds a reader's log replay; a night writes each table
+          // once or twice.
+          "delta.checkpointInterval", "10");
 
   private LakeTableProperties() {}
 
   /** {@code 'k' = 'v', ...} for TBLPROPERTIES, in a stable order. */
   static String sql(Map<String, String> properties) {
-    return properties.entrySet().stream().sorted(Map.Entry.comparingByKey())
+    return properties.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
         .collect(java.util.stream.Collectors.joining(", "));
   }

@@ -25,12 +25,14 @@ import org.apache.spark.sql.types.StructField;
 public final class LakeTables {
   private final SparkSession spark;
   private final String database;
+
   /**
    * Tables this instance has already made sure of. A catalog lookup of a Delta table replays its log, and
    * every read and write goes through {@link #ensure}; a table that exists stays existing for the life of a
    * stage, so asking once per table and instance is enough.
    */
   private final Set<String> ensured = new HashSet<>();
+
   /**
    * Tables found current ({@link TableUpgrade}) in this JVM, by session and name. Stages each make their own
    * LakeTables; the schema and property check of a table that was current a moment ago need not run again, and
@@ -68,14 +70,20 @@ public final class LakeTables {
     if (ensured.contains(spec.name())) {
       return;
     }
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + database + " COMMENT 'GPU Idle Ledger: workload-level GPU idle cost'");
-    String current = System.identityHashCode(spark) + "/" + qualified(spec) + "/" + spec.columns().size();
+    spark.sql(
+        "CREATE DATABASE IF NOT EXISTS "
+            + database
+            + " COMMENT 'GPU Idle Ledger: workload-level GPU idle cost'");
+    String current =
+        System.identityHashCode(spark) + "/" + qualified(spec) + "/" + spec.columns().size();
     if (!spark.catalog().tableExists(qualified(spec))) {
       create(spec);
     } else if (!CURRENT.contains(current)) {
       TableUpgrade.Outcome upgraded = new TableUpgrade(spark).apply(qualified(spec), spec);
       if (!upgraded.addedColumns().isEmpty()) {
-        Progress.line("upgraded %s: added columns %s", qualified(spec), String.join(", ", upgraded.addedColumns()));
+        Progress.line(
+            "upgraded %s: added columns %s",
+            qualified(spec), String.join(", ", upgraded.addedColumns()));
       }
     }
     ensured.add(spec.name());
@@ -83,18 +91,33 @@ public final class LakeTables {
   }
 
   private void create(TableSpec spec) {
-    String columns = Arrays.stream(spec.schema().fields()).map(StructField::toDDL).collect(Collectors.joining(", "));
-    String partition = spec.partitionColumn() == null ? "" : " PARTITIONED BY (" + spec.partitionColumn() + ")";
-    spark.sql("CREATE TABLE IF NOT EXISTS " + qualified(spec) + " (" + columns + ") USING DELTA" + partition
-        + " COMMENT '" + spec.comment().replace("'", "\\'") + "'"
-        + " TBLPROPERTIES (" + LakeTableProperties.sql(LakeTableProperties.DEFAULTS) + ")");
+    String columns =
+        Arrays.stream(spec.schema().fields())
+            .map(StructField::toDDL)
+            .collect(Collectors.joining(", "));
+    String partition =
+        spec.partitionColumn() == null ? "" : " PARTITIONED BY (" + spec.partitionColumn() + ")";
+    spark.sql(
+        "CREATE TABLE IF NOT EXISTS "
+            + qualified(spec)
+            + " ("
+            + columns
+            + ") USING DELTA"
+            + partition
+            + " COMMENT '"
+            + spec.comment().replace("'", "\\'")
+            + "'"
+            + " TBLPROPERTIES ("
+            + LakeTableProperties.sql(LakeTableProperties.DEFAULTS)
+            + ")");
   }
 
   /** Replaces the rows of the given dates with {@code rows} in one commit. */
   public void replaceDates(TableSpec spec, Dataset<Row> rows, Collection<LocalDate> dates) {
     ensure(spec);
     Column[] ordered = Arrays.stream(spec.columnNames()).map(n -> col(n)).toArray(Column[]::new);
-    Column condition = col(spec.partitionColumn()).isin(dates.stream().map(java.sql.Date::valueOf).toArray());
+    Column condition =
+        col(spec.partitionColumn()).isin(dates.stream().map(java.sql.Date::valueOf).toArray());
     try {
       rows.select(ordered).writeTo(qualified(spec)).overwrite(condition);
     } catch (NoSuchTableException e) {

@@ -24,7 +24,8 @@ public final class LedgerSpark {
 
   public static SparkSession create(LedgerConfig config, String appName) {
     SparkSession.Builder b = SparkSession.builder().appName(appName);
-    // Under spark-submit the cluster's --master is already set and wins; spark.master in config is for everything else.
+    // Under spark-submit the cluster's --master is already set and wins; spark.master in config is
+    // for everything else.
     if (System.getProperty("spark.master") == null) {
       b.master(config.sparkMaster);
     }
@@ -51,31 +52,39 @@ public final class LedgerSpark {
     String dir = lakeUri + "/_checkpoints/" + spark.sparkContext().applicationId();
     spark.sparkContext().setCheckpointDir(dir);
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    spark.sparkContext().addSparkListener(new SparkListener() {
-      @Override
-      public void onApplicationEnd(SparkListenerApplicationEnd end) {
-        try {
-          // Hadoop's Path (a lake may be s3a://); java.nio.file.Path is this class's local one.
-          org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
-          path.getFileSystem(hadoop).delete(path, true);
-        } catch (IOException e) {
-          Progress.warning("could not remove the checkpoints under %s: %s", dir, e.getMessage());
-        }
-      }
-    });
+    spark
+        .sparkContext()
+        .addSparkListener(
+            new SparkListener() {
+              @Override
+              public void onApplicationEnd(SparkListenerApplicationEnd end) {
+                try {
+                  // Hadoop's Path (a lake may be s3a://); java.nio.file.Path is this class's local
+                  // one.
+                  org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
+                  path.getFileSystem(hadoop).delete(path, true);
+                } catch (IOException e) {
+                  Progress.warning(
+                      "could not remove the checkpoints under %s: %s", dir, e.getMessage());
+                }
+              }
+            });
   }
 
   /** lake.root as a URI without a trailing slash (a local folder made absolute). */
   static String lakeUri(LedgerConfig config) {
     String lake = stripTrailingSlash(config.lakeRoot);
-    return isLocal(lake) ? stripTrailingSlash(Path.of(lake).toAbsolutePath().normalize().toUri().toString()) : lake;
+    return isLocal(lake)
+        ? stripTrailingSlash(Path.of(lake).toAbsolutePath().normalize().toUri().toString())
+        : lake;
   }
 
   /** Every setting the ledger needs, handed to {@code sink} as key/value pairs (also used for spark-submit docs and tests). */
   public static void applyTo(LedgerConfig config, SettingSink sink) {
     String lake = stripTrailingSlash(config.lakeRoot);
     boolean localLake = isLocal(lake);
-    String lakeUri = localLake ? Path.of(lake).toAbsolutePath().normalize().toUri().toString() : lake;
+    String lakeUri =
+        localLake ? Path.of(lake).toAbsolutePath().normalize().toUri().toString() : lake;
 
     sink.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
     sink.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
@@ -84,28 +93,38 @@ public final class LedgerSpark {
     sink.set("spark.sql.session.timeZone", "UTC");
     String master = effectiveMaster(config);
     if (master.startsWith("local")) {
-      // On one machine nobody watches the UI; on a cluster Spark's default (on) stands, so the UI and the history
-      // server show each stage's job description. Either way spark.settings."spark.ui.enabled" decides last.
+      // On one machine nobody watches the UI; on a cluster Spark's default (on) stands, so the UI
+      // and the history
+      // server show each stage's job description. Either way spark.settings."spark.ui.enabled"
+      // decides last.
       sink.set("spark.ui.enabled", "false");
     } else if (System.getProperty("spark.master") == null) {
       shipToExecutors(sink);
     }
-    // Spark keeps 1,000 old query plans and re-renders each adaptive plan as text: a long-lived session (a
+    // Spark keeps 1,000 old query plans and re-renders each adaptive plan as text: a long-lived
+    // session (a
     // backfill, the test JVM) runs out of heap on plan strings alone.
     sink.set("spark.sql.ui.retainedExecutions", "20");
     sink.set("spark.sql.maxPlanStringLength", "200000");
     sink.set("spark.sql.sources.partitionOverwriteMode", "static");
-    // Delta's retention check would refuse nothing we do; its auto-compaction stays off to keep nights predictable.
+    // Delta's retention check would refuse nothing we do; its auto-compaction stays off to keep
+    // nights predictable.
     sink.set("spark.databricks.delta.schema.autoMerge.enabled", "false");
-    // Delta replays a table's log into 50 partitions by default, so every snapshot (each read, write and
-    // catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake holds a few files per
-    // day; 4 keeps the replay parallel on a cluster without paying 50 task launches a snapshot on 2 cores.
+    // Delta replays a table's log into 50 partitions by default, so every snapshot (each read,
+    // write and
+    // catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake holds a few
+    // files per
+    // day; 4 keeps the replay parallel on a cluster without paying 50 task launches a snapshot on 2
+    // cores.
     sink.set("spark.databricks.delta.snapshotPartitions", "4");
-    // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external: the Hive
+    // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external:
+    // the Hive
     // metastore or Glue that hive-site.xml / spark.settings name.
     sink.set("spark.sql.catalogImplementation", config.embeddedMetastore ? "in-memory" : "hive");
     if (localLake) {
-      sink.set("spark.local.dir", Path.of(lake).toAbsolutePath().normalize().resolve("spark-scratch").toString());
+      sink.set(
+          "spark.local.dir",
+          Path.of(lake).toAbsolutePath().normalize().resolve("spark-scratch").toString());
     }
     applyS3(config.s3, sink);
     for (Map.Entry<String, String> e : config.sparkSettings.entrySet()) {
@@ -125,16 +144,18 @@ public final class LedgerSpark {
    */
   private static void shipToExecutors(SettingSink sink) {
     try {
-      Path codeSource = Path.of(LedgerSpark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path codeSource =
+          Path.of(LedgerSpark.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (codeSource.toString().endsWith(".jar")) {
         sink.set("spark.jars", codeSource.toString());
       }
     } catch (URISyntaxException | SecurityException | NullPointerException e) {
       // No code source to ship: classes on the workers' own classpath must do.
     }
-    String opens = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
-        .collect(java.util.stream.Collectors.joining(" "));
+    String opens =
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
+            .collect(java.util.stream.Collectors.joining(" "));
     if (!opens.isEmpty()) {
       sink.set("spark.executor.extraJavaOptions", opens);
     }
@@ -152,7 +173,9 @@ public final class LedgerSpark {
     }
     sink.set("spark.hadoop.fs.s3a.path.style.access", String.valueOf(s3.pathStyleAccess()));
     if (!s3.accessKey().isBlank()) {
-      sink.set("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+      sink.set(
+          "spark.hadoop.fs.s3a.aws.credentials.provider",
+          "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
       sink.set("spark.hadoop.fs.s3a.access.key", s3.accessKey());
       sink.set("spark.hadoop.fs.s3a.secret.key", s3.secretKey());
     }

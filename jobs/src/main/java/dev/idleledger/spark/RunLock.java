@@ -48,23 +48,38 @@ public final class RunLock implements AutoCloseable {
   public static RunLock acquire(LedgerConfig config, String what) {
     Duration timeout = config.runLockTimeout;
     Store store = Store.of(config);
-    String body = "{\"run\":\"" + what + "\",\"host\":\"" + host() + "\",\"pid\":" + ProcessHandle.current().pid()
-        + ",\"acquired_at\":\"" + Instant.now() + "\"}\n";
+    String body =
+        "{\"run\":\""
+            + what
+            + "\",\"host\":\""
+            + host()
+            + "\",\"pid\":"
+            + ProcessHandle.current().pid()
+            + ",\"acquired_at\":\""
+            + Instant.now()
+            + "\"}\n";
     if (store.createIfAbsent(body)) {
       return new RunLock(store);
     }
     Instant since = store.lastModified();
     boolean expired = since != null && since.plus(timeout).isBefore(Instant.now());
     if (expired || heldByAnEndedProcessOnThisHost(store.holder())) {
-      // A run that crashed never released it. On this host a dead holder is known at once (an Airflow retry after
+      // A run that crashed never released it. On this host a dead holder is known at once (an
+      // Airflow retry after
       // an OOM kill must not wait half a day); from another host only the timeout can tell.
       store.delete();
       if (store.createIfAbsent(body)) {
         return new RunLock(store);
       }
     }
-    throw new RunFailedException("another run holds the lake's run lock " + store.describe() + " (" + store.holder().trim()
-        + "); it is released when that run ends, or taken over " + timeout.toMinutes() + " min after it was taken");
+    throw new RunFailedException(
+        "another run holds the lake's run lock "
+            + store.describe()
+            + " ("
+            + store.holder().trim()
+            + "); it is released when that run ends, or taken over "
+            + timeout.toMinutes()
+            + " min after it was taken");
   }
 
   @Override
@@ -80,7 +95,8 @@ public final class RunLock implements AutoCloseable {
         return false;
       }
       long pid = h.path("pid").asLong();
-      return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+      return pid != ProcessHandle.current().pid()
+          && ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
     } catch (IOException unreadable) {
       return false;
     }
@@ -113,9 +129,11 @@ public final class RunLock implements AutoCloseable {
       }
       URI uri = URI.create(lake + "/" + NAME);
       if (uri.getScheme().startsWith("s3")) {
-        return new S3Object(s3Client(config.s3), uri.getHost(), uri.getPath().replaceFirst("^/", ""));
+        return new S3Object(
+            s3Client(config.s3), uri.getHost(), uri.getPath().replaceFirst("^/", ""));
       }
-      throw new RunFailedException("lake.root " + lake + ": the run lock works on local folders and s3a:// only");
+      throw new RunFailedException(
+          "lake.root " + lake + ": the run lock works on local folders and s3a:// only");
     }
   }
 
@@ -172,10 +190,12 @@ public final class RunLock implements AutoCloseable {
     @Override
     public boolean createIfAbsent(String body) {
       try {
-        client.putObject(b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromString(body));
+        client.putObject(
+            b -> b.bucket(bucket).key(key).ifNoneMatch("*"), RequestBody.fromString(body));
         return true;
       } catch (S3Exception e) {
-        // 412 Precondition Failed: the key exists; 409: a concurrent conditional write of it is in flight.
+        // 412 Precondition Failed: the key exists; 409: a concurrent conditional write of it is in
+        // flight.
         if (e.statusCode() == 412 || e.statusCode() == 409) {
           return false;
         }
@@ -218,14 +238,20 @@ public final class RunLock implements AutoCloseable {
   }
 
   private static S3Client s3Client(LedgerConfig.S3Settings s3) {
-    S3ClientBuilder b = S3Client.builder().region(Region.of(s3.region()))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyleAccess()).build())
-        .httpClient(UrlConnectionHttpClient.builder().build());
+    S3ClientBuilder b =
+        S3Client.builder()
+            .region(Region.of(s3.region()))
+            .serviceConfiguration(
+                S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyleAccess()).build())
+            .httpClient(UrlConnectionHttpClient.builder().build());
     if (!s3.endpoint().isBlank()) {
       b.endpointOverride(URI.create(s3.endpoint()));
     }
-    b.credentialsProvider(s3.accessKey().isEmpty() ? DefaultCredentialsProvider.builder().build()
-        : StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())));
+    b.credentialsProvider(
+        s3.accessKey().isEmpty()
+            ? DefaultCredentialsProvider.builder().build()
+            : StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())));
     return b.build();
   }
 }

@@ -18,9 +18,13 @@ public record TableSpec(String name, String comment, List<Column> columns, Strin
   }
 
   public StructType schema() {
-    StructField[] fields = columns.stream()
-        .map(c -> new StructField(c.name(), c.type(), true, Metadata.empty()).withComment(c.comment()))
-        .toArray(StructField[]::new);
+    StructField[] fields =
+        columns.stream()
+            .map(
+                c ->
+                    new StructField(c.name(), c.type(), true, Metadata.empty())
+                        .withComment(c.comment()))
+            .toArray(StructField[]::new);
     return new StructType(fields);
   }
 

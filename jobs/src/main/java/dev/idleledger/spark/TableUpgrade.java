@@ -25,7 +25,8 @@ final class TableUpgrade {
   }
 
   /** What the upgrade of one table did: the columns added and the properties set (both empty when current). */
-  record Outcome(List<String> addedColumns, List<String> rewordedColumns, Map<String, String> setProperties) {}
+  record Outcome(
+      List<String> addedColumns, List<String> rewordedColumns, Map<String, String> setProperties) {}
 
   Outcome apply(String qualifiedName, TableSpec spec) {
     Map<String, StructField> existing = new HashMap<>();
@@ -39,27 +40,53 @@ final class TableUpgrade {
       if (have == null) {
         missing.add(wanted);
       } else if (!have.dataType().sameType(wanted.dataType())) {
-        throw new IllegalStateException(qualifiedName + "." + wanted.name() + " is " + have.dataType().simpleString()
-            + " in the lake but " + wanted.dataType().simpleString() + " in this release; Delta cannot change a column's type"
-            + " in place: rewrite the table or restore the release that wrote it");
+        throw new IllegalStateException(
+            qualifiedName
+                + "."
+                + wanted.name()
+                + " is "
+                + have.dataType().simpleString()
+                + " in the lake but "
+                + wanted.dataType().simpleString()
+                + " in this release; Delta cannot change a column's type"
+                + " in place: rewrite the table or restore the release that wrote it");
       } else if (!have.getComment().equals(wanted.getComment())) {
         reworded.add(wanted);
       }
     }
     if (!missing.isEmpty()) {
-      spark.sql("ALTER TABLE " + qualifiedName + " ADD COLUMNS ("
-          + missing.stream().map(StructField::toDDL).collect(Collectors.joining(", ")) + ")");
+      spark.sql(
+          "ALTER TABLE "
+              + qualifiedName
+              + " ADD COLUMNS ("
+              + missing.stream().map(StructField::toDDL).collect(Collectors.joining(", "))
+              + ")");
     }
-    // A column's meaning may be reworded by a release (e.g. what its null means); DESCRIBE should say this release's.
+    // A column's meaning may be reworded by a release (e.g. what its null means); DESCRIBE should
+    // say this release's.
     for (StructField column : reworded) {
-      spark.sql("ALTER TABLE " + qualifiedName + " ALTER COLUMN " + column.name() + " COMMENT '"
-          + column.getComment().get().replace("\\", "\\\\").replace("'", "\\'") + "'");
+      spark.sql(
+          "ALTER TABLE "
+              + qualifiedName
+              + " ALTER COLUMN "
+              + column.name()
+              + " COMMENT '"
+              + column.getComment().get().replace("\\", "\\\\").replace("'", "\\'")
+              + "'");
     }
     Map<String, String> stale = staleProperties(qualifiedName);
     if (!stale.isEmpty()) {
-      spark.sql("ALTER TABLE " + qualifiedName + " SET TBLPROPERTIES (" + LakeTableProperties.sql(stale) + ")");
+      spark.sql(
+          "ALTER TABLE "
+              + qualifiedName
+              + " SET TBLPROPERTIES ("
+              + LakeTableProperties.sql(stale)
+              + ")");
     }
-    return new Outcome(missing.stream().map(StructField::name).toList(), reworded.stream().map(StructField::name).toList(), stale);
+    return new Outcome(
+        missing.stream().map(StructField::name).toList(),
+        reworded.stream().map(StructField::name).toList(),
+        stale);
   }
 
   private Map<String, String> staleProperties(String qualifiedName) {

@@ -10,10 +10,16 @@ import java.util.HexFormat;
  * constant's name.
  */
 public enum RecommendationKind {
-  CULL_IDLE_NOTEBOOK, RIGHTSIZE_INFERENCE_REPLICAS, RELEASE_IDLE_TRAINING_GPUS, RIGHTSIZE_GPU, CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE;
+  CULL_IDLE_NOTEBOOK,
+  RIGHTSIZE_INFERENCE_REPLICAS,
+  RELEASE_IDLE_TRAINING_GPUS,
+  RIGHTSIZE_GPU,
+  CONSOLIDATE_UNALLOCATED,
+  COMMITMENT_COVERAGE;
 
   /** Subject of a workload kind: cluster/namespace/workload_kind/workload_name. */
-  public static String workloadSubject(String cluster, String namespace, String workloadKind, String workloadName) {
+  public static String workloadSubject(
+      String cluster, String namespace, String workloadKind, String workloadName) {
     return cluster + "/" + namespace + "/" + workloadKind + "/" + workloadName;
   }
 
@@ -30,7 +36,9 @@ public enum RecommendationKind {
   /** recommendation_id: the first 16 hex digits of sha256("KIND|subject"). */
   public static String recommendationId(String kind, String subject) {
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest((kind + "|" + subject).getBytes(StandardCharsets.UTF_8));
+      byte[] h =
+          MessageDigest.getInstance("SHA-256")
+              .digest((kind + "|" + subject).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

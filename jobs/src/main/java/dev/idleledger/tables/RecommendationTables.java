@@ -45,40 +45,102 @@ public final class RecommendationTables {
     private Recommendations() {}
   }
 
-  public static final TableSpec RECOMMENDATIONS = new TableSpec("recommendations",
-      "Savings recommendations: who should act, what to change, what it saves per month and the evidence. One row per recommendation_id, "
-          + "maintained by MERGE (OPEN, UPDATED, RESOLVED, REOPENED); rows are never deleted.",
-      List.of(
-          col(Recommendations.RECOMMENDATION_ID, DataTypes.StringType, "first 16 hex digits of sha256(kind | subject)"),
-          col(Recommendations.KIND, DataTypes.StringType, "CULL_IDLE_NOTEBOOK | RIGHTSIZE_INFERENCE_REPLICAS | RELEASE_IDLE_TRAINING_GPUS | RIGHTSIZE_GPU | CONSOLIDATE_UNALLOCATED | COMMITMENT_COVERAGE"),
-          col(Recommendations.STATUS, DataTypes.StringType, "OPEN | UPDATED | RESOLVED | REOPENED"),
-          col(Recommendations.CLUSTER, DataTypes.StringType, "cluster of the subject (null for a commitment)"),
-          col(Recommendations.NAMESPACE, DataTypes.StringType, "namespace of the workload (workload kinds)"),
-          col(Recommendations.WORKLOAD_KIND, DataTypes.StringType, "top controller kind of the workload"),
-          col(Recommendations.WORKLOAD_NAME, DataTypes.StringType, "top controller name of the workload"),
-          col(Recommendations.WORKLOAD_TYPE, DataTypes.StringType, "training | inference | notebook | other"),
-          col(Recommendations.TEAM, DataTypes.StringType, "team that should act"),
-          col(Recommendations.NODE, DataTypes.StringType, "node (CONSOLIDATE_UNALLOCATED)"),
-          col(Recommendations.INSTANCE_TYPE, DataTypes.StringType, "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"),
-          col(Recommendations.FIRST_SEEN, DataTypes.DateType, "first night it triggered"),
-          col(Recommendations.LAST_SEEN, DataTypes.DateType, "last night it triggered"),
-          col(Recommendations.RESOLVED_ON, DataTypes.DateType, "night it was resolved (resolve_after_days nights without triggering); null while open"),
-          col(Recommendations.WINDOW_DAYS, DataTypes.IntegerType, "days of the trailing window it was measured over"),
-          col(Recommendations.MONTHLY_SAVINGS, DataTypes.DoubleType, "savings per month at amortized cost: window figure x 30 / days with data (commitments: floor x 730 h x rate x discount)"),
-          col(Recommendations.MONTHLY_SAVINGS_AT_LIST, DataTypes.DoubleType, "the same savings at public on-demand (list) prices"),
-          col(Recommendations.REALIZED_MONTHLY_SAVINGS, DataTypes.DoubleType, "on resolve: (mean daily cost of the subject over the window up to first_seen - over the window up to resolved_on) x 30, floored at 0"),
-          col(Recommendations.CONFIDENCE, DataTypes.StringType, "high | medium | low, from coverage of the window and steadiness (the evidence says how)"),
-          col(Recommendations.EVIDENCE, DataTypes.StringType, "JSON: the numbers that triggered it, the window, the percentiles used, how confidence was judged"),
-          col(Recommendations.ACTION, DataTypes.StringType, "what to change, in words"),
-          col(Recommendations.PATCH, DataTypes.StringType, "YAML fragment to apply, or null"),
-          col(Recommendations.TICKET_SYSTEM, DataTypes.StringType, "jira | github | webhook | outbox, once filed"),
-          col(Recommendations.TICKET_KEY, DataTypes.StringType, "ticket key or number"),
-          col(Recommendations.TICKET_URL, DataTypes.StringType, "ticket link, once filed (null until then; a failed sync writes its reason to ticket_error, never here)"),
-          col(Recommendations.TICKET_STATE, DataTypes.StringType, "OPEN | CLOSED | ERROR: state of the ticket at the last sync (ERROR: it failed, ticket_error says why)"),
-          col(Recommendations.TICKET_ERROR, DataTypes.StringType, "why the last ticket sync failed (ticket_state ERROR), e.g. HTTP 400 from POST /rest/api/3/issue: ...; null after a sync that worked"),
-          col(Recommendations.TICKET_SYNCED_AT, DataTypes.TimestampType, "last ticket sync"),
-          col(Recommendations.CURRENCY, DataTypes.StringType, "billing currency")),
-      null);
+  public static final TableSpec RECOMMENDATIONS =
+      new TableSpec(
+          "recommendations",
+          "Savings recommendations: who should act, what to change, what it saves per month and the evidence. One row per recommendation_id, "
+              + "maintained by MERGE (OPEN, UPDATED, RESOLVED, REOPENED); rows are never deleted.",
+          List.of(
+              col(
+                  Recommendations.RECOMMENDATION_ID,
+                  DataTypes.StringType,
+                  "first 16 hex digits of sha256(kind | subject)"),
+              col(
+                  Recommendations.KIND,
+                  DataTypes.StringType,
+                  "CULL_IDLE_NOTEBOOK | RIGHTSIZE_INFERENCE_REPLICAS | RELEASE_IDLE_TRAINING_GPUS | RIGHTSIZE_GPU | CONSOLIDATE_UNALLOCATED | COMMITMENT_COVERAGE"),
+              col(
+                  Recommendations.STATUS,
+                  DataTypes.StringType,
+                  "OPEN | UPDATED | RESOLVED | REOPENED"),
+              col(
+                  Recommendations.CLUSTER,
+                  DataTypes.StringType,
+                  "cluster of the subject (null for a commitment)"),
+              col(
+                  Recommendations.NAMESPACE,
+                  DataTypes.StringType,
+                  "namespace of the workload (workload kinds)"),
+              col(
+                  Recommendations.WORKLOAD_KIND,
+                  DataTypes.StringType,
+                  "top controller kind of the workload"),
+              col(
+                  Recommendations.WORKLOAD_NAME,
+                  DataTypes.StringType,
+                  "top controller name of the workload"),
+              col(
+                  Recommendations.WORKLOAD_TYPE,
+                  DataTypes.StringType,
+                  "training | inference | notebook | other"),
+              col(Recommendations.TEAM, DataTypes.StringType, "team that should act"),
+              col(Recommendations.NODE, DataTypes.StringType, "node (CONSOLIDATE_UNALLOCATED)"),
+              col(
+                  Recommendations.INSTANCE_TYPE,
+                  DataTypes.StringType,
+                  "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"),
+              col(Recommendations.FIRST_SEEN, DataTypes.DateType, "first night it triggered"),
+              col(Recommendations.LAST_SEEN, DataTypes.DateType, "last night it triggered"),
+              col(
+                  Recommendations.RESOLVED_ON,
+                  DataTypes.DateType,
+                  "night it was resolved (resolve_after_days nights without triggering); null while open"),
+              col(
+                  Recommendations.WINDOW_DAYS,
+                  DataTypes.IntegerType,
+                  "days of the trailing window it was measured over"),
+              col(
+                  Recommendations.MONTHLY_SAVINGS,
+                  DataTypes.DoubleType,
+                  "savings per month at amortized cost: window figure x 30 / days with data (commitments: floor x 730 h x rate x discount)"),
+              col(
+                  Recommendations.MONTHLY_SAVINGS_AT_LIST,
+                  DataTypes.DoubleType,
+                  "the same savings at public on-demand (list) prices"),
+              col(
+                  Recommendations.REALIZED_MONTHLY_SAVINGS,
+                  DataTypes.DoubleType,
+                  "on resolve: (mean daily cost of the subject over the window up to first_seen - over the window up to resolved_on) x 30, floored at 0"),
+              col(
+                  Recommendations.CONFIDENCE,
+                  DataTypes.StringType,
+                  "high | medium | low, from coverage of the window and steadiness (the evidence says how)"),
+              col(
+                  Recommendations.EVIDENCE,
+                  DataTypes.StringType,
+                  "JSON: the numbers that triggered it, the window, the percentiles used, how confidence was judged"),
+              col(Recommendations.ACTION, DataTypes.StringType, "what to change, in words"),
+              col(Recommendations.PATCH, DataTypes.StringType, "YAML fragment to apply, or null"),
+              col(
+                  Recommendations.TICKET_SYSTEM,
+                  DataTypes.StringType,
+                  "jira | github | webhook | outbox, once filed"),
+              col(Recommendations.TICKET_KEY, DataTypes.StringType, "ticket key or number"),
+              col(
+                  Recommendations.TICKET_URL,
+                  DataTypes.StringType,
+                  "ticket link, once filed (null until then; a failed sync writes its reason to ticket_error, never here)"),
+              col(
+                  Recommendations.TICKET_STATE,
+                  DataTypes.StringType,
+                  "OPEN | CLOSED | ERROR: state of the ticket at the last sync (ERROR: it failed, ticket_error says why)"),
+              col(
+                  Recommendations.TICKET_ERROR,
+                  DataTypes.StringType,
+                  "why the last ticket sync failed (ticket_state ERROR), e.g. HTTP 400 from POST /rest/api/3/issue: ...; null after a sync that worked"),
+              col(Recommendations.TICKET_SYNCED_AT, DataTypes.TimestampType, "last ticket sync"),
+              col(Recommendations.CURRENCY, DataTypes.StringType, "billing currency")),
+          null);
 
   /** Column names of {@code recommendation_history}; HISTORY is built from them, so a constant always names one of its columns. */
   public static final class History {
@@ -99,22 +161,36 @@ public final class RecommendationTables {
     private History() {}
   }
 
-  public static final TableSpec HISTORY = new TableSpec("recommendation_history",
-      "One row per night per live recommendation (triggered, or open and not yet resolved, or resolved that night): its status and savings. "
-          + "A night's rows are replaced when it is re-run, so re-running changes nothing.",
-      List.of(
-          col(History.DATE, DataTypes.DateType, "run date (the last day of the window)"),
-          col(History.RECOMMENDATION_ID, DataTypes.StringType, "recommendation id"),
-          col(History.KIND, DataTypes.StringType, "kind"),
-          col(History.SUBJECT, DataTypes.StringType, "what it is about: cluster/namespace/workload_kind/workload_name, cluster/node, or instance_type/region"),
-          col(History.STATUS, DataTypes.StringType, "status after this night"),
-          col(History.TRIGGERED, DataTypes.BooleanType, "whether it triggered this night"),
-          col(History.MONTHLY_SAVINGS, DataTypes.DoubleType, "monthly savings measured this night (the last measured figure when not triggered)"),
-          col(History.SAVINGS_AT_SYNC, DataTypes.DoubleType, "monthly savings at the last ticket sync (when opened, reopened or updated): the base of the 20% UPDATED rule"),
-          col(History.FIRST_SEEN, DataTypes.DateType, "first night it triggered"),
-          col(History.LAST_SEEN, DataTypes.DateType, "last night it triggered, up to this one"),
-          col(History.RESOLVED_ON, DataTypes.DateType, "night it was resolved, null while open"),
-          col(History.CONFIDENCE, DataTypes.StringType, "high | medium | low"),
-          col(History.CURRENCY, DataTypes.StringType, "billing currency")),
-      "date");
+  public static final TableSpec HISTORY =
+      new TableSpec(
+          "recommendation_history",
+          "One row per night per live recommendation (triggered, or open and not yet resolved, or resolved that night): its status and savings. "
+              + "A night's rows are replaced when it is re-run, so re-running changes nothing.",
+          List.of(
+              col(History.DATE, DataTypes.DateType, "run date (the last day of the window)"),
+              col(History.RECOMMENDATION_ID, DataTypes.StringType, "recommendation id"),
+              col(History.KIND, DataTypes.StringType, "kind"),
+              col(
+                  History.SUBJECT,
+                  DataTypes.StringType,
+                  "what it is about: cluster/namespace/workload_kind/workload_name, cluster/node, or instance_type/region"),
+              col(History.STATUS, DataTypes.StringType, "status after this night"),
+              col(History.TRIGGERED, DataTypes.BooleanType, "whether it triggered this night"),
+              col(
+                  History.MONTHLY_SAVINGS,
+                  DataTypes.DoubleType,
+                  "monthly savings measured this night (the last measured figure when not triggered)"),
+              col(
+                  History.SAVINGS_AT_SYNC,
+                  DataTypes.DoubleType,
+                  "monthly savings at the last ticket sync (when opened, reopened or updated): the base of the 20% UPDATED rule"),
+              col(History.FIRST_SEEN, DataTypes.DateType, "first night it triggered"),
+              col(History.LAST_SEEN, DataTypes.DateType, "last night it triggered, up to this one"),
+              col(
+                  History.RESOLVED_ON,
+                  DataTypes.DateType,
+                  "night it was resolved, null while open"),
+              col(History.CONFIDENCE, DataTypes.StringType, "high | medium | low"),
+              col(History.CURRENCY, DataTypes.StringType, "billing currency")),
+          "date");
 }

@@ -18,14 +18,15 @@ import org.apache.spark.sql.types.StructType;
  * {@code ticket_error} wrote on a failure) is cleared by the next sync.
  */
 final class DeltaTicketWriteBack implements TicketWriteBack {
-  private static final StructType SCHEMA = new StructType()
-      .add(Recommendations.RECOMMENDATION_ID, DataTypes.StringType)
-      .add(Recommendations.TICKET_SYSTEM, DataTypes.StringType)
-      .add(Recommendations.TICKET_KEY, DataTypes.StringType)
-      .add(Recommendations.TICKET_URL, DataTypes.StringType)
-      .add(Recommendations.TICKET_STATE, DataTypes.StringType)
-      .add(Recommendations.TICKET_ERROR, DataTypes.StringType)
-      .add(Recommendations.TICKET_SYNCED_AT, DataTypes.TimestampType);
+  private static final StructType SCHEMA =
+      new StructType()
+          .add(Recommendations.RECOMMENDATION_ID, DataTypes.StringType)
+          .add(Recommendations.TICKET_SYSTEM, DataTypes.StringType)
+          .add(Recommendations.TICKET_KEY, DataTypes.StringType)
+          .add(Recommendations.TICKET_URL, DataTypes.StringType)
+          .add(Recommendations.TICKET_STATE, DataTypes.StringType)
+          .add(Recommendations.TICKET_ERROR, DataTypes.StringType)
+          .add(Recommendations.TICKET_SYNCED_AT, DataTypes.TimestampType);
 
   private final SparkSession spark;
 
@@ -38,23 +39,57 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
     if (outcomes.isEmpty()) {
       return;
     }
-    List<Row> rows = outcomes.stream().map(o -> RowFactory.create(o.recommendationId(), o.system().configName(), o.key(),
-        o.url(), o.state().name(), o.error(), Timestamp.from(o.syncedAt()))).toList();
+    List<Row> rows =
+        outcomes.stream()
+            .map(
+                o ->
+                    RowFactory.create(
+                        o.recommendationId(),
+                        o.system().configName(),
+                        o.key(),
+                        o.url(),
+                        o.state().name(),
+                        o.error(),
+                        Timestamp.from(o.syncedAt())))
+            .toList();
     Dataset<Row> updates = spark.createDataFrame(rows, SCHEMA);
     String view = "ticket_outcomes_" + Long.toHexString(System.nanoTime());
     updates.createOrReplaceTempView(view);
     try {
       String id = Recommendations.RECOMMENDATION_ID;
       String url = Recommendations.TICKET_URL;
-      spark.sql("MERGE INTO " + table + " t USING " + view + " s ON t." + id + " = s." + id + " "
-          + "WHEN MATCHED THEN UPDATE SET "
-          + keptUnlessNew(Recommendations.TICKET_SYSTEM) + ", "
-          + keptUnlessNew(Recommendations.TICKET_KEY) + ", "
-          + "t." + url + " = CASE WHEN s." + url + " IS NOT NULL THEN s." + url + " "
-          + "WHEN t." + url + " LIKE 'error:%' THEN NULL ELSE t." + url + " END, "
-          + replaced(Recommendations.TICKET_STATE) + ", "
-          + replaced(Recommendations.TICKET_ERROR) + ", "
-          + replaced(Recommendations.TICKET_SYNCED_AT));
+      spark.sql(
+          "MERGE INTO "
+              + table
+              + " t USING "
+              + view
+              + " s ON t."
+              + id
+              + " = s."
+              + id
+              + " "
+              + "WHEN MATCHED THEN UPDATE SET "
+              + keptUnlessNew(Recommendations.TICKET_SYSTEM)
+              + ", "
+              + keptUnlessNew(Recommendations.TICKET_KEY)
+              + ", "
+              + "t."
+              + url
+              + " = CASE WHEN s."
+              + url
+              + " IS NOT NULL THEN s."
+              + url
+              + " "
+              + "WHEN t."
+              + url
+              + " LIKE 'error:%' THEN NULL ELSE t."
+              + url
+              + " END, "
+              + replaced(Recommendations.TICKET_STATE)
+              + ", "
+              + replaced(Recommendations.TICKET_ERROR)
+              + ", "
+              + replaced(Recommendations.TICKET_SYNCED_AT));
     } finally {
       spark.catalog().dropTempView(view);
     }

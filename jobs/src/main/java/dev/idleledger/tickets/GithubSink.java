@@ -26,8 +26,16 @@ final class GithubSink implements TicketSink {
     this.settings = settings;
     String token = SecretReader.read(settings.github().token(), "tickets.github");
     this.http = new HttpTransport(settings.http(), List.of(token));
-    this.headers = Map.of("Authorization", "Bearer " + token, "Accept", "application/vnd.github+json",
-        "X-GitHub-Api-Version", "2022-11-28", "Content-Type", "application/json");
+    this.headers =
+        Map.of(
+            "Authorization",
+            "Bearer " + token,
+            "Accept",
+            "application/vnd.github+json",
+            "X-GitHub-Api-Version",
+            "2022-11-28",
+            "Content-Type",
+            "application/json");
   }
 
   @Override
@@ -36,10 +44,15 @@ final class GithubSink implements TicketSink {
   }
 
   @Override
-  public Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route) throws TicketFailure {
+  public Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route)
+      throws TicketFailure {
     String repo = repo(r, route);
-    URI uri = uri("/repos/" + repo + "/issues?state=all&per_page=10&labels="
-        + URLEncoder.encode(idLabel(r), StandardCharsets.UTF_8));
+    URI uri =
+        uri(
+            "/repos/"
+                + repo
+                + "/issues?state=all&per_page=10&labels="
+                + URLEncoder.encode(idLabel(r), StandardCharsets.UTF_8));
     JsonNode issues = JiraSink.json(http.send("GET", uri, headers, null).body());
     JsonNode first = null;
     for (JsonNode issue : issues) {
@@ -47,12 +60,16 @@ final class GithubSink implements TicketSink {
         first = issue;
       }
     }
-    return first == null ? Optional.empty()
-        : Optional.of(new TicketRef(repo + "#" + first.path("number").asLong(), first.path("html_url").asText()));
+    return first == null
+        ? Optional.empty()
+        : Optional.of(
+            new TicketRef(
+                repo + "#" + first.path("number").asLong(), first.path("html_url").asText()));
   }
 
   @Override
-  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text) throws TicketFailure {
+  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text)
+      throws TicketFailure {
     String repo = repo(r, route);
     ObjectNode body = TicketText.JSON.createObjectNode();
     body.put("title", text.title());
@@ -61,7 +78,9 @@ final class GithubSink implements TicketSink {
     LinkedHashSet<String> all = new LinkedHashSet<>(List.of(settings.label(), idLabel(r)));
     all.addAll(route.labels());
     all.forEach(labels::add);
-    JsonNode created = JiraSink.json(http.send("POST", uri("/repos/" + repo + "/issues"), headers, body.toString()).body());
+    JsonNode created =
+        JiraSink.json(
+            http.send("POST", uri("/repos/" + repo + "/issues"), headers, body.toString()).body());
     long number = created.path("number").asLong();
     if (number <= 0) {
       throw new TicketFailure("GitHub created an issue but returned no number");
@@ -70,14 +89,16 @@ final class GithubSink implements TicketSink {
   }
 
   @Override
-  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
+  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
     ObjectNode body = TicketText.JSON.createObjectNode();
     body.put("body", text.markdown());
     http.send("POST", uri(issuePath(ticket) + "/comments"), headers, body.toString());
   }
 
   @Override
-  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
+  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
     comment(ticket, r, text);
     ObjectNode body = TicketText.JSON.createObjectNode();
     body.put("state", "closed");
@@ -90,12 +111,16 @@ final class GithubSink implements TicketSink {
     if (hash < 0) {
       throw new TicketFailure("not a GitHub issue key: " + ticket.key());
     }
-    return "/repos/" + ticket.key().substring(0, hash) + "/issues/" + ticket.key().substring(hash + 1);
+    return "/repos/"
+        + ticket.key().substring(0, hash)
+        + "/issues/"
+        + ticket.key().substring(hash + 1);
   }
 
   private static String repo(RecommendationTicketView r, TeamRoute route) throws TicketFailure {
     if (!route.repo().matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
-      throw new TicketFailure("no GitHub repo (owner/name) routed for team " + r.team() + ": '" + route.repo() + "'");
+      throw new TicketFailure(
+          "no GitHub repo (owner/name) routed for team " + r.team() + ": '" + route.repo() + "'");
     }
     return route.repo();
   }

@@ -25,14 +25,23 @@ final class HttpTransport {
   HttpTransport(TicketSettings.Http settings, List<String> secrets) {
     this.settings = settings;
     this.secrets = secrets;
-    this.client = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.client =
+        HttpClient.newBuilder()
+            .connectTimeout(settings.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
   }
 
-  Response send(String method, URI uri, Map<String, String> headers, String body) throws TicketFailure {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout())
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+  Response send(String method, URI uri, Map<String, String> headers, String body)
+      throws TicketFailure {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri)
+            .timeout(settings.requestTimeout())
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     headers.forEach(b::header);
     HttpRequest request = b.build();
     String what = method + " " + uri.getPath();
@@ -40,13 +49,15 @@ final class HttpTransport {
     for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
       Duration wait;
       try {
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response =
+            client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         int status = response.statusCode();
         if (status < 300) {
           return new Response(status, response.body());
         }
         if (status != 429 && status < 500) {
-          throw new TicketFailure("HTTP " + status + " from " + what + ": " + snippet(response.body()));
+          throw new TicketFailure(
+              "HTTP " + status + " from " + what + ": " + snippet(response.body()));
         }
         lastProblem = "HTTP " + status + " from " + what + ": " + snippet(response.body());
         wait = backoff(attempt, response.headers().firstValue("Retry-After").orElse(null));

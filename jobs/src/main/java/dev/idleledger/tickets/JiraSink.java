@@ -28,13 +28,23 @@ final class JiraSink implements TicketSink {
   JiraSink(TicketSettings settings) {
     this.settings = settings;
     if (settings.jira().baseUrl().isBlank()) {
-      throw new IllegalStateException("tickets.jira.base_url: must be set when tickets.sink = jira");
+      throw new IllegalStateException(
+          "tickets.jira.base_url: must be set when tickets.sink = jira");
     }
     String token = SecretReader.read(settings.jira().token(), "tickets.jira");
-    String basic = Base64.getEncoder().encodeToString((settings.jira().user() + ":" + token).getBytes(StandardCharsets.UTF_8));
+    String basic =
+        Base64.getEncoder()
+            .encodeToString(
+                (settings.jira().user() + ":" + token).getBytes(StandardCharsets.UTF_8));
     this.http = new HttpTransport(settings.http(), List.of(token, basic));
-    this.headers = Map.of("Authorization", "Basic " + basic, "Accept", "application/json",
-        "Content-Type", "application/json");
+    this.headers =
+        Map.of(
+            "Authorization",
+            "Basic " + basic,
+            "Accept",
+            "application/json",
+            "Content-Type",
+            "application/json");
   }
 
   @Override
@@ -43,10 +53,14 @@ final class JiraSink implements TicketSink {
   }
 
   @Override
-  public Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route) throws TicketFailure {
+  public Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route)
+      throws TicketFailure {
     String jql = "labels = \"" + idLabel(r) + "\" ORDER BY created ASC";
-    URI uri = uri("/rest/api/3/search/jql?jql=" + URLEncoder.encode(jql, StandardCharsets.UTF_8)
-        + "&fields=summary,labels&maxResults=10");
+    URI uri =
+        uri(
+            "/rest/api/3/search/jql?jql="
+                + URLEncoder.encode(jql, StandardCharsets.UTF_8)
+                + "&fields=summary,labels&maxResults=10");
     JsonNode issues = json(http.send("GET", uri, headers, null).body()).path("issues");
     if (issues.isArray() && issues.size() > 0) {
       String key = issues.get(0).path("key").asText();
@@ -56,7 +70,8 @@ final class JiraSink implements TicketSink {
   }
 
   @Override
-  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text) throws TicketFailure {
+  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text)
+      throws TicketFailure {
     if (route.project().isBlank()) {
       throw new TicketFailure("no Jira project routed for team " + r.team());
     }
@@ -68,7 +83,8 @@ final class JiraSink implements TicketSink {
     ArrayNode labels = fields.putArray("labels");
     labels(r, route).forEach(labels::add);
     fields.set("description", text.adf());
-    JsonNode created = json(http.send("POST", uri("/rest/api/3/issue"), headers, body.toString()).body());
+    JsonNode created =
+        json(http.send("POST", uri("/rest/api/3/issue"), headers, body.toString()).body());
     String key = created.path("key").asText();
     if (key.isEmpty()) {
       throw new TicketFailure("Jira created an issue but returned no key");
@@ -77,17 +93,24 @@ final class JiraSink implements TicketSink {
   }
 
   @Override
-  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
+  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
     ObjectNode body = TicketText.JSON.createObjectNode();
     body.set("body", text.adf());
-    http.send("POST", uri("/rest/api/3/issue/" + enc(ticket.key()) + "/comment"), headers, body.toString());
+    http.send(
+        "POST",
+        uri("/rest/api/3/issue/" + enc(ticket.key()) + "/comment"),
+        headers,
+        body.toString());
   }
 
   @Override
-  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
+  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
     comment(ticket, r, text);
     URI transitions = uri("/rest/api/3/issue/" + enc(ticket.key()) + "/transitions");
-    JsonNode available = json(http.send("GET", transitions, headers, null).body()).path("transitions");
+    JsonNode available =
+        json(http.send("GET", transitions, headers, null).body()).path("transitions");
     String id = null;
     for (JsonNode t : available) {
       if (t.path("name").asText().equalsIgnoreCase(settings.jira().doneTransition())) {
@@ -135,7 +158,9 @@ final class JiraSink implements TicketSink {
 
   static JsonNode json(String body) throws TicketFailure {
     try {
-      return body == null || body.isBlank() ? TicketText.JSON.createObjectNode() : TicketText.JSON.readTree(body);
+      return body == null || body.isBlank()
+          ? TicketText.JSON.createObjectNode()
+          : TicketText.JSON.readTree(body);
     } catch (IOException e) {
       throw new TicketFailure("unreadable JSON response");
     }

@@ -31,7 +31,8 @@ final class OutboxSink implements TicketSink {
   }
 
   @Override
-  public Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route) throws TicketFailure {
+  public Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route)
+      throws TicketFailure {
     if (filed == null) {
       filed = new HashMap<>();
       for (String name : store.list()) {
@@ -42,7 +43,9 @@ final class OutboxSink implements TicketSink {
             }
             try {
               JsonNode e = TicketText.JSON.readTree(line);
-              filed.putIfAbsent(e.path("recommendation_id").asText(), new TicketRef(e.path("ticket_key").asText(), store.address(name)));
+              filed.putIfAbsent(
+                  e.path("recommendation_id").asText(),
+                  new TicketRef(e.path("ticket_key").asText(), store.address(name)));
             } catch (IOException ex) {
               throw new TicketFailure("outbox " + store.address(name) + ": unreadable line");
             }
@@ -54,7 +57,8 @@ final class OutboxSink implements TicketSink {
   }
 
   @Override
-  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text) throws TicketFailure {
+  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text)
+      throws TicketFailure {
     String name = night + "/file.jsonl";
     TicketRef ref = new TicketRef(r.marker(), store.address(name));
     ObjectNode e = event("file", r, route, text);
@@ -67,19 +71,23 @@ final class OutboxSink implements TicketSink {
   }
 
   @Override
-  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
-    append(night + "/comment.jsonl", event("comment", r, null, text).put("ticket_key", ticket.key()));
+  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
+    append(
+        night + "/comment.jsonl", event("comment", r, null, text).put("ticket_key", ticket.key()));
   }
 
   @Override
-  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
+  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
     append(night + "/close.jsonl", event("close", r, null, text).put("ticket_key", ticket.key()));
   }
 
   /** Appends by rewriting the night's file whole: files are small, and a reader never sees a torn line. */
   private void append(String name, ObjectNode event) throws TicketFailure {
     try {
-      StringBuilder content = pending.computeIfAbsent(name, n -> new StringBuilder(store.read(n).orElse("")));
+      StringBuilder content =
+          pending.computeIfAbsent(name, n -> new StringBuilder(store.read(n).orElse("")));
       content.append(event.toString()).append('\n');
       store.write(name, content.toString());
     } catch (RuntimeException e) {
@@ -88,7 +96,8 @@ final class OutboxSink implements TicketSink {
   }
 
   /** The event both the outbox and the webhook send: the words plus the fields a receiver routes on. */
-  static ObjectNode event(String event, RecommendationTicketView r, TeamRoute route, TicketText text) {
+  static ObjectNode event(
+      String event, RecommendationTicketView r, TeamRoute route, TicketText text) {
     ObjectNode e = TicketText.JSON.createObjectNode();
     e.put("event", event);
     e.put("recommendation_id", r.recommendationId());

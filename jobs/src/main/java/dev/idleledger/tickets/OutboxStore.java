@@ -46,14 +46,20 @@ interface OutboxStore {
   }
 
   private static S3Client s3Client(LedgerConfig.S3Settings s3) {
-    S3ClientBuilder b = S3Client.builder().region(Region.of(s3.region()))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyleAccess()).build())
-        .httpClient(UrlConnectionHttpClient.builder().build());
+    S3ClientBuilder b =
+        S3Client.builder()
+            .region(Region.of(s3.region()))
+            .serviceConfiguration(
+                S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyleAccess()).build())
+            .httpClient(UrlConnectionHttpClient.builder().build());
     if (!s3.endpoint().isBlank()) {
       b.endpointOverride(URI.create(s3.endpoint()));
     }
-    b.credentialsProvider(s3.accessKey().isEmpty() ? DefaultCredentialsProvider.builder().build()
-        : StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())));
+    b.credentialsProvider(
+        s3.accessKey().isEmpty()
+            ? DefaultCredentialsProvider.builder().build()
+            : StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())));
     return b.build();
   }
 
@@ -64,8 +70,12 @@ interface OutboxStore {
         return List.of();
       }
       try (Stream<Path> files = Files.walk(root)) {
-        return files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString().replace('\\', '/'))
-            .filter(n -> !n.contains(".tmp-")).sorted().toList();
+        return files
+            .filter(Files::isRegularFile)
+            .map(p -> root.relativize(p).toString().replace('\\', '/'))
+            .filter(n -> !n.contains(".tmp-"))
+            .sorted()
+            .toList();
       } catch (IOException e) {
         throw new UncheckedIOException("outbox " + root + ": cannot list", e);
       }
@@ -75,7 +85,9 @@ interface OutboxStore {
     public Optional<String> read(String name) {
       Path p = root.resolve(name);
       try {
-        return Files.exists(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
+        return Files.exists(p)
+            ? Optional.of(Files.readString(p, StandardCharsets.UTF_8))
+            : Optional.empty();
       } catch (IOException e) {
         throw new UncheckedIOException("outbox " + p + ": cannot read", e);
       }
@@ -86,9 +98,11 @@ interface OutboxStore {
       Path target = root.resolve(name);
       try {
         Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Path tmp =
+            target.resolveSibling(target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         throw new UncheckedIOException("outbox " + target + ": cannot write", e);
       }
@@ -103,14 +117,20 @@ interface OutboxStore {
   record S3(S3Client client, String bucket, String keyPrefix) implements OutboxStore {
     @Override
     public List<String> list() {
-      return client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(keyPrefix)).contents().stream()
-          .map(o -> o.key().substring(keyPrefix.length())).sorted().toList();
+      return client
+          .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(keyPrefix))
+          .contents()
+          .stream()
+          .map(o -> o.key().substring(keyPrefix.length()))
+          .sorted()
+          .toList();
     }
 
     @Override
     public Optional<String> read(String name) {
       try {
-        return Optional.of(client.getObjectAsBytes(b -> b.bucket(bucket).key(keyPrefix + name)).asUtf8String());
+        return Optional.of(
+            client.getObjectAsBytes(b -> b.bucket(bucket).key(keyPrefix + name)).asUtf8String());
       } catch (NoSuchKeyException e) {
         return Optional.empty();
       }
@@ -119,7 +139,8 @@ interface OutboxStore {
     @Override
     public void write(String name, String content) {
       // An S3 PUT replaces the object atomically.
-      client.putObject(b -> b.bucket(bucket).key(keyPrefix + name).contentType("application/x-ndjson"),
+      client.putObject(
+          b -> b.bucket(bucket).key(keyPrefix + name).contentType("application/x-ndjson"),
           RequestBody.fromString(content, StandardCharsets.UTF_8));
     }
 

@@ -22,10 +22,18 @@ final class SecretReader {
         }
       } catch (IOException e) {
         // The message names the file, not its content.
-        throw new IllegalStateException(what + ": cannot read the secret file " + secret.file() + ": " + e.getClass().getSimpleName());
+        throw new IllegalStateException(
+            what
+                + ": cannot read the secret file "
+                + secret.file()
+                + ": "
+                + e.getClass().getSimpleName());
       }
     }
-    throw new IllegalStateException(what + ": no credential; set the environment variable " + secret.envName()
-        + " or a secret file in config");
+    throw new IllegalStateException(
+        what
+            + ": no credential; set the environment variable "
+            + secret.envName()
+            + " or a secret file in config");
   }
 }

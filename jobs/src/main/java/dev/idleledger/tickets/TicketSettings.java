@@ -25,13 +25,18 @@ public record TicketSettings(
     Http http,
     Map<String, TeamRoute> routing) {
 
-  public record Jira(String baseUrl, String user, Secret token, String issueType, String doneTransition) {}
+  public record Jira(
+      String baseUrl, String user, Secret token, String issueType, String doneTransition) {}
 
   public record Github(String apiUrl, Secret token) {}
 
   public record Webhook(String url, Secret secret) {}
 
-  public record Http(Duration connectTimeout, Duration requestTimeout, int maxAttempts, Duration initialBackoff,
+  public record Http(
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int maxAttempts,
+      Duration initialBackoff,
       Duration maxBackoff) {}
 
   /** Where a team's tickets go. */
@@ -55,31 +60,48 @@ public record TicketSettings(
       if (outbox.isEmpty()) {
         outbox = config.lakeRoot.replaceAll("/+$", "") + "/tickets";
       }
-      Http http = new Http(
-          positiveMillis(root, "tickets.http.connect_timeout_ms"), positiveMillis(root, "tickets.http.request_timeout_ms"),
-          ConfigChecks.positiveInt(root, "tickets.http.max_attempts"), positiveMillis(root, "tickets.http.initial_backoff_ms"),
-          positiveMillis(root, "tickets.http.max_backoff_ms"));
+      Http http =
+          new Http(
+              positiveMillis(root, "tickets.http.connect_timeout_ms"),
+              positiveMillis(root, "tickets.http.request_timeout_ms"),
+              ConfigChecks.positiveInt(root, "tickets.http.max_attempts"),
+              positiveMillis(root, "tickets.http.initial_backoff_ms"),
+              positiveMillis(root, "tickets.http.max_backoff_ms"));
       Map<String, TeamRoute> routing = new LinkedHashMap<>();
       ConfigObject teams = c.getObject("routing");
       for (String team : teams.keySet()) {
         Config t = teams.toConfig().getConfig("\"" + team + "\"");
-        routing.put(team, new TeamRoute(
-            t.hasPath("project") ? t.getString("project") : "",
-            t.hasPath("repo") ? t.getString("repo") : "",
-            labels(t)));
+        routing.put(
+            team,
+            new TeamRoute(
+                t.hasPath("project") ? t.getString("project") : "",
+                t.hasPath("repo") ? t.getString("repo") : "",
+                labels(t)));
       }
       if (!routing.containsKey("default")) {
-        throw new ConfigException("tickets.routing.default: missing (where tickets of unrouted teams go)");
+        throw new ConfigException(
+            "tickets.routing.default: missing (where tickets of unrouted teams go)");
       }
-      return new TicketSettings(sink, min, ConfigChecks.nonBlank(root, "tickets.label"), ConfigChecks.nonBlank(root, "tickets.table"),
-          new Jira(c.getString("jira.base_url").trim().replaceAll("/+$", ""), c.getString("jira.user").trim(),
+      return new TicketSettings(
+          sink,
+          min,
+          ConfigChecks.nonBlank(root, "tickets.label"),
+          ConfigChecks.nonBlank(root, "tickets.table"),
+          new Jira(
+              c.getString("jira.base_url").trim().replaceAll("/+$", ""),
+              c.getString("jira.user").trim(),
               new Secret(c.getString("jira.token_env"), c.getString("jira.token_file")),
-              ConfigChecks.nonBlank(root, "tickets.jira.issue_type"), c.getString("jira.done_transition").trim()),
-          new Github(c.getString("github.api_url").trim().replaceAll("/+$", ""),
+              ConfigChecks.nonBlank(root, "tickets.jira.issue_type"),
+              c.getString("jira.done_transition").trim()),
+          new Github(
+              c.getString("github.api_url").trim().replaceAll("/+$", ""),
               new Secret(c.getString("github.token_env"), c.getString("github.token_file"))),
-          new Webhook(c.getString("webhook.url").trim(),
+          new Webhook(
+              c.getString("webhook.url").trim(),
               new Secret(c.getString("webhook.secret_env"), c.getString("webhook.secret_file"))),
-          outbox, http, Map.copyOf(routing));
+          outbox,
+          http,
+          Map.copyOf(routing));
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("config: " + e.getMessage(), e);
     }
@@ -96,7 +118,10 @@ public record TicketSettings(
       return List.of();
     }
     if (team.getValue("labels").valueType() == ConfigValueType.STRING) {
-      return Arrays.stream(team.getString("labels").split(",")).map(String::trim).filter(l -> !l.isEmpty()).toList();
+      return Arrays.stream(team.getString("labels").split(","))
+          .map(String::trim)
+          .filter(l -> !l.isEmpty())
+          .toList();
     }
     return List.copyOf(team.getStringList("labels"));
   }

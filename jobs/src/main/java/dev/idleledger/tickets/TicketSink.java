@@ -11,7 +11,8 @@ public interface TicketSink {
   /** The ticket already filed for this recommendation (found by its label/marker), if any. */
   Optional<TicketRef> find(RecommendationTicketView r, TeamRoute route) throws TicketFailure;
 
-  TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text) throws TicketFailure;
+  TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text)
+      throws TicketFailure;
 
   void comment(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure;
 

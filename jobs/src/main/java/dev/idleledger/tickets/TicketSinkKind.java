@@ -26,8 +26,15 @@ public enum TicketSinkKind {
         return k;
       }
     }
-    String names = Arrays.stream(values()).map(TicketSinkKind::configName).collect(Collectors.joining(", "));
-    throw new ConfigException("tickets.sink: expected " + names.substring(0, names.lastIndexOf(", ")) + " or "
-        + NONE.configName() + ", got '" + value + "'");
+    String names =
+        Arrays.stream(values()).map(TicketSinkKind::configName).collect(Collectors.joining(", "));
+    throw new ConfigException(
+        "tickets.sink: expected "
+            + names.substring(0, names.lastIndexOf(", "))
+            + " or "
+            + NONE.configName()
+            + ", got '"
+            + value
+            + "'");
   }
 }

@@ -7,7 +7,6 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.tables.RecommendationStatus;
 import dev.idleledger.tables.RecommendationTables.Recommendations;
 import dev.idleledger.tickets.TicketSettings.TeamRoute;
-
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -40,7 +39,8 @@ public final class TicketStage {
    * MERGE) and clock: {@code ticket_synced_at} comes from it, and a sync stamped after the night ended
    * means that night's comment was already made (tests run several nights at one wall-clock time).
    */
-  public TicketStage(SparkSession spark, LedgerConfig config, TicketWriteBack writeBack, Clock clock) {
+  public TicketStage(
+      SparkSession spark, LedgerConfig config, TicketWriteBack writeBack, Clock clock) {
     this.spark = spark;
     this.config = config;
     this.settings = TicketSettings.from(config);
@@ -105,12 +105,24 @@ public final class TicketStage {
           default -> throw new IllegalStateException("unhandled action " + action);
         }
       } catch (TicketFailure | RuntimeException e) {
-        String reason = e instanceof TicketFailure ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        String reason =
+            e instanceof TicketFailure
+                ? e.getMessage()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
         reason = reason.length() > 500 ? reason.substring(0, 500) : reason;
         failed++;
         errors.add(r.recommendationId() + ": " + reason);
         Progress.line("tickets: %s %s failed: %s", action, r.recommendationId(), reason);
-        outcomes.add(new TicketOutcome(r.recommendationId(), action, sink.system(), null, null, TicketState.ERROR, reason, clock.instant()));
+        outcomes.add(
+            new TicketOutcome(
+                r.recommendationId(),
+                action,
+                sink.system(),
+                null,
+                null,
+                TicketState.ERROR,
+                reason,
+                clock.instant()));
       }
     }
     if (sink != null) {
@@ -123,25 +135,50 @@ public final class TicketStage {
     if (!dryRun) {
       writeBack.record(recommendationsTable, outcomes);
     }
-    TicketRunResult result = new TicketRunResult(filed, found, commented, closed, failed, skipped,
-        List.copyOf(planned), List.copyOf(errors));
-    Progress.line("%s%s", result.summary(), dryRun ? " (dry run: " + planned.size() + " planned)" : "");
+    TicketRunResult result =
+        new TicketRunResult(
+            filed,
+            found,
+            commented,
+            closed,
+            failed,
+            skipped,
+            List.copyOf(planned),
+            List.copyOf(errors));
+    Progress.line(
+        "%s%s", result.summary(), dryRun ? " (dry run: " + planned.size() + " planned)" : "");
     return result;
   }
 
   /** Recommendations in a status that may need a ticket action; a small table, so read to the driver. */
   private List<RecommendationTicketView> candidates(String table, boolean dryRun) {
-    if (!dryRun && !Arrays.asList(spark.table(table).columns()).contains(Recommendations.TICKET_ERROR)) {
-      // Checked before any ticket is filed: the outcomes could not be recorded, and the next night would find them again.
-      throw new IllegalStateException(table + " has no " + Recommendations.TICKET_ERROR + " column (a lake of an earlier release): run nightly once,"
-          + " which upgrades the lake's tables, or ALTER TABLE " + table + " ADD COLUMNS (" + Recommendations.TICKET_ERROR + " STRING)");
+    if (!dryRun
+        && !Arrays.asList(spark.table(table).columns()).contains(Recommendations.TICKET_ERROR)) {
+      // Checked before any ticket is filed: the outcomes could not be recorded, and the next night
+      // would find them again.
+      throw new IllegalStateException(
+          table
+              + " has no "
+              + Recommendations.TICKET_ERROR
+              + " column (a lake of an earlier release): run nightly once,"
+              + " which upgrades the lake's tables, or ALTER TABLE "
+              + table
+              + " ADD COLUMNS ("
+              + Recommendations.TICKET_ERROR
+              + " STRING)");
     }
-    Column[] columns = RecommendationTicketView.COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
-    List<Row> rows = spark.table(table).select(columns)
-        .where(col(Recommendations.STATUS).isin(RecommendationStatus.storedValues()))
-        .collectAsList();
-    return rows.stream().map(RecommendationTicketView::from)
-        .sorted(Comparator.comparing(RecommendationTicketView::recommendationId)).toList();
+    Column[] columns =
+        RecommendationTicketView.COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
+    List<Row> rows =
+        spark
+            .table(table)
+            .select(columns)
+            .where(col(Recommendations.STATUS).isin(RecommendationStatus.storedValues()))
+            .collectAsList();
+    return rows.stream()
+        .map(RecommendationTicketView::from)
+        .sorted(Comparator.comparing(RecommendationTicketView::recommendationId))
+        .toList();
   }
 
   private TicketSink openSink(LocalDate date) {
@@ -155,25 +192,42 @@ public final class TicketStage {
   }
 
   private static TicketRef recorded(RecommendationTicketView r) {
-    // Rows synced before ticket_error existed hold a failure as "error: <reason>" in ticket_url: not a link.
+    // Rows synced before ticket_error existed hold a failure as "error: <reason>" in ticket_url:
+    // not a link.
     String url = r.ticketUrl() != null && r.ticketUrl().startsWith("error:") ? null : r.ticketUrl();
     return new TicketRef(r.ticketKey(), url);
   }
 
-  private TicketOutcome ok(RecommendationTicketView r, TicketAction action, TicketSink sink, TicketRef ref, TicketState state) {
-    return new TicketOutcome(r.recommendationId(), action, sink.system(), ref.key(), ref.url(), state, null, clock.instant());
+  private TicketOutcome ok(
+      RecommendationTicketView r,
+      TicketAction action,
+      TicketSink sink,
+      TicketRef ref,
+      TicketState state) {
+    return new TicketOutcome(
+        r.recommendationId(),
+        action,
+        sink.system(),
+        ref.key(),
+        ref.url(),
+        state,
+        null,
+        clock.instant());
   }
 
   private String plan(TicketAction action, RecommendationTicketView r, TeamRoute route) {
-    String where = switch (settings.sink()) {
-      case JIRA -> "jira project " + route.project();
-      case GITHUB -> "github " + route.repo();
-      default -> settings.sink().configName();
-    };
+    String where =
+        switch (settings.sink()) {
+          case JIRA -> "jira project " + route.project();
+          case GITHUB -> "github " + route.repo();
+          default -> settings.sink().configName();
+        };
     return switch (action) {
       case FILE -> "FILE    " + r.recommendationId() + " -> " + where + ": " + TicketText.title(r);
-      case COMMENT -> "COMMENT " + r.recommendationId() + " on " + r.ticketKey() + ": " + TicketText.title(r);
-      case CLOSE -> "CLOSE   " + r.recommendationId() + " " + r.ticketKey() + ": " + TicketText.title(r);
+      case COMMENT ->
+          "COMMENT " + r.recommendationId() + " on " + r.ticketKey() + ": " + TicketText.title(r);
+      case CLOSE ->
+          "CLOSE   " + r.recommendationId() + " " + r.ticketKey() + ": " + TicketText.title(r);
       case SKIP -> "SKIP    " + r.recommendationId();
     };
   }

@@ -19,8 +19,13 @@ public enum TicketState {
     try {
       return valueOf(stored.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("recommendation " + recommendationId + ": ticket_state '" + stored
-          + "' is none of OPEN, CLOSED, ERROR", e);
+      throw new IllegalStateException(
+          "recommendation "
+              + recommendationId
+              + ": ticket_state '"
+              + stored
+              + "' is none of OPEN, CLOSED, ERROR",
+          e);
     }
   }
 }

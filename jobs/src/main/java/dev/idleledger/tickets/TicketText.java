@@ -43,12 +43,31 @@ public final class TicketText {
   /** The ticket that files a recommendation. */
   public static TicketText forFiling(RecommendationTicketView r, String recommendationsTable) {
     List<Block> b = new ArrayList<>();
-    b.add(new Para("Idle Ledger measured GPU waste: " + r.kind() + " on " + r.subject()
-        + " (cluster " + n(r.cluster()) + ", team " + n(r.team())
-        // Workload recommendations span nodes and have no one instance type; only node-level ones name it.
-        + (r.instanceType() == null ? "" : ", instance type " + r.instanceType()) + ")."));
-    b.add(new Para("Measured over " + (r.windowDays() == null ? "?" : r.windowDays()) + " days; first seen "
-        + n(r.firstSeen()) + ", last seen " + n(r.lastSeen()) + ". Estimated saving: " + money(r) + " per month."));
+    b.add(
+        new Para(
+            "Idle Ledger measured GPU waste: "
+                + r.kind()
+                + " on "
+                + r.subject()
+                + " (cluster "
+                + n(r.cluster())
+                + ", team "
+                + n(r.team())
+                // Workload recommendations span nodes and have no one instance type; only
+                // node-level ones name it.
+                + (r.instanceType() == null ? "" : ", instance type " + r.instanceType())
+                + ")."));
+    b.add(
+        new Para(
+            "Measured over "
+                + (r.windowDays() == null ? "?" : r.windowDays())
+                + " days; first seen "
+                + n(r.firstSeen())
+                + ", last seen "
+                + n(r.lastSeen())
+                + ". Estimated saving: "
+                + money(r)
+                + " per month."));
     List<String[]> rows = evidenceRows(r.evidence());
     if (!rows.isEmpty()) {
       b.add(new Para("What was measured:"));
@@ -59,8 +78,12 @@ public final class TicketText {
       b.add(new Para("Patch to apply:"));
       b.add(new Code("yaml", r.patch()));
     }
-    b.add(new Para("Confidence: " + n(r.confidence()) + ". Confidence is high, medium or low from how much of the "
-        + "window had data and how steady the pattern was (see the evidence above)."));
+    b.add(
+        new Para(
+            "Confidence: "
+                + n(r.confidence())
+                + ". Confidence is high, medium or low from how much of the "
+                + "window had data and how steady the pattern was (see the evidence above)."));
     b.add(new Para("To see it:"));
     b.add(new Code("sh", sqlToSee(r, recommendationsTable)));
     b.add(new Para(r.marker()));
@@ -69,29 +92,53 @@ public final class TicketText {
 
   /** A comment: the savings moved, or the waste came back. */
   public static TicketText forComment(RecommendationTicketView r, String recommendationsTable) {
-    String what = RecommendationStatus.REOPENED.name().equals(r.status()) ? "This waste is back (the recommendation triggers again)"
-        : "The estimate changed";
-    return new TicketText(title(r), List.of(
-        new Para(what + ": " + money(r) + " per month as of " + n(r.lastSeen()) + ", confidence "
-            + n(r.confidence()) + "."),
-        new Code("sh", sqlToSee(r, recommendationsTable)),
-        new Para(r.marker())));
+    String what =
+        RecommendationStatus.REOPENED.name().equals(r.status())
+            ? "This waste is back (the recommendation triggers again)"
+            : "The estimate changed";
+    return new TicketText(
+        title(r),
+        List.of(
+            new Para(
+                what
+                    + ": "
+                    + money(r)
+                    + " per month as of "
+                    + n(r.lastSeen())
+                    + ", confidence "
+                    + n(r.confidence())
+                    + "."),
+            new Code("sh", sqlToSee(r, recommendationsTable)),
+            new Para(r.marker())));
   }
 
   /** The comment that closes a resolved recommendation. */
   public static TicketText forClosing(RecommendationTicketView r, String recommendationsTable) {
-    String realized = r.realizedMonthlySavings() == null ? "not measured yet"
-        : String.format(Locale.ROOT, "%s%,.0f per month", symbol(r), r.realizedMonthlySavings());
-    return new TicketText(title(r), List.of(
-        new Para("Resolved on " + n(r.resolvedOn()) + ": the waste has not been seen since " + n(r.lastSeen())
-            + ". Realized saving: " + realized + "."),
-        new Code("sh", sqlToSee(r, recommendationsTable)),
-        new Para(r.marker())));
+    String realized =
+        r.realizedMonthlySavings() == null
+            ? "not measured yet"
+            : String.format(
+                Locale.ROOT, "%s%,.0f per month", symbol(r), r.realizedMonthlySavings());
+    return new TicketText(
+        title(r),
+        List.of(
+            new Para(
+                "Resolved on "
+                    + n(r.resolvedOn())
+                    + ": the waste has not been seen since "
+                    + n(r.lastSeen())
+                    + ". Realized saving: "
+                    + realized
+                    + "."),
+            new Code("sh", sqlToSee(r, recommendationsTable)),
+            new Para(r.marker())));
   }
 
   static String title(RecommendationTicketView r) {
-    String t = "[GPU waste] " + n(r.kind()) + ": " + r.subject() + " could save " + money(r) + "/month";
-    // Titles are plain text everywhere; line breaks and control characters from the data are dropped.
+    String t =
+        "[GPU waste] " + n(r.kind()) + ": " + r.subject() + " could save " + money(r) + "/month";
+    // Titles are plain text everywhere; line breaks and control characters from the data are
+    // dropped.
     t = t.replaceAll("\\p{Cntrl}", " ");
     return t.length() > 250 ? t.substring(0, 250) : t;
   }
@@ -105,8 +152,11 @@ public final class TicketText {
   }
 
   static String sqlToSee(RecommendationTicketView r, String table) {
-    return "bin/idle-ledger sql \"SELECT * FROM " + table + " WHERE recommendation_id = '"
-        + r.recommendationId().replaceAll("[^0-9A-Za-z_-]", "") + "'\"";
+    return "bin/idle-ledger sql \"SELECT * FROM "
+        + table
+        + " WHERE recommendation_id = '"
+        + r.recommendationId().replaceAll("[^0-9A-Za-z_-]", "")
+        + "'\"";
   }
 
   private static String n(Object v) {
@@ -124,7 +174,11 @@ public final class TicketText {
       if (node != null && node.isObject()) {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          rows.add(new String[] {e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()});
+          rows.add(
+              new String[] {
+                e.getKey(),
+                e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()
+              });
         }
         return rows;
       }
@@ -144,7 +198,11 @@ public final class TicketText {
       } else if (block instanceof Table t) {
         sb.append("| measure | value |\n|---|---|\n");
         for (String[] row : t.rows()) {
-          sb.append("| ").append(escapeMarkdown(row[0])).append(" | ").append(escapeMarkdown(row[1])).append(" |\n");
+          sb.append("| ")
+              .append(escapeMarkdown(row[0]))
+              .append(" | ")
+              .append(escapeMarkdown(row[1]))
+              .append(" |\n");
         }
         sb.append("\n");
       } else if (block instanceof Code c) {
@@ -153,7 +211,13 @@ public final class TicketText {
         while (c.text().contains(fence)) {
           fence += "`";
         }
-        sb.append(fence).append(c.language()).append("\n").append(c.text()).append("\n").append(fence).append("\n\n");
+        sb.append(fence)
+            .append(c.language())
+            .append("\n")
+            .append(c.text())
+            .append("\n")
+            .append(fence)
+            .append("\n\n");
       }
     }
     return sb.toString().trim() + "\n";
@@ -166,8 +230,10 @@ public final class TicketText {
         case '<' -> sb.append("&lt;");
         case '>' -> sb.append("&gt;");
         case '&' -> sb.append("&amp;");
-        // What can start markup mid-line in GitHub-flavoured Markdown: emphasis, code, links (with [ ] escaped a
-        // "(" or "!" is plain text), table pipes, strikethrough, and @mentions, which would notify people.
+        // What can start markup mid-line in GitHub-flavoured Markdown: emphasis, code, links (with
+        // [ ] escaped a
+        // "(" or "!" is plain text), table pipes, strikethrough, and @mentions, which would notify
+        // people.
         case '\\', '`', '*', '_', '[', ']', '|', '~', '@' -> sb.append('\\').append(ch);
         default -> sb.append(ch);
       }

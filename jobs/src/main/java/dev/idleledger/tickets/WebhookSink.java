@@ -27,7 +27,8 @@ final class WebhookSink implements TicketSink {
   WebhookSink(TicketSettings settings) {
     this.settings = settings;
     if (settings.webhook().url().isBlank()) {
-      throw new IllegalStateException("tickets.webhook.url: must be set when tickets.sink = webhook");
+      throw new IllegalStateException(
+          "tickets.webhook.url: must be set when tickets.sink = webhook");
     }
     String s = SecretReader.read(settings.webhook().secret(), "tickets.webhook");
     this.secret = s.getBytes(StandardCharsets.UTF_8);
@@ -45,28 +46,39 @@ final class WebhookSink implements TicketSink {
   }
 
   @Override
-  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text) throws TicketFailure {
+  public TicketRef create(RecommendationTicketView r, TeamRoute route, TicketText text)
+      throws TicketFailure {
     post("file", r, route, text);
     return new TicketRef(r.marker(), null);
   }
 
   @Override
-  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
+  public void comment(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
     post("comment", r, null, text);
   }
 
   @Override
-  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text) throws TicketFailure {
+  public void close(TicketRef ticket, RecommendationTicketView r, TicketText text)
+      throws TicketFailure {
     post("close", r, null, text);
   }
 
-  private void post(String event, RecommendationTicketView r, TeamRoute route, TicketText text) throws TicketFailure {
+  private void post(String event, RecommendationTicketView r, TeamRoute route, TicketText text)
+      throws TicketFailure {
     ObjectNode body = OutboxSink.event(event, r, route, text);
     String raw = body.toString();
-    http.send("POST", URI.create(settings.webhook().url()), Map.of(
-        "Content-Type", "application/json",
-        SIGNATURE_HEADER, "sha256=" + sign(secret, raw),
-        "Idempotency-Key", r.marker() + ":" + event + ":" + r.status()), raw);
+    http.send(
+        "POST",
+        URI.create(settings.webhook().url()),
+        Map.of(
+            "Content-Type",
+            "application/json",
+            SIGNATURE_HEADER,
+            "sha256=" + sign(secret, raw),
+            "Idempotency-Key",
+            r.marker() + ":" + event + ":" + r.status()),
+        raw);
   }
 
   static String sign(byte[] key, String body) {

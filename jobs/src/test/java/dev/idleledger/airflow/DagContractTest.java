@@ -43,17 +43,19 @@ class DagContractTest {
   /** The sample data interval: [2026-11-01T00:00Z, 2026-11-02T00:00Z), so ds = 2026-11-01. */
   static final String SAMPLE_DS = "2026-11-01";
 
-  static final Path REPO = Path.of(System.getProperty("idleledger.conf.dir")).toAbsolutePath().normalize().getParent();
+  static final Path REPO =
+      Path.of(System.getProperty("idleledger.conf.dir")).toAbsolutePath().normalize().getParent();
   static final Path DAGS = REPO.resolve("airflow-dags");
 
   /** Distinct sample Variables, so a sensor watching the wrong bucket or prefix cannot pass by accident. */
-  static final Map<String, String> VARIABLES = Map.of(
-      "idle_ledger_raw_bucket", "raw-bucket",
-      "idle_ledger_billing_bucket", "billing-bucket",
-      "idle_ledger_telemetry_prefix", "dcgm/archive",
-      "idle_ledger_kube_prefix", "ksm/archive",
-      "idle_ledger_cur_prefix", "cur/gpu-fleet/data",
-      "idle_ledger_conf_file", DAGS.resolve("idle-ledger-cluster.conf").toString());
+  static final Map<String, String> VARIABLES =
+      Map.of(
+          "idle_ledger_raw_bucket", "raw-bucket",
+          "idle_ledger_billing_bucket", "billing-bucket",
+          "idle_ledger_telemetry_prefix", "dcgm/archive",
+          "idle_ledger_kube_prefix", "ksm/archive",
+          "idle_ledger_cur_prefix", "cur/gpu-fleet/data",
+          "idle_ledger_conf_file", DAGS.resolve("idle-ledger-cluster.conf").toString());
 
   @TempDir static Path pycache;
 
@@ -84,10 +86,15 @@ class DagContractTest {
   @Test
   void everySparkTaskIsAcceptedByTheRealCommandLine() {
     for (JsonNode task : sparkTasks()) {
-      assertEquals("dev.idleledger.cli.IdleLedger", task.path("java_class").asText(), task.path("task_id").asText());
+      assertEquals(
+          "dev.idleledger.cli.IdleLedger",
+          task.path("java_class").asText(),
+          task.path("task_id").asText());
       List<String> args = strings(task.path("application_args"));
       args.add("--dry-run");
-      assertEquals(IdleLedger.EXIT_OK, IdleLedger.execute(args.toArray(String[]::new)),
+      assertEquals(
+          IdleLedger.EXIT_OK,
+          IdleLedger.execute(args.toArray(String[]::new)),
           task.path("task_id").asText() + " is rejected by the command line: " + args);
     }
   }
@@ -99,11 +106,13 @@ class DagContractTest {
     for (JsonNode task : runs) {
       assertEquals(SAMPLE_DS, valueAfter(argsOf(task), "--date"), task.path("task_id").asText());
     }
-    // A second interval, across a month and year end, moves the date with it: the date is templated, not written in.
+    // A second interval, across a month and year end, moves the date with it: the date is
+    // templated, not written in.
     for (JsonNode dag : contract("2026-12-31")) {
       for (JsonNode task : dag.path("spark_tasks")) {
         if (argsOf(task).contains("--date")) {
-          assertEquals("2026-12-31", valueAfter(argsOf(task), "--date"), task.path("task_id").asText());
+          assertEquals(
+              "2026-12-31", valueAfter(argsOf(task), "--date"), task.path("task_id").asText());
         }
       }
     }
@@ -111,11 +120,14 @@ class DagContractTest {
 
   @Test
   void sensorsWatchTheContractLayoutOfWhatTheNightlyRunReads() {
-    JsonNode nightly = sparkTasks().stream().filter(t -> argsOf(t).contains("nightly")).findFirst().orElse(null);
+    JsonNode nightly =
+        sparkTasks().stream().filter(t -> argsOf(t).contains("nightly")).findFirst().orElse(null);
     assertNotNull(nightly, "no Spark task runs `nightly`");
     Map<String, String> inputs = setOverrides(argsOf(nightly));
-    // CONTRACTS §1: telemetry and kube by day (the day is complete once the archiver writes the next day's
-    // first hour), CUR by billing month, as the AWS export delivers it (a manifest per delivery under metadata/).
+    // CONTRACTS §1: telemetry and kube by day (the day is complete once the archiver writes the
+    // next day's
+    // first hour), CUR by billing month, as the AWS export delivers it (a manifest per delivery
+    // under metadata/).
     assertWatched(inputs.get("input.telemetry"), "/dt=2026-11-02/hour=00/");
     assertWatched(inputs.get("input.kube"), "/dt=2026-11-02/hour=00/");
     assertWatched(inputs.get("input.billing.cur"), "/metadata/BILLING_PERIOD=2026-11/");
@@ -124,17 +136,22 @@ class DagContractTest {
   @Test
   void dayFolderSensorsFireOnAGeneratedFleetOnlyOnceTheNextDayBegan() throws Exception {
     Path archive = archive();
-    Map<String, String> vars = Map.of("idle_ledger_day_complete", "next_day", "idle_ledger_cur_layout", "folders");
-    // The generator writes dt=2026-11-01/ and dt=2026-11-02/ (with 11-01's stragglers): 11-01 is complete.
+    Map<String, String> vars =
+        Map.of("idle_ledger_day_complete", "next_day", "idle_ledger_cur_layout", "folders");
+    // The generator writes dt=2026-11-01/ and dt=2026-11-02/ (with 11-01's stragglers): 11-01 is
+    // complete.
     Map<String, JsonNode> day1 = sensors(contract(SAMPLE_DS, vars, Map.of(), archive));
     assertFires(day1.get("wait_telemetry"), "dcgm/archive/dt=2026-11-02/");
     assertFires(day1.get("wait_kube"), "ksm/archive/dt=2026-11-02/");
     assertFires(day1.get("wait_billing"), "cur/gpu-fleet/data/BILLING_PERIOD=2026-11/");
-    // 11-02 has begun but the archivers have not moved on to 11-03: its files are present, the day is not complete.
+    // 11-02 has begun but the archivers have not moved on to 11-03: its files are present, the day
+    // is not complete.
     deleteTree(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-03"));
     deleteTree(archive.resolve("raw-bucket/ksm/archive/dt=2026-11-03"));
     Map<String, JsonNode> day2 = sensors(contract("2026-11-02", vars, Map.of(), archive));
-    assertTrue(Files.isDirectory(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-02")), "the day's own folder is there");
+    assertTrue(
+        Files.isDirectory(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-02")),
+        "the day's own folder is there");
     assertWaits(day2.get("wait_telemetry"));
     assertWaits(day2.get("wait_kube"));
   }
@@ -142,7 +159,8 @@ class DagContractTest {
   @Test
   void hourFolderSensorsWaitForTheNextDaysFirstHour() throws Exception {
     Path archive = archive();
-    // The archiver's layout with hour folders: each day's files under dt=<day>/hour=00/ (stragglers of a day
+    // The archiver's layout with hour folders: each day's files under dt=<day>/hour=00/ (stragglers
+    // of a day
     // are flushed into the next day's first hour).
     for (String root : List.of("raw-bucket/dcgm/archive", "raw-bucket/ksm/archive")) {
       try (Stream<Path> days = Files.list(archive.resolve(root))) {
@@ -156,19 +174,25 @@ class DagContractTest {
         }
       }
     }
-    Map<String, JsonNode> complete = sensors(contract(SAMPLE_DS, Map.of("idle_ledger_cur_layout", "folders"), Map.of(), archive));
+    Map<String, JsonNode> complete =
+        sensors(
+            contract(SAMPLE_DS, Map.of("idle_ledger_cur_layout", "folders"), Map.of(), archive));
     assertFires(complete.get("wait_telemetry"), "dcgm/archive/dt=2026-11-02/hour=00/");
     assertFires(complete.get("wait_kube"), "ksm/archive/dt=2026-11-02/hour=00/");
-    // Only later hours of the next day, not its first: the sensor does not take them for the start of the day.
+    // Only later hours of the next day, not its first: the sensor does not take them for the start
+    // of the day.
     Path kubeNext = archive.resolve("raw-bucket/ksm/archive/dt=2026-11-02");
     Files.move(kubeNext.resolve("hour=00"), kubeNext.resolve("hour=01"));
-    assertWaits(sensors(contract(SAMPLE_DS, Map.of("idle_ledger_cur_layout", "folders"), Map.of(), archive)).get("wait_kube"));
+    assertWaits(
+        sensors(contract(SAMPLE_DS, Map.of("idle_ledger_cur_layout", "folders"), Map.of(), archive))
+            .get("wait_kube"));
   }
 
   @Test
   void successMarkerSensorsWaitForTheMarkerInTheDaysFolder() throws Exception {
     Path archive = archive();
-    Map<String, String> vars = Map.of("idle_ledger_day_complete", "_SUCCESS", "idle_ledger_cur_layout", "folders");
+    Map<String, String> vars =
+        Map.of("idle_ledger_day_complete", "_SUCCESS", "idle_ledger_cur_layout", "folders");
     assertWaits(sensors(contract(SAMPLE_DS, vars, Map.of(), archive)).get("wait_telemetry"));
     Files.createFile(archive.resolve("raw-bucket/dcgm/archive/dt=" + SAMPLE_DS + "/_SUCCESS"));
     Map<String, JsonNode> marked = sensors(contract(SAMPLE_DS, vars, Map.of(), archive));
@@ -179,63 +203,92 @@ class DagContractTest {
   @Test
   void billingSensorWantsACurExportManifestWrittenAfterTheDayEnded() throws Exception {
     Path archive = archive();
-    // The export as AWS Data Exports delivers it: data/BILLING_PERIOD=<month>/ plus a manifest per delivery.
+    // The export as AWS Data Exports delivers it: data/BILLING_PERIOD=<month>/ plus a manifest per
+    // delivery.
     Path export = archive.resolve("billing-bucket/cur/gpu-fleet/data");
     Path data = Files.createDirectories(archive.resolve("billing-bucket/export/data"));
     Files.move(export.resolve("BILLING_PERIOD=2026-11"), data.resolve("BILLING_PERIOD=2026-11"));
     deleteTree(export);
     Files.move(archive.resolve("billing-bucket/export"), export);
-    Path manifest = Files.createDirectories(export.resolve("metadata/BILLING_PERIOD=2026-11")).resolve("gpu-fleet-Manifest.json");
+    Path manifest =
+        Files.createDirectories(export.resolve("metadata/BILLING_PERIOD=2026-11"))
+            .resolve("gpu-fleet-Manifest.json");
     Files.writeString(manifest, "{\"dataFiles\": [\"data/BILLING_PERIOD=2026-11/cur-00001.csv\"]}");
 
-    // Delivered at 23:00 on the day itself: the month's bill, but it cannot hold the day's last hour.
+    // Delivered at 23:00 on the day itself: the month's bill, but it cannot hold the day's last
+    // hour.
     Files.setLastModifiedTime(manifest, FileTime.from(Instant.parse("2026-11-01T23:00:00Z")));
     JsonNode early = sensors(contract(SAMPLE_DS, Map.of(), Map.of(), archive)).get("wait_billing");
-    assertEquals(List.of("cur/gpu-fleet/data/metadata/BILLING_PERIOD=2026-11/gpu-fleet-Manifest.json"), strings(early.path("matched_keys")));
-    assertFalse(early.path("fires").asBoolean(), "a delivery before the day ended must not release the run");
+    assertEquals(
+        List.of("cur/gpu-fleet/data/metadata/BILLING_PERIOD=2026-11/gpu-fleet-Manifest.json"),
+        strings(early.path("matched_keys")));
+    assertFalse(
+        early.path("fires").asBoolean(),
+        "a delivery before the day ended must not release the run");
     // Delivered the next morning: it does.
     Files.setLastModifiedTime(manifest, FileTime.from(Instant.parse("2026-11-02T05:10:00Z")));
-    assertTrue(sensors(contract(SAMPLE_DS, Map.of(), Map.of(), archive)).get("wait_billing").path("fires").asBoolean());
+    assertTrue(
+        sensors(contract(SAMPLE_DS, Map.of(), Map.of(), archive))
+            .get("wait_billing")
+            .path("fires")
+            .asBoolean());
   }
 
   @Test
   void theCatalogDatabaseOfTheJobThePublishCheckAndTheAssetsIsOneVariable() throws Exception {
-    for (JsonNode dag : contract(SAMPLE_DS, Map.of(), Map.of("AIRFLOW_VAR_IDLE_LEDGER_DATABASE", "ledger_prod"), null)) {
+    for (JsonNode dag :
+        contract(
+            SAMPLE_DS, Map.of(), Map.of("AIRFLOW_VAR_IDLE_LEDGER_DATABASE", "ledger_prod"), null)) {
       for (JsonNode task : dag.path("spark_tasks")) {
         List<String> args = argsOf(task);
-        assertEquals("ledger_prod", setOverrides(args).get("catalog.database"), task.path("task_id").asText());
+        assertEquals(
+            "ledger_prod",
+            setOverrides(args).get("catalog.database"),
+            task.path("task_id").asText());
         if (args.get(0).equals("sql")) {
-          Matcher tables = Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+([\\w.]+)").matcher(args.get(1));
+          Matcher tables =
+              Pattern.compile("(?i)\\b(?:FROM|JOIN)\\s+([\\w.]+)").matcher(args.get(1));
           int n = 0;
           while (tables.find()) {
             if (tables.group(1).contains(".")) {
-              assertTrue(tables.group(1).startsWith("ledger_prod."), "the publish check reads " + tables.group(1));
+              assertTrue(
+                  tables.group(1).startsWith("ledger_prod."),
+                  "the publish check reads " + tables.group(1));
               n++;
             }
           }
           assertTrue(n >= 2, "the publish check reads no ledger table");
-          assertFalse(args.get(1).contains("idle_ledger."), "the default database is written into the check");
+          assertFalse(
+              args.get(1).contains("idle_ledger."),
+              "the default database is written into the check");
         }
         for (JsonNode uri : task.path("outlets")) {
           assertTrue(uri.asText().startsWith("idle-ledger://ledger_prod/"), uri.asText());
         }
       }
       if (isNightly(dag)) {
-        assertEquals(4, stream(dag.path("spark_tasks")).mapToInt(t -> t.path("outlets").size()).sum(), "the four gold tables as Assets");
+        assertEquals(
+            4,
+            stream(dag.path("spark_tasks")).mapToInt(t -> t.path("outlets").size()).sum(),
+            "the four gold tables as Assets");
       }
     }
   }
 
   @Test
   void maintenanceRunsInItsOwnDagWithTheJobsConfigAndIsRetriedWhenANightHoldsTheLake() {
-    List<JsonNode> maintain = sparkTasks().stream().filter(t -> argsOf(t).get(0).equals("maintain")).toList();
+    List<JsonNode> maintain =
+        sparkTasks().stream().filter(t -> argsOf(t).get(0).equals("maintain")).toList();
     assertEquals(1, maintain.size(), "one task runs `maintain`");
     JsonNode task = maintain.get(0);
     List<String> args = argsOf(task);
-    // The retention and the recent dates come from the same config file as the nightly run's, not from flags.
+    // The retention and the recent dates come from the same config file as the nightly run's, not
+    // from flags.
     assertEquals(VARIABLES.get("idle_ledger_conf_file"), valueAfter(args, "--conf"));
     assertEquals("idle_ledger", setOverrides(args).get("catalog.database"));
-    assertFalse(args.contains("--from") || args.contains("--to"), "the weekly run compacts the recent dates: " + args);
+    assertFalse(
+        args.contains("--from") || args.contains("--to"),
+        "the weekly run compacts the recent dates: " + args);
     // A night holding the run lock makes maintain exit 1: worth a retry later.
     assertTrue(task.path("retries").asInt() > 0, "maintain is retried");
     for (JsonNode dag : dags) {
@@ -248,13 +301,18 @@ class DagContractTest {
   @Test
   void badUsageAndAFailedPublishCheckAreNotRetriedButAFailedNightIs() {
     for (JsonNode task : sparkTasks()) {
-      // The DAG's operator turns exit 2 into a failure without retries (airflow-dags/tests/test_dag_rules.py).
-      assertEquals("LedgerSparkSubmitOperator", task.path("operator").asText(), task.path("task_id").asText());
+      // The DAG's operator turns exit 2 into a failure without retries
+      // (airflow-dags/tests/test_dag_rules.py).
+      assertEquals(
+          "LedgerSparkSubmitOperator",
+          task.path("operator").asText(),
+          task.path("task_id").asText());
       if (argsOf(task).get(0).equals("nightly")) {
         assertTrue(task.path("retries").asInt() > 0, "a failed night (exit 1) is worth a retry");
       }
       if (argsOf(task).get(0).equals("sql")) {
-        assertEquals(0, task.path("retries").asInt(), "a failed publish check reads the same tables again");
+        assertEquals(
+            0, task.path("retries").asInt(), "a failed publish check reads the same tables again");
       }
     }
   }
@@ -274,7 +332,9 @@ class DagContractTest {
       assertTrue(out.startsWith("s3a://") && out.endsWith("/" + SAMPLE_DS + ".html"), out);
       boolean afterCheck = false;
       for (JsonNode edge : dag.path("edges")) {
-        afterCheck |= edge.get(0).asText().equals("publish_check") && edge.get(1).asText().equals(report.path("task_id").asText());
+        afterCheck |=
+            edge.get(0).asText().equals("publish_check")
+                && edge.get(1).asText().equals(report.path("task_id").asText());
       }
       assertTrue(afterCheck, "the report must wait for the publish check: " + dag.path("edges"));
     }
@@ -282,7 +342,16 @@ class DagContractTest {
 
   @Test
   void theDagsPythonTestsPass() throws Exception {
-    Result r = python(List.of("-m", "unittest", "discover", "-s", DAGS.resolve("tests").toString(), "-p", "test_*.py"));
+    Result r =
+        python(
+            List.of(
+                "-m",
+                "unittest",
+                "discover",
+                "-s",
+                DAGS.resolve("tests").toString(),
+                "-p",
+                "test_*.py"));
     assertEquals(0, r.exitCode, r.stdout + r.stderr);
     assertTrue(r.stderr.contains("OK") && !r.stderr.contains("Ran 0 tests"), r.stderr);
   }
@@ -292,14 +361,23 @@ class DagContractTest {
     for (JsonNode dag : nightlyDags()) {
       for (JsonNode sensor : dag.path("sensors")) {
         boolean billing = sensor.path("bucket_key").asText().contains("BILLING_PERIOD=");
-        assertEquals(billing, sensor.path("soft_fail").asBoolean(),
-            sensor.path("task_id").asText() + ": only the billing sensor may give up without failing the run");
-        assertTrue(sensor.path("deferrable").asBoolean(), sensor.path("task_id").asText() + " holds a worker slot while waiting");
-        assertTrue(sensor.path("timeout").asLong() > 0, sensor.path("task_id").asText() + " has no timeout");
+        assertEquals(
+            billing,
+            sensor.path("soft_fail").asBoolean(),
+            sensor.path("task_id").asText()
+                + ": only the billing sensor may give up without failing the run");
+        assertTrue(
+            sensor.path("deferrable").asBoolean(),
+            sensor.path("task_id").asText() + " holds a worker slot while waiting");
+        assertTrue(
+            sensor.path("timeout").asLong() > 0,
+            sensor.path("task_id").asText() + " has no timeout");
         if (billing) {
           for (JsonNode edge : dag.path("edges")) {
             if (edge.get(0).asText().equals(sensor.path("task_id").asText())) {
-              assertEquals("none_failed", task(dag, edge.get(1).asText()).path("trigger_rule").asText(),
+              assertEquals(
+                  "none_failed",
+                  task(dag, edge.get(1).asText()).path("trigger_rule").asText(),
                   edge.get(1).asText() + " would be skipped with a late bill");
             }
           }
@@ -313,14 +391,19 @@ class DagContractTest {
     for (JsonNode dag : nightlyDags()) {
       Map<String, Set<String>> downstream = new HashMap<>();
       for (JsonNode edge : dag.path("edges")) {
-        downstream.computeIfAbsent(edge.get(0).asText(), k -> new HashSet<>()).add(edge.get(1).asText());
+        downstream
+            .computeIfAbsent(edge.get(0).asText(), k -> new HashSet<>())
+            .add(edge.get(1).asText());
       }
       assertFalse(dag.path("sensors").isEmpty(), "a DAG without sensors");
       for (JsonNode sensor : dag.path("sensors")) {
         Set<String> reached = reachable(sensor.path("task_id").asText(), downstream);
         for (JsonNode task : dag.path("spark_tasks")) {
-          assertTrue(reached.contains(task.path("task_id").asText()),
-              task.path("task_id").asText() + " can start before " + sensor.path("task_id").asText());
+          assertTrue(
+              reached.contains(task.path("task_id").asText()),
+              task.path("task_id").asText()
+                  + " can start before "
+                  + sensor.path("task_id").asText());
         }
       }
     }
@@ -330,12 +413,15 @@ class DagContractTest {
   void everyTaskIsDocumentedAndTheGoldTablesArePublishedAsAssets() {
     for (JsonNode dag : dags) {
       for (JsonNode task : concat(dag.path("spark_tasks"), dag.path("sensors"))) {
-        assertTrue(task.path("has_doc_md").asBoolean(), task.path("task_id").asText() + " has no doc_md");
+        assertTrue(
+            task.path("has_doc_md").asBoolean(), task.path("task_id").asText() + " has no doc_md");
       }
       if (!isNightly(dag)) {
         continue;
       }
-      assertTrue(stream(dag.path("spark_tasks")).anyMatch(t -> t.path("has_outlets").asBoolean()), "no task publishes Assets");
+      assertTrue(
+          stream(dag.path("spark_tasks")).anyMatch(t -> t.path("has_outlets").asBoolean()),
+          "no task publishes Assets");
     }
   }
 
@@ -344,7 +430,8 @@ class DagContractTest {
     for (JsonNode task : sparkTasks()) {
       List<String> args = argsOf(task);
       if (args.get(0).equals("sql")) {
-        // Parse only (no tables needed): a syntax error would otherwise surface at 6 am on the cluster.
+        // Parse only (no tables needed): a syntax error would otherwise surface at 6 am on the
+        // cluster.
         TestSpark.session().sessionState().sqlParser().parsePlan(args.get(1));
       }
     }
@@ -361,11 +448,14 @@ class DagContractTest {
     boolean watched = false;
     for (JsonNode dag : dags) {
       for (JsonNode sensor : dag.path("sensors")) {
-        watched |= sensor.path("bucket_name").asText().equals(bucket)
-            && sensor.path("bucket_key").asText().startsWith(prefix + layoutFolder);
+        watched |=
+            sensor.path("bucket_name").asText().equals(bucket)
+                && sensor.path("bucket_key").asText().startsWith(prefix + layoutFolder);
       }
     }
-    assertTrue(watched, "no sensor watches s3://" + bucket + "/" + prefix + layoutFolder + " (what the job reads)");
+    assertTrue(
+        watched,
+        "no sensor watches s3://" + bucket + "/" + prefix + layoutFolder + " (what the job reads)");
   }
 
   private static List<JsonNode> contract(String ds) throws Exception {
@@ -373,8 +463,11 @@ class DagContractTest {
   }
 
   /** The DAG's contract for {@code ds}, with more Variables, parse-time environment, and the sensors matched against {@code archive}. */
-  private static List<JsonNode> contract(String ds, Map<String, String> moreVariables, Map<String, String> env, Path archive) throws Exception {
-    List<String> args = new ArrayList<>(List.of(DAGS.resolve("tests/dag_contract.py").toString(), "--ds", ds));
+  private static List<JsonNode> contract(
+      String ds, Map<String, String> moreVariables, Map<String, String> env, Path archive)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(List.of(DAGS.resolve("tests/dag_contract.py").toString(), "--ds", ds));
     Map<String, String> vars = new HashMap<>(VARIABLES);
     vars.putAll(moreVariables);
     vars.forEach((k, v) -> args.addAll(List.of("--var", k + "=" + v)));
@@ -393,7 +486,16 @@ class DagContractTest {
    */
   private Path archive() throws IOException {
     Path fleet = buckets.resolve("fleet");
-    FleetGenerator.generate(new FleetSpec(LocalDate.parse(SAMPLE_DS), 2, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PROM, 60, 2), fleet);
+    FleetGenerator.generate(
+        new FleetSpec(
+            LocalDate.parse(SAMPLE_DS),
+            2,
+            FleetSpec.DEFAULT_NODES,
+            11,
+            TelemetryFormat.PROM,
+            60,
+            2),
+        fleet);
     Path root = buckets.resolve("s3");
     Files.createDirectories(root.resolve("raw-bucket/dcgm"));
     Files.createDirectories(root.resolve("raw-bucket/ksm"));
@@ -412,13 +514,23 @@ class DagContractTest {
 
   private static void assertFires(JsonNode sensor, String keyPrefix) {
     List<String> keys = strings(sensor.path("matched_keys"));
-    assertFalse(keys.isEmpty(), sensor.path("task_id").asText() + " matches nothing for " + sensor.path("bucket_key").asText());
-    assertTrue(keys.stream().allMatch(k -> k.startsWith(keyPrefix)), sensor.path("task_id").asText() + " matched " + keys);
-    assertTrue(sensor.path("fires").asBoolean(), sensor.path("task_id").asText() + " does not fire on " + keys);
+    assertFalse(
+        keys.isEmpty(),
+        sensor.path("task_id").asText()
+            + " matches nothing for "
+            + sensor.path("bucket_key").asText());
+    assertTrue(
+        keys.stream().allMatch(k -> k.startsWith(keyPrefix)),
+        sensor.path("task_id").asText() + " matched " + keys);
+    assertTrue(
+        sensor.path("fires").asBoolean(),
+        sensor.path("task_id").asText() + " does not fire on " + keys);
   }
 
   private static void assertWaits(JsonNode sensor) {
-    assertFalse(sensor.path("fires").asBoolean(), sensor.path("task_id").asText() + " fires on " + sensor.path("matched_keys"));
+    assertFalse(
+        sensor.path("fires").asBoolean(),
+        sensor.path("task_id").asText() + " fires on " + sensor.path("matched_keys"));
   }
 
   private static void deleteTree(Path dir) throws IOException {
@@ -448,7 +560,8 @@ class DagContractTest {
 
   private static JsonNode task(JsonNode dag, String taskId) {
     return concat(dag.path("spark_tasks"), dag.path("sensors")).stream()
-        .filter(t -> t.path("task_id").asText().equals(taskId)).findFirst()
+        .filter(t -> t.path("task_id").asText().equals(taskId))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("edge to unknown task " + taskId));
   }
 
@@ -510,13 +623,20 @@ class DagContractTest {
     cmd.addAll(args);
     Path out = Files.createTempFile(pycache, "py-out", ".txt");
     Path err = Files.createTempFile(pycache, "py-err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(REPO.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(REPO.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     pb.environment().put("PYTHONPYCACHEPREFIX", pycache.resolve("pyc").toString());
     Process p = pb.start();
     if (!p.waitFor(2, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("python3 " + args + " did not finish in 2 minutes");
     }
-    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return new Result(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 }

@@ -32,12 +32,21 @@ public final class NotebookSql {
   static final String MAGIC = "# MAGIC";
 
   /** One widget declaration: {@code dbutils.widgets.text("name", "default")} with an optional label. */
-  static final Pattern WIDGET = Pattern.compile("dbutils\\.widgets\\.text\\(\"(\\w+)\",\\s*\"([^\"]*)\"(?:,\\s*\"[^\"]*\")?\\)");
+  static final Pattern WIDGET =
+      Pattern.compile(
+          "dbutils\\.widgets\\.text\\(\"(\\w+)\",\\s*\"([^\"]*)\"(?:,\\s*\"[^\"]*\")?\\)");
+
   /** A named parameter marker; string literals, quoted identifiers and comments are removed before looking. */
   static final Pattern MARKER = Pattern.compile("(?<![\\w:]):([A-Za-z_]\\w*)");
+
   static final Pattern NOT_CODE = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|`[^`]*`|--[^\\n]*");
 
-  public enum Kind { MARKDOWN, SQL, WIDGETS, OTHER }
+  public enum Kind {
+    MARKDOWN,
+    SQL,
+    WIDGETS,
+    OTHER
+  }
 
   /** One cell: its kind and its text with the {@code # MAGIC} prefixes and the {@code %md}/{@code %sql} line removed. */
   public record Cell(Kind kind, String text) {}
@@ -46,7 +55,11 @@ public final class NotebookSql {
 
   /** The exported notebooks folder of this repository (found from the conf folder surefire names). */
   public static Path exportDir() {
-    return Path.of(System.getProperty("idleledger.conf.dir")).toAbsolutePath().normalize().getParent().resolve("notebooks-export");
+    return Path.of(System.getProperty("idleledger.conf.dir"))
+        .toAbsolutePath()
+        .normalize()
+        .getParent()
+        .resolve("notebooks-export");
   }
 
   /** Every notebook (*.py) under the folder, sorted by name. */
@@ -91,12 +104,17 @@ public final class NotebookSql {
    * The arguments to run {@code sql} with, as Databricks binds a notebook's widgets: for every marker the
    * statement reads, the value a user set in {@code values}, else the widget's default.
    */
-  public static Map<String, Object> arguments(Path notebook, String sql, Map<String, String> values) {
+  public static Map<String, Object> arguments(
+      Path notebook, String sql, Map<String, String> values) {
     Map<String, String> widgets = widgets(notebook);
     Map<String, Object> args = new LinkedHashMap<>();
     for (String name : parameters(sql)) {
       if (!widgets.containsKey(name)) {
-        throw new IllegalArgumentException(notebook.getFileName() + ": a SQL cell reads :" + name + ", which no widget of the notebook declares");
+        throw new IllegalArgumentException(
+            notebook.getFileName()
+                + ": a SQL cell reads :"
+                + name
+                + ", which no widget of the notebook declares");
       }
       args.put(name, values.getOrDefault(name, widgets.get(name)));
     }
@@ -134,7 +152,10 @@ public final class NotebookSql {
       return;
     }
     if (!body.stream().allMatch(l -> l.startsWith(MAGIC))) {
-      boolean widgets = body.stream().allMatch(l -> l.isBlank() || l.startsWith("#") || WIDGET.matcher(l.strip()).matches());
+      boolean widgets =
+          body.stream()
+              .allMatch(
+                  l -> l.isBlank() || l.startsWith("#") || WIDGET.matcher(l.strip()).matches());
       cells.add(new Cell(widgets ? Kind.WIDGETS : Kind.OTHER, String.join("\n", body)));
       return;
     }

@@ -47,22 +47,45 @@ class BillOnlyGpuInstanceTest {
   @BeforeAll
   static void attribute() {
     SparkSession spark = TestSpark.session();
-    SilverRows f = SilverRows.on(DATE).cluster("c3")
-        .add(node("known").instance("i-known").billed(bill().hour(HOUR).cost(6.88)))
-        .add(samples("known", "GPU-K").from(HOUR).forSeconds(3600).every(10).activity(0.5).fbUsed(1000))
-        .add(node("odd-node").instance("i-odd").type("x9.weird").gpus(2).billed(bill().hour(HOUR).cost(10.0)))
-        .add(samples("odd-node", "GPU-O").model("NVIDIA X").fbTotal(20000).from(HOUR).forSeconds(3600).every(10).activity(0.5).fbUsed(1000))
-        .add(bill(BILL_ONLY).type("p5.48xlarge").hour(HOUR).cost(P5_48_HOUR))
-        .add(bill("gpu-vm-1").source("focus").type("NC24ads A100 v4").hour(HOUR).cost(NC24_HOUR))
-        .add(bill("i-cpu").type("m5.large").hour(HOUR).cost(0.096))
-        .add(bill("i-new").type("p7.48xlarge").hour(HOUR).cost(100.0));
+    SilverRows f =
+        SilverRows.on(DATE)
+            .cluster("c3")
+            .add(node("known").instance("i-known").billed(bill().hour(HOUR).cost(6.88)))
+            .add(
+                samples("known", "GPU-K")
+                    .from(HOUR)
+                    .forSeconds(3600)
+                    .every(10)
+                    .activity(0.5)
+                    .fbUsed(1000))
+            .add(
+                node("odd-node")
+                    .instance("i-odd")
+                    .type("x9.weird")
+                    .gpus(2)
+                    .billed(bill().hour(HOUR).cost(10.0)))
+            .add(
+                samples("odd-node", "GPU-O")
+                    .model("NVIDIA X")
+                    .fbTotal(20000)
+                    .from(HOUR)
+                    .forSeconds(3600)
+                    .every(10)
+                    .activity(0.5)
+                    .fbUsed(1000))
+            .add(bill(BILL_ONLY).type("p5.48xlarge").hour(HOUR).cost(P5_48_HOUR))
+            .add(
+                bill("gpu-vm-1").source("focus").type("NC24ads A100 v4").hour(HOUR).cost(NC24_HOUR))
+            .add(bill("i-cpu").type("m5.large").hour(HOUR).cost(0.096))
+            .add(bill("i-new").type("p7.48xlarge").hour(HOUR).cost(100.0));
     CostAttribution.Result r = f.attribute(spark, TestSpark.config());
     Dataset<Row> gpuHourly = r.gpuHourly().cache();
     hourly = gpuHourly.collectAsList();
     instanceHours = r.instanceHours().collectAsList();
     clusters = DailyRollup.clusterDaily(gpuHourly, r.instanceHours()).collectAsList();
     // The recorder writes nothing until flushed; the warnings are what the night's log prints.
-    QualityRecorder quality = new QualityRecorder(new LakeTables(spark, "bill_only_test"), "run", DATE);
+    QualityRecorder quality =
+        new QualityRecorder(new LakeTables(spark, "bill_only_test"), "run", DATE);
     CatalogGaps.record(r.instances(), gpuHourly, quality);
     warnings = quality.warnings();
   }
@@ -79,12 +102,20 @@ class BillOnlyGpuInstanceTest {
       assertEquals(6.88, (double) row.getAs("unobserved_cost"), 1e-9);
       assertEquals(6.88, (double) row.getAs("cost"), 1e-9);
       assertEquals(3600.0, (double) row.getAs("state_seconds_unobserved"), 1e-9);
-      assertEquals(0.0, (double) row.getAs("state_seconds_unallocated") + (double) row.getAs("state_seconds_active"), 1e-12);
+      assertEquals(
+          0.0,
+          (double) row.getAs("state_seconds_unallocated")
+              + (double) row.getAs("state_seconds_active"),
+          1e-12);
       assertEquals("bill", row.getAs("price_source"));
     }
     Row hour = only(instanceHours, r -> BILL_ONLY.equals(r.getAs("instance_id")));
     assertEquals(P5_48_HOUR, (double) hour.getAs("gpu_cost"), 1e-9);
-    assertEquals(P5_48_HOUR, (double) hour.getAs("attributed"), 1e-9, "conserved: the whole GPU cost is on gpu_hourly");
+    assertEquals(
+        P5_48_HOUR,
+        (double) hour.getAs("attributed"),
+        1e-9,
+        "conserved: the whole GPU cost is on gpu_hourly");
   }
 
   @Test
@@ -97,8 +128,20 @@ class BillOnlyGpuInstanceTest {
 
   @Test
   void nonGpuAndUncataloguedInstancesOnTheBillAreNotGpuCost() {
-    assertTrue(all(hourly, r -> "i-cpu".equals(r.getAs("instance_id")) || "i-new".equals(r.getAs("instance_id"))).isEmpty());
-    assertTrue(all(instanceHours, r -> "i-cpu".equals(r.getAs("instance_id")) || "i-new".equals(r.getAs("instance_id"))).isEmpty());
+    assertTrue(
+        all(
+                hourly,
+                r ->
+                    "i-cpu".equals(r.getAs("instance_id"))
+                        || "i-new".equals(r.getAs("instance_id")))
+            .isEmpty());
+    assertTrue(
+        all(
+                instanceHours,
+                r ->
+                    "i-cpu".equals(r.getAs("instance_id"))
+                        || "i-new".equals(r.getAs("instance_id")))
+            .isEmpty());
   }
 
   @Test
@@ -115,8 +158,12 @@ class BillOnlyGpuInstanceTest {
 
   @Test
   void anUnknownGpuTypeOnANodeIsCostedWithTheAssumedGpusAndWarnedAbout() {
-    // x9.weird: capacity 2, one GPU seen → 2 GPUs assumed; 10.0 / 2 = 5.0 per GPU, the unseen one unobserved
-    double unseen = all(hourly, r -> "i-odd".equals(r.getAs("instance_id"))).stream().mapToDouble(r -> r.getAs("unobserved_cost")).sum();
+    // x9.weird: capacity 2, one GPU seen → 2 GPUs assumed; 10.0 / 2 = 5.0 per GPU, the unseen one
+    // unobserved
+    double unseen =
+        all(hourly, r -> "i-odd".equals(r.getAs("instance_id"))).stream()
+            .mapToDouble(r -> r.getAs("unobserved_cost"))
+            .sum();
     assertEquals(5.0, unseen, 1e-6);
     String w = only(warnings, s -> s.startsWith(CatalogGaps.UNKNOWN_TYPES));
     assertTrue(w.contains("x9.weird on 1 instance(s): 2 GPUs assumed per instance"), w);
@@ -126,7 +173,8 @@ class BillOnlyGpuInstanceTest {
   void warningsNameTheUncataloguedGpuFamilyAndTheBillOnlyGpus() {
     String uncounted = only(warnings, s -> s.startsWith(CatalogGaps.UNCOUNTED_TYPES));
     assertTrue(uncounted.contains("p7.48xlarge on 1 instance(s)"), uncounted);
-    assertTrue(!uncounted.contains("m5.large"), "a CPU type on the bill is not a GPU gap: " + uncounted);
+    assertTrue(
+        !uncounted.contains("m5.large"), "a CPU type on the bill is not a GPU gap: " + uncounted);
     String billOnly = only(warnings, s -> s.startsWith(CatalogGaps.BILL_ONLY));
     assertTrue(billOnly.contains(BILL_ONLY + ", p5.48xlarge, 8 GPUs, 55.04 USD"), billOnly);
     assertTrue(billOnly.contains("gpu-vm-1, NC24ads A100 v4, 1 GPUs, 3.67 USD"), billOnly);

@@ -40,24 +40,56 @@ class CostModelCasesTest {
   @BeforeAll
   static void attribute() {
     SparkSession spark = TestSpark.session();
-    SilverRows f = SilverRows.on(LocalDate.of(2026, 11, 2)).cluster("c2")
-        // A p4d with 7 GPUs of capacity, one of its A100s MIG-partitioned: a 3g.20gb instance held by a notebook, a
-        // 2g.10gb nobody holds, 2 slices unconfigured; the other 7 GPUs never report.
-        .add(node("mig-node").instance("i-mig").type("p4d.24xlarge").gpus(7))
-        .add(bill("i-mig").type("p4d.24xlarge").hour(HOUR).cost(P4D_HOUR))
-        .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
-        .add(samples("mig-node", "GPU-M").model(A100).mig("3g.20gb", "1").fbTotal(20096).from(HOUR).forSeconds(3600)
-            .activity(0.5).fbUsed(8000).heldBy("research/nb-0"))
-        .add(samples("mig-node", "GPU-M").model(A100).mig("2g.10gb", "2").fbTotal(9984).from(HOUR).forSeconds(3600))
-        // An L4 no bill covers (priced from the catalog), seen half the hour.
-        .add(node("l4-node").instance("i-nobill").type("g6.xlarge").gpus(1))
-        .add(samples("l4-node", "GPU-L4").model("NVIDIA L4").fbTotal(23034).from(HOUR).forSeconds(1800)
-            .activity(0.2).fbUsed(4000).heldBy("serving/web-0"))
-        // An instance type neither billed nor in the catalog.
-        .add(node("odd-node").instance("i-odd").type("x9.weird").gpus(1))
-        .add(samples("odd-node", "GPU-X").model("NVIDIA X").fbTotal(23034).from(HOUR).forSeconds(100)
-            .activity(0.2).fbUsed(4000).heldBy("serving/odd-0"));
-    // The same job on one-GPU p5.4xlarges scraped every 1, 10 and 30 s: 20 min at 80%, 20 min idle with its model
+    SilverRows f =
+        SilverRows.on(LocalDate.of(2026, 11, 2))
+            .cluster("c2")
+            // A p4d with 7 GPUs of capacity, one of its A100s MIG-partitioned: a 3g.20gb instance
+            // held by a notebook, a
+            // 2g.10gb nobody holds, 2 slices unconfigured; the other 7 GPUs never report.
+            .add(node("mig-node").instance("i-mig").type("p4d.24xlarge").gpus(7))
+            .add(bill("i-mig").type("p4d.24xlarge").hour(HOUR).cost(P4D_HOUR))
+            .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
+            .add(
+                samples("mig-node", "GPU-M")
+                    .model(A100)
+                    .mig("3g.20gb", "1")
+                    .fbTotal(20096)
+                    .from(HOUR)
+                    .forSeconds(3600)
+                    .activity(0.5)
+                    .fbUsed(8000)
+                    .heldBy("research/nb-0"))
+            .add(
+                samples("mig-node", "GPU-M")
+                    .model(A100)
+                    .mig("2g.10gb", "2")
+                    .fbTotal(9984)
+                    .from(HOUR)
+                    .forSeconds(3600))
+            // An L4 no bill covers (priced from the catalog), seen half the hour.
+            .add(node("l4-node").instance("i-nobill").type("g6.xlarge").gpus(1))
+            .add(
+                samples("l4-node", "GPU-L4")
+                    .model("NVIDIA L4")
+                    .fbTotal(23034)
+                    .from(HOUR)
+                    .forSeconds(1800)
+                    .activity(0.2)
+                    .fbUsed(4000)
+                    .heldBy("serving/web-0"))
+            // An instance type neither billed nor in the catalog.
+            .add(node("odd-node").instance("i-odd").type("x9.weird").gpus(1))
+            .add(
+                samples("odd-node", "GPU-X")
+                    .model("NVIDIA X")
+                    .fbTotal(23034)
+                    .from(HOUR)
+                    .forSeconds(100)
+                    .activity(0.2)
+                    .fbUsed(4000)
+                    .heldBy("serving/odd-0"));
+    // The same job on one-GPU p5.4xlarges scraped every 1, 10 and 30 s: 20 min at 80%, 20 min idle
+    // with its model
     // loaded, 20 min free.
     for (int step : new int[] {1, 10, 30}) {
       String node = "step" + step;
@@ -65,9 +97,29 @@ class CostModelCasesTest {
       f.add(node(node).type("p5.4xlarge").gpus(1))
           .add(bill("i-" + node).type("p5.4xlarge").hour(HOUR).cost(P5_HOUR))
           .add(pod(pod).workload("Job", "job-" + step).type("training").team("ml"))
-          .add(samples(node, "GPU-" + node).from(HOUR).forSeconds(1200).every(step).activity(0.8).fbUsed(60000).heldBy(pod))
-          .add(samples(node, "GPU-" + node).from(HOUR.plusSeconds(1200)).forSeconds(1200).every(step).activity(0.0).fbUsed(60000).heldBy(pod))
-          .add(samples(node, "GPU-" + node).from(HOUR.plusSeconds(2400)).forSeconds(1200).every(step).activity(0.0).fbUsed(500));
+          .add(
+              samples(node, "GPU-" + node)
+                  .from(HOUR)
+                  .forSeconds(1200)
+                  .every(step)
+                  .activity(0.8)
+                  .fbUsed(60000)
+                  .heldBy(pod))
+          .add(
+              samples(node, "GPU-" + node)
+                  .from(HOUR.plusSeconds(1200))
+                  .forSeconds(1200)
+                  .every(step)
+                  .activity(0.0)
+                  .fbUsed(60000)
+                  .heldBy(pod))
+          .add(
+              samples(node, "GPU-" + node)
+                  .from(HOUR.plusSeconds(2400))
+                  .forSeconds(1200)
+                  .every(step)
+                  .activity(0.0)
+                  .fbUsed(500));
     }
     CostAttribution.Result r = f.attribute(spark, TestSpark.config());
     Dataset<Row> gpuHourly = r.gpuHourly().cache();
@@ -82,7 +134,8 @@ class CostModelCasesTest {
     Row nb = only(hourly, r -> "nb-0".equals(r.getAs("pod")));
     assertEquals(PER_GPU * 3 / 7, (double) nb.getAs("cost"), 1e-9);
     assertEquals("3g.20gb", nb.getAs("mig_profile"));
-    assertEquals(3600.0 * 3 / 7, (double) nb.getAs("state_seconds_active"), 1e-6, "GPU-equivalent seconds");
+    assertEquals(
+        3600.0 * 3 / 7, (double) nb.getAs("state_seconds_active"), 1e-6, "GPU-equivalent seconds");
   }
 
   @Test
@@ -90,13 +143,21 @@ class CostModelCasesTest {
     Row idleSlice = only(hourly, r -> "2g.10gb".equals(r.getAs("mig_profile")));
     assertEquals(PER_GPU * 2 / 7, (double) idleSlice.getAs("unallocated_cost"), 1e-9);
     Row unconfigured = only(hourly, r -> "unconfigured".equals(r.getAs("mig_profile")));
-    assertEquals(PER_GPU * 2 / 7, (double) unconfigured.getAs("unallocated_cost"), 1e-9, "7 - 3 - 2 = 2 slices nobody configured");
+    assertEquals(
+        PER_GPU * 2 / 7,
+        (double) unconfigured.getAs("unallocated_cost"),
+        1e-9,
+        "7 - 3 - 2 = 2 slices nobody configured");
     assertEquals(0.0, (double) unconfigured.getAs("unobserved_cost"), 1e-12);
   }
 
   @Test
   void gpusBilledButNeverSeenAreUnobservedAndTheInstanceHourIsConserved() {
-    double unobserved = hourly.stream().filter(r -> "i-mig".equals(r.getAs("instance_id"))).mapToDouble(r -> r.getAs("unobserved_cost")).sum();
+    double unobserved =
+        hourly.stream()
+            .filter(r -> "i-mig".equals(r.getAs("instance_id")))
+            .mapToDouble(r -> r.getAs("unobserved_cost"))
+            .sum();
     assertEquals(PER_GPU * 7, unobserved, 1e-9, "7 of the 8 A100s never reported");
     Row mig = only(instanceHours, r -> "i-mig".equals(r.getAs("instance_id")));
     assertEquals(P4D_HOUR, (double) mig.getAs("gpu_cost"), 1e-9);
@@ -108,7 +169,11 @@ class CostModelCasesTest {
     Row web = only(hourly, r -> "web-0".equals(r.getAs("pod")));
     assertEquals("catalog", web.getAs("price_source"));
     assertEquals(L4_ON_DEMAND / 3600 * 1800, (double) web.getAs("cost"), 1e-9);
-    assertEquals(0.0, (double) web.getAs("unobserved_cost"), 1e-12, "without a bill there is no billed time to miss");
+    assertEquals(
+        0.0,
+        (double) web.getAs("unobserved_cost"),
+        1e-12,
+        "without a bill there is no billed time to miss");
   }
 
   @Test
@@ -123,8 +188,11 @@ class CostModelCasesTest {
     Row one = only(workloads, r -> "job-1".equals(r.getAs("workload_name")));
     for (String name : List.of("job-10", "job-30")) {
       Row other = only(workloads, r -> name.equals(r.getAs("workload_name")));
-      for (String column : List.of("cost", "idle_cost", "idle_memory_held_cost", "unused_capacity_cost", "gpu_hours")) {
-        assertEquals((double) one.getAs(column), (double) other.getAs(column), 1e-9, name + " " + column);
+      for (String column :
+          List.of(
+              "cost", "idle_cost", "idle_memory_held_cost", "unused_capacity_cost", "gpu_hours")) {
+        assertEquals(
+            (double) one.getAs(column), (double) other.getAs(column), 1e-9, name + " " + column);
       }
     }
     assertEquals(P5_HOUR / 3, (double) one.getAs("idle_cost"), 1e-9);
@@ -147,7 +215,10 @@ class CostModelCasesTest {
     double expected = P4D_HOUR + 3 * P5_HOUR + L4_ON_DEMAND / 2;
     assertEquals(expected, (double) c.getAs("gpu_cost"), 1e-9);
     assertEquals(0.0, (double) c.getAs("reconciliation_delta"), 1e-9);
-    assertEquals((double) c.getAs("idle_cost") + (double) c.getAs("unallocated_cost"), (double) c.getAs("waste_cost"), 1e-12);
+    assertEquals(
+        (double) c.getAs("idle_cost") + (double) c.getAs("unallocated_cost"),
+        (double) c.getAs("waste_cost"),
+        1e-12);
     assertTrue((double) c.getAs("unobserved_gpu_hours") > 6.99, "7 unseen A100s for an hour");
   }
 

@@ -26,14 +26,23 @@ import org.junit.jupiter.api.Test;
 class ReconciliationCheckTest {
   private static final String DB = "reconciliation_check_test";
   private static final LocalDate DAY = LocalDate.of(2026, 11, 1);
-  private static final StructType INSTANCE_HOURS = new StructType().add("cluster", DataTypes.StringType).add("instance_id", DataTypes.StringType)
-      .add("hour", DataTypes.TimestampType).add("gpu_cost", DataTypes.DoubleType).add("attributed", DataTypes.DoubleType)
-      .add("price_source", DataTypes.StringType).add("currency", DataTypes.StringType);
+  private static final StructType INSTANCE_HOURS =
+      new StructType()
+          .add("cluster", DataTypes.StringType)
+          .add("instance_id", DataTypes.StringType)
+          .add("hour", DataTypes.TimestampType)
+          .add("gpu_cost", DataTypes.DoubleType)
+          .add("attributed", DataTypes.DoubleType)
+          .add("price_source", DataTypes.StringType)
+          .add("currency", DataTypes.StringType);
   private final SparkSession spark = TestSpark.session();
 
   private record Checked(List<String> failures, List<Row> checks) {
     Row check(String name) {
-      return checks.stream().filter(c -> name.equals(c.getAs("check"))).findFirst().orElseThrow(() -> new AssertionError(name + " in " + checks));
+      return checks.stream()
+          .filter(c -> name.equals(c.getAs("check")))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError(name + " in " + checks));
     }
   }
 
@@ -41,15 +50,28 @@ class ReconciliationCheckTest {
     LedgerConfig config = TestSpark.config("catalog.database=" + DB);
     String runId = UUID.randomUUID().toString();
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, config), runId, DAY);
-    AttributeStage.recordReconciliation(spark.createDataFrame(new ArrayList<>(Arrays.asList(instanceHours)), INSTANCE_HOURS), quality,
+    AttributeStage.recordReconciliation(
+        spark.createDataFrame(new ArrayList<>(Arrays.asList(instanceHours)), INSTANCE_HOURS),
+        quality,
         config.maxReconciliationDelta);
     List<String> failures = quality.failures();
     quality.flush();
-    return new Checked(failures, spark.sql("SELECT * FROM " + DB + ".run_quality WHERE run_id = '" + runId + "'").collectAsList());
+    return new Checked(
+        failures,
+        spark
+            .sql("SELECT * FROM " + DB + ".run_quality WHERE run_id = '" + runId + "'")
+            .collectAsList());
   }
 
   private static Row hour(String instance, Double gpuCost, Double attributed) {
-    return RowFactory.create("c1", instance, Timestamp.from(Instant.parse("2026-11-01T10:00:00Z")), gpuCost, attributed, "bill", "USD");
+    return RowFactory.create(
+        "c1",
+        instance,
+        Timestamp.from(Instant.parse("2026-11-01T10:00:00Z")),
+        gpuCost,
+        attributed,
+        "bill",
+        "USD");
   }
 
   @Test
@@ -70,8 +92,12 @@ class ReconciliationCheckTest {
 
     Row r = c.check("reconciliation");
     assertFalse(r.<Boolean>getAs("passed"));
-    assertTrue(r.<String>getAs("detail").startsWith("1 GPU instance-hours have no money figure (null GPU cost or attributed cost), e.g. "
-        + "i-0null 2026-11-01 10:00:00"), r.<String>getAs("detail"));
+    assertTrue(
+        r.<String>getAs("detail")
+            .startsWith(
+                "1 GPU instance-hours have no money figure (null GPU cost or attributed cost), e.g. "
+                    + "i-0null 2026-11-01 10:00:00"),
+        r.<String>getAs("detail"));
     assertEquals(1, c.failures().size());
   }
 

@@ -32,27 +32,41 @@ class TinyNightBenchmarkTest {
   @BeforeAll
   static void runTheTinyNight() throws IOException {
     dir = Files.createTempDirectory("bench-tiny-test");
-    result = new TinyNightBenchmark(TestSpark.session(), extra -> {
-      String[] all = java.util.stream.Stream.concat(extra.stream(), java.util.stream.Stream.of("nightly.lookback_days=1"))
-          .toArray(String[]::new);
-      return TestSpark.config(all);
-    }, dir).run(TRACE);
+    result =
+        new TinyNightBenchmark(
+                TestSpark.session(),
+                extra -> {
+                  String[] all =
+                      java.util.stream.Stream.concat(
+                              extra.stream(), java.util.stream.Stream.of("nightly.lookback_days=1"))
+                          .toArray(String[]::new);
+                  return TestSpark.config(all);
+                },
+                dir)
+            .run(TRACE);
   }
 
   @Test
   void theNightIsTheTracesDayAndTheLookbackDayBeforeIt() {
-    // The trace's only telemetry folder is dt=2026-11-28; lookback 1 adds 2026-11-27, which has no input at all.
+    // The trace's only telemetry folder is dt=2026-11-28; lookback 1 adds 2026-11-27, which has no
+    // input at all.
     assertEquals(LocalDate.of(2026, 11, 28), result.date());
-    assertEquals(List.of(LocalDate.of(2026, 11, 27), LocalDate.of(2026, 11, 28)), result.published());
+    assertEquals(
+        List.of(LocalDate.of(2026, 11, 27), LocalDate.of(2026, 11, 28)), result.published());
   }
 
   @Test
   void theRowCountsTheTracesTelemetryRowsItsGpuAndItsTwoBilledHours() throws IOException {
-    // Every data row of the trace's one telemetry file is read (the unused metrics are read, then ignored).
+    // Every data row of the trace's one telemetry file is read (the unused metrics are read, then
+    // ignored).
     long rows;
     Path file = TRACE.resolve("telemetry/dt=2026-11-28/dcgm-gpu-node-1.csv.gz");
-    try (Reader in = new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8)) {
-      rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in).stream().count();
+    try (Reader in =
+        new InputStreamReader(
+            new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8)) {
+      rows =
+          CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(in).stream()
+              .count();
     }
     assertEquals(rows, result.row().telemetrySamples());
     // README of the trace: one H100, CUR bills hours 02:00 and 03:00.
@@ -68,21 +82,34 @@ class TinyNightBenchmarkTest {
     }
     assertTrue(result.row().stageSeconds().get(TinyNightBenchmark.OTHER) >= 0);
     NightProfile.Totals all = result.profile().total();
-    assertTrue(all.jobs() > 0 && all.tasks() >= all.stages() && all.jobWallSeconds() > 0, all.toString());
-    // Every part of the night carries a description: the stages per date, and the night's own work around them.
+    assertTrue(
+        all.jobs() > 0 && all.tasks() >= all.stages() && all.jobWallSeconds() > 0, all.toString());
+    // Every part of the night carries a description: the stages per date, and the night's own work
+    // around them.
     Map<String, NightProfile.Totals> parts = result.profile().byPart();
     assertTrue(parts.containsKey("ingest telemetry 2026-11-28"), parts.keySet().toString());
     assertTrue(parts.containsKey("recommend 2026-11-28"), parts.keySet().toString());
-    assertTrue(parts.keySet().stream().noneMatch(p -> p.equals("(no description)")), parts.keySet().toString());
+    assertTrue(
+        parts.keySet().stream().noneMatch(p -> p.equals("(no description)")),
+        parts.keySet().toString());
   }
 
   @Test
   void eachSilverAndGoldTableIsCreatedAndCommittedOnceForTheTracesDate() {
     Map<String, Integer> commits = result.deltaCommits();
-    // CREATE TABLE, then the replace of 2026-11-28. The replace of 2026-11-27 (no input, nothing there before) adds
+    // CREATE TABLE, then the replace of 2026-11-28. The replace of 2026-11-27 (no input, nothing
+    // there before) adds
     // and removes no file, and Delta writes no commit for it.
-    for (String table : List.of("gpu_samples", "pod_info", "node_info", "billing_hourly", "gpu_hourly", "workload_daily", "cluster_daily",
-        "team_daily")) {
+    for (String table :
+        List.of(
+            "gpu_samples",
+            "pod_info",
+            "node_info",
+            "billing_hourly",
+            "gpu_hourly",
+            "workload_daily",
+            "cluster_daily",
+            "team_daily")) {
       assertEquals(1 + 1, commits.get(table), table + " in " + commits);
     }
   }

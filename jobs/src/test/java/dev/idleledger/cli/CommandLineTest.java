@@ -20,36 +20,72 @@ class CommandLineTest {
 
   @Test
   void unknownConfigKeyIsExitTwo() {
-    assertEquals(IdleLedger.EXIT_USAGE, IdleLedger.execute("sql", "SELECT 1", "--dry-run", "--set", "lake.rot=/x"));
+    assertEquals(
+        IdleLedger.EXIT_USAGE,
+        IdleLedger.execute("sql", "SELECT 1", "--dry-run", "--set", "lake.rot=/x"));
   }
 
   @Test
   void dryRunValidatesConfigWithoutSpark() {
-    assertEquals(IdleLedger.EXIT_OK, IdleLedger.execute("sql", "SELECT 1", "--dry-run", "--set", "lake.root=" + dir));
+    assertEquals(
+        IdleLedger.EXIT_OK,
+        IdleLedger.execute("sql", "SELECT 1", "--dry-run", "--set", "lake.root=" + dir));
   }
 
   @Test
   void tableMadeByOneProcessIsQueryableBySqlInTheNext() throws Exception {
     String lake = "lake.root=" + dir.resolve("lake");
-    ProcessRunner.Result made = ProcessRunner.idleLedger(List.of("sql",
-        "CREATE TABLE probe USING DELTA AS SELECT 42 AS answer, 'H100' AS gpu", "--set", lake, "--set", "spark.master=local[1]"));
+    ProcessRunner.Result made =
+        ProcessRunner.idleLedger(
+            List.of(
+                "sql",
+                "CREATE TABLE probe USING DELTA AS SELECT 42 AS answer, 'H100' AS gpu",
+                "--set",
+                lake,
+                "--set",
+                "spark.master=local[1]"));
     assertEquals(0, made.exitCode(), made.stderr());
 
-    ProcessRunner.Result csv = ProcessRunner.idleLedger(List.of("sql", "SELECT answer, gpu, NULL AS nothing FROM probe",
-        "--format", "csv", "--set", lake, "--set", "spark.master=local[1]"));
+    ProcessRunner.Result csv =
+        ProcessRunner.idleLedger(
+            List.of(
+                "sql",
+                "SELECT answer, gpu, NULL AS nothing FROM probe",
+                "--format",
+                "csv",
+                "--set",
+                lake,
+                "--set",
+                "spark.master=local[1]"));
     assertEquals(0, csv.exitCode(), csv.stderr());
     assertEquals(List.of("answer,gpu,nothing", "42,H100,"), csv.stdout().lines().toList());
 
-    ProcessRunner.Result json = ProcessRunner.idleLedger(List.of("sql", "SELECT answer, gpu FROM idle_ledger.probe",
-        "--format", "json", "--set", lake, "--set", "spark.master=local[1]"));
+    ProcessRunner.Result json =
+        ProcessRunner.idleLedger(
+            List.of(
+                "sql",
+                "SELECT answer, gpu FROM idle_ledger.probe",
+                "--format",
+                "json",
+                "--set",
+                lake,
+                "--set",
+                "spark.master=local[1]"));
     assertEquals(0, json.exitCode(), json.stderr());
     assertEquals("{\"answer\":42,\"gpu\":\"H100\"}", json.stdout().strip());
   }
 
   @Test
   void badQueryFailsWithExitOneAndAOneLineReason() throws Exception {
-    ProcessRunner.Result r = ProcessRunner.idleLedger(List.of("sql", "SELECT * FROM no_such_table",
-        "--set", "lake.root=" + dir.resolve("lake2"), "--set", "spark.master=local[1]"));
+    ProcessRunner.Result r =
+        ProcessRunner.idleLedger(
+            List.of(
+                "sql",
+                "SELECT * FROM no_such_table",
+                "--set",
+                "lake.root=" + dir.resolve("lake2"),
+                "--set",
+                "spark.master=local[1]"));
     assertEquals(IdleLedger.EXIT_RUN_FAILED, r.exitCode());
     assertTrue(r.stderr().contains("no_such_table"), r.stderr());
   }

@@ -34,7 +34,8 @@ class ConfigAtStartTest {
       System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
       int code = IdleLedger.execute(args);
-      return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+      return new Outcome(
+          code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -42,10 +43,27 @@ class ConfigAtStartTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"recommend.window_days=0", "recommend.target_activity=0", "recommend.mig_margin=1.5",
-      "tickets.sink=email", "tickets.http.max_attempts=0", "tickets.min_monthly_savings=-1", "nightly.lock_timeout_minutes=0"})
+  @ValueSource(
+      strings = {
+        "recommend.window_days=0",
+        "recommend.target_activity=0",
+        "recommend.mig_margin=1.5",
+        "tickets.sink=email",
+        "tickets.http.max_attempts=0",
+        "tickets.min_monthly_savings=-1",
+        "nightly.lock_timeout_minutes=0"
+      })
   void aBadLaterStageSettingFailsTheDryRunOfTheNightNamingItsKey(String setting) {
-    Outcome r = run("nightly", "--date", "2026-11-01", "--dry-run", "--set", "lake.root=" + dir, "--set", setting);
+    Outcome r =
+        run(
+            "nightly",
+            "--date",
+            "2026-11-01",
+            "--dry-run",
+            "--set",
+            "lake.root=" + dir,
+            "--set",
+            setting);
     String key = setting.substring(0, setting.indexOf('='));
     assertEquals(IdleLedger.EXIT_USAGE, r.exitCode(), r.stdout() + r.stderr());
     List<String> lines = r.stderr().lines().toList();
@@ -55,16 +73,36 @@ class ConfigAtStartTest {
 
   @Test
   void anUnreadableInstanceCatalogFailsAtStart() {
-    Outcome r = run("backfill", "--from", "2026-11-01", "--to", "2026-11-02", "--dry-run", "--set", "lake.root=" + dir,
-        "--set", "cost.instance_catalog=" + dir.resolve("no-such-catalog.csv"));
+    Outcome r =
+        run(
+            "backfill",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-02",
+            "--dry-run",
+            "--set",
+            "lake.root=" + dir,
+            "--set",
+            "cost.instance_catalog=" + dir.resolve("no-such-catalog.csv"));
     assertEquals(IdleLedger.EXIT_USAGE, r.exitCode(), r.stdout() + r.stderr());
     assertTrue(r.stderr().contains("no-such-catalog.csv"), r.stderr());
   }
 
   @Test
   void dryRunPrintsTheEffectiveConfigurationWithSecretsMasked() {
-    Outcome r = run("nightly", "--date", "2026-11-01", "--dry-run", "--set", "lake.root=" + dir,
-        "--set", "recommend.window_days=9", "--set", "s3.secret_key=planted-s3-secret-value");
+    Outcome r =
+        run(
+            "nightly",
+            "--date",
+            "2026-11-01",
+            "--dry-run",
+            "--set",
+            "lake.root=" + dir,
+            "--set",
+            "recommend.window_days=9",
+            "--set",
+            "s3.secret_key=planted-s3-secret-value");
     assertEquals(IdleLedger.EXIT_OK, r.exitCode(), r.stderr());
     List<String> lines = r.stdout().lines().toList();
     assertTrue(lines.contains("recommend.window_days = 9"), r.stdout());
@@ -77,7 +115,8 @@ class ConfigAtStartTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"demo", "generate", "nightly", "backfill", "sql", "report", "tickets", "bench"})
+  @ValueSource(
+      strings = {"demo", "generate", "nightly", "backfill", "sql", "report", "tickets", "bench"})
   void everySubcommandAnswersHelpWithExitZeroEvenWithoutItsRequiredOptions(String command) {
     Outcome r = run(command, "--help");
     assertEquals(IdleLedger.EXIT_OK, r.exitCode(), r.stderr());

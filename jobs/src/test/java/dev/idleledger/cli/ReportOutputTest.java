@@ -36,7 +36,8 @@ class ReportOutputTest {
     SparkSession spark = TestSpark.session();
     server = S3ApiServer.start();
     server.createBucket(BUCKET);
-    // The shared session is already built: S3A is pointed at the server on its live Hadoop configuration.
+    // The shared session is already built: S3A is pointed at the server on its live Hadoop
+    // configuration.
     server.configure(spark.sparkContext().hadoopConfiguration());
     tables = new LakeTables(spark, lake.database());
     from = lake.dates().get(0);
@@ -52,12 +53,21 @@ class ReportOutputTest {
 
   @Test
   void theReportIsWrittenToAnS3aPathThroughHadoop() throws Exception {
-    ReportCommand.Written written = ReportCommand.write(tables, from, to, "s3a://" + BUCKET + "/reports/" + to + ".html");
+    ReportCommand.Written written =
+        ReportCommand.write(tables, from, to, "s3a://" + BUCKET + "/reports/" + to + ".html");
     assertEquals("s3a://" + BUCKET + "/reports/" + to + ".html", written.path());
     assertEquals(List.of("reports/" + to + ".html"), server.keys(BUCKET, "reports/"));
-    String stored = server.client().getObjectAsBytes(b -> b.bucket(BUCKET).key("reports/" + to + ".html")).asString(StandardCharsets.UTF_8);
-    assertEquals(HtmlReport.render(written.data()), stored, "the object is the whole rendered report");
-    assertTrue(stored.contains("<h2>Open recommendations</h2>") && stored.contains("id=\"realized-savings\""), "the report says what to do");
+    String stored =
+        server
+            .client()
+            .getObjectAsBytes(b -> b.bucket(BUCKET).key("reports/" + to + ".html"))
+            .asString(StandardCharsets.UTF_8);
+    assertEquals(
+        HtmlReport.render(written.data()), stored, "the object is the whole rendered report");
+    assertTrue(
+        stored.contains("<h2>Open recommendations</h2>")
+            && stored.contains("id=\"realized-savings\""),
+        "the report says what to do");
   }
 
   @Test
@@ -67,7 +77,10 @@ class ReportOutputTest {
     assertEquals(out.toUri().toString().replaceAll("^file:/+", "file:/"), written.path());
     assertEquals(HtmlReport.render(written.data()), Files.readString(out));
     try (var files = Files.list(out.getParent())) {
-      assertEquals(List.of("report.html"), files.map(p -> p.getFileName().toString()).toList(), "no .report.html.crc for a person to wonder about");
+      assertEquals(
+          List.of("report.html"),
+          files.map(p -> p.getFileName().toString()).toList(),
+          "no .report.html.crc for a person to wonder about");
     }
   }
 

@@ -33,8 +33,12 @@ public final class ClusterJar {
    */
   public static String platformClasspath() {
     try (Stream<Path> shared = Files.list(existing("platform.shared.dir"))) {
-      List<String> jars = new ArrayList<>(List.of(Files.readString(existing("platform.classpath")).trim()));
-      shared.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> jars.add(j.toString()));
+      List<String> jars =
+          new ArrayList<>(List.of(Files.readString(existing("platform.classpath")).trim()));
+      shared
+          .filter(j -> j.toString().endsWith(".jar"))
+          .sorted()
+          .forEach(j -> jars.add(j.toString()));
       return String.join(":", jars);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -48,7 +52,8 @@ public final class ClusterJar {
   /** The JDK 17 openings Spark needs, as this JVM got them from the build. */
   public static List<String> addOpens() {
     return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect")).toList();
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
+        .toList();
   }
 
   public static String java() {
@@ -73,11 +78,13 @@ public final class ClusterJar {
     try {
       Path out = Files.createTempFile("cluster-out", ".txt");
       Path err = Files.createTempFile("cluster-err", ".txt");
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
       pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       pb.environment().putAll(env);
       Process p = pb.start();
-      // A child outlives this JVM: if the test JVM is stopped mid-run (a timeout), the child goes with it.
+      // A child outlives this JVM: if the test JVM is stopped mid-run (a timeout), the child goes
+      // with it.
       Thread reaper = new Thread(p::destroyForcibly, "stop " + cmd.get(0));
       try {
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -87,8 +94,12 @@ public final class ClusterJar {
       try {
         if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
           p.destroyForcibly();
-          throw new IllegalStateException(cmd.get(cmd.size() - 1) + " did not finish in " + minutes + " minutes: "
-              + Files.readString(err, StandardCharsets.UTF_8));
+          throw new IllegalStateException(
+              cmd.get(cmd.size() - 1)
+                  + " did not finish in "
+                  + minutes
+                  + " minutes: "
+                  + Files.readString(err, StandardCharsets.UTF_8));
         }
       } finally {
         try {
@@ -97,7 +108,11 @@ public final class ClusterJar {
           // the hook is running or about to: nothing to undo
         }
       }
-      Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      Result r =
+          new Result(
+              p.exitValue(),
+              Files.readString(out, StandardCharsets.UTF_8),
+              Files.readString(err, StandardCharsets.UTF_8));
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
       return r;
@@ -112,7 +127,12 @@ public final class ClusterJar {
   private static Path existing(String property) {
     String value = System.getProperty(property);
     if (value == null || !Files.exists(Path.of(value))) {
-      throw new IllegalStateException("-D" + property + "=" + value + " does not exist: run mvn -Pcluster verify (the *IT tests need the packaged jar)");
+      throw new IllegalStateException(
+          "-D"
+              + property
+              + "="
+              + value
+              + " does not exist: run mvn -Pcluster verify (the *IT tests need the packaged jar)");
     }
     return Path.of(value);
   }

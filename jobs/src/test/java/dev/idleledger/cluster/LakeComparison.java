@@ -29,7 +29,8 @@ import org.apache.spark.sql.types.StructField;
  * between two runs by design and are left out.
  */
 public final class LakeComparison {
-  public static final List<String> MONEY_TABLES = List.of("gpu_hourly", "workload_daily", "cluster_daily", "team_daily", "recommendations");
+  public static final List<String> MONEY_TABLES =
+      List.of("gpu_hourly", "workload_daily", "cluster_daily", "team_daily", "recommendations");
   private static final Set<String> PER_RUN = Set.of("run_id", "checked_at", "ticket_synced_at");
   private static final double TOLERANCE = 1e-9;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,12 +39,17 @@ public final class LakeComparison {
 
   /** A local SparkSession that reads Delta, with S3A pointed at {@code s3} (endpoint, keys) when given. */
   public static SparkSession reader(Map<String, String> hadoopS3) {
-    SparkSession.Builder b = SparkSession.builder().master("local[1]").appName("lake comparison")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.databricks.delta.snapshotPartitions", "2");
+    SparkSession.Builder b =
+        SparkSession.builder()
+            .master("local[1]")
+            .appName("lake comparison")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+            .config(
+                "spark.sql.catalog.spark_catalog",
+                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            .config("spark.databricks.delta.snapshotPartitions", "2");
     hadoopS3.forEach((k, v) -> b.config("spark.hadoop." + k, v));
     return b.getOrCreate();
   }
@@ -53,20 +59,40 @@ public final class LakeComparison {
   }
 
   private static boolean sortKey(StructField f) {
-    return !isNumber(f.dataType()) && !f.name().equals("evidence") && !(f.dataType() instanceof MapType);
+    return !isNumber(f.dataType())
+        && !f.name().equals("evidence")
+        && !(f.dataType() instanceof MapType);
   }
 
   public static void assertSameTable(String table, Dataset<Row> expected, Dataset<Row> actual) {
-    StructField[] fields = Arrays.stream(expected.schema().fields()).filter(f -> !PER_RUN.contains(f.name())).toArray(StructField[]::new);
-    // A map (labels) cannot be sorted on; the other text columns order the rows, and the map is still compared.
-    Column[] keys = Arrays.stream(fields).filter(LakeComparison::sortKey)
-        .map(f -> expected.col(f.name()).asc_nulls_first()).toArray(Column[]::new);
+    StructField[] fields =
+        Arrays.stream(expected.schema().fields())
+            .filter(f -> !PER_RUN.contains(f.name()))
+            .toArray(StructField[]::new);
+    // A map (labels) cannot be sorted on; the other text columns order the rows, and the map is
+    // still compared.
+    Column[] keys =
+        Arrays.stream(fields)
+            .filter(LakeComparison::sortKey)
+            .map(f -> expected.col(f.name()).asc_nulls_first())
+            .toArray(Column[]::new);
     String[] names = Arrays.stream(fields).map(StructField::name).toArray(String[]::new);
-    List<Row> want = expected.select(names[0], Arrays.copyOfRange(names, 1, names.length)).orderBy(keys).collectAsList();
-    List<Row> got = actual.select(names[0], Arrays.copyOfRange(names, 1, names.length))
-        .orderBy(Arrays.stream(fields).filter(LakeComparison::sortKey)
-            .map(f -> actual.col(f.name()).asc_nulls_first()).toArray(Column[]::new)).collectAsList();
-    assertTrue(!want.isEmpty(), table + " is empty in the reference lake: nothing would be compared");
+    List<Row> want =
+        expected
+            .select(names[0], Arrays.copyOfRange(names, 1, names.length))
+            .orderBy(keys)
+            .collectAsList();
+    List<Row> got =
+        actual
+            .select(names[0], Arrays.copyOfRange(names, 1, names.length))
+            .orderBy(
+                Arrays.stream(fields)
+                    .filter(LakeComparison::sortKey)
+                    .map(f -> actual.col(f.name()).asc_nulls_first())
+                    .toArray(Column[]::new))
+            .collectAsList();
+    assertTrue(
+        !want.isEmpty(), table + " is empty in the reference lake: nothing would be compared");
     assertEquals(want.size(), got.size(), table + ": row count");
     for (int r = 0; r < want.size(); r++) {
       for (int c = 0; c < fields.length; c++) {
@@ -87,7 +113,9 @@ public final class LakeComparison {
   }
 
   private static boolean isNumber(DataType t) {
-    return t.equals(DataTypes.DoubleType) || t.equals(DataTypes.FloatType) || t instanceof DecimalType;
+    return t.equals(DataTypes.DoubleType)
+        || t.equals(DataTypes.FloatType)
+        || t instanceof DecimalType;
   }
 
   private static void assertClose(double a, double b, String where) {

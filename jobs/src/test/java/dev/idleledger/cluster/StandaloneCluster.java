@@ -27,13 +27,21 @@ public final class StandaloneCluster implements AutoCloseable {
       Path dir = Files.createTempDirectory("spark-cluster");
       Path classpath = dir.resolve("platform-classpath.txt");
       Files.writeString(classpath, ClusterJar.platformClasspath());
-      ClusterJar.Result r = ClusterJar.run(List.of(script(), "up", "--workers", String.valueOf(workers)), env(dir, classpath), 10);
+      ClusterJar.Result r =
+          ClusterJar.run(
+              List.of(script(), "up", "--workers", String.valueOf(workers)),
+              env(dir, classpath),
+              10);
       List<String> lines = r.stdout().lines().toList();
-      if (r.exitCode() != 0 || lines.isEmpty() || !lines.get(lines.size() - 1).startsWith("spark://127.0.0.1:")) {
-        throw new IllegalStateException("bin/spark-cluster up failed (" + r.exitCode() + "): " + r.stdout() + r.stderr());
+      if (r.exitCode() != 0
+          || lines.isEmpty()
+          || !lines.get(lines.size() - 1).startsWith("spark://127.0.0.1:")) {
+        throw new IllegalStateException(
+            "bin/spark-cluster up failed (" + r.exitCode() + "): " + r.stdout() + r.stderr());
       }
       StandaloneCluster cluster = new StandaloneCluster(dir, lines.get(lines.size() - 1));
-      // The daemons outlive this JVM unless stopped: a test JVM that ends without its @AfterAll (killed by a
+      // The daemons outlive this JVM unless stopped: a test JVM that ends without its @AfterAll
+      // (killed by a
       // timeout, interrupted) still takes them down.
       Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "spark-cluster down"));
       return cluster;
@@ -59,7 +67,9 @@ public final class StandaloneCluster implements AutoCloseable {
   public void killWorker(int n) {
     try {
       long pid = Long.parseLong(Files.readString(dir.resolve("worker-" + n + ".pid")).trim());
-      ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("worker " + n + " (pid " + pid + ") is not running"))
+      ProcessHandle.of(pid)
+          .orElseThrow(
+              () -> new IllegalStateException("worker " + n + " (pid " + pid + ") is not running"))
           .destroyForcibly();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -83,7 +93,12 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   private static Map<String, String> env(Path dir, Path classpath) {
-    return Map.of("SPARK_CLUSTER_DIR", dir.toString(), "SPARK_CLUSTER_CLASSPATH", classpath.toString(),
-        "SPARK_CLUSTER_WAIT_SECONDS", "300");
+    return Map.of(
+        "SPARK_CLUSTER_DIR",
+        dir.toString(),
+        "SPARK_CLUSTER_CLASSPATH",
+        classpath.toString(),
+        "SPARK_CLUSTER_WAIT_SECONDS",
+        "300");
   }
 }

@@ -31,8 +31,12 @@ class ConfigLoaderTest {
 
   @Test
   void fileLayersOverDefaultsAndSetWinsOverFile() throws IOException {
-    Path file = write("layer.conf", "lake.root = \"/data/lake\"\nspark.master = \"spark://10.0.0.1:7077\"\nidle { activity_threshold = 0.02 }\n");
-    LedgerConfig c = ConfigLoader.load(file, List.of("spark.master=local[2]", "spark.master=local[3]"));
+    Path file =
+        write(
+            "layer.conf",
+            "lake.root = \"/data/lake\"\nspark.master = \"spark://10.0.0.1:7077\"\nidle { activity_threshold = 0.02 }\n");
+    LedgerConfig c =
+        ConfigLoader.load(file, List.of("spark.master=local[2]", "spark.master=local[3]"));
     assertEquals("/data/lake", c.lakeRoot);
     assertEquals("local[3]", c.sparkMaster, "the last --set wins");
     assertEquals(0.02, c.idleActivityThreshold);
@@ -41,7 +45,8 @@ class ConfigLoaderTest {
 
   @Test
   void setValuesAreConvertedToTheKeysType() {
-    LedgerConfig c = ConfigLoader.load(null, List.of("spark.shuffle_partitions=3", "nightly.lookback_days=0"));
+    LedgerConfig c =
+        ConfigLoader.load(null, List.of("spark.shuffle_partitions=3", "nightly.lookback_days=0"));
     assertEquals(3, c.shufflePartitions);
     assertEquals(0, c.lookbackDays);
   }
@@ -49,58 +54,73 @@ class ConfigLoaderTest {
   @Test
   void unknownKeyInFileIsNamedWithTheFile() throws IOException {
     Path file = write("typo.conf", "lake.roots = \"/x\"\n");
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
     assertTrue(e.getMessage().contains("lake.roots"), e.getMessage());
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
   }
 
   @Test
   void unknownKeyInSetIsNamed() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("idle.threshold=0.1")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> ConfigLoader.load(null, List.of("idle.threshold=0.1")));
     assertTrue(e.getMessage().contains("idle.threshold"), e.getMessage());
   }
 
   @Test
   void sparkSettingsPassThroughWithoutBeingKnownKeys() {
-    LedgerConfig c = ConfigLoader.load(null, List.of("spark.settings.\"spark.executor.memory\"=8g"));
+    LedgerConfig c =
+        ConfigLoader.load(null, List.of("spark.settings.\"spark.executor.memory\"=8g"));
     assertEquals("8g", c.sparkSettings.get("spark.executor.memory"));
   }
 
   @Test
   void malformedValueNamesTheKey() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("spark.shuffle_partitions=many")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, List.of("spark.shuffle_partitions=many")));
     assertTrue(e.getMessage().contains("spark.shuffle_partitions"), e.getMessage());
   }
 
   @Test
   void outOfRangeRatioNamesTheKey() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("idle.memory_held_threshold=1.5")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, List.of("idle.memory_held_threshold=1.5")));
     assertTrue(e.getMessage().contains("idle.memory_held_threshold"), e.getMessage());
   }
 
   @Test
   void missingConfFileIsNamed() {
     Path missing = dir.resolve("nope.conf");
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, List.of()));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, List.of()));
     assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
   }
 
   @Test
   void malformedConfFileIsNamed() throws IOException {
     Path file = write("broken.conf", "lake { root = \n");
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
   }
 
   @Test
   void setWithoutEqualsIsAUsageError() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("lake.root")));
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("lake.root")));
     assertTrue(e.getMessage().contains("key=value"), e.getMessage());
   }
 
   @Test
   void secretsAreMaskedWhenConfigIsDescribed() {
-    LedgerConfig c = ConfigLoader.load(null, List.of("s3.secret_key=hunter2-planted", "s3.access_key=AKIAPLANTED"));
+    LedgerConfig c =
+        ConfigLoader.load(
+            null, List.of("s3.secret_key=hunter2-planted", "s3.access_key=AKIAPLANTED"));
     String described = String.join("\n", c.describe()) + c.s3;
     assertFalse(described.contains("hunter2-planted"), described);
     assertFalse(described.contains("AKIAPLANTED"), described);
@@ -112,14 +132,22 @@ class ConfigLoaderTest {
     assertEquals(1.0, GpuSharePolicy.parse("whole-node").share(8, 96, 1152));
     assertEquals(0.8, GpuSharePolicy.parse("fixed:0.8").share(8, 96, 1152));
     // AWS split cost allocation weights 9,0.9,0.1 on a p4d.24xlarge: 72 / (72 + 86.4 + 115.2)
-    assertEquals(72.0 / (72 + 86.4 + 115.2), GpuSharePolicy.parse("weights:9,0.9,0.1").share(8, 96, 1152), 1e-12);
-    assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("cost.gpu_share=half")));
+    assertEquals(
+        72.0 / (72 + 86.4 + 115.2),
+        GpuSharePolicy.parse("weights:9,0.9,0.1").share(8, 96, 1152),
+        1e-12);
+    assertThrows(
+        ConfigException.class, () -> ConfigLoader.load(null, List.of("cost.gpu_share=half")));
   }
 
   @Test
   void classifierAppliesOrderedRulesAndTeamFallbacks() {
-    WorkloadClassifier c = ConfigLoader.load(null, List.of("classify.namespace_teams.serving=inference-team")).classifier;
-    assertEquals("notebook", c.workloadType("StatefulSet", Map.of("notebook_name", "jupyter-alice")),
+    WorkloadClassifier c =
+        ConfigLoader.load(null, List.of("classify.namespace_teams.serving=inference-team"))
+            .classifier;
+    assertEquals(
+        "notebook",
+        c.workloadType("StatefulSet", Map.of("notebook_name", "jupyter-alice")),
         "the notebook rule comes before the StatefulSet inference rule");
     assertEquals("training", c.workloadType("PyTorchJob", Map.of()));
     assertEquals("inference", c.workloadType("Deployment", Map.of()));
@@ -153,30 +181,53 @@ class ConfigLoaderTest {
 
   @Test
   void labelKeysAreLookedUpUnderTheNamesKubeStateMetricsExports() {
-    LedgerConfig c = ConfigLoader.load(null, List.of("attribution.labels=[team, cost-center, app.kubernetes.io/part-of]",
-        "attribution.share_unallocated=cluster"));
-    assertEquals(List.of("team", "cost-center", "app.kubernetes.io/part-of"), c.chargebackLabels.keys(), "a --set string is a list too");
+    LedgerConfig c =
+        ConfigLoader.load(
+            null,
+            List.of(
+                "attribution.labels=[team, cost-center, app.kubernetes.io/part-of]",
+                "attribution.share_unallocated=cluster"));
+    assertEquals(
+        List.of("team", "cost-center", "app.kubernetes.io/part-of"),
+        c.chargebackLabels.keys(),
+        "a --set string is a list too");
     assertEquals("cost_center", c.chargebackLabels.exportedName("cost-center"));
-    assertEquals("app_kubernetes_io_part_of", c.chargebackLabels.exportedName("app.kubernetes.io/part-of"));
+    assertEquals(
+        "app_kubernetes_io_part_of", c.chargebackLabels.exportedName("app.kubernetes.io/part-of"));
     assertEquals(LedgerConfig.WasteSharing.CLUSTER, c.shareUnallocated);
   }
 
   @Test
   void labelKeysThatKubeStateMetricsCannotTellApartAreRefused() throws IOException {
-    Path file = write("labels.conf", "attribution { labels = [\"cost-center\", \"cost_center\"] }\n");
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
-    assertTrue(e.getMessage().startsWith("attribution.labels: 'cost-center' and 'cost_center'"), e.getMessage());
+    Path file =
+        write("labels.conf", "attribution { labels = [\"cost-center\", \"cost_center\"] }\n");
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
+    assertTrue(
+        e.getMessage().startsWith("attribution.labels: 'cost-center' and 'cost_center'"),
+        e.getMessage());
   }
 
   @Test
   void aLabelKeyKubernetesWouldRejectNamesTheKey() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("attribution.labels=team,cost center")));
-    assertTrue(e.getMessage().startsWith("attribution.labels: 'cost center' is not a Kubernetes label key"), e.getMessage());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, List.of("attribution.labels=team,cost center")));
+    assertTrue(
+        e.getMessage()
+            .startsWith("attribution.labels: 'cost center' is not a Kubernetes label key"),
+        e.getMessage());
   }
 
   @Test
   void anUnknownWasteSharingPolicyNamesTheKeyAndTheChoices() {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, List.of("attribution.share_unallocated=namespace")));
-    assertEquals("attribution.share_unallocated: unknown value 'namespace', expected one of [none, cluster]", e.getMessage());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigLoader.load(null, List.of("attribution.share_unallocated=namespace")));
+    assertEquals(
+        "attribution.share_unallocated: unknown value 'namespace', expected one of [none, cluster]",
+        e.getMessage());
   }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FleetGeneratorTest {
-  private static final FleetSpec TINY = new FleetSpec(GeneratedFleets.DAY, 1, 2, 7, TelemetryFormat.CSV, 60, 3);
+  private static final FleetSpec TINY =
+      new FleetSpec(GeneratedFleets.DAY, 1, 2, 7, TelemetryFormat.CSV, 60, 3);
 
   @Test
   void sameSeedWritesTheSameRows(@TempDir Path a, @TempDir Path b) throws Exception {
@@ -35,32 +36,41 @@ class FleetGeneratorTest {
     assertFalse(filesA.isEmpty());
     for (Path f : filesA) {
       Path other = b.resolve(a.relativize(f));
-      assertEquals(GeneratedFleets.gunzip(f), GeneratedFleets.gunzip(other), "rows of " + a.relativize(f));
+      assertEquals(
+          GeneratedFleets.gunzip(f), GeneratedFleets.gunzip(other), "rows of " + a.relativize(f));
     }
-    assertEquals(Files.readString(a.resolve("truth/workload_daily.csv")), Files.readString(b.resolve("truth/workload_daily.csv")));
+    assertEquals(
+        Files.readString(a.resolve("truth/workload_daily.csv")),
+        Files.readString(b.resolve("truth/workload_daily.csv")));
   }
 
   @Test
   void differentSeedWritesDifferentRows(@TempDir Path a, @TempDir Path b) throws Exception {
     FleetGenerator.generate(TINY, a);
     FleetGenerator.generate(TINY.withSeed(8), b);
-    String rowsA = GeneratedFleets.gunzip(GeneratedFleets.files(a.resolve("telemetry"), ".csv.gz").get(0));
-    String rowsB = GeneratedFleets.gunzip(GeneratedFleets.files(b.resolve("telemetry"), ".csv.gz").get(0));
+    String rowsA =
+        GeneratedFleets.gunzip(GeneratedFleets.files(a.resolve("telemetry"), ".csv.gz").get(0));
+    String rowsB =
+        GeneratedFleets.gunzip(GeneratedFleets.files(b.resolve("telemetry"), ".csv.gz").get(0));
     assertNotEquals(rowsA, rowsB);
   }
 
   @Test
   void refusesToMixWithAnEarlierFleet(@TempDir Path a) throws Exception {
     FleetGenerator.generate(TINY, a);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FleetGenerator.generate(TINY, a));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> FleetGenerator.generate(TINY, a));
     assertTrue(e.getMessage().contains("telemetry"), e.getMessage());
   }
 
   @Test
   void sizingByGpusRepeatsThePoolPattern() {
-    assertEquals(6, FleetSpec.forGpus(GeneratedFleets.DAY, 1, 23, 42, TelemetryFormat.PARQUET, 1).nodes());
-    assertEquals(1, FleetSpec.forGpus(GeneratedFleets.DAY, 1, 8, 42, TelemetryFormat.PARQUET, 1).nodes());
-    assertEquals(7, FleetSpec.forGpus(GeneratedFleets.DAY, 1, 24, 42, TelemetryFormat.PARQUET, 1).nodes());
+    assertEquals(
+        6, FleetSpec.forGpus(GeneratedFleets.DAY, 1, 23, 42, TelemetryFormat.PARQUET, 1).nodes());
+    assertEquals(
+        1, FleetSpec.forGpus(GeneratedFleets.DAY, 1, 8, 42, TelemetryFormat.PARQUET, 1).nodes());
+    assertEquals(
+        7, FleetSpec.forGpus(GeneratedFleets.DAY, 1, 24, 42, TelemetryFormat.PARQUET, 1).nodes());
   }
 
   @Test
@@ -83,8 +93,9 @@ class FleetGeneratorTest {
   }
 
   private static final String LABEL = "[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\[\"\\\\n])*\"";
-  private static final Pattern PROM_LINE = Pattern.compile(
-      "([a-zA-Z_:][a-zA-Z0-9_:]*)\\{(" + LABEL + "(?:," + LABEL + ")*)\\} (\\S+) (\\d{13})");
+  private static final Pattern PROM_LINE =
+      Pattern.compile(
+          "([a-zA-Z_:][a-zA-Z0-9_:]*)\\{(" + LABEL + "(?:," + LABEL + ")*)\\} (\\S+) (\\d{13})");
 
   @Test
   void everyPromLineIsTextExpositionWithAMillisecondTimestamp() throws Exception {
@@ -99,7 +110,8 @@ class FleetGeneratorTest {
         Matcher m = PROM_LINE.matcher(line);
         assertTrue(m.matches(), f + ": " + line);
         Double.parseDouble(m.group(3));
-        sawEscapes |= m.group(2).contains("label_description=\"quick \\\"scratch\\\" kernel, C:\\\\tmp\"");
+        sawEscapes |=
+            m.group(2).contains("label_description=\"quick \\\"scratch\\\" kernel, C:\\\\tmp\"");
         rows++;
       }
     }
@@ -137,7 +149,8 @@ class FleetGeneratorTest {
   }
 
   @Test
-  void telemetryCarriesBothHostnameSpellingsOldPodLabelsAndMigInstancesWithoutGpuUtil() throws Exception {
+  void telemetryCarriesBothHostnameSpellingsOldPodLabelsAndMigInstancesWithoutGpuUtil()
+      throws Exception {
     Path root = GeneratedFleets.fleet(TelemetryFormat.CSV);
     Set<String> headers = new HashSet<>();
     boolean migUtil = false;
@@ -152,7 +165,17 @@ class FleetGeneratorTest {
         }
       }
     }
-    assertTrue(headers.containsAll(List.of("Hostname", "hostname", "pod_name", "pod_namespace", "container_name", "pod", "namespace")), headers.toString());
+    assertTrue(
+        headers.containsAll(
+            List.of(
+                "Hostname",
+                "hostname",
+                "pod_name",
+                "pod_namespace",
+                "container_name",
+                "pod",
+                "namespace")),
+        headers.toString());
     assertTrue(migSeen);
     assertFalse(migUtil, "MIG instances report no GPU_UTIL");
   }
@@ -160,13 +183,22 @@ class FleetGeneratorTest {
   @Test
   void kubeStateNamesEachControllerOncePerScrapeAndTiesNodesToInstances() throws Exception {
     Path root = GeneratedFleets.fleet(TelemetryFormat.CSV);
-    List<CSVRecord> kube = GeneratedFleets.csv(GeneratedFleets.files(root.resolve("kube"), ".csv.gz").get(0));
+    List<CSVRecord> kube =
+        GeneratedFleets.csv(GeneratedFleets.files(root.resolve("kube"), ".csv.gz").get(0));
     long scrapes = kube.stream().map(r -> r.get("timestamp")).distinct().count();
     assertEquals(24 * 120, scrapes, "every 30 s");
-    long chatOwner = kube.stream().filter(r -> r.get("metric").equals("kube_replicaset_owner") && r.get("owner_name").equals("chat-api")).count();
+    long chatOwner =
+        kube.stream()
+            .filter(
+                r ->
+                    r.get("metric").equals("kube_replicaset_owner")
+                        && r.get("owner_name").equals("chat-api"))
+            .count();
     assertEquals(scrapes, chatOwner, "two replicas, one ReplicaSet series");
     Set<String> providerIds = new HashSet<>();
-    kube.stream().filter(r -> r.get("metric").equals("kube_node_info")).forEach(r -> providerIds.add(r.get("provider_id")));
+    kube.stream()
+        .filter(r -> r.get("metric").equals("kube_node_info"))
+        .forEach(r -> providerIds.add(r.get("provider_id")));
     assertEquals(6, providerIds.size());
     providerIds.forEach(p -> assertTrue(p.matches("aws:///us-east-1[a-c]/i-0[0-9a-f]{16}"), p));
   }

@@ -31,17 +31,20 @@ final class GeneratedFleets {
   private GeneratedFleets() {}
 
   static synchronized Path fleet(TelemetryFormat format) {
-    return FLEETS.computeIfAbsent(format, f -> {
-      try {
-        // Under target/ (the module's build folder), so the fleets go away with the build output.
-        Path parent = Files.createDirectories(Path.of("target", "generated-fleets"));
-        Path dir = Files.createTempDirectory(parent, "fleet-" + f.name().toLowerCase());
-        SUMMARIES.put(f, FleetGenerator.generate(SPEC.withFormat(f), dir));
-        return dir;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return FLEETS.computeIfAbsent(
+        format,
+        f -> {
+          try {
+            // Under target/ (the module's build folder), so the fleets go away with the build
+            // output.
+            Path parent = Files.createDirectories(Path.of("target", "generated-fleets"));
+            Path dir = Files.createTempDirectory(parent, "fleet-" + f.name().toLowerCase());
+            SUMMARIES.put(f, FleetGenerator.generate(SPEC.withFormat(f), dir));
+            return dir;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   static synchronized FleetGenerator.Summary summary(TelemetryFormat format) {
@@ -61,7 +64,13 @@ final class GeneratedFleets {
       in = new GZIPInputStream(in);
     }
     try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      return CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(r).getRecords();
+      return CSVFormat.RFC4180
+          .builder()
+          .setHeader()
+          .setSkipHeaderRecord(true)
+          .get()
+          .parse(r)
+          .getRecords();
     }
   }
 

@@ -22,12 +22,17 @@ class PlantedFixTest {
     FleetPlan.Pod after = bob(plan, fixed);
     assertEquals(plan.dayStartMs(fixed) + 9 * ActivityProfile.HOUR_MS, after.startMs());
     assertEquals(plan.dayStartMs(fixed) + 18 * ActivityProfile.HOUR_MS, after.endMs());
-    FleetPlan unfixed = new FleetPlan(FleetSpec.defaults(START, 3), InstanceCatalog.load(ConfigLoader.defaultsOnly()));
+    FleetPlan unfixed =
+        new FleetPlan(
+            FleetSpec.defaults(START, 3), InstanceCatalog.load(ConfigLoader.defaultsOnly()));
     assertEquals(unfixed.pods(fixed).size(), plan.pods(fixed).size());
     assertEquals(plan.dayStartMs(fixed), bob(unfixed, fixed).startMs());
   }
 
   private static FleetPlan.Pod bob(FleetPlan plan, LocalDate day) {
-    return plan.pods(day).stream().filter(p -> p.workload().name().equals("nb-bob")).findFirst().orElseThrow();
+    return plan.pods(day).stream()
+        .filter(p -> p.workload().name().equals("nb-bob"))
+        .findFirst()
+        .orElseThrow();
   }
 }

@@ -39,24 +39,44 @@ class S3IngestTest {
     server = S3ApiServer.start();
     server.createBucket(BUCKET);
     Path trace = TestSpark.sharedDir().resolve("data/h100-trace");
-    server.upload(BUCKET, "raw/telemetry/dt=2026-11-28/dcgm-gpu-node-1.csv.gz", trace.resolve("telemetry/dt=2026-11-28/dcgm-gpu-node-1.csv.gz"));
-    server.upload(BUCKET, "raw/kube/dt=2026-11-28/ksm-h100-lab.prom", trace.resolve("kube/dt=2026-11-28/ksm-h100-lab.prom"));
+    server.upload(
+        BUCKET,
+        "raw/telemetry/dt=2026-11-28/dcgm-gpu-node-1.csv.gz",
+        trace.resolve("telemetry/dt=2026-11-28/dcgm-gpu-node-1.csv.gz"));
+    server.upload(
+        BUCKET,
+        "raw/kube/dt=2026-11-28/ksm-h100-lab.prom",
+        trace.resolve("kube/dt=2026-11-28/ksm-h100-lab.prom"));
 
     spark = TestSpark.session();
-    // The shared session is already built, so S3A is pointed at the server on its live Hadoop configuration.
+    // The shared session is already built, so S3A is pointed at the server on its live Hadoop
+    // configuration.
     server.configure(spark.sparkContext().hadoopConfiguration());
-    LedgerConfig config = TestSpark.config("input.telemetry=s3a://" + BUCKET + "/raw/telemetry", "input.kube=s3a://" + BUCKET + "/raw/kube",
-        "catalog.database=" + DB);
-    // The embedded Hive metastore kept a copy of the Hadoop configuration from when it started (before the
-    // settings above); opening the bucket here puts a correctly configured S3A filesystem in Hadoop's cache,
+    LedgerConfig config =
+        TestSpark.config(
+            "input.telemetry=s3a://" + BUCKET + "/raw/telemetry",
+            "input.kube=s3a://" + BUCKET + "/raw/kube",
+            "catalog.database=" + DB);
+    // The embedded Hive metastore kept a copy of the Hadoop configuration from when it started
+    // (before the
+    // settings above); opening the bucket here puts a correctly configured S3A filesystem in
+    // Hadoop's cache,
     // which the metastore then finds when it creates the database folder.
     try {
-      new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/").getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(
-          new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/raw"));
+      new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/")
+          .getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .exists(new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/raw"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    spark.sql("CREATE DATABASE IF NOT EXISTS " + DB + " LOCATION 's3a://" + BUCKET + "/lake/" + DB + ".db'");
+    spark.sql(
+        "CREATE DATABASE IF NOT EXISTS "
+            + DB
+            + " LOCATION 's3a://"
+            + BUCKET
+            + "/lake/"
+            + DB
+            + ".db'");
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, DB), "s3-run", DATE);
     telemetry = new TelemetryIngest(spark, config).run(DATE, quality).orElseThrow();
     kube = new KubeStateIngest(spark, config).run(DATE, quality).orElseThrow();
@@ -77,17 +97,28 @@ class S3IngestTest {
     server.upload(BUCKET, export + newer + "gpu-cur2-00001.csv", traceCur);
     try {
       Path manifest = Files.createTempFile("gpu-cur2-Manifest", ".json");
-      Files.writeString(manifest, "{\"executionId\": \"9f4d2a6c-8e1b-4d3f-a5c7-6b8d0f2e4a19\", \"bucket\": \"payer-billing\","
-          + " \"billingPeriod\": {\"start\": \"2026-11-01T00:00:00.000Z\", \"end\": \"2026-12-01T00:00:00.000Z\"},"
-          + " \"dataFiles\": [\"s3://payer-billing/cur/gpu-cur2/" + newer + "gpu-cur2-00001.csv\"]}");
-      server.upload(BUCKET, export + "metadata/BILLING_PERIOD=2026-11/gpu-cur2-Manifest.json", manifest);
+      Files.writeString(
+          manifest,
+          "{\"executionId\": \"9f4d2a6c-8e1b-4d3f-a5c7-6b8d0f2e4a19\", \"bucket\": \"payer-billing\","
+              + " \"billingPeriod\": {\"start\": \"2026-11-01T00:00:00.000Z\", \"end\": \"2026-12-01T00:00:00.000Z\"},"
+              + " \"dataFiles\": [\"s3://payer-billing/cur/gpu-cur2/"
+              + newer
+              + "gpu-cur2-00001.csv\"]}");
+      server.upload(
+          BUCKET, export + "metadata/BILLING_PERIOD=2026-11/gpu-cur2-Manifest.json", manifest);
       Files.delete(manifest);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    LedgerConfig config = TestSpark.config("input.billing.cur=s3a://" + BUCKET + "/" + export.substring(0, export.length() - 1),
-        "input.billing.focus=", "catalog.database=" + DB);
-    billing = new BillingIngest(spark, config).run(DATE, new QualityRecorder(new LakeTables(spark, DB), "s3-run", DATE)).get(0);
+    LedgerConfig config =
+        TestSpark.config(
+            "input.billing.cur=s3a://" + BUCKET + "/" + export.substring(0, export.length() - 1),
+            "input.billing.focus=",
+            "catalog.database=" + DB);
+    billing =
+        new BillingIngest(spark, config)
+            .run(DATE, new QualityRecorder(new LakeTables(spark, DB), "s3-run", DATE))
+            .get(0);
   }
 
   @AfterAll
@@ -101,8 +132,13 @@ class S3IngestTest {
   void silverTablesAreWrittenToTheBucketAsDelta() {
     List<String> keys = server.keys(BUCKET, "lake/" + DB + ".db/");
     for (String table : List.of("gpu_samples", "pod_info", "node_info")) {
-      assertTrue(keys.stream().anyMatch(k -> k.startsWith("lake/" + DB + ".db/" + table + "/_delta_log/")), table + " in " + keys);
-      assertTrue(keys.stream().anyMatch(k -> k.startsWith("lake/" + DB + ".db/" + table + "/date=2026-11-28/")), table + " in " + keys);
+      assertTrue(
+          keys.stream().anyMatch(k -> k.startsWith("lake/" + DB + ".db/" + table + "/_delta_log/")),
+          table + " in " + keys);
+      assertTrue(
+          keys.stream()
+              .anyMatch(k -> k.startsWith("lake/" + DB + ".db/" + table + "/date=2026-11-28/")),
+          table + " in " + keys);
     }
   }
 
@@ -111,18 +147,39 @@ class S3IngestTest {
     assertEquals(2412, telemetry.rowsRead());
     assertTrue(telemetry.balances() && kube.balances(), telemetry + " " + kube);
     long rows = spark.sql("SELECT count(*) FROM " + DB + ".gpu_samples").first().getLong(0);
-    long seconds = spark.sql("SELECT count(DISTINCT ts) FROM " + DB + ".gpu_samples").first().getLong(0);
+    long seconds =
+        spark.sql("SELECT count(DISTINCT ts) FROM " + DB + ".gpu_samples").first().getLong(0);
     assertEquals(seconds, rows);
-    assertEquals(List.of("PyTorchJob/llama-ft"), spark.sql("SELECT workload_kind || '/' || workload_name FROM " + DB
-        + ".pod_info WHERE pod = 'llama-ft-worker-0'").collectAsList().stream().map(r -> r.getString(0)).toList());
-    assertEquals("i-0c0ffee0000000001", spark.sql("SELECT instance_id FROM " + DB + ".node_info").first().getString(0));
+    assertEquals(
+        List.of("PyTorchJob/llama-ft"),
+        spark
+            .sql(
+                "SELECT workload_kind || '/' || workload_name FROM "
+                    + DB
+                    + ".pod_info WHERE pod = 'llama-ft-worker-0'")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList());
+    assertEquals(
+        "i-0c0ffee0000000001",
+        spark.sql("SELECT instance_id FROM " + DB + ".node_info").first().getString(0));
   }
 
   @Test
   void theCurExportFolderOnS3IsReadThroughItsManifest() {
-    // Only the newer delivery's chunk: 2 instance-hours at 6.88 (the older delivery would add 4 more).
-    List<String> hours = spark.sql("SELECT instance_id, hour(hour), node_cost FROM " + DB + ".billing_hourly ORDER BY hour").collectAsList()
-        .stream().map(r -> r.getString(0) + " " + r.getInt(1) + " " + r.getDouble(2)).toList();
+    // Only the newer delivery's chunk: 2 instance-hours at 6.88 (the older delivery would add 4
+    // more).
+    List<String> hours =
+        spark
+            .sql(
+                "SELECT instance_id, hour(hour), node_cost FROM "
+                    + DB
+                    + ".billing_hourly ORDER BY hour")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0) + " " + r.getInt(1) + " " + r.getDouble(2))
+            .toList();
     assertEquals(List.of("i-0c0ffee0000000001 2 6.88", "i-0c0ffee0000000001 3 6.88"), hours);
     assertEquals(3, billing.rowsRead(), "the three rows of one chunk");
   }

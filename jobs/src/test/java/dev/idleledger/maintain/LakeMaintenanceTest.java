@@ -18,15 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,10 +45,16 @@ class LakeMaintenanceTest {
   @BeforeAll
   static void tenRerunsThenMaintain() throws Exception {
     Path fleet = Files.createTempDirectory("maintain-fleet");
-    FleetGenerator.generate(new FleetSpec(NIGHT, 1, 1, 9, TelemetryFormat.PARQUET, 60).withHoursPerDay(1), fleet);
+    FleetGenerator.generate(
+        new FleetSpec(NIGHT, 1, 1, 9, TelemetryFormat.PARQUET, 60).withHoursPerDay(1), fleet);
     spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config("catalog.database=" + DB, "input.telemetry=" + fleet.resolve("telemetry"),
-        "input.kube=" + fleet.resolve("kube"), "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=");
+    LedgerConfig config =
+        TestSpark.config(
+            "catalog.database=" + DB,
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + fleet.resolve("billing/cur"),
+            "input.billing.focus=");
     NightlyRun nightly = new NightlyRun(spark, config).force(true);
     for (int run = 1; run <= RERUNS; run++) {
       nightly.run(NIGHT, 0);
@@ -57,8 +62,10 @@ class LakeMaintenanceTest {
         firstRerunVersion = latestVersion(DB + ".cluster_daily");
       }
     }
-    results = new LakeMaintenance(spark, DB, MaintainSettings.from(config)).run(Optional.empty()).stream()
-        .collect(Collectors.toMap(r -> r.before().table(), Function.identity()));
+    results =
+        new LakeMaintenance(spark, DB, MaintainSettings.from(config))
+            .run(Optional.empty()).stream()
+                .collect(Collectors.toMap(r -> r.before().table(), Function.identity()));
   }
 
   @Test
@@ -81,9 +88,13 @@ class LakeMaintenanceTest {
     LakeMaintenance.TableResult samples = results.get("gpu_samples");
     // Every re-run wrote at least one file for the date and replaced the previous run's.
     assertTrue(samples.before().storedFiles() >= RERUNS, samples.before().toString());
-    // VACUUM keeps files replaced within 168 hours (all of them, minutes old); OPTIMIZE only adds its output.
-    assertTrue(samples.after().storedFiles() >= samples.before().storedFiles(), samples.after().toString());
-    assertTrue(results.containsKey("cluster_daily") && results.get("cluster_daily").optimized().isEmpty(),
+    // VACUUM keeps files replaced within 168 hours (all of them, minutes old); OPTIMIZE only adds
+    // its output.
+    assertTrue(
+        samples.after().storedFiles() >= samples.before().storedFiles(),
+        samples.after().toString());
+    assertTrue(
+        results.containsKey("cluster_daily") && results.get("cluster_daily").optimized().isEmpty(),
         "gold tables are vacuumed, not compacted");
   }
 
@@ -95,7 +106,10 @@ class LakeMaintenanceTest {
     // Same inputs each time: the first re-run's rows equal today's (checked_at-free gold table).
     assertEquals(now, then);
     Row samples = spark.sql("SELECT count(*) FROM " + DB + ".gpu_samples VERSION AS OF 1").first();
-    assertEquals(spark.table(DB + ".gpu_samples").count(), samples.getLong(0), "gpu_samples' first version is readable");
+    assertEquals(
+        spark.table(DB + ".gpu_samples").count(),
+        samples.getLong(0),
+        "gpu_samples' first version is readable");
   }
 
   @Test
@@ -105,14 +119,19 @@ class LakeMaintenanceTest {
     int code;
     try {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      code = IdleLedger.execute("maintain", "--dry-run", "--set", "maintain.vacuum_retention_hours=167");
+      code =
+          IdleLedger.execute(
+              "maintain", "--dry-run", "--set", "maintain.vacuum_retention_hours=167");
     } finally {
       System.setErr(original);
     }
     String text = err.toString(StandardCharsets.UTF_8);
     assertEquals(IdleLedger.EXIT_USAGE, code, text);
     assertEquals(1, text.lines().count(), text);
-    assertTrue(text.contains("maintain.vacuum_retention_hours: 167 is below Delta's safety check of 168 hours"), text);
+    assertTrue(
+        text.contains(
+            "maintain.vacuum_retention_hours: 167 is below Delta's safety check of 168 hours"),
+        text);
   }
 
   @Test
@@ -122,14 +141,25 @@ class LakeMaintenanceTest {
     int code;
     try {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      code = IdleLedger.execute("maintain", "--dry-run", "--from", "2026-11-01", "--to", "2026-11-07",
-          "--set", "maintain.vacuum_retention_hours=336");
+      code =
+          IdleLedger.execute(
+              "maintain",
+              "--dry-run",
+              "--from",
+              "2026-11-01",
+              "--to",
+              "2026-11-07",
+              "--set",
+              "maintain.vacuum_retention_hours=336");
     } finally {
       System.setErr(original);
     }
     String text = err.toString(StandardCharsets.UTF_8);
     assertEquals(IdleLedger.EXIT_OK, code, text);
-    assertTrue(text.contains("OPTIMIZE gpu_samples, pod_info, node_info, billing_hourly, billing_pod_split for 2026-11-01 .. 2026-11-07"), text);
+    assertTrue(
+        text.contains(
+            "OPTIMIZE gpu_samples, pod_info, node_info, billing_hourly, billing_pod_split for 2026-11-01 .. 2026-11-07"),
+        text);
     assertTrue(text.contains("retaining 336 hours"), text);
   }
 
@@ -138,6 +168,9 @@ class LakeMaintenanceTest {
   }
 
   private static String rows(String query) {
-    return spark.sql(query).collectAsList().stream().map(Row::toString).sorted().collect(Collectors.joining("\n"));
+    return spark.sql(query).collectAsList().stream()
+        .map(Row::toString)
+        .sorted()
+        .collect(Collectors.joining("\n"));
   }
 }

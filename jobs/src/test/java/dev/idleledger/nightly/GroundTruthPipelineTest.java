@@ -40,37 +40,69 @@ class GroundTruthPipelineTest {
 
   @Test
   void workloadDailyEqualsTheGeneratorsTruth() throws IOException {
-    compare("workload_daily", List.of("date", "cluster", "namespace", "workload_kind", "workload_name"),
-        List.of("gpu_hours", "active_gpu_hours", "idle_gpu_hours", "idle_memory_held_gpu_hours", "cost", "idle_cost",
-            "idle_memory_held_cost", "unused_capacity_cost", "pods", "gpus"),
+    compare(
+        "workload_daily",
+        List.of("date", "cluster", "namespace", "workload_kind", "workload_name"),
+        List.of(
+            "gpu_hours",
+            "active_gpu_hours",
+            "idle_gpu_hours",
+            "idle_memory_held_gpu_hours",
+            "cost",
+            "idle_cost",
+            "idle_memory_held_cost",
+            "unused_capacity_cost",
+            "pods",
+            "gpus"),
         List.of("workload_type", "team"));
   }
 
   @Test
   void clusterDailyEqualsTheGeneratorsTruth() throws IOException {
-    compare("cluster_daily", List.of("date", "cluster"),
-        List.of("billed_gpu_hours", "allocated_gpu_hours", "unallocated_gpu_hours", "unobserved_gpu_hours", "gpu_cost", "allocated_cost",
-            "idle_cost", "unallocated_cost", "unobserved_cost", "unused_capacity_cost", "waste_cost"),
+    compare(
+        "cluster_daily",
+        List.of("date", "cluster"),
+        List.of(
+            "billed_gpu_hours",
+            "allocated_gpu_hours",
+            "unallocated_gpu_hours",
+            "unobserved_gpu_hours",
+            "gpu_cost",
+            "allocated_cost",
+            "idle_cost",
+            "unallocated_cost",
+            "unobserved_cost",
+            "unused_capacity_cost",
+            "waste_cost"),
         List.of());
   }
 
   @Test
   void everyClusterDayReconciles() {
-    List<Row> rows = TestSpark.session().sql("SELECT reconciliation_delta FROM " + DB + ".cluster_daily").collectAsList();
+    List<Row> rows =
+        TestSpark.session()
+            .sql("SELECT reconciliation_delta FROM " + DB + ".cluster_daily")
+            .collectAsList();
     assertFalse(rows.isEmpty());
     rows.forEach(r -> assertEquals(0.0, r.getDouble(0), TOLERANCE));
-    List<Row> failed = TestSpark.session().sql("SELECT check, source, detail FROM " + DB + ".run_quality WHERE NOT passed").collectAsList();
+    List<Row> failed =
+        TestSpark.session()
+            .sql("SELECT check, source, detail FROM " + DB + ".run_quality WHERE NOT passed")
+            .collectAsList();
     assertTrue(failed.isEmpty(), failed.toString());
   }
 
-  private void compare(String table, List<String> key, List<String> numbers, List<String> texts) throws IOException {
+  private void compare(String table, List<String> key, List<String> numbers, List<String> texts)
+      throws IOException {
     Map<String, CSVRecord> truth = new HashMap<>();
     try (Reader in = Files.newBufferedReader(fleet.resolve("truth/" + table + ".csv"))) {
-      for (CSVRecord r : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+      for (CSVRecord r :
+          CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
         truth.put(keyOf(key, c -> r.get(c)), r);
       }
     }
-    List<Row> produced = TestSpark.session().sql("SELECT * FROM " + DB + "." + table).collectAsList();
+    List<Row> produced =
+        TestSpark.session().sql("SELECT * FROM " + DB + "." + table).collectAsList();
     List<String> problems = new ArrayList<>();
     for (Row row : produced) {
       String k = keyOf(key, c -> String.valueOf(row.<Object>getAs(c)));
@@ -93,7 +125,11 @@ class GroundTruthPipelineTest {
       }
     }
     truth.keySet().forEach(k -> problems.add("missing from " + table + ": " + k));
-    assertTrue(problems.isEmpty(), problems.size() + " differences:\n" + String.join("\n", problems.subList(0, Math.min(40, problems.size()))));
+    assertTrue(
+        problems.isEmpty(),
+        problems.size()
+            + " differences:\n"
+            + String.join("\n", problems.subList(0, Math.min(40, problems.size()))));
     assertFalse(produced.isEmpty());
   }
 

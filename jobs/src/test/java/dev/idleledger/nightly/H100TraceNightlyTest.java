@@ -26,20 +26,33 @@ class H100TraceNightlyTest {
   static void runTheNight() {
     spark = TestSpark.session();
     Path trace = TestSpark.sharedDir().resolve("data/h100-trace");
-    LedgerConfig config = TestSpark.config("catalog.database=" + DB, "input.telemetry=" + trace.resolve("telemetry"),
-        "input.kube=" + trace.resolve("kube"), "input.billing.cur=" + trace.resolve("billing/cur"), "input.billing.focus=");
+    LedgerConfig config =
+        TestSpark.config(
+            "catalog.database=" + DB,
+            "input.telemetry=" + trace.resolve("telemetry"),
+            "input.kube=" + trace.resolve("kube"),
+            "input.billing.cur=" + trace.resolve("billing/cur"),
+            "input.billing.focus=");
     new NightlyRun(spark, config).runDate(LocalDate.of(2026, 11, 28), NightlyRun.newRunId());
   }
 
   @Test
   void bothBilledHoursAreConservedAndHourTwoIsAllUnobserved() {
-    List<Row> hours = spark.sql("SELECT hour(hour) AS h, SUM(cost), SUM(unobserved_cost) FROM " + DB + ".gpu_hourly GROUP BY 1 ORDER BY 1").collectAsList();
+    List<Row> hours =
+        spark
+            .sql(
+                "SELECT hour(hour) AS h, SUM(cost), SUM(unobserved_cost) FROM "
+                    + DB
+                    + ".gpu_hourly GROUP BY 1 ORDER BY 1")
+            .collectAsList();
     assertEquals(2, hours.size(), hours.toString());
     assertEquals(HOURLY, hours.get(0).getDouble(1), 1e-9);
     assertEquals(HOURLY, hours.get(0).getDouble(2), 1e-9, "02:00 was billed with no telemetry");
     assertEquals(HOURLY, hours.get(1).getDouble(1), 1e-9);
     double observedSeconds = 3600 * (1 - hours.get(1).getDouble(2) / HOURLY);
-    assertTrue(observedSeconds > 180 && observedSeconds < 220, "about 200 s observed in 03:00, got " + observedSeconds);
+    assertTrue(
+        observedSeconds > 180 && observedSeconds < 220,
+        "about 200 s observed in 03:00, got " + observedSeconds);
   }
 
   @Test
@@ -49,7 +62,11 @@ class H100TraceNightlyTest {
     assertEquals("training", t.getAs("workload_type"));
     assertEquals("ml-platform", t.getAs("team"));
     assertEquals(45.0, hours(t, "active_gpu_hours") * 3600, 3.0, "training phase 45 s");
-    assertEquals(30.0, hours(t, "idle_memory_held_gpu_hours") * 3600, 3.0, "60 GiB allocated, no kernels, 30 s");
+    assertEquals(
+        30.0,
+        hours(t, "idle_memory_held_gpu_hours") * 3600,
+        3.0,
+        "60 GiB allocated, no kernels, 30 s");
   }
 
   @Test
@@ -80,7 +97,9 @@ class H100TraceNightlyTest {
   }
 
   private static Row workload(String name) {
-    return spark.sql("SELECT * FROM " + DB + ".workload_daily WHERE workload_name = '" + name + "'").first();
+    return spark
+        .sql("SELECT * FROM " + DB + ".workload_daily WHERE workload_name = '" + name + "'")
+        .first();
   }
 
   private static double hours(Row r, String column) {

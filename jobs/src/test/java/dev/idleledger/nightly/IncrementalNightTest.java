@@ -44,8 +44,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 class IncrementalNightTest {
   private static final LocalDate D = LocalDate.of(2026, 11, 22);
   private static final String DB = "incremental_night";
-  private static final List<String> SILVER_AND_GOLD = List.of("gpu_samples", "pod_info", "node_info", "billing_hourly", "gpu_hourly",
-      "workload_daily", "cluster_daily", "team_daily");
+  private static final List<String> SILVER_AND_GOLD =
+      List.of(
+          "gpu_samples",
+          "pod_info",
+          "node_info",
+          "billing_hourly",
+          "gpu_hourly",
+          "workload_daily",
+          "cluster_daily",
+          "team_daily");
   private static Path fleet;
   private static SparkSession spark;
   private static LedgerConfig config;
@@ -53,16 +61,27 @@ class IncrementalNightTest {
   @BeforeAll
   static void firstNight() throws IOException {
     fleet = Files.createTempDirectory("incremental-fleet");
-    FleetGenerator.generate(new FleetSpec(D.minusDays(2), 3, 2, 7, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
+    FleetGenerator.generate(
+        new FleetSpec(D.minusDays(2), 3, 2, 7, TelemetryFormat.PARQUET, 60).withHoursPerDay(2),
+        fleet);
     spark = TestSpark.session();
     config = config(DB);
     NightlyRun.Night first = new NightlyRun(spark, config).run(D, 2);
-    assertEquals(List.of(D.minusDays(2), D.minusDays(1), D), first.published(), "an empty lake publishes every date");
+    assertEquals(
+        List.of(D.minusDays(2), D.minusDays(1), D),
+        first.published(),
+        "an empty lake publishes every date");
   }
 
   private static LedgerConfig config(String database, String... extra) {
-    List<String> all = new java.util.ArrayList<>(List.of("catalog.database=" + database, "input.telemetry=" + fleet.resolve("telemetry"),
-        "input.kube=" + fleet.resolve("kube"), "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus="));
+    List<String> all =
+        new java.util.ArrayList<>(
+            List.of(
+                "catalog.database=" + database,
+                "input.telemetry=" + fleet.resolve("telemetry"),
+                "input.kube=" + fleet.resolve("kube"),
+                "input.billing.cur=" + fleet.resolve("billing/cur"),
+                "input.billing.focus="));
     all.addAll(List.of(extra));
     return TestSpark.config(all.toArray(String[]::new));
   }
@@ -71,7 +90,8 @@ class IncrementalNightTest {
   @Order(1)
   void aSecondIdenticalNightCommitsNothingAndRunsFewSparkJobs() {
     AtomicInteger firstJobs = new AtomicInteger();
-    NightlyRun.Night forced = countingJobs(firstJobs, () -> new NightlyRun(spark, config).force(true).run(D, 2));
+    NightlyRun.Night forced =
+        countingJobs(firstJobs, () -> new NightlyRun(spark, config).force(true).run(D, 2));
     assertEquals(3, forced.published().size(), "--force recomputes every date");
     Map<String, Long> versions = versions(DB);
 
@@ -79,36 +99,51 @@ class IncrementalNightTest {
     NightlyRun.Night again = countingJobs(jobs, () -> new NightlyRun(spark, config).run(D, 2));
     assertEquals(List.of(), again.published());
     assertEquals(List.of(D.minusDays(2), D.minusDays(1), D), again.kept());
-    assertEquals(List.of(), again.recommended(), "nothing changed, so recommend and tickets did not run");
-    assertEquals(versions, versions(DB), "no new commit to any silver, gold or recommendation table");
-    assertTrue(jobs.get() * 10 < firstJobs.get(), "the kept night ran " + jobs.get() + " Spark jobs, the full one " + firstJobs.get());
+    assertEquals(
+        List.of(), again.recommended(), "nothing changed, so recommend and tickets did not run");
+    assertEquals(
+        versions, versions(DB), "no new commit to any silver, gold or recommendation table");
+    assertTrue(
+        jobs.get() * 10 < firstJobs.get(),
+        "the kept night ran " + jobs.get() + " Spark jobs, the full one " + firstJobs.get());
   }
 
   @Test
   @Order(2)
-  void aLateTelemetryFileRecomputesTheTwoDatesThatReadItsFolderAndMatchesAFromScratchRun() throws IOException {
+  void aLateTelemetryFileRecomputesTheTwoDatesThatReadItsFolderAndMatchesAFromScratchRun()
+      throws IOException {
     writeLateFileForDayBefore(D);
     NightlyRun.Night night = new NightlyRun(spark, config).run(D, 2);
-    // dt=D is read by D (its own folder) and by D-1 (stragglers of D-1); D-2 reads dt=D-2 and dt=D-1 only.
+    // dt=D is read by D (its own folder) and by D-1 (stragglers of D-1); D-2 reads dt=D-2 and
+    // dt=D-1 only.
     assertEquals(List.of(D.minusDays(1), D), night.published());
     assertEquals(List.of(D.minusDays(2)), night.kept());
 
     String scratch = DB + "_scratch";
     new NightlyRun(spark, config(scratch)).run(D, 2);
-    assertEquals(snapshot(scratch), snapshot(DB), "incremental tables equal a from-scratch run on the same files");
+    assertEquals(
+        snapshot(scratch),
+        snapshot(DB),
+        "incremental tables equal a from-scratch run on the same files");
   }
 
   @Test
   @Order(3)
-  void aRestatedBillForTheOldestDateRecomputesOnlyThatDateAndItsFiguresFollowTheBill() throws IOException {
+  void aRestatedBillForTheOldestDateRecomputesOnlyThatDateAndItsFiguresFollowTheBill()
+      throws IOException {
     LocalDate restated = D.minusDays(2);
     double before = gpuCost(restated);
     double otherBefore = gpuCost(D.minusDays(1));
-    // Every money column of the date's CUR lines doubled: with the whole-node share the GPU cost is the bill's
-    // amortized cost x the GPU share of the node, so the date's gpu_cost doubles; the other dates' lines are untouched.
+    // Every money column of the date's CUR lines doubled: with the whole-node share the GPU cost is
+    // the bill's
+    // amortized cost x the GPU share of the node, so the date's gpu_cost doubles; the other dates'
+    // lines are untouched.
     restateBill(restated, 2.0);
     NightlyRun.Night night = new NightlyRun(spark, config).run(D, 2);
-    assertEquals(List.of(restated), night.published(), "the month's file changed, but only this date's lines did");
+    assertEquals(
+        List.of(restated),
+        night.published(),
+        "the month's file changed, but only this date's lines did");
     assertEquals(2 * before, gpuCost(restated), 1e-6 * before);
     assertEquals(otherBefore, gpuCost(D.minusDays(1)), 0.0);
   }
@@ -116,20 +151,33 @@ class IncrementalNightTest {
   @Test
   @Order(4)
   void aChangedActivityThresholdRecomputesEveryDate() {
-    NightlyRun.Night night = new NightlyRun(spark, config(DB, "idle.activity_threshold=0.02")).run(D, 2);
+    NightlyRun.Night night =
+        new NightlyRun(spark, config(DB, "idle.activity_threshold=0.02")).run(D, 2);
     assertEquals(List.of(D.minusDays(2), D.minusDays(1), D), night.published());
     assertEquals(List.of(D), night.recommended());
-    assertEquals("0", String.valueOf(spark.sql("SELECT count(*) FROM " + DB + ".run_inputs WHERE run_id <> '" + night.runId() + "'")
-        .first().get(0)), "every date's manifest is now the one of this run");
+    assertEquals(
+        "0",
+        String.valueOf(
+            spark
+                .sql(
+                    "SELECT count(*) FROM "
+                        + DB
+                        + ".run_inputs WHERE run_id <> '"
+                        + night.runId()
+                        + "'")
+                .first()
+                .get(0)),
+        "every date's manifest is now the one of this run");
   }
 
   private static <T> T countingJobs(AtomicInteger jobs, Supplier<T> work) {
-    SparkListener listener = new SparkListener() {
-      @Override
-      public void onJobStart(SparkListenerJobStart jobStart) {
-        jobs.incrementAndGet();
-      }
-    };
+    SparkListener listener =
+        new SparkListener() {
+          @Override
+          public void onJobStart(SparkListenerJobStart jobStart) {
+            jobs.incrementAndGet();
+          }
+        };
     spark.sparkContext().addSparkListener(listener);
     try {
       return work.get();
@@ -145,20 +193,38 @@ class IncrementalNightTest {
 
   private static Map<String, Long> versions(String database) {
     Map<String, Long> out = new LinkedHashMap<>();
-    for (String t : Stream.concat(SILVER_AND_GOLD.stream(), Stream.of("recommendations", "recommendation_history", "run_inputs")).toList()) {
-      out.put(t, spark.sql("DESCRIBE HISTORY " + database + "." + t).agg(max(col("version"))).first().getLong(0));
+    for (String t :
+        Stream.concat(
+                SILVER_AND_GOLD.stream(),
+                Stream.of("recommendations", "recommendation_history", "run_inputs"))
+            .toList()) {
+      out.put(
+          t,
+          spark
+              .sql("DESCRIBE HISTORY " + database + "." + t)
+              .agg(max(col("version")))
+              .first()
+              .getLong(0));
     }
     return out;
   }
 
   private static List<String> snapshot(String database) {
-    return Stream.concat(SILVER_AND_GOLD.stream(), Stream.of("recommendations", "recommendation_history"))
-        .flatMap(t -> spark.sql("SELECT * FROM " + database + "." + t).collectAsList().stream().map(r -> t + " " + r).sorted())
+    return Stream.concat(
+            SILVER_AND_GOLD.stream(), Stream.of("recommendations", "recommendation_history"))
+        .flatMap(
+            t ->
+                spark.sql("SELECT * FROM " + database + "." + t).collectAsList().stream()
+                    .map(r -> t + " " + r)
+                    .sorted())
         .toList();
   }
 
   private static double gpuCost(LocalDate d) {
-    return spark.sql("SELECT SUM(gpu_cost) FROM " + DB + ".cluster_daily WHERE date = DATE'" + d + "'").first().getDouble(0);
+    return spark
+        .sql("SELECT SUM(gpu_cost) FROM " + DB + ".cluster_daily WHERE date = DATE'" + d + "'")
+        .first()
+        .getDouble(0);
   }
 
   /**
@@ -169,21 +235,37 @@ class IncrementalNightTest {
     Path dayBefore = fleet.resolve("telemetry").resolve("dt=" + day.minusDays(1));
     Path source;
     try (Stream<Path> files = Files.list(dayBefore)) {
-      source = files.filter(p -> p.toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
+      source =
+          files.filter(p -> p.toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
     }
     Dataset<Row> samples = spark.read().parquet(source.toString());
     java.sql.Timestamp last = samples.agg(max("timestamp")).first().getTimestamp(0);
     Instant moved = last.toInstant().plusSeconds(600);
-    assertTrue(moved.isBefore(day.atStartOfDay(ZoneOffset.UTC).toInstant()), "the moved samples still belong to the day before");
-    Dataset<Row> late = samples.where(col("timestamp").gt(lit(java.sql.Timestamp.from(last.toInstant().minusSeconds(300)))))
-        .withColumn("timestamp", col("timestamp").plus(expr("INTERVAL 10 MINUTES")));
+    assertTrue(
+        moved.isBefore(day.atStartOfDay(ZoneOffset.UTC).toInstant()),
+        "the moved samples still belong to the day before");
+    Dataset<Row> late =
+        samples
+            .where(
+                col("timestamp")
+                    .gt(lit(java.sql.Timestamp.from(last.toInstant().minusSeconds(300)))))
+            .withColumn("timestamp", col("timestamp").plus(expr("INTERVAL 10 MINUTES")));
     Path tmp = Files.createTempDirectory("late-file");
     late.coalesce(1).write().mode("overwrite").parquet(tmp.resolve("out").toString());
     Path part;
     try (Stream<Path> parts = Files.list(tmp.resolve("out"))) {
-      part = parts.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+      part =
+          parts
+              .filter(p -> p.getFileName().toString().startsWith("part-"))
+              .findFirst()
+              .orElseThrow();
     }
-    Files.copy(part, fleet.resolve("telemetry").resolve("dt=" + day).resolve("dcgm-late-" + day.minusDays(1) + ".parquet"));
+    Files.copy(
+        part,
+        fleet
+            .resolve("telemetry")
+            .resolve("dt=" + day)
+            .resolve("dcgm-late-" + day.minusDays(1) + ".parquet"));
   }
 
   /** Multiplies every money column of {@code day}'s CUR rows by {@code factor}, as a restated bill would. */
@@ -197,7 +279,11 @@ class IncrementalNightTest {
         for (String line : lines.subList(1, lines.size())) {
           String[] cells = line.split(",", -1);
           if (cells[start].startsWith(day.toString())) {
-            for (String money : List.of("line_item_unblended_cost", "reservation_effective_cost", "savings_plan_savings_plan_effective_cost")) {
+            for (String money :
+                List.of(
+                    "line_item_unblended_cost",
+                    "reservation_effective_cost",
+                    "savings_plan_savings_plan_effective_cost")) {
               int i = header.indexOf(money);
               if (i >= 0 && !cells[i].isEmpty()) {
                 cells[i] = String.valueOf(Double.parseDouble(cells[i]) * factor);

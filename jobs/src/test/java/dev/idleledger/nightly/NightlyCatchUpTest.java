@@ -37,13 +37,22 @@ class NightlyCatchUpTest {
   static void catchUp() throws IOException {
     fleet = Files.createTempDirectory("catch-up-fleet");
     outbox = Files.createTempDirectory("catch-up-outbox");
-    FleetGenerator.generate(new FleetSpec(DAY1, DAYS, 2, 5, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
+    FleetGenerator.generate(
+        new FleetSpec(DAY1, DAYS, 2, 5, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
     // The catch-up runs the morning after the last day: today's folder has been started.
     Files.createDirectories(fleet.resolve("telemetry").resolve("dt=" + LAST.plusDays(1)));
     spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config("catalog.database=" + DB, "input.telemetry=" + fleet.resolve("telemetry"),
-        "input.kube=" + fleet.resolve("kube"), "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=",
-        "tickets.sink=outbox", "tickets.outbox.prefix=" + outbox, "tickets.min_monthly_savings=0", "recommend.min_monthly_savings=0");
+    LedgerConfig config =
+        TestSpark.config(
+            "catalog.database=" + DB,
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + fleet.resolve("billing/cur"),
+            "input.billing.focus=",
+            "tickets.sink=outbox",
+            "tickets.outbox.prefix=" + outbox,
+            "tickets.min_monthly_savings=0",
+            "recommend.min_monthly_savings=0");
     nightly = new NightlyRun(spark, config);
     nightly.run(DAY1, 0);
     for (int d = 1; d < DAYS; d++) {
@@ -53,25 +62,43 @@ class NightlyCatchUpTest {
 
   @Test
   void aCatchUpActsOnTicketsForTheLastNightOnly() throws IOException {
-    assertEquals(List.of(LAST.toString()), nightFolders(), "only the last night wrote to the outbox");
-    long live = Long.parseLong(sql("SELECT count(*) FROM " + DB + ".recommendations WHERE status IN ('OPEN', 'REOPENED', 'UPDATED')"));
+    assertEquals(
+        List.of(LAST.toString()), nightFolders(), "only the last night wrote to the outbox");
+    long live =
+        Long.parseLong(
+            sql(
+                "SELECT count(*) FROM "
+                    + DB
+                    + ".recommendations WHERE status IN ('OPEN', 'REOPENED', 'UPDATED')"));
     assertTrue(live > 0, "the fleet plants recommendations");
-    // No ticket existed before the last night, so its one tickets run files one per live recommendation (threshold 0).
+    // No ticket existed before the last night, so its one tickets run files one per live
+    // recommendation (threshold 0).
     assertEquals(live, outboxEvents("\"event\":\"file\""));
     assertEquals(0, outboxEvents("\"event\":\"comment\"") + outboxEvents("\"event\":\"close\""));
-    assertEquals(String.valueOf(DAYS), sql("SELECT count(DISTINCT date) FROM " + DB + ".run_quality WHERE check = 'recommendations'"),
+    assertEquals(
+        String.valueOf(DAYS),
+        sql(
+            "SELECT count(DISTINCT date) FROM "
+                + DB
+                + ".run_quality WHERE check = 'recommendations'"),
         "every night of the catch-up was recommended");
-    assertEquals(String.valueOf(DAYS), sql("SELECT count(DISTINCT date) FROM " + DB + ".recommendation_history"),
+    assertEquals(
+        String.valueOf(DAYS),
+        sql("SELECT count(DISTINCT date) FROM " + DB + ".recommendation_history"),
         "history has a row per recommendation per night");
   }
 
   @Test
-  void reRunningAnOldNightRecordsItsHistoryButTouchesNoTicketAndNoCurrentState() throws IOException {
+  void reRunningAnOldNightRecordsItsHistoryButTouchesNoTicketAndNoCurrentState()
+      throws IOException {
     List<String> current = rows("SELECT * FROM " + DB + ".recommendations");
-    List<String> lastNight = rows("SELECT * FROM " + DB + ".recommendation_history WHERE date = DATE'" + LAST + "'");
+    List<String> lastNight =
+        rows("SELECT * FROM " + DB + ".recommendation_history WHERE date = DATE'" + LAST + "'");
     long files = outboxEvents("");
-    // A re-run with nothing new publishes and recommends nothing (IncrementalNightTest); an operator re-running an old
-    // night on purpose forces it, and that night must still leave tickets and the current state alone.
+    // A re-run with nothing new publishes and recommends nothing (IncrementalNightTest); an
+    // operator re-running an old
+    // night on purpose forces it, and that night must still leave tickets and the current state
+    // alone.
     NightlyRun.Night rerun;
     try {
       rerun = nightly.force(true).run(DAY1.plusDays(2), 0);
@@ -81,8 +108,13 @@ class NightlyCatchUpTest {
     assertEquals(List.of(DAY1.plusDays(2)), rerun.recommended());
     assertTrue(rerun.ticketsFor().isEmpty(), "an old night acts on no ticket");
     assertEquals(files, outboxEvents(""));
-    assertEquals(current, rows("SELECT * FROM " + DB + ".recommendations"), "recommendations keep the newest night's state");
-    assertEquals(lastNight, rows("SELECT * FROM " + DB + ".recommendation_history WHERE date = DATE'" + LAST + "'"));
+    assertEquals(
+        current,
+        rows("SELECT * FROM " + DB + ".recommendations"),
+        "recommendations keep the newest night's state");
+    assertEquals(
+        lastNight,
+        rows("SELECT * FROM " + DB + ".recommendation_history WHERE date = DATE'" + LAST + "'"));
   }
 
   private static List<String> nightFolders() throws IOException {

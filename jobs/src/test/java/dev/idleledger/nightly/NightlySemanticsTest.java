@@ -1,8 +1,8 @@
 package dev.idleledger.nightly;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.MapType;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +35,14 @@ class NightlySemanticsTest {
   private static final LocalDate DAY1 = LocalDate.of(2026, 11, 10);
   private static final LocalDate DAY2 = DAY1.plusDays(1);
   private static final String DB = "nightly_semantics";
-  private static final List<String> GOLD = List.of("gpu_hourly", "workload_daily", "cluster_daily", "team_daily", "recommendations",
-      "recommendation_history");
+  private static final List<String> GOLD =
+      List.of(
+          "gpu_hourly",
+          "workload_daily",
+          "cluster_daily",
+          "team_daily",
+          "recommendations",
+          "recommendation_history");
   private static Path fleet;
   private static LedgerConfig config;
   private static SparkSession spark;
@@ -45,10 +50,16 @@ class NightlySemanticsTest {
   @BeforeAll
   static void generate() throws IOException {
     fleet = Files.createTempDirectory("semantics-fleet");
-    FleetGenerator.generate(new FleetSpec(DAY1, 2, 1, 3, TelemetryFormat.CSV, 30).withHoursPerDay(2), fleet);
+    FleetGenerator.generate(
+        new FleetSpec(DAY1, 2, 1, 3, TelemetryFormat.CSV, 30).withHoursPerDay(2), fleet);
     spark = TestSpark.session();
-    config = TestSpark.config("catalog.database=" + DB, "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
-        "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=");
+    config =
+        TestSpark.config(
+            "catalog.database=" + DB,
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + fleet.resolve("billing/cur"),
+            "input.billing.focus=");
   }
 
   @Test
@@ -78,46 +89,88 @@ class NightlySemanticsTest {
   @Test
   void aForcedReRunOfTheSameNightGivesEveryGoldTableEqualContent() {
     String db = DB + "_rerun";
-    LedgerConfig rerun = TestSpark.config("catalog.database=" + db, "input.telemetry=" + fleet.resolve("telemetry"),
-        "input.kube=" + fleet.resolve("kube"), "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=",
-        // Two-hour days save little a month: with no savings floor the recommendation tables have rows to compare too.
-        "recommend.min_monthly_savings=0");
+    LedgerConfig rerun =
+        TestSpark.config(
+            "catalog.database=" + db,
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + fleet.resolve("billing/cur"),
+            "input.billing.focus=",
+            // Two-hour days save little a month: with no savings floor the recommendation tables
+            // have rows to compare too.
+            "recommend.min_monthly_savings=0");
     new NightlyRun(spark, rerun).run(DAY2, 1);
     Map<String, Long> first = new LinkedHashMap<>();
     for (String t : GOLD) {
-      first.put(t, spark.sql("DESCRIBE HISTORY " + db + "." + t).agg(max(col("version"))).first().getLong(0));
+      first.put(
+          t,
+          spark
+              .sql("DESCRIBE HISTORY " + db + "." + t)
+              .agg(max(col("version")))
+              .first()
+              .getLong(0));
     }
     NightlyRun.Night again = new NightlyRun(spark, rerun).force(true).run(DAY2, 1);
     assertEquals(List.of(DAY1, DAY2), again.published(), "--force recomputed both dates");
     for (String t : GOLD) {
       long before = first.get(t);
-      // The dated tables are replaced date by date; recommend merges its rows and commits nothing when none changed.
+      // The dated tables are replaced date by date; recommend merges its rows and commits nothing
+      // when none changed.
       if (!t.startsWith("recommendation")) {
-        assertTrue(spark.sql("DESCRIBE HISTORY " + db + "." + t).agg(max(col("version"))).first().getLong(0) > before,
+        assertTrue(
+            spark
+                    .sql("DESCRIBE HISTORY " + db + "." + t)
+                    .agg(max(col("version")))
+                    .first()
+                    .getLong(0)
+                > before,
             t + " was written again");
       }
       // EXCEPT cannot compare maps (the labels column): a map is compared as its entries, sorted.
-      String columns = Arrays.stream(spark.table(db + "." + t).schema().fields()).filter(f -> !f.name().equals("ticket_synced_at"))
-          .map(f -> f.dataType() instanceof MapType
-              ? "array_sort(map_entries(`" + f.name() + "`)) AS `" + f.name() + "`" : "`" + f.name() + "`")
-          .collect(Collectors.joining(", "));
+      String columns =
+          Arrays.stream(spark.table(db + "." + t).schema().fields())
+              .filter(f -> !f.name().equals("ticket_synced_at"))
+              .map(
+                  f ->
+                      f.dataType() instanceof MapType
+                          ? "array_sort(map_entries(`" + f.name() + "`)) AS `" + f.name() + "`"
+                          : "`" + f.name() + "`")
+              .collect(Collectors.joining(", "));
       String now = "SELECT " + columns + " FROM " + db + "." + t;
       String then = "SELECT " + columns + " FROM " + db + "." + t + " VERSION AS OF " + before;
       assertTrue(spark.sql(now).count() > 0, t + " has rows to compare");
-      // Both ways, as a multiset: a row only in the re-run, only in the first run, or in one more often fails and is shown.
-      FrameAssertions.assertSameRows(t + " (first run vs forced re-run)", spark.sql(then), spark.sql(now));
+      // Both ways, as a multiset: a row only in the re-run, only in the first run, or in one more
+      // often fails and is shown.
+      FrameAssertions.assertSameRows(
+          t + " (first run vs forced re-run)", spark.sql(then), spark.sql(now));
     }
   }
 
   private double gpuCost(LocalDate d) {
-    return spark.sql("SELECT SUM(gpu_cost) FROM " + DB + ".cluster_daily WHERE date = DATE'" + d + "'").first().getDouble(0);
+    return spark
+        .sql("SELECT SUM(gpu_cost) FROM " + DB + ".cluster_daily WHERE date = DATE'" + d + "'")
+        .first()
+        .getDouble(0);
   }
 
   private List<String> snapshot() {
-    // recommendations carries the ticket columns (ticket_system, ticket_key, ticket_url, ticket_state, ticket_error, ticket_synced_at).
-    return Stream.of("gpu_hourly", "workload_daily", "cluster_daily", "team_daily", "gpu_samples", "billing_hourly", "pod_info",
-            "recommendations", "recommendation_history")
-        .flatMap(t -> spark.sql("SELECT * FROM " + DB + "." + t).collectAsList().stream().map(r -> t + " " + r).sorted())
+    // recommendations carries the ticket columns (ticket_system, ticket_key, ticket_url,
+    // ticket_state, ticket_error, ticket_synced_at).
+    return Stream.of(
+            "gpu_hourly",
+            "workload_daily",
+            "cluster_daily",
+            "team_daily",
+            "gpu_samples",
+            "billing_hourly",
+            "pod_info",
+            "recommendations",
+            "recommendation_history")
+        .flatMap(
+            t ->
+                spark.sql("SELECT * FROM " + DB + "." + t).collectAsList().stream()
+                    .map(r -> t + " " + r)
+                    .sorted())
         .toList();
   }
 
@@ -132,7 +185,11 @@ class NightlySemanticsTest {
         for (String line : lines.subList(1, lines.size())) {
           String[] cells = line.split(",", -1);
           if (cells[start].startsWith(DAY1.toString())) {
-            for (String money : List.of("line_item_unblended_cost", "reservation_effective_cost", "savings_plan_savings_plan_effective_cost")) {
+            for (String money :
+                List.of(
+                    "line_item_unblended_cost",
+                    "reservation_effective_cost",
+                    "savings_plan_savings_plan_effective_cost")) {
               int i = header.indexOf(money);
               if (i >= 0 && !cells[i].isEmpty()) {
                 cells[i] = String.valueOf(Double.parseDouble(cells[i]) * factor);

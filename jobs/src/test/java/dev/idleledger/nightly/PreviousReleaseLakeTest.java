@@ -42,10 +42,18 @@ class PreviousReleaseLakeTest {
   private static final String DB = "previous_release_lake";
   private static final LocalDate OLD_NIGHT = LocalDate.of(2026, 11, 1);
   private static final LocalDate NEW_NIGHT = LocalDate.of(2026, 11, 2);
+
   /** Tables the previous release wrote, with a date column, whose old night is compared row by row. */
-  private static final List<TableSpec> DATED = List.of(SilverTables.GPU_SAMPLES, SilverTables.POD_INFO,
-      SilverTables.BILLING_HOURLY, GpuHourlyTable.SPEC, GoldTables.WORKLOAD_DAILY, GoldTables.CLUSTER_DAILY,
-      GoldTables.TEAM_DAILY);
+  private static final List<TableSpec> DATED =
+      List.of(
+          SilverTables.GPU_SAMPLES,
+          SilverTables.POD_INFO,
+          SilverTables.BILLING_HOURLY,
+          GpuHourlyTable.SPEC,
+          GoldTables.WORKLOAD_DAILY,
+          GoldTables.CLUSTER_DAILY,
+          GoldTables.TEAM_DAILY);
+
   /** Every table this release writes. */
   private static final List<TableSpec> ALL = LakeSchema.ALL;
 
@@ -57,10 +65,12 @@ class PreviousReleaseLakeTest {
   @BeforeAll
   static void runThisReleaseOnTheOldLake() throws Exception {
     Path lake = Files.createTempDirectory("previous-release-lake");
-    copyTree(Path.of(PreviousReleaseLakeTest.class.getResource(FIXTURE).toURI()),
+    copyTree(
+        Path.of(PreviousReleaseLakeTest.class.getResource(FIXTURE).toURI()),
         Path.of(LakeCatalog.databaseLocation(lake.toString(), DB)));
     spark = TestSpark.session();
-    // What a session of this release does first: register the tables it finds in the lake's folders.
+    // What a session of this release does first: register the tables it finds in the lake's
+    // folders.
     LakeCatalog.register(spark, lake.toUri().toString().replaceAll("/$", ""), DB);
     for (TableSpec spec : DATED) {
       String table = DB + "." + spec.name();
@@ -71,33 +81,51 @@ class PreviousReleaseLakeTest {
     }
 
     Path fleet = Files.createTempDirectory("previous-release-fleet");
-    FleetGenerator.generate(new FleetSpec(NEW_NIGHT, 1, 1, 42, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
-    LedgerConfig config = TestSpark.config("catalog.database=" + DB, "lake.root=" + lake,
-        "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
-        "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=");
+    FleetGenerator.generate(
+        new FleetSpec(NEW_NIGHT, 1, 1, 42, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
+    LedgerConfig config =
+        TestSpark.config(
+            "catalog.database=" + DB,
+            "lake.root=" + lake,
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + fleet.resolve("billing/cur"),
+            "input.billing.focus=");
     new NightlyRun(spark, config).run(NEW_NIGHT, 0);
   }
 
   @Test
   void theFixtureIsALakeWithoutThisReleasesColumnsAndTables() {
-    assertFalse(oldColumns.get("gpu_samples").contains("hold_seconds_next_hour"), "the fixture must be from before the column");
-    assertFalse(oldColumns.get("workload_daily").contains("aws_split_cost"), "the fixture must be from before the column");
-    assertTrue(oldRows.get("cluster_daily").size() > 0 && oldRows.get("gpu_samples").size() > 0, "the fixture holds a night");
+    assertFalse(
+        oldColumns.get("gpu_samples").contains("hold_seconds_next_hour"),
+        "the fixture must be from before the column");
+    assertFalse(
+        oldColumns.get("workload_daily").contains("aws_split_cost"),
+        "the fixture must be from before the column");
+    assertTrue(
+        oldRows.get("cluster_daily").size() > 0 && oldRows.get("gpu_samples").size() > 0,
+        "the fixture holds a night");
   }
 
   @Test
   void everyColumnOfThisReleaseIsInTheLakeWithItsComment() {
     for (TableSpec spec : ALL) {
-      Map<String, StructField> lake = Arrays.stream(spark.table(DB + "." + spec.name()).schema().fields())
-          .collect(Collectors.toMap(StructField::name, f -> f));
+      Map<String, StructField> lake =
+          Arrays.stream(spark.table(DB + "." + spec.name()).schema().fields())
+              .collect(Collectors.toMap(StructField::name, f -> f));
       for (TableSpec.Column c : spec.columns()) {
         StructField f = lake.get(c.name());
         assertTrue(f != null, spec.name() + "." + c.name() + " missing after the upgrade");
-        assertEquals(c.comment(), f.getComment().getOrElse(() -> null), spec.name() + "." + c.name() + " comment");
+        assertEquals(
+            c.comment(),
+            f.getComment().getOrElse(() -> null),
+            spec.name() + "." + c.name() + " comment");
       }
     }
-    String describe = spark.sql("DESCRIBE TABLE " + DB + ".workload_daily").collectAsList().toString();
-    assertTrue(describe.contains("aws_split_cost,double,what AWS split cost allocation data"), describe);
+    String describe =
+        spark.sql("DESCRIBE TABLE " + DB + ".workload_daily").collectAsList().toString();
+    assertTrue(
+        describe.contains("aws_split_cost,double,what AWS split cost allocation data"), describe);
   }
 
   @Test
@@ -105,11 +133,21 @@ class PreviousReleaseLakeTest {
     for (TableSpec spec : DATED) {
       String table = DB + "." + spec.name();
       List<String> columns = oldColumns.get(spec.name());
-      assertEquals(oldRows.get(spec.name()), rows(table, columns, OLD_NIGHT), table + " rows of " + OLD_NIGHT);
-      assertEquals(oldFiles.get(spec.name()), files(table, OLD_NIGHT), table + ": the old night's files were rewritten");
+      assertEquals(
+          oldRows.get(spec.name()),
+          rows(table, columns, OLD_NIGHT),
+          table + " rows of " + OLD_NIGHT);
+      assertEquals(
+          oldFiles.get(spec.name()),
+          files(table, OLD_NIGHT),
+          table + ": the old night's files were rewritten");
       for (TableSpec.Column c : spec.columns()) {
         if (!columns.contains(c.name())) {
-          long set = spark.table(table).where("date = DATE'" + OLD_NIGHT + "' AND " + c.name() + " IS NOT NULL").count();
+          long set =
+              spark
+                  .table(table)
+                  .where("date = DATE'" + OLD_NIGHT + "' AND " + c.name() + " IS NOT NULL")
+                  .count();
           assertEquals(0, set, table + "." + c.name() + " is new: null on the old night's rows");
         }
       }
@@ -118,23 +156,46 @@ class PreviousReleaseLakeTest {
 
   @Test
   void theNewNightIsPublishedAndReconciles() {
-    Row night = spark.sql("SELECT count(*), max(abs(reconciliation_delta)), sum(gpu_cost) FROM " + DB
-        + ".cluster_daily WHERE date = DATE'" + NEW_NIGHT + "'").first();
+    Row night =
+        spark
+            .sql(
+                "SELECT count(*), max(abs(reconciliation_delta)), sum(gpu_cost) FROM "
+                    + DB
+                    + ".cluster_daily WHERE date = DATE'"
+                    + NEW_NIGHT
+                    + "'")
+            .first();
     assertTrue(night.getLong(0) > 0, "cluster_daily has the new night");
     assertTrue(night.getDouble(1) <= 1e-6, "the new night reconciles: " + night);
     assertTrue(night.getDouble(2) > 0, "the new night is priced: " + night);
-    assertTrue(spark.table(DB + ".gpu_samples").where("date = DATE'" + NEW_NIGHT + "' AND hold_seconds_next_hour IS NOT NULL").count() > 0,
+    assertTrue(
+        spark
+                .table(DB + ".gpu_samples")
+                .where("date = DATE'" + NEW_NIGHT + "' AND hold_seconds_next_hour IS NOT NULL")
+                .count()
+            > 0,
         "the new column is written for the new night");
-    Row inputs = spark.sql("SELECT count(*), count(DISTINCT run_id) FROM " + DB + ".run_inputs WHERE date = DATE'" + NEW_NIGHT + "'").first();
-    assertTrue(inputs.getLong(0) > 0, "run_inputs, new in this release, was created and records the night's inputs");
+    Row inputs =
+        spark
+            .sql(
+                "SELECT count(*), count(DISTINCT run_id) FROM "
+                    + DB
+                    + ".run_inputs WHERE date = DATE'"
+                    + NEW_NIGHT
+                    + "'")
+            .first();
+    assertTrue(
+        inputs.getLong(0) > 0,
+        "run_inputs, new in this release, was created and records the night's inputs");
     assertEquals(1, inputs.getLong(1), "one run published the night");
   }
 
   @Test
   void everyTableCarriesTheLakesProperties() {
     for (TableSpec spec : ALL) {
-      Map<String, String> properties = spark.sql("SHOW TBLPROPERTIES " + DB + "." + spec.name()).collectAsList().stream()
-          .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
+      Map<String, String> properties =
+          spark.sql("SHOW TBLPROPERTIES " + DB + "." + spec.name()).collectAsList().stream()
+              .collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
       for (Map.Entry<String, String> p : LakeTableProperties.DEFAULTS.entrySet()) {
         assertEquals(p.getValue(), properties.get(p.getKey()), spec.name() + " " + p.getKey());
       }
@@ -142,12 +203,21 @@ class PreviousReleaseLakeTest {
   }
 
   private static List<String> rows(String table, List<String> columns, LocalDate date) {
-    return spark.table(table).where("date = DATE'" + date + "'").selectExpr(columns.toArray(String[]::new))
-        .collectAsList().stream().map(Row::toString).sorted().toList();
+    return spark
+        .table(table)
+        .where("date = DATE'" + date + "'")
+        .selectExpr(columns.toArray(String[]::new))
+        .collectAsList()
+        .stream()
+        .map(Row::toString)
+        .sorted()
+        .toList();
   }
 
   private static List<String> files(String table, LocalDate date) {
-    return Arrays.stream(spark.table(table).where("date = DATE'" + date + "'").inputFiles()).sorted().toList();
+    return Arrays.stream(spark.table(table).where("date = DATE'" + date + "'").inputFiles())
+        .sorted()
+        .toList();
   }
 
   private static void copyTree(Path from, Path to) throws IOException {

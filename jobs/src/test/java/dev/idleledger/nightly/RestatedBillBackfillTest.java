@@ -43,8 +43,11 @@ class RestatedBillBackfillTest {
   private static final String PERIOD = "BILLING_PERIOD=2026-11";
   private static final String NOTEBOOK = "ml-east/research/StatefulSet/nb-bob";
   private static final double RESTATEMENT = 2.0;
-  private static final List<String> AMOUNTS = List.of("line_item_unblended_cost", "reservation_effective_cost",
-      "savings_plan_savings_plan_effective_cost");
+  private static final List<String> AMOUNTS =
+      List.of(
+          "line_item_unblended_cost",
+          "reservation_effective_cost",
+          "savings_plan_savings_plan_effective_cost");
 
   private static Path fleet;
   private static Path export;
@@ -61,13 +64,23 @@ class RestatedBillBackfillTest {
   static void backfillTwice() throws IOException {
     fleet = Files.createTempDirectory("restated-bill");
     // The planted fix: nb-bob, an idle notebook, is culled from day 3 on (FleetSpec.fixFromDay).
-    FleetGenerator.generate(new FleetSpec(DAY1, 3, 2, 5, TelemetryFormat.CSV, 30).withHoursPerDay(2).withFixFromDay(DAY3), fleet);
+    FleetGenerator.generate(
+        new FleetSpec(DAY1, 3, 2, 5, TelemetryFormat.CSV, 30)
+            .withHoursPerDay(2)
+            .withFixFromDay(DAY3),
+        fleet);
     export = fleet.resolve(EXPORT);
     deliver("0b8e3c1d-2f4a-4c6b-9d7e-1a3c5e7f9b02", 1.0);
     spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config("catalog.database=" + DB, "recommend.window_days=1", "recommend.resolve_after_days=1",
-        "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"), "input.billing.cur=" + export,
-        "input.billing.focus=");
+    LedgerConfig config =
+        TestSpark.config(
+            "catalog.database=" + DB,
+            "recommend.window_days=1",
+            "recommend.resolve_after_days=1",
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + export,
+            "input.billing.focus=");
 
     new NightlyRun(spark, config).runRange(DAY1, DAY3);
     clusterCostBefore = clusterCost();
@@ -85,7 +98,8 @@ class RestatedBillBackfillTest {
   void onlyTheDayWhoseBillChangedIsRecomputed() {
     assertEquals(List.of(DAY1), restated.published());
     assertEquals(List.of(DAY1.plusDays(1), DAY3), restated.kept());
-    // The kept dates' rows are not rewritten: gpu_hourly has one commit since the first backfill, day one's.
+    // The kept dates' rows are not rewritten: gpu_hourly has one commit since the first backfill,
+    // day one's.
     assertEquals(gpuHourlyVersionBefore + 1, gpuHourlyVersion());
   }
 
@@ -93,7 +107,8 @@ class RestatedBillBackfillTest {
   void theRestatedDaysMoneyFollowsTheNewBillAndTheOtherDaysDoNotMove() {
     assertTrue(clusterCostBefore.get(DAY1) > 0, "day one has GPU cost");
     assertEquals(RESTATEMENT * clusterCostBefore.get(DAY1), clusterCostAfter.get(DAY1), 1e-6);
-    assertEquals(clusterCostBefore.get(DAY1.plusDays(1)), clusterCostAfter.get(DAY1.plusDays(1)), 1e-9);
+    assertEquals(
+        clusterCostBefore.get(DAY1.plusDays(1)), clusterCostAfter.get(DAY1.plusDays(1)), 1e-9);
     assertEquals(clusterCostBefore.get(DAY3), clusterCostAfter.get(DAY3), 1e-9);
   }
 
@@ -101,10 +116,15 @@ class RestatedBillBackfillTest {
   void theCulledNotebooksRealizedSavingsAreRecomputedFromTheCorrectedDayOne() {
     assertTrue(notebookDayOneTruth > 0, "the generator's truth has nb-bob's day-one cost");
     assertEquals("RESOLVED", notebookBefore.getAs("status"));
-    // One-day window: before = the day it was first seen (day 1), after = the night it resolved (day 3, culled: 0).
-    assertEquals(notebookDayOneTruth * 30, notebookBefore.<Double>getAs("realized_monthly_savings"), 1e-6);
+    // One-day window: before = the day it was first seen (day 1), after = the night it resolved
+    // (day 3, culled: 0).
+    assertEquals(
+        notebookDayOneTruth * 30, notebookBefore.<Double>getAs("realized_monthly_savings"), 1e-6);
     assertEquals("RESOLVED", notebookAfter.getAs("status"));
-    assertEquals(RESTATEMENT * notebookDayOneTruth * 30, notebookAfter.<Double>getAs("realized_monthly_savings"), 1e-6);
+    assertEquals(
+        RESTATEMENT * notebookDayOneTruth * 30,
+        notebookAfter.<Double>getAs("realized_monthly_savings"),
+        1e-6);
   }
 
   /**
@@ -138,7 +158,9 @@ class RestatedBillBackfillTest {
     }
     Path manifest = export.resolve("metadata/" + PERIOD + "/" + EXPORT + "-Manifest.json");
     Files.createDirectories(manifest.getParent());
-    Files.writeString(manifest, """
+    Files.writeString(
+        manifest,
+        """
         {
           "executionId": "%s",
           "exportName": "%s",
@@ -149,31 +171,48 @@ class RestatedBillBackfillTest {
           "dataFiles": ["s3://payer-billing/cur/%s/%s"],
           "additionalOutputFiles": []
         }
-        """.formatted(executionId, EXPORT, EXPORT, relative));
+        """
+            .formatted(executionId, EXPORT, EXPORT, relative));
   }
 
   private static Map<LocalDate, Double> clusterCost() {
     Map<LocalDate, Double> cost = new LinkedHashMap<>();
-    for (Row r : spark.sql("SELECT date, SUM(gpu_cost) FROM " + DB + ".cluster_daily GROUP BY date ORDER BY date").collectAsList()) {
+    for (Row r :
+        spark
+            .sql(
+                "SELECT date, SUM(gpu_cost) FROM "
+                    + DB
+                    + ".cluster_daily GROUP BY date ORDER BY date")
+            .collectAsList()) {
       cost.put(r.getDate(0).toLocalDate(), r.getDouble(1));
     }
     return cost;
   }
 
   private static long gpuHourlyVersion() {
-    return spark.sql("DESCRIBE HISTORY " + DB + ".gpu_hourly").selectExpr("max(version)").first().getLong(0);
+    return spark
+        .sql("DESCRIBE HISTORY " + DB + ".gpu_hourly")
+        .selectExpr("max(version)")
+        .first()
+        .getLong(0);
   }
 
   private static Row notebookRecommendation() {
-    String id = RecommendationKind.recommendationId(RecommendationKind.CULL_IDLE_NOTEBOOK.name(), NOTEBOOK);
-    List<Row> rows = spark.table(DB + ".recommendations").where(col("recommendation_id").equalTo(id)).collectAsList();
+    String id =
+        RecommendationKind.recommendationId(RecommendationKind.CULL_IDLE_NOTEBOOK.name(), NOTEBOOK);
+    List<Row> rows =
+        spark
+            .table(DB + ".recommendations")
+            .where(col("recommendation_id").equalTo(id))
+            .collectAsList();
     assertEquals(1, rows.size(), "one recommendation for " + NOTEBOOK);
     return rows.get(0);
   }
 
   private static double truthCost(LocalDate date, String workload) throws IOException {
     try (Reader r = Files.newBufferedReader(fleet.resolve("truth/workload_daily.csv"))) {
-      for (CSVRecord rec : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+      for (CSVRecord rec :
+          CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
         if (rec.get("date").equals(date.toString()) && rec.get("workload_name").equals(workload)) {
           return Double.parseDouble(rec.get("cost"));
         }

@@ -45,23 +45,104 @@ class CombinedSavingsTest {
   static void combine() {
     SparkSession spark = TestSpark.session();
     List<Row> rows = new ArrayList<>();
-    rows.add(rec("bob-gpu", "RIGHTSIZE_GPU", "OPEN", "research", "Notebook", "nb-bob", null, 3134.0, "{\"compute_slices\":3,\"slices_per_gpu\":7}"));
-    rows.add(rec("bob-cull", "CULL_IDLE_NOTEBOOK", "UPDATED", "research", "Notebook", "nb-bob", null, 2843.0, "{\"idle_streaks_over_threshold\":4}"));
-    rows.add(rec("api-gpu", "RIGHTSIZE_GPU", "OPEN", "serving", "Deployment", "api", null, 2000.0, "{\"compute_slices\":2,\"slices_per_gpu\":7}"));
-    rows.add(rec("api-rep", "RIGHTSIZE_INFERENCE_REPLICAS", "REOPENED", "serving", "Deployment", "api", null, 1400.0,
-        "{\"replicas_median\":4,\"recommended_replicas\":2}"));
-    rows.add(rec("api-rel", "RELEASE_IDLE_TRAINING_GPUS", "OPEN", "serving", "Deployment", "api", null, 700.0, "{}"));
-    rows.add(rec("node", "CONSOLIDATE_UNALLOCATED", "OPEN", null, null, null, "gpu-node-7", 500.0, "{}"));
-    rows.add(rec("eve-cull", "CULL_IDLE_NOTEBOOK", "OPEN", "research", "Notebook", "nb-eve", null, 80.0, "{}"));
-    rows.add(rec("old-cull", "CULL_IDLE_NOTEBOOK", "RESOLVED", "research", "Notebook", "nb-old", null, 900.0, "{}"));
-    Dataset<Row> recommendations = spark.createDataFrame(rows, RecommendationTables.RECOMMENDATIONS.schema());
+    rows.add(
+        rec(
+            "bob-gpu",
+            "RIGHTSIZE_GPU",
+            "OPEN",
+            "research",
+            "Notebook",
+            "nb-bob",
+            null,
+            3134.0,
+            "{\"compute_slices\":3,\"slices_per_gpu\":7}"));
+    rows.add(
+        rec(
+            "bob-cull",
+            "CULL_IDLE_NOTEBOOK",
+            "UPDATED",
+            "research",
+            "Notebook",
+            "nb-bob",
+            null,
+            2843.0,
+            "{\"idle_streaks_over_threshold\":4}"));
+    rows.add(
+        rec(
+            "api-gpu",
+            "RIGHTSIZE_GPU",
+            "OPEN",
+            "serving",
+            "Deployment",
+            "api",
+            null,
+            2000.0,
+            "{\"compute_slices\":2,\"slices_per_gpu\":7}"));
+    rows.add(
+        rec(
+            "api-rep",
+            "RIGHTSIZE_INFERENCE_REPLICAS",
+            "REOPENED",
+            "serving",
+            "Deployment",
+            "api",
+            null,
+            1400.0,
+            "{\"replicas_median\":4,\"recommended_replicas\":2}"));
+    rows.add(
+        rec(
+            "api-rel",
+            "RELEASE_IDLE_TRAINING_GPUS",
+            "OPEN",
+            "serving",
+            "Deployment",
+            "api",
+            null,
+            700.0,
+            "{}"));
+    rows.add(
+        rec(
+            "node",
+            "CONSOLIDATE_UNALLOCATED",
+            "OPEN",
+            null,
+            null,
+            null,
+            "gpu-node-7",
+            500.0,
+            "{}"));
+    rows.add(
+        rec(
+            "eve-cull",
+            "CULL_IDLE_NOTEBOOK",
+            "OPEN",
+            "research",
+            "Notebook",
+            "nb-eve",
+            null,
+            80.0,
+            "{}"));
+    rows.add(
+        rec(
+            "old-cull",
+            "CULL_IDLE_NOTEBOOK",
+            "RESOLVED",
+            "research",
+            "Notebook",
+            "nb-old",
+            null,
+            900.0,
+            "{}"));
+    Dataset<Row> recommendations =
+        spark.createDataFrame(rows, RecommendationTables.RECOMMENDATIONS.schema());
 
     Dataset<Row> combined = CombinedSavings.of(spark, recommendations);
     byId = index(combined.collectAsList());
     totals = CombinedSavings.totals(combined);
 
     // The published view: the same SQL over a Delta recommendations table.
-    LakeTables tables = new LakeTables(spark, TestSpark.config("catalog.database=combined_savings_test"));
+    LakeTables tables =
+        new LakeTables(spark, TestSpark.config("catalog.database=combined_savings_test"));
     tables.append(RecommendationTables.RECOMMENDATIONS, recommendations);
     CombinedSavings.publish(tables);
     viewById = index(spark.table(tables.qualified(CombinedSavings.VIEW)).collectAsList());
@@ -71,8 +152,12 @@ class CombinedSavingsTest {
   void aNotebookThatCanBeCulledAndMovedToMigCountsTheCullOnlyOnWhatTheSliceLeaves() {
     assertSavings("bob-gpu", 1, 3134.0, 3134.0, null);
     assertSavings("bob-cull", 2, 2843.0, 2843.0 * 3 / 7, "RIGHTSIZE_GPU");
-    assertEquals(3134.0 + 2843.0 * 3 / 7, byId.get("bob-cull").<Double>getAs("subject_combined_monthly_savings"), EPS);
-    assertEquals(4352.428571, byId.get("bob-gpu").<Double>getAs("subject_combined_monthly_savings"), 1e-6);
+    assertEquals(
+        3134.0 + 2843.0 * 3 / 7,
+        byId.get("bob-cull").<Double>getAs("subject_combined_monthly_savings"),
+        EPS);
+    assertEquals(
+        4352.428571, byId.get("bob-gpu").<Double>getAs("subject_combined_monthly_savings"), 1e-6);
   }
 
   @Test
@@ -80,7 +165,8 @@ class CombinedSavingsTest {
     assertSavings("api-gpu", 1, 2000.0, 2000.0, null);
     assertSavings("api-rep", 2, 1400.0, 400.0, "RIGHTSIZE_GPU");
     assertSavings("api-rel", 3, 700.0, 100.0, "RIGHTSIZE_GPU, RIGHTSIZE_INFERENCE_REPLICAS");
-    assertEquals(2500.0, byId.get("api-rel").<Double>getAs("subject_combined_monthly_savings"), EPS);
+    assertEquals(
+        2500.0, byId.get("api-rel").<Double>getAs("subject_combined_monthly_savings"), EPS);
   }
 
   @Test
@@ -98,7 +184,8 @@ class CombinedSavingsTest {
 
   @Test
   void totalsCountOverlapsOnceOverallAndPerTeam() {
-    // 4,352.428571 (nb-bob) + 2,500 (api) + 500 (node) + 80 (nb-eve); their own figures add to 10,657.
+    // 4,352.428571 (nb-bob) + 2,500 (api) + 500 (node) + 80 (nb-eve); their own figures add to
+    // 10,657.
     assertEquals(4352.428571428571 + 2500 + 500 + 80, totals.combinedMonthlySavings(), EPS);
     assertEquals(3134 + 2843 + 2000 + 1400 + 700 + 500 + 80, totals.ownMonthlySavings(), EPS);
     assertEquals(7, totals.recommendations());
@@ -106,7 +193,9 @@ class CombinedSavingsTest {
     assertEquals("USD", totals.currency());
     Map<String, Double> teams = new HashMap<>();
     totals.teams().forEach(t -> teams.put(String.valueOf(t.team()), t.combinedMonthlySavings()));
-    assertEquals(Map.of("research", 4352.428571428571 + 80, "serving", 2500.0, "null", 500.0).keySet(), teams.keySet());
+    assertEquals(
+        Map.of("research", 4352.428571428571 + 80, "serving", 2500.0, "null", 500.0).keySet(),
+        teams.keySet());
     assertEquals(4432.428571428571, teams.get("research"), EPS);
     assertEquals(2500.0, teams.get("serving"), EPS);
     assertEquals(500.0, teams.get("null"), EPS);
@@ -118,15 +207,30 @@ class CombinedSavingsTest {
     assertEquals(byId.keySet(), viewById.keySet());
     for (Map.Entry<String, Row> e : byId.entrySet()) {
       Row v = viewById.get(e.getKey());
-      assertEquals(e.getValue().<Double>getAs("remaining_monthly_savings"), v.<Double>getAs("remaining_monthly_savings"), EPS, e.getKey());
-      assertEquals((Object) e.getValue().getAs("overlaps_with"), v.getAs("overlaps_with"), e.getKey());
-      assertEquals((Object) e.getValue().getAs("combined_savings_rank"), v.getAs("combined_savings_rank"), e.getKey());
+      assertEquals(
+          e.getValue().<Double>getAs("remaining_monthly_savings"),
+          v.<Double>getAs("remaining_monthly_savings"),
+          EPS,
+          e.getKey());
+      assertEquals(
+          (Object) e.getValue().getAs("overlaps_with"), v.getAs("overlaps_with"), e.getKey());
+      assertEquals(
+          (Object) e.getValue().getAs("combined_savings_rank"),
+          v.getAs("combined_savings_rank"),
+          e.getKey());
     }
-    StructField remaining = TestSpark.session().table("combined_savings_test." + CombinedSavings.VIEW).schema().apply("remaining_monthly_savings");
-    assertTrue(remaining.getComment().isDefined() && remaining.getComment().get().contains("Sum this"), "the view's columns carry comments");
+    StructField remaining =
+        TestSpark.session()
+            .table("combined_savings_test." + CombinedSavings.VIEW)
+            .schema()
+            .apply("remaining_monthly_savings");
+    assertTrue(
+        remaining.getComment().isDefined() && remaining.getComment().get().contains("Sum this"),
+        "the view's columns carry comments");
   }
 
-  private static void assertSavings(String id, int rank, double own, double remaining, String overlapsWith) {
+  private static void assertSavings(
+      String id, int rank, double own, double remaining, String overlapsWith) {
     Row r = byId.get(id);
     assertEquals(rank, r.<Integer>getAs("combined_savings_rank"), id + " rank");
     assertEquals(own, r.<Double>getAs("monthly_savings"), EPS, id + " keeps its own figure");
@@ -145,8 +249,16 @@ class CombinedSavingsTest {
   }
 
   /** A recommendations row in the table's column order; the fields the combination does not read are plain placeholders. */
-  private static Row rec(String id, String kind, String status, String team, String workloadKind, String workloadName, String node,
-      double savings, String evidence) {
+  private static Row rec(
+      String id,
+      String kind,
+      String status,
+      String team,
+      String workloadKind,
+      String workloadName,
+      String node,
+      double savings,
+      String evidence) {
     Map<String, Object> v = new HashMap<>();
     v.put("recommendation_id", id);
     v.put("kind", kind);

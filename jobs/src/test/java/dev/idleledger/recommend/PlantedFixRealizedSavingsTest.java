@@ -50,27 +50,42 @@ class PlantedFixRealizedSavingsTest {
   static void runNights() throws Exception {
     Path parent = Files.createDirectories(Path.of("target", "generated-fleets"));
     Path fleet = Files.createTempDirectory(parent, "planted-fix");
-    FleetGenerator.generate(new FleetSpec(START, 3, 2, 5, TelemetryFormat.PARQUET, 30).withHoursPerDay(2).withFixFromDay(START.plusDays(2)), fleet);
-    LedgerConfig config = TestSpark.config("catalog.database=planted_fix", "recommend.window_days=1", "recommend.resolve_after_days=1",
-        "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
-        "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=" + fleet.resolve("billing/focus"));
+    FleetGenerator.generate(
+        new FleetSpec(START, 3, 2, 5, TelemetryFormat.PARQUET, 30)
+            .withHoursPerDay(2)
+            .withFixFromDay(START.plusDays(2)),
+        fleet);
+    LedgerConfig config =
+        TestSpark.config(
+            "catalog.database=planted_fix",
+            "recommend.window_days=1",
+            "recommend.resolve_after_days=1",
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + fleet.resolve("billing/cur"),
+            "input.billing.focus=" + fleet.resolve("billing/focus"));
     SparkSession spark = TestSpark.session();
     LakeTables tables = new LakeTables(spark, config);
     NightlyRun nightly = new NightlyRun(spark, config);
     RecommendStage stage = new RecommendStage(spark, config, InstanceCatalog.load(config));
-    String id = RecommendationKind.recommendationId(RecommendationKind.CULL_IDLE_NOTEBOOK.name(), SUBJECT);
+    String id =
+        RecommendationKind.recommendationId(RecommendationKind.CULL_IDLE_NOTEBOOK.name(), SUBJECT);
     for (int d = 0; d < 3; d++) {
       LocalDate day = START.plusDays(d);
       nightly.runDate(day, "planted-fix");
       stage.run(day, new QualityRecorder(tables, "planted-fix", day));
-      List<Row> rows = tables.read(RecommendationTables.RECOMMENDATIONS).where(col("recommendation_id").equalTo(id))
-          .collectAsList();
+      List<Row> rows =
+          tables
+              .read(RecommendationTables.RECOMMENDATIONS)
+              .where(col("recommendation_id").equalTo(id))
+              .collectAsList();
       if (!rows.isEmpty()) {
         bob.put(day, rows.get(0));
       }
     }
     try (Reader r = Files.newBufferedReader(fleet.resolve("truth/workload_daily.csv"))) {
-      for (CSVRecord rec : CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+      for (CSVRecord rec :
+          CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
         if (rec.get("date").equals(START.toString()) && rec.get("workload_name").equals("nb-bob")) {
           bobDayOneCost = Double.parseDouble(rec.get("cost"));
         }

@@ -42,19 +42,45 @@ class RecommendStageTest {
   @BeforeAll
   static void runNights() {
     SparkSession spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config("catalog.database=recommend_stage_test", "recommend.window_days=2");
+    LedgerConfig config =
+        TestSpark.config("catalog.database=recommend_stage_test", "recommend.window_days=2");
     InstanceCatalog catalog = InstanceCatalog.load(config);
     LakeTables tables = new LakeTables(spark, config);
     // A notebook on a p5.4xlarge (36 an hour, 0.01 a GPU-second): 10 active minutes, then 140 idle.
-    SilverRows f = SilverRows.on(D)
-        .add(node("nb").type("p5.4xlarge").gpus(1).billed(bill().forHours(3).cost(36).term("Reserved")))
-        .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
-        .add(samples("nb", "GPU-NB").fromMinute(0).forMinutes(10).every(10).activity(0.95).fbUsed(30000).heldBy("research/nb-0"))
-        .add(samples("nb", "GPU-NB").fromMinute(10).forMinutes(140).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-0"));
+    SilverRows f =
+        SilverRows.on(D)
+            .add(
+                node("nb")
+                    .type("p5.4xlarge")
+                    .gpus(1)
+                    .billed(bill().forHours(3).cost(36).term("Reserved")))
+            .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
+            .add(
+                samples("nb", "GPU-NB")
+                    .fromMinute(0)
+                    .forMinutes(10)
+                    .every(10)
+                    .activity(0.95)
+                    .fbUsed(30000)
+                    .heldBy("research/nb-0"))
+            .add(
+                samples("nb", "GPU-NB")
+                    .fromMinute(10)
+                    .forMinutes(140)
+                    .every(10)
+                    .activity(0.0)
+                    .fbUsed(30000)
+                    .heldBy("research/nb-0"));
     // A p5.48xlarge (288 an hour) with one of its 8 GPUs held for the hour, the other 7 free.
     f.add(node("big").type("p5.48xlarge").gpus(8).billed(bill().cost(288).term("Reserved")))
         .add(pod("prod/solo-0").workload("Deployment", "solo").type("inference").team("prod"))
-        .add(samples("big", "GPU-B0").forMinutes(60).every(10).activity(0.95).fbUsed(60000).heldBy("prod/solo-0"));
+        .add(
+            samples("big", "GPU-B0")
+                .forMinutes(60)
+                .every(10)
+                .activity(0.95)
+                .fbUsed(60000)
+                .heldBy("prod/solo-0"));
     for (int g = 1; g < 8; g++) {
       f.add(samples("big", "GPU-B" + g).forMinutes(60).every(10));
     }
@@ -85,7 +111,9 @@ class RecommendStageTest {
   void nightOpensOneRowPerRecommendationAndTopOrdersByMonthlySavings() {
     assertEquals(2, firstRecommendations.size());
     assertEquals(2, firstHistory.size());
-    assertEquals(List.of("CONSOLIDATE_UNALLOCATED", "CULL_IDLE_NOTEBOOK"), top.stream().map(RecommendStage.TopRecommendation::kind).toList());
+    assertEquals(
+        List.of("CONSOLIDATE_UNALLOCATED", "CULL_IDLE_NOTEBOOK"),
+        top.stream().map(RecommendStage.TopRecommendation::kind).toList());
     assertEquals(7 * 36 * 30.0, top.get(0).monthlySavings(), 1e-6);
     assertEquals("c1/big", top.get(0).who());
     assertEquals("research: research/nb", top.get(1).who());
@@ -110,9 +138,14 @@ class RecommendStageTest {
     }
     Row nb = resolved.get(1);
     assertEquals("CULL_IDLE_NOTEBOOK", nb.getAs("kind"));
-    // Before: the window up to first_seen had one day of data, the notebook's 150 minutes; after: nothing.
+    // Before: the window up to first_seen had one day of data, the notebook's 150 minutes; after:
+    // nothing.
     assertEquals(150 * 60 * 0.01 * 30, nb.<Double>getAs("realized_monthly_savings"), 1e-6);
     Row big = resolved.get(0);
-    assertEquals(7 * 36 * 30.0, big.<Double>getAs("realized_monthly_savings"), 1e-6, "its unallocated cost per day, gone");
+    assertEquals(
+        7 * 36 * 30.0,
+        big.<Double>getAs("realized_monthly_savings"),
+        1e-6,
+        "its unallocated cost per day, gone");
   }
 }

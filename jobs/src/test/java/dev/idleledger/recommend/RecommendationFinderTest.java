@@ -49,65 +49,214 @@ class RecommendationFinderTest {
     // A notebook: 10 active minutes, 90 idle, a minute without telemetry, 50 idle.
     f.add(node("nb").type(P5_4X).billed(bill().forHours(3).cost(36).term("Reserved")))
         .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))
-        .add(samples("nb", "GPU-NB").fromMinute(0).forMinutes(10).every(10).activity(0.95).fbUsed(30000).heldBy("research/nb-0"))
-        .add(samples("nb", "GPU-NB").fromMinute(10).forMinutes(90).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-0"))
-        .add(samples("nb", "GPU-NB").fromMinute(101).forMinutes(50).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-0"));
-    // A notebook idle for 62 minutes: 2 minutes beyond the cull time are worth 36 a month, under the threshold.
+        .add(
+            samples("nb", "GPU-NB")
+                .fromMinute(0)
+                .forMinutes(10)
+                .every(10)
+                .activity(0.95)
+                .fbUsed(30000)
+                .heldBy("research/nb-0"))
+        .add(
+            samples("nb", "GPU-NB")
+                .fromMinute(10)
+                .forMinutes(90)
+                .every(10)
+                .activity(0.0)
+                .fbUsed(30000)
+                .heldBy("research/nb-0"))
+        .add(
+            samples("nb", "GPU-NB")
+                .fromMinute(101)
+                .forMinutes(50)
+                .every(10)
+                .activity(0.0)
+                .fbUsed(30000)
+                .heldBy("research/nb-0"));
+    // A notebook idle for 62 minutes: 2 minutes beyond the cull time are worth 36 a month, under
+    // the threshold.
     f.add(node("nb2").type(P5_4X).billed(bill().forHours(2).cost(36).term("Reserved")))
-        .add(pod("research/nb-small-0").workload("Notebook", "nb-small").type("notebook").team("research"))
-        .add(samples("nb2", "GPU-NB2").forMinutes(62).every(10).activity(0.0).fbUsed(30000).heldBy("research/nb-small-0"));
-    // Training on two GPUs: both idle only from minute 60 to 120; worker 1 alone is idle from minute 30.
+        .add(
+            pod("research/nb-small-0")
+                .workload("Notebook", "nb-small")
+                .type("notebook")
+                .team("research"))
+        .add(
+            samples("nb2", "GPU-NB2")
+                .forMinutes(62)
+                .every(10)
+                .activity(0.0)
+                .fbUsed(30000)
+                .heldBy("research/nb-small-0"));
+    // Training on two GPUs: both idle only from minute 60 to 120; worker 1 alone is idle from
+    // minute 30.
     f.add(node("t1").type(P5_4X).billed(bill().forHours(3).cost(36).term("Reserved")))
         .add(node("t2").type(P5_4X).billed(bill().forHours(3).cost(36).term("Reserved")))
         .add(pod("ml/ft-worker-0").workload("PyTorchJob", "ft").type("training").team("ml"))
         .add(pod("ml/ft-worker-1").workload("PyTorchJob", "ft").type("training").team("ml"))
-        .add(samples("t1", "GPU-T1").fromMinute(0).forMinutes(60).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-0"))
-        .add(samples("t1", "GPU-T1").fromMinute(60).forMinutes(60).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-0"))
-        .add(samples("t1", "GPU-T1").fromMinute(120).forMinutes(10).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-0"))
-        .add(samples("t1", "GPU-T1").fromMinute(130).forMinutes(10).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-0"))
-        .add(samples("t2", "GPU-T2").fromMinute(0).forMinutes(30).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-1"))
-        .add(samples("t2", "GPU-T2").fromMinute(30).forMinutes(90).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-1"))
-        .add(samples("t2", "GPU-T2").fromMinute(120).forMinutes(10).every(10).activity(0.95).fbUsed(60000).heldBy("ml/ft-worker-1"))
-        .add(samples("t2", "GPU-T2").fromMinute(130).forMinutes(10).every(10).activity(0.0).fbUsed(60000).heldBy("ml/ft-worker-1"));
-    // Inference, 4 replicas for an hour: demand 0.8 (2 replicas at 0.6) for 58 minutes, 2.0 (4 replicas) for the last 2.
+        .add(
+            samples("t1", "GPU-T1")
+                .fromMinute(0)
+                .forMinutes(60)
+                .every(10)
+                .activity(0.95)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-0"))
+        .add(
+            samples("t1", "GPU-T1")
+                .fromMinute(60)
+                .forMinutes(60)
+                .every(10)
+                .activity(0.0)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-0"))
+        .add(
+            samples("t1", "GPU-T1")
+                .fromMinute(120)
+                .forMinutes(10)
+                .every(10)
+                .activity(0.95)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-0"))
+        .add(
+            samples("t1", "GPU-T1")
+                .fromMinute(130)
+                .forMinutes(10)
+                .every(10)
+                .activity(0.0)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-0"))
+        .add(
+            samples("t2", "GPU-T2")
+                .fromMinute(0)
+                .forMinutes(30)
+                .every(10)
+                .activity(0.95)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-1"))
+        .add(
+            samples("t2", "GPU-T2")
+                .fromMinute(30)
+                .forMinutes(90)
+                .every(10)
+                .activity(0.0)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-1"))
+        .add(
+            samples("t2", "GPU-T2")
+                .fromMinute(120)
+                .forMinutes(10)
+                .every(10)
+                .activity(0.95)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-1"))
+        .add(
+            samples("t2", "GPU-T2")
+                .fromMinute(130)
+                .forMinutes(10)
+                .every(10)
+                .activity(0.0)
+                .fbUsed(60000)
+                .heldBy("ml/ft-worker-1"));
+    // Inference, 4 replicas for an hour: demand 0.8 (2 replicas at 0.6) for 58 minutes, 2.0 (4
+    // replicas) for the last 2.
     f.add(node("api").type(P5_48X).gpus(8).billed(bill().cost(288).term("Reserved")));
     for (int i = 0; i < 4; i++) {
       f.add(pod("serving/api-" + i).workload("Deployment", "api").type("inference").team("serving"))
-          .add(samples("api", "GPU-A" + i).fromMinute(0).forMinutes(58).every(10).activity(0.2).fbUsed(60000).heldBy("serving/api-" + i))
-          .add(samples("api", "GPU-A" + i).fromMinute(58).forMinutes(2).every(10).activity(0.5).fbUsed(60000).heldBy("serving/api-" + i));
+          .add(
+              samples("api", "GPU-A" + i)
+                  .fromMinute(0)
+                  .forMinutes(58)
+                  .every(10)
+                  .activity(0.2)
+                  .fbUsed(60000)
+                  .heldBy("serving/api-" + i))
+          .add(
+              samples("api", "GPU-A" + i)
+                  .fromMinute(58)
+                  .forMinutes(2)
+                  .every(10)
+                  .activity(0.5)
+                  .fbUsed(60000)
+                  .heldBy("serving/api-" + i));
     }
-    // MIG fit at the margins: FB exactly 0.9 x 2g.20gb fits it; one MiB more needs 3g.40gb; activity over 0.9 x 2/7 needs 3g too.
+    // MIG fit at the margins: FB exactly 0.9 x 2g.20gb fits it; one MiB more needs 3g.40gb;
+    // activity over 0.9 x 2/7 needs 3g too.
     double margin2g = 20096 * 0.9;
     f.add(node("ea").type(P5_4X).billed(bill().cost(36).term("Reserved")))
-        .add(pod("search/embed-a-0").workload("Deployment", "embed-a").type("inference").team("search"))
-        .add(samples("ea", "GPU-EA").forMinutes(60).every(10).activity(0.25).fbUsed(margin2g).heldBy("search/embed-a-0"));
+        .add(
+            pod("search/embed-a-0")
+                .workload("Deployment", "embed-a")
+                .type("inference")
+                .team("search"))
+        .add(
+            samples("ea", "GPU-EA")
+                .forMinutes(60)
+                .every(10)
+                .activity(0.25)
+                .fbUsed(margin2g)
+                .heldBy("search/embed-a-0"));
     f.add(node("eb").type(P5_4X).billed(bill().cost(36).term("Reserved")))
-        .add(pod("search/embed-b-0").workload("Deployment", "embed-b").type("inference").team("search"))
-        .add(samples("eb", "GPU-EB").forMinutes(60).every(10).activity(0.25).fbUsed(margin2g + 1).heldBy("search/embed-b-0"));
+        .add(
+            pod("search/embed-b-0")
+                .workload("Deployment", "embed-b")
+                .type("inference")
+                .team("search"))
+        .add(
+            samples("eb", "GPU-EB")
+                .forMinutes(60)
+                .every(10)
+                .activity(0.25)
+                .fbUsed(margin2g + 1)
+                .heldBy("search/embed-b-0"));
     f.add(node("ec").type(P5_4X).billed(bill().cost(36).term("Reserved")))
-        .add(pod("search/embed-c-0").workload("Deployment", "embed-c").type("inference").team("search"))
-        .add(samples("ec", "GPU-EC").forMinutes(60).every(10).activity(0.26).fbUsed(8000).heldBy("search/embed-c-0"));
+        .add(
+            pod("search/embed-c-0")
+                .workload("Deployment", "embed-c")
+                .type("inference")
+                .team("search"))
+        .add(
+            samples("ec", "GPU-EC")
+                .forMinutes(60)
+                .every(10)
+                .activity(0.26)
+                .fbUsed(8000)
+                .heldBy("search/embed-c-0"));
     // A node with one of its 8 GPUs held for the hour.
     f.add(node("big").type(P5_48X).gpus(8).billed(bill().cost(288).term("Reserved")))
         .add(pod("prod/solo-0").workload("Deployment", "solo").type("inference").team("prod"))
-        .add(samples("big", "GPU-B0").forMinutes(60).every(10).activity(0.95).fbUsed(60000).heldBy("prod/solo-0"));
+        .add(
+            samples("big", "GPU-B0")
+                .forMinutes(60)
+                .every(10)
+                .activity(0.95)
+                .fbUsed(60000)
+                .heldBy("prod/solo-0"));
     for (int g = 1; g < 8; g++) {
       f.add(samples("big", "GPU-B" + g).forMinutes(60).every(10));
     }
     Dataset<Row> gpuHourly = f.gpuHourly(spark, config).cache();
-    // Bills of instances kube state never showed, for the on-demand floor only: g6.xlarge lists at 0.8 an hour.
-    SilverRows bills = SilverRows.on(DAY)
-        .add(bill("i-od1").type(G6).forHours(10).cost(0.8).term("OnDemand"))
-        .add(bill("i-od2").type(G6).forHours(10).cost(0.8).term("OnDemand"))
-        .add(bill("i-od3").type(G6).forHours(5).cost(0.8).term("OnDemand"))
-        .add(bill("i-spot").type(G6).forHours(10).cost(0.3).listCost(0.8).term("Spot"))
-        .add(bill("i-sp").type(G6).forHours(10).cost(0.56).listCost(0.8).term("SavingsPlan"))
-        .add(bill("i-ri").type(G6).forHours(10).cost(0.5).listCost(0.8).term("Reserved"))
-        .add(bill("i-g5").type("g5.xlarge").forHours(10).cost(1.006).term("OnDemand"));
+    // Bills of instances kube state never showed, for the on-demand floor only: g6.xlarge lists at
+    // 0.8 an hour.
+    SilverRows bills =
+        SilverRows.on(DAY)
+            .add(bill("i-od1").type(G6).forHours(10).cost(0.8).term("OnDemand"))
+            .add(bill("i-od2").type(G6).forHours(10).cost(0.8).term("OnDemand"))
+            .add(bill("i-od3").type(G6).forHours(5).cost(0.8).term("OnDemand"))
+            .add(bill("i-spot").type(G6).forHours(10).cost(0.3).listCost(0.8).term("Spot"))
+            .add(bill("i-sp").type(G6).forHours(10).cost(0.56).listCost(0.8).term("SavingsPlan"))
+            .add(bill("i-ri").type(G6).forHours(10).cost(0.5).listCost(0.8).term("Reserved"))
+            .add(bill("i-g5").type("g5.xlarge").forHours(10).cost(1.006).term("OnDemand"));
     Dataset<Row> billing = f.billingHourly(spark).unionByName(bills.billingHourly(spark));
     RecommendSettings settings = RecommendSettings.from(config);
-    Dataset<Row> seconds = WorkloadSeconds.of(f.gpuSamples(spark), f.podInfo(spark), UnitHourRates.of(gpuHourly, billing), config.classifier,
-        settings.activityThreshold()).cache();
+    Dataset<Row> seconds =
+        WorkloadSeconds.of(
+                f.gpuSamples(spark),
+                f.podInfo(spark),
+                UnitHourRates.of(gpuHourly, billing),
+                config.classifier,
+                settings.activityThreshold())
+            .cache();
     RecommendationFinder.Window window = new RecommendationFinder.Window(DAY, 7, 1);
     RecommendationFinder finder = new RecommendationFinder(spark, settings, catalog);
     Dataset<Row> all = finder.findAll(window, seconds, gpuHourly, billing).cache();
@@ -116,30 +265,40 @@ class RecommendationFinderTest {
   }
 
   private static Map<String, Row> byKindAndSubject(Dataset<Row> rows) {
-    return rows.collectAsList().stream().collect(Collectors.toMap(r -> r.getAs("kind") + " " + r.getAs("subject"), r -> r, (a, b) -> {
-      throw new AssertionError("two rows for " + a);
-    }, TreeMap::new));
+    return rows.collectAsList().stream()
+        .collect(
+            Collectors.toMap(
+                r -> r.getAs("kind") + " " + r.getAs("subject"),
+                r -> r,
+                (a, b) -> {
+                  throw new AssertionError("two rows for " + a);
+                },
+                TreeMap::new));
   }
 
   @Test
   void exactlyTheExpectedRecommendationsAreFound() {
-    assertEquals(Set.of(
-        "CULL_IDLE_NOTEBOOK c1/research/Notebook/nb",
-        "RIGHTSIZE_GPU c1/research/Notebook/nb-small",
-        "RELEASE_IDLE_TRAINING_GPUS c1/ml/PyTorchJob/ft",
-        "RIGHTSIZE_INFERENCE_REPLICAS c1/serving/Deployment/api",
-        "RIGHTSIZE_GPU c1/search/Deployment/embed-a",
-        "RIGHTSIZE_GPU c1/search/Deployment/embed-b",
-        "RIGHTSIZE_GPU c1/search/Deployment/embed-c",
-        "CONSOLIDATE_UNALLOCATED c1/big",
-        "COMMITMENT_COVERAGE g6.xlarge/us-east-1",
-        "COMMITMENT_COVERAGE g5.xlarge/us-east-1"), found.keySet());
+    assertEquals(
+        Set.of(
+            "CULL_IDLE_NOTEBOOK c1/research/Notebook/nb",
+            "RIGHTSIZE_GPU c1/research/Notebook/nb-small",
+            "RELEASE_IDLE_TRAINING_GPUS c1/ml/PyTorchJob/ft",
+            "RIGHTSIZE_INFERENCE_REPLICAS c1/serving/Deployment/api",
+            "RIGHTSIZE_GPU c1/search/Deployment/embed-a",
+            "RIGHTSIZE_GPU c1/search/Deployment/embed-b",
+            "RIGHTSIZE_GPU c1/search/Deployment/embed-c",
+            "CONSOLIDATE_UNALLOCATED c1/big",
+            "COMMITMENT_COVERAGE g6.xlarge/us-east-1",
+            "COMMITMENT_COVERAGE g5.xlarge/us-east-1"),
+        found.keySet());
   }
 
   @Test
-  void notebookSavingsAreTheIdleTimeBeyondAnHourAndAMissingMinuteBreaksTheStreak() throws Exception {
+  void notebookSavingsAreTheIdleTimeBeyondAnHourAndAMissingMinuteBreaksTheStreak()
+      throws Exception {
     Row nb = found.get("CULL_IDLE_NOTEBOOK c1/research/Notebook/nb");
-    // 90 idle minutes -> 30 beyond; the 50 minutes after the gap are a streak of their own, under an hour.
+    // 90 idle minutes -> 30 beyond; the 50 minutes after the gap are a streak of their own, under
+    // an hour.
     assertEquals(30 * 60 * PER_SECOND * 30, nb.<Double>getAs("monthly_savings"), 1e-6);
     JsonNode evidence = JSON.readTree(nb.<String>getAs("evidence"));
     assertEquals(1, evidence.get("idle_streaks_over_threshold").asInt());
@@ -151,7 +310,8 @@ class RecommendationFinderTest {
   @Test
   void trainingIsIdleOnlyWhenAllItsGpusAreIdle() {
     Row ft = found.get("RELEASE_IDLE_TRAINING_GPUS c1/ml/PyTorchJob/ft");
-    // Minutes 60-120 on both GPUs; worker 1's lone idle half hour and the 10-minute stretch at the end do not count.
+    // Minutes 60-120 on both GPUs; worker 1's lone idle half hour and the 10-minute stretch at the
+    // end do not count.
     assertEquals(2 * 3600 * PER_SECOND * 30, ft.<Double>getAs("monthly_savings"), 1e-6);
   }
 
@@ -160,7 +320,10 @@ class RecommendationFinderTest {
     Row api = found.get("RIGHTSIZE_INFERENCE_REPLICAS c1/serving/Deployment/api");
     JsonNode evidence = JSON.readTree(api.<String>getAs("evidence"));
     assertEquals(4, evidence.get("replicas_median").asInt());
-    assertEquals(2, evidence.get("recommended_replicas").asInt(), "97% of seconds need ceil(0.8/0.6) = 2; the top 3% need 4");
+    assertEquals(
+        2,
+        evidence.get("recommended_replicas").asInt(),
+        "97% of seconds need ceil(0.8/0.6) = 2; the top 3% need 4");
     assertEquals(4, evidence.get("max_replicas").asInt());
     double cost = 4 * 3600 * PER_SECOND;
     assertEquals((4 - 2) / 4.0 * cost * 30, api.<Double>getAs("monthly_savings"), 1e-6);
@@ -174,13 +337,22 @@ class RecommendationFinderTest {
     assertEquals("2g.20gb", JSON.readTree(a.<String>getAs("evidence")).get("mig_profile").asText());
     assertEquals(cost * (1 - 2.0 / 7) * 30, a.<Double>getAs("monthly_savings"), 1e-6);
     Row b = found.get("RIGHTSIZE_GPU c1/search/Deployment/embed-b");
-    assertEquals("3g.40gb", JSON.readTree(b.<String>getAs("evidence")).get("mig_profile").asText(), "one MiB over 0.9 x 20096");
+    assertEquals(
+        "3g.40gb",
+        JSON.readTree(b.<String>getAs("evidence")).get("mig_profile").asText(),
+        "one MiB over 0.9 x 20096");
     assertEquals(cost * (1 - 3.0 / 7) * 30, b.<Double>getAs("monthly_savings"), 1e-6);
     Row c = found.get("RIGHTSIZE_GPU c1/search/Deployment/embed-c");
-    assertEquals("3g.40gb", JSON.readTree(c.<String>getAs("evidence")).get("mig_profile").asText(), "activity 0.26 > 0.9 x 2/7");
+    assertEquals(
+        "3g.40gb",
+        JSON.readTree(c.<String>getAs("evidence")).get("mig_profile").asText(),
+        "activity 0.26 > 0.9 x 2/7");
     assertTrue(a.<String>getAs("patch").contains("nvidia.com/mig-2g.20gb: 1"));
     Row idleNotebook = found.get("RIGHTSIZE_GPU c1/research/Notebook/nb-small");
-    assertEquals(62 * 60 * PER_SECOND * (1 - 3.0 / 7) * 30, idleNotebook.<Double>getAs("monthly_savings"), 1e-6);
+    assertEquals(
+        62 * 60 * PER_SECOND * (1 - 3.0 / 7) * 30,
+        idleNotebook.<Double>getAs("monthly_savings"),
+        1e-6);
   }
 
   @Test
@@ -197,11 +369,18 @@ class RecommendationFinderTest {
   void onDemandFloorExcludesSpotSavingsPlanAndReservedHours() throws Exception {
     Row g6 = found.get("COMMITMENT_COVERAGE g6.xlarge/us-east-1");
     JsonNode evidence = JSON.readTree(g6.<String>getAs("evidence"));
-    assertEquals(2, evidence.get("on_demand_floor").asInt(), "3 on-demand instances for 5 hours, 2 for 5; spot, SP and RI not counted");
+    assertEquals(
+        2,
+        evidence.get("on_demand_floor").asInt(),
+        "3 on-demand instances for 5 hours, 2 for 5; spot, SP and RI not counted");
     // The bill shows the Savings Plan rate for the type: 0.56 of 0.8 list, a 30% discount.
     assertEquals(2 * 730 * 0.8 * (1 - 0.56 / 0.8), g6.<Double>getAs("monthly_savings"), 1e-6);
     Row g5 = found.get("COMMITMENT_COVERAGE g5.xlarge/us-east-1");
-    assertEquals(730 * 1.006 * 0.28, g5.<Double>getAs("monthly_savings"), 1e-6, "no Savings Plan seen: commitment.discount");
+    assertEquals(
+        730 * 1.006 * 0.28,
+        g5.<Double>getAs("monthly_savings"),
+        1e-6,
+        "no Savings Plan seen: commitment.discount");
   }
 
   @Test
@@ -225,7 +404,9 @@ class RecommendationFinderTest {
   @Test
   void recommendationIdIsTheShaOfKindAndSubject() {
     Row big = found.get("CONSOLIDATE_UNALLOCATED c1/big");
-    assertEquals(RecommendationKind.recommendationId("CONSOLIDATE_UNALLOCATED", "c1/big"), big.getAs("recommendation_id"));
+    assertEquals(
+        RecommendationKind.recommendationId("CONSOLIDATE_UNALLOCATED", "c1/big"),
+        big.getAs("recommendation_id"));
     assertEquals("USD", big.getAs("currency"));
   }
 }

@@ -29,12 +29,16 @@ import org.junit.jupiter.api.Test;
 class RecommendationLifecycleTest {
   private static final LocalDate D1 = LocalDate.of(2026, 11, 1);
   private static final String KIND = RecommendationKind.CULL_IDLE_NOTEBOOK.name();
-  private static final String A = RecommendationKind.workloadSubject("c1", "research", "Notebook", "nb");
-  private static final String B = RecommendationKind.workloadSubject("c1", "research", "Notebook", "other");
+  private static final String A =
+      RecommendationKind.workloadSubject("c1", "research", "Notebook", "nb");
+  private static final String B =
+      RecommendationKind.workloadSubject("c1", "research", "Notebook", "other");
   private static final Double[] A_SAVINGS = {100.0, 110.0, 130.0, null, null, null, null, 90.0};
   private static final List<Row> history = new ArrayList<>();
+
   /** night (1-based) → subject → row of that night. */
   private static final Map<Integer, Map<String, Row>> nights = new TreeMap<>();
+
   private static RecommendSettings settings;
 
   @BeforeAll
@@ -60,7 +64,9 @@ class RecommendationLifecycleTest {
     SparkSession spark = TestSpark.session();
     Dataset<Row> t = spark.createDataFrame(triggers, RecommendationFinder.outputSchema());
     Dataset<Row> h = spark.createDataFrame(historyRows, RecommendationTables.HISTORY.schema());
-    return RecommendationLifecycle.night(date, t, h, settings).select(WorkloadSeconds.cols(RecommendationTables.HISTORY.columnNames())).collectAsList();
+    return RecommendationLifecycle.night(date, t, h, settings)
+        .select(WorkloadSeconds.cols(RecommendationTables.HISTORY.columnNames()))
+        .collectAsList();
   }
 
   private static Row trigger(String subject, double savings) {
@@ -78,7 +84,8 @@ class RecommendationLifecycleTest {
   }
 
   private static Row historyRow(Row r) {
-    return RowFactory.create(Arrays.stream(RecommendationTables.HISTORY.columnNames()).map(r::getAs).toArray());
+    return RowFactory.create(
+        Arrays.stream(RecommendationTables.HISTORY.columnNames()).map(r::getAs).toArray());
   }
 
   private static Row a(int night) {
@@ -130,7 +137,11 @@ class RecommendationLifecycleTest {
   void rerunningANightGivesTheSameRowsWhateverItsFirstRunWrote() {
     LocalDate d3 = D1.plusDays(2);
     List<Row> rerun = night(d3, List.of(trigger(A, 130.0)), history);
-    assertEquals(List.of(nights.get(3).get(A), nights.get(3).get(B)).stream().map(Row::toString).sorted().toList(),
+    assertEquals(
+        List.of(nights.get(3).get(A), nights.get(3).get(B)).stream()
+            .map(Row::toString)
+            .sorted()
+            .toList(),
         rerun.stream().map(Row::toString).sorted().toList());
   }
 }

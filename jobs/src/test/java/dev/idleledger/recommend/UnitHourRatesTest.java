@@ -37,13 +37,35 @@ class UnitHourRatesTest {
   @BeforeAll
   static void attributeTheExampleHour() {
     SparkSession spark = TestSpark.session();
-    SilverRows f = SilverRows.on(LocalDate.of(2026, 11, 1))
-        .add(node("node-a").instance("i-0a").type("p4d.24xlarge").gpus(8))
-        .add(bill("i-0a").type("p4d.24xlarge").hour(HOUR).cost(NODE_COST))
-        .add(pod("ml-train/train-7f9c").workload("CronJob", "nightly-train").type("training").team("ml"))
-        .add(a100("GPU-0").from(HOUR).forSeconds(1200).activity(0.92).fbUsed(30000).heldBy("ml-train/train-7f9c"))
-        .add(a100("GPU-0").from(HOUR.plusSeconds(1200)).forSeconds(1200).activity(0.0).fbUsed(30000).heldBy("ml-train/train-7f9c"))
-        .add(a100("GPU-0").from(HOUR.plusSeconds(2400)).forSeconds(600).activity(0.0).fbUsed(500));
+    SilverRows f =
+        SilverRows.on(LocalDate.of(2026, 11, 1))
+            .add(node("node-a").instance("i-0a").type("p4d.24xlarge").gpus(8))
+            .add(bill("i-0a").type("p4d.24xlarge").hour(HOUR).cost(NODE_COST))
+            .add(
+                pod("ml-train/train-7f9c")
+                    .workload("CronJob", "nightly-train")
+                    .type("training")
+                    .team("ml"))
+            .add(
+                a100("GPU-0")
+                    .from(HOUR)
+                    .forSeconds(1200)
+                    .activity(0.92)
+                    .fbUsed(30000)
+                    .heldBy("ml-train/train-7f9c"))
+            .add(
+                a100("GPU-0")
+                    .from(HOUR.plusSeconds(1200))
+                    .forSeconds(1200)
+                    .activity(0.0)
+                    .fbUsed(30000)
+                    .heldBy("ml-train/train-7f9c"))
+            .add(
+                a100("GPU-0")
+                    .from(HOUR.plusSeconds(2400))
+                    .forSeconds(600)
+                    .activity(0.0)
+                    .fbUsed(500));
     for (int g = 1; g < 8; g++) {
       f.add(a100("GPU-" + g).from(HOUR).forSeconds(3600));
     }
@@ -64,7 +86,8 @@ class UnitHourRatesTest {
 
   @Test
   void aRowWrittenBeforeTheRateColumnExistedGetsTheSameRateFromItsObservedMoneyAndSeconds() {
-    Dataset<Row> upgraded = gpuHourly.withColumn(GpuHourlyTable.RATE_PER_SECOND, lit(null).cast(DataTypes.DoubleType));
+    Dataset<Row> upgraded =
+        gpuHourly.withColumn(GpuHourlyTable.RATE_PER_SECOND, lit(null).cast(DataTypes.DoubleType));
     Map<String, Double> rates = rates(upgraded);
     assertEquals(8, rates.size(), rates.toString());
     rates.forEach((unit, rate) -> assertEquals(R, rate, 1e-12, unit));

@@ -20,8 +20,13 @@ import org.junit.jupiter.api.Test;
 
 /** The per-second grain of the recommendations prices a hold that crosses hh:00 at each hour's rate (COST_MODEL.md §2). */
 class WorkloadSecondsTest {
-  private static final StructType RATES = new StructType().add("cluster", DataTypes.StringType).add("unit_id", DataTypes.StringType)
-      .add("hour", DataTypes.TimestampType).add("rate", DataTypes.DoubleType).add("list_factor", DataTypes.DoubleType);
+  private static final StructType RATES =
+      new StructType()
+          .add("cluster", DataTypes.StringType)
+          .add("unit_id", DataTypes.StringType)
+          .add("hour", DataTypes.TimestampType)
+          .add("rate", DataTypes.DoubleType)
+          .add("list_factor", DataTypes.DoubleType);
 
   @Test
   void holdAcrossHourIsPricedAtEachHoursRate() {
@@ -29,24 +34,45 @@ class WorkloadSecondsTest {
     LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     // 15 s scrapes at phase 7 s: samples at 00:59:37, 00:59:52 and 01:00:07, each holding 15 s.
-    SilverRows f = SilverRows.on(day)
-        .add(samples("n1", "GPU-1").from(Instant.parse("2026-11-04T00:59:37Z")).forSeconds(45).every(15).activity(0.0).fbUsed(100)
-            .heldBy("nb/nb-0"))
-        .add(pod("nb/nb-0").workload("Notebook", "nb").type("notebook").team("research"));
+    SilverRows f =
+        SilverRows.on(day)
+            .add(
+                samples("n1", "GPU-1")
+                    .from(Instant.parse("2026-11-04T00:59:37Z"))
+                    .forSeconds(45)
+                    .every(15)
+                    .activity(0.0)
+                    .fbUsed(100)
+                    .heldBy("nb/nb-0"))
+            .add(pod("nb/nb-0").workload("Notebook", "nb").type("notebook").team("research"));
     Instant h0 = f.midnight();
     Instant h1 = f.midnight().plusSeconds(3600);
     // Hour 0 at 0.002 per second (list 2x), hour 1 at 0.001 (list 1x).
-    List<Row> rates = List.of(RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h0), 0.002, 2.0),
-        RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h1), 0.001, 1.0));
-    List<Row> seconds = WorkloadSeconds.of(f.gpuSamples(spark), f.podInfo(spark), spark.createDataFrame(rates, RATES), config.classifier,
-        config.idleActivityThreshold).orderBy("second").collectAsList();
+    List<Row> rates =
+        List.of(
+            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h0), 0.002, 2.0),
+            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h1), 0.001, 1.0));
+    List<Row> seconds =
+        WorkloadSeconds.of(
+                f.gpuSamples(spark),
+                f.podInfo(spark),
+                spark.createDataFrame(rates, RATES),
+                config.classifier,
+                config.idleActivityThreshold)
+            .orderBy("second")
+            .collectAsList();
     assertEquals(3, seconds.size());
     Row crossing = seconds.get(1);
     assertEquals(h0.getEpochSecond() + 3592, (long) crossing.getAs("second"));
-    // [00:59:52, 01:00:07): 8 s x 0.002 + 7 s x 0.001 = 0.023; at list 8 x 0.002 x 2 + 7 x 0.001 x 1 = 0.039.
+    // [00:59:52, 01:00:07): 8 s x 0.002 + 7 s x 0.001 = 0.023; at list 8 x 0.002 x 2 + 7 x 0.001 x
+    // 1 = 0.039.
     assertEquals(0.023, (double) crossing.getAs("money"), 1e-12);
     assertEquals(0.039, (double) crossing.getAs("money_list"), 1e-12);
-    assertEquals(15.0, (double) crossing.getAs("hold_seconds"), 1e-12, "the sample's own hold, for streaks and percentiles");
+    assertEquals(
+        15.0,
+        (double) crossing.getAs("hold_seconds"),
+        1e-12,
+        "the sample's own hold, for streaks and percentiles");
     assertEquals(15 * 0.002, (double) seconds.get(0).getAs("money"), 1e-12);
     assertEquals(15 * 0.001, (double) seconds.get(2).getAs("money"), 1e-12);
   }

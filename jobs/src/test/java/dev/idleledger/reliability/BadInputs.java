@@ -65,9 +65,14 @@ final class BadInputs {
       for (Path dir : List.of(in.telemetryDay, in.kubeDay, in.curPeriod, in.focusPeriod)) {
         Files.createDirectories(dir);
       }
-      Files.copy(trace.resolve("telemetry/dt=2026-11-28").resolve(TELEMETRY_FILE), in.telemetryDay.resolve(TELEMETRY_FILE));
-      Files.copy(trace.resolve("kube/dt=2026-11-28").resolve(KUBE_FILE), in.kubeDay.resolve(KUBE_FILE));
-      Files.copy(trace.resolve("billing/cur/BILLING_PERIOD=2026-11").resolve(CUR_FILE), in.curPeriod.resolve(CUR_FILE));
+      Files.copy(
+          trace.resolve("telemetry/dt=2026-11-28").resolve(TELEMETRY_FILE),
+          in.telemetryDay.resolve(TELEMETRY_FILE));
+      Files.copy(
+          trace.resolve("kube/dt=2026-11-28").resolve(KUBE_FILE), in.kubeDay.resolve(KUBE_FILE));
+      Files.copy(
+          trace.resolve("billing/cur/BILLING_PERIOD=2026-11").resolve(CUR_FILE),
+          in.curPeriod.resolve(CUR_FILE));
       in.resource("base/cur-other-services.csv", in.curPeriod.resolve("cur-other-services.csv"));
       in.resource("base/" + FOCUS_FILE, in.focusPeriod.resolve(FOCUS_FILE));
       return in;
@@ -181,14 +186,23 @@ final class BadInputs {
    * name (a name the input lacks gets {@code extra}'s value for the row); {@code bom} and {@code crlf} as Windows
    * tools write them.
    */
-  static String reshapeCsv(String csv, List<String> columns, boolean bom, boolean crlf,
+  static String reshapeCsv(
+      String csv,
+      List<String> columns,
+      boolean bom,
+      boolean crlf,
       BiFunction<CSVRecord, String, String> extra) {
-    try (CSVParser p = CSVParser.parse(new StringReader(csv), CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build())) {
+    try (CSVParser p =
+        CSVParser.parse(
+            new StringReader(csv),
+            CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).build())) {
       StringWriter out = new StringWriter();
       if (bom) {
         out.write('\uFEFF');
       }
-      try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setRecordSeparator(crlf ? "\r\n" : "\n").build())) {
+      try (CSVPrinter printer =
+          new CSVPrinter(
+              out, CSVFormat.RFC4180.builder().setRecordSeparator(crlf ? "\r\n" : "\n").build())) {
         printer.printRecord(columns);
         for (CSVRecord r : p) {
           List<String> cells = new ArrayList<>();
@@ -206,7 +220,8 @@ final class BadInputs {
 
   /** The header of a CSV text, parsed. */
   static List<String> header(String csv) {
-    try (CSVParser p = CSVParser.parse(new StringReader(csv), CSVFormat.RFC4180.builder().setHeader().build())) {
+    try (CSVParser p =
+        CSVParser.parse(new StringReader(csv), CSVFormat.RFC4180.builder().setHeader().build())) {
       return p.getHeaderNames();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -220,7 +235,11 @@ final class BadInputs {
       spark.createDataFrame(rows, schema).coalesce(1).write().parquet(dir.toString());
       Path part;
       try (Stream<Path> files = Files.list(dir)) {
-        part = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+        part =
+            files
+                .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+                .findFirst()
+                .orElseThrow();
       }
       Files.copy(part, to);
     } catch (IOException e) {
@@ -230,9 +249,24 @@ final class BadInputs {
 
   /** A sample row of the memory-held phase of the trace (GPU 0 held by llama-ft-worker-0), for Parquet fixtures. */
   static Row heldSample(String iso, Object value, Object labels) {
-    return RowFactory.create(Timestamp.from(Instant.parse(iso)), "DCGM_FI_PROF_GR_ENGINE_ACTIVE", value, labels);
+    return RowFactory.create(
+        Timestamp.from(Instant.parse(iso)), "DCGM_FI_PROF_GR_ENGINE_ACTIVE", value, labels);
   }
 
-  static final Map<String, String> HELD_LABELS = Map.of("cluster", "h100-lab", "Hostname", "gpu-node-1", "gpu", "0",
-      "UUID", "GPU-f23f1c32-9f9d-11bd-9160-8a0da07a5cdd", "namespace", "ml-train", "pod", "llama-ft-worker-0", "container", "trainer");
+  static final Map<String, String> HELD_LABELS =
+      Map.of(
+          "cluster",
+          "h100-lab",
+          "Hostname",
+          "gpu-node-1",
+          "gpu",
+          "0",
+          "UUID",
+          "GPU-f23f1c32-9f9d-11bd-9160-8a0da07a5cdd",
+          "namespace",
+          "ml-train",
+          "pod",
+          "llama-ft-worker-0",
+          "container",
+          "trainer");
 }

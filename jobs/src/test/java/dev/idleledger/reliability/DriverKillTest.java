@@ -50,6 +50,7 @@ class DriverKillTest {
   private static final String DB = "killed_night";
   private static final int KILL_POINTS = Integer.getInteger("reliability.kill_points", 2);
   private static final long SEED = Long.getLong("reliability.seed", 17);
+
   /** Run records carry run ids and clock times: which run published is recorded there, so they differ by design. */
   private static final Set<String> RUN_RECORDS = Set.of("run_quality", "run_inputs");
 
@@ -61,10 +62,13 @@ class DriverKillTest {
   private record TableState(Map<String, List<String>> byDate) {}
 
   @Test
-  void aNightKilledAnywhereLeavesEachTableDateOldOrNewAndAPlainRerunFinishesItFilingNothingTwice() throws Exception {
+  void aNightKilledAnywhereLeavesEachTableDateOldOrNewAndAPlainRerunFinishesItFilingNothingTwice()
+      throws Exception {
     Path fleet = dir.resolve("fleet");
-    // Two nodes of the pool pattern (a p4d with a MIG GPU, a p5): enough for recommendations above the ticket threshold.
-    FleetGenerator.generate(new FleetSpec(BEFORE, 2, 2, 5, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
+    // Two nodes of the pool pattern (a p4d with a MIG GPU, a p5): enough for recommendations above
+    // the ticket threshold.
+    FleetGenerator.generate(
+        new FleetSpec(BEFORE, 2, 2, 5, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
 
     Path before = nightBefore(fleet);
     Map<String, TableState> old = snapshot(before);
@@ -76,7 +80,9 @@ class DriverKillTest {
     assertEquals(0, clean.exitCode(), clean.stderr());
     Map<String, TableState> fresh = snapshot(undisturbed);
     List<String> filed = filedRecommendations(undisturbed);
-    assertTrue(!filed.isEmpty(), "the fleet plants recommendations above the ticket threshold, so ticket filing is a kill point too");
+    assertTrue(
+        !filed.isEmpty(),
+        "the fleet plants recommendations above the ticket threshold, so ticket filing is a kill point too");
 
     Random random = new Random(SEED);
     List<String> report = new ArrayList<>();
@@ -87,7 +93,9 @@ class DriverKillTest {
       boolean endedFirst = run.process().waitFor(killAt, TimeUnit.MILLISECONDS);
       String stage = lastProgressLine(run.stderrSoFar());
       if (!endedFirst) {
-        run.process().destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no finally block runs
+        run.process()
+            .destroyForcibly()
+            .waitFor(); // SIGKILL: no shutdown hook, no finally block runs
       }
       run.finished();
 
@@ -104,26 +112,57 @@ class DriverKillTest {
           List<String> rows = now.byDate().getOrDefault(date, List.of());
           boolean isOld = rows.equals(was.byDate().getOrDefault(date, List.of()));
           boolean isNew = rows.equals(will.byDate().getOrDefault(date, List.of()));
-          assertTrue(isOld || isNew, "kill " + i + " at " + killAt + " ms (" + stage + "): " + table + " " + date
-              + " is neither the night before's nor the undisturbed night's: " + rows.size() + " rows");
+          assertTrue(
+              isOld || isNew,
+              "kill "
+                  + i
+                  + " at "
+                  + killAt
+                  + " ms ("
+                  + stage
+                  + "): "
+                  + table
+                  + " "
+                  + date
+                  + " is neither the night before's nor the undisturbed night's: "
+                  + rows.size()
+                  + " rows");
           tablesNew += isNew && !isOld ? 1 : 0;
         }
       }
 
       ProcessRunner.Result rerun = ProcessRunner.idleLedger(nightly(lake, fleet, NIGHT, 1));
-      assertEquals(0, rerun.exitCode(), "kill " + i + " (" + stage + "): the plain re-run failed: " + rerun.stderr());
+      assertEquals(
+          0,
+          rerun.exitCode(),
+          "kill " + i + " (" + stage + "): the plain re-run failed: " + rerun.stderr());
       Map<String, TableState> finished = snapshot(lake);
       for (String table : fresh.keySet()) {
         if (!RUN_RECORDS.contains(table)) {
-          assertEquals(fresh.get(table), finished.get(table), "kill " + i + " (" + stage + "): " + table + " after the re-run");
+          assertEquals(
+              fresh.get(table),
+              finished.get(table),
+              "kill " + i + " (" + stage + "): " + table + " after the re-run");
         }
       }
-      assertEquals(filed, filedRecommendations(lake), "kill " + i + " (" + stage + "): each ticket filed exactly once");
-      report.add(String.format(Locale.ROOT, "| %d | %,d ms of %,d | %s | %s | %d |", i + 1, killAt, nightMillis,
-          endedFirst ? "(ended before the kill)" : stage, "re-run equal, tickets once", tablesNew));
+      assertEquals(
+          filed,
+          filedRecommendations(lake),
+          "kill " + i + " (" + stage + "): each ticket filed exactly once");
+      report.add(
+          String.format(
+              Locale.ROOT,
+              "| %d | %,d ms of %,d | %s | %s | %d |",
+              i + 1,
+              killAt,
+              nightMillis,
+              endedFirst ? "(ended before the kill)" : stage,
+              "re-run equal, tickets once",
+              tablesNew));
       deleteTree(lake);
     }
-    System.out.println("| kill | at | last progress line before the kill | outcome | table-dates already new |");
+    System.out.println(
+        "| kill | at | last progress line before the kill | outcome | table-dates already new |");
     System.out.println("|---|---|---|---|---|");
     report.forEach(System.out::println);
   }
@@ -144,19 +183,41 @@ class DriverKillTest {
     }
     LedgerConfig config = TestSpark.config(settings.toArray(String[]::new));
     new NightlyRun(TestSpark.session(), config).run(BEFORE, 0);
-    Path warehouse = Path.of(TestSpark.session().catalog().getDatabase(DB).locationUri().replaceFirst("^file:", ""));
+    Path warehouse =
+        Path.of(
+            TestSpark.session().catalog().getDatabase(DB).locationUri().replaceFirst("^file:", ""));
     copy(warehouse, Path.of(LakeCatalog.databaseLocation(before.toString(), DB)));
     return before;
   }
 
   /** The night as Airflow would run it (the lookback date's inputs are unchanged, so it is kept, not recomputed). */
   private static List<String> nightly(Path lake, Path fleet, LocalDate date, int lookback) {
-    return List.of("nightly", "--date", date.toString(), "--lookback", String.valueOf(lookback),
-        "--set", "lake.root=" + lake, "--set", "catalog.database=" + DB,
-        "--set", "input.telemetry=" + fleet.resolve("telemetry"), "--set", "input.kube=" + fleet.resolve("kube"),
-        "--set", "input.billing.cur=" + fleet.resolve("billing/cur"), "--set", "input.billing.focus=",
-        "--set", "tickets.sink=outbox", "--set", "spark.master=local[2]", "--set", "spark.shuffle_partitions=2",
-        "--set", "spark.settings.\"spark.databricks.delta.snapshotPartitions\"=2");
+    return List.of(
+        "nightly",
+        "--date",
+        date.toString(),
+        "--lookback",
+        String.valueOf(lookback),
+        "--set",
+        "lake.root=" + lake,
+        "--set",
+        "catalog.database=" + DB,
+        "--set",
+        "input.telemetry=" + fleet.resolve("telemetry"),
+        "--set",
+        "input.kube=" + fleet.resolve("kube"),
+        "--set",
+        "input.billing.cur=" + fleet.resolve("billing/cur"),
+        "--set",
+        "input.billing.focus=",
+        "--set",
+        "tickets.sink=outbox",
+        "--set",
+        "spark.master=local[2]",
+        "--set",
+        "spark.shuffle_partitions=2",
+        "--set",
+        "spark.settings.\"spark.databricks.delta.snapshotPartitions\"=2");
   }
 
   /** Every Delta table of the lake, read by its folder (no catalog: the processes that wrote it had their own). */
@@ -168,7 +229,8 @@ class DriverKillTest {
       return out;
     }
     try (Stream<Path> children = Files.list(tables)) {
-      for (Path t : children.filter(c -> Files.isDirectory(c.resolve("_delta_log"))).sorted().toList()) {
+      for (Path t :
+          children.filter(c -> Files.isDirectory(c.resolve("_delta_log"))).sorted().toList()) {
         Dataset<Row> rows = spark.read().format("delta").load(t.toString());
         boolean dated = List.of(rows.columns()).contains("date");
         Map<String, List<String>> byDate = new TreeMap<>();
@@ -212,8 +274,13 @@ class DriverKillTest {
   }
 
   private static String lastProgressLine(String stderr) {
-    return stderr.lines().filter(l -> l.startsWith("[idle-ledger]")).reduce((x, y) -> y).orElse("(before the first stage)")
-        .replace("[idle-ledger] ", "").replace("|", "/");
+    return stderr
+        .lines()
+        .filter(l -> l.startsWith("[idle-ledger]"))
+        .reduce((x, y) -> y)
+        .orElse("(before the first stage)")
+        .replace("[idle-ledger] ", "")
+        .replace("|", "/");
   }
 
   private static Path copy(Path from, Path to) throws IOException {
@@ -235,13 +302,15 @@ class DriverKillTest {
 
   private static void deleteTree(Path root) throws IOException {
     try (Stream<Path> all = Files.walk(root)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      all.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 }

@@ -17,8 +17,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 
 class LakeTablesTest {
-  private static final TableSpec SPEC = new TableSpec("lake_tables_probe", "A probe table for the Delta round trip.",
-      List.of(col("date", DataTypes.DateType, "UTC day"), col("cost", DataTypes.DoubleType, "money, USD")), "date");
+  private static final TableSpec SPEC =
+      new TableSpec(
+          "lake_tables_probe",
+          "A probe table for the Delta round trip.",
+          List.of(
+              col("date", DataTypes.DateType, "UTC day"),
+              col("cost", DataTypes.DoubleType, "money, USD")),
+          "date");
 
   @Test
   void replacingADateSwapsOnlyThatDatesRowsAndKeepsComments() {
@@ -30,10 +36,20 @@ class LakeTablesTest {
     tables.replaceDates(SPEC, rows(spark, d1, 10.0), List.of(d1));
     tables.replaceDates(SPEC, rows(spark, d1, 10.0), List.of(d1));
 
-    List<Row> after = spark.sql("SELECT date, cost FROM lake_tables_test.lake_tables_probe ORDER BY date, cost").collectAsList();
-    assertEquals(List.of(RowFactory.create(Date.valueOf(d1), 10.0), RowFactory.create(Date.valueOf(d2), 5.0)), after);
+    List<Row> after =
+        spark
+            .sql("SELECT date, cost FROM lake_tables_test.lake_tables_probe ORDER BY date, cost")
+            .collectAsList();
+    assertEquals(
+        List.of(
+            RowFactory.create(Date.valueOf(d1), 10.0), RowFactory.create(Date.valueOf(d2), 5.0)),
+        after);
 
-    String describe = spark.sql("DESCRIBE TABLE EXTENDED lake_tables_test.lake_tables_probe").collectAsList().toString();
+    String describe =
+        spark
+            .sql("DESCRIBE TABLE EXTENDED lake_tables_test.lake_tables_probe")
+            .collectAsList()
+            .toString();
     assertTrue(describe.contains("money, USD"), describe);
     assertTrue(describe.contains("A probe table for the Delta round trip."), describe);
     assertTrue(describe.toLowerCase().contains("delta"), describe);

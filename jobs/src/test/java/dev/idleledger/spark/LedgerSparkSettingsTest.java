@@ -29,7 +29,8 @@ class LedgerSparkSettingsTest {
 
   @Test
   void theUiIsASettingThatWinsOverTheLocalDefault() {
-    Map<String, String> s = settings("spark.master=local[2]", "spark.settings.\"spark.ui.enabled\"=true");
+    Map<String, String> s =
+        settings("spark.master=local[2]", "spark.settings.\"spark.ui.enabled\"=true");
     assertEquals("true", s.get("spark.ui.enabled"));
   }
 
@@ -37,8 +38,11 @@ class LedgerSparkSettingsTest {
   void aClusterMasterLeavesTheUiOnAndGivesExecutorsTheJdkOpenings() {
     Map<String, String> s = settings("spark.master=spark://127.0.0.1:7077");
     assertFalse(s.containsKey("spark.ui.enabled"), "Spark's default (on) stands on a cluster");
-    // The test JVM runs with the --add-opens flags surefire gives it; the executors must get the same.
+    // The test JVM runs with the --add-opens flags surefire gives it; the executors must get the
+    // same.
     String opens = s.get("spark.executor.extraJavaOptions");
-    assertTrue(opens != null && opens.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"), String.valueOf(opens));
+    assertTrue(
+        opens != null && opens.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"),
+        String.valueOf(opens));
   }
 }

@@ -27,9 +27,17 @@ class RunLockTest {
   void aSecondRunIsRefusedWithOneLineNamingTheHolderUntilTheFirstEnds(@TempDir Path dir) {
     LedgerConfig config = lake(dir);
     try (RunLock first = RunLock.acquire(config, "nightly 2026-11-01")) {
-      RunFailedException refused = assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "backfill 2026-11-01..2026-11-02"));
-      assertTrue(refused.getMessage().startsWith("another run holds the lake's run lock " + dir.resolve(RunLock.NAME)), refused.getMessage());
-      assertTrue(refused.getMessage().contains("\"run\":\"nightly 2026-11-01\""), refused.getMessage());
+      RunFailedException refused =
+          assertThrows(
+              RunFailedException.class,
+              () -> RunLock.acquire(config, "backfill 2026-11-01..2026-11-02"));
+      assertTrue(
+          refused
+              .getMessage()
+              .startsWith("another run holds the lake's run lock " + dir.resolve(RunLock.NAME)),
+          refused.getMessage());
+      assertTrue(
+          refused.getMessage().contains("\"run\":\"nightly 2026-11-01\""), refused.getMessage());
       assertEquals(1, refused.getMessage().lines().count());
     }
     assertTrue(Files.notExists(dir.resolve(RunLock.NAME)), "released at the end of the run");
@@ -49,28 +57,45 @@ class RunLockTest {
     // 61 minutes old: the crashed run's lock is stale and the new run takes the lake.
     Files.setLastModifiedTime(lock, FileTime.from(Instant.now().minus(Duration.ofMinutes(61))));
     try (RunLock taken = RunLock.acquire(config, "nightly 2026-11-01")) {
-      assertTrue(Files.readString(lock).contains("\"run\":\"nightly 2026-11-01\""), Files.readString(lock));
+      assertTrue(
+          Files.readString(lock).contains("\"run\":\"nightly 2026-11-01\""),
+          Files.readString(lock));
     }
   }
 
   @Test
-  void aLockWhoseHolderOnThisHostHasEndedIsTakenOverAtOnceAndALivingHoldersIsNot(@TempDir Path dir) throws Exception {
+  void aLockWhoseHolderOnThisHostHasEndedIsTakenOverAtOnceAndALivingHoldersIsNot(@TempDir Path dir)
+      throws Exception {
     LedgerConfig config = lake(dir);
     Path lock = dir.resolve(RunLock.NAME);
     String host = InetAddress.getLocalHost().getHostName();
     Process living = new ProcessBuilder("sleep", "60").start();
     try {
-      Files.writeString(lock, "{\"run\":\"nightly 2026-10-31\",\"host\":\"" + host + "\",\"pid\":" + living.pid() + "}");
-      assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "nightly 2026-11-01"), "its holder still runs");
+      Files.writeString(
+          lock,
+          "{\"run\":\"nightly 2026-10-31\",\"host\":\""
+              + host
+              + "\",\"pid\":"
+              + living.pid()
+              + "}");
+      assertThrows(
+          RunFailedException.class,
+          () -> RunLock.acquire(config, "nightly 2026-11-01"),
+          "its holder still runs");
     } finally {
       living.destroyForcibly().waitFor();
     }
-    // The same lock, now of a process that was killed (as kill -9 or an OOM kill leaves it), seconds old.
+    // The same lock, now of a process that was killed (as kill -9 or an OOM kill leaves it),
+    // seconds old.
     try (RunLock taken = RunLock.acquire(config, "nightly 2026-11-01")) {
-      assertTrue(Files.readString(lock).contains("\"run\":\"nightly 2026-11-01\""), Files.readString(lock));
+      assertTrue(
+          Files.readString(lock).contains("\"run\":\"nightly 2026-11-01\""),
+          Files.readString(lock));
     }
     // A dead pid on another host says nothing about that host's process: only the timeout frees it.
-    Files.writeString(lock, "{\"run\":\"nightly 2026-10-31\",\"host\":\"another-host\",\"pid\":" + living.pid() + "}");
+    Files.writeString(
+        lock,
+        "{\"run\":\"nightly 2026-10-31\",\"host\":\"another-host\",\"pid\":" + living.pid() + "}");
     assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "nightly 2026-11-01"));
   }
 }

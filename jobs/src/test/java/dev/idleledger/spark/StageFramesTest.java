@@ -23,37 +23,51 @@ class StageFramesTest {
   @Test
   void aKeptFrameRunsNoJobOfItsOwnAndItsRowsAreComputedOnceByTheFirstReader() {
     // Each row computed adds 1: the frame's rows are counted each time Spark computes them.
-    LongAccumulator computed = spark.sparkContext().longAccumulator("stage-frames-test rows computed");
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(1L, 2L, 3L), 2)
-        .map(v -> {
-          computed.add(1);
-          return RowFactory.create(v);
-        });
+    LongAccumulator computed =
+        spark.sparkContext().longAccumulator("stage-frames-test rows computed");
+    JavaRDD<Row> rows =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .parallelize(List.of(1L, 2L, 3L), 2)
+            .map(
+                v -> {
+                  computed.add(1);
+                  return RowFactory.create(v);
+                });
     Dataset<Row> frame = spark.createDataFrame(rows, new StructType().add("v", DataTypes.LongType));
 
     Dataset<Row> kept = StageFrames.keep(frame);
     assertEquals(0L, computed.sum(), "keep computes nothing by itself");
 
-    // The first reader (an aggregation: a shuffle whose map side reads all of the frame) computes the 3 rows once.
+    // The first reader (an aggregation: a shuffle whose map side reads all of the frame) computes
+    // the 3 rows once.
     assertEquals(6L, kept.agg(sum("v")).first().getLong(0), "1 + 2 + 3");
     assertEquals(3L, computed.sum());
     // Later readers read the kept blocks: nothing is computed again.
     assertEquals(3L, kept.count());
-    assertEquals(List.of(1L, 2L, 3L), kept.orderBy("v").collectAsList().stream().map(r -> r.getLong(0)).toList());
+    assertEquals(
+        List.of(1L, 2L, 3L),
+        kept.orderBy("v").collectAsList().stream().map(r -> r.getLong(0)).toList());
     assertEquals(3L, computed.sum());
   }
 
   @Test
   void aFirstReaderOfOnePartitionStillLeavesEveryPartitionKept() {
-    LongAccumulator computed = spark.sparkContext().longAccumulator("stage-frames-test rows computed, first()");
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(List.of(1L, 2L, 3L, 4L), 2)
-        .map(v -> {
-          computed.add(1);
-          return RowFactory.create(v);
-        });
-    Dataset<Row> kept = StageFrames.keep(spark.createDataFrame(rows, new StructType().add("v", DataTypes.LongType)));
+    LongAccumulator computed =
+        spark.sparkContext().longAccumulator("stage-frames-test rows computed, first()");
+    JavaRDD<Row> rows =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .parallelize(List.of(1L, 2L, 3L, 4L), 2)
+            .map(
+                v -> {
+                  computed.add(1);
+                  return RowFactory.create(v);
+                });
+    Dataset<Row> kept =
+        StageFrames.keep(
+            spark.createDataFrame(rows, new StructType().add("v", DataTypes.LongType)));
 
-    // first() reads partition 0 (rows 1, 2); the checkpoint then computes the partition it did not read (3, 4).
+    // first() reads partition 0 (rows 1, 2); the checkpoint then computes the partition it did not
+    // read (3, 4).
     assertEquals(1L, kept.first().getLong(0));
     assertEquals(4L, computed.sum());
     assertEquals(10L, kept.agg(sum("v")).first().getLong(0), "1 + 2 + 3 + 4");

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 class RecommendationValuesTest {
   @Test
   void statusesAreStoredAsTheLifecycleNamesThem() {
-    assertArrayEquals(new Object[] {"OPEN", "UPDATED", "RESOLVED", "REOPENED"}, RecommendationStatus.storedValues());
+    assertArrayEquals(
+        new Object[] {"OPEN", "UPDATED", "RESOLVED", "REOPENED"},
+        RecommendationStatus.storedValues());
   }
 
   @Test
@@ -29,7 +31,14 @@ class RecommendationValuesTest {
 
   @Test
   void kindsAreStoredAsRecommendationsMdNamesThem() {
-    assertEquals(List.of("CULL_IDLE_NOTEBOOK", "RIGHTSIZE_INFERENCE_REPLICAS", "RELEASE_IDLE_TRAINING_GPUS", "RIGHTSIZE_GPU",
-        "CONSOLIDATE_UNALLOCATED", "COMMITMENT_COVERAGE"), Arrays.stream(RecommendationKind.values()).map(Enum::name).toList());
+    assertEquals(
+        List.of(
+            "CULL_IDLE_NOTEBOOK",
+            "RIGHTSIZE_INFERENCE_REPLICAS",
+            "RELEASE_IDLE_TRAINING_GPUS",
+            "RIGHTSIZE_GPU",
+            "CONSOLIDATE_UNALLOCATED",
+            "COMMITMENT_COVERAGE"),
+        Arrays.stream(RecommendationKind.values()).map(Enum::name).toList());
   }
 }

@@ -38,11 +38,20 @@ public final class FleetLake {
     if (lake == null) {
       try {
         Path fleet = Files.createTempDirectory("fleet-lake");
-        FleetGenerator.generate(new FleetSpec(START, DAYS, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PARQUET, 10).withHoursPerDay(4)
-            .withScrapePhase(ScrapePhase.random()), fleet);
-        LedgerConfig config = TestSpark.config("catalog.database=" + DATABASE, "attribution.labels=team,cost-center", "attribution.share_unallocated=cluster",
-            "input.telemetry=" + fleet.resolve("telemetry"), "input.kube=" + fleet.resolve("kube"),
-            "input.billing.cur=" + fleet.resolve("billing/cur"), "input.billing.focus=" + fleet.resolve("billing/focus"));
+        FleetGenerator.generate(
+            new FleetSpec(START, DAYS, FleetSpec.DEFAULT_NODES, 11, TelemetryFormat.PARQUET, 10)
+                .withHoursPerDay(4)
+                .withScrapePhase(ScrapePhase.random()),
+            fleet);
+        LedgerConfig config =
+            TestSpark.config(
+                "catalog.database=" + DATABASE,
+                "attribution.labels=team,cost-center",
+                "attribution.share_unallocated=cluster",
+                "input.telemetry=" + fleet.resolve("telemetry"),
+                "input.kube=" + fleet.resolve("kube"),
+                "input.billing.cur=" + fleet.resolve("billing/cur"),
+                "input.billing.focus=" + fleet.resolve("billing/focus"));
         List<LocalDate> dates = List.of(START, START.plusDays(1));
         new NightlyRun(TestSpark.session(), config).runRange(START, START.plusDays(1));
         lake = new Lake(fleet, config, DATABASE, dates);

@@ -31,7 +31,8 @@ public final class FrameAssertions {
    * The same schema and the same rows in the same order, doubles within {@code tolerance}. On a failure the rows that
    * differ are printed (expected and result side by side) before the message naming {@code what}.
    */
-  public static void assertSameFrame(String what, Dataset<Row> expected, Dataset<Row> actual, double tolerance) {
+  public static void assertSameFrame(
+      String what, Dataset<Row> expected, Dataset<Row> actual, double tolerance) {
     try {
       COMPARISONS.assertDataFrameApproximateEquals(expected, actual, tolerance);
     } catch (AssertionError e) {

@@ -22,7 +22,8 @@ public final class ProcessRunner {
   }
 
   /** As {@link #idleLedger(List)}, with more environment variables and JVM options (e.g. a log4j configuration). */
-  public static Result idleLedger(List<String> args, Map<String, String> env, List<String> jvmOptions) throws Exception {
+  public static Result idleLedger(
+      List<String> args, Map<String, String> env, List<String> jvmOptions) throws Exception {
     Running p = start(args, env, jvmOptions);
     if (!p.process().waitFor(10, TimeUnit.MINUTES)) {
       p.process().destroyForcibly();
@@ -40,7 +41,11 @@ public final class ProcessRunner {
 
     /** The result of a process that has ended; its output files are removed. */
     public Result finished() throws IOException {
-      Result r = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      Result r =
+          new Result(
+              process.exitValue(),
+              Files.readString(out, StandardCharsets.UTF_8),
+              Files.readString(err, StandardCharsets.UTF_8));
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
       return r;
@@ -53,13 +58,20 @@ public final class ProcessRunner {
   }
 
   /** As {@link #start(List)}, with more environment variables and JVM options (e.g. a log4j configuration). */
-  public static Running start(List<String> args, Map<String, String> env, List<String> jvmOptions) throws IOException {
+  public static Running start(List<String> args, Map<String, String> env, List<String> jvmOptions)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect")).toList());
+    cmd.addAll(
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("--add-opens") || a.startsWith("-Djdk.reflect"))
+            .toList());
     cmd.add("-Xmx1g");
-    cmd.add("-D" + ConfigLoader.CONF_DIR_PROPERTY + "=" + System.getProperty(ConfigLoader.CONF_DIR_PROPERTY));
+    cmd.add(
+        "-D"
+            + ConfigLoader.CONF_DIR_PROPERTY
+            + "="
+            + System.getProperty(ConfigLoader.CONF_DIR_PROPERTY));
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -67,7 +79,8 @@ public final class ProcessRunner {
     cmd.addAll(args);
     Path out = Files.createTempFile("idle-ledger-out", ".txt");
     Path err = Files.createTempFile("idle-ledger-err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.environment().putAll(env);
     return new Running(pb.start(), out, err);

@@ -42,39 +42,51 @@ public final class S3ApiServer implements AutoCloseable {
     this.port = port;
     this.baseDir = baseDir;
     this.log = log;
-    this.client = S3Client.builder()
-        .endpointOverride(URI.create(endpoint()))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-        .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-        .httpClient(UrlConnectionHttpClient.builder().build())
-        .build();
+    this.client =
+        S3Client.builder()
+            .endpointOverride(URI.create(endpoint()))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+            .httpClient(UrlConnectionHttpClient.builder().build())
+            .build();
   }
 
   /** Starts the server from the jar the build copies ({@code -Ds3proxy.jar}) and waits until it answers. */
   public static S3ApiServer start() {
     String jar = System.getProperty("s3proxy.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
-      throw new IllegalStateException("s3proxy jar not found at -Ds3proxy.jar=" + jar + " (run mvn process-test-resources)");
+      throw new IllegalStateException(
+          "s3proxy jar not found at -Ds3proxy.jar=" + jar + " (run mvn process-test-resources)");
     }
     try {
       int port = freePort();
       Path dir = Files.createTempDirectory("s3-api-server");
       Path data = Files.createDirectories(dir.resolve("data"));
       Path props = dir.resolve("s3proxy.properties");
-      Files.writeString(props, String.join("\n",
-          "s3proxy.endpoint=http://127.0.0.1:" + port,
-          "s3proxy.authorization=aws-v2-or-v4",
-          "s3proxy.identity=" + ACCESS_KEY,
-          "s3proxy.credential=" + SECRET_KEY,
-          "jclouds.provider=filesystem",
-          "jclouds.filesystem.basedir=" + data,
-          ""));
+      Files.writeString(
+          props,
+          String.join(
+              "\n",
+              "s3proxy.endpoint=http://127.0.0.1:" + port,
+              "s3proxy.authorization=aws-v2-or-v4",
+              "s3proxy.identity=" + ACCESS_KEY,
+              "s3proxy.credential=" + SECRET_KEY,
+              "jclouds.provider=filesystem",
+              "jclouds.filesystem.basedir=" + data,
+              ""));
       Path log = dir.resolve("s3proxy.log");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process p = new ProcessBuilder(List.of(java, "-Xmx256m", "-jar", jar, "--properties", props.toString()))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      // A child process outlives its JVM: one killed before stop() (a test timeout) must not leave the server behind.
+      Process p =
+          new ProcessBuilder(
+                  List.of(java, "-Xmx256m", "-jar", jar, "--properties", props.toString()))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      // A child process outlives its JVM: one killed before stop() (a test timeout) must not leave
+      // the server behind.
       Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "s3proxy stop"));
       S3ApiServer server = new S3ApiServer(p, port, dir, log);
       server.awaitPort(Duration.ofSeconds(60));
@@ -103,7 +115,13 @@ public final class S3ApiServer implements AutoCloseable {
       }
     }
     stop();
-    throw new IllegalStateException("s3proxy did not answer on port " + port + " within " + timeout + ": " + Files.readString(log));
+    throw new IllegalStateException(
+        "s3proxy did not answer on port "
+            + port
+            + " within "
+            + timeout
+            + ": "
+            + Files.readString(log));
   }
 
   private static int freePort() throws IOException {
@@ -129,7 +147,9 @@ public final class S3ApiServer implements AutoCloseable {
   }
 
   public List<String> keys(String bucket, String prefix) {
-    return client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream().map(S3Object::key).toList();
+    return client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+        .map(S3Object::key)
+        .toList();
   }
 
   /** Points a Hadoop configuration's S3A at this server (path-style, plain HTTP, static keys). */
@@ -138,7 +158,8 @@ public final class S3ApiServer implements AutoCloseable {
     conf.set("fs.s3a.endpoint.region", "us-east-1");
     conf.set("fs.s3a.path.style.access", "true");
     conf.set("fs.s3a.connection.ssl.enabled", "false");
-    conf.set("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    conf.set(
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     conf.set("fs.s3a.access.key", ACCESS_KEY);
     conf.set("fs.s3a.secret.key", SECRET_KEY);
     conf.set("fs.s3a.change.detection.mode", "none");

@@ -30,8 +30,10 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SilverRows {
   public static final String H100 = "NVIDIA H100 80GB HBM3";
+
   /** What an H100 80GB reports as its frame buffer (used + free), MiB. */
   public static final double H100_MIB = 81559;
+
   public static final String A100_40GB = "NVIDIA A100-SXM4-40GB";
 
   private final LocalDate date;
@@ -121,11 +123,13 @@ public final class SilverRows {
   }
 
   public Dataset<Row> podInfo(SparkSession spark) {
-    return spark.createDataFrame(pods.stream().map(p -> p.row(this)).toList(), SilverTables.POD_INFO.schema());
+    return spark.createDataFrame(
+        pods.stream().map(p -> p.row(this)).toList(), SilverTables.POD_INFO.schema());
   }
 
   public Dataset<Row> nodeInfo(SparkSession spark) {
-    return spark.createDataFrame(nodes.stream().map(n -> n.row(this)).toList(), SilverTables.NODE_INFO.schema());
+    return spark.createDataFrame(
+        nodes.stream().map(n -> n.row(this)).toList(), SilverTables.NODE_INFO.schema());
   }
 
   /** The bills added on their own, then those of the nodes, in the order they were added. */
@@ -142,9 +146,17 @@ public final class SilverRows {
 
   /** The day through the cost model, with the settings the nightly attribute stage would use for {@code config}. */
   public CostAttribution.Result attribute(SparkSession spark, LedgerConfig config) {
-    CostAttribution.Settings settings = new CostAttribution.Settings(date, config.idleActivityThreshold, config.memoryHeldThreshold,
-        config.gpuShare, InstanceCatalog.load(config), config.classifier, config.chargebackLabels);
-    return new CostAttribution(spark, settings).attribute(gpuSamples(spark), nodeInfo(spark), billingHourly(spark), podInfo(spark));
+    CostAttribution.Settings settings =
+        new CostAttribution.Settings(
+            date,
+            config.idleActivityThreshold,
+            config.memoryHeldThreshold,
+            config.gpuShare,
+            InstanceCatalog.load(config),
+            config.classifier,
+            config.chargebackLabels);
+    return new CostAttribution(spark, settings)
+        .attribute(gpuSamples(spark), nodeInfo(spark), billingHourly(spark), podInfo(spark));
   }
 
   /** gpu_hourly of the day, by the cost model itself. */
@@ -261,18 +273,46 @@ public final class SilverRows {
     }
 
     private void rows(SilverRows day, List<Row> out) {
-      Instant first = from != null ? from : day.midnight().plusMillis(Math.round(fromMinute * 60_000));
-      List<Row> holderRows = holders.stream().map(h -> {
-        String[] p = h.split("/", 2);
-        return RowFactory.create(p[0], p[1], "main", null);
-      }).toList();
+      Instant first =
+          from != null ? from : day.midnight().plusMillis(Math.round(fromMinute * 60_000));
+      List<Row> holderRows =
+          holders.stream()
+              .map(
+                  h -> {
+                    String[] p = h.split("/", 2);
+                    return RowFactory.create(p[0], p[1], "main", null);
+                  })
+              .toList();
       String unit = migInstanceId == null ? gpuUuid : gpuUuid + "/" + migInstanceId;
       for (double s = 0; s < span; s += step) {
         Instant ts = first.plusMillis(Math.round(s * 1000));
         double held = Math.min(step, secondsToNext(ts, 86_400));
-        out.add(RowFactory.create(Date.valueOf(day.date), Timestamp.from(ts), day.cluster, node, gpuUuid, "0", model, migProfile,
-            migInstanceId, unit, activity, migProfile == null ? activity * 100 : null, fbUsed, fbTotal - fbUsed, 300.0,
-            null, null, null, null, holderRows, held, Math.max(0, held - secondsToNext(ts, 3600)), 5L, 0L));
+        out.add(
+            RowFactory.create(
+                Date.valueOf(day.date),
+                Timestamp.from(ts),
+                day.cluster,
+                node,
+                gpuUuid,
+                "0",
+                model,
+                migProfile,
+                migInstanceId,
+                unit,
+                activity,
+                migProfile == null ? activity * 100 : null,
+                fbUsed,
+                fbTotal - fbUsed,
+                300.0,
+                null,
+                null,
+                null,
+                null,
+                holderRows,
+                held,
+                Math.max(0, held - secondsToNext(ts, 3600)),
+                5L,
+                0L));
       }
     }
   }
@@ -325,8 +365,24 @@ public final class SilverRows {
     }
 
     private Row row(SilverRows day) {
-      return RowFactory.create(Date.valueOf(day.date), day.cluster, namespace, name, name + "-uid", node, null, null, workloadKind,
-          workloadName, workloadKind, workloadName, workloadType, team, labels, "nvidia_com_gpu", 1.0);
+      return RowFactory.create(
+          Date.valueOf(day.date),
+          day.cluster,
+          namespace,
+          name,
+          name + "-uid",
+          node,
+          null,
+          null,
+          workloadKind,
+          workloadName,
+          workloadKind,
+          workloadName,
+          workloadType,
+          team,
+          labels,
+          "nvidia_com_gpu",
+          1.0);
     }
   }
 
@@ -370,8 +426,18 @@ public final class SilverRows {
     }
 
     private Row row(SilverRows day) {
-      return RowFactory.create(Date.valueOf(day.date), day.cluster, name, "aws:///us-east-1a/" + instanceId(), instanceId(), instanceType,
-          "on-demand", null, gpus, null, null);
+      return RowFactory.create(
+          Date.valueOf(day.date),
+          day.cluster,
+          name,
+          "aws:///us-east-1a/" + instanceId(),
+          instanceId(),
+          instanceType,
+          "on-demand",
+          null,
+          gpus,
+          null,
+          null);
     }
   }
 
@@ -450,17 +516,35 @@ public final class SilverRows {
       return this;
     }
 
-    private void rows(SilverRows day, String nodeInstanceId, String nodeInstanceType, List<Row> out) {
+    private void rows(
+        SilverRows day, String nodeInstanceId, String nodeInstanceType, List<Row> out) {
       String id = instanceId != null ? instanceId : nodeInstanceId;
       if (id == null) {
-        throw new IllegalStateException("bill() names no instance: give it to a node with node(..).billed(bill()..), or use bill(instanceId)");
+        throw new IllegalStateException(
+            "bill() names no instance: give it to a node with node(..).billed(bill()..), or use bill(instanceId)");
       }
-      String type = instanceType != null ? instanceType : nodeInstanceType != null ? nodeInstanceType : "p5.4xlarge";
+      String type =
+          instanceType != null
+              ? instanceType
+              : nodeInstanceType != null ? nodeInstanceType : "p5.4xlarge";
       Instant first = hour != null ? hour : day.midnight().plusSeconds(3600L * hourOfDay);
       for (int h = 0; h < hours; h++) {
-        out.add(RowFactory.create(Date.valueOf(day.date), Timestamp.from(first.plusSeconds(3600L * h)), id, type, "us-east-1",
-            "123456789012", cost, listCost != null ? listCost : cost, usageHours, Math.min(3600.0, usageHours * 3600), pricingTerm,
-            "USD", source, "fixture.csv"));
+        out.add(
+            RowFactory.create(
+                Date.valueOf(day.date),
+                Timestamp.from(first.plusSeconds(3600L * h)),
+                id,
+                type,
+                "us-east-1",
+                "123456789012",
+                cost,
+                listCost != null ? listCost : cost,
+                usageHours,
+                Math.min(3600.0, usageHours * 3600),
+                pricingTerm,
+                "USD",
+                source,
+                "fixture.csv"));
       }
     }
   }

@@ -105,7 +105,10 @@ final class FakeTicketServer implements AutoCloseable {
         }
         // Echo the credential back, as a careless proxy might: it must not reach tables or logs.
         String auth = String.valueOf(ex.getRequestHeaders().getFirst("Authorization"));
-        send(ex, fault.status(), "{\"errorMessages\":[\"injected failure\"],\"echo\":\"" + auth + "\"}");
+        send(
+            ex,
+            fault.status(),
+            "{\"errorMessages\":[\"injected failure\"],\"echo\":\"" + auth + "\"}");
         return;
       }
       if (path.startsWith("/rest/api/3/")) {
@@ -134,11 +137,16 @@ final class FakeTicketServer implements AutoCloseable {
 
   // ---- Jira Cloud REST v3 ----
 
-  private static final Pattern JIRA_ISSUE = Pattern.compile("/rest/api/3/issue/([A-Z]+-\\d+)/(comment|transitions)");
-  private static final Pattern JQL_LABEL = Pattern.compile("labels = \"([^\"]+)\"( ORDER BY created ASC)?");
+  private static final Pattern JIRA_ISSUE =
+      Pattern.compile("/rest/api/3/issue/([A-Z]+-\\d+)/(comment|transitions)");
+  private static final Pattern JQL_LABEL =
+      Pattern.compile("labels = \"([^\"]+)\"( ORDER BY created ASC)?");
 
   private void jira(HttpExchange ex, String method, String path, String body) throws IOException {
-    String expectedAuth = "Basic " + Base64.getEncoder().encodeToString((jiraUser + ":" + token).getBytes(StandardCharsets.UTF_8));
+    String expectedAuth =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((jiraUser + ":" + token).getBytes(StandardCharsets.UTF_8));
     if (!expectedAuth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
       send(ex, 401, "{\"errorMessages\":[\"unauthorized\"]}");
       violations.add("jira: bad Authorization on " + method + " " + path);
@@ -148,7 +156,8 @@ final class FakeTicketServer implements AutoCloseable {
       violation(ex, "jira: Accept must be application/json");
       return;
     }
-    if (method.equals("POST") && !"application/json".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
+    if (method.equals("POST")
+        && !"application/json".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
       violation(ex, "jira: Content-Type must be application/json");
       return;
     }
@@ -157,8 +166,10 @@ final class FakeTicketServer implements AutoCloseable {
       JsonNode f = req.path("fields");
       List<String> problems = new ArrayList<>();
       if (f.path("project").path("key").asText().isEmpty()) problems.add("fields.project.key");
-      if (!f.path("summary").isTextual() || f.path("summary").asText().contains("\n")) problems.add("fields.summary");
-      if (f.path("issuetype").path("name").asText().isEmpty()) problems.add("fields.issuetype.name");
+      if (!f.path("summary").isTextual() || f.path("summary").asText().contains("\n"))
+        problems.add("fields.summary");
+      if (f.path("issuetype").path("name").asText().isEmpty())
+        problems.add("fields.issuetype.name");
       if (!f.path("labels").isArray() || f.path("labels").isEmpty()) problems.add("fields.labels");
       for (JsonNode l : f.path("labels")) {
         if (!l.isTextual() || l.asText().contains(" ")) problems.add("label " + l);
@@ -170,8 +181,18 @@ final class FakeTicketServer implements AutoCloseable {
       }
       String key = f.path("project").path("key").asText() + "-" + (jira.size() + 1);
       jira.put(key, new Issue(key, req));
-      send(ex, 201, "{\"id\":\"" + (10000 + jira.size()) + "\",\"key\":\"" + key + "\",\"self\":\"" + baseUrl()
-          + "/rest/api/3/issue/" + key + "\"}");
+      send(
+          ex,
+          201,
+          "{\"id\":\""
+              + (10000 + jira.size())
+              + "\",\"key\":\""
+              + key
+              + "\",\"self\":\""
+              + baseUrl()
+              + "/rest/api/3/issue/"
+              + key
+              + "\"}");
     } else if (method.equals("GET") && path.equals("/rest/api/3/search/jql")) {
       String jql = query(ex).getOrDefault("jql", "");
       Matcher m = JQL_LABEL.matcher(jql);
@@ -188,7 +209,8 @@ final class FakeTicketServer implements AutoCloseable {
               ObjectNode n = issues.addObject();
               n.put("id", "1");
               n.put("key", i.key);
-              n.putObject("fields").put("summary", i.created.path("fields").path("summary").asText());
+              n.putObject("fields")
+                  .put("summary", i.created.path("fields").path("summary").asText());
             }
           }
         }
@@ -213,8 +235,11 @@ final class FakeTicketServer implements AutoCloseable {
         issue.comments.add(req);
         send(ex, 201, "{\"id\":\"" + issue.comments.size() + "\"}");
       } else if (m.group(2).equals("transitions") && method.equals("GET")) {
-        send(ex, 200, "{\"transitions\":[{\"id\":\"11\",\"name\":\"To Do\",\"to\":{\"statusCategory\":{\"key\":\"new\"}}},"
-            + "{\"id\":\"31\",\"name\":\"Done\",\"to\":{\"statusCategory\":{\"key\":\"done\"}}}]}");
+        send(
+            ex,
+            200,
+            "{\"transitions\":[{\"id\":\"11\",\"name\":\"To Do\",\"to\":{\"statusCategory\":{\"key\":\"new\"}}},"
+                + "{\"id\":\"31\",\"name\":\"Done\",\"to\":{\"statusCategory\":{\"key\":\"done\"}}}]}");
       } else if (m.group(2).equals("transitions") && method.equals("POST")) {
         String id = JSON.readTree(body).path("transition").path("id").asText();
         if (!id.equals("31") && !id.equals("11")) {
@@ -232,16 +257,20 @@ final class FakeTicketServer implements AutoCloseable {
   /** ADF as Jira documents it: doc, version 1, blocks (paragraph, codeBlock) holding non-empty text nodes. */
   static List<String> adfProblems(JsonNode doc) {
     List<String> problems = new ArrayList<>();
-    if (!"doc".equals(doc.path("type").asText()) || doc.path("version").asInt() != 1 || !doc.path("content").isArray()
+    if (!"doc".equals(doc.path("type").asText())
+        || doc.path("version").asInt() != 1
+        || !doc.path("content").isArray()
         || doc.path("content").isEmpty()) {
       problems.add("ADF doc/version/content");
       return problems;
     }
     for (JsonNode block : doc.path("content")) {
       String type = block.path("type").asText();
-      if (!type.equals("paragraph") && !type.equals("codeBlock")) problems.add("ADF block type " + type);
+      if (!type.equals("paragraph") && !type.equals("codeBlock"))
+        problems.add("ADF block type " + type);
       for (JsonNode inline : block.path("content")) {
-        if (!"text".equals(inline.path("type").asText()) || !inline.path("text").isTextual()
+        if (!"text".equals(inline.path("type").asText())
+            || !inline.path("text").isTextual()
             || inline.path("text").asText().isEmpty()) {
           problems.add("ADF inline " + inline);
         }
@@ -253,7 +282,8 @@ final class FakeTicketServer implements AutoCloseable {
   // ---- GitHub Issues REST ----
 
   private static final Pattern GH_ISSUES = Pattern.compile("/repos/([\\w.-]+/[\\w.-]+)/issues");
-  private static final Pattern GH_ISSUE = Pattern.compile("/repos/([\\w.-]+/[\\w.-]+)/issues/(\\d+)(/comments)?");
+  private static final Pattern GH_ISSUE =
+      Pattern.compile("/repos/([\\w.-]+/[\\w.-]+)/issues/(\\d+)(/comments)?");
 
   private void github(HttpExchange ex, String method, String path, String body) throws IOException {
     if (!("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
@@ -266,7 +296,8 @@ final class FakeTicketServer implements AutoCloseable {
       violation(ex, "github: Accept / X-GitHub-Api-Version headers");
       return;
     }
-    if (!method.equals("GET") && !"application/json".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
+    if (!method.equals("GET")
+        && !"application/json".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
       violation(ex, "github: Content-Type must be application/json");
       return;
     }
@@ -274,7 +305,9 @@ final class FakeTicketServer implements AutoCloseable {
     Matcher one = GH_ISSUE.matcher(path);
     if (list.matches() && method.equals("POST")) {
       JsonNode req = JSON.readTree(body);
-      if (!req.path("title").isTextual() || !req.path("body").isTextual() || !req.path("labels").isArray()) {
+      if (!req.path("title").isTextual()
+          || !req.path("body").isTextual()
+          || !req.path("labels").isArray()) {
         violation(ex, "github create: title/body/labels");
         return;
       }
@@ -290,13 +323,14 @@ final class FakeTicketServer implements AutoCloseable {
       }
       ArrayNode res = JSON.createArrayNode();
       synchronized (github) {
-        github.forEach((n, i) -> {
-          for (JsonNode l : i.created.path("labels")) {
-            if (l.asText().equals(q.get("labels"))) {
-              res.add(ghIssue(list.group(1), n, i));
-            }
-          }
-        });
+        github.forEach(
+            (n, i) -> {
+              for (JsonNode l : i.created.path("labels")) {
+                if (l.asText().equals(q.get("labels"))) {
+                  res.add(ghIssue(list.group(1), n, i));
+                }
+              }
+            });
       }
       send(ex, 200, res.toString());
     } else if (one.matches()) {
@@ -344,7 +378,8 @@ final class FakeTicketServer implements AutoCloseable {
 
   private void webhook(HttpExchange ex, String method, String body) throws IOException {
     String expected = "sha256=" + hmac(webhookSecret, body);
-    if (!method.equals("POST") || !expected.equals(ex.getRequestHeaders().getFirst("X-Idle-Ledger-Signature"))
+    if (!method.equals("POST")
+        || !expected.equals(ex.getRequestHeaders().getFirst("X-Idle-Ledger-Signature"))
         || !"application/json".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
       send(ex, 401, "{\"error\":\"bad signature\"}");
       violations.add("webhook: bad signature or method");
@@ -372,7 +407,8 @@ final class FakeTicketServer implements AutoCloseable {
     if (raw != null) {
       for (String kv : raw.split("&")) {
         int eq = kv.indexOf('=');
-        q.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+        q.put(
+            URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
             URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }

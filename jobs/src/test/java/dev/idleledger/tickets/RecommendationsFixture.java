@@ -25,11 +25,37 @@ final class RecommendationsFixture {
 
   /** A workload-level recommendation, OPEN, first seen a week before {@link #NIGHT}. */
   static Object[] rec(String id, String team, String namespace, String workload, double savings) {
-    return new Object[] {id, "right_size_replicas", "OPEN", "prod-eu", namespace, "Deployment", workload, "inference",
-        team, null, "p5.48xlarge", Date.valueOf(NIGHT.minusDays(7)), Date.valueOf(NIGHT), null, 7, savings,
-        savings * 1.4, null, "high",
-        "{\"replicas_median\":4,\"replicas_recommended\":2,\"p95_activity\":0.21,\"window_start\":\"2026-03-03\"}",
-        "scale replicas 4 -> 2", "spec:\n  replicas: 2\n", null, null, null, null, null, null, "USD"};
+    return new Object[] {
+      id,
+      "right_size_replicas",
+      "OPEN",
+      "prod-eu",
+      namespace,
+      "Deployment",
+      workload,
+      "inference",
+      team,
+      null,
+      "p5.48xlarge",
+      Date.valueOf(NIGHT.minusDays(7)),
+      Date.valueOf(NIGHT),
+      null,
+      7,
+      savings,
+      savings * 1.4,
+      null,
+      "high",
+      "{\"replicas_median\":4,\"replicas_recommended\":2,\"p95_activity\":0.21,\"window_start\":\"2026-03-03\"}",
+      "scale replicas 4 -> 2",
+      "spec:\n  replicas: 2\n",
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      "USD"
+    };
   }
 
   static List<Object[]> rows(Object[]... rows) {
@@ -38,8 +64,12 @@ final class RecommendationsFixture {
 
   /** Creates a fresh table holding {@code rows}; returns its qualified name. */
   static String table(SparkSession spark, List<Object[]> rows) {
-    TableSpec spec = new TableSpec("recommendations_" + TABLES.incrementAndGet() + "_" + ProcessHandle.current().pid(),
-        RecommendationTables.RECOMMENDATIONS.comment(), RecommendationTables.RECOMMENDATIONS.columns(), null);
+    TableSpec spec =
+        new TableSpec(
+            "recommendations_" + TABLES.incrementAndGet() + "_" + ProcessHandle.current().pid(),
+            RecommendationTables.RECOMMENDATIONS.comment(),
+            RecommendationTables.RECOMMENDATIONS.columns(),
+            null);
     LakeTables tables = new LakeTables(spark, DATABASE);
     List<Row> data = new ArrayList<>();
     rows.forEach(r -> data.add(RowFactory.create(r)));

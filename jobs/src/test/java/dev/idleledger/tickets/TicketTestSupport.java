@@ -21,7 +21,9 @@ import org.apache.spark.sql.SparkSession;
 /** Config, clocks and stderr capture shared by the ticket tests. */
 final class TicketTestSupport {
   /** A credential planted to prove it never leaks. */
-  static final String TOKEN = "tok-PLANTED-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+  static final String TOKEN =
+      "tok-PLANTED-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+
   static final String JIRA_USER = "ledger-bot@example.com";
 
   private TicketTestSupport() {}
@@ -38,20 +40,22 @@ final class TicketTestSupport {
 
   /** Test config: our database, tiny backoffs, routing of team ml-platform to its own project/repo. */
   static LedgerConfig config(String... extra) {
-    List<String> all = new ArrayList<>(List.of(
-        "catalog.database=" + RecommendationsFixture.DATABASE,
-        "tickets.http.initial_backoff_ms=5",
-        "tickets.http.max_backoff_ms=1500",
-        "tickets.http.max_attempts=4",
-        "tickets.http.request_timeout_ms=10000",
-        "tickets.jira.token_env=IDLE_LEDGER_TEST_NO_SUCH_ENV",
-        "tickets.github.token_env=IDLE_LEDGER_TEST_NO_SUCH_ENV",
-        "tickets.webhook.secret_env=IDLE_LEDGER_TEST_NO_SUCH_ENV",
-        "tickets.routing.default.project=OPS",
-        "tickets.routing.default.repo=acme/gpu-ops",
-        "tickets.routing.ml-platform.project=MLP",
-        "tickets.routing.ml-platform.repo=acme/ml-platform",
-        "tickets.routing.ml-platform.labels=ml,gpu-waste"));
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "catalog.database=" + RecommendationsFixture.DATABASE,
+                "tickets.http.initial_backoff_ms=5",
+                "tickets.http.max_backoff_ms=1500",
+                "tickets.http.max_attempts=4",
+                "tickets.http.request_timeout_ms=10000",
+                "tickets.jira.token_env=IDLE_LEDGER_TEST_NO_SUCH_ENV",
+                "tickets.github.token_env=IDLE_LEDGER_TEST_NO_SUCH_ENV",
+                "tickets.webhook.secret_env=IDLE_LEDGER_TEST_NO_SUCH_ENV",
+                "tickets.routing.default.project=OPS",
+                "tickets.routing.default.repo=acme/gpu-ops",
+                "tickets.routing.ml-platform.project=MLP",
+                "tickets.routing.ml-platform.repo=acme/ml-platform",
+                "tickets.routing.ml-platform.labels=ml,gpu-waste"));
     all.addAll(List.of(extra));
     return TestSpark.config(all.toArray(String[]::new));
   }

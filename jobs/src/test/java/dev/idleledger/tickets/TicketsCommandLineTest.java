@@ -17,16 +17,23 @@ class TicketsCommandLineTest {
     CommandLine cli = new CommandLine(new TicketsCommand());
     CommandLine.ParseResult parsed = cli.parseArgs("--date", "2026-03-10", "--dry-run");
     assertEquals("2026-03-10", parsed.matchedOptionValue("--date", null).toString());
-    assertThrows(CommandLine.MissingParameterException.class, () -> new CommandLine(new TicketsCommand()).parseArgs("--dry-run"));
-    assertThrows(CommandLine.ParameterException.class,
+    assertThrows(
+        CommandLine.MissingParameterException.class,
+        () -> new CommandLine(new TicketsCommand()).parseArgs("--dry-run"));
+    assertThrows(
+        CommandLine.ParameterException.class,
         () -> new CommandLine(new TicketsCommand()).parseArgs("--date", "10/03/2026"));
   }
 
   @Test
   void anUnknownSinkOrMissingDefaultRouteIsAConfigErrorNamingTheKey() {
-    ConfigException sink = assertThrows(ConfigException.class,
-        () -> TicketSettings.from(TestSpark.config("tickets.sink=email")));
-    assertEquals("tickets.sink: expected jira, github, webhook, outbox or none, got 'email'", sink.getMessage());
+    ConfigException sink =
+        assertThrows(
+            ConfigException.class,
+            () -> TicketSettings.from(TestSpark.config("tickets.sink=email")));
+    assertEquals(
+        "tickets.sink: expected jira, github, webhook, outbox or none, got 'email'",
+        sink.getMessage());
     TicketSettings defaults = TicketSettings.from(TestSpark.config());
     assertEquals("none", defaults.sink().configName());
     assertEquals(100.0, defaults.minMonthlySavings());

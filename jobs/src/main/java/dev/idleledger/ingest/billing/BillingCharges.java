@@ -25,10 +25,13 @@ public final class BillingCharges {
   public static final String FILE = BillingExportReader.FILE;
   public static final String LINE = BillingExportReader.LINE;
   public static final String RAW = BillingExportReader.RAW;
+
   /** Why the row is quarantined; null when it is good. */
   public static final String REJECT_REASON = "reject_reason";
+
   /** True for instance running time (COST_MODEL §1 instance-hour rows); false for everything else on the bill. */
   public static final String IS_INSTANCE_HOUR = "is_instance_hour";
+
   public static final String INSTANCE_ID = "instance_id";
   public static final String INSTANCE_TYPE = "instance_type";
   public static final String REGION = "region";
@@ -37,27 +40,51 @@ public final class BillingCharges {
   public static final String PRICING_TERM = "pricing_term";
   public static final String USAGE_START = "usage_start";
   public static final String USAGE_END = "usage_end";
+
   /** Amortized cost of the whole row (all the hours it spans). */
   public static final String AMORTIZED_COST = "amortized_cost";
+
   public static final String LIST_COST = "list_cost";
   public static final String USAGE_HOURS = "usage_hours";
+
   /** The money of a row that is not instance time, for the run_quality summary (not attributed). */
   public static final String CHARGE_COST = "charge_cost";
+
   /** What kind of line a non-instance row is (Tax, RIFee, SavingsPlanNegation, ...), for the summary. */
   public static final String CHARGE_KIND = "charge_kind";
+
   /** True on a row that corrects hours billed before (FOCUS ChargeClass = Correction, or negative instance usage). */
   public static final String IS_CORRECTION = "is_correction";
 
-  public static final String[] COLUMNS = {FILE, LINE, RAW, REJECT_REASON, IS_INSTANCE_HOUR, INSTANCE_ID, INSTANCE_TYPE,
-      REGION, ACCOUNT_ID, CURRENCY, PRICING_TERM, USAGE_START, USAGE_END, AMORTIZED_COST, LIST_COST, USAGE_HOURS,
-      CHARGE_COST, CHARGE_KIND, IS_CORRECTION};
+  public static final String[] COLUMNS = {
+    FILE,
+    LINE,
+    RAW,
+    REJECT_REASON,
+    IS_INSTANCE_HOUR,
+    INSTANCE_ID,
+    INSTANCE_TYPE,
+    REGION,
+    ACCOUNT_ID,
+    CURRENCY,
+    PRICING_TERM,
+    USAGE_START,
+    USAGE_END,
+    AMORTIZED_COST,
+    LIST_COST,
+    USAGE_HOURS,
+    CHARGE_COST,
+    CHARGE_KIND,
+    IS_CORRECTION
+  };
 
   /**
    * The used columns of an export as given, with absent optional columns (and file, line, raw when a test frame
    * leaves them out) added as null. A missing required column is a programming error here: the reader
    * quarantines such files before they get this far.
    */
-  static Dataset<Row> withUsedColumns(Dataset<Row> in, List<String> required, List<String> optional, String what) {
+  static Dataset<Row> withUsedColumns(
+      Dataset<Row> in, List<String> required, List<String> optional, String what) {
     List<String> present = Arrays.asList(in.columns());
     for (String c : required) {
       if (!present.contains(c)) {

@@ -65,7 +65,8 @@ public final class BillingExportReader {
   public static final String RAW = "raw";
 
   /** RFC 4180 quoting ({@code ""} inside a quoted field), and the FOCUS sample's unquoted NULL as an absent value. */
-  private static final Map<String, String> CSV_OPTIONS = Map.of("mode", "PERMISSIVE", "quote", "\"", "escape", "\"", "nullValue", "NULL");
+  private static final Map<String, String> CSV_OPTIONS =
+      Map.of("mode", "PERMISSIVE", "quote", "\"", "escape", "\"", "nullValue", "NULL");
 
   /** A file rejected as a whole, with why. */
   public record RejectedFile(String file, String reason) {}
@@ -78,7 +79,8 @@ public final class BillingExportReader {
   private final List<String> required;
   private final List<String> optional;
 
-  public BillingExportReader(SparkSession spark, String sourceName, List<String> required, List<String> optional) {
+  public BillingExportReader(
+      SparkSession spark, String sourceName, List<String> required, List<String> optional) {
     this.spark = spark;
     this.sourceName = sourceName;
     this.required = List.copyOf(required);
@@ -91,7 +93,9 @@ public final class BillingExportReader {
     for (String c : usedColumns()) {
       s = s.add(c, DataTypes.StringType);
     }
-    return s.add(FILE, DataTypes.StringType).add(LINE, DataTypes.LongType).add(RAW, DataTypes.StringType);
+    return s.add(FILE, DataTypes.StringType)
+        .add(LINE, DataTypes.LongType)
+        .add(RAW, DataTypes.StringType);
   }
 
   public RawRows read(String root, LocalDate date) {
@@ -105,15 +109,19 @@ public final class BillingExportReader {
     for (String file : files) {
       try {
         if (isEmpty(file)) {
-          rejected.add(new RejectedFile(file, "empty file (0 bytes): nothing to read; re-export it or remove it"));
+          rejected.add(
+              new RejectedFile(
+                  file, "empty file (0 bytes): nothing to read; re-export it or remove it"));
           continue;
         }
-        Dataset<Row> rows = file.toLowerCase(Locale.ROOT).endsWith(".parquet") ? readParquet(file) : readCsv(file);
+        Dataset<Row> rows =
+            file.toLowerCase(Locale.ROOT).endsWith(".parquet") ? readParquet(file) : readCsv(file);
         all = all.unionByName(rows);
       } catch (MissingColumnsException e) {
         rejected.add(new RejectedFile(file, e.getMessage()));
       } catch (Exception e) {
-        // Spark's read errors arrive as the checked SparkException, undeclared; any of them rejects this file only.
+        // Spark's read errors arrive as the checked SparkException, undeclared; any of them rejects
+        // this file only.
         rejected.add(new RejectedFile(file, "unreadable file: " + rootCause(e)));
       }
     }
@@ -122,7 +130,10 @@ public final class BillingExportReader {
 
   private boolean isEmpty(String file) throws IOException {
     Path path = new Path(file);
-    return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).getFileStatus(path).getLen() == 0;
+    return path.getFileSystem(spark.sparkContext().hadoopConfiguration())
+            .getFileStatus(path)
+            .getLen()
+        == 0;
   }
 
   /** The data files of the billing periods that can hold date D, sorted so runs are repeatable. */
@@ -134,10 +145,15 @@ public final class BillingExportReader {
         throw new IllegalArgumentException(sourceName + ": input path does not exist: " + root);
       }
       if (DataExportFolder.isExportFolder(fs, rootPath)) {
-        return DataExportFolder.files(fs, rootPath, periodsHolding(date), BillingExportReader::isDataFile, sourceName);
+        return DataExportFolder.files(
+            fs, rootPath, periodsHolding(date), BillingExportReader::isDataFile, sourceName);
       }
-      List<Path> periods = Arrays.stream(fs.listStatus(rootPath)).filter(FileStatus::isDirectory).map(FileStatus::getPath)
-          .filter(p -> p.getName().startsWith("BILLING_PERIOD=")).toList();
+      List<Path> periods =
+          Arrays.stream(fs.listStatus(rootPath))
+              .filter(FileStatus::isDirectory)
+              .map(FileStatus::getPath)
+              .filter(p -> p.getName().startsWith("BILLING_PERIOD="))
+              .toList();
       List<Path> toRead = new ArrayList<>();
       if (periods.isEmpty()) {
         toRead.add(rootPath);
@@ -158,7 +174,8 @@ public final class BillingExportReader {
       files.sort(String::compareTo);
       return files;
     } catch (IOException e) {
-      throw new UncheckedIOException(sourceName + ": cannot list " + root + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          sourceName + ": cannot list " + root + ": " + e.getMessage(), e);
     }
   }
 
@@ -182,7 +199,8 @@ public final class BillingExportReader {
 
   private Dataset<Row> readCsv(String file) {
     Dataset<String> lines = spark.read().textFile(file);
-    // first() and the count below read the whole file, so a corrupt or truncated gzip fails here, as one file.
+    // first() and the count below read the whole file, so a corrupt or truncated gzip fails here,
+    // as one file.
     String headerLine = lines.first();
     List<String> header = parseHeader(headerLine);
     Map<String, String> canonical = canonicalNames(header, file);
@@ -190,22 +208,33 @@ public final class BillingExportReader {
     for (int i = 0; i < header.size(); i++) {
       csvSchema = csvSchema.add("c" + i, DataTypes.StringType);
     }
-    JavaRDD<Row> numbered = lines.javaRDD().zipWithIndex()
-        .filter(t -> t._2() > 0 && !t._1().isBlank())
-        .map(t -> RowFactory.create(t._1(), t._2() + 1));
-    Dataset<Row> text = spark.createDataFrame(numbered,
-        new StructType().add("value", DataTypes.StringType).add(LINE, DataTypes.LongType));
-    Dataset<Row> parsed = text.select(from_csv(col("value"), lit(csvSchema.toDDL()), CSV_OPTIONS).as("r"), col(LINE), col("value"));
+    JavaRDD<Row> numbered =
+        lines
+            .javaRDD()
+            .zipWithIndex()
+            .filter(t -> t._2() > 0 && !t._1().isBlank())
+            .map(t -> RowFactory.create(t._1(), t._2() + 1));
+    Dataset<Row> text =
+        spark.createDataFrame(
+            numbered,
+            new StructType().add("value", DataTypes.StringType).add(LINE, DataTypes.LongType));
+    Dataset<Row> parsed =
+        text.select(
+            from_csv(col("value"), lit(csvSchema.toDDL()), CSV_OPTIONS).as("r"),
+            col(LINE),
+            col("value"));
     List<Column> out = new ArrayList<>();
     for (String used : usedColumns()) {
       int index = indexOf(header, canonical.get(used));
-      out.add(index < 0 ? lit(null).cast(DataTypes.StringType).as(used) : col("r.c" + index).as(used));
+      out.add(
+          index < 0 ? lit(null).cast(DataTypes.StringType).as(used) : col("r.c" + index).as(used));
     }
     out.add(lit(file).as(FILE));
     out.add(col(LINE));
     out.add(col("value").as(RAW));
     Dataset<Row> rows = parsed.select(out.toArray(Column[]::new));
-    // One pass reads the whole file (so a corrupt gzip fails here) and finds lines a quoted field runs past.
+    // One pass reads the whole file (so a corrupt gzip fails here) and finds lines a quoted field
+    // runs past.
     Column quotes = length(col("value")).minus(length(regexp_replace(col("value"), "\"", "")));
     Row pass = text.agg(count(lit(1)), sum(when(quotes.mod(2).equalTo(1), 1).otherwise(0))).first();
     if (!pass.isNullAt(1) && pass.getLong(1) > 0) {
@@ -216,7 +245,13 @@ public final class BillingExportReader {
 
   /** A CSV whose quoted fields hold line breaks: Spark's multi-line CSV reader, one task per file. */
   private Dataset<Row> readMultiLineCsv(String file) {
-    Dataset<Row> df = spark.read().options(CSV_OPTIONS).option("header", "true").option("multiLine", "true").csv(file);
+    Dataset<Row> df =
+        spark
+            .read()
+            .options(CSV_OPTIONS)
+            .option("header", "true")
+            .option("multiLine", "true")
+            .csv(file);
     return fromFrame(df, file);
   }
 
@@ -230,21 +265,35 @@ public final class BillingExportReader {
     List<Column> out = new ArrayList<>();
     for (String used : usedColumns()) {
       String actual = canonical.get(used);
-      out.add(actual == null ? lit(null).cast(DataTypes.StringType).as(used) : col("`" + actual + "`").cast(DataTypes.StringType).as(used));
+      out.add(
+          actual == null
+              ? lit(null).cast(DataTypes.StringType).as(used)
+              : col("`" + actual + "`").cast(DataTypes.StringType).as(used));
     }
     out.add(lit(file).as(FILE));
-    Column raw = to_json(struct(Arrays.stream(df.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new))).as(RAW);
+    Column raw =
+        to_json(
+                struct(
+                    Arrays.stream(df.columns())
+                        .map(c -> col("`" + c + "`"))
+                        .toArray(Column[]::new)))
+            .as(RAW);
     out.add(raw);
     Dataset<Row> selected = df.select(out.toArray(Column[]::new));
     StructType withLine = selected.schema().add(LINE, DataTypes.LongType);
-    JavaRDD<Row> numbered = selected.javaRDD().zipWithIndex().map(t -> {
-      Object[] values = new Object[t._1().size() + 1];
-      for (int i = 0; i < t._1().size(); i++) {
-        values[i] = t._1().get(i);
-      }
-      values[values.length - 1] = t._2() + 1;
-      return RowFactory.create(values);
-    });
+    JavaRDD<Row> numbered =
+        selected
+            .javaRDD()
+            .zipWithIndex()
+            .map(
+                t -> {
+                  Object[] values = new Object[t._1().size() + 1];
+                  for (int i = 0; i < t._1().size(); i++) {
+                    values[i] = t._1().get(i);
+                  }
+                  values[values.length - 1] = t._2() + 1;
+                  return RowFactory.create(values);
+                });
     Dataset<Row> rows = spark.createDataFrame(numbered, withLine).select(rawSchemaColumns());
     rows.count();
     return rows;
@@ -275,9 +324,14 @@ public final class BillingExportReader {
     }
     List<String> missing = required.stream().filter(r -> !out.containsKey(r)).toList();
     if (!missing.isEmpty()) {
-      String missingText = "missing required column" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing);
-      throw new MissingColumnsException(ForeignExportFormat.recognise(fileColumns, sourceName)
-          .map(why -> why + " (" + missingText + ")").orElse(missingText));
+      String missingText =
+          "missing required column"
+              + (missing.size() > 1 ? "s " : " ")
+              + String.join(", ", missing);
+      throw new MissingColumnsException(
+          ForeignExportFormat.recognise(fileColumns, sourceName)
+              .map(why -> why + " (" + missingText + ")")
+              .orElse(missingText));
     }
     return out;
   }

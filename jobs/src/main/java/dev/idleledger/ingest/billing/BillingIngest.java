@@ -8,14 +8,14 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 
-import dev.idleledger.RunFailedException;
 import dev.idleledger.Progress;
+import dev.idleledger.RunFailedException;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.config.LedgerConfig.BillingSource;
 import dev.idleledger.ingest.SilverTables;
@@ -59,9 +59,12 @@ public final class BillingIngest implements AutoCloseable {
   private final SparkSession spark;
   private final LedgerConfig config;
   private final LakeTables tables;
+
   /** The night's dates; null when each {@link #run} reads for its own date. */
   private final List<LocalDate> dates;
-  private final Map<BillingSource, Map<LocalDate, List<String>>> listings = new EnumMap<>(BillingSource.class);
+
+  private final Map<BillingSource, Map<LocalDate, List<String>>> listings =
+      new EnumMap<>(BillingSource.class);
   private Map<BillingSource, SourceRead> reads;
 
   public BillingIngest(SparkSession spark, LedgerConfig config) {
@@ -77,12 +80,22 @@ public final class BillingIngest implements AutoCloseable {
   }
 
   /** One source's read of the night: the raw rows of every file any date reads, parsed into charges once. */
-  private record SourceRead(BillingSource source, String qualitySource, BillingExportReader.RawRows raw, Dataset<Row> charges,
+  private record SourceRead(
+      BillingSource source,
+      String qualitySource,
+      BillingExportReader.RawRows raw,
+      Dataset<Row> charges,
       int partitions) {}
 
   /** What one source gave for the date, kept until the accounting is done; {@code charges} without the duplicate lines. */
-  private record SourceRun(BillingSource source, String qualitySource, BillingExportReader.RawRows raw,
-      Dataset<Row> all, Dataset<Row> charges, Dataset<Row> slices, Dataset<Row> hours) {}
+  private record SourceRun(
+      BillingSource source,
+      String qualitySource,
+      BillingExportReader.RawRows raw,
+      Dataset<Row> all,
+      Dataset<Row> charges,
+      Dataset<Row> slices,
+      Dataset<Row> hours) {}
 
   /** The billing files {@code date} reads, by quality source ({@code billing.cur}, {@code billing.focus}): listed, not opened. */
   public Map<String, List<String>> filesFor(LocalDate date) {
@@ -108,16 +121,28 @@ public final class BillingIngest implements AutoCloseable {
     for (Map.Entry<BillingSource, SourceRead> e : reads().entrySet()) {
       Timestamp dayStart = Timestamp.from(date.atStartOfDay(ZoneOffset.UTC).toInstant());
       Timestamp dayEnd = Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-      Row r = chargesOf(e.getValue(), date)
-          .filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)))
-          .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR))
-              .and(col(BillingCharges.USAGE_START).lt(lit(dayEnd))).and(col(BillingCharges.USAGE_END).gt(lit(dayStart))))
-          .select(sha2(col(BillingCharges.RAW), 256).as("h"))
-          .agg(sha2(concat_ws(",", array_sort(collect_list(col("h")))), 256), count(lit(1)))
-          .first();
-      all.append(e.getValue().qualitySource()).append(' ').append(r.getLong(1)).append(' ').append(r.getString(0)).append('\n');
+      Row r =
+          chargesOf(e.getValue(), date)
+              .filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)))
+              .filter(
+                  col(BillingCharges.REJECT_REASON)
+                      .isNull()
+                      .and(col(BillingCharges.IS_INSTANCE_HOUR))
+                      .and(col(BillingCharges.USAGE_START).lt(lit(dayEnd)))
+                      .and(col(BillingCharges.USAGE_END).gt(lit(dayStart))))
+              .select(sha2(col(BillingCharges.RAW), 256).as("h"))
+              .agg(sha2(concat_ws(",", array_sort(collect_list(col("h")))), 256), count(lit(1)))
+              .first();
+      all.append(e.getValue().qualitySource())
+          .append(' ')
+          .append(r.getLong(1))
+          .append(' ')
+          .append(r.getString(0))
+          .append('\n');
     }
-    return all.toString().isEmpty() ? "no billing source" : all.toString().lines().collect(Collectors.joining("; "));
+    return all.toString().isEmpty()
+        ? "no billing source"
+        : all.toString().lines().collect(Collectors.joining("; "));
   }
 
   /** Ingests billing for {@code date}; returns the row accounting of each configured source (already recorded). */
@@ -131,24 +156,43 @@ public final class BillingIngest implements AutoCloseable {
     reads().forEach((source, read) -> runs.put(source, cut(read, date)));
     runs.values().forEach(this::refuseOtherCurrency);
 
-    // The date's instance-hours are fewer rows than the export they are summed from: held in no more partitions than it.
+    // The date's instance-hours are fewer rows than the export they are summed from: held in no
+    // more partitions than it.
     int partitions = reads().values().stream().mapToInt(SourceRead::partitions).max().orElse(1);
-    Dataset<Row> merged = BillingSourceMerge.merge(hoursOf(runs, BillingSource.CUR), hoursOf(runs, BillingSource.FOCUS),
-        config.preferredBilling).coalesce(partitions).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> merged =
+        BillingSourceMerge.merge(
+                hoursOf(runs, BillingSource.CUR),
+                hoursOf(runs, BillingSource.FOCUS),
+                config.preferredBilling)
+            .coalesce(partitions)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       tables.replaceDates(SilverTables.BILLING_HOURLY, merged, List.of(date));
-      tables.replaceDates(SilverTables.BILLING_POD_SPLIT, podSplits(runs.get(BillingSource.CUR), date), List.of(date));
+      tables.replaceDates(
+          SilverTables.BILLING_POD_SPLIT,
+          podSplits(runs.get(BillingSource.CUR), date),
+          List.of(date));
       List<SourceAccounting> accountings = new ArrayList<>();
       for (SourceRun run : runs.values()) {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
         SourceAccounting accounting = account(run, merged);
         String rejectedWhy = rejectedFiles(run);
         quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedWhy);
-        // A telemetry file lost is time unobserved, still priced; a bill file lost is money missing from every total,
+        // A telemetry file lost is time unobserved, still priced; a bill file lost is money missing
+        // from every total,
         // however few rows it counts for in the quarantine share. The night stops, naming the file.
-        quality.recordValue("rejected_bill_files", run.qualitySource(), run.raw().rejected().size(), 0.0, run.raw().rejected().isEmpty(),
-            rejectedWhy == null ? "" : rejectedWhy + "; its money would be left out of every total: fix or remove the file, then re-run");
-        NotAttributedCharges.record(run.charges(), run.slices(), date, run.qualitySource(), quality);
+        quality.recordValue(
+            "rejected_bill_files",
+            run.qualitySource(),
+            run.raw().rejected().size(),
+            0.0,
+            run.raw().rejected().isEmpty(),
+            rejectedWhy == null
+                ? ""
+                : rejectedWhy
+                    + "; its money would be left out of every total: fix or remove the file, then re-run");
+        NotAttributedCharges.record(
+            run.charges(), run.slices(), date, run.qualitySource(), quality);
         accountings.add(accounting);
       }
       recordSourceCoverage(runs, merged, quality);
@@ -169,7 +213,8 @@ public final class BillingIngest implements AutoCloseable {
 
   private Map<BillingSource, SourceRead> reads() {
     if (dates == null) {
-      throw new IllegalStateException("a BillingIngest without its night's dates reads per run(date)");
+      throw new IllegalStateException(
+          "a BillingIngest without its night's dates reads per run(date)");
     }
     if (reads == null) {
       reads = new EnumMap<>(BillingSource.class);
@@ -186,23 +231,32 @@ public final class BillingIngest implements AutoCloseable {
     TreeSet<String> files = new TreeSet<>();
     dates.forEach(d -> files.addAll(listing(source, d)));
     BillingExportReader.RawRows raw = reader(source).read(List.copyOf(files));
-    // Held in as many partitions as the files were read in, not the spark.shuffle_partitions the duplicate mark's
-    // shuffle leaves: every date's checks and writes read this frame, and a few CUR lines in 64 partitions made each
-    // of them a job of 64 tasks. The read's partitions grow with the export (a split or a gzip file each), so a
+    // Held in as many partitions as the files were read in, not the spark.shuffle_partitions the
+    // duplicate mark's
+    // shuffle leaves: every date's checks and writes read this frame, and a few CUR lines in 64
+    // partitions made each
+    // of them a job of 64 tasks. The read's partitions grow with the export (a split or a gzip file
+    // each), so a
     // large bill stays spread as it was read.
     int readPartitions = Math.max(1, raw.rows().rdd().getNumPartitions());
-    Dataset<Row> charges = DuplicateDeliveries.mark(
-            source == BillingSource.CUR ? CurLineItems.toCharges(raw.rows()) : FocusCharges.toCharges(raw.rows()), files.size())
-        .coalesce(readPartitions)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> charges =
+        DuplicateDeliveries.mark(
+                source == BillingSource.CUR
+                    ? CurLineItems.toCharges(raw.rows())
+                    : FocusCharges.toCharges(raw.rows()),
+                files.size())
+            .coalesce(readPartitions)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     return new SourceRead(source, qualitySource(source), raw, charges, readPartitions);
   }
 
   /** The date's share of the night's read: the rows and rejected files of the files the date reads. */
   private SourceRun cut(SourceRead read, LocalDate date) {
     List<String> files = listing(read.source(), date);
-    BillingExportReader.RawRows raw = new BillingExportReader.RawRows(read.raw().rows(),
-        read.raw().rejected().stream().filter(f -> files.contains(f.file())).toList());
+    BillingExportReader.RawRows raw =
+        new BillingExportReader.RawRows(
+            read.raw().rows(),
+            read.raw().rejected().stream().filter(f -> files.contains(f.file())).toList());
     Dataset<Row> all = chargesOf(read, date);
     Dataset<Row> charges = all.filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)));
     Dataset<Row> slices = InstanceHours.spread(charges, date);
@@ -213,19 +267,25 @@ public final class BillingIngest implements AutoCloseable {
   private Dataset<Row> chargesOf(SourceRead read, LocalDate date) {
     List<String> files = listing(read.source(), date);
     boolean allFiles = dates.stream().allMatch(d -> listing(read.source(), d).equals(files));
-    // Dates of one billing period read the same files: then the cut is the whole read, and no filter is planned.
-    return allFiles ? read.charges() : read.charges().filter(col(BillingCharges.FILE).isin(files.toArray()));
+    // Dates of one billing period read the same files: then the cut is the whole read, and no
+    // filter is planned.
+    return allFiles
+        ? read.charges()
+        : read.charges().filter(col(BillingCharges.FILE).isin(files.toArray()));
   }
 
   private List<String> listing(BillingSource source, LocalDate date) {
-    return listings.computeIfAbsent(source, s -> new LinkedHashMap<>())
+    return listings
+        .computeIfAbsent(source, s -> new LinkedHashMap<>())
         .computeIfAbsent(date, d -> reader(source).listFiles(root(source), d));
   }
 
   private BillingExportReader reader(BillingSource source) {
     return source == BillingSource.CUR
-        ? new BillingExportReader(spark, CurLineItems.SOURCE, CurLineItems.REQUIRED, CurLineItems.OPTIONAL)
-        : new BillingExportReader(spark, FocusCharges.SOURCE, FocusCharges.REQUIRED, FocusCharges.OPTIONAL);
+        ? new BillingExportReader(
+            spark, CurLineItems.SOURCE, CurLineItems.REQUIRED, CurLineItems.OPTIONAL)
+        : new BillingExportReader(
+            spark, FocusCharges.SOURCE, FocusCharges.REQUIRED, FocusCharges.OPTIONAL);
   }
 
   private String root(BillingSource source) {
@@ -238,18 +298,24 @@ public final class BillingIngest implements AutoCloseable {
 
   /** AWS's own per-pod split of instances from CUR's split cost allocation rows (none without CUR): a cross-check only. */
   private Dataset<Row> podSplits(SourceRun cur, LocalDate date) {
-    return cur == null ? spark.createDataFrame(List.of(), SilverTables.BILLING_POD_SPLIT.schema()) : PodSplitCosts.of(cur.raw().rows(), date);
+    return cur == null
+        ? spark.createDataFrame(List.of(), SilverTables.BILLING_POD_SPLIT.schema())
+        : PodSplitCosts.of(cur.raw().rows(), date);
   }
 
   /** The files rejected whole, each on a stderr line of its own; the first named for a failed quarantine share. */
   private static String rejectedFiles(SourceRun run) {
     List<BillingExportReader.RejectedFile> files = run.raw().rejected();
-    files.forEach(f -> Progress.line("%s rejected file %s: %s", run.qualitySource(), f.file(), f.reason()));
+    files.forEach(
+        f -> Progress.line("%s rejected file %s: %s", run.qualitySource(), f.file(), f.reason()));
     if (files.isEmpty()) {
       return null;
     }
     BillingExportReader.RejectedFile first = files.get(0);
-    return "rejected file " + first.file() + ": " + first.reason()
+    return "rejected file "
+        + first.file()
+        + ": "
+        + first.reason()
         + (files.size() > 1 ? " (and " + (files.size() - 1) + " more files, see quarantine)" : "");
   }
 
@@ -258,18 +324,36 @@ public final class BillingIngest implements AutoCloseable {
     if (run != null) {
       return run.hours();
     }
-    // InstanceHours.sum gives exactly the billing_hourly columns, so an absent source is an empty frame of them.
+    // InstanceHours.sum gives exactly the billing_hourly columns, so an absent source is an empty
+    // frame of them.
     return spark.createDataFrame(List.of(), SilverTables.BILLING_HOURLY.schema());
   }
 
   private Dataset<Row> quarantineRows(SourceRun run, LocalDate date, String runId) {
-    Dataset<Row> rows = run.charges().filter(col(BillingCharges.REJECT_REASON).isNotNull()).select(
-        lit(Date.valueOf(date)).as("date"), lit(runId).as("run_id"), lit(run.qualitySource()).as("source"),
-        col(BillingCharges.FILE).as("file"), col(BillingCharges.LINE).as("line"),
-        col(BillingCharges.REJECT_REASON).as("reason"), col(BillingCharges.RAW).as("raw"));
-    List<Row> files = run.raw().rejected().stream()
-        .map(f -> RowFactory.create(Date.valueOf(date), runId, run.qualitySource(), f.file(), null, f.reason(), f.reason()))
-        .toList();
+    Dataset<Row> rows =
+        run.charges()
+            .filter(col(BillingCharges.REJECT_REASON).isNotNull())
+            .select(
+                lit(Date.valueOf(date)).as("date"),
+                lit(runId).as("run_id"),
+                lit(run.qualitySource()).as("source"),
+                col(BillingCharges.FILE).as("file"),
+                col(BillingCharges.LINE).as("line"),
+                col(BillingCharges.REJECT_REASON).as("reason"),
+                col(BillingCharges.RAW).as("raw"));
+    List<Row> files =
+        run.raw().rejected().stream()
+            .map(
+                f ->
+                    RowFactory.create(
+                        Date.valueOf(date),
+                        runId,
+                        run.qualitySource(),
+                        f.file(),
+                        null,
+                        f.reason(),
+                        f.reason()))
+            .toList();
     return rows.unionByName(spark.createDataFrame(files, QualityTables.QUARANTINE.schema()));
   }
 
@@ -280,34 +364,56 @@ public final class BillingIngest implements AutoCloseable {
    * (duplicate lines among them), and the date's instance-time rows with whether any of their hours was kept.
    */
   private SourceAccounting account(SourceRun run, Dataset<Row> merged) {
-    Map<String, Long> byStatus = run.all()
-        .select(when(col(DuplicateDeliveries.DUPLICATE_LINE), lit("duplicate"))
-            .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
-            .when(col(BillingCharges.IS_INSTANCE_HOUR), lit("instance")).otherwise(lit("not_gpu")).as("status"))
-        .groupBy("status").count().collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+    Map<String, Long> byStatus =
+        run
+            .all()
+            .select(
+                when(col(DuplicateDeliveries.DUPLICATE_LINE), lit("duplicate"))
+                    .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
+                    .when(col(BillingCharges.IS_INSTANCE_HOUR), lit("instance"))
+                    .otherwise(lit("not_gpu"))
+                    .as("status"))
+            .groupBy("status")
+            .count()
+            .collectAsList()
+            .stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
     long duplicateLines = byStatus.getOrDefault("duplicate", 0L);
     long quarantinedRows = byStatus.getOrDefault("quarantined", 0L);
     long instanceRows = byStatus.getOrDefault("instance", 0L);
     long notGpuRows = byStatus.getOrDefault("not_gpu", 0L);
     long rejectedFiles = run.raw().rejected().size();
 
-    // A raw row is used when at least one of its hours of the date is among the hours billing_hourly kept from this source.
-    Dataset<Row> kept = merged.filter(col(InstanceHours.SOURCE).equalTo(BillingSourceMerge.sourceName(run.source())))
-        .select(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID), lit(true).as("kept"));
-    Row rows = run.slices()
-        .join(kept, JavaConverters.asScalaBuffer(List.of(InstanceHours.HOUR, BillingCharges.INSTANCE_ID)).toSeq(), "left")
-        .groupBy(BillingCharges.FILE, BillingCharges.LINE)
-        .agg(max(coalesce(col("kept"), lit(false))).as("used"))
-        .agg(count(lit(1)), sum(when(col("used"), 1L).otherwise(0L)))
-        .first();
+    // A raw row is used when at least one of its hours of the date is among the hours
+    // billing_hourly kept from this source.
+    Dataset<Row> kept =
+        merged
+            .filter(col(InstanceHours.SOURCE).equalTo(BillingSourceMerge.sourceName(run.source())))
+            .select(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID), lit(true).as("kept"));
+    Row rows =
+        run.slices()
+            .join(
+                kept,
+                JavaConverters.asScalaBuffer(
+                        List.of(InstanceHours.HOUR, BillingCharges.INSTANCE_ID))
+                    .toSeq(),
+                "left")
+            .groupBy(BillingCharges.FILE, BillingCharges.LINE)
+            .agg(max(coalesce(col("kept"), lit(false))).as("used"))
+            .agg(count(lit(1)), sum(when(col("used"), 1L).otherwise(0L)))
+            .first();
     long instanceRowsOfDate = rows.getLong(0);
     long usedRows = rows.isNullAt(1) ? 0 : rows.getLong(1);
 
     long read = quarantinedRows + instanceRows + notGpuRows + rejectedFiles + duplicateLines;
     long ignored = notGpuRows + (instanceRows - instanceRowsOfDate);
-    return new SourceAccounting(run.qualitySource(), read, usedRows, quarantinedRows + rejectedFiles,
-        instanceRowsOfDate - usedRows + duplicateLines, ignored);
+    return new SourceAccounting(
+        run.qualitySource(),
+        read,
+        usedRows,
+        quarantinedRows + rejectedFiles,
+        instanceRowsOfDate - usedRows + duplicateLines,
+        ignored);
   }
 
   /**
@@ -315,37 +421,69 @@ public final class BillingIngest implements AutoCloseable {
    * {@code input.billing.currency}: summed with the others its amount would be money in no currency at all.
    */
   private void refuseOtherCurrency(SourceRun run) {
-    List<Row> other = run.charges()
-        .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.CURRENCY).isNotNull())
-            .and(upper(col(BillingCharges.CURRENCY)).notEqual(lit(config.billingCurrency.toUpperCase(Locale.ROOT)))))
-        .select(BillingCharges.FILE, BillingCharges.LINE, BillingCharges.CURRENCY)
-        .orderBy(BillingCharges.FILE, BillingCharges.LINE)
-        .takeAsList(1);
+    List<Row> other =
+        run.charges()
+            .filter(
+                col(BillingCharges.REJECT_REASON)
+                    .isNull()
+                    .and(col(BillingCharges.CURRENCY).isNotNull())
+                    .and(
+                        upper(col(BillingCharges.CURRENCY))
+                            .notEqual(lit(config.billingCurrency.toUpperCase(Locale.ROOT)))))
+            .select(BillingCharges.FILE, BillingCharges.LINE, BillingCharges.CURRENCY)
+            .orderBy(BillingCharges.FILE, BillingCharges.LINE)
+            .takeAsList(1);
     if (!other.isEmpty()) {
       Row r = other.get(0);
-      throw new RunFailedException(String.format("%s: %s line %d: currency %s, but input.billing.currency is %s; amounts in two "
-              + "currencies cannot be summed: set input.billing.currency = %s if the whole bill is in %s, else re-export it in %s",
-          run.qualitySource(), r.getString(0), r.getLong(1), r.getString(2), config.billingCurrency, r.getString(2), r.getString(2),
-          config.billingCurrency));
+      throw new RunFailedException(
+          String.format(
+              "%s: %s line %d: currency %s, but input.billing.currency is %s; amounts in two "
+                  + "currencies cannot be summed: set input.billing.currency = %s if the whole bill is in %s, else re-export it in %s",
+              run.qualitySource(),
+              r.getString(0),
+              r.getLong(1),
+              r.getString(2),
+              config.billingCurrency,
+              r.getString(2),
+              r.getString(2),
+              config.billingCurrency));
     }
   }
 
   /** How many instance-hours each source gave, and how many both covered (counted once, from the preferred source). */
-  private void recordSourceCoverage(Map<BillingSource, SourceRun> runs, Dataset<Row> merged, QualityRecorder quality) {
+  private void recordSourceCoverage(
+      Map<BillingSource, SourceRun> runs, Dataset<Row> merged, QualityRecorder quality) {
     if (runs.isEmpty()) {
       return;
     }
-    List<Row> counts = merged.groupBy(InstanceHours.SOURCE, BillingSourceMerge.OVERLAPPED).count().collectAsList();
+    List<Row> counts =
+        merged.groupBy(InstanceHours.SOURCE, BillingSourceMerge.OVERLAPPED).count().collectAsList();
     for (SourceRun run : runs.values()) {
       String name = BillingSourceMerge.sourceName(run.source());
-      long n = counts.stream().filter(r -> name.equals(r.getString(0))).mapToLong(r -> r.getLong(2)).sum();
-      quality.recordValue("billing_instance_hours", run.qualitySource(), n, null, true,
+      long n =
+          counts.stream()
+              .filter(r -> name.equals(r.getString(0)))
+              .mapToLong(r -> r.getLong(2))
+              .sum();
+      quality.recordValue(
+          "billing_instance_hours",
+          run.qualitySource(),
+          n,
+          null,
+          true,
           "instance-hours of the date taken from " + name);
     }
     if (runs.size() == 2) {
-      long overlapped = counts.stream().filter(r -> r.getBoolean(1)).mapToLong(r -> r.getLong(2)).sum();
-      quality.recordValue("billing_overlap_instance_hours", "billing", overlapped, null, true,
-          "instance-hours covered by both CUR and FOCUS, counted once from " + BillingSourceMerge.sourceName(config.preferredBilling));
+      long overlapped =
+          counts.stream().filter(r -> r.getBoolean(1)).mapToLong(r -> r.getLong(2)).sum();
+      quality.recordValue(
+          "billing_overlap_instance_hours",
+          "billing",
+          overlapped,
+          null,
+          true,
+          "instance-hours covered by both CUR and FOCUS, counted once from "
+              + BillingSourceMerge.sourceName(config.preferredBilling));
     }
   }
 }

@@ -37,7 +37,8 @@ public final class BillingSourceMerge {
    */
   public static Dataset<Row> merge(Dataset<Row> cur, Dataset<Row> focus, BillingSource preferred) {
     String prefer = sourceName(preferred);
-    WindowSpec sameHour = Window.partitionBy(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID));
+    WindowSpec sameHour =
+        Window.partitionBy(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID));
     Column isPreferred = col(InstanceHours.SOURCE).equalTo(lit(prefer));
     return cur.unionByName(focus)
         .withColumn("sources_here", count(lit(1)).over(sameHour))

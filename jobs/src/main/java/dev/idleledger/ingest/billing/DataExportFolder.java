@@ -40,7 +40,12 @@ final class DataExportFolder {
    * The data files of the given billing periods ({@code BILLING_PERIOD=YYYY-MM}), sorted: the files the period's
    * manifest lists, resolved inside {@code root}; every data file of the period when it has no manifest.
    */
-  static List<String> files(FileSystem fs, Path root, Collection<String> periods, Predicate<String> isDataFile, String source)
+  static List<String> files(
+      FileSystem fs,
+      Path root,
+      Collection<String> periods,
+      Predicate<String> isDataFile,
+      String source)
       throws IOException {
     List<String> files = new ArrayList<>();
     for (String period : periods) {
@@ -54,8 +59,15 @@ final class DataExportFolder {
         for (String listed : manifest.dataFiles()) {
           Path file = resolve(root, exportName, listed, manifest);
           if (!fs.exists(file)) {
-            throw new RunFailedException(source + ": manifest " + manifest.path() + " lists " + listed + ", which is missing (looked for "
-                + file + ")");
+            throw new RunFailedException(
+                source
+                    + ": manifest "
+                    + manifest.path()
+                    + " lists "
+                    + listed
+                    + ", which is missing (looked for "
+                    + file
+                    + ")");
           }
           files.add(file.toString());
         }
@@ -98,7 +110,9 @@ final class DataExportFolder {
     }
     List<FileStatus> candidates = direct.isEmpty() ? all : direct;
     return candidates.stream()
-        .max(Comparator.comparingLong(FileStatus::getModificationTime).thenComparing(f -> f.getPath().toString()))
+        .max(
+            Comparator.comparingLong(FileStatus::getModificationTime)
+                .thenComparing(f -> f.getPath().toString()))
         .map(FileStatus::getPath);
   }
 
@@ -120,7 +134,12 @@ final class DataExportFolder {
     } else if (uri.lastIndexOf("/" + DATA + "/") >= 0) {
       relative = uri.substring(uri.lastIndexOf("/" + DATA + "/") + 1);
     } else {
-      throw new RunFailedException("manifest " + manifest.path() + " lists " + listed + ", which is not under a data/ folder of the export");
+      throw new RunFailedException(
+          "manifest "
+              + manifest.path()
+              + " lists "
+              + listed
+              + ", which is not under a data/ folder of the export");
     }
     return new Path(root, relative);
   }

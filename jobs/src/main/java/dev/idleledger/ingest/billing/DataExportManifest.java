@@ -22,7 +22,8 @@ record DataExportManifest(String path, String executionId, List<String> dataFile
     try {
       root = JSON.readTree(in);
     } catch (IOException e) {
-      throw new RunFailedException("billing export manifest " + path + " is not JSON: " + firstLine(e.getMessage()), e);
+      throw new RunFailedException(
+          "billing export manifest " + path + " is not JSON: " + firstLine(e.getMessage()), e);
     }
     JsonNode files = root == null ? null : root.get("dataFiles");
     if (files == null || !files.isArray()) {
@@ -31,12 +32,16 @@ record DataExportManifest(String path, String executionId, List<String> dataFile
     List<String> dataFiles = new ArrayList<>();
     for (JsonNode f : files) {
       if (!f.isTextual() || f.asText().isBlank()) {
-        throw new RunFailedException("billing export manifest " + path + " lists a data file that is not a path: " + f);
+        throw new RunFailedException(
+            "billing export manifest " + path + " lists a data file that is not a path: " + f);
       }
       dataFiles.add(f.asText().trim());
     }
     JsonNode execution = root.get("executionId");
-    return new DataExportManifest(path, execution == null || execution.isNull() ? null : execution.asText(), List.copyOf(dataFiles));
+    return new DataExportManifest(
+        path,
+        execution == null || execution.isNull() ? null : execution.asText(),
+        List.copyOf(dataFiles));
   }
 
   private static String firstLine(String message) {

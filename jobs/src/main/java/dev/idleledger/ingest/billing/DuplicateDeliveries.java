@@ -29,7 +29,8 @@ final class DuplicateDeliveries {
     if (files < 2) {
       return charges.withColumn(DUPLICATE_LINE, lit(false));
     }
-    Column firstFile = min(col(BillingCharges.FILE)).over(Window.partitionBy(col(BillingCharges.RAW)));
+    Column firstFile =
+        min(col(BillingCharges.FILE)).over(Window.partitionBy(col(BillingCharges.RAW)));
     return charges.withColumn(DUPLICATE_LINE, col(BillingCharges.FILE).notEqual(firstFile));
   }
 }

@@ -14,22 +14,36 @@ final class ForeignExportFormat {
 
   static Optional<String> recognise(List<String> fileColumns, String source) {
     List<String> lower = fileColumns.stream().map(c -> c.trim().toLowerCase(Locale.ROOT)).toList();
-    List<String> legacy = fileColumns.stream().map(String::trim)
-        .filter(c -> c.toLowerCase(Locale.ROOT).startsWith("lineitem/") || c.toLowerCase(Locale.ROOT).startsWith("identity/")).limit(2).toList();
+    List<String> legacy =
+        fileColumns.stream()
+            .map(String::trim)
+            .filter(
+                c ->
+                    c.toLowerCase(Locale.ROOT).startsWith("lineitem/")
+                        || c.toLowerCase(Locale.ROOT).startsWith("identity/"))
+            .limit(2)
+            .toList();
     if (!legacy.isEmpty()) {
-      return Optional.of("legacy CUR column names (" + String.join(", ", legacy) + ", ...): export as CUR 2.0 or FOCUS");
+      return Optional.of(
+          "legacy CUR column names ("
+              + String.join(", ", legacy)
+              + ", ...): export as CUR 2.0 or FOCUS");
     }
     boolean focus = lower.contains(FocusCharges.START.toLowerCase(Locale.ROOT));
     boolean cur2 = lower.contains(CurLineItems.START);
     if (focus && CurLineItems.SOURCE.equals(source)) {
-      return Optional.of("FOCUS columns in the CUR 2.0 input: give this export as input.billing.focus");
+      return Optional.of(
+          "FOCUS columns in the CUR 2.0 input: give this export as input.billing.focus");
     }
     if (focus && FocusCharges.SOURCE.equals(source)) {
-      // FOCUS names its columns per version (0.5's ChargeType and AmortizedCost became 1.0's ChargeCategory and EffectiveCost).
-      return Optional.of("FOCUS columns of a version this job does not read (it reads FOCUS 1.0 to 1.3): export the data as FOCUS 1.0 to 1.3");
+      // FOCUS names its columns per version (0.5's ChargeType and AmortizedCost became 1.0's
+      // ChargeCategory and EffectiveCost).
+      return Optional.of(
+          "FOCUS columns of a version this job does not read (it reads FOCUS 1.0 to 1.3): export the data as FOCUS 1.0 to 1.3");
     }
     if (cur2 && FocusCharges.SOURCE.equals(source)) {
-      return Optional.of("CUR 2.0 columns in the FOCUS input: give this export as input.billing.cur");
+      return Optional.of(
+          "CUR 2.0 columns in the FOCUS input: give this export as input.billing.cur");
     }
     return Optional.empty();
   }

@@ -53,17 +53,26 @@ public final class InstanceHours {
   public static Dataset<Row> spread(Dataset<Row> charges, LocalDate date) {
     Column firstHour = date_trunc("hour", col(BillingCharges.USAGE_START));
     // The end is exclusive: a row 02:00–03:00 touches only hour 02:00.
-    Column lastHour = date_trunc("hour", expr("timestamp_micros(unix_micros(" + BillingCharges.USAGE_END + ") - 1)"));
-    Column hoursSpanned = lastHour.cast(DataTypes.LongType).minus(firstHour.cast(DataTypes.LongType)).divide(Periods.SECONDS_PER_HOUR).plus(1);
+    Column lastHour =
+        date_trunc(
+            "hour", expr("timestamp_micros(unix_micros(" + BillingCharges.USAGE_END + ") - 1)"));
+    Column hoursSpanned =
+        lastHour
+            .cast(DataTypes.LongType)
+            .minus(firstHour.cast(DataTypes.LongType))
+            .divide(Periods.SECONDS_PER_HOUR)
+            .plus(1);
     Column dayFirst = lit(date.atStartOfDay(ZoneOffset.UTC).toInstant());
     Column dayLast = lit(date.atTime(23, 0).toInstant(ZoneOffset.UTC));
     Column from = greatest(firstHour, dayFirst);
     Column to = least(lastHour, dayLast);
-    Column hours = when(from.leq(to), sequence(from, to, expr("interval 1 hour")))
-        .otherwise(array().cast("array<timestamp>"));
+    Column hours =
+        when(from.leq(to), sequence(from, to, expr("interval 1 hour")))
+            .otherwise(array().cast("array<timestamp>"));
 
     return charges
-        .filter(col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR)))
+        .filter(
+            col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR)))
         .withColumn("hours_spanned", hoursSpanned.cast(DataTypes.DoubleType))
         .withColumn(HOUR, explode(hours))
         .select(
@@ -75,7 +84,9 @@ public final class InstanceHours {
             col(BillingCharges.ACCOUNT_ID),
             col(BillingCharges.AMORTIZED_COST).divide(col("hours_spanned")).as(NODE_COST),
             col(BillingCharges.LIST_COST).divide(col("hours_spanned")).as(BillingCharges.LIST_COST),
-            col(BillingCharges.USAGE_HOURS).divide(col("hours_spanned")).as(BillingCharges.USAGE_HOURS),
+            col(BillingCharges.USAGE_HOURS)
+                .divide(col("hours_spanned"))
+                .as(BillingCharges.USAGE_HOURS),
             col(BillingCharges.PRICING_TERM),
             col(BillingCharges.CURRENCY),
             col(BillingCharges.FILE),
@@ -99,11 +110,26 @@ public final class InstanceHours {
             max(col(BillingCharges.CURRENCY)).as(BillingCharges.CURRENCY),
             concat_ws(",", array_sort(collect_set(col(BillingCharges.FILE)))).as(SOURCE_FILE))
         .select(
-            col(DATE), col(HOUR), col(BillingCharges.INSTANCE_ID), col(BillingCharges.INSTANCE_TYPE), col(BillingCharges.REGION),
-            col(BillingCharges.ACCOUNT_ID), col(NODE_COST), col(BillingCharges.LIST_COST), col(BillingCharges.USAGE_HOURS),
-            // A correction that takes back more usage than the hour kept leaves no billed time, never negative time.
-            greatest(lit(0.0), least(lit(SECONDS_PER_HOUR), col(BillingCharges.USAGE_HOURS).multiply(SECONDS_PER_HOUR))).as(BILLED_SECONDS),
-            when(size(col("terms")).gt(1), lit(MIXED)).otherwise(element_at(col("terms"), 1)).as(BillingCharges.PRICING_TERM),
+            col(DATE),
+            col(HOUR),
+            col(BillingCharges.INSTANCE_ID),
+            col(BillingCharges.INSTANCE_TYPE),
+            col(BillingCharges.REGION),
+            col(BillingCharges.ACCOUNT_ID),
+            col(NODE_COST),
+            col(BillingCharges.LIST_COST),
+            col(BillingCharges.USAGE_HOURS),
+            // A correction that takes back more usage than the hour kept leaves no billed time,
+            // never negative time.
+            greatest(
+                    lit(0.0),
+                    least(
+                        lit(SECONDS_PER_HOUR),
+                        col(BillingCharges.USAGE_HOURS).multiply(SECONDS_PER_HOUR)))
+                .as(BILLED_SECONDS),
+            when(size(col("terms")).gt(1), lit(MIXED))
+                .otherwise(element_at(col("terms"), 1))
+                .as(BillingCharges.PRICING_TERM),
             col(BillingCharges.CURRENCY),
             lit(source).as(SOURCE),
             col(SOURCE_FILE));

@@ -32,8 +32,10 @@ final class NotAttributedCharges {
 
   /** Usage that is not a compute instance running: storage, data transfer, IP addresses, NAT gateways, managed services. */
   static final String NON_COMPUTE_USAGE = "non-compute usage";
+
   /** A FOCUS Purchase of a commitment (reservation, savings plan). */
   static final String COMMITMENT_PURCHASE = "commitment purchase";
+
   static final String UNKNOWN = "unknown charge class";
 
   /** Why each class of row is left out of GPU cost, by the class's lower-case name (a FOCUS category or a CUR line item type). */
@@ -49,12 +51,16 @@ final class NotAttributedCharges {
       case "tax" -> "tax is not GPU time";
       case "credit" -> "a credit is not tied to an instance-hour";
       case "refund" -> "a refund is not tied to an instance-hour";
-      case "adjustment" -> "an adjustment (rounding, SLA credit, late fee) is not tied to an instance-hour";
-      case "rifee" -> "reservation fee: the reserved hours used are in the covered hours' effective cost, the unused rest is not GPU time";
+      case "adjustment" ->
+          "an adjustment (rounding, SLA credit, late fee) is not tied to an instance-hour";
+      case "rifee" ->
+          "reservation fee: the reserved hours used are in the covered hours' effective cost, the unused rest is not GPU time";
       case "savingsplanrecurringfee" ->
           "savings plan fee: the part used is in the covered hours' effective cost, the unused rest is not GPU time";
-      case "savingsplannegation" -> "offsets the on-demand price of covered hours, which count at their effective cost";
-      case "fee" -> "a fee (reservation upfront, support, registration) is not tied to an instance-hour";
+      case "savingsplannegation" ->
+          "offsets the on-demand price of covered hours, which count at their effective cost";
+      case "fee" ->
+          "a fee (reservation upfront, support, registration) is not tied to an instance-hour";
       case "discount", "bundleddiscount", "edpdiscount", "privaterateddiscount" ->
           "a discount line; instance hours count at their effective cost";
       default -> "not GPU instance time";
@@ -62,32 +68,74 @@ final class NotAttributedCharges {
   }
 
   /** Records the date's not-attributed classes of {@code charges} and the corrections among {@code slices} (InstanceHours.spread). */
-  static void record(Dataset<Row> charges, Dataset<Row> slices, LocalDate date, String source, QualityRecorder quality) {
-    List<Row> kinds = charges
-        .filter(col(BillingCharges.REJECT_REASON).isNull().and(not(col(BillingCharges.IS_INSTANCE_HOUR)))
-            .and(to_date(col(BillingCharges.USAGE_START)).equalTo(lit(Date.valueOf(date)))))
-        .groupBy(BillingCharges.CHARGE_KIND)
-        .agg(sum(BillingCharges.CHARGE_COST).as("cost"), count(lit(1)).as("rows"), max(BillingCharges.CURRENCY).as("currency"))
-        .orderBy(BillingCharges.CHARGE_KIND)
-        .collectAsList();
+  static void record(
+      Dataset<Row> charges,
+      Dataset<Row> slices,
+      LocalDate date,
+      String source,
+      QualityRecorder quality) {
+    List<Row> kinds =
+        charges
+            .filter(
+                col(BillingCharges.REJECT_REASON)
+                    .isNull()
+                    .and(not(col(BillingCharges.IS_INSTANCE_HOUR)))
+                    .and(to_date(col(BillingCharges.USAGE_START)).equalTo(lit(Date.valueOf(date)))))
+            .groupBy(BillingCharges.CHARGE_KIND)
+            .agg(
+                sum(BillingCharges.CHARGE_COST).as("cost"),
+                count(lit(1)).as("rows"),
+                max(BillingCharges.CURRENCY).as("currency"))
+            .orderBy(BillingCharges.CHARGE_KIND)
+            .collectAsList();
     double total = kinds.stream().mapToDouble(r -> r.getDouble(1)).sum();
-    String detail = kinds.isEmpty() ? "no lines that are not GPU time"
-        : kinds.size() + " classes not attributed: " + kinds.stream()
-            .map(r -> String.format(Locale.ROOT, "%s: %d %s, %.6f%s (%s)", r.getString(0), r.getLong(2), r.getLong(2) == 1 ? "row" : "rows",
-                r.getDouble(1), r.isNullAt(3) ? "" : " " + r.getString(3), why(r.getString(0))))
-            .collect(Collectors.joining("; "));
+    String detail =
+        kinds.isEmpty()
+            ? "no lines that are not GPU time"
+            : kinds.size()
+                + " classes not attributed: "
+                + kinds.stream()
+                    .map(
+                        r ->
+                            String.format(
+                                Locale.ROOT,
+                                "%s: %d %s, %.6f%s (%s)",
+                                r.getString(0),
+                                r.getLong(2),
+                                r.getLong(2) == 1 ? "row" : "rows",
+                                r.getDouble(1),
+                                r.isNullAt(3) ? "" : " " + r.getString(3),
+                                why(r.getString(0))))
+                    .collect(Collectors.joining("; "));
     quality.recordValue("non_gpu_cost", source, total, null, true, detail);
 
-    Row corrections = slices.filter(col(BillingCharges.IS_CORRECTION))
-        .agg(countDistinct(col(BillingCharges.INSTANCE_ID), col(InstanceHours.HOUR)), sum(InstanceHours.NODE_COST),
-            countDistinct(col(BillingCharges.FILE), col(BillingCharges.LINE)))
-        .first();
+    Row corrections =
+        slices
+            .filter(col(BillingCharges.IS_CORRECTION))
+            .agg(
+                countDistinct(col(BillingCharges.INSTANCE_ID), col(InstanceHours.HOUR)),
+                sum(InstanceHours.NODE_COST),
+                countDistinct(col(BillingCharges.FILE), col(BillingCharges.LINE)))
+            .first();
     long correctionRows = corrections.getLong(2);
     double correctionMoney = corrections.isNullAt(1) ? 0.0 : corrections.getDouble(1);
-    quality.recordValue("billing_corrections", source, correctionMoney, null, true, correctionRows == 0
-        ? "no corrections of instance-hours of the date"
-        : String.format(Locale.ROOT, "%d correction %s (ChargeClass = Correction or negative usage) applied to the %d instance-%s of the "
-            + "date %s: %.6f netted with the billed cost", correctionRows, correctionRows == 1 ? "row" : "rows", corrections.getLong(0),
-            corrections.getLong(0) == 1 ? "hour" : "hours", correctionRows == 1 ? "it corrects" : "they correct", correctionMoney));
+    quality.recordValue(
+        "billing_corrections",
+        source,
+        correctionMoney,
+        null,
+        true,
+        correctionRows == 0
+            ? "no corrections of instance-hours of the date"
+            : String.format(
+                Locale.ROOT,
+                "%d correction %s (ChargeClass = Correction or negative usage) applied to the %d instance-%s of the "
+                    + "date %s: %.6f netted with the billed cost",
+                correctionRows,
+                correctionRows == 1 ? "row" : "rows",
+                corrections.getLong(0),
+                corrections.getLong(0) == 1 ? "hour" : "hours",
+                correctionRows == 1 ? "it corrects" : "they correct",
+                correctionMoney));
   }
 }

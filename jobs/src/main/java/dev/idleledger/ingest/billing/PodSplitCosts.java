@@ -37,37 +37,48 @@ public final class PodSplitCosts {
   private PodSplitCosts() {}
 
   /** The pod ARN's path: pod/cluster/namespace/name[/uid]. */
-  private static final String POD_ARN = "^arn:aws[a-z-]*:eks:[^:]*:[^:]*:pod/([^/]+)/([^/]+)/([^/]+)(?:/([^/]+))?$";
+  private static final String POD_ARN =
+      "^arn:aws[a-z-]*:eks:[^:]*:[^:]*:pod/([^/]+)/([^/]+)/([^/]+)(?:/([^/]+))?$";
 
   /** {@code lineItems}: raw CUR rows (strings) as the reader gives them; absent optional columns are added as null. */
   public static Dataset<Row> of(Dataset<Row> lineItems, LocalDate date) {
-    Dataset<Row> in = BillingCharges.withUsedColumns(lineItems, CurLineItems.REQUIRED, CurLineItems.OPTIONAL, "CUR line items");
+    Dataset<Row> in =
+        BillingCharges.withUsedColumns(
+            lineItems, CurLineItems.REQUIRED, CurLineItems.OPTIONAL, "CUR line items");
     Column arn = text(col(CurLineItems.RESOURCE_ID));
     Column start = timestamp(col(CurLineItems.START));
     Column end = timestamp(col(CurLineItems.END));
     Column splitCost = number(col(CurLineItems.SPLIT_COST));
     Column unusedCost = number(col(CurLineItems.SPLIT_UNUSED_COST));
     // Rows CurLineItems quarantines (bad dates, non-numeric split money) are left out here too.
-    Column usable = CurLineItems.isSplitRow()
-        .and(coalesce(arn.rlike(POD_ARN), lit(false)))
-        .and(start.isNotNull()).and(end.isNotNull()).and(end.gt(start))
-        .and(BillingCharges.badNumber(col(CurLineItems.SPLIT_COST)).unary_$bang())
-        .and(BillingCharges.badNumber(col(CurLineItems.SPLIT_UNUSED_COST)).unary_$bang())
-        .and(BillingCharges.badNumber(col(CurLineItems.UNBLENDED)).unary_$bang())
-        .and(splitCost.isNotNull().or(unusedCost.isNotNull()));
+    Column usable =
+        CurLineItems.isSplitRow()
+            .and(coalesce(arn.rlike(POD_ARN), lit(false)))
+            .and(start.isNotNull())
+            .and(end.isNotNull())
+            .and(end.gt(start))
+            .and(BillingCharges.badNumber(col(CurLineItems.SPLIT_COST)).unary_$bang())
+            .and(BillingCharges.badNumber(col(CurLineItems.SPLIT_UNUSED_COST)).unary_$bang())
+            .and(BillingCharges.badNumber(col(CurLineItems.UNBLENDED)).unary_$bang())
+            .and(splitCost.isNotNull().or(unusedCost.isNotNull()));
 
-    // A row spanning several hours (daily granularity) is spread by time, like instance rows: the date's part only.
+    // A row spanning several hours (daily granularity) is spread by time, like instance rows: the
+    // date's part only.
     Column dayStart = lit(date.atStartOfDay(ZoneOffset.UTC).toInstant());
     Column dayEnd = lit(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     Column seconds = end.cast(DataTypes.DoubleType).minus(start.cast(DataTypes.DoubleType));
-    Column inDay = least(end, dayEnd).cast(DataTypes.DoubleType).minus(greatest(start, dayStart).cast(DataTypes.DoubleType));
+    Column inDay =
+        least(end, dayEnd)
+            .cast(DataTypes.DoubleType)
+            .minus(greatest(start, dayStart).cast(DataTypes.DoubleType));
     Column share = when(inDay.gt(0), inDay.divide(seconds)).otherwise(lit(0.0));
 
     Column usageType = lower(coalesce(text(col(CurLineItems.USAGE_TYPE)), lit("")));
-    Column resource = when(usageType.contains("gpu-hours").or(usageType.contains("accelerator")), lit("gpu"))
-        .when(usageType.contains("vcpu-hours"), lit("vcpu"))
-        .when(usageType.contains("gb-hours"), lit("memory"))
-        .otherwise(lit("other"));
+    Column resource =
+        when(usageType.contains("gpu-hours").or(usageType.contains("accelerator")), lit("gpu"))
+            .when(usageType.contains("vcpu-hours"), lit("vcpu"))
+            .when(usageType.contains("gb-hours"), lit("memory"))
+            .otherwise(lit("other"));
     Column uid = regexp_extract(arn, POD_ARN, 4);
 
     return in.where(usable)
@@ -86,7 +97,10 @@ public final class PodSplitCosts {
             share.as("share"))
         .where(col("share").gt(0))
         .groupBy("date", "instance_id", "eks_cluster", "namespace", "pod", "pod_uid", "resource")
-        .agg(sum("split_cost").as("split_cost"), sum("unused_cost").as("unused_cost"), max("currency").as("currency"),
+        .agg(
+            sum("split_cost").as("split_cost"),
+            sum("unused_cost").as("unused_cost"),
+            max("currency").as("currency"),
             concat_ws(",", array_sort(collect_set(col(BillingCharges.FILE)))).as("source_file"));
   }
 }

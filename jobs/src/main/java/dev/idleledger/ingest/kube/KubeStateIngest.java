@@ -44,7 +44,8 @@ public final class KubeStateIngest {
     if (config.kubeRoot.isEmpty()) {
       return Optional.empty();
     }
-    SeriesRead read = new SeriesArchiveReader(spark).read(config.kubeRoot, date, KubeStateTransform.METRICS);
+    SeriesRead read =
+        new SeriesArchiveReader(spark).read(config.kubeRoot, date, KubeStateTransform.METRICS);
     // Kube state is small: keep the labelled day in memory for the handful of queries below.
     Dataset<Row> samples = read.withLabels().persist();
     try {
@@ -53,16 +54,22 @@ public final class KubeStateIngest {
       LakeTables tables = new LakeTables(spark, config);
       tables.replaceDates(SilverTables.POD_INFO, transform.podInfo(usable, date), List.of(date));
       tables.replaceDates(SilverTables.NODE_INFO, transform.nodeInfo(usable, date), List.of(date));
-      quality.writeQuarantine(SOURCE, read.quarantine(samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
-      Row totals = samples.agg(
-              sum(when(col(REASON).isNotNull(), 1L).otherwise(0L)),
-              sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
-              count_distinct(when(col(REASON).isNull(), struct(col(TS), col(METRIC), col(SERIES_KEY)))))
-          .first();
+      quality.writeQuarantine(
+          SOURCE,
+          read.quarantine(samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
+      Row totals =
+          samples
+              .agg(
+                  sum(when(col(REASON).isNotNull(), 1L).otherwise(0L)),
+                  sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
+                  count_distinct(
+                      when(col(REASON).isNull(), struct(col(TS), col(METRIC), col(SERIES_KEY)))))
+              .first();
       long quarantined = totals.isNullAt(0) ? 0 : totals.getLong(0);
       long usableRows = totals.isNullAt(1) ? 0 : totals.getLong(1);
       long used = totals.getLong(2);
-      SourceAccounting accounting = read.accounting(SOURCE, used, quarantined, usableRows - used, 0);
+      SourceAccounting accounting =
+          read.accounting(SOURCE, used, quarantined, usableRows - used, 0);
       quality.recordAccounting(accounting, config.maxQuarantineShare);
       return Optional.of(accounting);
     } finally {

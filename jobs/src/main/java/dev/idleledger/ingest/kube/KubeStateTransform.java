@@ -52,9 +52,19 @@ public final class KubeStateTransform {
   public static final String NODE_INFO = "kube_node_info";
   public static final String NODE_LABELS = "kube_node_labels";
   public static final String NODE_CAPACITY = "kube_node_status_capacity";
-  public static final Set<String> METRICS = Set.of(POD_INFO, POD_OWNER, REPLICASET_OWNER, JOB_OWNER, POD_LABELS,
-      POD_REQUESTS, NODE_INFO, NODE_LABELS, NODE_CAPACITY);
-  private static final List<String> POD_METRICS = List.of(POD_INFO, POD_OWNER, POD_LABELS, POD_REQUESTS);
+  public static final Set<String> METRICS =
+      Set.of(
+          POD_INFO,
+          POD_OWNER,
+          REPLICASET_OWNER,
+          JOB_OWNER,
+          POD_LABELS,
+          POD_REQUESTS,
+          NODE_INFO,
+          NODE_LABELS,
+          NODE_CAPACITY);
+  private static final List<String> POD_METRICS =
+      List.of(POD_INFO, POD_OWNER, POD_LABELS, POD_REQUESTS);
   private static final List<String> POD_KEY = List.of("cluster", "namespace", "pod", "pod_uid");
 
   private final WorkloadClassifier classifier;
@@ -66,42 +76,89 @@ public final class KubeStateTransform {
   /** Usable kube samples (columns ts, metric, value, labels) → pod_info rows for {@code date}. */
   public Dataset<Row> podInfo(Dataset<Row> samples, LocalDate date) {
     SparkSession spark = samples.sparkSession();
-    Dataset<Row> pods = samples.filter(col(METRIC).isin(POD_METRICS.toArray()))
-        .select(col(TS), col(METRIC), col(VALUE), col(LABELS), label("cluster").as("cluster"),
-            label("namespace").as("namespace"), label("pod").as("pod"), label("uid").as("pod_uid"))
-        .filter(col("pod").isNotNull());
+    Dataset<Row> pods =
+        samples
+            .filter(col(METRIC).isin(POD_METRICS.toArray()))
+            .select(
+                col(TS),
+                col(METRIC),
+                col(VALUE),
+                col(LABELS),
+                label("cluster").as("cluster"),
+                label("namespace").as("namespace"),
+                label("pod").as("pod"),
+                label("uid").as("pod_uid"))
+            .filter(col("pod").isNotNull());
     Column[] key = POD_KEY.stream().map(c -> col(c)).toArray(Column[]::new);
 
-    List<Row> summaries = pods.groupBy(key).agg(
-            min(TS).as("first_seen"), max(TS).as("last_seen"),
-            coalesce(max_by(when(col(METRIC).equalTo(POD_INFO), label("node")), when(col(METRIC).equalTo(POD_INFO), col(TS))),
-                max(when(col(METRIC).equalTo(POD_REQUESTS), label("node")))).as("node"),
-            // The latest label set; keys lose kube-state-metrics' label_ prefix.
-            max_by(when(col(METRIC).equalTo(POD_LABELS), col(LABELS)), when(col(METRIC).equalTo(POD_LABELS), col(TS))).as("all_labels"))
-        .withColumn("labels", transform_keys(
-            map_filter(coalesce(col("all_labels"), expr("cast(map() as map<string,string>)")), (k, v) -> k.startsWith("label_")),
-            (k, v) -> k.substr(lit(7), lit(Integer.MAX_VALUE))))
-        .drop("all_labels")
-        .collectAsList();
+    List<Row> summaries =
+        pods.groupBy(key)
+            .agg(
+                min(TS).as("first_seen"),
+                max(TS).as("last_seen"),
+                coalesce(
+                        max_by(
+                            when(col(METRIC).equalTo(POD_INFO), label("node")),
+                            when(col(METRIC).equalTo(POD_INFO), col(TS))),
+                        max(when(col(METRIC).equalTo(POD_REQUESTS), label("node"))))
+                    .as("node"),
+                // The latest label set; keys lose kube-state-metrics' label_ prefix.
+                max_by(
+                        when(col(METRIC).equalTo(POD_LABELS), col(LABELS)),
+                        when(col(METRIC).equalTo(POD_LABELS), col(TS)))
+                    .as("all_labels"))
+            .withColumn(
+                "labels",
+                transform_keys(
+                    map_filter(
+                        coalesce(col("all_labels"), expr("cast(map() as map<string,string>)")),
+                        (k, v) -> k.startsWith("label_")),
+                    (k, v) -> k.substr(lit(7), lit(Integer.MAX_VALUE))))
+            .drop("all_labels")
+            .collectAsList();
 
     // Direct owners: prefer the controller reference when a pod lists several.
     Map<List<String>, OwnerChain.Owner> directOwners = new HashMap<>();
-    for (Row r : pods.filter(col(METRIC).equalTo(POD_OWNER))
-        .select(col("cluster"), col("namespace"), col("pod"), col("pod_uid"), label("owner_kind").as("kind"),
-            label("owner_name").as("name"), coalesce(label("owner_is_controller"), lit("true")).equalTo("true").as("controller"))
-        .distinct().orderBy(col("controller"), col("kind"), col("name")).collectAsList()) {
+    for (Row r :
+        pods.filter(col(METRIC).equalTo(POD_OWNER))
+            .select(
+                col("cluster"),
+                col("namespace"),
+                col("pod"),
+                col("pod_uid"),
+                label("owner_kind").as("kind"),
+                label("owner_name").as("name"),
+                coalesce(label("owner_is_controller"), lit("true"))
+                    .equalTo("true")
+                    .as("controller"))
+            .distinct()
+            .orderBy(col("controller"), col("kind"), col("name"))
+            .collectAsList()) {
       OwnerChain.Owner o = new OwnerChain.Owner(r.getString(4), r.getString(5));
       if (OwnerChain.isOwner(o)) {
         directOwners.put(key(r), o); // ordered so the controller (true sorts last) wins
       }
     }
     OwnerChain chain = new OwnerChain();
-    for (Row r : samples.filter(col(METRIC).isin(REPLICASET_OWNER, JOB_OWNER))
-        .select(label("cluster"), label("namespace"),
-            when(col(METRIC).equalTo(REPLICASET_OWNER), lit("ReplicaSet")).otherwise(lit("Job")),
-            coalesce(label("replicaset"), label("job_name")), label("owner_kind"), label("owner_name"))
-        .distinct().collectAsList()) {
-      chain.add(r.getString(0), r.getString(1), r.getString(2), r.getString(3), new OwnerChain.Owner(r.getString(4), r.getString(5)));
+    for (Row r :
+        samples
+            .filter(col(METRIC).isin(REPLICASET_OWNER, JOB_OWNER))
+            .select(
+                label("cluster"),
+                label("namespace"),
+                when(col(METRIC).equalTo(REPLICASET_OWNER), lit("ReplicaSet"))
+                    .otherwise(lit("Job")),
+                coalesce(label("replicaset"), label("job_name")),
+                label("owner_kind"),
+                label("owner_name"))
+            .distinct()
+            .collectAsList()) {
+      chain.add(
+          r.getString(0),
+          r.getString(1),
+          r.getString(2),
+          r.getString(3),
+          new OwnerChain.Owner(r.getString(4), r.getString(5)));
     }
     Map<List<String>, Row> requests = new HashMap<>();
     for (Row r : gpuRequests(pods).collectAsList()) {
@@ -117,23 +174,47 @@ public final class KubeStateTransform {
       OwnerChain.Owner direct = directOwners.get(key(s));
       OwnerChain.Owner top = chain.top(cluster, namespace, pod, direct);
       Row request = requests.get(key(s));
-      out.add(RowFactory.create(Date.valueOf(date), cluster, namespace, pod, s.getString(3), s.getString(s.fieldIndex("node")),
-          s.getTimestamp(s.fieldIndex("first_seen")), s.getTimestamp(s.fieldIndex("last_seen")),
-          direct == null ? null : direct.kind(), direct == null ? null : direct.name(), top.kind(), top.name(),
-          classifier.workloadType(top.kind(), labels), classifier.team(namespace, labels),
-          new TreeMap<>(labels),
-          request == null ? null : request.getString(4), request == null ? null : request.getDouble(5)));
+      out.add(
+          RowFactory.create(
+              Date.valueOf(date),
+              cluster,
+              namespace,
+              pod,
+              s.getString(3),
+              s.getString(s.fieldIndex("node")),
+              s.getTimestamp(s.fieldIndex("first_seen")),
+              s.getTimestamp(s.fieldIndex("last_seen")),
+              direct == null ? null : direct.kind(),
+              direct == null ? null : direct.name(),
+              top.kind(),
+              top.name(),
+              classifier.workloadType(top.kind(), labels),
+              classifier.team(namespace, labels),
+              new TreeMap<>(labels),
+              request == null ? null : request.getString(4),
+              request == null ? null : request.getDouble(5)));
     }
-    out.sort(Comparator.comparing((Row r) -> String.valueOf(r.get(1))).thenComparing(r -> r.getString(2)).thenComparing(r -> r.getString(3)));
+    out.sort(
+        Comparator.comparing((Row r) -> String.valueOf(r.get(1)))
+            .thenComparing(r -> r.getString(2))
+            .thenComparing(r -> r.getString(3)));
     return spark.createDataFrame(out, SilverTables.POD_INFO.schema());
   }
 
   /** Per pod and GPU resource (whole GPUs or a MIG slice kind), the summed request of its containers. */
   private static Dataset<Row> gpuRequests(Dataset<Row> pods) {
     Column resource = label("resource");
-    return pods.filter(col(METRIC).equalTo(POD_REQUESTS)
-            .and(resource.equalTo("nvidia_com_gpu").or(resource.startsWith("nvidia_com_mig_"))))
-        .groupBy(col("cluster"), col("namespace"), col("pod"), col("pod_uid"), resource.as("resource"), label("container").as("container"))
+    return pods.filter(
+            col(METRIC)
+                .equalTo(POD_REQUESTS)
+                .and(resource.equalTo("nvidia_com_gpu").or(resource.startsWith("nvidia_com_mig_"))))
+        .groupBy(
+            col("cluster"),
+            col("namespace"),
+            col("pod"),
+            col("pod_uid"),
+            resource.as("resource"),
+            label("container").as("container"))
         .agg(max_by(col(VALUE), col(TS)).as("request"))
         .groupBy(col("cluster"), col("namespace"), col("pod"), col("pod_uid"), col("resource"))
         .agg(sum("request").as("request"));
@@ -143,27 +224,46 @@ public final class KubeStateTransform {
   public Dataset<Row> nodeInfo(Dataset<Row> samples, LocalDate date) {
     Column info = col(METRIC).equalTo(NODE_INFO);
     Column nodeLabels = col(METRIC).equalTo(NODE_LABELS);
-    Column gpuCapacity = col(METRIC).equalTo(NODE_CAPACITY).and(label("resource").equalTo("nvidia_com_gpu"));
+    Column gpuCapacity =
+        col(METRIC).equalTo(NODE_CAPACITY).and(label("resource").equalTo("nvidia_com_gpu"));
     Column providerId = latest(info, label("provider_id"));
-    Column capacityType = coalesce(latest(nodeLabels, label("label_karpenter_sh_capacity_type")),
-        // EKS managed node groups say ON_DEMAND / SPOT.
-        lower(regexp_replace(latest(nodeLabels, label("label_eks_amazonaws_com_capacity_type")), "_", "-")));
-    Dataset<Row> nodes = samples.filter(col(METRIC).isin(NODE_INFO, NODE_LABELS, NODE_CAPACITY))
-        .withColumn("cluster", label("cluster")).withColumn("node", label("node"))
-        .filter(col("node").isNotNull())
-        .groupBy(col("cluster"), col("node"))
-        .agg(providerId.as("provider_id"),
-            coalesce(latest(nodeLabels, label("label_node_kubernetes_io_instance_type")),
-                latest(nodeLabels, label("label_beta_kubernetes_io_instance_type"))).as("instance_type"),
-            capacityType.as("capacity_type"),
-            latest(nodeLabels, label("label_nvidia_com_gpu_product")).as("gpu_product"),
-            latest(gpuCapacity, col(VALUE)).cast("int").as("gpu_capacity"),
-            min(TS).as("first_seen"), max(TS).as("last_seen"))
-        // aws:///us-east-1a/i-0123 → i-0123: the id is the last path segment whatever the provider prefix.
-        .withColumn("instance_id", when(col("provider_id").isNotNull(),
-            expr("nullif(regexp_extract(provider_id, '([^/]+)/*$', 1), '')")))
-        .withColumn("date", lit(Date.valueOf(date)));
-    return nodes.select(Arrays.stream(SilverTables.NODE_INFO.columnNames()).map(c -> col(c)).toArray(Column[]::new));
+    Column capacityType =
+        coalesce(
+            latest(nodeLabels, label("label_karpenter_sh_capacity_type")),
+            // EKS managed node groups say ON_DEMAND / SPOT.
+            lower(
+                regexp_replace(
+                    latest(nodeLabels, label("label_eks_amazonaws_com_capacity_type")), "_", "-")));
+    Dataset<Row> nodes =
+        samples
+            .filter(col(METRIC).isin(NODE_INFO, NODE_LABELS, NODE_CAPACITY))
+            .withColumn("cluster", label("cluster"))
+            .withColumn("node", label("node"))
+            .filter(col("node").isNotNull())
+            .groupBy(col("cluster"), col("node"))
+            .agg(
+                providerId.as("provider_id"),
+                coalesce(
+                        latest(nodeLabels, label("label_node_kubernetes_io_instance_type")),
+                        latest(nodeLabels, label("label_beta_kubernetes_io_instance_type")))
+                    .as("instance_type"),
+                capacityType.as("capacity_type"),
+                latest(nodeLabels, label("label_nvidia_com_gpu_product")).as("gpu_product"),
+                latest(gpuCapacity, col(VALUE)).cast("int").as("gpu_capacity"),
+                min(TS).as("first_seen"),
+                max(TS).as("last_seen"))
+            // aws:///us-east-1a/i-0123 → i-0123: the id is the last path segment whatever the
+            // provider prefix.
+            .withColumn(
+                "instance_id",
+                when(
+                    col("provider_id").isNotNull(),
+                    expr("nullif(regexp_extract(provider_id, '([^/]+)/*$', 1), '')")))
+            .withColumn("date", lit(Date.valueOf(date)));
+    return nodes.select(
+        Arrays.stream(SilverTables.NODE_INFO.columnNames())
+            .map(c -> col(c))
+            .toArray(Column[]::new));
   }
 
   private static Column latest(Column when, Column value) {

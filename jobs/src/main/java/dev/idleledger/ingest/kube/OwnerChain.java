@@ -14,6 +14,7 @@ public final class OwnerChain {
 
   /** Owner chains are never this deep; the limit only guards against a cycle in bad data. */
   private static final int MAX_DEPTH = 8;
+
   private final Map<String, Owner> owners = new HashMap<>();
 
   /** Records that {@code kind/name} in {@code namespace} is owned by {@code owner}. */
@@ -41,8 +42,13 @@ public final class OwnerChain {
 
   /** kube-state-metrics writes {@code <none>} for an object without owner. */
   public static boolean isOwner(Owner o) {
-    return o != null && o.kind() != null && !o.kind().isBlank() && !o.kind().equals("<none>")
-        && o.name() != null && !o.name().isBlank() && !o.name().equals("<none>");
+    return o != null
+        && o.kind() != null
+        && !o.kind().isBlank()
+        && !o.kind().equals("<none>")
+        && o.name() != null
+        && !o.name().isBlank()
+        && !o.name().equals("<none>");
   }
 
   private static String key(String cluster, String namespace, String kind, String name) {

@@ -61,7 +61,8 @@ public final class ArchiveLayout {
     }
   }
 
-  private static void collect(FileSystem fs, Path dir, boolean nextDay, List<ListedFile> out) throws IOException {
+  private static void collect(FileSystem fs, Path dir, boolean nextDay, List<ListedFile> out)
+      throws IOException {
     if (!fs.exists(dir)) {
       return;
     }
@@ -69,7 +70,11 @@ public final class ArchiveLayout {
     while (it.hasNext()) {
       LocatedFileStatus s = it.next();
       String name = s.getPath().getName();
-      SeriesEncoding.of(name).ifPresent(enc -> out.add(new ListedFile(new ArchiveFile(s.getPath().toString(), enc, nextDay), s)));
+      SeriesEncoding.of(name)
+          .ifPresent(
+              enc ->
+                  out.add(
+                      new ListedFile(new ArchiveFile(s.getPath().toString(), enc, nextDay), s)));
     }
   }
 }

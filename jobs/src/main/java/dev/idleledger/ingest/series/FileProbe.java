@@ -33,7 +33,8 @@ public final class FileProbe {
   /** What the probe found: {@code error} non-null = the file is unusable as a whole. */
   public record Result(ArchiveFile file, String error, String layout) implements Serializable {}
 
-  static final String EMPTY_FILE = "empty file (0 bytes): nothing to read; re-export it or remove it";
+  static final String EMPTY_FILE =
+      "empty file (0 bytes): nothing to read; re-export it or remove it";
 
   private FileProbe() {}
 
@@ -41,7 +42,8 @@ public final class FileProbe {
     if (files.isEmpty()) {
       return List.of();
     }
-    SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+    SerializableConfiguration conf =
+        new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     return jsc.parallelize(files, Math.min(files.size(), Math.max(1, jsc.defaultParallelism() * 4)))
         .map(f -> probeOne(conf, f))
@@ -53,32 +55,42 @@ public final class FileProbe {
     try {
       FileSystem fs = path.getFileSystem(conf.value());
       if (fs.getFileStatus(path).getLen() == 0) {
-        // An archiver that died before writing anything: not even a header or a Parquet footer to say what it held.
+        // An archiver that died before writing anything: not even a header or a Parquet footer to
+        // say what it held.
         return new Result(f, EMPTY_FILE, null);
       }
       if (f.encoding() == SeriesEncoding.PARQUET) {
-        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(path, conf.value()))) {
+        try (ParquetFileReader r =
+            ParquetFileReader.open(HadoopInputFile.fromPath(path, conf.value()))) {
           MessageType schema = r.getFooter().getFileMetaData().getSchema();
-          // First line: the top-level column names (checked by the reader); then the full schema (the group key).
-          String names = schema.getFields().stream().map(org.apache.parquet.schema.Type::getName)
-              .collect(java.util.stream.Collectors.joining(","));
+          // First line: the top-level column names (checked by the reader); then the full schema
+          // (the group key).
+          String names =
+              schema.getFields().stream()
+                  .map(org.apache.parquet.schema.Type::getName)
+                  .collect(java.util.stream.Collectors.joining(","));
           String typeError = ParquetSampleSchema.typeError(schema);
-          return typeError != null ? new Result(f, typeError, null) : new Result(f, null, names + "\n" + schema);
+          return typeError != null
+              ? new Result(f, typeError, null)
+              : new Result(f, null, names + "\n" + schema);
         } catch (IOException | RuntimeException e) {
           return new Result(f, "truncated or corrupt Parquet file: " + message(e), null);
         }
       }
       boolean gz = SeriesEncoding.gzipped(path.getName());
       try (FSDataInputStream raw = fs.open(path);
-           InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
-           BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
-        // Text files are grouped by their first line: a CSV's header, or the dialect of a Prometheus text file.
+          InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
+          BufferedReader lines =
+              new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
+        // Text files are grouped by their first line: a CSV's header, or the dialect of a
+        // Prometheus text file.
         String layout;
         if (f.encoding() == SeriesEncoding.PROM) {
           layout = PromDialect.detect(lines).name();
         } else {
           String first = lines.readLine();
-          // A byte order mark (Excel, some Windows archivers) is not part of the first column's name.
+          // A byte order mark (Excel, some Windows archivers) is not part of the first column's
+          // name.
           layout = first == null ? "" : first.startsWith("\uFEFF") ? first.substring(1) : first;
         }
         if (gz) {

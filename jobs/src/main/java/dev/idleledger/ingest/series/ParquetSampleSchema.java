@@ -19,15 +19,25 @@ final class ParquetSampleSchema {
   static String typeError(MessageType schema) {
     for (Type field : schema.getFields()) {
       String name = field.getName();
-      String problem = switch (name) {
-        case "timestamp" -> numberOrText(field, true) ? null : "a TIMESTAMP, INT64 epoch milliseconds or ISO-8601 STRING";
-        case "value" -> numberOrText(field, false) ? null : "a number (DOUBLE)";
-        case "metric" -> text(field) ? null : "a STRING";
-        case "labels" -> stringMap(field) ? null : "a MAP<STRING,STRING>";
-        default -> null;
-      };
+      String problem =
+          switch (name) {
+            case "timestamp" ->
+                numberOrText(field, true)
+                    ? null
+                    : "a TIMESTAMP, INT64 epoch milliseconds or ISO-8601 STRING";
+            case "value" -> numberOrText(field, false) ? null : "a number (DOUBLE)";
+            case "metric" -> text(field) ? null : "a STRING";
+            case "labels" -> stringMap(field) ? null : "a MAP<STRING,STRING>";
+            default -> null;
+          };
       if (problem != null) {
-        return "Parquet column " + name + " is " + describe(field) + ", expected " + problem + "; re-export the file with the contract's types";
+        return "Parquet column "
+            + name
+            + " is "
+            + describe(field)
+            + ", expected "
+            + problem
+            + "; re-export the file with the contract's types";
       }
     }
     return null;
@@ -42,18 +52,24 @@ final class ParquetSampleSchema {
       case INT32, INT64, DOUBLE, FLOAT -> true;
       case INT96 -> timestamp;
       case BINARY -> text(field);
-      case FIXED_LEN_BYTE_ARRAY -> field.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
+      case FIXED_LEN_BYTE_ARRAY ->
+          field.getLogicalTypeAnnotation()
+              instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
       default -> false;
     };
   }
 
   private static boolean text(Type field) {
-    return field.isPrimitive() && field.asPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BINARY
-        && field.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation;
+    return field.isPrimitive()
+        && field.asPrimitiveType().getPrimitiveTypeName() == PrimitiveTypeName.BINARY
+        && field.getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation;
   }
 
   private static boolean stringMap(Type field) {
-    if (field.isPrimitive() || !(field.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation)) {
+    if (field.isPrimitive()
+        || !(field.getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation)) {
       return false;
     }
     GroupType entry = field.asGroupType().getType(0).asGroupType();
@@ -66,6 +82,7 @@ final class ParquetSampleSchema {
       return logical == null ? "a group" : logical.toString().toLowerCase(Locale.ROOT);
     }
     LogicalTypeAnnotation logical = field.getLogicalTypeAnnotation();
-    return field.asPrimitiveType().getPrimitiveTypeName().name() + (logical == null ? "" : " (" + logical + ")");
+    return field.asPrimitiveType().getPrimitiveTypeName().name()
+        + (logical == null ? "" : " (" + logical + ")");
   }
 }

@@ -17,7 +17,9 @@ import java.io.IOException;
  * </ul>
  */
 public enum PromDialect {
-  EXPOSITION, PROMTOOL_DUMP, OPENMETRICS;
+  EXPOSITION,
+  PROMTOOL_DUMP,
+  OPENMETRICS;
 
   /** Data lines without a timestamp looked at before giving up on finding one (each is quarantined anyway). */
   static final int MAX_UNTIMED_LINES = 1000;
@@ -45,7 +47,8 @@ public enum PromDialect {
       }
       String[] after = tokensAfterLabels(t);
       if (after.length >= 2 && after[1].equals("#")) {
-        return OPENMETRICS; // an exemplar right after the value: an OpenMetrics line without a timestamp
+        return OPENMETRICS; // an exemplar right after the value: an OpenMetrics line without a
+        // timestamp
       }
       if (after.length >= 2) {
         return openMetricsComment || fractional(after[1]) ? OPENMETRICS : EXPOSITION;
@@ -58,7 +61,9 @@ public enum PromDialect {
   }
 
   private static boolean fractional(String timestamp) {
-    return timestamp.indexOf('.') >= 0 || timestamp.indexOf('e') >= 0 || timestamp.indexOf('E') >= 0;
+    return timestamp.indexOf('.') >= 0
+        || timestamp.indexOf('e') >= 0
+        || timestamp.indexOf('E') >= 0;
   }
 
   /** The blank-separated tokens after {@code name{labels}} (value, timestamp, ...), skipping quoted label values. */

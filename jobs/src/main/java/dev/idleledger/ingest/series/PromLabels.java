@@ -16,8 +16,10 @@ import org.apache.spark.sql.types.DataTypes;
  */
 public final class PromLabels {
   public static final String UDF_NAME = "idle_ledger_prom_labels";
+
   /** The Go-quoted variant of {@link #UDF_NAME}: promtool's dumps and OpenMetrics text. */
   public static final String GO_QUOTED_UDF_NAME = "idle_ledger_go_quoted_labels";
+
   private static final String METRIC_NAME_LABEL = "__name__";
 
   private PromLabels() {}
@@ -109,12 +111,13 @@ public final class PromLabels {
    */
   private static int goEscape(String s, int at, StringBuilder value) {
     char e = s.charAt(at);
-    int digits = switch (e) {
-      case 'x' -> 2;
-      case 'u' -> 4;
-      case 'U' -> 8;
-      default -> 0;
-    };
+    int digits =
+        switch (e) {
+          case 'x' -> 2;
+          case 'u' -> 4;
+          case 'U' -> 8;
+          default -> 0;
+        };
     if (digits == 0) {
       int simple = "abfnrtv".indexOf(e);
       if (simple < 0) {
@@ -150,9 +153,17 @@ public final class PromLabels {
     if (spark.catalog().functionExists(GO_QUOTED_UDF_NAME)) {
       return;
     }
-    spark.udf().register(UDF_NAME, (UDF1<String, Map<String, String>>) t -> t == null ? null : parse(t),
-        DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
-    spark.udf().register(GO_QUOTED_UDF_NAME, (UDF1<String, Map<String, String>>) t -> t == null ? null : parseGoQuoted(t),
-        DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+    spark
+        .udf()
+        .register(
+            UDF_NAME,
+            (UDF1<String, Map<String, String>>) t -> t == null ? null : parse(t),
+            DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+    spark
+        .udf()
+        .register(
+            GO_QUOTED_UDF_NAME,
+            (UDF1<String, Map<String, String>>) t -> t == null ? null : parseGoQuoted(t),
+            DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
   }
 }

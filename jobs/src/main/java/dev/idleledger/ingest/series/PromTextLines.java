@@ -43,12 +43,17 @@ import org.apache.spark.sql.SparkSession;
  */
 final class PromTextLines {
   static final String MALFORMED = "malformed Prometheus line";
+
   /** Why a line without a timestamp is rejected: an archive is read for a day, and such a sample has none. */
-  static final String MISSING_TIMESTAMP = "missing timestamp (required: an archived sample without one cannot be placed in time)";
+  static final String MISSING_TIMESTAMP =
+      "missing timestamp (required: an archived sample without one cannot be placed in time)";
+
   /** Series id prefixes: label text with the exposition format's escaping, or with Go's (promtool, OpenMetrics). */
   static final String EXPOSITION_SERIES = "P";
+
   static final String GO_QUOTED_SERIES = "G";
   private static final String METRIC_NAME_LABEL = "__name__=\"";
+
   /**
    * Where an OpenMetrics exemplar starts: {@code value [timestamp] # {labels} value [timestamp]}, single spaces
    * and a label set (possibly empty) required. A label value of the sample holding this text is cut short,
@@ -61,34 +66,63 @@ final class PromTextLines {
   /** The raw frame of {@code paths} (all of {@code dialect}), columns as {@link SeriesArchiveReader} unions them. */
   static Dataset<Row> read(SparkSession spark, PromDialect dialect, List<String> paths) {
     boolean nameInBraces = dialect == PromDialect.PROMTOOL_DUMP;
-    // Every column is an expression of the trimmed line a few levels deep: the optimizer inlines them into the
-    // filters it pushes down to the scan, so a deep chain would be repeated in each use (and compiled as such).
-    // That is why the timestamp is taken as the line's last token (once the line is known to have one) rather
+    // Every column is an expression of the trimmed line a few levels deep: the optimizer inlines
+    // them into the
+    // filters it pushes down to the scan, so a deep chain would be repeated in each use (and
+    // compiled as such).
+    // That is why the timestamp is taken as the line's last token (once the line is known to have
+    // one) rather
     // than as what follows the value.
     Column trimmed = trim(col("value"));
-    Column sample = dialect == PromDialect.OPENMETRICS ? substring_index(trimmed, EXEMPLAR, 1) : trimmed;
+    Column sample =
+        dialect == PromDialect.OPENMETRICS ? substring_index(trimmed, EXEMPLAR, 1) : trimmed;
     // 1-based position of the label set's opening brace, 0 when the line has none.
     Column open = instr(sample, "{");
-    Column rest = when(open.gt(0), substring_index(sample, "}", -1)).otherwise(sample.substr(instr(sample, " "), length(sample)));
-    Column labelText = when(open.gt(0), sample.substr(open.plus(1), length(sample).minus(length(rest)).minus(open).minus(1)))
-        .otherwise(lit(""));
+    Column rest =
+        when(open.gt(0), substring_index(sample, "}", -1))
+            .otherwise(sample.substr(instr(sample, " "), length(sample)));
+    Column labelText =
+        when(
+                open.gt(0),
+                sample.substr(
+                    open.plus(1), length(sample).minus(length(rest)).minus(open).minus(1)))
+            .otherwise(lit(""));
     Column tail = trim(translate(rest, "\t", " "));
     Column valueText = substring_index(tail, " ", 1);
-    Column tsText = when(instr(tail, " ").gt(0), substring_index(translate(sample, "\t", " "), " ", -1)).otherwise(lit(""));
-    Column shapeOk = (nameInBraces ? sample.startsWith("{") : lit(true))
-        .and(open.equalTo(0).or(sample.contains("}")))
-        .and(valueText.notEqual(""))
-        // nothing but blanks between the value and the timestamp
-        .and(trim(tail.substr(length(valueText).plus(1), length(tail).minus(length(valueText)).minus(length(tsText)))).equalTo(""));
-    Column ts = dialect == PromDialect.OPENMETRICS ? fromSeconds() : timestamp_millis(expr("try_cast(ts_text AS BIGINT)"));
+    Column tsText =
+        when(instr(tail, " ").gt(0), substring_index(translate(sample, "\t", " "), " ", -1))
+            .otherwise(lit(""));
+    Column shapeOk =
+        (nameInBraces ? sample.startsWith("{") : lit(true))
+            .and(open.equalTo(0).or(sample.contains("}")))
+            .and(valueText.notEqual(""))
+            // nothing but blanks between the value and the timestamp
+            .and(
+                trim(tail.substr(
+                        length(valueText).plus(1),
+                        length(tail).minus(length(valueText)).minus(length(tsText))))
+                    .equalTo(""));
+    Column ts =
+        dialect == PromDialect.OPENMETRICS
+            ? fromSeconds()
+            : timestamp_millis(expr("try_cast(ts_text AS BIGINT)"));
     String prefix = dialect == PromDialect.EXPOSITION ? EXPOSITION_SERIES : GO_QUOTED_SERIES;
-    return spark.read().text(paths.toArray(String[]::new))
-        .select(col("_metadata.file_path").as(FILE), col("_metadata.file_block_start").as(BLOCK),
-            monotonically_increasing_id().as(RID), col("value").as(RAW),
+    return spark
+        .read()
+        .text(paths.toArray(String[]::new))
+        .select(
+            col("_metadata.file_path").as(FILE),
+            col("_metadata.file_block_start").as(BLOCK),
+            monotonically_increasing_id().as(RID),
+            col("value").as(RAW),
             trimmed.notEqual("").and(not(trimmed.startsWith("#"))).as("is_sample"),
             (nameInBraces ? nameFromLabel(sample) : nameBeforeLabels(sample)).as(METRIC),
-            labelText.as("label_text"), valueText.as("value_text"), tsText.as("ts_text"),
-            when(not(shapeOk), lit(MALFORMED)).when(tsText.equalTo(""), lit(MISSING_TIMESTAMP)).as("parse_error"))
+            labelText.as("label_text"),
+            valueText.as("value_text"),
+            tsText.as("ts_text"),
+            when(not(shapeOk), lit(MALFORMED))
+                .when(tsText.equalTo(""), lit(MISSING_TIMESTAMP))
+                .as("parse_error"))
         .withColumn(TS, ts)
         .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
         .withColumn(SERIES_ID, concat(lit(prefix), col("label_text")))
@@ -105,8 +139,10 @@ final class PromTextLines {
   private static Column nameFromLabel(Column sample) {
     Column at = instr(sample, METRIC_NAME_LABEL);
     Column before = sample.substr(at.minus(1), lit(1));
-    return when(at.gt(1).and(before.isin("{", " ", ",")),
-        substring_index(sample.substr(at.plus(METRIC_NAME_LABEL.length()), length(sample)), "\"", 1))
+    return when(
+            at.gt(1).and(before.isin("{", " ", ",")),
+            substring_index(
+                sample.substr(at.plus(METRIC_NAME_LABEL.length()), length(sample)), "\"", 1))
         .otherwise(lit(""));
   }
 

@@ -82,9 +82,12 @@ import org.apache.spark.sql.types.TimestampNTZType;
 public final class SeriesArchiveReader {
   /** Separates name=value pairs in a CSV row's series id; cannot occur in a label. */
   static final String PAIR_SEPARATOR = "\u0001";
-  private static final String ISO_TS = "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
+
+  private static final String ISO_TS =
+      "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
   private static final String EPOCH_MS = "^-?\\d{1,15}$";
   private static final Set<String> REQUIRED = Set.of("timestamp", "metric", "value");
+
   /**
    * No DCGM or kube-state-metrics value comes near this (FB in MiB, power in W, percentages, counts): a larger one
    * is a corrupt exporter or archiver, and clipping it (activity) or summing it would move money.
@@ -93,7 +96,9 @@ public final class SeriesArchiveReader {
 
   /** Starts the series id of a Parquet sample: a hash of its label map, whose labels {@link SeriesRead} looks up. */
   static final String HASHED_SERIES = "H";
-  static final DataType LABEL_MAP_TYPE = DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType);
+
+  static final DataType LABEL_MAP_TYPE =
+      DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType);
 
   private final SparkSession spark;
 
@@ -108,7 +113,8 @@ public final class SeriesArchiveReader {
    * @throws dev.idleledger.RunFailedException when {@code root} does not exist at all
    */
   public SeriesRead read(String root, LocalDate date, Set<String> metrics) {
-    List<ArchiveFile> files = new ArchiveLayout(spark.sparkContext().hadoopConfiguration()).filesFor(root, date);
+    List<ArchiveFile> files =
+        new ArchiveLayout(spark.sparkContext().hadoopConfiguration()).filesFor(root, date);
     List<FileProbe.Result> probed = FileProbe.probe(spark, files);
     List<FileProbe.Result> errors = new ArrayList<>();
     Map<String, List<String>> csvGroups = new LinkedHashMap<>();
@@ -117,20 +123,25 @@ public final class SeriesArchiveReader {
     for (FileProbe.Result r : probed) {
       String error = r.error() != null ? r.error() : layoutError(r);
       if (error != null) {
-        // A broken file in dt=D+1 is D+1's to report; D only loses the stragglers it might have held.
+        // A broken file in dt=D+1 is D+1's to report; D only loses the stragglers it might have
+        // held.
         if (!r.file().nextDay()) {
           errors.add(new FileProbe.Result(r.file(), error, null));
         }
         continue;
       }
       switch (r.file().encoding()) {
-        case PROM -> promGroups.computeIfAbsent(PromDialect.valueOf(r.layout()), k -> new ArrayList<>()).add(r.file().path());
+        case PROM ->
+            promGroups
+                .computeIfAbsent(PromDialect.valueOf(r.layout()), k -> new ArrayList<>())
+                .add(r.file().path());
         case CSV -> {
           if (!r.layout().isBlank()) {
             csvGroups.computeIfAbsent(r.layout(), k -> new ArrayList<>()).add(r.file().path());
           }
         }
-        case PARQUET -> parquetGroups.computeIfAbsent(r.layout(), k -> new ArrayList<>()).add(r.file().path());
+        case PARQUET ->
+            parquetGroups.computeIfAbsent(r.layout(), k -> new ArrayList<>()).add(r.file().path());
       }
     }
     List<Dataset<Row>> raws = new ArrayList<>();
@@ -142,37 +153,70 @@ public final class SeriesArchiveReader {
     Column dayEnd = lit(Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
     Column nextDay = col(FILE).contains("/dt=" + date.plusDays(1) + "/");
     Column inDay = col(TS).geq(dayStart).and(col(TS).lt(dayEnd));
-    // dt=D may hold the previous day's stragglers and the next day's early rows: those are another date's, ignored
-    // here. A timestamp further off cannot be any run's (clock errors, epoch seconds written as milliseconds land in
+    // dt=D may hold the previous day's stragglers and the next day's early rows: those are another
+    // date's, ignored
+    // here. A timestamp further off cannot be any run's (clock errors, epoch seconds written as
+    // milliseconds land in
     // 1970): it is quarantined, so the rows do not vanish unseen.
-    Column nearDay = col(TS).geq(lit(Timestamp.from(date.minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())))
-        .and(col(TS).lt(lit(Timestamp.from(date.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant()))));
+    Column nearDay =
+        col(TS)
+            .geq(lit(Timestamp.from(date.minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())))
+            .and(
+                col(TS)
+                    .lt(
+                        lit(
+                            Timestamp.from(
+                                date.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant()))));
     Column wanted = col(METRIC).isin(metrics.toArray());
     // A row counts for D when it sits in dt=D, or is a straggler in dt=D+1 timestamped in D.
     Column inScope = col("is_sample").and(not(nextDay).or(coalesce(inDay, lit(false))));
     Column ignored = not(wanted).or(col(TS).isNotNull().and(not(inDay)).and(nearDay));
 
-    StructType blockSchema = new StructType().add("bl_file", DataTypes.StringType).add("bl_block", DataTypes.LongType)
-        .add("lines_before", DataTypes.LongType).add("min_rid", DataTypes.LongType);
+    StructType blockSchema =
+        new StructType()
+            .add("bl_file", DataTypes.StringType)
+            .add("bl_block", DataTypes.LongType)
+            .add("lines_before", DataTypes.LongType)
+            .add("min_rid", DataTypes.LongType);
     if (raws.isEmpty()) {
       Dataset<Row> empty = spark.createDataFrame(List.of(), sampleSchema());
-      return new SeriesRead(spark, empty, spark.createDataFrame(List.of(), blockSchema), errors, 0, 0);
+      return new SeriesRead(
+          spark, empty, spark.createDataFrame(List.of(), blockSchema), errors, 0, 0);
     }
-    Column[] rawColumns = Arrays.stream(new String[] {FILE, BLOCK, RID, LINE_OFFSET, RAW, "is_sample", METRIC, TS, VALUE, SERIES_ID,
-        LABEL_MAP, "parse_error"}).map(c -> col(c)).toArray(Column[]::new);
+    Column[] rawColumns =
+        Arrays.stream(
+                new String[] {
+                  FILE,
+                  BLOCK,
+                  RID,
+                  LINE_OFFSET,
+                  RAW,
+                  "is_sample",
+                  METRIC,
+                  TS,
+                  VALUE,
+                  SERIES_ID,
+                  LABEL_MAP,
+                  "parse_error"
+                })
+            .map(c -> col(c))
+            .toArray(Column[]::new);
     Dataset<Row> raw = raws.get(0).select(rawColumns);
     for (int i = 1; i < raws.size(); i++) {
       raw = raw.unionByName(raws.get(i).select(rawColumns));
     }
 
-    // One pass over everything read: the day's row counts, and per file split its row count and first row
+    // One pass over everything read: the day's row counts, and per file split its row count and
+    // first row
     // id so rejected rows can be given their line number without numbering every row.
-    List<Row> blocks = raw
-        .groupBy(col(FILE), col(BLOCK))
-        .agg(count(lit(1)).as("rows"), min(col(RID)).as("min_rid"),
-            sum(when(inScope, 1).otherwise(0)).as("read"),
-            sum(when(inScope.and(ignored), 1).otherwise(0)).as("ignored"))
-        .collectAsList();
+    List<Row> blocks =
+        raw.groupBy(col(FILE), col(BLOCK))
+            .agg(
+                count(lit(1)).as("rows"),
+                min(col(RID)).as("min_rid"),
+                sum(when(inScope, 1).otherwise(0)).as("read"),
+                sum(when(inScope.and(ignored), 1).otherwise(0)).as("ignored"))
+            .collectAsList();
     long read = 0;
     long ignoredRows = 0;
     Map<String, TreeSet<Long>> fileBlocks = new LinkedHashMap<>();
@@ -184,38 +228,63 @@ public final class SeriesArchiveReader {
       byKey.put(b.getString(0) + "\n" + b.getLong(1), b);
     }
     List<Row> lines = new ArrayList<>();
-    fileBlocks.forEach((file, starts) -> {
-      long before = 0;
-      for (long start : starts) {
-        Row b = byKey.get(file + "\n" + start);
-        lines.add(RowFactory.create(file, start, before, b.getLong(b.fieldIndex("min_rid"))));
-        before += b.getLong(b.fieldIndex("rows"));
-      }
-    });
+    fileBlocks.forEach(
+        (file, starts) -> {
+          long before = 0;
+          for (long start : starts) {
+            Row b = byKey.get(file + "\n" + start);
+            lines.add(RowFactory.create(file, start, before, b.getLong(b.fieldIndex("min_rid"))));
+            before += b.getLong(b.fieldIndex("rows"));
+          }
+        });
 
-    Column reason = coalesce(col("parse_error"),
-        when(col(TS).isNull(), lit("unparseable timestamp")),
-        when(col(VALUE).isNull(), lit("non-numeric value")),
-        when(isnan(col(VALUE)), lit("NaN value")),
-        when(col(VALUE).equalTo(Double.POSITIVE_INFINITY).or(col(VALUE).equalTo(Double.NEGATIVE_INFINITY)), lit("infinite value")),
-        when(not(inDay), concat(lit("timestamp "), date_format(col(TS), "yyyy-MM-dd'T'HH:mm:ss'Z'"),
-            lit(" is days away from its folder dt=" + date + " (in the future, far past, or epoch seconds written as milliseconds)"))),
-        when(abs(col(VALUE)).gt(IMPLAUSIBLE_VALUE), lit("implausibly large value (above 1e12)")));
-    Dataset<Row> samples = raw
-        .filter(wanted)
-        .filter(inScope.and(not(ignored)))
-        .withColumn(REASON, reason)
-        .select(Arrays.stream(sampleSchema().fieldNames()).map(n -> col(n)).toArray(Column[]::new));
-    return new SeriesRead(spark, samples, spark.createDataFrame(lines, blockSchema), errors, read, ignoredRows);
+    Column reason =
+        coalesce(
+            col("parse_error"),
+            when(col(TS).isNull(), lit("unparseable timestamp")),
+            when(col(VALUE).isNull(), lit("non-numeric value")),
+            when(isnan(col(VALUE)), lit("NaN value")),
+            when(
+                col(VALUE)
+                    .equalTo(Double.POSITIVE_INFINITY)
+                    .or(col(VALUE).equalTo(Double.NEGATIVE_INFINITY)),
+                lit("infinite value")),
+            when(
+                not(inDay),
+                concat(
+                    lit("timestamp "),
+                    date_format(col(TS), "yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                    lit(
+                        " is days away from its folder dt="
+                            + date
+                            + " (in the future, far past, or epoch seconds written as milliseconds)"))),
+            when(
+                abs(col(VALUE)).gt(IMPLAUSIBLE_VALUE),
+                lit("implausibly large value (above 1e12)")));
+    Dataset<Row> samples =
+        raw.filter(wanted)
+            .filter(inScope.and(not(ignored)))
+            .withColumn(REASON, reason)
+            .select(
+                Arrays.stream(sampleSchema().fieldNames()).map(n -> col(n)).toArray(Column[]::new));
+    return new SeriesRead(
+        spark, samples, spark.createDataFrame(lines, blockSchema), errors, read, ignoredRows);
   }
 
   /** Columns of {@link SeriesRead#samples()}. */
   public static StructType sampleSchema() {
     return new StructType()
-        .add(FILE, DataTypes.StringType).add(BLOCK, DataTypes.LongType).add(RID, DataTypes.LongType)
-        .add(LINE_OFFSET, DataTypes.IntegerType).add(TS, DataTypes.TimestampType).add(METRIC, DataTypes.StringType)
-        .add(VALUE, DataTypes.DoubleType).add(SERIES_ID, DataTypes.StringType).add(RAW, DataTypes.StringType)
-        .add(REASON, DataTypes.StringType).add(LABEL_MAP, LABEL_MAP_TYPE);
+        .add(FILE, DataTypes.StringType)
+        .add(BLOCK, DataTypes.LongType)
+        .add(RID, DataTypes.LongType)
+        .add(LINE_OFFSET, DataTypes.IntegerType)
+        .add(TS, DataTypes.TimestampType)
+        .add(METRIC, DataTypes.StringType)
+        .add(VALUE, DataTypes.DoubleType)
+        .add(SERIES_ID, DataTypes.StringType)
+        .add(RAW, DataTypes.StringType)
+        .add(REASON, DataTypes.StringType)
+        .add(LABEL_MAP, LABEL_MAP_TYPE);
   }
 
   private static String layoutError(FileProbe.Result r) {
@@ -243,7 +312,9 @@ public final class SeriesArchiveReader {
   static List<String> csvHeader(String headerLine) {
     try (CSVParser p = CSVParser.parse(new StringReader(headerLine), CSVFormat.RFC4180)) {
       List<CSVRecord> records = p.getRecords();
-      return records.isEmpty() ? List.of() : records.get(0).toList().stream().map(String::trim).toList();
+      return records.isEmpty()
+          ? List.of()
+          : records.get(0).toList().stream().map(String::trim).toList();
     } catch (IOException e) {
       return List.of();
     }
@@ -251,77 +322,134 @@ public final class SeriesArchiveReader {
 
   // ---- CSV: header; timestamp, metric, value; every other column a label (empty = absent) ----
   private Dataset<Row> csvRaw(List<String> header, List<String> paths) {
-    // The header is known from the probe. Label names that differ only in case (Hostname, hostname) would
-    // collide in Spark's case-insensitive resolution, so the later one is named by position instead.
+    // The header is known from the probe. Label names that differ only in case (Hostname, hostname)
+    // would
+    // collide in Spark's case-insensitive resolution, so the later one is named by position
+    // instead.
     StructType schema = new StructType();
     Map<String, Column> byName = new LinkedHashMap<>();
     Set<String> taken = new HashSet<>();
     for (int i = 0; i < header.size(); i++) {
-      String name = taken.add(header.get(i).toLowerCase(java.util.Locale.ROOT)) ? header.get(i) : "_c" + i;
+      String name =
+          taken.add(header.get(i).toLowerCase(java.util.Locale.ROOT)) ? header.get(i) : "_c" + i;
       schema = schema.add(name, DataTypes.StringType);
       byName.put(header.get(i), col(q(name)));
     }
-    List<String> labelColumns = header.stream().filter(h -> !REQUIRED.contains(h)).sorted().toList();
-    Column[] pairs = labelColumns.stream()
-        .map(h -> when(byName.get(h).isNotNull().and(byName.get(h).notEqual("")), concat(lit(h + "="), byName.get(h))))
-        .toArray(Column[]::new);
+    List<String> labelColumns =
+        header.stream().filter(h -> !REQUIRED.contains(h)).sorted().toList();
+    Column[] pairs =
+        labelColumns.stream()
+            .map(
+                h ->
+                    when(
+                        byName.get(h).isNotNull().and(byName.get(h).notEqual("")),
+                        concat(lit(h + "="), byName.get(h))))
+            .toArray(Column[]::new);
     Column seriesText = pairs.length == 0 ? lit("") : concat_ws(PAIR_SEPARATOR, pairs);
-    Column rawText = concat_ws(",", byName.values().stream().map(c -> coalesce(c, lit(""))).toArray(Column[]::new));
-    return spark.read().option("header", "true").option("escape", "\"").schema(schema)
+    Column rawText =
+        concat_ws(
+            ",", byName.values().stream().map(c -> coalesce(c, lit(""))).toArray(Column[]::new));
+    return spark
+        .read()
+        .option("header", "true")
+        .option("escape", "\"")
+        .schema(schema)
         .csv(paths.toArray(String[]::new))
-        .select(col("_metadata.file_path").as(FILE), col("_metadata.file_block_start").as(BLOCK),
-            monotonically_increasing_id().as(RID), rawText.as(RAW), lit(true).as("is_sample"),
-            trim(byName.get("metric")).as(METRIC), trim(byName.get("timestamp")).as("ts_text"), trim(byName.get("value")).as("value_text"),
-            concat(lit("C"), seriesText).as(SERIES_ID), lit(null).cast(DataTypes.StringType).as("parse_error"))
-        .withColumn(TS, when(col("ts_text").rlike(EPOCH_MS), timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
-            .when(col("ts_text").rlike(ISO_TS), expr("try_cast(ts_text AS TIMESTAMP)")))
+        .select(
+            col("_metadata.file_path").as(FILE),
+            col("_metadata.file_block_start").as(BLOCK),
+            monotonically_increasing_id().as(RID),
+            rawText.as(RAW),
+            lit(true).as("is_sample"),
+            trim(byName.get("metric")).as(METRIC),
+            trim(byName.get("timestamp")).as("ts_text"),
+            trim(byName.get("value")).as("value_text"),
+            concat(lit("C"), seriesText).as(SERIES_ID),
+            lit(null).cast(DataTypes.StringType).as("parse_error"))
+        .withColumn(
+            TS,
+            when(
+                    col("ts_text").rlike(EPOCH_MS),
+                    timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
+                .when(col("ts_text").rlike(ISO_TS), expr("try_cast(ts_text AS TIMESTAMP)")))
         .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
         .withColumn(LABEL_MAP, lit(null).cast(LABEL_MAP_TYPE))
         .withColumn(LINE_OFFSET, lit(1));
   }
 
-  // ---- Parquet: timestamp (TIMESTAMP, TIMESTAMP_NTZ = UTC, or INT64 epoch ms), metric, value, labels map ----
+  // ---- Parquet: timestamp (TIMESTAMP, TIMESTAMP_NTZ = UTC, or INT64 epoch ms), metric, value,
+  // labels map ----
   private Dataset<Row> parquetRaw(List<String> paths) {
     Dataset<Row> df = spark.read().parquet(paths.toArray(String[]::new));
     StructType schema = df.schema();
     DataType tsType = schema.apply("timestamp").dataType();
     Column ts;
     if (tsType instanceof TimestampNTZType) {
-      ts = col("timestamp").cast(DataTypes.TimestampType); // no zone: read as UTC (the session zone is UTC)
+      ts =
+          col("timestamp")
+              .cast(DataTypes.TimestampType); // no zone: read as UTC (the session zone is UTC)
     } else if (tsType.equals(DataTypes.TimestampType)) {
       ts = col("timestamp");
     } else if (tsType.equals(DataTypes.StringType)) {
-      ts = when(col("timestamp").rlike(EPOCH_MS), timestamp_millis(col("timestamp").cast(DataTypes.LongType)))
-          .when(col("timestamp").rlike(ISO_TS), col("timestamp").cast(DataTypes.TimestampType));
+      ts =
+          when(
+                  col("timestamp").rlike(EPOCH_MS),
+                  timestamp_millis(col("timestamp").cast(DataTypes.LongType)))
+              .when(col("timestamp").rlike(ISO_TS), col("timestamp").cast(DataTypes.TimestampType));
     } else {
       ts = timestamp_millis(col("timestamp").cast(DataTypes.LongType));
     }
     List<String> extra = new ArrayList<>();
     for (StructField f : schema.fields()) {
-      if (!REQUIRED.contains(f.name()) && !f.name().equals("labels") && f.dataType().equals(DataTypes.StringType)) {
+      if (!REQUIRED.contains(f.name())
+          && !f.name().equals("labels")
+          && f.dataType().equals(DataTypes.StringType)) {
         extra.add(f.name());
       }
     }
-    Column labels = schema.getFieldIndex("labels").isDefined()
-        ? coalesce(col("labels").cast("map<string,string>"), expr("cast(map() as map<string,string>)"))
-        : expr("cast(map() as map<string,string>)");
+    Column labels =
+        schema.getFieldIndex("labels").isDefined()
+            ? coalesce(
+                col("labels").cast("map<string,string>"), expr("cast(map() as map<string,string>)"))
+            : expr("cast(map() as map<string,string>)");
     if (!extra.isEmpty()) {
-      // Top-level label columns win over the map: drop those keys from the map, then add the columns.
+      // Top-level label columns win over the map: drop those keys from the map, then add the
+      // columns.
       Column keys = array(extra.stream().map(functions_lit()).toArray(Column[]::new));
       Column values = array(extra.stream().map(h -> col(q(h))).toArray(Column[]::new));
-      labels = map_concat(map_filter(labels, (k, v) -> not(array_contains(keys, k))), map_from_arrays(keys, values));
+      labels =
+          map_concat(
+              map_filter(labels, (k, v) -> not(array_contains(keys, k))),
+              map_from_arrays(keys, values));
     }
-    // The id is a 64-bit hash of the map as written (for a collision among a fleet's ~10^5 series the odds are
-    // ~10^-9). Canonicalizing per sample (drop empty values, sort, serialize) cost most of the ingest stage at
-    // 1 s scrapes, so it is done per series instead (SeriesRead.series): a writer that changes its label order
-    // mid-day gives a series two ids, which resolve to the same unit and the same canonical series key.
+    // The id is a 64-bit hash of the map as written (for a collision among a fleet's ~10^5 series
+    // the odds are
+    // ~10^-9). Canonicalizing per sample (drop empty values, sort, serialize) cost most of the
+    // ingest stage at
+    // 1 s scrapes, so it is done per series instead (SeriesRead.series): a writer that changes its
+    // label order
+    // mid-day gives a series two ids, which resolve to the same unit and the same canonical series
+    // key.
     Column series = xxhash64(map_keys(labels), map_values(labels)).cast(DataTypes.StringType);
-    Column value = df.schema().apply("value").dataType().equals(DataTypes.StringType)
-        ? expr("try_cast(value AS DOUBLE)") : col("value").cast(DataTypes.DoubleType);
-    return df.select(col("_metadata.file_path").as(FILE), lit(-1L).as(BLOCK), col("_metadata.row_index").as(RID),
-        to_json(struct(Arrays.stream(schema.fieldNames()).map(n -> col(q(n))).toArray(Column[]::new))).as(RAW),
-        lit(true).as("is_sample"), col("metric").as(METRIC), ts.as(TS), value.as(VALUE),
-        concat(lit(HASHED_SERIES), series).as(SERIES_ID), labels.as(LABEL_MAP), lit(null).cast(DataTypes.StringType).as("parse_error"),
+    Column value =
+        df.schema().apply("value").dataType().equals(DataTypes.StringType)
+            ? expr("try_cast(value AS DOUBLE)")
+            : col("value").cast(DataTypes.DoubleType);
+    return df.select(
+        col("_metadata.file_path").as(FILE),
+        lit(-1L).as(BLOCK),
+        col("_metadata.row_index").as(RID),
+        to_json(
+                struct(
+                    Arrays.stream(schema.fieldNames()).map(n -> col(q(n))).toArray(Column[]::new)))
+            .as(RAW),
+        lit(true).as("is_sample"),
+        col("metric").as(METRIC),
+        ts.as(TS),
+        value.as(VALUE),
+        concat(lit(HASHED_SERIES), series).as(SERIES_ID),
+        labels.as(LABEL_MAP),
+        lit(null).cast(DataTypes.StringType).as("parse_error"),
         lit(1).as(LINE_OFFSET));
   }
 

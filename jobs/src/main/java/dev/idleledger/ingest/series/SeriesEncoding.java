@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /** The three encodings of an archived Prometheus sample file (CONTRACTS.md §1.1), chosen by file extension. */
 public enum SeriesEncoding {
-  PARQUET, CSV, PROM;
+  PARQUET,
+  CSV,
+  PROM;
 
   /** The encoding of a file by its name; empty for files that are not samples (_SUCCESS, .crc, README). */
   public static Optional<SeriesEncoding> of(String fileName) {

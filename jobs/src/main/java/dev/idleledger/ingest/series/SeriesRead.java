@@ -19,7 +19,6 @@ import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.day;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.length;
@@ -56,11 +55,16 @@ import org.apache.spark.sql.types.StructType;
  * @param rowsRead sample rows of the day (comments and other days' rows excluded), file errors not included
  * @param rowsIgnored of those, rows of metrics nobody asked for or timestamped outside the day
  */
-public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> blockLines, List<FileProbe.Result> fileErrors,
-                         long rowsRead, long rowsIgnored) {
+public record SeriesRead(
+    SparkSession spark,
+    Dataset<Row> samples,
+    Dataset<Row> blockLines,
+    List<FileProbe.Result> fileErrors,
+    long rowsRead,
+    long rowsIgnored) {
 
-  private static final StructType FILE_ERROR = new StructType()
-      .add(FILE, DataTypes.StringType).add(REASON, DataTypes.StringType);
+  private static final StructType FILE_ERROR =
+      new StructType().add(FILE, DataTypes.StringType).add(REASON, DataTypes.StringType);
 
   /** {@link #series(Column)} with the reader's own row rules (a reason on the row). */
   public Dataset<Row> series() {
@@ -80,30 +84,56 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
    * aggregate sit in one plan, where Spark reuses its exchange rather than scanning twice.
    */
   public Dataset<Row> series(Column rowRejected) {
-    Dataset<Row> perFile = samples.groupBy(col(SERIES_ID), col(FILE)).agg(
-        count(lit(1)).as(ROWS), sum(when(rowRejected, 1L).otherwise(0L)).as(REJECTED_ROWS), min(col(RID)).as("first_rid"));
-    // Not filtered to hashed series: a filter on the grouping key would be pushed below the aggregate, and the
+    Dataset<Row> perFile =
+        samples
+            .groupBy(col(SERIES_ID), col(FILE))
+            .agg(
+                count(lit(1)).as(ROWS),
+                sum(when(rowRejected, 1L).otherwise(0L)).as(REJECTED_ROWS),
+                min(col(RID)).as("first_rid"));
+    // Not filtered to hashed series: a filter on the grouping key would be pushed below the
+    // aggregate, and the
     // two uses of perFile would no longer be the same plan (text series simply find a null map).
-    Dataset<Row> firstRows = perFile.select(col(SERIES_ID).as("first_series"), col(FILE).as("first_file"), col("first_rid"));
-    Dataset<Row> hashedLabels = samples.select(col(FILE), col(RID), col(LABEL_MAP))
-        .join(broadcast(firstRows), col(FILE).equalTo(col("first_file")).and(col(RID).equalTo(col("first_rid"))))
-        .groupBy(col("first_series").as(SERIES_ID))
-        .agg(first(col(LABEL_MAP)).as(LABEL_MAP));
-    Dataset<Row> counted = perFile.groupBy(col(SERIES_ID))
-        .agg(sum(col(ROWS)).as(ROWS), sum(col(REJECTED_ROWS)).as(REJECTED_ROWS));
+    Dataset<Row> firstRows =
+        perFile.select(
+            col(SERIES_ID).as("first_series"), col(FILE).as("first_file"), col("first_rid"));
+    Dataset<Row> hashedLabels =
+        samples
+            .select(col(FILE), col(RID), col(LABEL_MAP))
+            .join(
+                broadcast(firstRows),
+                col(FILE).equalTo(col("first_file")).and(col(RID).equalTo(col("first_rid"))))
+            .groupBy(col("first_series").as(SERIES_ID))
+            .agg(first(col(LABEL_MAP)).as(LABEL_MAP));
+    Dataset<Row> counted =
+        perFile
+            .groupBy(col(SERIES_ID))
+            .agg(sum(col(ROWS)).as(ROWS), sum(col(REJECTED_ROWS)).as(REJECTED_ROWS));
 
     Column body = expr("substring(" + SERIES_ID + ", 2)");
-    Column labels = when(hashedId(), map_filter(col(LABEL_MAP), (k, v) -> v.isNotNull().and(v.notEqual(""))))
-        .when(col(SERIES_ID).startsWith(PromTextLines.EXPOSITION_SERIES), call_function(PromLabels.UDF_NAME, body))
-        .when(col(SERIES_ID).startsWith(PromTextLines.GO_QUOTED_SERIES), call_function(PromLabels.GO_QUOTED_UDF_NAME, body))
-        .when(length(body).equalTo(0), expr("cast(map() as map<string,string>)"))
-        .otherwise(str_to_map(body, lit(SeriesArchiveReader.PAIR_SEPARATOR), lit("=")));
-    Column canonical = to_json(map_from_entries(array_sort(map_entries(
-        map_filter(col(LABELS), (k, v) -> v.isNotNull().and(v.notEqual("")))))));
-    return counted.join(hashedLabels, new String[] {SERIES_ID}, "left")
+    Column labels =
+        when(hashedId(), map_filter(col(LABEL_MAP), (k, v) -> v.isNotNull().and(v.notEqual(""))))
+            .when(
+                col(SERIES_ID).startsWith(PromTextLines.EXPOSITION_SERIES),
+                call_function(PromLabels.UDF_NAME, body))
+            .when(
+                col(SERIES_ID).startsWith(PromTextLines.GO_QUOTED_SERIES),
+                call_function(PromLabels.GO_QUOTED_UDF_NAME, body))
+            .when(length(body).equalTo(0), expr("cast(map() as map<string,string>)"))
+            .otherwise(str_to_map(body, lit(SeriesArchiveReader.PAIR_SEPARATOR), lit("=")));
+    Column canonical =
+        to_json(
+            map_from_entries(
+                array_sort(
+                    map_entries(
+                        map_filter(col(LABELS), (k, v) -> v.isNotNull().and(v.notEqual("")))))));
+    return counted
+        .join(hashedLabels, new String[] {SERIES_ID}, "left")
         .withColumn(LABELS, labels)
         .drop(LABEL_MAP)
-        .withColumn(SERIES_KEY, when(col(LABELS).isNull(), xxhash64(col(SERIES_ID))).otherwise(xxhash64(canonical)))
+        .withColumn(
+            SERIES_KEY,
+            when(col(LABELS).isNull(), xxhash64(col(SERIES_ID))).otherwise(xxhash64(canonical)))
         .withColumn("label_error", when(col(LABELS).isNull(), lit("broken Prometheus escaping")));
   }
 
@@ -114,7 +144,9 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
   /** The long frame with labels joined on (small sources such as kube state); reason includes label errors. */
   public Dataset<Row> withLabels() {
     Dataset<Row> s = series();
-    return samples.drop(LABEL_MAP).join(broadcast(s.drop(ROWS, REJECTED_ROWS)), SERIES_ID)
+    return samples
+        .drop(LABEL_MAP)
+        .join(broadcast(s.drop(ROWS, REJECTED_ROWS)), SERIES_ID)
         .withColumn(REASON, coalesce(col(REASON), col("label_error")))
         .drop("label_error");
   }
@@ -123,30 +155,64 @@ public record SeriesRead(SparkSession spark, Dataset<Row> samples, Dataset<Row> 
    * Rejected rows (columns {@code file, block, rid, line_offset, reason, raw}) plus the unusable files, as rows of
    * the quarantine table, with 1-based line numbers recovered from the split bookkeeping.
    */
-  public Dataset<Row> quarantine(Dataset<Row> rejected, LocalDate date, String runId, String source) {
-    Column line = when(col(BLOCK).equalTo(-1), col(RID).plus(col(LINE_OFFSET)))
-        .otherwise(col("lines_before").plus(col(RID)).minus(col("min_rid")).plus(1).plus(col(LINE_OFFSET)));
-    Dataset<Row> rows = rejected.join(broadcast(blockLines),
-            rejected.col(FILE).equalTo(blockLines.col("bl_file")).and(rejected.col(BLOCK).equalTo(blockLines.col("bl_block"))), "left")
-        .select(col(FILE), line.cast(DataTypes.LongType).as(LINE), col(REASON), col(RAW));
+  public Dataset<Row> quarantine(
+      Dataset<Row> rejected, LocalDate date, String runId, String source) {
+    Column line =
+        when(col(BLOCK).equalTo(-1), col(RID).plus(col(LINE_OFFSET)))
+            .otherwise(
+                col("lines_before")
+                    .plus(col(RID))
+                    .minus(col("min_rid"))
+                    .plus(1)
+                    .plus(col(LINE_OFFSET)));
+    Dataset<Row> rows =
+        rejected
+            .join(
+                broadcast(blockLines),
+                rejected
+                    .col(FILE)
+                    .equalTo(blockLines.col("bl_file"))
+                    .and(rejected.col(BLOCK).equalTo(blockLines.col("bl_block"))),
+                "left")
+            .select(col(FILE), line.cast(DataTypes.LongType).as(LINE), col(REASON), col(RAW));
     List<Row> errors = new ArrayList<>();
     for (FileProbe.Result r : fileErrors) {
-      // The listing's qualified path, spelled as Spark's _metadata.file_path spells the rows' files.
+      // The listing's qualified path, spelled as Spark's _metadata.file_path spells the rows'
+      // files.
       errors.add(RowFactory.create(r.file().path(), r.error()));
     }
-    Dataset<Row> files = spark.createDataFrame(errors, FILE_ERROR)
-        .select(col(FILE), lit(null).cast(DataTypes.LongType).as(LINE), col(REASON), col(REASON).as(RAW));
+    Dataset<Row> files =
+        spark
+            .createDataFrame(errors, FILE_ERROR)
+            .select(
+                col(FILE),
+                lit(null).cast(DataTypes.LongType).as(LINE),
+                col(REASON),
+                col(REASON).as(RAW));
     return rows.unionByName(files)
-        .select(lit(Date.valueOf(date)).as("date"), lit(runId).as("run_id"), lit(source).as("source"),
-            col(FILE), col(LINE), col(REASON), col(RAW));
+        .select(
+            lit(Date.valueOf(date)).as("date"),
+            lit(runId).as("run_id"),
+            lit(source).as("source"),
+            col(FILE),
+            col(LINE),
+            col(REASON),
+            col(RAW));
   }
 
   /**
    * The source's accounting: read and ignored come from the raw counts (an unusable file counts as one row
    * read and quarantined); the caller supplies what its own rules decided.
    */
-  public SourceAccounting accounting(String source, long used, long quarantinedRows, long duplicates, long ignoredBySource) {
+  public SourceAccounting accounting(
+      String source, long used, long quarantinedRows, long duplicates, long ignoredBySource) {
     int files = fileErrors.size();
-    return new SourceAccounting(source, rowsRead + files, used, quarantinedRows + files, duplicates, rowsIgnored + ignoredBySource);
+    return new SourceAccounting(
+        source,
+        rowsRead + files,
+        used,
+        quarantinedRows + files,
+        duplicates,
+        rowsIgnored + ignoredBySource);
   }
 }

@@ -26,7 +26,6 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.window;
 
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.model.PercentileAccuracy;
@@ -42,7 +41,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * dcgm-exporter samples → silver {@code gpu_samples} (COST_MODEL.md §2): one row per GPU unit per timestamp,
@@ -65,12 +63,15 @@ import org.apache.spark.sql.types.DataTypes;
 public final class GpuSampleTransform {
   /** dcgm-exporter metric → gpu_samples column. */
   public static final Map<String, String> METRIC_COLUMNS = metricColumns();
+
   public static final String UNIT_ID = "unit_id";
   public static final String HOLDER = "holder";
   public static final String MIG_PARENT = "mig_parent";
   public static final String SERIES_REASON = "series_reason";
+
   /** gpu_samples: usable raw rows merged into the row; of them, repeats of a (series, metric, ts) already counted. */
   public static final String RAW_ROWS = "raw_rows";
+
   public static final String DUPLICATE_ROWS = "duplicate_rows";
 
   private final int maxSampleGapSeconds;
@@ -107,28 +108,36 @@ public final class GpuSampleTransform {
     Column uuid = label("UUID");
     Column mig = label("GPU_I_ID");
     Column pod = coalesce(label("pod"), label("pod_name"));
-    Dataset<Row> units = series.select(
-        col(SERIES_ID),
-        col(SERIES_KEY),
-        col(ROWS),
-        col(REJECTED_ROWS),
-        label("cluster").as("cluster"),
-        coalesce(label("Hostname"), label("hostname")).as("node"),
-        uuid.as("gpu_uuid"),
-        label("gpu").as("gpu_index"),
-        label("modelName").as("gpu_model"),
-        label("GPU_I_PROFILE").as("mig_profile"),
-        mig.as("mig_instance_id"),
-        when(mig.isNotNull(), concat(uuid, lit("/"), mig)).otherwise(uuid).as(UNIT_ID),
-        when(pod.isNotNull(), struct(
-            coalesce(label("namespace"), label("pod_namespace")).as("namespace"),
-            pod.as("pod"),
-            coalesce(label("container"), label("container_name")).as("container"),
-            label("pod_uid").as("pod_uid"))).as(HOLDER),
-        coalesce(col("label_error"), when(uuid.isNull(), lit("missing UUID"))).as(SERIES_REASON));
-    // A GPU is MIG-enabled when any of its series carries MIG labels; computed on the small series frame.
-    Column migEnabled = max(col("mig_instance_id").isNotNull()).over(Window.partitionBy(col("gpu_uuid")));
-    return units.withColumn(MIG_PARENT, col("mig_instance_id").isNull().and(coalesce(migEnabled, lit(false))));
+    Dataset<Row> units =
+        series.select(
+            col(SERIES_ID),
+            col(SERIES_KEY),
+            col(ROWS),
+            col(REJECTED_ROWS),
+            label("cluster").as("cluster"),
+            coalesce(label("Hostname"), label("hostname")).as("node"),
+            uuid.as("gpu_uuid"),
+            label("gpu").as("gpu_index"),
+            label("modelName").as("gpu_model"),
+            label("GPU_I_PROFILE").as("mig_profile"),
+            mig.as("mig_instance_id"),
+            when(mig.isNotNull(), concat(uuid, lit("/"), mig)).otherwise(uuid).as(UNIT_ID),
+            when(
+                    pod.isNotNull(),
+                    struct(
+                        coalesce(label("namespace"), label("pod_namespace")).as("namespace"),
+                        pod.as("pod"),
+                        coalesce(label("container"), label("container_name")).as("container"),
+                        label("pod_uid").as("pod_uid")))
+                .as(HOLDER),
+            coalesce(col("label_error"), when(uuid.isNull(), lit("missing UUID")))
+                .as(SERIES_REASON));
+    // A GPU is MIG-enabled when any of its series carries MIG labels; computed on the small series
+    // frame.
+    Column migEnabled =
+        max(col("mig_instance_id").isNotNull()).over(Window.partitionBy(col("gpu_uuid")));
+    return units.withColumn(
+        MIG_PARENT, col("mig_instance_id").isNull().and(coalesce(migEnabled, lit(false))));
   }
 
   /**
@@ -137,9 +146,17 @@ public final class GpuSampleTransform {
    */
   public Dataset<Row> classify(Dataset<Row> samples, Dataset<Row> units) {
     return samples
-        .join(broadcast(units.select(SERIES_ID, SERIES_KEY, UNIT_ID, HOLDER, SERIES_REASON, MIG_PARENT)), SERIES_ID)
-        .withColumn(REASON, coalesce(col(REASON), col(SERIES_REASON),
-            when(negativeFb(), lit("negative FB")), when(negativePower(), lit("negative power"))))
+        .join(
+            broadcast(
+                units.select(SERIES_ID, SERIES_KEY, UNIT_ID, HOLDER, SERIES_REASON, MIG_PARENT)),
+            SERIES_ID)
+        .withColumn(
+            REASON,
+            coalesce(
+                col(REASON),
+                col(SERIES_REASON),
+                when(negativeFb(), lit("negative FB")),
+                when(negativePower(), lit("negative power"))))
         .drop(SERIES_REASON);
   }
 
@@ -164,43 +181,68 @@ public final class GpuSampleTransform {
   /** Usable samples → gpu_samples rows (exact columns of {@link SilverTables#GPU_SAMPLES}). */
   public Dataset<Row> toGpuSamples(Dataset<Row> usable, Dataset<Row> units) {
     List<Column> aggs = new ArrayList<>();
-    METRIC_COLUMNS.forEach((metric, column) ->
-        aggs.add(max(when(col(METRIC).equalTo(metric), col(VALUE))).as(column)));
+    METRIC_COLUMNS.forEach(
+        (metric, column) ->
+            aggs.add(max(when(col(METRIC).equalTo(metric), col(VALUE))).as(column)));
     aggs.add(sort_array(collect_set(col(HOLDER))).as("holders"));
     aggs.add(sum(col(RAW_ROWS)).as(RAW_ROWS));
     aggs.add(sum(col(RAW_ROWS)).minus(count(lit(1))).as(DUPLICATE_ROWS));
 
-    // Two aggregations on the one unit partitioning: first one row per (series, metric, ts) — repeats of a sample
-    // are counted there, which is how the accounting learns its duplicates without a pass of its own (the holder
-    // is a label of the series, so it does not split a group) — then the pivot to one row per (unit, ts).
-    Dataset<Row> pivoted = usable
-        .select(col(UNIT_ID), col(TS), col(METRIC), col(VALUE), col(HOLDER), col(SERIES_KEY))
-        .repartition(col(UNIT_ID))
-        .groupBy(col(UNIT_ID), col(TS), col(SERIES_KEY), col(METRIC), col(HOLDER))
-        .agg(max(col(VALUE)).as(VALUE), count(lit(1)).as(RAW_ROWS))
-        .groupBy(col(UNIT_ID), col(TS))
-        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+    // Two aggregations on the one unit partitioning: first one row per (series, metric, ts) —
+    // repeats of a sample
+    // are counted there, which is how the accounting learns its duplicates without a pass of its
+    // own (the holder
+    // is a label of the series, so it does not split a group) — then the pivot to one row per
+    // (unit, ts).
+    Dataset<Row> pivoted =
+        usable
+            .select(col(UNIT_ID), col(TS), col(METRIC), col(VALUE), col(HOLDER), col(SERIES_KEY))
+            .repartition(col(UNIT_ID))
+            .groupBy(col(UNIT_ID), col(TS), col(SERIES_KEY), col(METRIC), col(HOLDER))
+            .agg(max(col(VALUE)).as(VALUE), count(lit(1)).as(RAW_ROWS))
+            .groupBy(col(UNIT_ID), col(TS))
+            .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
 
-    // COST_MODEL §2: a sample holds until the unit's next sample when that is within the gap limit, else for
-    // the unit's median spacing that day (also for the day's last sample; a lone sample gets the limit).
+    // COST_MODEL §2: a sample holds until the unit's next sample when that is within the gap limit,
+    // else for
+    // the unit's median spacing that day (also for the day's last sample; a lone sample gets the
+    // limit).
     WindowSpec byTime = Window.partitionBy(col(UNIT_ID)).orderBy(col(TS));
-    Column gap = unix_millis(lead(col(TS), 1).over(byTime)).minus(unix_millis(col(TS))).divide(1000.0);
-    Column median = percentile_approx(col("gap"), lit(0.5), lit(PercentileAccuracy.OVER_SAMPLES)).over(Window.partitionBy(col(UNIT_ID)));
-    Dataset<Row> held = pivoted
-        .withColumn("gap", gap)
-        .withColumn("median_gap", median)
-        .withColumn("hold_seconds", HeldHours.clippedAtMidnight(col(TS), when(col("gap").leq(maxSampleGapSeconds), col("gap"))
-            .otherwise(coalesce(col("median_gap"), lit((double) maxSampleGapSeconds)))))
-        .withColumn(HeldHours.NEXT_HOUR, HeldHours.pastTheHour(col(TS), col("hold_seconds")));
+    Column gap =
+        unix_millis(lead(col(TS), 1).over(byTime)).minus(unix_millis(col(TS))).divide(1000.0);
+    Column median =
+        percentile_approx(col("gap"), lit(0.5), lit(PercentileAccuracy.OVER_SAMPLES))
+            .over(Window.partitionBy(col(UNIT_ID)));
+    Dataset<Row> held =
+        pivoted
+            .withColumn("gap", gap)
+            .withColumn("median_gap", median)
+            .withColumn(
+                "hold_seconds",
+                HeldHours.clippedAtMidnight(
+                    col(TS),
+                    when(col("gap").leq(maxSampleGapSeconds), col("gap"))
+                        .otherwise(coalesce(col("median_gap"), lit((double) maxSampleGapSeconds)))))
+            .withColumn(HeldHours.NEXT_HOUR, HeldHours.pastTheHour(col(TS), col("hold_seconds")));
 
-    Dataset<Row> unitAttributes = units.filter(col(SERIES_REASON).isNull().and(not(col(MIG_PARENT))))
-        .groupBy(col(UNIT_ID))
-        .agg(max("cluster").as("cluster"), max("node").as("node"), max("gpu_uuid").as("gpu_uuid"),
-            max("gpu_index").as("gpu_index"), max("gpu_model").as("gpu_model"), max("mig_profile").as("mig_profile"),
-            max("mig_instance_id").as("mig_instance_id"));
-    Dataset<Row> rows = held.join(broadcast(unitAttributes), UNIT_ID)
-        .withColumn("date", to_date(col(TS)));
-    return rows.select(Arrays.stream(SilverTables.GPU_SAMPLES.columnNames()).map(c -> col(c)).toArray(Column[]::new));
+    Dataset<Row> unitAttributes =
+        units
+            .filter(col(SERIES_REASON).isNull().and(not(col(MIG_PARENT))))
+            .groupBy(col(UNIT_ID))
+            .agg(
+                max("cluster").as("cluster"),
+                max("node").as("node"),
+                max("gpu_uuid").as("gpu_uuid"),
+                max("gpu_index").as("gpu_index"),
+                max("gpu_model").as("gpu_model"),
+                max("mig_profile").as("mig_profile"),
+                max("mig_instance_id").as("mig_instance_id"));
+    Dataset<Row> rows =
+        held.join(broadcast(unitAttributes), UNIT_ID).withColumn("date", to_date(col(TS)));
+    return rows.select(
+        Arrays.stream(SilverTables.GPU_SAMPLES.columnNames())
+            .map(c -> col(c))
+            .toArray(Column[]::new));
   }
 
   private static Column label(String key) {

@@ -28,8 +28,10 @@ import org.apache.spark.sql.Row;
 public final class HeldHours {
   /** gpu_samples: of hold_seconds, the seconds past the end of the sample's hour (0 when the hold ends within it). */
   public static final String NEXT_HOUR = "hold_seconds_next_hour";
+
   /** {@link #byHour} output: start of the hour, the hold's seconds in it, and when that part of the hold begins. */
   public static final String HOUR = "hour";
+
   public static final String HOUR_SECONDS = "hour_seconds";
   public static final String HOUR_FROM = "hour_from";
 
@@ -66,17 +68,23 @@ public final class HeldHours {
    */
   public static Dataset<Row> byHour(Dataset<Row> samples) {
     Column past = col(NEXT_HOUR);
-    Column hoursAfter = when(past.leq(0), array(lit(0)))
-        .when(past.leq(SECONDS_PER_HOUR), array(lit(0), lit(1)))
-        .otherwise(sequence(lit(0), ceil(past.divide(SECONDS_PER_HOUR)).cast("int")));
+    Column hoursAfter =
+        when(past.leq(0), array(lit(0)))
+            .when(past.leq(SECONDS_PER_HOUR), array(lit(0), lit(1)))
+            .otherwise(sequence(lit(0), ceil(past.divide(SECONDS_PER_HOUR)).cast("int")));
     Column k = col(HOURS_AFTER);
-    Column sampleHour = unix_micros(col("ts")).minus(pmod(unix_micros(col("ts")), lit(HOUR_MICROS)));
+    Column sampleHour =
+        unix_micros(col("ts")).minus(pmod(unix_micros(col("ts")), lit(HOUR_MICROS)));
     Column hourStartMicros = sampleHour.plus(k.cast("long").multiply(HOUR_MICROS));
     return samples
         .withColumn(HOURS_AFTER, explode(hoursAfter))
         .withColumn(HOUR, timestamp_micros(hourStartMicros))
-        .withColumn(HOUR_SECONDS, when(k.equalTo(0), col("hold_seconds").minus(past))
-            .otherwise(least(lit(SECONDS_PER_HOUR), past.minus(k.minus(1).multiply(SECONDS_PER_HOUR)))))
+        .withColumn(
+            HOUR_SECONDS,
+            when(k.equalTo(0), col("hold_seconds").minus(past))
+                .otherwise(
+                    least(
+                        lit(SECONDS_PER_HOUR), past.minus(k.minus(1).multiply(SECONDS_PER_HOUR)))))
         .withColumn(HOUR_FROM, when(k.equalTo(0), col("ts")).otherwise(col(HOUR)))
         .drop(HOURS_AFTER);
   }

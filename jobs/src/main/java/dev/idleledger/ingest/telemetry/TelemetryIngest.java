@@ -38,7 +38,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class TelemetryIngest {
   public static final String SOURCE = "telemetry";
-  private static final String OBJECT_HASH_AGGREGATE = "spark.sql.execution.useObjectHashAggregateExec";
+  private static final String OBJECT_HASH_AGGREGATE =
+      "spark.sql.execution.useObjectHashAggregateExec";
 
   private final SparkSession spark;
   private final LedgerConfig config;
@@ -54,30 +55,44 @@ public final class TelemetryIngest {
       return Optional.empty();
     }
     GpuSampleTransform transform = new GpuSampleTransform(config.maxSampleGapSeconds);
-    SeriesRead read = new SeriesArchiveReader(spark).read(config.telemetryRoot, date, GpuSampleTransform.metrics());
-    // The series frame is small (one row per label set) and every query below broadcasts it: compute it once, held
-    // in one partition (a broadcast frame is collected whole anyway), not in the spark.shuffle_partitions its
+    SeriesRead read =
+        new SeriesArchiveReader(spark)
+            .read(config.telemetryRoot, date, GpuSampleTransform.metrics());
+    // The series frame is small (one row per label set) and every query below broadcasts it:
+    // compute it once, held
+    // in one partition (a broadcast frame is collected whole anyway), not in the
+    // spark.shuffle_partitions its
     // MIG window leaves, which made each read of it a job of 64 tasks.
-    Dataset<Row> units = transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1).persist();
+    Dataset<Row> units =
+        transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1).persist();
     try {
       RuleCounts rules = RuleCounts.of(units);
       Dataset<Row> classified = transform.classify(read.samples(), units);
       LakeTables tables = new LakeTables(spark, config);
-      // The pivot's collect_set of holders would plan as an object-hash aggregate, which past 128 groups a task
-      // falls back to sorting, after which the hold-time window sorts by (unit, ts) again. Planned as a sort
+      // The pivot's collect_set of holders would plan as an object-hash aggregate, which past 128
+      // groups a task
+      // falls back to sorting, after which the hold-time window sorts by (unit, ts) again. Planned
+      // as a sort
       // aggregate it sorts once and the window reuses that order.
       String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
       spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
       try {
-        tables.replaceDates(SilverTables.GPU_SAMPLES,
-            transform.toGpuSamples(GpuSampleTransform.usable(classified), units), List.of(date));
+        tables.replaceDates(
+            SilverTables.GPU_SAMPLES,
+            transform.toGpuSamples(GpuSampleTransform.usable(classified), units),
+            List.of(date));
       } finally {
         spark.conf().set(OBJECT_HASH_AGGREGATE, objectHash);
       }
-      // A clean archive has nothing to quarantine: then the (empty) rows are not looked for in another full scan.
-      Dataset<Row> rejected = rules.quarantined() > 0 ? classified.filter(col(REASON).isNotNull()) : classified.limit(0);
+      // A clean archive has nothing to quarantine: then the (empty) rows are not looked for in
+      // another full scan.
+      Dataset<Row> rejected =
+          rules.quarantined() > 0
+              ? classified.filter(col(REASON).isNotNull())
+              : classified.limit(0);
       quality.writeQuarantine(SOURCE, read.quarantine(rejected, date, quality.runId(), SOURCE));
-      Dataset<Row> written = tables.read(SilverTables.GPU_SAMPLES).where(col("date").equalTo(Date.valueOf(date)));
+      Dataset<Row> written =
+          tables.read(SilverTables.GPU_SAMPLES).where(col("date").equalTo(Date.valueOf(date)));
       SourceAccounting accounting = count(read, rules, written);
       quality.recordAccounting(accounting, config.maxQuarantineShare);
       return Optional.of(accounting);
@@ -91,10 +106,14 @@ public final class TelemetryIngest {
    * gpu_samples rows they went into; quarantined rows and the samples of MIG parents (ignored) from the series.
    */
   static SourceAccounting count(SeriesRead read, RuleCounts rules, Dataset<Row> gpuSamples) {
-    Row merged = gpuSamples.agg(sum(col(GpuSampleTransform.RAW_ROWS)), sum(col(GpuSampleTransform.DUPLICATE_ROWS))).first();
+    Row merged =
+        gpuSamples
+            .agg(sum(col(GpuSampleTransform.RAW_ROWS)), sum(col(GpuSampleTransform.DUPLICATE_ROWS)))
+            .first();
     long usable = merged.isNullAt(0) ? 0 : merged.getLong(0);
     long duplicates = merged.isNullAt(1) ? 0 : merged.getLong(1);
-    return read.accounting(SOURCE, usable - duplicates, rules.quarantined(), duplicates, rules.ignored());
+    return read.accounting(
+        SOURCE, usable - duplicates, rules.quarantined(), duplicates, rules.ignored());
   }
 
   /** What the per-series row counts say the rules did: rows quarantined, and rows of MIG parents (ignored). */
@@ -102,9 +121,14 @@ public final class TelemetryIngest {
     static RuleCounts of(Dataset<Row> units) {
       Column clean = col(ROWS).minus(col(REJECTED_ROWS));
       Column seriesRejected = col(GpuSampleTransform.SERIES_REASON).isNotNull();
-      Row r = units.agg(
-          sum(col(REJECTED_ROWS).plus(when(seriesRejected, clean).otherwise(0L))),
-          sum(when(not(seriesRejected).and(col(GpuSampleTransform.MIG_PARENT)), clean).otherwise(0L))).first();
+      Row r =
+          units
+              .agg(
+                  sum(col(REJECTED_ROWS).plus(when(seriesRejected, clean).otherwise(0L))),
+                  sum(
+                      when(not(seriesRejected).and(col(GpuSampleTransform.MIG_PARENT)), clean)
+                          .otherwise(0L)))
+              .first();
       return new RuleCounts(r.isNullAt(0) ? 0 : r.getLong(0), r.isNullAt(1) ? 0 : r.getLong(1));
     }
   }

@@ -86,7 +86,10 @@ final class BillingFixtures {
     for (String c : columns) {
       schema = schema.add(c, DataTypes.StringType);
     }
-    schema = schema.add(BillingCharges.FILE, DataTypes.StringType).add(BillingCharges.LINE, DataTypes.LongType);
+    schema =
+        schema
+            .add(BillingCharges.FILE, DataTypes.StringType)
+            .add(BillingCharges.LINE, DataTypes.LongType);
     List<Row> out = new ArrayList<>();
     long line = 2;
     for (Map<String, String> r : rows) {
@@ -110,7 +113,11 @@ final class BillingFixtures {
     }
     StringBuilder sb = new StringBuilder(String.join(",", columns)).append('\n');
     for (Map<String, String> r : rows) {
-      sb.append(columns.stream().map(c -> quote(r.getOrDefault(c, ""))).collect(Collectors.joining(","))).append('\n');
+      sb.append(
+              columns.stream()
+                  .map(c -> quote(r.getOrDefault(c, "")))
+                  .collect(Collectors.joining(",")))
+          .append('\n');
     }
     return sb.toString();
   }

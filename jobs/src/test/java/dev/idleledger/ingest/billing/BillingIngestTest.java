@@ -33,10 +33,10 @@ class BillingIngestTest {
   private static final LocalDate DAY = LocalDate.of(2026, 11, 1);
   private final SparkSession spark = TestSpark.session();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  private record Result(List<SourceAccounting> accounting, List<Row> hours, List<Row> quarantine, List<Row> checks) {}
+  private record Result(
+      List<SourceAccounting> accounting, List<Row> hours, List<Row> quarantine, List<Row> checks) {}
 
   private Result run(LocalDate date, String... overrides) {
     List<String> all = new ArrayList<>(List.of("catalog.database=" + DB));
@@ -46,18 +46,42 @@ class BillingIngestTest {
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, config), runId, date);
     List<SourceAccounting> accounting = new BillingIngest(spark, config).run(date, quality);
     quality.flush();
-    List<Row> hours = spark.sql("SELECT * FROM " + DB + ".billing_hourly WHERE date = DATE'" + date + "' ORDER BY instance_id, hour")
-        .collectAsList();
-    List<Row> quarantine = spark.sql("SELECT * FROM " + DB + ".quarantine WHERE run_id = '" + runId + "' ORDER BY file, line")
-        .collectAsList();
-    List<Row> checks = spark.sql("SELECT * FROM " + DB + ".run_quality WHERE run_id = '" + runId + "' ORDER BY check, source")
-        .collectAsList();
+    List<Row> hours =
+        spark
+            .sql(
+                "SELECT * FROM "
+                    + DB
+                    + ".billing_hourly WHERE date = DATE'"
+                    + date
+                    + "' ORDER BY instance_id, hour")
+            .collectAsList();
+    List<Row> quarantine =
+        spark
+            .sql(
+                "SELECT * FROM "
+                    + DB
+                    + ".quarantine WHERE run_id = '"
+                    + runId
+                    + "' ORDER BY file, line")
+            .collectAsList();
+    List<Row> checks =
+        spark
+            .sql(
+                "SELECT * FROM "
+                    + DB
+                    + ".run_quality WHERE run_id = '"
+                    + runId
+                    + "' ORDER BY check, source")
+            .collectAsList();
     return new Result(accounting, hours, quarantine, checks);
   }
 
   private static Row check(Result r, String check, String source) {
-    return r.checks().stream().filter(c -> check.equals(c.getAs("check")) && source.equals(c.getAs("source"))).findFirst()
-        .orElseThrow(() -> new AssertionError("no check " + check + "/" + source + " in " + r.checks()));
+    return r.checks().stream()
+        .filter(c -> check.equals(c.getAs("check")) && source.equals(c.getAs("source")))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no check " + check + "/" + source + " in " + r.checks()));
   }
 
   private Path period(Path root, String period) throws IOException {
@@ -75,12 +99,18 @@ class BillingIngestTest {
   /** The rows as a Parquet file typed the way CUR 2.0 Parquet exports are (timestamps and doubles), in folder {@code dir}. */
   @SafeVarargs
   private void writeCurParquet(Path dir, Map<String, String>... rows) {
-    Dataset<Row> typed = BillingFixtures.frame(spark, rows).drop(BillingCharges.FILE, BillingCharges.LINE);
+    Dataset<Row> typed =
+        BillingFixtures.frame(spark, rows).drop(BillingCharges.FILE, BillingCharges.LINE);
     for (String c : List.of(CurLineItems.START, CurLineItems.END)) {
       typed = typed.withColumn(c, typed.col(c).cast(DataTypes.TimestampType));
     }
-    for (String c : List.of(CurLineItems.USAGE_AMOUNT, CurLineItems.UNBLENDED, CurLineItems.PUBLIC_ON_DEMAND, CurLineItems.RI_EFFECTIVE,
-        CurLineItems.SP_EFFECTIVE)) {
+    for (String c :
+        List.of(
+            CurLineItems.USAGE_AMOUNT,
+            CurLineItems.UNBLENDED,
+            CurLineItems.PUBLIC_ON_DEMAND,
+            CurLineItems.RI_EFFECTIVE,
+            CurLineItems.SP_EFFECTIVE)) {
       typed = typed.withColumn(c, typed.col(c).cast(DataTypes.DoubleType));
     }
     typed.coalesce(1).write().mode("overwrite").parquet(dir.toString());
@@ -96,7 +126,9 @@ class BillingIngestTest {
     for (int i = 0; i < 2; i++) {
       Row h = r.hours().get(i);
       assertEquals("i-0c0ffee0000000001", h.getAs("instance_id"));
-      assertEquals(java.sql.Timestamp.from(java.time.Instant.parse("2026-11-28T0" + (i + 2) + ":00:00Z")), h.getAs("hour"));
+      assertEquals(
+          java.sql.Timestamp.from(java.time.Instant.parse("2026-11-28T0" + (i + 2) + ":00:00Z")),
+          h.getAs("hour"));
       assertEquals(6.88, h.<Double>getAs("node_cost"), 1e-9);
       assertEquals(6.88, h.<Double>getAs("list_cost"), 1e-9);
       assertEquals(3600.0, h.<Double>getAs("billed_seconds"), 1e-9);
@@ -117,38 +149,89 @@ class BillingIngestTest {
   void unreadableFilesAndBadRowsAreQuarantinedWhileTheRestLoads() throws IOException {
     Path root = tmp.resolve("cur");
     Path nov = period(root, "2026-11");
-    // A gzipped file missing three optional columns still loads; one of its rows has an unparseable date.
-    String good = BillingFixtures.csv(
-        curUsage(CurLineItems.RI_EFFECTIVE, null, CurLineItems.SP_EFFECTIVE, null, CurLineItems.PRICING_TERM, null),
-        curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.RI_EFFECTIVE, null, CurLineItems.SP_EFFECTIVE, null, CurLineItems.PRICING_TERM, null),
-        curUsage(CurLineItems.START, "2026-13-01T10:00:00Z", CurLineItems.RI_EFFECTIVE, null, CurLineItems.SP_EFFECTIVE, null, CurLineItems.PRICING_TERM, null),
-        curUsage(CurLineItems.TYPE, "Tax", CurLineItems.UNBLENDED, "4.5", CurLineItems.RESOURCE_ID, "", CurLineItems.RI_EFFECTIVE, null,
-            CurLineItems.SP_EFFECTIVE, null, CurLineItems.PRICING_TERM, null));
+    // A gzipped file missing three optional columns still loads; one of its rows has an unparseable
+    // date.
+    String good =
+        BillingFixtures.csv(
+            curUsage(
+                CurLineItems.RI_EFFECTIVE,
+                null,
+                CurLineItems.SP_EFFECTIVE,
+                null,
+                CurLineItems.PRICING_TERM,
+                null),
+            curUsage(
+                CurLineItems.RESOURCE_ID,
+                "i-0b",
+                CurLineItems.RI_EFFECTIVE,
+                null,
+                CurLineItems.SP_EFFECTIVE,
+                null,
+                CurLineItems.PRICING_TERM,
+                null),
+            curUsage(
+                CurLineItems.START,
+                "2026-13-01T10:00:00Z",
+                CurLineItems.RI_EFFECTIVE,
+                null,
+                CurLineItems.SP_EFFECTIVE,
+                null,
+                CurLineItems.PRICING_TERM,
+                null),
+            curUsage(
+                CurLineItems.TYPE,
+                "Tax",
+                CurLineItems.UNBLENDED,
+                "4.5",
+                CurLineItems.RESOURCE_ID,
+                "",
+                CurLineItems.RI_EFFECTIVE,
+                null,
+                CurLineItems.SP_EFFECTIVE,
+                null,
+                CurLineItems.PRICING_TERM,
+                null));
     Files.write(nov.resolve("a-good.csv.gz"), gzip(good));
-    Files.writeString(nov.resolve("b-no-resource-id.csv"), BillingFixtures.csv(curUsage(CurLineItems.RESOURCE_ID, null)));
+    Files.writeString(
+        nov.resolve("b-no-resource-id.csv"),
+        BillingFixtures.csv(curUsage(CurLineItems.RESOURCE_ID, null)));
     byte[] gz = gzip(BillingFixtures.csv(curUsage(), curUsage(), curUsage(), curUsage()));
     Files.write(nov.resolve("c-truncated.csv.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
     Path parquetDir = tmp.resolve("parquet-src");
     writeCurParquet(parquetDir, curUsage());
-    Path part = Files.list(parquetDir).filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().orElseThrow();
+    Path part =
+        Files.list(parquetDir)
+            .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+            .findFirst()
+            .orElseThrow();
     byte[] pq = Files.readAllBytes(part);
     Files.write(nov.resolve("d-truncated.parquet"), java.util.Arrays.copyOf(pq, pq.length - 20));
 
     Result r = run(DAY, "input.billing.cur=" + root);
 
-    assertEquals(List.of("i-0a1b2c3d4e5f60718", "i-0b"), r.hours().stream().map(h -> h.<String>getAs("instance_id")).toList());
+    assertEquals(
+        List.of("i-0a1b2c3d4e5f60718", "i-0b"),
+        r.hours().stream().map(h -> h.<String>getAs("instance_id")).toList());
     assertEquals(4, r.quarantine().size(), r.quarantine().toString());
     Row badDate = r.quarantine().get(0);
     assertTrue(badDate.<String>getAs("file").endsWith("a-good.csv.gz"));
-    assertEquals(4L, (long) badDate.<Long>getAs("line"), "header is line 1, the bad row the third after it");
+    assertEquals(
+        4L, (long) badDate.<Long>getAs("line"), "header is line 1, the bad row the third after it");
     assertEquals("unparseable line_item_usage_start_date", badDate.getAs("reason"));
     assertTrue(badDate.<String>getAs("raw").contains("2026-13-01T10:00:00Z"));
     assertEquals("billing.cur", badDate.getAs("source"));
-    assertEquals("missing required column line_item_resource_id", r.quarantine().get(1).getAs("reason"));
-    assertTrue(r.quarantine().get(2).<String>getAs("reason").startsWith("unreadable file"), r.quarantine().get(2).toString());
-    assertTrue(r.quarantine().get(3).<String>getAs("reason").startsWith("unreadable file"), r.quarantine().get(3).toString());
+    assertEquals(
+        "missing required column line_item_resource_id", r.quarantine().get(1).getAs("reason"));
+    assertTrue(
+        r.quarantine().get(2).<String>getAs("reason").startsWith("unreadable file"),
+        r.quarantine().get(2).toString());
+    assertTrue(
+        r.quarantine().get(3).<String>getAs("reason").startsWith("unreadable file"),
+        r.quarantine().get(3).toString());
     for (int i = 1; i < 4; i++) {
-      assertTrue(r.quarantine().get(i).isNullAt(r.quarantine().get(i).fieldIndex("line")), "a whole file has no line");
+      assertTrue(
+          r.quarantine().get(i).isNullAt(r.quarantine().get(i).fieldIndex("line")),
+          "a whole file has no line");
     }
     // read 4 rows + 3 unreadable files = used 2 + quarantined 1 + 3 + ignored 1 (the tax line)
     assertEquals(List.of(new SourceAccounting("billing.cur", 7, 2, 4, 0, 1)), r.accounting());
@@ -167,77 +250,137 @@ class BillingIngestTest {
     // Reader and transforms only: the Delta write is the same code path whichever format was read.
     List<Row> fromCsv = curHoursRead(csvRoot);
     List<Row> fromParquet = curHoursRead(parquetRoot);
-    assertEquals(3, fromCsv.size(), "one hour of i-0a, two of i-0b; the row of Nov 2 is another day");
+    assertEquals(
+        3, fromCsv.size(), "one hour of i-0a, two of i-0b; the row of Nov 2 is another day");
     assertEquals(withoutFile(fromCsv), withoutFile(fromParquet));
     assertEquals(22.9408, fromParquet.get(1).<Double>getAs("node_cost"), 1e-9);
     assertEquals(19.6636, fromParquet.get(2).<Double>getAs("node_cost"), 1e-9);
   }
 
   private List<Row> curHoursRead(Path root) {
-    BillingExportReader.RawRows raw = new BillingExportReader(spark, CurLineItems.SOURCE, CurLineItems.REQUIRED, CurLineItems.OPTIONAL)
-        .read(root.toString(), DAY);
+    BillingExportReader.RawRows raw =
+        new BillingExportReader(
+                spark, CurLineItems.SOURCE, CurLineItems.REQUIRED, CurLineItems.OPTIONAL)
+            .read(root.toString(), DAY);
     assertTrue(raw.rejected().isEmpty(), raw.rejected().toString());
     return InstanceHours.total(InstanceHours.spread(CurLineItems.toCharges(raw.rows()), DAY), "cur")
-        .orderBy("instance_id", "hour").collectAsList();
+        .orderBy("instance_id", "hour")
+        .collectAsList();
   }
 
   @SuppressWarnings("unchecked")
   private static Map<String, String>[] rowsOfTwoDays() {
     return new Map[] {
-        curUsage(),
-        curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.TYPE, "SavingsPlanCoveredUsage", CurLineItems.SP_EFFECTIVE, "22.9408"),
-        curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.START, "2026-11-01T11:00:00Z", CurLineItems.END, "2026-11-01T12:00:00Z",
-            CurLineItems.TYPE, "DiscountedUsage", CurLineItems.RI_EFFECTIVE, "19.6636"),
-        curUsage(CurLineItems.START, "2026-11-02T10:00:00Z", CurLineItems.END, "2026-11-02T11:00:00Z")};
+      curUsage(),
+      curUsage(
+          CurLineItems.RESOURCE_ID,
+          "i-0b",
+          CurLineItems.TYPE,
+          "SavingsPlanCoveredUsage",
+          CurLineItems.SP_EFFECTIVE,
+          "22.9408"),
+      curUsage(
+          CurLineItems.RESOURCE_ID,
+          "i-0b",
+          CurLineItems.START,
+          "2026-11-01T11:00:00Z",
+          CurLineItems.END,
+          "2026-11-01T12:00:00Z",
+          CurLineItems.TYPE,
+          "DiscountedUsage",
+          CurLineItems.RI_EFFECTIVE,
+          "19.6636"),
+      curUsage(CurLineItems.START, "2026-11-02T10:00:00Z", CurLineItems.END, "2026-11-02T11:00:00Z")
+    };
   }
 
   private static List<String> withoutFile(List<Row> hours) {
-    return hours.stream().map(h -> {
-      List<Object> v = new ArrayList<>();
-      for (String c : h.schema().fieldNames()) {
-        if (!c.equals("source_file")) {
-          v.add(h.getAs(c));
-        }
-      }
-      return v.toString();
-    }).toList();
+    return hours.stream()
+        .map(
+            h -> {
+              List<Object> v = new ArrayList<>();
+              for (String c : h.schema().fieldNames()) {
+                if (!c.equals("source_file")) {
+                  v.add(h.getAs(c));
+                }
+              }
+              return v.toString();
+            })
+        .toList();
   }
 
   @Test
   void whenBothSourcesCoverAnInstanceHourOnlyThePreferredOneCounts() throws IOException {
     Path curRoot = tmp.resolve("cur");
-    Files.writeString(period(curRoot, "2026-11").resolve("cur.csv"), BillingFixtures.csv(
-        curUsage(CurLineItems.RESOURCE_ID, "i-0a", CurLineItems.UNBLENDED, "10"),
-        curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5")));
+    Files.writeString(
+        period(curRoot, "2026-11").resolve("cur.csv"),
+        BillingFixtures.csv(
+            curUsage(CurLineItems.RESOURCE_ID, "i-0a", CurLineItems.UNBLENDED, "10"),
+            curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5")));
     Path focusRoot = tmp.resolve("focus");
-    Files.writeString(period(focusRoot, "2026-11").resolve("focus.csv"), BillingFixtures.csv(
-        focusUsage(FocusCharges.RESOURCE_ID, "arn:aws:ec2:us-east-1:123456789012:instance/i-0a", FocusCharges.EFFECTIVE_COST, "10"),
-        focusUsage(FocusCharges.RESOURCE_ID, "arn:aws:ec2:us-east-1:123456789012:instance/i-0c", FocusCharges.EFFECTIVE_COST, "7")));
+    Files.writeString(
+        period(focusRoot, "2026-11").resolve("focus.csv"),
+        BillingFixtures.csv(
+            focusUsage(
+                FocusCharges.RESOURCE_ID,
+                "arn:aws:ec2:us-east-1:123456789012:instance/i-0a",
+                FocusCharges.EFFECTIVE_COST,
+                "10"),
+            focusUsage(
+                FocusCharges.RESOURCE_ID,
+                "arn:aws:ec2:us-east-1:123456789012:instance/i-0c",
+                FocusCharges.EFFECTIVE_COST,
+                "7")));
 
-    Result r = run(DAY, "input.billing.cur=" + curRoot, "input.billing.focus=" + focusRoot, "input.billing.prefer=focus");
+    Result r =
+        run(
+            DAY,
+            "input.billing.cur=" + curRoot,
+            "input.billing.focus=" + focusRoot,
+            "input.billing.prefer=focus");
 
-    assertEquals(List.of("i-0a focus 10.0", "i-0b cur 5.0", "i-0c focus 7.0"),
-        r.hours().stream().map(h -> h.getAs("instance_id") + " " + h.getAs("source") + " " + h.getAs("node_cost")).toList());
-    assertEquals(List.of(new SourceAccounting("billing.cur", 2, 1, 0, 1, 0), new SourceAccounting("billing.focus", 2, 2, 0, 0, 0)),
+    assertEquals(
+        List.of("i-0a focus 10.0", "i-0b cur 5.0", "i-0c focus 7.0"),
+        r.hours().stream()
+            .map(h -> h.getAs("instance_id") + " " + h.getAs("source") + " " + h.getAs("node_cost"))
+            .toList());
+    assertEquals(
+        List.of(
+            new SourceAccounting("billing.cur", 2, 1, 0, 1, 0),
+            new SourceAccounting("billing.focus", 2, 2, 0, 0, 0)),
         r.accounting());
-    assertEquals(1.0, check(r, "billing_overlap_instance_hours", "billing").<Double>getAs("value"), 0);
+    assertEquals(
+        1.0, check(r, "billing_overlap_instance_hours", "billing").<Double>getAs("value"), 0);
     assertEquals(1.0, check(r, "billing_instance_hours", "billing.cur").<Double>getAs("value"), 0);
-    assertEquals(2.0, check(r, "billing_instance_hours", "billing.focus").<Double>getAs("value"), 0);
+    assertEquals(
+        2.0, check(r, "billing_instance_hours", "billing.focus").<Double>getAs("value"), 0);
   }
 
   @Test
   void aFileDeliveredTwiceIsCountedOnceAndItsCopysLinesAreDuplicates() throws IOException {
     Path root = tmp.resolve("cur");
     Path nov = period(root, "2026-11");
-    String bill = BillingFixtures.csv(curUsage(CurLineItems.UNBLENDED, "10"), curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5"));
+    String bill =
+        BillingFixtures.csv(
+            curUsage(CurLineItems.UNBLENDED, "10"),
+            curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5"));
     Files.writeString(nov.resolve("a.csv"), bill);
     Files.writeString(nov.resolve("b-copy.csv"), bill);
 
     Result r = run(DAY, "input.billing.cur=" + root);
 
     // Each hour once, from the file that sorts first: 10 for the first instance, 5 for i-0b.
-    assertEquals(List.of("i-0a1b2c3d4e5f60718 10.0 a.csv", "i-0b 5.0 a.csv"), r.hours().stream()
-        .map(h -> h.getAs("instance_id") + " " + h.getAs("node_cost") + " " + Path.of(h.<String>getAs("source_file")).getFileName()).toList());
+    assertEquals(
+        List.of("i-0a1b2c3d4e5f60718 10.0 a.csv", "i-0b 5.0 a.csv"),
+        r.hours().stream()
+            .map(
+                h ->
+                    h.getAs("instance_id")
+                        + " "
+                        + h.getAs("node_cost")
+                        + " "
+                        + Path.of(h.<String>getAs("source_file")).getFileName())
+            .toList());
     // read 4 = used 2 (a.csv) + duplicate 2 (b-copy.csv)
     assertEquals(List.of(new SourceAccounting("billing.cur", 4, 2, 0, 2, 0)), r.accounting());
     assertTrue(check(r, "rows_accounted", "billing.cur").<Boolean>getAs("passed"));
@@ -245,11 +388,14 @@ class BillingIngestTest {
 
   @Test
   void equalLinesOfOneFileAreTwoCharges() throws IOException {
-    // Without CUR's identity columns two equal lines of one delivery can be two real charges: a bill of one file
+    // Without CUR's identity columns two equal lines of one delivery can be two real charges: a
+    // bill of one file
     // has no earlier file to repeat, so nothing in it is a duplicate.
     Path root = tmp.resolve("cur");
-    Files.writeString(period(root, "2026-11").resolve("cur.csv"),
-        BillingFixtures.csv(curUsage(CurLineItems.UNBLENDED, "10"), curUsage(CurLineItems.UNBLENDED, "10")));
+    Files.writeString(
+        period(root, "2026-11").resolve("cur.csv"),
+        BillingFixtures.csv(
+            curUsage(CurLineItems.UNBLENDED, "10"), curUsage(CurLineItems.UNBLENDED, "10")));
 
     Result r = run(DAY, "input.billing.cur=" + root);
 
@@ -264,7 +410,10 @@ class BillingIngestTest {
   void aRestatedBillReplacesTheDate() throws IOException {
     Path root = tmp.resolve("cur");
     Path file = period(root, "2026-11").resolve("cur.csv");
-    Files.writeString(file, BillingFixtures.csv(curUsage(CurLineItems.UNBLENDED, "40"), curUsage(CurLineItems.RESOURCE_ID, "i-0gone")));
+    Files.writeString(
+        file,
+        BillingFixtures.csv(
+            curUsage(CurLineItems.UNBLENDED, "40"), curUsage(CurLineItems.RESOURCE_ID, "i-0gone")));
     run(DAY, "input.billing.cur=" + root);
     Files.writeString(file, BillingFixtures.csv(curUsage(CurLineItems.UNBLENDED, "32.7726")));
     Result r = run(DAY, "input.billing.cur=" + root);

@@ -38,31 +38,50 @@ class DataExportDeliveryTest {
   private static final String DB = "data_export_delivery_test";
   private static final LocalDate DAY = LocalDate.of(2026, 11, 1);
   private static final String EXPORT = "gpu-cur2";
+
   /** Where AWS delivered the export; the copy under test lives elsewhere, so the reader must resolve the URIs. */
   private static final String DELIVERED = "s3://payer-billing/cur/" + EXPORT + "/";
+
   private static final String PERIOD = "BILLING_PERIOD=2026-11";
   private final SparkSession spark = TestSpark.session();
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private record Result(List<Row> hours, List<Row> quarantine, List<String> failures) {}
 
   private Result run(Path curRoot) {
-    LedgerConfig config = TestSpark.config("catalog.database=" + DB, "input.billing.cur=" + curRoot, "input.billing.focus=");
+    LedgerConfig config =
+        TestSpark.config(
+            "catalog.database=" + DB, "input.billing.cur=" + curRoot, "input.billing.focus=");
     String runId = UUID.randomUUID().toString();
     QualityRecorder quality = new QualityRecorder(new LakeTables(spark, config), runId, DAY);
     new BillingIngest(spark, config).run(DAY, quality);
     quality.flush();
-    List<Row> hours = spark.sql("SELECT * FROM " + DB + ".billing_hourly WHERE date = DATE'" + DAY + "' ORDER BY instance_id, hour")
-        .collectAsList();
-    List<Row> quarantine = spark.sql("SELECT * FROM " + DB + ".quarantine WHERE run_id = '" + runId + "' ORDER BY file, line")
-        .collectAsList();
+    List<Row> hours =
+        spark
+            .sql(
+                "SELECT * FROM "
+                    + DB
+                    + ".billing_hourly WHERE date = DATE'"
+                    + DAY
+                    + "' ORDER BY instance_id, hour")
+            .collectAsList();
+    List<Row> quarantine =
+        spark
+            .sql(
+                "SELECT * FROM "
+                    + DB
+                    + ".quarantine WHERE run_id = '"
+                    + runId
+                    + "' ORDER BY file, line")
+            .collectAsList();
     return new Result(hours, quarantine, quality.failures());
   }
 
   private static List<String> money(Result r) {
-    return r.hours().stream().map(h -> h.getAs("instance_id") + " " + h.getAs("node_cost")).toList();
+    return r.hours().stream()
+        .map(h -> h.getAs("instance_id") + " " + h.getAs("node_cost"))
+        .toList();
   }
 
   /** A gzipped CUR 2.0 chunk as AWS names them ({@code <export>-00001.csv.gz}) at {@code relative} under the export. */
@@ -81,8 +100,11 @@ class DataExportDeliveryTest {
   private void manifest(Path export, String executionId, String... dataFiles) throws IOException {
     Path file = export.resolve("metadata/" + PERIOD + "/" + EXPORT + "-Manifest.json");
     Files.createDirectories(file.getParent());
-    String listed = Arrays.stream(dataFiles).map(f -> "    \"" + f + "\"").collect(Collectors.joining(",\n"));
-    Files.writeString(file, """
+    String listed =
+        Arrays.stream(dataFiles).map(f -> "    \"" + f + "\"").collect(Collectors.joining(",\n"));
+    Files.writeString(
+        file,
+        """
         {
           "executionId": "%s",
           "exportArn": "arn:aws:bcm-data-exports:us-east-1:123456789012:export/%s-3f1c9a7e-4b2d-4e8a-9c1f-0d2e5a6b7c8d",
@@ -103,23 +125,39 @@ class DataExportDeliveryTest {
           ],
           "additionalOutputFiles": []
         }
-        """.formatted(executionId, EXPORT, EXPORT, listed));
+        """
+            .formatted(executionId, EXPORT, EXPORT, listed));
   }
 
   @Test
-  void anOverwriteRedeliveryWithFewerChunksCountsOnlyTheChunksItsManifestLists() throws IOException {
+  void anOverwriteRedeliveryWithFewerChunksCountsOnlyTheChunksItsManifestLists()
+      throws IOException {
     Path export = tmp.resolve(EXPORT);
-    // The older delivery wrote two chunks (40.00 for the hour); the newer one, after a restatement, fits in one
+    // The older delivery wrote two chunks (40.00 for the hour); the newer one, after a restatement,
+    // fits in one
     // chunk (32.7726) and overwrote 00001 only, so the older 00002 is still there.
-    chunk(export, "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz", curUsage(CurLineItems.UNBLENDED, "32.7726"));
-    chunk(export, "data/" + PERIOD + "/" + EXPORT + "-00002.csv.gz", curUsage(CurLineItems.UNBLENDED, "40.00"));
-    manifest(export, "7c2e1f0a-5b3d-4a9e-8f61-2d4c6b8a0e13", DELIVERED + "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz");
+    chunk(
+        export,
+        "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz",
+        curUsage(CurLineItems.UNBLENDED, "32.7726"));
+    chunk(
+        export,
+        "data/" + PERIOD + "/" + EXPORT + "-00002.csv.gz",
+        curUsage(CurLineItems.UNBLENDED, "40.00"));
+    manifest(
+        export,
+        "7c2e1f0a-5b3d-4a9e-8f61-2d4c6b8a0e13",
+        DELIVERED + "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz");
 
     Result r = run(export);
 
     // Summing both chunks would give 32.7726 + 40.00 = 72.7726 for one instance-hour.
     assertEquals(List.of(BillingFixtures.INSTANCE + " 32.7726"), money(r));
-    assertTrue(r.hours().get(0).<String>getAs("source_file").endsWith(PERIOD + "/" + EXPORT + "-00001.csv.gz"));
+    assertTrue(
+        r.hours()
+            .get(0)
+            .<String>getAs("source_file")
+            .endsWith(PERIOD + "/" + EXPORT + "-00001.csv.gz"));
     assertTrue(r.failures().isEmpty(), r.failures().toString());
   }
 
@@ -128,11 +166,22 @@ class DataExportDeliveryTest {
     Path export = tmp.resolve(EXPORT);
     String older = "0b8e3c1d-2f4a-4c6b-9d7e-1a3c5e7f9b02";
     String newer = "9f4d2a6c-8e1b-4d3f-a5c7-6b8d0f2e4a19";
-    chunk(export, "data/" + PERIOD + "/" + older + "/" + EXPORT + "-00001.csv.gz",
-        curUsage(CurLineItems.UNBLENDED, "40.00"), curUsage(CurLineItems.RESOURCE_ID, "i-0retired", CurLineItems.UNBLENDED, "3.06"));
-    chunk(export, "data/" + PERIOD + "/" + newer + "/" + EXPORT + "-00001.csv.gz", curUsage(CurLineItems.UNBLENDED, "32.7726"));
-    chunk(export, "data/" + PERIOD + "/" + newer + "/" + EXPORT + "-00002.csv.gz", curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5.00"));
-    manifest(export, newer,
+    chunk(
+        export,
+        "data/" + PERIOD + "/" + older + "/" + EXPORT + "-00001.csv.gz",
+        curUsage(CurLineItems.UNBLENDED, "40.00"),
+        curUsage(CurLineItems.RESOURCE_ID, "i-0retired", CurLineItems.UNBLENDED, "3.06"));
+    chunk(
+        export,
+        "data/" + PERIOD + "/" + newer + "/" + EXPORT + "-00001.csv.gz",
+        curUsage(CurLineItems.UNBLENDED, "32.7726"));
+    chunk(
+        export,
+        "data/" + PERIOD + "/" + newer + "/" + EXPORT + "-00002.csv.gz",
+        curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5.00"));
+    manifest(
+        export,
+        newer,
         DELIVERED + "data/" + PERIOD + "/" + newer + "/" + EXPORT + "-00001.csv.gz",
         DELIVERED + "data/" + PERIOD + "/" + newer + "/" + EXPORT + "-00002.csv.gz");
 
@@ -140,14 +189,23 @@ class DataExportDeliveryTest {
 
     // The older execution's 40.00 and its i-0retired hour are not part of the bill any more.
     assertEquals(List.of(BillingFixtures.INSTANCE + " 32.7726", "i-0b 5.0"), money(r));
-    assertTrue(r.hours().stream().allMatch(h -> h.<String>getAs("source_file").contains("/" + newer + "/")), r.hours().toString());
+    assertTrue(
+        r.hours().stream()
+            .allMatch(h -> h.<String>getAs("source_file").contains("/" + newer + "/")),
+        r.hours().toString());
   }
 
   @Test
   void aPeriodWithoutAManifestIsReadWholeAsBefore() throws IOException {
     Path export = tmp.resolve(EXPORT);
-    chunk(export, "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz", curUsage(CurLineItems.UNBLENDED, "32.7726"));
-    chunk(export, "data/" + PERIOD + "/" + EXPORT + "-00002.csv.gz", curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5.00"));
+    chunk(
+        export,
+        "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz",
+        curUsage(CurLineItems.UNBLENDED, "32.7726"));
+    chunk(
+        export,
+        "data/" + PERIOD + "/" + EXPORT + "-00002.csv.gz",
+        curUsage(CurLineItems.RESOURCE_ID, "i-0b", CurLineItems.UNBLENDED, "5.00"));
     // Only last month has a manifest: it does not describe November.
     Path october = export.resolve("metadata/BILLING_PERIOD=2026-10/" + EXPORT + "-Manifest.json");
     Files.createDirectories(october.getParent());
@@ -163,7 +221,11 @@ class DataExportDeliveryTest {
     Path export = tmp.resolve(EXPORT);
     chunk(export, "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz", curUsage());
     String missing = DELIVERED + "data/" + PERIOD + "/" + EXPORT + "-00002.csv.gz";
-    manifest(export, "7c2e1f0a-5b3d-4a9e-8f61-2d4c6b8a0e13", DELIVERED + "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz", missing);
+    manifest(
+        export,
+        "7c2e1f0a-5b3d-4a9e-8f61-2d4c6b8a0e13",
+        DELIVERED + "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz",
+        missing);
 
     RunFailedException e = assertThrows(RunFailedException.class, () -> run(export));
 
@@ -178,12 +240,19 @@ class DataExportDeliveryTest {
     DataExportManifest m = new DataExportManifest("m.json", "e", List.of());
     String tail = "data/" + PERIOD + "/e1/" + EXPORT + "-00001.snappy.parquet";
     // The export name can itself sit under a folder called data in the payer's bucket.
-    assertEquals("/mirror/renamed-export/" + tail,
+    assertEquals(
+        "/mirror/renamed-export/" + tail,
         DataExportFolder.resolve(root, EXPORT, "s3://b/data/" + EXPORT + "/" + tail, m).toString());
-    assertEquals("/mirror/renamed-export/" + tail, DataExportFolder.resolve(root, "other-name", "s3://b/x/y/" + tail, m).toString());
-    assertEquals("/mirror/renamed-export/" + tail, DataExportFolder.resolve(root, EXPORT, tail, m).toString());
-    RunFailedException e = assertThrows(RunFailedException.class,
-        () -> DataExportFolder.resolve(root, EXPORT, "s3://b/elsewhere/file.parquet", m));
+    assertEquals(
+        "/mirror/renamed-export/" + tail,
+        DataExportFolder.resolve(root, "other-name", "s3://b/x/y/" + tail, m).toString());
+    assertEquals(
+        "/mirror/renamed-export/" + tail,
+        DataExportFolder.resolve(root, EXPORT, tail, m).toString());
+    RunFailedException e =
+        assertThrows(
+            RunFailedException.class,
+            () -> DataExportFolder.resolve(root, EXPORT, "s3://b/elsewhere/file.parquet", m));
     assertTrue(e.getMessage().contains("s3://b/elsewhere/file.parquet"), e.getMessage());
   }
 
@@ -191,8 +260,11 @@ class DataExportDeliveryTest {
   void aRejectedWholeFileIsNamedWithWhatItIsInsteadOfARowCount() throws IOException {
     Path root = tmp.resolve("cur");
     Path period = Files.createDirectories(root.resolve(PERIOD));
-    // The original Cost and Usage Report's column names, and a FOCUS file dropped under the CUR root.
-    Files.writeString(period.resolve("a-legacy-cur.csv"), """
+    // The original Cost and Usage Report's column names, and a FOCUS file dropped under the CUR
+    // root.
+    Files.writeString(
+        period.resolve("a-legacy-cur.csv"),
+        """
         identity/LineItemId,identity/TimeInterval,lineItem/UsageStartDate,lineItem/UsageEndDate,lineItem/ResourceId,lineItem/UnblendedCost
         abc,2026-11-01T10:00:00Z/2026-11-01T11:00:00Z,2026-11-01T10:00:00Z,2026-11-01T11:00:00Z,i-0a1b2c3d4e5f60718,32.7726
         """);
@@ -200,14 +272,33 @@ class DataExportDeliveryTest {
 
     Result r = run(root);
 
-    List<String> reasons = new ArrayList<>(r.quarantine().stream().map(q -> q.<String>getAs("reason")).toList());
+    List<String> reasons =
+        new ArrayList<>(r.quarantine().stream().map(q -> q.<String>getAs("reason")).toList());
     assertEquals(2, reasons.size(), reasons.toString());
-    assertTrue(reasons.get(0).startsWith("legacy CUR column names (identity/LineItemId, identity/TimeInterval, ...): export as CUR 2.0 or FOCUS"),
+    assertTrue(
+        reasons
+            .get(0)
+            .startsWith(
+                "legacy CUR column names (identity/LineItemId, identity/TimeInterval, ...): export as CUR 2.0 or FOCUS"),
         reasons.get(0));
-    assertTrue(reasons.get(1).startsWith("FOCUS columns in the CUR 2.0 input: give this export as input.billing.focus"), reasons.get(1));
-    String failure = r.failures().stream().filter(f -> f.startsWith("quarantine_share")).findFirst().orElseThrow();
+    assertTrue(
+        reasons
+            .get(1)
+            .startsWith(
+                "FOCUS columns in the CUR 2.0 input: give this export as input.billing.focus"),
+        reasons.get(1));
+    String failure =
+        r.failures().stream()
+            .filter(f -> f.startsWith("quarantine_share"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(failure.contains("2 of 2 rows quarantined"), failure);
-    assertTrue(failure.contains("; rejected file file:" + period.resolve("a-legacy-cur.csv") + ": legacy CUR column names"), failure);
+    assertTrue(
+        failure.contains(
+            "; rejected file file:"
+                + period.resolve("a-legacy-cur.csv")
+                + ": legacy CUR column names"),
+        failure);
     assertTrue(failure.endsWith("(and 1 more files, see quarantine)"), failure);
   }
 }

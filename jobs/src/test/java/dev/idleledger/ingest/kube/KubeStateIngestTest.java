@@ -2,7 +2,6 @@ package dev.idleledger.ingest.kube;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.quality.QualityRecorder;
@@ -33,53 +32,94 @@ class KubeStateIngestTest {
   static void ingest() throws IOException {
     spark = TestSpark.session();
     Path trace = TestSpark.sharedDir().resolve("data/h100-trace/kube");
-    LedgerConfig traceConfig = TestSpark.config("input.kube=" + trace, "catalog.database=" + TRACE_DB);
-    new KubeStateIngest(spark, traceConfig).run(TRACE_DATE, new QualityRecorder(new LakeTables(spark, TRACE_DB), "r1", TRACE_DATE));
+    LedgerConfig traceConfig =
+        TestSpark.config("input.kube=" + trace, "catalog.database=" + TRACE_DB);
+    new KubeStateIngest(spark, traceConfig)
+        .run(TRACE_DATE, new QualityRecorder(new LakeTables(spark, TRACE_DB), "r1", TRACE_DATE));
 
     Path root = Files.createTempDirectory("kube-chains");
     Path day = Files.createDirectories(root.resolve("dt=" + DATE));
     long t0 = 1793491200000L; // 2026-11-01T00:00:00Z
     String at = " 1 " + (t0 + 60_000);
-    Files.writeString(day.resolve("ksm.prom"), String.join("\n",
-        "# owner chains of every shape",
-        "kube_pod_owner{cluster=\"c\",namespace=\"ml\",pod=\"nightly-29001-abcde\",uid=\"u1\",owner_kind=\"Job\",owner_name=\"nightly-29001\",owner_is_controller=\"true\"}" + at,
-        "kube_job_owner{cluster=\"c\",namespace=\"ml\",job_name=\"nightly-29001\",owner_kind=\"CronJob\",owner_name=\"nightly\",owner_is_controller=\"true\"}" + at,
-        "kube_pod_owner{cluster=\"c\",namespace=\"research\",pod=\"nb-bob-0\",uid=\"u2\",owner_kind=\"Notebook\",owner_name=\"nb-bob\",owner_is_controller=\"true\"}" + at,
-        "kube_pod_owner{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",owner_kind=\"RayJob\",owner_name=\"sweep\",owner_is_controller=\"true\"}" + at,
-        "kube_pod_owner{cluster=\"c\",namespace=\"serving\",pod=\"kserve-pred-0\",uid=\"u4\",owner_kind=\"InferenceService\",owner_name=\"pred\",owner_is_controller=\"true\"}" + at,
-        "kube_pod_owner{cluster=\"c\",namespace=\"serving\",pod=\"lws-0\",uid=\"u5\",owner_kind=\"LeaderWorkerSet\",owner_name=\"big-model\",owner_is_controller=\"true\"}" + at,
-        "kube_pod_owner{cluster=\"c\",namespace=\"scratch\",pod=\"debug\",uid=\"u6\",owner_kind=\"<none>\",owner_name=\"<none>\",owner_is_controller=\"<none>\"}" + at,
-        "kube_pod_owner{cluster=\"c\",namespace=\"serving\",pod=\"orphan-rs-x\",uid=\"u7\",owner_kind=\"ReplicaSet\",owner_name=\"orphan-rs\",owner_is_controller=\"true\"}" + at,
-        "kube_pod_labels{cluster=\"c\",namespace=\"scratch\",pod=\"debug\",uid=\"u6\",label_app=\"dbg\"}" + at,
-        "kube_pod_info{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",node=\"n1\"} 1 " + t0,
-        "kube_pod_info{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",node=\"n1\"} 1 " + (t0 + 120_000),
-        "kube_pod_container_resource_requests{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",container=\"head\",node=\"n1\",resource=\"nvidia_com_mig_3g_40gb\",unit=\"integer\"} 2 " + t0,
-        "kube_pod_container_resource_requests{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",container=\"head\",node=\"n1\",resource=\"cpu\",unit=\"core\"} 4 " + t0,
-        "kube_pod_container_resource_requests{cluster=\"c\",namespace=\"ml\",pod=\"nightly-29001-abcde\",uid=\"u1\",container=\"train\",node=\"n2\",resource=\"nvidia_com_gpu\",unit=\"integer\"} 8 " + t0,
-        "kube_node_info{cluster=\"c\",node=\"n2\",provider_id=\"aws:///us-west-2b/i-0abc\"} 1 " + t0,
-        "kube_node_labels{cluster=\"c\",node=\"n2\",label_eks_amazonaws_com_capacity_type=\"ON_DEMAND\",label_node_kubernetes_io_instance_type=\"p4d.24xlarge\"} 1 " + t0,
-        "kube_node_status_capacity{cluster=\"c\",node=\"n2\",resource=\"nvidia_com_gpu\",unit=\"integer\"} 8 " + t0,
-        "kube_node_status_capacity{cluster=\"c\",node=\"n2\",resource=\"cpu\",unit=\"core\"} 96 " + t0,
-        "kube_deployment_spec_replicas{cluster=\"c\",namespace=\"serving\",deployment=\"x\"} 3 " + t0,
-        "kube_pod_info{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",node=\"n1\"} 1 " + t0,
-        ""));
-    LedgerConfig config = TestSpark.config("input.kube=" + root, "catalog.database=" + CHAIN_DB, "classify.namespace_teams.ml=ml-platform");
-    chainAccounting = new KubeStateIngest(spark, config).run(DATE, new QualityRecorder(new LakeTables(spark, CHAIN_DB), "r1", DATE)).orElseThrow();
+    Files.writeString(
+        day.resolve("ksm.prom"),
+        String.join(
+            "\n",
+            "# owner chains of every shape",
+            "kube_pod_owner{cluster=\"c\",namespace=\"ml\",pod=\"nightly-29001-abcde\",uid=\"u1\",owner_kind=\"Job\",owner_name=\"nightly-29001\",owner_is_controller=\"true\"}"
+                + at,
+            "kube_job_owner{cluster=\"c\",namespace=\"ml\",job_name=\"nightly-29001\",owner_kind=\"CronJob\",owner_name=\"nightly\",owner_is_controller=\"true\"}"
+                + at,
+            "kube_pod_owner{cluster=\"c\",namespace=\"research\",pod=\"nb-bob-0\",uid=\"u2\",owner_kind=\"Notebook\",owner_name=\"nb-bob\",owner_is_controller=\"true\"}"
+                + at,
+            "kube_pod_owner{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",owner_kind=\"RayJob\",owner_name=\"sweep\",owner_is_controller=\"true\"}"
+                + at,
+            "kube_pod_owner{cluster=\"c\",namespace=\"serving\",pod=\"kserve-pred-0\",uid=\"u4\",owner_kind=\"InferenceService\",owner_name=\"pred\",owner_is_controller=\"true\"}"
+                + at,
+            "kube_pod_owner{cluster=\"c\",namespace=\"serving\",pod=\"lws-0\",uid=\"u5\",owner_kind=\"LeaderWorkerSet\",owner_name=\"big-model\",owner_is_controller=\"true\"}"
+                + at,
+            "kube_pod_owner{cluster=\"c\",namespace=\"scratch\",pod=\"debug\",uid=\"u6\",owner_kind=\"<none>\",owner_name=\"<none>\",owner_is_controller=\"<none>\"}"
+                + at,
+            "kube_pod_owner{cluster=\"c\",namespace=\"serving\",pod=\"orphan-rs-x\",uid=\"u7\",owner_kind=\"ReplicaSet\",owner_name=\"orphan-rs\",owner_is_controller=\"true\"}"
+                + at,
+            "kube_pod_labels{cluster=\"c\",namespace=\"scratch\",pod=\"debug\",uid=\"u6\",label_app=\"dbg\"}"
+                + at,
+            "kube_pod_info{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",node=\"n1\"} 1 "
+                + t0,
+            "kube_pod_info{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",node=\"n1\"} 1 "
+                + (t0 + 120_000),
+            "kube_pod_container_resource_requests{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",container=\"head\",node=\"n1\",resource=\"nvidia_com_mig_3g_40gb\",unit=\"integer\"} 2 "
+                + t0,
+            "kube_pod_container_resource_requests{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",container=\"head\",node=\"n1\",resource=\"cpu\",unit=\"core\"} 4 "
+                + t0,
+            "kube_pod_container_resource_requests{cluster=\"c\",namespace=\"ml\",pod=\"nightly-29001-abcde\",uid=\"u1\",container=\"train\",node=\"n2\",resource=\"nvidia_com_gpu\",unit=\"integer\"} 8 "
+                + t0,
+            "kube_node_info{cluster=\"c\",node=\"n2\",provider_id=\"aws:///us-west-2b/i-0abc\"} 1 "
+                + t0,
+            "kube_node_labels{cluster=\"c\",node=\"n2\",label_eks_amazonaws_com_capacity_type=\"ON_DEMAND\",label_node_kubernetes_io_instance_type=\"p4d.24xlarge\"} 1 "
+                + t0,
+            "kube_node_status_capacity{cluster=\"c\",node=\"n2\",resource=\"nvidia_com_gpu\",unit=\"integer\"} 8 "
+                + t0,
+            "kube_node_status_capacity{cluster=\"c\",node=\"n2\",resource=\"cpu\",unit=\"core\"} 96 "
+                + t0,
+            "kube_deployment_spec_replicas{cluster=\"c\",namespace=\"serving\",deployment=\"x\"} 3 "
+                + t0,
+            "kube_pod_info{cluster=\"c\",namespace=\"ml\",pod=\"ray-head\",uid=\"u3\",node=\"n1\"} 1 "
+                + t0,
+            ""));
+    LedgerConfig config =
+        TestSpark.config(
+            "input.kube=" + root,
+            "catalog.database=" + CHAIN_DB,
+            "classify.namespace_teams.ml=ml-platform");
+    chainAccounting =
+        new KubeStateIngest(spark, config)
+            .run(DATE, new QualityRecorder(new LakeTables(spark, CHAIN_DB), "r1", DATE))
+            .orElseThrow();
   }
 
   private static Row pod(String db, String pod) {
-    List<Row> rows = spark.sql("SELECT * FROM " + db + ".pod_info WHERE pod = '" + pod + "'").collectAsList();
+    List<Row> rows =
+        spark.sql("SELECT * FROM " + db + ".pod_info WHERE pod = '" + pod + "'").collectAsList();
     assertEquals(1, rows.size(), pod);
     return rows.get(0);
   }
 
   private static String workload(Row r) {
-    return r.getAs("workload_kind") + "/" + r.getAs("workload_name") + " " + r.getAs("workload_type") + " team=" + r.getAs("team");
+    return r.getAs("workload_kind")
+        + "/"
+        + r.getAs("workload_name")
+        + " "
+        + r.getAs("workload_type")
+        + " team="
+        + r.getAs("team");
   }
 
   @Test
   void traceWorkloadsResolveToTheirControllersAndTypes() {
-    assertEquals("PyTorchJob/llama-ft training team=ml-platform", workload(pod(TRACE_DB, "llama-ft-worker-0")));
+    assertEquals(
+        "PyTorchJob/llama-ft training team=ml-platform",
+        workload(pod(TRACE_DB, "llama-ft-worker-0")));
     Row serve = pod(TRACE_DB, "llm-serve-6c9d7b-x2k4q");
     assertEquals("Deployment/llm-serve inference team=inference", workload(serve));
     assertEquals("ReplicaSet", serve.getAs("owner_kind"));
@@ -105,12 +145,18 @@ class KubeStateIngestTest {
 
   @Test
   void ownerChainsStopAtTheTopControllerIncludingCustomKinds() {
-    assertEquals("CronJob/nightly training team=ml-platform", workload(pod(CHAIN_DB, "nightly-29001-abcde")));
+    assertEquals(
+        "CronJob/nightly training team=ml-platform",
+        workload(pod(CHAIN_DB, "nightly-29001-abcde")));
     assertEquals("Notebook/nb-bob notebook team=unassigned", workload(pod(CHAIN_DB, "nb-bob-0")));
     assertEquals("RayJob/sweep training team=ml-platform", workload(pod(CHAIN_DB, "ray-head")));
-    assertEquals("InferenceService/pred inference team=unassigned", workload(pod(CHAIN_DB, "kserve-pred-0")));
-    assertEquals("LeaderWorkerSet/big-model inference team=unassigned", workload(pod(CHAIN_DB, "lws-0")));
-    assertEquals("ReplicaSet/orphan-rs other team=unassigned", workload(pod(CHAIN_DB, "orphan-rs-x")));
+    assertEquals(
+        "InferenceService/pred inference team=unassigned",
+        workload(pod(CHAIN_DB, "kserve-pred-0")));
+    assertEquals(
+        "LeaderWorkerSet/big-model inference team=unassigned", workload(pod(CHAIN_DB, "lws-0")));
+    assertEquals(
+        "ReplicaSet/orphan-rs other team=unassigned", workload(pod(CHAIN_DB, "orphan-rs-x")));
     Row unowned = pod(CHAIN_DB, "debug");
     assertEquals("Pod/debug other team=unassigned", workload(unowned));
     assertNull(unowned.getAs("owner_kind"));
@@ -122,8 +168,12 @@ class KubeStateIngestTest {
     assertEquals("nvidia_com_mig_3g_40gb", ray.getAs("gpu_resource"));
     assertEquals(2.0, (double) ray.getAs("gpu_request"));
     assertEquals("n1", ray.getAs("node"));
-    assertEquals(java.sql.Timestamp.from(java.time.Instant.parse("2026-11-01T00:00:00Z")), ray.getAs("first_seen"));
-    assertEquals(java.sql.Timestamp.from(java.time.Instant.parse("2026-11-01T00:02:00Z")), ray.getAs("last_seen"));
+    assertEquals(
+        java.sql.Timestamp.from(java.time.Instant.parse("2026-11-01T00:00:00Z")),
+        ray.getAs("first_seen"));
+    assertEquals(
+        java.sql.Timestamp.from(java.time.Instant.parse("2026-11-01T00:02:00Z")),
+        ray.getAs("last_seen"));
     Row job = pod(CHAIN_DB, "nightly-29001-abcde");
     assertEquals("nvidia_com_gpu", job.getAs("gpu_resource"));
     assertEquals(8.0, (double) job.getAs("gpu_request"));

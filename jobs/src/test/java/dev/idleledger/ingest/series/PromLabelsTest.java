@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class PromLabelsTest {
   @Test
   void unescapesQuoteBackslashAndNewline() {
-    assertEquals(Map.of("a", "x\"y", "b", "c:\\d", "n", "1\n2", "e", ""),
+    assertEquals(
+        Map.of("a", "x\"y", "b", "c:\\d", "n", "1\n2", "e", ""),
         PromLabels.parse("a=\"x\\\"y\", b=\"c:\\\\d\",n=\"1\\n2\",e=\"\","));
   }
 
@@ -34,9 +35,12 @@ class PromLabelsTest {
 
   @Test
   void goQuotedValuesUnescapeWhatStrconvQuoteWrites() {
-    // promtool writes label values with Go's strconv.Quote: control characters as t, r, or x, u and U hex escapes.
-    assertEquals(Map.of("a", "x\ty\rz", "b", "\u00a0\uD83D\uDE00A", "c", "q\"\\\n"),
-        PromLabels.parseGoQuoted("a=\"x\\ty\\rz\", b=\"\\u00a0\\U0001F600\\x41\", c=\"q\\\"\\\\\\n\""));
+    // promtool writes label values with Go's strconv.Quote: control characters as t, r, or x, u and
+    // U hex escapes.
+    assertEquals(
+        Map.of("a", "x\ty\rz", "b", "\u00a0\uD83D\uDE00A", "c", "q\"\\\n"),
+        PromLabels.parseGoQuoted(
+            "a=\"x\\ty\\rz\", b=\"\\u00a0\\U0001F600\\x41\", c=\"q\\\"\\\\\\n\""));
     assertNull(PromLabels.parseGoQuoted("a=\"\\q\""), "not a Go escape");
     assertNull(PromLabels.parseGoQuoted("a=\"\\u12\""), "too few hex digits");
     assertNull(PromLabels.parse("a=\"x\\ty\""), "the exposition format has no \\t");
@@ -44,7 +48,9 @@ class PromLabelsTest {
 
   @Test
   void theMetricNameLabelIsNotALabel() {
-    assertEquals(Map.of("Hostname", "n", "gpu", "0"), PromLabels.parseGoQuoted("Hostname=\"n\", __name__=\"DCGM_FI_DEV_GPU_UTIL\", gpu=\"0\""));
+    assertEquals(
+        Map.of("Hostname", "n", "gpu", "0"),
+        PromLabels.parseGoQuoted("Hostname=\"n\", __name__=\"DCGM_FI_DEV_GPU_UTIL\", gpu=\"0\""));
     assertEquals(Map.of(), PromLabels.parse("__name__=\"up\""));
   }
 }

@@ -40,8 +40,20 @@ public final class SampleArchive {
     for (Sample s : samples) {
       b.append(s.metric()).append('{');
       List<String> pairs = new ArrayList<>();
-      s.labels().forEach((k, v) -> pairs.add(k + "=\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\""));
-      b.append(String.join(",", pairs)).append("} ").append(s.value()).append(' ').append(s.ts().toEpochMilli()).append('\n');
+      s.labels()
+          .forEach(
+              (k, v) ->
+                  pairs.add(
+                      k
+                          + "=\""
+                          + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")
+                          + "\""));
+      b.append(String.join(",", pairs))
+          .append("} ")
+          .append(s.value())
+          .append(' ')
+          .append(s.ts().toEpochMilli())
+          .append('\n');
     }
     write(file, b.toString());
   }
@@ -59,7 +71,12 @@ public final class SampleArchive {
       all.put("__name__", s.metric());
       List<String> pairs = new ArrayList<>();
       all.forEach((k, v) -> pairs.add(k + "=" + goQuote(v)));
-      lines.add(new String[] {"{" + String.join(", ", pairs) + "}", String.format("%020d", s.ts().toEpochMilli()), s.value()});
+      lines.add(
+          new String[] {
+            "{" + String.join(", ", pairs) + "}",
+            String.format("%020d", s.ts().toEpochMilli()),
+            s.value()
+          });
     }
     lines.sort(Comparator.<String[], String>comparing(l -> l[0]).thenComparing(l -> l[1]));
     for (String[] l : lines) {
@@ -78,15 +95,25 @@ public final class SampleArchive {
       List<String> pairs = new ArrayList<>();
       s.labels().forEach((k, v) -> pairs.add(k + "=" + goQuote(v)));
       long ms = s.ts().toEpochMilli();
-      b.append(s.metric()).append('{').append(String.join(",", pairs)).append("} ").append(s.value())
-          .append(' ').append(ms / 1000).append('.').append(String.format("%03d", ms % 1000)).append('\n');
+      b.append(s.metric())
+          .append('{')
+          .append(String.join(",", pairs))
+          .append("} ")
+          .append(s.value())
+          .append(' ')
+          .append(ms / 1000)
+          .append('.')
+          .append(String.format("%03d", ms % 1000))
+          .append('\n');
     }
     write(file, b.append("# EOF\n").toString());
   }
 
   /** Go's strconv.Quote for the characters these tests use: quote, backslash, newline and tab escaped. */
   static String goQuote(String v) {
-    return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t") + "\"";
+    return "\""
+        + v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t")
+        + "\"";
   }
 
   /** CSV with ISO timestamps ({@code epochMillis} false) or epoch milliseconds. */
@@ -97,8 +124,13 @@ public final class SampleArchive {
     keys.descendingSet().forEach(k -> b.append(',').append(k));
     b.append('\n');
     for (Sample s : samples) {
-      b.append(s.metric()).append(',').append(epochMillis ? String.valueOf(s.ts().toEpochMilli()) : s.ts().toString()).append(',').append(s.value());
-      keys.descendingSet().forEach(k -> b.append(',').append(quote(s.labels().getOrDefault(k, ""))));
+      b.append(s.metric())
+          .append(',')
+          .append(epochMillis ? String.valueOf(s.ts().toEpochMilli()) : s.ts().toString())
+          .append(',')
+          .append(s.value());
+      keys.descendingSet()
+          .forEach(k -> b.append(',').append(quote(s.labels().getOrDefault(k, ""))));
       b.append('\n');
     }
     write(file, b.toString());
@@ -108,20 +140,31 @@ public final class SampleArchive {
    * Parquet through Spark: TIMESTAMP or INT64 epoch-ms timestamps, labels in the map, plus each of
    * {@code topLevel} as its own STRING column (which wins over the map).
    */
-  public static void writeParquet(SparkSession spark, Path dir, List<Sample> samples, boolean epochMillis, List<String> topLevel,
-                                  Map<String, String> mapOverrides) {
-    StructType schema = new StructType()
-        .add("timestamp", epochMillis ? DataTypes.LongType : DataTypes.TimestampType)
-        .add("metric", DataTypes.StringType).add("value", DataTypes.DoubleType)
-        .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+  public static void writeParquet(
+      SparkSession spark,
+      Path dir,
+      List<Sample> samples,
+      boolean epochMillis,
+      List<String> topLevel,
+      Map<String, String> mapOverrides) {
+    StructType schema =
+        new StructType()
+            .add("timestamp", epochMillis ? DataTypes.LongType : DataTypes.TimestampType)
+            .add("metric", DataTypes.StringType)
+            .add("value", DataTypes.DoubleType)
+            .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
     for (String c : topLevel) {
       schema = schema.add(c, DataTypes.StringType);
     }
     List<Row> rows = new ArrayList<>();
     for (Sample s : samples) {
       Map<String, String> map = new TreeMap<>(s.labels());
-      List<Object> values = new ArrayList<>(List.of(epochMillis ? s.ts().toEpochMilli() : Timestamp.from(s.ts()), s.metric(),
-          Double.parseDouble(s.value())));
+      List<Object> values =
+          new ArrayList<>(
+              List.of(
+                  epochMillis ? s.ts().toEpochMilli() : Timestamp.from(s.ts()),
+                  s.metric(),
+                  Double.parseDouble(s.value())));
       List<Object> top = new ArrayList<>();
       for (String c : topLevel) {
         top.add(map.remove(c));
@@ -133,7 +176,12 @@ public final class SampleArchive {
       values.addAll(top);
       rows.add(RowFactory.create(values.toArray()));
     }
-    spark.createDataFrame(rows, schema).coalesce(1).write().mode("overwrite").parquet(dir.toString());
+    spark
+        .createDataFrame(rows, schema)
+        .coalesce(1)
+        .write()
+        .mode("overwrite")
+        .parquet(dir.toString());
   }
 
   public static void gzip(Path plain, Path gz) {

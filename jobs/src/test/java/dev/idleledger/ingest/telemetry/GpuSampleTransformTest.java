@@ -21,32 +21,57 @@ import org.junit.jupiter.api.Test;
 /** The telemetry transform on tiny in-memory frames: the hold-time rule of COST_MODEL §2 and the plan's shape. */
 class GpuSampleTransformTest {
   private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
-  private static final StructType SERIES = new StructType().add("series_id", DataTypes.StringType).add("series_key", DataTypes.LongType)
-      .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)).add("label_error", DataTypes.StringType)
-      .add("rows", DataTypes.LongType).add("rejected_rows", DataTypes.LongType);
-  private static final StructType SAMPLES = new StructType().add("ts", DataTypes.TimestampType).add("metric", DataTypes.StringType)
-      .add("value", DataTypes.DoubleType).add("series_id", DataTypes.StringType).add("reason", DataTypes.StringType);
+  private static final StructType SERIES =
+      new StructType()
+          .add("series_id", DataTypes.StringType)
+          .add("series_key", DataTypes.LongType)
+          .add("labels", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
+          .add("label_error", DataTypes.StringType)
+          .add("rows", DataTypes.LongType)
+          .add("rejected_rows", DataTypes.LongType);
+  private static final StructType SAMPLES =
+      new StructType()
+          .add("ts", DataTypes.TimestampType)
+          .add("metric", DataTypes.StringType)
+          .add("value", DataTypes.DoubleType)
+          .add("series_id", DataTypes.StringType)
+          .add("reason", DataTypes.StringType);
 
   private static Dataset<Row> gpuSamples(int maxGap, int... offsets) {
     SparkSession spark = TestSpark.session();
-    Dataset<Row> series = spark.createDataFrame(List.of(
-        RowFactory.create("s1", 1L, Map.of("UUID", "GPU-1", "Hostname", "n1"), null, (long) offsets.length, 0L)), SERIES);
+    Dataset<Row> series =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    "s1",
+                    1L,
+                    Map.of("UUID", "GPU-1", "Hostname", "n1"),
+                    null,
+                    (long) offsets.length,
+                    0L)),
+            SERIES);
     List<Row> rows = new ArrayList<>();
     for (int o : offsets) {
-      rows.add(RowFactory.create(Timestamp.from(T0.plusSeconds(o)), "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.5, "s1", null));
+      rows.add(
+          RowFactory.create(
+              Timestamp.from(T0.plusSeconds(o)), "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.5, "s1", null));
     }
     GpuSampleTransform t = new GpuSampleTransform(maxGap);
     Dataset<Row> units = t.seriesUnits(series).persist();
-    return t.toGpuSamples(GpuSampleTransform.usable(t.classify(spark.createDataFrame(rows, SAMPLES), units)), units);
+    return t.toGpuSamples(
+        GpuSampleTransform.usable(t.classify(spark.createDataFrame(rows, SAMPLES), units)), units);
   }
 
   private static List<Double> holds(Dataset<Row> gpuSamples) {
-    return gpuSamples.orderBy("ts").select("hold_seconds").collectAsList().stream().map(r -> r.getDouble(0)).toList();
+    return gpuSamples.orderBy("ts").select("hold_seconds").collectAsList().stream()
+        .map(r -> r.getDouble(0))
+        .toList();
   }
 
   @Test
   void aGapOverTheLimitHoldsTheMedianSpacingAndSoDoesTheLastSample() {
-    // Spacings 1,1,1,57,1: the 57 s gap is over the 10 s limit, so that sample holds the median spacing, 1 s.
+    // Spacings 1,1,1,57,1: the 57 s gap is over the 10 s limit, so that sample holds the median
+    // spacing, 1 s.
     assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0), holds(gpuSamples(10, 0, 1, 2, 3, 60, 61)));
   }
 
@@ -63,7 +88,8 @@ class GpuSampleTransformTest {
 
   @Test
   void holdAcrossHourRecordsItsPartInTheNextHour() {
-    // 15 s scrapes at phase 7 s around 11:00 (offsets from 10:00:00): the 10:59:52 sample holds [10:59:52, 11:00:07),
+    // 15 s scrapes at phase 7 s around 11:00 (offsets from 10:00:00): the 10:59:52 sample holds
+    // [10:59:52, 11:00:07),
     // 8 s of hour 10 and 7 s past it; the 10:59:37 and 11:00:07 samples end within their hour.
     Dataset<Row> rows = gpuSamples(15, 3577, 3592, 3607, 3622).orderBy("ts");
     assertEquals(List.of(15.0, 15.0, 15.0, 15.0), holds(rows));
@@ -72,8 +98,10 @@ class GpuSampleTransformTest {
 
   @Test
   void lastHoldOfTheDayIsCutAtMidnight() {
-    // 30 s scrapes at phase 10 s: 23:59:10 holds 30 s to 23:59:40, whose median hold of 30 s would run to 00:00:10: cut
-    // to the 20 s left of the date. 00:00:00 is not past hour 23's end for the cut hold, so nothing spills either.
+    // 30 s scrapes at phase 10 s: 23:59:10 holds 30 s to 23:59:40, whose median hold of 30 s would
+    // run to 00:00:10: cut
+    // to the 20 s left of the date. 00:00:00 is not past hour 23's end for the cut hold, so nothing
+    // spills either.
     Dataset<Row> rows = gpuSamples(10, 13 * 3600 + 3550, 13 * 3600 + 3580).orderBy("ts");
     assertEquals(List.of(30.0, 20.0), holds(rows));
     assertEquals(List.of(0.0, 0.0), column(rows, HeldHours.NEXT_HOUR));
@@ -91,8 +119,12 @@ class GpuSampleTransformTest {
   @Test
   void thePivotAndTheHoldWindowShareOneShuffleByUnit() {
     String plan = gpuSamples(10, 0, 1, 2).queryExecution().executedPlan().toString();
-    // The samples are shuffled once, by unit; the only other exchanges are on the small series frame.
-    assertEquals(1, count(plan, "Exchange hashpartitioning\\(unit_id#\\d+, \\d+\\), REPARTITION_BY_COL"), plan);
+    // The samples are shuffled once, by unit; the only other exchanges are on the small series
+    // frame.
+    assertEquals(
+        1,
+        count(plan, "Exchange hashpartitioning\\(unit_id#\\d+, \\d+\\), REPARTITION_BY_COL"),
+        plan);
     assertEquals(0, count(plan, "Exchange hashpartitioning\\(unit_id#\\d+, ts#"), plan);
     assertEquals(0, count(plan, "Exchange rangepartitioning|Exchange SinglePartition"), plan);
   }

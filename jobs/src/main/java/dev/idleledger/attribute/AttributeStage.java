@@ -1,5 +1,8 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.attribute.GpuHourlyTable.HOUR;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.PRICE_SOURCE;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -95,7 +98,9 @@ public final class AttributeStage {
   }
 
   private Dataset<Row> silver(dev.idleledger.spark.TableSpec spec, LocalDate date) {
-    return tables.read(spec).where(col("date").equalTo(java.sql.Date.valueOf(date)));
+    return tables
+        .read(spec)
+        .where(col(spec.partitionColumn()).equalTo(java.sql.Date.valueOf(date)));
   }
 
   /**
@@ -110,15 +115,13 @@ public final class AttributeStage {
         instanceHours
             .agg(
                 max(abs(col("gpu_cost").minus(col("attributed")))).as("max_delta"),
-                countWhere(col("price_source").equalTo(UnitHourRate.BILL)).as("billed"),
-                countWhere(col("price_source").equalTo(UnitHourRate.CATALOG)).as("catalog"),
-                countWhere(col("price_source").equalTo(UnitHourRate.NONE)).as("unpriced"),
+                countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.BILL)).as("billed"),
+                countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.CATALOG)).as("catalog"),
+                countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.NONE)).as("unpriced"),
                 count("*").as("hours"),
                 countWhere(nullMoney).as("null_money"),
                 first(
-                        when(
-                            nullMoney,
-                            concat_ws(" ", col("instance_id"), col("hour").cast("string"))),
+                        when(nullMoney, concat_ws(" ", col(INSTANCE_ID), col(HOUR).cast("string"))),
                         true)
                     .as("null_example"))
             .first();

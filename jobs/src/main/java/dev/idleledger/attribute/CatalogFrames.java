@@ -1,5 +1,7 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.attribute.GpuHourlyTable.GPU_MODEL;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_TYPE;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lower;
@@ -65,7 +67,7 @@ final class CatalogFrames {
 
   /** Left-joins the catalog columns (a selection of {@link #instanceTypes} with its key) to rows by their instance_type. */
   static Dataset<Row> withShape(Dataset<Row> rows, Dataset<Row> catalogColumns) {
-    return rows.withColumn(KEY, key(col("instance_type")))
+    return rows.withColumn(KEY, key(col(INSTANCE_TYPE)))
         .join(broadcast(catalogColumns), new String[] {KEY}, "left")
         .drop(KEY);
   }
@@ -83,7 +85,7 @@ final class CatalogFrames {
     return spark.createDataFrame(
         rows,
         new StructType()
-            .add("gpu_model", DataTypes.StringType)
+            .add(GPU_MODEL, DataTypes.StringType)
             .add("model_slices", DataTypes.IntegerType));
   }
 

@@ -1,5 +1,12 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.attribute.GpuHourlyTable.CLUSTER;
+import static dev.idleledger.attribute.GpuHourlyTable.COST;
+import static dev.idleledger.attribute.GpuHourlyTable.CURRENCY;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_TYPE;
+import static dev.idleledger.attribute.GpuHourlyTable.NODE;
+import static dev.idleledger.attribute.GpuHourlyTable.UNIT_ID;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
@@ -42,13 +49,13 @@ final class CatalogGaps {
     List<Row> unknown =
         instances
             .where(col("cat_gpus").isNull())
-            .groupBy("instance_type")
+            .groupBy(INSTANCE_TYPE)
             .agg(
                 count("*").as("instances"),
                 min("gpus").as("min_gpus"),
                 max("gpus").as("max_gpus"),
-                max(col("node").isNotNull()).as("has_node"))
-            .orderBy("instance_type")
+                max(col(NODE).isNotNull()).as("has_node"))
+            .orderBy(INSTANCE_TYPE)
             .collectAsList();
 
     List<String> assumed = new ArrayList<>();
@@ -97,15 +104,10 @@ final class CatalogGaps {
     List<Row> billOnly =
         gpuHourly
             .where(
-                col("cluster")
-                    .equalTo(InstanceHourCost.UNATTRIBUTED_CLUSTER)
-                    .and(col("node").isNull()))
-            .groupBy("instance_id", "instance_type")
-            .agg(
-                countDistinct("unit_id").as("gpus"),
-                sum("cost").as("cost"),
-                max("currency").as("currency"))
-            .orderBy(col("cost").desc(), col("instance_id"))
+                col(CLUSTER).equalTo(InstanceHourCost.UNATTRIBUTED_CLUSTER).and(col(NODE).isNull()))
+            .groupBy(INSTANCE_ID, INSTANCE_TYPE)
+            .agg(countDistinct(UNIT_ID).as("gpus"), sum(COST).as(COST), max(CURRENCY).as(CURRENCY))
+            .orderBy(col(COST).desc(), col(INSTANCE_ID))
             .collectAsList();
     List<String> named = new ArrayList<>();
     for (Row r : billOnly) {

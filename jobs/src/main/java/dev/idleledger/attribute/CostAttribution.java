@@ -1,5 +1,42 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.attribute.GpuHourlyTable.ACTIVE_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.AVG_ACTIVITY;
+import static dev.idleledger.attribute.GpuHourlyTable.CLUSTER;
+import static dev.idleledger.attribute.GpuHourlyTable.COST;
+import static dev.idleledger.attribute.GpuHourlyTable.CURRENCY;
+import static dev.idleledger.attribute.GpuHourlyTable.DATE;
+import static dev.idleledger.attribute.GpuHourlyTable.GPU_MODEL;
+import static dev.idleledger.attribute.GpuHourlyTable.GPU_UUID;
+import static dev.idleledger.attribute.GpuHourlyTable.HOUR;
+import static dev.idleledger.attribute.GpuHourlyTable.IDLE_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.IDLE_MEMORY_HELD_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_TYPE;
+import static dev.idleledger.attribute.GpuHourlyTable.LABELS;
+import static dev.idleledger.attribute.GpuHourlyTable.MAX_ACTIVITY;
+import static dev.idleledger.attribute.GpuHourlyTable.MAX_FB_USED_MIB;
+import static dev.idleledger.attribute.GpuHourlyTable.MIG_INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.MIG_PROFILE;
+import static dev.idleledger.attribute.GpuHourlyTable.NAMESPACE;
+import static dev.idleledger.attribute.GpuHourlyTable.NODE;
+import static dev.idleledger.attribute.GpuHourlyTable.POD;
+import static dev.idleledger.attribute.GpuHourlyTable.PRICE_SOURCE;
+import static dev.idleledger.attribute.GpuHourlyTable.RATE_PER_SECOND;
+import static dev.idleledger.attribute.GpuHourlyTable.SLICE_SHARE;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_ACTIVE;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_IDLE;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_IDLE_MEMORY_HELD;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_UNALLOCATED;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_UNOBSERVED;
+import static dev.idleledger.attribute.GpuHourlyTable.TEAM;
+import static dev.idleledger.attribute.GpuHourlyTable.UNALLOCATED_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.UNIT_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.UNOBSERVED_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.UNUSED_CAPACITY_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_KIND;
+import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_NAME;
+import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_TYPE;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -16,6 +53,9 @@ import dev.idleledger.config.ChargebackLabels;
 import dev.idleledger.config.GpuSharePolicy;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.WorkloadClassifier;
+import dev.idleledger.ingest.SilverTables.BillingHourly;
+import dev.idleledger.ingest.SilverTables.GpuSamples;
+import dev.idleledger.ingest.SilverTables.NodeInfo;
 import dev.idleledger.ingest.telemetry.HeldHours;
 import dev.idleledger.model.UnitSecondMoney;
 import dev.idleledger.model.WorkloadIdentity;
@@ -122,11 +162,11 @@ public final class CostAttribution {
 
     Dataset<Row> dayNodes =
         nodes
-            .groupBy("cluster", "node")
+            .groupBy(NodeInfo.CLUSTER, NodeInfo.NODE)
             .agg(
-                max("instance_id").as("instance_id"),
-                max("instance_type").as("instance_type"),
-                max("gpu_capacity").as("gpu_capacity"));
+                max(NodeInfo.INSTANCE_ID).as(INSTANCE_ID),
+                max(NodeInfo.INSTANCE_TYPE).as(INSTANCE_TYPE),
+                max(NodeInfo.GPU_CAPACITY).as(NodeInfo.GPU_CAPACITY));
 
     Dataset<Row> withShare = GpuUnits.withSliceShare(samples, modelSlices);
     // The classified per-second samples feed the unit-hours, gpu_hourly and the workloads'
@@ -146,15 +186,15 @@ public final class CostAttribution {
         GpuUnits.observedHours(observedSamples).transform(keeping.frames()::apply);
     Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
     Dataset<Row> billedInstances =
-        billing.groupBy("instance_id").agg(max("instance_type").as("bill_instance_type"));
+        billing
+            .groupBy(BillingHourly.INSTANCE_ID)
+            .agg(max(BillingHourly.INSTANCE_TYPE).as("bill_instance_type"));
     Dataset<Row> instances =
         InstanceHourCost.instances(
                 dayNodes,
                 billedInstances,
                 unitsSeen.where(
-                    col("mig_profile")
-                        .isNull()
-                        .or(col("mig_profile").notEqual(GpuUnits.UNCONFIGURED))),
+                    col(MIG_PROFILE).isNull().or(col(MIG_PROFILE).notEqual(GpuUnits.UNCONFIGURED))),
                 catalog,
                 CatalogFrames.shareForUnknownShape(settings.share()))
             .transform(keeping.frames()::apply);
@@ -167,10 +207,10 @@ public final class CostAttribution {
                 unitsSeen,
                 GpuUnits.unseen(gpuInstances),
                 gpuInstances.select(
-                    "cluster",
-                    "node",
-                    "instance_id",
-                    "instance_type",
+                    CLUSTER,
+                    NODE,
+                    INSTANCE_ID,
+                    INSTANCE_TYPE,
                     "gpus",
                     "gpu_share",
                     "cat_on_demand_hourly",
@@ -190,26 +230,26 @@ public final class CostAttribution {
     // per-second
     // statistics read time in order, and the parts of a split hold follow each other without a gap.
     Dataset<Row> heldSamples =
-        withWorkload(held.where(col("pod").isNotNull()), pods)
+        withWorkload(held.where(col(POD).isNotNull()), pods)
             .select(
-                col("date"),
-                col(HeldHours.HOUR_FROM).as("ts"),
-                col("cluster"),
-                col("node"),
-                col("unit_id"),
-                col("namespace"),
-                col("pod"),
-                col("workload_kind"),
-                col("workload_name"),
-                col("workload_type"),
-                col("team"),
+                col(DATE),
+                col(HeldHours.HOUR_FROM).as(GpuSamples.TS),
+                col(CLUSTER),
+                col(NODE),
+                col(UNIT_ID),
+                col(NAMESPACE),
+                col(POD),
+                col(WORKLOAD_KIND),
+                col(WORKLOAD_NAME),
+                col(WORKLOAD_TYPE),
+                col(TEAM),
                 col("activity"),
-                col("fb_used_mib"),
+                col(GpuSamples.FB_USED_MIB),
                 col("mem_fraction"),
-                col(HeldHours.HOUR_SECONDS).as("hold_seconds"),
+                col(HeldHours.HOUR_SECONDS).as(GpuSamples.HOLD_SECONDS),
                 col(STATE),
-                col("gpu_model"),
-                col("mig_profile"));
+                col(GPU_MODEL),
+                col(MIG_PROFILE));
     return new Result(gpuHourly, instanceHours, heldSamples, instances);
   }
 
@@ -222,17 +262,17 @@ public final class CostAttribution {
     Column activity = GpuSecondState.activity();
     Dataset<Row> withType =
         HeldHours.byHour(samples)
-            .drop("ts", "hold_seconds", HeldHours.NEXT_HOUR)
+            .drop(GpuSamples.TS, GpuSamples.HOLD_SECONDS, HeldHours.NEXT_HOUR)
             .join(
-                broadcast(dayNodes.select("cluster", "node", "instance_type")),
-                new String[] {"cluster", "node"},
+                broadcast(dayNodes.select(CLUSTER, NODE, INSTANCE_TYPE)),
+                new String[] {CLUSTER, NODE},
                 "left");
     return CatalogFrames.withShape(
             withType, catalog.select(CatalogFrames.KEY, "cat_gpu_memory_mib"))
         .withColumn("activity", activity)
         .withColumn(
             "mem_fraction",
-            GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col("slice_share"))))
+            GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col(SLICE_SHARE))))
         .withColumn(
             STATE,
             GpuSecondState.state(
@@ -240,142 +280,141 @@ public final class CostAttribution {
                 col("mem_fraction"),
                 settings.activityThreshold(),
                 settings.memoryHeldThreshold()))
-        .drop("instance_type", "cat_gpu_memory_mib");
+        .drop(INSTANCE_TYPE, "cat_gpu_memory_mib");
   }
 
   /** One row per (sample, hour, holder): each of |P| holders gets 1/|P| of the seconds and money of the hold's part in that hour. */
   private Dataset<Row> allocate(Dataset<Row> observedSamples, Dataset<Row> unitHours) {
-    Dataset<Row> rates = unitHours.select("cluster", "unit_id", "hour", "rate");
-    Column holders = greatest(size(col("holders")), lit(1)).cast("double");
+    Dataset<Row> rates = unitHours.select(CLUSTER, UNIT_ID, HOUR, "rate");
+    Column holders = greatest(size(col(GpuSamples.HOLDERS)), lit(1)).cast("double");
     return observedSamples
-        .join(broadcast(rates), new String[] {"cluster", "unit_id", "hour"}, "left")
+        .join(broadcast(rates), new String[] {CLUSTER, UNIT_ID, HOUR}, "left")
         .withColumn(
             "money",
-            UnitSecondMoney.perHolder(col("rate"), col(HeldHours.HOUR_SECONDS), col("holders")))
+            UnitSecondMoney.perHolder(
+                col("rate"), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
         // GPU-equivalent seconds: each holder's share of the unit's share of the GPU.
         .withColumn(
             "eq_seconds",
             col(HeldHours.HOUR_SECONDS)
-                .multiply(col("slice_share"))
+                .multiply(col(SLICE_SHARE))
                 .multiply(lit(1.0).divide(holders)))
-        .withColumn("holder", explode_outer(col("holders")))
-        .withColumn("namespace", col("holder.namespace"))
-        .withColumn("pod", col("holder.pod"))
-        .drop("holder", "holders");
+        .withColumn("holder", explode_outer(col(GpuSamples.HOLDERS)))
+        .withColumn(NAMESPACE, col("holder.namespace"))
+        .withColumn(POD, col("holder.pod"))
+        .drop("holder", GpuSamples.HOLDERS);
   }
 
   private Dataset<Row> gpuHourly(Dataset<Row> held, Dataset<Row> unitHours, Dataset<Row> pods) {
     Column allocated = col(STATE).notEqual(GpuSecondState.UNALLOCATED);
     Column idle = col(STATE).isin(GpuSecondState.IDLE, GpuSecondState.IDLE_MEMORY_HELD);
     Dataset<Row> observed =
-        held.groupBy("cluster", "unit_id", "hour", "namespace", "pod")
+        held.groupBy(CLUSTER, UNIT_ID, HOUR, NAMESPACE, POD)
             .agg(
                 sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), "eq_seconds")
-                    .as("state_seconds_active"),
-                sumWhere(idle, "eq_seconds").as("state_seconds_idle"),
+                    .as(STATE_SECONDS_ACTIVE),
+                sumWhere(idle, "eq_seconds").as(STATE_SECONDS_IDLE),
                 sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), "eq_seconds")
-                    .as("state_seconds_idle_memory_held"),
+                    .as(STATE_SECONDS_IDLE_MEMORY_HELD),
                 sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), "eq_seconds")
-                    .as("state_seconds_unallocated"),
-                lit(0.0).as("state_seconds_unobserved"),
+                    .as(STATE_SECONDS_UNALLOCATED),
+                lit(0.0).as(STATE_SECONDS_UNOBSERVED),
                 sum(when(col("activity").isNotNull(), col("activity").multiply(col("eq_seconds"))))
                     .as("activity_seconds"),
                 sum(when(col("activity").isNotNull(), col("eq_seconds"))).as("activity_weight"),
-                max("activity").as("max_activity"),
-                max("fb_used_mib").as("max_fb_used_mib"),
-                sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), "money").as("active_cost"),
-                sumWhere(idle, "money").as("idle_cost"),
+                max("activity").as(MAX_ACTIVITY),
+                max(GpuSamples.FB_USED_MIB).as(MAX_FB_USED_MIB),
+                sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), "money").as(ACTIVE_COST),
+                sumWhere(idle, "money").as(IDLE_COST),
                 sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), "money")
-                    .as("idle_memory_held_cost"),
+                    .as(IDLE_MEMORY_HELD_COST),
                 sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), "money")
-                    .as("unallocated_cost"),
-                lit(0.0).as("unobserved_cost"),
+                    .as(UNALLOCATED_COST),
+                lit(0.0).as(UNOBSERVED_COST),
                 sum(when(
                         allocated,
                         col("money").multiply(lit(1.0).minus(coalesce(col("activity"), lit(0.0))))))
-                    .as("unused_capacity_cost"));
+                    .as(UNUSED_CAPACITY_COST));
 
     // Billed time without telemetry lands on the unit's no-holder row.
     Dataset<Row> unobserved =
         unitHours
             .where(col("unobserved_seconds").gt(0))
             .select(
-                col("cluster"),
-                col("unit_id"),
-                col("hour"),
-                lit(null).cast("string").as("namespace"),
-                lit(null).cast("string").as("pod"),
-                lit(0.0).as("state_seconds_active"),
-                lit(0.0).as("state_seconds_idle"),
-                lit(0.0).as("state_seconds_idle_memory_held"),
-                lit(0.0).as("state_seconds_unallocated"),
-                col("unobserved_seconds")
-                    .multiply(col("slice_share"))
-                    .as("state_seconds_unobserved"),
+                col(CLUSTER),
+                col(UNIT_ID),
+                col(HOUR),
+                lit(null).cast("string").as(NAMESPACE),
+                lit(null).cast("string").as(POD),
+                lit(0.0).as(STATE_SECONDS_ACTIVE),
+                lit(0.0).as(STATE_SECONDS_IDLE),
+                lit(0.0).as(STATE_SECONDS_IDLE_MEMORY_HELD),
+                lit(0.0).as(STATE_SECONDS_UNALLOCATED),
+                col("unobserved_seconds").multiply(col(SLICE_SHARE)).as(STATE_SECONDS_UNOBSERVED),
                 lit(null).cast("double").as("activity_seconds"),
                 lit(null).cast("double").as("activity_weight"),
-                lit(null).cast("double").as("max_activity"),
-                lit(null).cast("double").as("max_fb_used_mib"),
-                lit(0.0).as("active_cost"),
-                lit(0.0).as("idle_cost"),
-                lit(0.0).as("idle_memory_held_cost"),
-                lit(0.0).as("unallocated_cost"),
-                UnitSecondMoney.of(col("rate"), col("unobserved_seconds")).as("unobserved_cost"),
-                lit(null).cast("double").as("unused_capacity_cost"));
+                lit(null).cast("double").as(MAX_ACTIVITY),
+                lit(null).cast("double").as(MAX_FB_USED_MIB),
+                lit(0.0).as(ACTIVE_COST),
+                lit(0.0).as(IDLE_COST),
+                lit(0.0).as(IDLE_MEMORY_HELD_COST),
+                lit(0.0).as(UNALLOCATED_COST),
+                UnitSecondMoney.of(col("rate"), col("unobserved_seconds")).as(UNOBSERVED_COST),
+                lit(null).cast("double").as(UNUSED_CAPACITY_COST));
 
     Dataset<Row> combined =
         observed
             .unionByName(unobserved)
-            .groupBy("cluster", "unit_id", "hour", "namespace", "pod")
+            .groupBy(CLUSTER, UNIT_ID, HOUR, NAMESPACE, POD)
             .agg(
-                sum("state_seconds_active").as("state_seconds_active"),
-                sum("state_seconds_idle").as("state_seconds_idle"),
-                sum("state_seconds_idle_memory_held").as("state_seconds_idle_memory_held"),
-                sum("state_seconds_unallocated").as("state_seconds_unallocated"),
-                sum("state_seconds_unobserved").as("state_seconds_unobserved"),
+                sum(STATE_SECONDS_ACTIVE).as(STATE_SECONDS_ACTIVE),
+                sum(STATE_SECONDS_IDLE).as(STATE_SECONDS_IDLE),
+                sum(STATE_SECONDS_IDLE_MEMORY_HELD).as(STATE_SECONDS_IDLE_MEMORY_HELD),
+                sum(STATE_SECONDS_UNALLOCATED).as(STATE_SECONDS_UNALLOCATED),
+                sum(STATE_SECONDS_UNOBSERVED).as(STATE_SECONDS_UNOBSERVED),
                 sum("activity_seconds").as("activity_seconds"),
                 sum("activity_weight").as("activity_weight"),
-                max("max_activity").as("max_activity"),
-                max("max_fb_used_mib").as("max_fb_used_mib"),
-                sum("active_cost").as("active_cost"),
-                sum("idle_cost").as("idle_cost"),
-                sum("idle_memory_held_cost").as("idle_memory_held_cost"),
-                sum("unallocated_cost").as("unallocated_cost"),
-                sum("unobserved_cost").as("unobserved_cost"),
-                sum("unused_capacity_cost").as("unused_capacity_cost"));
+                max(MAX_ACTIVITY).as(MAX_ACTIVITY),
+                max(MAX_FB_USED_MIB).as(MAX_FB_USED_MIB),
+                sum(ACTIVE_COST).as(ACTIVE_COST),
+                sum(IDLE_COST).as(IDLE_COST),
+                sum(IDLE_MEMORY_HELD_COST).as(IDLE_MEMORY_HELD_COST),
+                sum(UNALLOCATED_COST).as(UNALLOCATED_COST),
+                sum(UNOBSERVED_COST).as(UNOBSERVED_COST),
+                sum(UNUSED_CAPACITY_COST).as(UNUSED_CAPACITY_COST));
 
     Dataset<Row> unitFacts =
         unitHours.select(
-            col("cluster"),
-            col("unit_id"),
-            col("hour"),
-            col("node"),
-            col("instance_id"),
-            col("instance_type"),
-            col("gpu_uuid"),
-            col("gpu_model"),
-            col("mig_profile"),
-            col("mig_instance_id"),
-            col("slice_share"),
-            col("rate").as(GpuHourlyTable.RATE_PER_SECOND),
-            col("price_source"),
-            col("currency"));
+            col(CLUSTER),
+            col(UNIT_ID),
+            col(HOUR),
+            col(NODE),
+            col(INSTANCE_ID),
+            col(INSTANCE_TYPE),
+            col(GPU_UUID),
+            col(GPU_MODEL),
+            col(MIG_PROFILE),
+            col(MIG_INSTANCE_ID),
+            col(SLICE_SHARE),
+            col("rate").as(RATE_PER_SECOND),
+            col(PRICE_SOURCE),
+            col(CURRENCY));
     Dataset<Row> rows =
         combined
-            .join(broadcast(unitFacts), new String[] {"cluster", "unit_id", "hour"}, "left")
-            .withColumn("date", lit(Date.valueOf(settings.date())))
+            .join(broadcast(unitFacts), new String[] {CLUSTER, UNIT_ID, HOUR}, "left")
+            .withColumn(DATE, lit(Date.valueOf(settings.date())))
             .withColumn(
-                "avg_activity",
+                AVG_ACTIVITY,
                 when(
                     col("activity_weight").gt(0),
                     col("activity_seconds").divide(col("activity_weight"))))
-            .withColumn("unused_capacity_cost", coalesce(col("unused_capacity_cost"), lit(0.0)))
+            .withColumn(UNUSED_CAPACITY_COST, coalesce(col(UNUSED_CAPACITY_COST), lit(0.0)))
             .withColumn(
-                "cost",
-                col("active_cost")
-                    .plus(col("idle_cost"))
-                    .plus(col("unallocated_cost"))
-                    .plus(col("unobserved_cost")));
+                COST,
+                col(ACTIVE_COST)
+                    .plus(col(IDLE_COST))
+                    .plus(col(UNALLOCATED_COST))
+                    .plus(col(UNOBSERVED_COST)));
     return withWorkload(rows, pods);
   }
 
@@ -387,8 +426,8 @@ public final class CostAttribution {
         settings.classifier(),
         List.of(
             new WorkloadIdentity.Carried(
-                "labels",
-                CarriedLabels.of(settings.labels(), col("labels")),
+                LABELS,
+                CarriedLabels.of(settings.labels(), col(LABELS)),
                 map().cast("map<string,string>"))));
   }
 
@@ -399,30 +438,25 @@ public final class CostAttribution {
   private static Dataset<Row> reconcile(Dataset<Row> gpuHourly, Dataset<Row> billedHours) {
     Dataset<Row> attributed =
         gpuHourly
-            .groupBy(
-                col("cluster"),
-                coalesce(col("instance_id"), col("node")).as("instance_id"),
-                col("hour"))
+            .groupBy(col(CLUSTER), coalesce(col(INSTANCE_ID), col(NODE)).as(INSTANCE_ID), col(HOUR))
             .agg(
-                sum("cost").as("attributed"),
-                max("price_source").as("price_source"),
-                max("currency").as("row_currency"));
+                sum(COST).as("attributed"),
+                max(PRICE_SOURCE).as(PRICE_SOURCE),
+                max(CURRENCY).as("row_currency"));
     return attributed
         .join(
-            billedHours.select(
-                col("instance_id"), col("hour"), col("gpu_cost_total"), col("currency")),
-            new String[] {"instance_id", "hour"},
+            billedHours.select(col(INSTANCE_ID), col(HOUR), col("gpu_cost_total"), col(CURRENCY)),
+            new String[] {INSTANCE_ID, HOUR},
             "full_outer")
-        .withColumn("cluster", coalesce(col("cluster"), lit(InstanceHourCost.UNATTRIBUTED_CLUSTER)))
+        .withColumn(CLUSTER, coalesce(col(CLUSTER), lit(InstanceHourCost.UNATTRIBUTED_CLUSTER)))
         .withColumn("attributed", coalesce(col("attributed"), lit(0.0)))
         .withColumn("gpu_cost", coalesce(col("gpu_cost_total"), col("attributed")))
         .withColumn(
-            "price_source",
+            PRICE_SOURCE,
             when(col("gpu_cost_total").isNotNull(), lit(UnitHourRate.BILL))
-                .otherwise(col("price_source")))
-        .withColumn("currency", coalesce(col("currency"), col("row_currency")))
-        .select(
-            "cluster", "instance_id", "hour", "gpu_cost", "attributed", "price_source", "currency");
+                .otherwise(col(PRICE_SOURCE)))
+        .withColumn(CURRENCY, coalesce(col(CURRENCY), col("row_currency")))
+        .select(CLUSTER, INSTANCE_ID, HOUR, "gpu_cost", "attributed", PRICE_SOURCE, CURRENCY);
   }
 
   private static Column sumWhere(Column condition, String column) {

@@ -1,5 +1,8 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.ingest.SilverTables.GpuSamples.FB_FREE_MIB;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.FB_USED_MIB;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.HOLDERS;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
@@ -8,6 +11,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.ingest.SilverTables.GpuSamples;
 import org.apache.spark.sql.Column;
 
 /**
@@ -27,14 +31,14 @@ public final class GpuSecondState {
    * GPU_UTIL only says "some kernel ran in the sample period", so it is the fallback, not the measure.
    */
   public static Column activity() {
-    Column raw = coalesce(col("gr_engine_active"), col("gpu_util").divide(100.0));
+    Column raw = coalesce(col(GpuSamples.GR_ENGINE_ACTIVE), col(GpuSamples.GPU_UTIL).divide(100.0));
     return least(lit(1.0), greatest(lit(0.0), raw));
   }
 
   /** Framebuffer in use as a share of the unit's memory; {@code catalogMemoryMib} where FB_FREE is missing. */
   public static Column memoryFraction(Column catalogMemoryMib) {
-    Column total = coalesce(col("fb_used_mib").plus(col("fb_free_mib")), catalogMemoryMib);
-    return when(total.gt(0), col("fb_used_mib").divide(total));
+    Column total = coalesce(col(FB_USED_MIB).plus(col(FB_FREE_MIB)), catalogMemoryMib);
+    return when(total.gt(0), col(FB_USED_MIB).divide(total));
   }
 
   /** The state of a sample given its activity and memory columns. */
@@ -43,7 +47,7 @@ public final class GpuSecondState {
       Column memoryFraction,
       double activityThreshold,
       double memoryHeldThreshold) {
-    return when(size(col("holders")).equalTo(0), lit(UNALLOCATED))
+    return when(size(col(HOLDERS)).equalTo(0), lit(UNALLOCATED))
         .when(isActive(activity, activityThreshold), lit(ACTIVE))
         .when(coalesce(memoryFraction, lit(0.0)).geq(memoryHeldThreshold), lit(IDLE_MEMORY_HELD))
         .otherwise(lit(IDLE));

@@ -1,5 +1,16 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.attribute.GpuHourlyTable.CLUSTER;
+import static dev.idleledger.attribute.GpuHourlyTable.DATE;
+import static dev.idleledger.attribute.GpuHourlyTable.GPU_MODEL;
+import static dev.idleledger.attribute.GpuHourlyTable.GPU_UUID;
+import static dev.idleledger.attribute.GpuHourlyTable.HOUR;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.MIG_INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.MIG_PROFILE;
+import static dev.idleledger.attribute.GpuHourlyTable.NODE;
+import static dev.idleledger.attribute.GpuHourlyTable.SLICE_SHARE;
+import static dev.idleledger.attribute.GpuHourlyTable.UNIT_ID;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
@@ -13,6 +24,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.ingest.telemetry.HeldHours;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -33,16 +45,16 @@ final class GpuUnits {
 
   /** Adds slice_share to samples: 1 for a whole GPU, k / slices(model) for a MIG instance. */
   static Dataset<Row> withSliceShare(Dataset<Row> samples, Dataset<Row> modelSlices) {
-    Column k = regexp_extract(col("mig_profile"), "^(\\d+)g", 1).cast("double");
+    Column k = regexp_extract(col(MIG_PROFILE), "^(\\d+)g", 1).cast("double");
     Column slices = coalesce(col("model_slices"), lit(DEFAULT_MODEL_SLICES)).cast("double");
     return samples
         .join(
             broadcast(modelSlices),
-            samples.col("gpu_model").equalTo(modelSlices.col("gpu_model")),
+            samples.col(GPU_MODEL).equalTo(modelSlices.col(GPU_MODEL)),
             "left")
-        .drop(modelSlices.col("gpu_model"))
+        .drop(modelSlices.col(GPU_MODEL))
         .withColumn(
-            "slice_share", when(col("mig_profile").isNull(), lit(1.0)).otherwise(k.divide(slices)))
+            SLICE_SHARE, when(col(MIG_PROFILE).isNull(), lit(1.0)).otherwise(k.divide(slices)))
         .withColumn("model_slices", slices);
   }
 
@@ -53,41 +65,41 @@ final class GpuUnits {
    * Only for GPUs whose instances leave slices free. Columns as {@link #withSliceShare} output.
    */
   static Dataset<Row> unconfiguredSamples(Dataset<Row> samplesWithShare) {
-    Dataset<Row> mig = samplesWithShare.where(col("mig_profile").isNotNull());
+    Dataset<Row> mig = samplesWithShare.where(col(MIG_PROFILE).isNotNull());
     Dataset<Row> freeShare =
-        mig.groupBy("cluster", "gpu_uuid", "mig_instance_id")
-            .agg(max("slice_share").as("instance_share"))
-            .groupBy("cluster", "gpu_uuid")
+        mig.groupBy(CLUSTER, GPU_UUID, MIG_INSTANCE_ID)
+            .agg(max(SLICE_SHARE).as("instance_share"))
+            .groupBy(CLUSTER, GPU_UUID)
             .agg(sum("instance_share").as("used_share"))
             .withColumn("free_share", lit(1.0).minus(col("used_share")))
             .where(col("free_share").gt(1e-9))
-            .select("cluster", "gpu_uuid", "free_share");
+            .select(CLUSTER, GPU_UUID, "free_share");
     Dataset<Row> perTimestamp =
         mig.groupBy(
-                "date",
-                "cluster",
-                "node",
-                "gpu_uuid",
-                "gpu_index",
-                "gpu_model",
+                DATE,
+                CLUSTER,
+                NODE,
+                GPU_UUID,
+                GpuSamples.GPU_INDEX,
+                GPU_MODEL,
                 "model_slices",
-                "ts")
+                GpuSamples.TS)
             .agg(
-                max("hold_seconds").as("hold_seconds"),
+                max(GpuSamples.HOLD_SECONDS).as(GpuSamples.HOLD_SECONDS),
                 max(HeldHours.NEXT_HOUR).as(HeldHours.NEXT_HOUR));
     return perTimestamp
-        .join(broadcast(freeShare), new String[] {"cluster", "gpu_uuid"})
-        .withColumn("mig_profile", lit(UNCONFIGURED))
-        .withColumn("mig_instance_id", lit(UNCONFIGURED))
-        .withColumn("unit_id", concat(col("gpu_uuid"), lit("/" + UNCONFIGURED)))
-        .withColumn("slice_share", col("free_share"))
+        .join(broadcast(freeShare), new String[] {CLUSTER, GPU_UUID})
+        .withColumn(MIG_PROFILE, lit(UNCONFIGURED))
+        .withColumn(MIG_INSTANCE_ID, lit(UNCONFIGURED))
+        .withColumn(UNIT_ID, concat(col(GPU_UUID), lit("/" + UNCONFIGURED)))
+        .withColumn(SLICE_SHARE, col("free_share"))
         .withColumn(
-            "holders",
+            GpuSamples.HOLDERS,
             array().cast(org.apache.spark.sql.types.DataTypes.createArrayType(SilverTables.HOLDER)))
-        .withColumn("gr_engine_active", lit(null).cast("double"))
-        .withColumn("gpu_util", lit(null).cast("double"))
-        .withColumn("fb_used_mib", lit(null).cast("double"))
-        .withColumn("fb_free_mib", lit(null).cast("double"))
+        .withColumn(GpuSamples.GR_ENGINE_ACTIVE, lit(null).cast("double"))
+        .withColumn(GpuSamples.GPU_UTIL, lit(null).cast("double"))
+        .withColumn(GpuSamples.FB_USED_MIB, lit(null).cast("double"))
+        .withColumn(GpuSamples.FB_FREE_MIB, lit(null).cast("double"))
         .drop("free_share");
   }
 
@@ -99,30 +111,30 @@ final class GpuUnits {
    */
   static Dataset<Row> observedHours(Dataset<Row> classifiedSamples) {
     return classifiedSamples
-        .groupBy("cluster", "node", "gpu_uuid", "unit_id", "hour")
+        .groupBy(CLUSTER, NODE, GPU_UUID, UNIT_ID, HOUR)
         .agg(
-            max("gpu_model").as("gpu_model"),
-            max("mig_profile").as("mig_profile"),
-            max("mig_instance_id").as("mig_instance_id"),
-            max("slice_share").as("slice_share"),
+            max(GPU_MODEL).as(GPU_MODEL),
+            max(MIG_PROFILE).as(MIG_PROFILE),
+            max(MIG_INSTANCE_ID).as(MIG_INSTANCE_ID),
+            max(SLICE_SHARE).as(SLICE_SHARE),
             sum(HeldHours.HOUR_SECONDS).as("observed_seconds"));
   }
 
   /** The distinct units seen: cluster, node, gpu_uuid, gpu_model, unit_id, mig_profile, mig_instance_id, slice_share. */
   static Dataset<Row> seen(Dataset<Row> observedHours) {
     return observedHours
-        .groupBy("cluster", "node", "gpu_uuid", "unit_id")
+        .groupBy(CLUSTER, NODE, GPU_UUID, UNIT_ID)
         .agg(
-            max("gpu_model").as("gpu_model"),
-            max("mig_profile").as("mig_profile"),
-            max("mig_instance_id").as("mig_instance_id"),
-            max("slice_share").as("slice_share"));
+            max(GPU_MODEL).as(GPU_MODEL),
+            max(MIG_PROFILE).as(MIG_PROFILE),
+            max(MIG_INSTANCE_ID).as(MIG_INSTANCE_ID),
+            max(SLICE_SHARE).as(SLICE_SHARE));
   }
 
   /** cluster, unit_id, hour, observed_seconds: the seconds of each unit-hour that telemetry covered. */
   static Dataset<Row> observedSeconds(Dataset<Row> observedHours) {
     return observedHours
-        .groupBy("cluster", "unit_id", "hour")
+        .groupBy(CLUSTER, UNIT_ID, HOUR)
         .agg(sum("observed_seconds").as("observed_seconds"));
   }
 
@@ -136,15 +148,15 @@ final class GpuUnits {
         .where(col("gpus").gt(col("gpus_seen")))
         .withColumn("k", expr("explode(sequence(1, gpus - gpus_seen))"))
         .select(
-            col("instance_id"),
-            col("cluster"),
-            col("node"),
-            concat(lit("unseen-"), col("k").cast("string")).as("gpu_uuid"),
-            concat(col("instance_id"), lit("/unseen-"), col("k").cast("string")).as("unit_id"),
-            lit(null).cast("string").as("gpu_model"),
-            lit(null).cast("string").as("mig_profile"),
-            lit(null).cast("string").as("mig_instance_id"),
-            lit(1.0).as("slice_share"));
+            col(INSTANCE_ID),
+            col(CLUSTER),
+            col(NODE),
+            concat(lit("unseen-"), col("k").cast("string")).as(GPU_UUID),
+            concat(col(INSTANCE_ID), lit("/unseen-"), col("k").cast("string")).as(UNIT_ID),
+            lit(null).cast("string").as(GPU_MODEL),
+            lit(null).cast("string").as(MIG_PROFILE),
+            lit(null).cast("string").as(MIG_INSTANCE_ID),
+            lit(1.0).as(SLICE_SHARE));
   }
 
   /**
@@ -155,9 +167,9 @@ final class GpuUnits {
   static Dataset<Row> withInstance(
       Dataset<Row> unitsSeen, Dataset<Row> unseen, Dataset<Row> instanceFacts) {
     Dataset<Row> seen =
-        unitsSeen.join(broadcast(instanceFacts), new String[] {"cluster", "node"}, "left");
+        unitsSeen.join(broadcast(instanceFacts), new String[] {CLUSTER, NODE}, "left");
     Dataset<Row> placeholders =
-        unseen.join(broadcast(instanceFacts.drop("cluster", "node")), new String[] {"instance_id"});
+        unseen.join(broadcast(instanceFacts.drop(CLUSTER, NODE)), new String[] {INSTANCE_ID});
     return seen.unionByName(placeholders);
   }
 }

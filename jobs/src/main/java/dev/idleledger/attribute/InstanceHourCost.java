@@ -1,5 +1,13 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.attribute.GpuHourlyTable.CLUSTER;
+import static dev.idleledger.attribute.GpuHourlyTable.CURRENCY;
+import static dev.idleledger.attribute.GpuHourlyTable.GPU_UUID;
+import static dev.idleledger.attribute.GpuHourlyTable.HOUR;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_TYPE;
+import static dev.idleledger.attribute.GpuHourlyTable.MIG_PROFILE;
+import static dev.idleledger.attribute.GpuHourlyTable.NODE;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -9,6 +17,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.ingest.SilverTables.BillingHourly;
+import dev.idleledger.ingest.SilverTables.NodeInfo;
 import dev.idleledger.model.Periods;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,17 +59,17 @@ final class InstanceHourCost {
       double unknownShapeShare) {
     Dataset<Row> seenPerNode =
         unitsSeen
-            .groupBy("cluster", "node")
+            .groupBy(CLUSTER, NODE)
             .agg(
-                countDistinct("gpu_uuid").as("gpus_seen"),
-                countDistinct(when(col("mig_profile").isNotNull(), col("gpu_uuid")))
+                countDistinct(GPU_UUID).as("gpus_seen"),
+                countDistinct(when(col(MIG_PROFILE).isNotNull(), col(GPU_UUID)))
                     .as("mig_gpus_seen"));
-    Dataset<Row> fromKube = nodes.join(seenPerNode, new String[] {"cluster", "node"}, "left");
+    Dataset<Row> fromKube = nodes.join(seenPerNode, new String[] {CLUSTER, NODE}, "left");
     Dataset<Row> all =
         fromKube
-            .join(billedInstances, new String[] {"instance_id"}, "full_outer")
-            .withColumn("cluster", coalesce(col("cluster"), lit(UNATTRIBUTED_CLUSTER)))
-            .withColumn("instance_type", coalesce(col("instance_type"), col("bill_instance_type")))
+            .join(billedInstances, new String[] {INSTANCE_ID}, "full_outer")
+            .withColumn(CLUSTER, coalesce(col(CLUSTER), lit(UNATTRIBUTED_CLUSTER)))
+            .withColumn(INSTANCE_TYPE, coalesce(col(INSTANCE_TYPE), col("bill_instance_type")))
             .withColumn("gpus_seen", coalesce(col("gpus_seen"), lit(0L)))
             .withColumn("mig_gpus_seen", coalesce(col("mig_gpus_seen"), lit(0L)));
     return CatalogFrames.withShape(all, catalog)
@@ -68,14 +78,15 @@ final class InstanceHourCost {
             coalesce(
                 col("cat_gpus").cast("long"),
                 greatest(
-                    coalesce(col("gpu_capacity").cast("long"), lit(0L)).plus(col("mig_gpus_seen")),
+                    coalesce(col(NodeInfo.GPU_CAPACITY).cast("long"), lit(0L))
+                        .plus(col("mig_gpus_seen")),
                     col("gpus_seen"))))
         .withColumn("gpu_share", coalesce(col("cat_gpu_share"), lit(unknownShapeShare)))
         .select(
-            "instance_id",
-            "cluster",
-            "node",
-            "instance_type",
+            INSTANCE_ID,
+            CLUSTER,
+            NODE,
+            INSTANCE_TYPE,
             "gpus",
             "gpus_seen",
             "gpu_share",
@@ -87,29 +98,38 @@ final class InstanceHourCost {
   static Dataset<Row> billedHours(Dataset<Row> billing, Dataset<Row> gpuInstances) {
     Dataset<Row> perHour =
         billing
-            .groupBy("instance_id", "hour")
+            .groupBy(INSTANCE_ID, HOUR)
             .agg(
-                org.apache.spark.sql.functions.sum("node_cost").as("node_cost"),
-                org.apache.spark.sql.functions.sum("billed_seconds").as("billed_seconds"),
-                max("currency").as("currency"));
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .sum(BillingHourly.NODE_COST)
+                    .as(BillingHourly.NODE_COST),
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .sum(BillingHourly.BILLED_SECONDS)
+                    .as(BillingHourly.BILLED_SECONDS),
+                max(CURRENCY).as(CURRENCY));
     return perHour
         .join(
-            broadcast(gpuInstances.select("instance_id", "cluster", "gpus", "gpu_share")),
-            "instance_id")
+            broadcast(gpuInstances.select(INSTANCE_ID, CLUSTER, "gpus", "gpu_share")), INSTANCE_ID)
         .withColumn(
-            "billed_seconds",
+            BillingHourly.BILLED_SECONDS,
             org.apache.spark.sql.functions.least(
-                lit((double) Periods.SECONDS_PER_HOUR), col("billed_seconds")))
-        .withColumn("gpu_cost_total", col("node_cost").multiply(col("gpu_share")))
+                lit((double) Periods.SECONDS_PER_HOUR), col(BillingHourly.BILLED_SECONDS)))
+        .withColumn("gpu_cost_total", col(BillingHourly.NODE_COST).multiply(col("gpu_share")))
         .withColumn("gpu_cost_per_gpu", col("gpu_cost_total").divide(col("gpus")))
         .select(
-            "instance_id",
-            "cluster",
-            "hour",
-            "node_cost",
+            INSTANCE_ID,
+            CLUSTER,
+            HOUR,
+            BillingHourly.NODE_COST,
             "gpu_cost_total",
             "gpu_cost_per_gpu",
-            "billed_seconds",
-            "currency");
+            BillingHourly.BILLED_SECONDS,
+            CURRENCY);
   }
 }

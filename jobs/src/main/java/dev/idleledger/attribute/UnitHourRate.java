@@ -1,11 +1,19 @@
 package dev.idleledger.attribute;
 
+import static dev.idleledger.attribute.GpuHourlyTable.CLUSTER;
+import static dev.idleledger.attribute.GpuHourlyTable.CURRENCY;
+import static dev.idleledger.attribute.GpuHourlyTable.HOUR;
+import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.PRICE_SOURCE;
+import static dev.idleledger.attribute.GpuHourlyTable.SLICE_SHARE;
+import static dev.idleledger.attribute.GpuHourlyTable.UNIT_ID;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.ingest.SilverTables.BillingHourly;
 import dev.idleledger.model.Periods;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -36,30 +44,31 @@ final class UnitHourRate {
   static Dataset<Row> compute(Dataset<Row> units, Dataset<Row> billedHours, Dataset<Row> observed) {
     Dataset<Row> billedUnitHours =
         units
-            .join(billedHours.drop("cluster"), "instance_id")
-            .select("cluster", "unit_id", "hour", "gpu_cost_per_gpu", "billed_seconds", "currency");
+            .join(billedHours.drop(CLUSTER), INSTANCE_ID)
+            .select(
+                CLUSTER, UNIT_ID, HOUR, "gpu_cost_per_gpu", BillingHourly.BILLED_SECONDS, CURRENCY);
     Dataset<Row> unitHours =
         billedUnitHours
-            .join(observed, new String[] {"cluster", "unit_id", "hour"}, "full_outer")
-            .join(units, new String[] {"cluster", "unit_id"}, "left")
+            .join(observed, new String[] {CLUSTER, UNIT_ID, HOUR}, "full_outer")
+            .join(units, new String[] {CLUSTER, UNIT_ID}, "left")
             .withColumn("observed_seconds", coalesce(col("observed_seconds"), lit(0.0)));
 
-    Column billed = col("billed_seconds").isNotNull();
-    Column denominator = greatest(col("billed_seconds"), col("observed_seconds"));
+    Column billed = col(BillingHourly.BILLED_SECONDS).isNotNull();
+    Column denominator = greatest(col(BillingHourly.BILLED_SECONDS), col("observed_seconds"));
     Column billRate =
         when(
                 denominator.gt(0),
-                col("gpu_cost_per_gpu").multiply(col("slice_share")).divide(denominator))
+                col("gpu_cost_per_gpu").multiply(col(SLICE_SHARE)).divide(denominator))
             .otherwise(lit(0.0));
     Column catalogRate =
         col("cat_on_demand_hourly")
             .multiply(col("gpu_share"))
             .divide(col("cat_gpus"))
             .divide((double) Periods.SECONDS_PER_HOUR)
-            .multiply(col("slice_share"));
+            .multiply(col(SLICE_SHARE));
     return unitHours
         .withColumn(
-            "price_source",
+            PRICE_SOURCE,
             when(billed, lit(BILL))
                 .when(col("cat_on_demand_hourly").isNotNull(), lit(CATALOG))
                 .otherwise(lit(NONE)))
@@ -70,8 +79,11 @@ final class UnitHourRate {
                 .otherwise(lit(0.0)))
         .withColumn(
             "unobserved_seconds",
-            when(billed, greatest(lit(0.0), col("billed_seconds").minus(col("observed_seconds"))))
+            when(
+                    billed,
+                    greatest(
+                        lit(0.0), col(BillingHourly.BILLED_SECONDS).minus(col("observed_seconds"))))
                 .otherwise(lit(0.0)))
-        .withColumn("currency", when(billed, col("currency")).otherwise(lit(CATALOG_CURRENCY)));
+        .withColumn(CURRENCY, when(billed, col(CURRENCY)).otherwise(lit(CATALOG_CURRENCY)));
   }
 }

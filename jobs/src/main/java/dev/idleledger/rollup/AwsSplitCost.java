@@ -3,6 +3,10 @@ package dev.idleledger.rollup;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.idleledger.attribute.GpuHourlyTable;
+import dev.idleledger.ingest.SilverTables.BillingPodSplit;
+import dev.idleledger.ingest.SilverTables.PodInfo;
+import dev.idleledger.rollup.GoldTables.WorkloadDaily;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,48 +25,76 @@ import org.apache.spark.sql.Row;
  */
 final class AwsSplitCost {
   static final String[] WORKLOAD = {
-    "date", "cluster", "namespace", "workload_kind", "workload_name"
+    WorkloadDaily.DATE,
+    WorkloadDaily.CLUSTER,
+    WorkloadDaily.NAMESPACE,
+    WorkloadDaily.WORKLOAD_KIND,
+    WorkloadDaily.WORKLOAD_NAME
   };
+
+  /** Aliases of the two sides of {@link #byWorkload}'s join: the split rows and the pods. */
+  private static final String SPLIT = "s";
+
+  private static final String POD = "p";
 
   private AwsSplitCost() {}
 
   /** What AWS's split charged the pods, with the cluster of the GPU instance they ran on (instances outside gpu_hourly are left out). */
   static Dataset<Row> onGpuInstances(Dataset<Row> podSplit, Dataset<Row> gpuHourly) {
     Dataset<Row> gpuInstances =
-        gpuHourly.where(col("instance_id").isNotNull()).select("instance_id", "cluster").distinct();
+        gpuHourly
+            .where(col(GpuHourlyTable.INSTANCE_ID).isNotNull())
+            .select(GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.CLUSTER)
+            .distinct();
     return podSplit
-        .join(gpuInstances, "instance_id")
-        .withColumn("aws_split_cost", col("split_cost").plus(col("unused_cost")));
+        .join(gpuInstances, BillingPodSplit.INSTANCE_ID)
+        .withColumn(
+            WorkloadDaily.AWS_SPLIT_COST,
+            col(BillingPodSplit.SPLIT_COST).plus(col(BillingPodSplit.UNUSED_COST)));
   }
 
   /** Per workload-day (the keys of workload_daily): {@code aws_split_cost} of the pods kube state ties to it. */
   static Dataset<Row> byWorkload(Dataset<Row> splitOnGpuInstances, Dataset<Row> podInfo) {
-    Dataset<Row> s = splitOnGpuInstances.alias("s");
+    Dataset<Row> s = splitOnGpuInstances.alias(SPLIT);
     Dataset<Row> p =
         podInfo
             .select(
-                "date", "cluster", "namespace", "pod", "pod_uid", "workload_kind", "workload_name")
-            .alias("p");
+                PodInfo.DATE,
+                PodInfo.CLUSTER,
+                PodInfo.NAMESPACE,
+                PodInfo.POD,
+                PodInfo.POD_UID,
+                PodInfo.WORKLOAD_KIND,
+                PodInfo.WORKLOAD_NAME)
+            .alias(POD);
     // A pod name reused in one day (a recreated pod) is told apart by its uid where both sides have
     // one.
     Column samePod =
-        col("s.date")
-            .equalTo(col("p.date"))
-            .and(col("s.cluster").equalTo(col("p.cluster")))
-            .and(col("s.namespace").equalTo(col("p.namespace")))
-            .and(col("s.pod").equalTo(col("p.pod")))
+        inSplit(BillingPodSplit.DATE)
+            .equalTo(inPod(PodInfo.DATE))
+            .and(inSplit(GpuHourlyTable.CLUSTER).equalTo(inPod(PodInfo.CLUSTER)))
+            .and(inSplit(BillingPodSplit.NAMESPACE).equalTo(inPod(PodInfo.NAMESPACE)))
+            .and(inSplit(BillingPodSplit.POD).equalTo(inPod(PodInfo.POD)))
             .and(
-                col("s.pod_uid")
+                inSplit(BillingPodSplit.POD_UID)
                     .isNull()
-                    .or(col("p.pod_uid").isNull())
-                    .or(col("s.pod_uid").equalTo(col("p.pod_uid"))));
+                    .or(inPod(PodInfo.POD_UID).isNull())
+                    .or(inSplit(BillingPodSplit.POD_UID).equalTo(inPod(PodInfo.POD_UID))));
     return s.join(p, samePod)
         .groupBy(
-            col("s.date").as("date"),
-            col("s.cluster").as("cluster"),
-            col("s.namespace").as("namespace"),
-            col("p.workload_kind").as("workload_kind"),
-            col("p.workload_name").as("workload_name"))
-        .agg(sum("s.aws_split_cost").as("aws_split_cost"));
+            inSplit(BillingPodSplit.DATE).as(WorkloadDaily.DATE),
+            inSplit(GpuHourlyTable.CLUSTER).as(WorkloadDaily.CLUSTER),
+            inSplit(BillingPodSplit.NAMESPACE).as(WorkloadDaily.NAMESPACE),
+            inPod(PodInfo.WORKLOAD_KIND).as(WorkloadDaily.WORKLOAD_KIND),
+            inPod(PodInfo.WORKLOAD_NAME).as(WorkloadDaily.WORKLOAD_NAME))
+        .agg(sum(inSplit(WorkloadDaily.AWS_SPLIT_COST)).as(WorkloadDaily.AWS_SPLIT_COST));
+  }
+
+  private static Column inSplit(String column) {
+    return col(SPLIT + "." + column);
+  }
+
+  private static Column inPod(String column) {
+    return col(POD + "." + column);
   }
 }

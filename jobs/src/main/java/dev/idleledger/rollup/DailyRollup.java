@@ -1,5 +1,31 @@
 package dev.idleledger.rollup;
 
+import static dev.idleledger.attribute.GpuHourlyTable.AVG_ACTIVITY;
+import static dev.idleledger.attribute.GpuHourlyTable.CLUSTER;
+import static dev.idleledger.attribute.GpuHourlyTable.COST;
+import static dev.idleledger.attribute.GpuHourlyTable.CURRENCY;
+import static dev.idleledger.attribute.GpuHourlyTable.DATE;
+import static dev.idleledger.attribute.GpuHourlyTable.GPU_UUID;
+import static dev.idleledger.attribute.GpuHourlyTable.HOUR;
+import static dev.idleledger.attribute.GpuHourlyTable.IDLE_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.IDLE_MEMORY_HELD_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.LABELS;
+import static dev.idleledger.attribute.GpuHourlyTable.MAX_FB_USED_MIB;
+import static dev.idleledger.attribute.GpuHourlyTable.NAMESPACE;
+import static dev.idleledger.attribute.GpuHourlyTable.POD;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_ACTIVE;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_IDLE;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_IDLE_MEMORY_HELD;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_UNALLOCATED;
+import static dev.idleledger.attribute.GpuHourlyTable.STATE_SECONDS_UNOBSERVED;
+import static dev.idleledger.attribute.GpuHourlyTable.TEAM;
+import static dev.idleledger.attribute.GpuHourlyTable.UNALLOCATED_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.UNIT_ID;
+import static dev.idleledger.attribute.GpuHourlyTable.UNOBSERVED_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.UNUSED_CAPACITY_COST;
+import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_KIND;
+import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_NAME;
+import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_TYPE;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
@@ -17,6 +43,9 @@ import dev.idleledger.model.IdleRuns;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.Periods;
 import dev.idleledger.model.WorkloadSecond;
+import dev.idleledger.rollup.GoldTables.ClusterDaily;
+import dev.idleledger.rollup.GoldTables.TeamDaily;
+import dev.idleledger.rollup.GoldTables.WorkloadDaily;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -25,51 +54,55 @@ import org.apache.spark.sql.Row;
 
 /** gpu_hourly (and the held samples) → workload_daily, cluster_daily, team_daily. Pure transforms. */
 public final class DailyRollup {
-  private static final String[] WORKLOAD = {
-    "date", "cluster", "namespace", "workload_kind", "workload_name"
-  };
+  private static final String[] WORKLOAD = {DATE, CLUSTER, NAMESPACE, WORKLOAD_KIND, WORKLOAD_NAME};
 
   private DailyRollup() {}
 
   public static Dataset<Row> workloadDaily(Dataset<Row> gpuHourly, Dataset<Row> heldSamples) {
-    Column heldSeconds = col("state_seconds_active").plus(col("state_seconds_idle"));
+    Column heldSeconds = col(STATE_SECONDS_ACTIVE).plus(col(STATE_SECONDS_IDLE));
     Dataset<Row> sums =
         gpuHourly
-            .where(col("pod").isNotNull())
+            .where(col(POD).isNotNull())
             .groupBy(cols(WORKLOAD))
             .agg(
-                first("workload_type", true).as("workload_type"),
-                first("team", true).as("team"),
+                first(WORKLOAD_TYPE, true).as(WorkloadDaily.WORKLOAD_TYPE),
+                first(TEAM, true).as(WorkloadDaily.TEAM),
                 // Pods of one controller share its template, so their labels agree; if a rollout
                 // changed them mid-day, the
                 // labels of the workload's costliest unit-hour win (pod and hour break ties, so a
                 // re-run picks the same).
-                max_by(col("labels"), struct(col("cost"), col("pod"), col("hour"))).as("labels"),
-                countDistinct("pod").as("pods"),
-                countDistinct("unit_id").as("gpus"),
-                sum(heldSeconds).divide(Periods.SECONDS_PER_HOUR).as("gpu_hours"),
-                sum("state_seconds_active").divide(Periods.SECONDS_PER_HOUR).as("active_gpu_hours"),
-                sum("state_seconds_idle").divide(Periods.SECONDS_PER_HOUR).as("idle_gpu_hours"),
-                sum("state_seconds_idle_memory_held")
+                max_by(col(LABELS), struct(col(COST), col(POD), col(HOUR)))
+                    .as(WorkloadDaily.LABELS),
+                countDistinct(POD).as(WorkloadDaily.PODS),
+                countDistinct(UNIT_ID).as(WorkloadDaily.GPUS),
+                sum(heldSeconds).divide(Periods.SECONDS_PER_HOUR).as(WorkloadDaily.GPU_HOURS),
+                sum(STATE_SECONDS_ACTIVE)
                     .divide(Periods.SECONDS_PER_HOUR)
-                    .as("idle_memory_held_gpu_hours"),
-                sum(col("avg_activity").multiply(heldSeconds)).as("activity_seconds"),
-                sum(when(col("avg_activity").isNotNull(), heldSeconds)).as("activity_weight"),
-                max("max_fb_used_mib").as("max_fb_used_mib"),
-                sum("cost").as("cost"),
-                sum("idle_cost").as("idle_cost"),
-                sum("idle_memory_held_cost").as("idle_memory_held_cost"),
-                sum("unused_capacity_cost").as("unused_capacity_cost"),
-                max("currency").as("currency"));
+                    .as(WorkloadDaily.ACTIVE_GPU_HOURS),
+                sum(STATE_SECONDS_IDLE)
+                    .divide(Periods.SECONDS_PER_HOUR)
+                    .as(WorkloadDaily.IDLE_GPU_HOURS),
+                sum(STATE_SECONDS_IDLE_MEMORY_HELD)
+                    .divide(Periods.SECONDS_PER_HOUR)
+                    .as(WorkloadDaily.IDLE_MEMORY_HELD_GPU_HOURS),
+                sum(col(AVG_ACTIVITY).multiply(heldSeconds)).as("activity_seconds"),
+                sum(when(col(AVG_ACTIVITY).isNotNull(), heldSeconds)).as("activity_weight"),
+                max(MAX_FB_USED_MIB).as(WorkloadDaily.MAX_FB_USED_MIB),
+                sum(COST).as(WorkloadDaily.COST),
+                sum(IDLE_COST).as(WorkloadDaily.IDLE_COST),
+                sum(IDLE_MEMORY_HELD_COST).as(WorkloadDaily.IDLE_MEMORY_HELD_COST),
+                sum(UNUSED_CAPACITY_COST).as(WorkloadDaily.UNUSED_CAPACITY_COST),
+                max(CURRENCY).as(WorkloadDaily.CURRENCY));
     return sums.join(secondStats(heldSamples), WORKLOAD, "left")
         .withColumn(
-            "avg_activity",
+            WorkloadDaily.AVG_ACTIVITY,
             when(
                 col("activity_weight").gt(0),
                 col("activity_seconds").divide(col("activity_weight"))))
-        .withColumn("efficiency", efficiency())
+        .withColumn(WorkloadDaily.EFFICIENCY, efficiency())
         .withColumn(
-            "longest_idle_streak_seconds", coalesce(col("longest_idle_streak_seconds"), lit(0.0)));
+            WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS,
+            coalesce(col("longest_idle_streak_seconds"), lit(0.0)));
   }
 
   /**
@@ -103,54 +136,57 @@ public final class DailyRollup {
 
   /** @param instanceHours per GPU instance-hour: cluster, gpu_cost (by the bill, or catalog), attributed, currency */
   public static Dataset<Row> clusterDaily(Dataset<Row> gpuHourly, Dataset<Row> instanceHours) {
-    Column allocatedSeconds = col("state_seconds_active").plus(col("state_seconds_idle"));
-    Column observedSeconds = allocatedSeconds.plus(col("state_seconds_unallocated"));
+    Column allocatedSeconds = col(STATE_SECONDS_ACTIVE).plus(col(STATE_SECONDS_IDLE));
+    Column observedSeconds = allocatedSeconds.plus(col(STATE_SECONDS_UNALLOCATED));
     // A GPU telemetry never showed is a placeholder "unseen-k" on every instance that has one; its
     // unit_id
     // (instance/unseen-k) tells them apart, so two such instances count all their GPUs.
-    Column gpu =
-        when(col("gpu_uuid").startsWith("unseen-"), col("unit_id")).otherwise(col("gpu_uuid"));
+    Column gpu = when(col(GPU_UUID).startsWith("unseen-"), col(UNIT_ID)).otherwise(col(GPU_UUID));
     Dataset<Row> fromRows =
         gpuHourly
-            .groupBy("date", "cluster")
+            .groupBy(DATE, CLUSTER)
             .agg(
-                countDistinct(gpu).as("gpus"),
-                sum(allocatedSeconds).divide(Periods.SECONDS_PER_HOUR).as("allocated_gpu_hours"),
-                sum("state_seconds_unallocated")
+                countDistinct(gpu).as(ClusterDaily.GPUS),
+                sum(allocatedSeconds)
                     .divide(Periods.SECONDS_PER_HOUR)
-                    .as("unallocated_gpu_hours"),
-                sum("state_seconds_unobserved")
+                    .as(ClusterDaily.ALLOCATED_GPU_HOURS),
+                sum(STATE_SECONDS_UNALLOCATED)
                     .divide(Periods.SECONDS_PER_HOUR)
-                    .as("unobserved_gpu_hours"),
-                sum(when(col("pod").isNotNull(), col("cost")).otherwise(0.0)).as("allocated_cost"),
-                sum("idle_cost").as("idle_cost"),
-                sum("unallocated_cost").as("unallocated_cost"),
-                sum("unobserved_cost").as("unobserved_cost"),
-                sum("unused_capacity_cost").as("unused_capacity_cost"),
-                sum(col("avg_activity").multiply(observedSeconds)).as("activity_seconds"),
-                sum(when(col("avg_activity").isNotNull(), observedSeconds)).as("activity_weight"),
-                max("currency").as("currency"));
-    Dataset<Row> billed = instanceHours.groupBy("cluster").agg(sum("gpu_cost").as("gpu_cost"));
+                    .as(ClusterDaily.UNALLOCATED_GPU_HOURS),
+                sum(STATE_SECONDS_UNOBSERVED)
+                    .divide(Periods.SECONDS_PER_HOUR)
+                    .as(ClusterDaily.UNOBSERVED_GPU_HOURS),
+                sum(when(col(POD).isNotNull(), col(COST)).otherwise(0.0))
+                    .as(ClusterDaily.ALLOCATED_COST),
+                sum(IDLE_COST).as(ClusterDaily.IDLE_COST),
+                sum(UNALLOCATED_COST).as(ClusterDaily.UNALLOCATED_COST),
+                sum(UNOBSERVED_COST).as(ClusterDaily.UNOBSERVED_COST),
+                sum(UNUSED_CAPACITY_COST).as(ClusterDaily.UNUSED_CAPACITY_COST),
+                sum(col(AVG_ACTIVITY).multiply(observedSeconds)).as("activity_seconds"),
+                sum(when(col(AVG_ACTIVITY).isNotNull(), observedSeconds)).as("activity_weight"),
+                max(CURRENCY).as(ClusterDaily.CURRENCY));
+    Dataset<Row> billed =
+        instanceHours.groupBy(CLUSTER).agg(sum(ClusterDaily.GPU_COST).as(ClusterDaily.GPU_COST));
     return fromRows
-        .join(billed, new String[] {"cluster"}, "full_outer")
-        .withColumn("gpu_cost", coalesce(col("gpu_cost"), lit(0.0)))
+        .join(billed, new String[] {CLUSTER}, "full_outer")
+        .withColumn(ClusterDaily.GPU_COST, coalesce(col(ClusterDaily.GPU_COST), lit(0.0)))
         .withColumn(
-            "billed_gpu_hours",
-            col("allocated_gpu_hours")
-                .plus(col("unallocated_gpu_hours"))
-                .plus(col("unobserved_gpu_hours")))
-        .withColumn("waste_cost", col("idle_cost").plus(col("unallocated_cost")))
+            ClusterDaily.BILLED_GPU_HOURS,
+            col(ClusterDaily.ALLOCATED_GPU_HOURS)
+                .plus(col(ClusterDaily.UNALLOCATED_GPU_HOURS))
+                .plus(col(ClusterDaily.UNOBSERVED_GPU_HOURS)))
+        .withColumn(ClusterDaily.WASTE_COST, col(IDLE_COST).plus(col(UNALLOCATED_COST)))
         .withColumn(
-            "avg_activity",
+            ClusterDaily.AVG_ACTIVITY,
             when(
                 col("activity_weight").gt(0),
                 col("activity_seconds").divide(col("activity_weight"))))
         .withColumn(
-            "reconciliation_delta",
-            col("gpu_cost")
-                .minus(col("allocated_cost"))
-                .minus(col("unallocated_cost"))
-                .minus(col("unobserved_cost")));
+            ClusterDaily.RECONCILIATION_DELTA,
+            col(ClusterDaily.GPU_COST)
+                .minus(col(ClusterDaily.ALLOCATED_COST))
+                .minus(col(UNALLOCATED_COST))
+                .minus(col(UNOBSERVED_COST)));
   }
 
   /** team_daily without shared waste (attribution.share_unallocated = none): shared_waste_cost 0, cost_with_shared_waste = cost. */
@@ -164,21 +200,29 @@ public final class DailyRollup {
   /** @param sharedWaste {@link SharedWaste#byTeamAndCluster} of the same workloads */
   public static Dataset<Row> teamDaily(Dataset<Row> workloadDaily, Dataset<Row> sharedWaste) {
     return workloadDaily
-        .groupBy("date", "team")
+        .groupBy(WorkloadDaily.DATE, WorkloadDaily.TEAM)
         .agg(
-            sum("gpu_hours").as("gpu_hours"),
-            sum("cost").as("cost"),
-            sum("idle_cost").as("idle_cost"),
-            sum("unused_capacity_cost").as("unused_capacity_cost"),
-            max("currency").as("currency"))
-        .join(SharedWaste.byTeam(sharedWaste), new String[] {"date", "team"}, "left")
-        .withColumn("shared_waste_cost", coalesce(col("shared_waste_cost"), lit(0.0)))
-        .withColumn("cost_with_shared_waste", col("cost").plus(col("shared_waste_cost")))
-        .withColumn("efficiency", efficiency());
+            sum(WorkloadDaily.GPU_HOURS).as(TeamDaily.GPU_HOURS),
+            sum(WorkloadDaily.COST).as(TeamDaily.COST),
+            sum(WorkloadDaily.IDLE_COST).as(TeamDaily.IDLE_COST),
+            sum(WorkloadDaily.UNUSED_CAPACITY_COST).as(TeamDaily.UNUSED_CAPACITY_COST),
+            max(WorkloadDaily.CURRENCY).as(TeamDaily.CURRENCY))
+        .join(
+            SharedWaste.byTeam(sharedWaste),
+            new String[] {WorkloadDaily.DATE, WorkloadDaily.TEAM},
+            "left")
+        .withColumn(
+            TeamDaily.SHARED_WASTE_COST, coalesce(col(TeamDaily.SHARED_WASTE_COST), lit(0.0)))
+        .withColumn(
+            TeamDaily.COST_WITH_SHARED_WASTE,
+            col(WorkloadDaily.COST).plus(col(TeamDaily.SHARED_WASTE_COST)))
+        .withColumn(TeamDaily.EFFICIENCY, efficiency());
   }
 
   private static Column efficiency() {
-    return when(col("cost").gt(0), lit(1.0).minus(col("unused_capacity_cost").divide(col("cost"))));
+    return when(
+        col(WorkloadDaily.COST).gt(0),
+        lit(1.0).minus(col(WorkloadDaily.UNUSED_CAPACITY_COST).divide(col(WorkloadDaily.COST))));
   }
 
   private static Column[] cols(String[] names, String... more) {

@@ -10,9 +10,13 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.AttributeStage;
 import dev.idleledger.attribute.CostAttribution;
+import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
+import dev.idleledger.rollup.GoldTables.ClusterDaily;
+import dev.idleledger.rollup.GoldTables.TeamDaily;
+import dev.idleledger.rollup.GoldTables.WorkloadDaily;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
@@ -73,8 +77,8 @@ public final class RollupStage {
     recordAwsSplit(splitOnGpu, workloads, quality);
     Dataset<Row> clusters =
         DailyRollup.clusterDaily(
-                gpuHourly, attribution.instanceHours().where(col("hour").isNotNull()))
-            .withColumn("date", lit(Date.valueOf(date)))
+                gpuHourly, attribution.instanceHours().where(col(GpuHourlyTable.HOUR).isNotNull()))
+            .withColumn(ClusterDaily.DATE, lit(Date.valueOf(date)))
             .transform(StageFrames::keep);
     tables.replaceDates(GoldTables.CLUSTER_DAILY, clusters, List.of(date));
     // Teams come after clusters: with shared waste, a team's share is of its clusters' unallocated
@@ -92,8 +96,8 @@ public final class RollupStage {
     Row worstRow =
         clusters
             .agg(
-                max(abs(col("reconciliation_delta"))),
-                count(when(col("reconciliation_delta").isNull(), 1)))
+                max(abs(col(ClusterDaily.RECONCILIATION_DELTA))),
+                count(when(col(ClusterDaily.RECONCILIATION_DELTA).isNull(), 1)))
             .first();
     double worst = worstRow.isNullAt(0) ? 0.0 : worstRow.getDouble(0);
     long nullDeltas = worstRow.getLong(1);
@@ -122,9 +126,12 @@ public final class RollupStage {
             .agg(max(abs(col("delta"))), count(lit(1)))
             .first();
     double delta = worst.isNullAt(0) ? 0.0 : worst.getDouble(0);
-    Row totals = clusters.agg(sum(col("unallocated_cost").plus(col("unobserved_cost")))).first();
+    Row totals =
+        clusters
+            .agg(sum(col(ClusterDaily.UNALLOCATED_COST).plus(col(ClusterDaily.UNOBSERVED_COST))))
+            .first();
     double waste = totals.isNullAt(0) ? 0.0 : totals.getDouble(0);
-    Row shared = sharedWaste.agg(sum("shared_waste_cost")).first();
+    Row shared = sharedWaste.agg(sum(TeamDaily.SHARED_WASTE_COST)).first();
     double sharedTotal = shared.isNullAt(0) ? 0.0 : shared.getDouble(0);
     boolean ok = delta <= config.maxReconciliationDelta;
     quality.recordValue(
@@ -146,13 +153,13 @@ public final class RollupStage {
   }
 
   private Dataset<Row> ofDate(TableSpec table, LocalDate date) {
-    return tables.read(table).where(col("date").equalTo(lit(Date.valueOf(date))));
+    return tables.read(table).where(col(table.partitionColumn()).equalTo(lit(Date.valueOf(date))));
   }
 
   /** How much of AWS's split of the day's GPU instances landed on workload_daily rows (the rest: pods kube state does not tie to a GPU workload). */
   private static void recordAwsSplit(
       Dataset<Row> splitOnGpu, Dataset<Row> workloads, QualityRecorder quality) {
-    Row total = splitOnGpu.agg(sum("aws_split_cost"), count(lit(1))).first();
+    Row total = splitOnGpu.agg(sum(WorkloadDaily.AWS_SPLIT_COST), count(lit(1))).first();
     if (total.getLong(1) == 0) {
       quality.recordValue(
           "aws_split_cost",
@@ -163,7 +170,7 @@ public final class RollupStage {
           "no split cost allocation rows for the day's GPU instances");
       return;
     }
-    Row shown = workloads.agg(sum("aws_split_cost")).first();
+    Row shown = workloads.agg(sum(WorkloadDaily.AWS_SPLIT_COST)).first();
     double onWorkloads = shown.isNullAt(0) ? 0.0 : shown.getDouble(0);
     quality.recordValue(
         "aws_split_cost",

@@ -7,6 +7,9 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig.WasteSharing;
+import dev.idleledger.rollup.GoldTables.ClusterDaily;
+import dev.idleledger.rollup.GoldTables.TeamDaily;
+import dev.idleledger.rollup.GoldTables.WorkloadDaily;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,6 +23,9 @@ import org.apache.spark.sql.expressions.Window;
  * has no one to share with: its waste stays unshared, the platform's line as with {@code none}.
  */
 public final class SharedWaste {
+  /** What a team's workloads cost on one cluster-day (Σ workload_daily cost): no table's column. */
+  private static final String TEAM_ALLOCATED_COST = "allocated_cost";
+
   private SharedWaste() {}
 
   /**
@@ -30,40 +36,49 @@ public final class SharedWaste {
   public static Dataset<Row> byTeamAndCluster(
       Dataset<Row> workloadDaily, Dataset<Row> clusterDaily, WasteSharing sharing) {
     Dataset<Row> teamCost =
-        workloadDaily.groupBy("date", "cluster", "team").agg(sum("cost").as("allocated_cost"));
+        workloadDaily
+            .groupBy(WorkloadDaily.DATE, WorkloadDaily.CLUSTER, WorkloadDaily.TEAM)
+            .agg(sum(WorkloadDaily.COST).as(TEAM_ALLOCATED_COST));
     if (sharing == WasteSharing.NONE) {
-      return teamCost.withColumn("shared_waste_cost", lit(0.0));
+      return teamCost.withColumn(TeamDaily.SHARED_WASTE_COST, lit(0.0));
     }
     // The denominator is the teams' own sum, not cluster_daily.allocated_cost: the same money
     // summed another way, but
     // this way the shares add up to exactly the cluster's waste.
-    Column clusterAllocated = sum("allocated_cost").over(Window.partitionBy("date", "cluster"));
+    Column clusterAllocated =
+        sum(TEAM_ALLOCATED_COST)
+            .over(Window.partitionBy(WorkloadDaily.DATE, WorkloadDaily.CLUSTER));
     Dataset<Row> waste =
         clusterDaily.select(
-            col("date"),
-            col("cluster"),
-            coalesce(col("unallocated_cost"), lit(0.0))
+            col(ClusterDaily.DATE),
+            col(ClusterDaily.CLUSTER),
+            coalesce(col(ClusterDaily.UNALLOCATED_COST), lit(0.0))
                 .plus(coalesce(col("unobserved_cost"), lit(0.0)))
                 .as("cluster_waste"));
     return teamCost
         .withColumn("cluster_allocated", clusterAllocated)
-        .join(waste, new String[] {"date", "cluster"}, "left")
+        .join(waste, new String[] {WorkloadDaily.DATE, WorkloadDaily.CLUSTER}, "left")
         .withColumn(
-            "shared_waste_cost",
+            TeamDaily.SHARED_WASTE_COST,
             when(
                     col("cluster_allocated").gt(0),
                     coalesce(col("cluster_waste"), lit(0.0))
-                        .multiply(col("allocated_cost"))
+                        .multiply(col(TEAM_ALLOCATED_COST))
                         .divide(col("cluster_allocated")))
                 .otherwise(lit(0.0)))
-        .select("date", "cluster", "team", "allocated_cost", "shared_waste_cost");
+        .select(
+            WorkloadDaily.DATE,
+            WorkloadDaily.CLUSTER,
+            WorkloadDaily.TEAM,
+            TEAM_ALLOCATED_COST,
+            TeamDaily.SHARED_WASTE_COST);
   }
 
   /** Per (date, team): the team's shares summed over the clusters it used. */
   static Dataset<Row> byTeam(Dataset<Row> byTeamAndCluster) {
     return byTeamAndCluster
-        .groupBy("date", "team")
-        .agg(sum("shared_waste_cost").as("shared_waste_cost"));
+        .groupBy(WorkloadDaily.DATE, WorkloadDaily.TEAM)
+        .agg(sum(TeamDaily.SHARED_WASTE_COST).as(TeamDaily.SHARED_WASTE_COST));
   }
 
   /**
@@ -73,15 +88,18 @@ public final class SharedWaste {
   public static Dataset<Row> conservation(
       Dataset<Row> byTeamAndCluster, Dataset<Row> clusterDaily) {
     return byTeamAndCluster
-        .groupBy("date", "cluster")
+        .groupBy(ClusterDaily.DATE, ClusterDaily.CLUSTER)
         .agg(
-            sum("allocated_cost").as("allocated_cost"),
-            sum(col("allocated_cost").plus(col("shared_waste_cost"))).as("with_shared_waste"))
-        .where(col("allocated_cost").gt(0))
+            sum(TEAM_ALLOCATED_COST).as(TEAM_ALLOCATED_COST),
+            sum(col(TEAM_ALLOCATED_COST).plus(col(TeamDaily.SHARED_WASTE_COST)))
+                .as("with_shared_waste"))
+        .where(col(TEAM_ALLOCATED_COST).gt(0))
         .join(
-            clusterDaily.select("date", "cluster", "gpu_cost"),
-            new String[] {"date", "cluster"},
+            clusterDaily.select(ClusterDaily.DATE, ClusterDaily.CLUSTER, ClusterDaily.GPU_COST),
+            new String[] {ClusterDaily.DATE, ClusterDaily.CLUSTER},
             "left")
-        .withColumn("delta", coalesce(col("gpu_cost"), lit(0.0)).minus(col("with_shared_waste")));
+        .withColumn(
+            "delta",
+            coalesce(col(ClusterDaily.GPU_COST), lit(0.0)).minus(col("with_shared_waste")));
   }
 }

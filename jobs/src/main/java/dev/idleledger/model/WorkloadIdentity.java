@@ -1,5 +1,13 @@
 package dev.idleledger.model;
 
+import static dev.idleledger.ingest.SilverTables.PodInfo.CLUSTER;
+import static dev.idleledger.ingest.SilverTables.PodInfo.LAST_SEEN;
+import static dev.idleledger.ingest.SilverTables.PodInfo.NAMESPACE;
+import static dev.idleledger.ingest.SilverTables.PodInfo.POD;
+import static dev.idleledger.ingest.SilverTables.PodInfo.TEAM;
+import static dev.idleledger.ingest.SilverTables.PodInfo.WORKLOAD_KIND;
+import static dev.idleledger.ingest.SilverTables.PodInfo.WORKLOAD_NAME;
+import static dev.idleledger.ingest.SilverTables.PodInfo.WORKLOAD_TYPE;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -49,28 +57,27 @@ public final class WorkloadIdentity {
     List<Column> perPod =
         new ArrayList<>(
             List.of(
-                max("workload_name").as("p_workload_name"),
-                max("workload_type").as("p_workload_type"),
-                max("team").as("p_team")));
+                max(WORKLOAD_NAME).as("p_workload_name"),
+                max(WORKLOAD_TYPE).as("p_workload_type"),
+                max(TEAM).as("p_team")));
     // A pod name seen with two uids in a day (recreated) carries the columns of the one seen last.
     carried.forEach(
         c ->
             perPod.add(
-                max_by(c.fromPodInfo(), coalesce(col("last_seen"), lit(NEVER)))
-                    .as("p_" + c.name())));
+                max_by(c.fromPodInfo(), coalesce(col(LAST_SEEN), lit(NEVER))).as("p_" + c.name())));
     Dataset<Row> podWorkloads =
-        pods.groupBy("cluster", "namespace", "pod")
-            .agg(max("workload_kind").as("p_workload_kind"), perPod.toArray(Column[]::new));
-    Column hasPod = col("pod").isNotNull();
+        pods.groupBy(CLUSTER, NAMESPACE, POD)
+            .agg(max(WORKLOAD_KIND).as("p_workload_kind"), perPod.toArray(Column[]::new));
+    Column hasPod = col(POD).isNotNull();
     Dataset<Row> identified =
-        rows.join(broadcast(podWorkloads), new String[] {"cluster", "namespace", "pod"}, "left")
-            .withColumn("workload_kind", when(hasPod, coalesce(col("p_workload_kind"), lit("Pod"))))
-            .withColumn("workload_name", when(hasPod, coalesce(col("p_workload_name"), col("pod"))))
+        rows.join(broadcast(podWorkloads), new String[] {CLUSTER, NAMESPACE, POD}, "left")
+            .withColumn(WORKLOAD_KIND, when(hasPod, coalesce(col("p_workload_kind"), lit("Pod"))))
+            .withColumn(WORKLOAD_NAME, when(hasPod, coalesce(col("p_workload_name"), col(POD))))
             .withColumn(
-                "workload_type",
+                WORKLOAD_TYPE,
                 when(hasPod, coalesce(col("p_workload_type"), lit(classifier.defaultType()))))
             .withColumn(
-                "team",
+                TEAM,
                 when(
                     hasPod,
                     coalesce(
@@ -97,6 +104,6 @@ public final class WorkloadIdentity {
             });
     return teamMap.isEmpty()
         ? lit(null).cast("string")
-        : element_at(map(teamMap.toArray(Column[]::new)), col("namespace"));
+        : element_at(map(teamMap.toArray(Column[]::new)), col(NAMESPACE));
   }
 }

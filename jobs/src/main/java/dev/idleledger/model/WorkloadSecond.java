@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.ingest.SilverTables.GpuSamples;
 import org.apache.spark.sql.Column;
 
 /**
@@ -15,7 +16,7 @@ import org.apache.spark.sql.Column;
 public final class WorkloadSecond {
   public static final String SECOND = "second";
   public static final String ANY_ACTIVE = "any_active";
-  public static final String HOLD_SECONDS = "hold_seconds";
+  public static final String HOLD_SECONDS = GpuSamples.HOLD_SECONDS;
 
   private WorkloadSecond() {}
 

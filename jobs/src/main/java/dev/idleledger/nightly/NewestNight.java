@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.max;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.quality.QualityTables;
+import dev.idleledger.quality.QualityTables.RunQuality;
 import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.spark.LakeTables;
 import java.io.IOException;
@@ -61,8 +62,8 @@ final class NewestNight {
     Row r =
         tables
             .read(QualityTables.RUN_QUALITY)
-            .where(col("check").equalTo(RecommendStage.QUALITY_CHECK))
-            .agg(max(col("date")))
+            .where(col(RunQuality.CHECK).equalTo(RecommendStage.QUALITY_CHECK))
+            .agg(max(col(RunQuality.DATE)))
             .first();
     return r.isNullAt(0) ? Optional.empty() : Optional.of(r.getDate(0).toLocalDate());
   }

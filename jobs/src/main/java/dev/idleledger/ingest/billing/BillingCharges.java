@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.ingest.SilverTables.BillingHourly;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -32,20 +33,20 @@ public final class BillingCharges {
   /** True for instance running time (COST_MODEL §1 instance-hour rows); false for everything else on the bill. */
   public static final String IS_INSTANCE_HOUR = "is_instance_hour";
 
-  public static final String INSTANCE_ID = "instance_id";
-  public static final String INSTANCE_TYPE = "instance_type";
-  public static final String REGION = "region";
-  public static final String ACCOUNT_ID = "account_id";
-  public static final String CURRENCY = "currency";
-  public static final String PRICING_TERM = "pricing_term";
+  public static final String INSTANCE_ID = BillingHourly.INSTANCE_ID;
+  public static final String INSTANCE_TYPE = BillingHourly.INSTANCE_TYPE;
+  public static final String REGION = BillingHourly.REGION;
+  public static final String ACCOUNT_ID = BillingHourly.ACCOUNT_ID;
+  public static final String CURRENCY = BillingHourly.CURRENCY;
+  public static final String PRICING_TERM = BillingHourly.PRICING_TERM;
   public static final String USAGE_START = "usage_start";
   public static final String USAGE_END = "usage_end";
 
   /** Amortized cost of the whole row (all the hours it spans). */
   public static final String AMORTIZED_COST = "amortized_cost";
 
-  public static final String LIST_COST = "list_cost";
-  public static final String USAGE_HOURS = "usage_hours";
+  public static final String LIST_COST = BillingHourly.LIST_COST;
+  public static final String USAGE_HOURS = BillingHourly.USAGE_HOURS;
 
   /** The money of a row that is not instance time, for the run_quality summary (not attributed). */
   public static final String CHARGE_COST = "charge_cost";

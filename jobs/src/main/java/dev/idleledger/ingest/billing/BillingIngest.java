@@ -21,6 +21,7 @@ import dev.idleledger.config.LedgerConfig.BillingSource;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.QualityTables;
+import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
 import java.sql.Date;
@@ -334,13 +335,13 @@ public final class BillingIngest implements AutoCloseable {
         run.charges()
             .filter(col(BillingCharges.REJECT_REASON).isNotNull())
             .select(
-                lit(Date.valueOf(date)).as("date"),
-                lit(runId).as("run_id"),
-                lit(run.qualitySource()).as("source"),
-                col(BillingCharges.FILE).as("file"),
-                col(BillingCharges.LINE).as("line"),
-                col(BillingCharges.REJECT_REASON).as("reason"),
-                col(BillingCharges.RAW).as("raw"));
+                lit(Date.valueOf(date)).as(Quarantine.DATE),
+                lit(runId).as(Quarantine.RUN_ID),
+                lit(run.qualitySource()).as(Quarantine.SOURCE),
+                col(BillingCharges.FILE).as(Quarantine.FILE),
+                col(BillingCharges.LINE).as(Quarantine.LINE),
+                col(BillingCharges.REJECT_REASON).as(Quarantine.REASON),
+                col(BillingCharges.RAW).as(Quarantine.RAW));
     List<Row> files =
         run.raw().rejected().stream()
             .map(

@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.ingest.SilverTables.BillingHourly;
 import dev.idleledger.model.Periods;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -36,12 +37,12 @@ import org.apache.spark.sql.types.DataTypes;
 public final class InstanceHours {
   private InstanceHours() {}
 
-  public static final String HOUR = "hour";
-  public static final String DATE = "date";
-  public static final String NODE_COST = "node_cost";
-  public static final String BILLED_SECONDS = "billed_seconds";
-  public static final String SOURCE = "source";
-  public static final String SOURCE_FILE = "source_file";
+  public static final String HOUR = BillingHourly.HOUR;
+  public static final String DATE = BillingHourly.DATE;
+  public static final String NODE_COST = BillingHourly.NODE_COST;
+  public static final String BILLED_SECONDS = BillingHourly.BILLED_SECONDS;
+  public static final String SOURCE = BillingHourly.SOURCE;
+  public static final String SOURCE_FILE = BillingHourly.SOURCE_FILE;
   public static final String MIXED = "Mixed";
   private static final double SECONDS_PER_HOUR = Periods.SECONDS_PER_HOUR;
 

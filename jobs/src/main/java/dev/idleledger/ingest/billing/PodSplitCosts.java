@@ -1,5 +1,16 @@
 package dev.idleledger.ingest.billing;
 
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.CURRENCY;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.DATE;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.EKS_CLUSTER;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.INSTANCE_ID;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.NAMESPACE;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.POD;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.POD_UID;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.RESOURCE;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.SOURCE_FILE;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.SPLIT_COST;
+import static dev.idleledger.ingest.SilverTables.BillingPodSplit.UNUSED_COST;
 import static dev.idleledger.ingest.billing.BillingCharges.number;
 import static dev.idleledger.ingest.billing.BillingCharges.text;
 import static dev.idleledger.ingest.billing.BillingCharges.timestamp;
@@ -83,24 +94,24 @@ public final class PodSplitCosts {
 
     return in.where(usable)
         .select(
-            lit(java.sql.Date.valueOf(date)).as("date"),
-            BillingCharges.instanceIdAtEnd(col(CurLineItems.SPLIT_PARENT)).as("instance_id"),
-            regexp_extract(arn, POD_ARN, 1).as("eks_cluster"),
-            regexp_extract(arn, POD_ARN, 2).as("namespace"),
-            regexp_extract(arn, POD_ARN, 3).as("pod"),
-            when(uid.notEqual(lit("")), uid).as("pod_uid"),
-            resource.as("resource"),
-            coalesce(splitCost, lit(0.0)).multiply(share).as("split_cost"),
-            coalesce(unusedCost, lit(0.0)).multiply(share).as("unused_cost"),
-            text(col(CurLineItems.CURRENCY)).as("currency"),
+            lit(java.sql.Date.valueOf(date)).as(DATE),
+            BillingCharges.instanceIdAtEnd(col(CurLineItems.SPLIT_PARENT)).as(INSTANCE_ID),
+            regexp_extract(arn, POD_ARN, 1).as(EKS_CLUSTER),
+            regexp_extract(arn, POD_ARN, 2).as(NAMESPACE),
+            regexp_extract(arn, POD_ARN, 3).as(POD),
+            when(uid.notEqual(lit("")), uid).as(POD_UID),
+            resource.as(RESOURCE),
+            coalesce(splitCost, lit(0.0)).multiply(share).as(SPLIT_COST),
+            coalesce(unusedCost, lit(0.0)).multiply(share).as(UNUSED_COST),
+            text(col(CurLineItems.CURRENCY)).as(CURRENCY),
             col(BillingCharges.FILE),
             share.as("share"))
         .where(col("share").gt(0))
-        .groupBy("date", "instance_id", "eks_cluster", "namespace", "pod", "pod_uid", "resource")
+        .groupBy(DATE, INSTANCE_ID, EKS_CLUSTER, NAMESPACE, POD, POD_UID, RESOURCE)
         .agg(
-            sum("split_cost").as("split_cost"),
-            sum("unused_cost").as("unused_cost"),
-            max("currency").as("currency"),
-            concat_ws(",", array_sort(collect_set(col(BillingCharges.FILE)))).as("source_file"));
+            sum(SPLIT_COST).as(SPLIT_COST),
+            sum(UNUSED_COST).as(UNUSED_COST),
+            max(CURRENCY).as(CURRENCY),
+            concat_ws(",", array_sort(collect_set(col(BillingCharges.FILE)))).as(SOURCE_FILE));
   }
 }

@@ -1,5 +1,12 @@
 package dev.idleledger.ingest.kube;
 
+import static dev.idleledger.ingest.SilverTables.PodInfo.CLUSTER;
+import static dev.idleledger.ingest.SilverTables.PodInfo.FIRST_SEEN;
+import static dev.idleledger.ingest.SilverTables.PodInfo.LAST_SEEN;
+import static dev.idleledger.ingest.SilverTables.PodInfo.NAMESPACE;
+import static dev.idleledger.ingest.SilverTables.PodInfo.NODE;
+import static dev.idleledger.ingest.SilverTables.PodInfo.POD;
+import static dev.idleledger.ingest.SilverTables.PodInfo.POD_UID;
 import static dev.idleledger.ingest.series.SeriesColumns.LABELS;
 import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
@@ -20,6 +27,8 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.WorkloadClassifier;
 import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.ingest.SilverTables.NodeInfo;
+import dev.idleledger.ingest.SilverTables.PodInfo;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -65,7 +74,7 @@ public final class KubeStateTransform {
           NODE_CAPACITY);
   private static final List<String> POD_METRICS =
       List.of(POD_INFO, POD_OWNER, POD_LABELS, POD_REQUESTS);
-  private static final List<String> POD_KEY = List.of("cluster", "namespace", "pod", "pod_uid");
+  private static final List<String> POD_KEY = List.of(CLUSTER, NAMESPACE, POD, POD_UID);
 
   private final WorkloadClassifier classifier;
 
@@ -84,31 +93,31 @@ public final class KubeStateTransform {
                 col(METRIC),
                 col(VALUE),
                 col(LABELS),
-                label("cluster").as("cluster"),
-                label("namespace").as("namespace"),
-                label("pod").as("pod"),
-                label("uid").as("pod_uid"))
-            .filter(col("pod").isNotNull());
+                label("cluster").as(CLUSTER),
+                label("namespace").as(NAMESPACE),
+                label("pod").as(POD),
+                label("uid").as(POD_UID))
+            .filter(col(POD).isNotNull());
     Column[] key = POD_KEY.stream().map(c -> col(c)).toArray(Column[]::new);
 
     List<Row> summaries =
         pods.groupBy(key)
             .agg(
-                min(TS).as("first_seen"),
-                max(TS).as("last_seen"),
+                min(TS).as(FIRST_SEEN),
+                max(TS).as(LAST_SEEN),
                 coalesce(
                         max_by(
                             when(col(METRIC).equalTo(POD_INFO), label("node")),
                             when(col(METRIC).equalTo(POD_INFO), col(TS))),
                         max(when(col(METRIC).equalTo(POD_REQUESTS), label("node"))))
-                    .as("node"),
+                    .as(NODE),
                 // The latest label set; keys lose kube-state-metrics' label_ prefix.
                 max_by(
                         when(col(METRIC).equalTo(POD_LABELS), col(LABELS)),
                         when(col(METRIC).equalTo(POD_LABELS), col(TS)))
                     .as("all_labels"))
             .withColumn(
-                "labels",
+                PodInfo.LABELS,
                 transform_keys(
                     map_filter(
                         coalesce(col("all_labels"), expr("cast(map() as map<string,string>)")),
@@ -122,10 +131,10 @@ public final class KubeStateTransform {
     for (Row r :
         pods.filter(col(METRIC).equalTo(POD_OWNER))
             .select(
-                col("cluster"),
-                col("namespace"),
-                col("pod"),
-                col("pod_uid"),
+                col(CLUSTER),
+                col(NAMESPACE),
+                col(POD),
+                col(POD_UID),
                 label("owner_kind").as("kind"),
                 label("owner_name").as("name"),
                 coalesce(label("owner_is_controller"), lit("true"))
@@ -170,7 +179,7 @@ public final class KubeStateTransform {
       String cluster = s.getString(0);
       String namespace = s.getString(1);
       String pod = s.getString(2);
-      Map<String, String> labels = s.getJavaMap(s.fieldIndex("labels"));
+      Map<String, String> labels = s.getJavaMap(s.fieldIndex(PodInfo.LABELS));
       OwnerChain.Owner direct = directOwners.get(key(s));
       OwnerChain.Owner top = chain.top(cluster, namespace, pod, direct);
       Row request = requests.get(key(s));
@@ -181,9 +190,9 @@ public final class KubeStateTransform {
               namespace,
               pod,
               s.getString(3),
-              s.getString(s.fieldIndex("node")),
-              s.getTimestamp(s.fieldIndex("first_seen")),
-              s.getTimestamp(s.fieldIndex("last_seen")),
+              s.getString(s.fieldIndex(NODE)),
+              s.getTimestamp(s.fieldIndex(FIRST_SEEN)),
+              s.getTimestamp(s.fieldIndex(LAST_SEEN)),
               direct == null ? null : direct.kind(),
               direct == null ? null : direct.name(),
               top.kind(),
@@ -209,14 +218,14 @@ public final class KubeStateTransform {
                 .equalTo(POD_REQUESTS)
                 .and(resource.equalTo("nvidia_com_gpu").or(resource.startsWith("nvidia_com_mig_"))))
         .groupBy(
-            col("cluster"),
-            col("namespace"),
-            col("pod"),
-            col("pod_uid"),
+            col(CLUSTER),
+            col(NAMESPACE),
+            col(POD),
+            col(POD_UID),
             resource.as("resource"),
             label("container").as("container"))
         .agg(max_by(col(VALUE), col(TS)).as("request"))
-        .groupBy(col("cluster"), col("namespace"), col("pod"), col("pod_uid"), col("resource"))
+        .groupBy(col(CLUSTER), col(NAMESPACE), col(POD), col(POD_UID), col("resource"))
         .agg(sum("request").as("request"));
   }
 
@@ -237,29 +246,29 @@ public final class KubeStateTransform {
     Dataset<Row> nodes =
         samples
             .filter(col(METRIC).isin(NODE_INFO, NODE_LABELS, NODE_CAPACITY))
-            .withColumn("cluster", label("cluster"))
-            .withColumn("node", label("node"))
-            .filter(col("node").isNotNull())
-            .groupBy(col("cluster"), col("node"))
+            .withColumn(NodeInfo.CLUSTER, label("cluster"))
+            .withColumn(NodeInfo.NODE, label("node"))
+            .filter(col(NodeInfo.NODE).isNotNull())
+            .groupBy(col(NodeInfo.CLUSTER), col(NodeInfo.NODE))
             .agg(
-                providerId.as("provider_id"),
+                providerId.as(NodeInfo.PROVIDER_ID),
                 coalesce(
                         latest(nodeLabels, label("label_node_kubernetes_io_instance_type")),
                         latest(nodeLabels, label("label_beta_kubernetes_io_instance_type")))
-                    .as("instance_type"),
-                capacityType.as("capacity_type"),
-                latest(nodeLabels, label("label_nvidia_com_gpu_product")).as("gpu_product"),
-                latest(gpuCapacity, col(VALUE)).cast("int").as("gpu_capacity"),
-                min(TS).as("first_seen"),
-                max(TS).as("last_seen"))
+                    .as(NodeInfo.INSTANCE_TYPE),
+                capacityType.as(NodeInfo.CAPACITY_TYPE),
+                latest(nodeLabels, label("label_nvidia_com_gpu_product")).as(NodeInfo.GPU_PRODUCT),
+                latest(gpuCapacity, col(VALUE)).cast("int").as(NodeInfo.GPU_CAPACITY),
+                min(TS).as(NodeInfo.FIRST_SEEN),
+                max(TS).as(NodeInfo.LAST_SEEN))
             // aws:///us-east-1a/i-0123 → i-0123: the id is the last path segment whatever the
             // provider prefix.
             .withColumn(
-                "instance_id",
+                NodeInfo.INSTANCE_ID,
                 when(
-                    col("provider_id").isNotNull(),
+                    col(NodeInfo.PROVIDER_ID).isNotNull(),
                     expr("nullif(regexp_extract(provider_id, '([^/]+)/*$', 1), '')")))
-            .withColumn("date", lit(Date.valueOf(date)));
+            .withColumn(NodeInfo.DATE, lit(Date.valueOf(date)));
     return nodes.select(
         Arrays.stream(SilverTables.NODE_INFO.columnNames())
             .map(c -> col(c))

@@ -1,5 +1,7 @@
 package dev.idleledger.ingest.series;
 
+import dev.idleledger.quality.QualityTables.Quarantine;
+
 /**
  * Column names of the long sample frame the archive reader produces: one row per raw sample of a wanted
  * metric, valid or not. Consumers see {@code ts, metric, value, series_id, reason}; the provenance columns
@@ -36,9 +38,9 @@ public final class SeriesColumns {
   public static final String LABEL_MAP = "label_map";
 
   /** Why the row cannot be used (quarantine reason), null when it is fine so far. */
-  public static final String REASON = "reason";
+  public static final String REASON = Quarantine.REASON;
 
-  public static final String FILE = "file";
+  public static final String FILE = Quarantine.FILE;
 
   /** Start offset of the file split the row was read from (-1 for Parquet, which has exact row indexes). */
   public static final String BLOCK = "block";
@@ -49,6 +51,6 @@ public final class SeriesColumns {
   /** Lines before the first data row (a CSV header) or 1 for Parquet's 0-based row index. */
   public static final String LINE_OFFSET = "line_offset";
 
-  public static final String RAW = "raw";
-  public static final String LINE = "line";
+  public static final String RAW = Quarantine.RAW;
+  public static final String LINE = Quarantine.LINE;
 }

@@ -33,6 +33,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.quality.SourceAccounting;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -191,9 +192,9 @@ public record SeriesRead(
                 col(REASON).as(RAW));
     return rows.unionByName(files)
         .select(
-            lit(Date.valueOf(date)).as("date"),
-            lit(runId).as("run_id"),
-            lit(source).as("source"),
+            lit(Date.valueOf(date)).as(Quarantine.DATE),
+            lit(runId).as(Quarantine.RUN_ID),
+            lit(source).as(Quarantine.SOURCE),
             col(FILE),
             col(LINE),
             col(REASON),

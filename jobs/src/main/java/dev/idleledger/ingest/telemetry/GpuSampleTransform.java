@@ -1,5 +1,24 @@
 package dev.idleledger.ingest.telemetry;
 
+import static dev.idleledger.ingest.SilverTables.GpuSamples.CLUSTER;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.DATE;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.DRAM_ACTIVE;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.FB_FREE_MIB;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.FB_USED_MIB;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.GPU_INDEX;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.GPU_MODEL;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.GPU_UTIL;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.GPU_UUID;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.GR_ENGINE_ACTIVE;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.HOLDERS;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.HOLD_SECONDS;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.MIG_INSTANCE_ID;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.MIG_PROFILE;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.NODE;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.POWER_W;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.SM_ACTIVE;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.SM_OCCUPANCY;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.TENSOR_ACTIVE;
 import static dev.idleledger.ingest.series.SeriesColumns.LABELS;
 import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
 import static dev.idleledger.ingest.series.SeriesColumns.REASON;
@@ -28,6 +47,7 @@ import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.model.PercentileAccuracy;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,15 +84,15 @@ public final class GpuSampleTransform {
   /** dcgm-exporter metric → gpu_samples column. */
   public static final Map<String, String> METRIC_COLUMNS = metricColumns();
 
-  public static final String UNIT_ID = "unit_id";
+  public static final String UNIT_ID = GpuSamples.UNIT_ID;
   public static final String HOLDER = "holder";
   public static final String MIG_PARENT = "mig_parent";
   public static final String SERIES_REASON = "series_reason";
 
   /** gpu_samples: usable raw rows merged into the row; of them, repeats of a (series, metric, ts) already counted. */
-  public static final String RAW_ROWS = "raw_rows";
+  public static final String RAW_ROWS = GpuSamples.RAW_ROWS;
 
-  public static final String DUPLICATE_ROWS = "duplicate_rows";
+  public static final String DUPLICATE_ROWS = GpuSamples.DUPLICATE_ROWS;
 
   private final int maxSampleGapSeconds;
 
@@ -86,15 +106,15 @@ public final class GpuSampleTransform {
 
   private static Map<String, String> metricColumns() {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("DCGM_FI_PROF_GR_ENGINE_ACTIVE", "gr_engine_active");
-    m.put("DCGM_FI_DEV_GPU_UTIL", "gpu_util");
-    m.put("DCGM_FI_DEV_FB_USED", "fb_used_mib");
-    m.put("DCGM_FI_DEV_FB_FREE", "fb_free_mib");
-    m.put("DCGM_FI_DEV_POWER_USAGE", "power_w");
-    m.put("DCGM_FI_PROF_SM_ACTIVE", "sm_active");
-    m.put("DCGM_FI_PROF_SM_OCCUPANCY", "sm_occupancy");
-    m.put("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "tensor_active");
-    m.put("DCGM_FI_PROF_DRAM_ACTIVE", "dram_active");
+    m.put("DCGM_FI_PROF_GR_ENGINE_ACTIVE", GR_ENGINE_ACTIVE);
+    m.put("DCGM_FI_DEV_GPU_UTIL", GPU_UTIL);
+    m.put("DCGM_FI_DEV_FB_USED", FB_USED_MIB);
+    m.put("DCGM_FI_DEV_FB_FREE", FB_FREE_MIB);
+    m.put("DCGM_FI_DEV_POWER_USAGE", POWER_W);
+    m.put("DCGM_FI_PROF_SM_ACTIVE", SM_ACTIVE);
+    m.put("DCGM_FI_PROF_SM_OCCUPANCY", SM_OCCUPANCY);
+    m.put("DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", TENSOR_ACTIVE);
+    m.put("DCGM_FI_PROF_DRAM_ACTIVE", DRAM_ACTIVE);
     return Collections.unmodifiableMap(m);
   }
 
@@ -114,13 +134,13 @@ public final class GpuSampleTransform {
             col(SERIES_KEY),
             col(ROWS),
             col(REJECTED_ROWS),
-            label("cluster").as("cluster"),
-            coalesce(label("Hostname"), label("hostname")).as("node"),
-            uuid.as("gpu_uuid"),
-            label("gpu").as("gpu_index"),
-            label("modelName").as("gpu_model"),
-            label("GPU_I_PROFILE").as("mig_profile"),
-            mig.as("mig_instance_id"),
+            label("cluster").as(CLUSTER),
+            coalesce(label("Hostname"), label("hostname")).as(NODE),
+            uuid.as(GPU_UUID),
+            label("gpu").as(GPU_INDEX),
+            label("modelName").as(GPU_MODEL),
+            label("GPU_I_PROFILE").as(MIG_PROFILE),
+            mig.as(MIG_INSTANCE_ID),
             when(mig.isNotNull(), concat(uuid, lit("/"), mig)).otherwise(uuid).as(UNIT_ID),
             when(
                     pod.isNotNull(),
@@ -135,9 +155,9 @@ public final class GpuSampleTransform {
     // A GPU is MIG-enabled when any of its series carries MIG labels; computed on the small series
     // frame.
     Column migEnabled =
-        max(col("mig_instance_id").isNotNull()).over(Window.partitionBy(col("gpu_uuid")));
+        max(col(MIG_INSTANCE_ID).isNotNull()).over(Window.partitionBy(col(GPU_UUID)));
     return units.withColumn(
-        MIG_PARENT, col("mig_instance_id").isNull().and(coalesce(migEnabled, lit(false))));
+        MIG_PARENT, col(MIG_INSTANCE_ID).isNull().and(coalesce(migEnabled, lit(false))));
   }
 
   /**
@@ -184,7 +204,7 @@ public final class GpuSampleTransform {
     METRIC_COLUMNS.forEach(
         (metric, column) ->
             aggs.add(max(when(col(METRIC).equalTo(metric), col(VALUE))).as(column)));
-    aggs.add(sort_array(collect_set(col(HOLDER))).as("holders"));
+    aggs.add(sort_array(collect_set(col(HOLDER))).as(HOLDERS));
     aggs.add(sum(col(RAW_ROWS)).as(RAW_ROWS));
     aggs.add(sum(col(RAW_ROWS)).minus(count(lit(1))).as(DUPLICATE_ROWS));
 
@@ -218,27 +238,27 @@ public final class GpuSampleTransform {
             .withColumn("gap", gap)
             .withColumn("median_gap", median)
             .withColumn(
-                "hold_seconds",
+                HOLD_SECONDS,
                 HeldHours.clippedAtMidnight(
                     col(TS),
                     when(col("gap").leq(maxSampleGapSeconds), col("gap"))
                         .otherwise(coalesce(col("median_gap"), lit((double) maxSampleGapSeconds)))))
-            .withColumn(HeldHours.NEXT_HOUR, HeldHours.pastTheHour(col(TS), col("hold_seconds")));
+            .withColumn(HeldHours.NEXT_HOUR, HeldHours.pastTheHour(col(TS), col(HOLD_SECONDS)));
 
     Dataset<Row> unitAttributes =
         units
             .filter(col(SERIES_REASON).isNull().and(not(col(MIG_PARENT))))
             .groupBy(col(UNIT_ID))
             .agg(
-                max("cluster").as("cluster"),
-                max("node").as("node"),
-                max("gpu_uuid").as("gpu_uuid"),
-                max("gpu_index").as("gpu_index"),
-                max("gpu_model").as("gpu_model"),
-                max("mig_profile").as("mig_profile"),
-                max("mig_instance_id").as("mig_instance_id"));
+                max(CLUSTER).as(CLUSTER),
+                max(NODE).as(NODE),
+                max(GPU_UUID).as(GPU_UUID),
+                max(GPU_INDEX).as(GPU_INDEX),
+                max(GPU_MODEL).as(GPU_MODEL),
+                max(MIG_PROFILE).as(MIG_PROFILE),
+                max(MIG_INSTANCE_ID).as(MIG_INSTANCE_ID));
     Dataset<Row> rows =
-        held.join(broadcast(unitAttributes), UNIT_ID).withColumn("date", to_date(col(TS)));
+        held.join(broadcast(unitAttributes), UNIT_ID).withColumn(DATE, to_date(col(TS)));
     return rows.select(
         Arrays.stream(SilverTables.GPU_SAMPLES.columnNames())
             .map(c -> col(c))

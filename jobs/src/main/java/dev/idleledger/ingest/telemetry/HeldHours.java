@@ -1,5 +1,8 @@
 package dev.idleledger.ingest.telemetry;
 
+import static dev.idleledger.ingest.SilverTables.GpuSamples.HOLD_SECONDS;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.HOLD_SECONDS_NEXT_HOUR;
+import static dev.idleledger.ingest.SilverTables.GpuSamples.TS;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.col;
@@ -27,7 +30,7 @@ import org.apache.spark.sql.Row;
  */
 public final class HeldHours {
   /** gpu_samples: of hold_seconds, the seconds past the end of the sample's hour (0 when the hold ends within it). */
-  public static final String NEXT_HOUR = "hold_seconds_next_hour";
+  public static final String NEXT_HOUR = HOLD_SECONDS_NEXT_HOUR;
 
   /** {@link #byHour} output: start of the hour, the hold's seconds in it, and when that part of the hold begins. */
   public static final String HOUR = "hour";
@@ -73,19 +76,18 @@ public final class HeldHours {
             .when(past.leq(SECONDS_PER_HOUR), array(lit(0), lit(1)))
             .otherwise(sequence(lit(0), ceil(past.divide(SECONDS_PER_HOUR)).cast("int")));
     Column k = col(HOURS_AFTER);
-    Column sampleHour =
-        unix_micros(col("ts")).minus(pmod(unix_micros(col("ts")), lit(HOUR_MICROS)));
+    Column sampleHour = unix_micros(col(TS)).minus(pmod(unix_micros(col(TS)), lit(HOUR_MICROS)));
     Column hourStartMicros = sampleHour.plus(k.cast("long").multiply(HOUR_MICROS));
     return samples
         .withColumn(HOURS_AFTER, explode(hoursAfter))
         .withColumn(HOUR, timestamp_micros(hourStartMicros))
         .withColumn(
             HOUR_SECONDS,
-            when(k.equalTo(0), col("hold_seconds").minus(past))
+            when(k.equalTo(0), col(HOLD_SECONDS).minus(past))
                 .otherwise(
                     least(
                         lit(SECONDS_PER_HOUR), past.minus(k.minus(1).multiply(SECONDS_PER_HOUR)))))
-        .withColumn(HOUR_FROM, when(k.equalTo(0), col("ts")).otherwise(col(HOUR)))
+        .withColumn(HOUR_FROM, when(k.equalTo(0), col(TS)).otherwise(col(HOUR)))
         .drop(HOURS_AFTER);
   }
 }

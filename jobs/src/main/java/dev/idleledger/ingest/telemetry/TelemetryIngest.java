@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
+import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.ingest.series.SeriesArchiveReader;
 import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.QualityRecorder;
@@ -92,7 +93,9 @@ public final class TelemetryIngest {
               : classified.limit(0);
       quality.writeQuarantine(SOURCE, read.quarantine(rejected, date, quality.runId(), SOURCE));
       Dataset<Row> written =
-          tables.read(SilverTables.GPU_SAMPLES).where(col("date").equalTo(Date.valueOf(date)));
+          tables
+              .read(SilverTables.GPU_SAMPLES)
+              .where(col(GpuSamples.DATE).equalTo(Date.valueOf(date)));
       SourceAccounting accounting = count(read, rules, written);
       quality.recordAccounting(accounting, config.maxQuarantineShare);
       return Optional.of(accounting);

@@ -20,6 +20,8 @@ import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
+import dev.idleledger.spark.TableSpec;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,10 +99,8 @@ public final class AttributeStage {
     }
   }
 
-  private Dataset<Row> silver(dev.idleledger.spark.TableSpec spec, LocalDate date) {
-    return tables
-        .read(spec)
-        .where(col(spec.partitionColumn()).equalTo(java.sql.Date.valueOf(date)));
+  private Dataset<Row> silver(TableSpec spec, LocalDate date) {
+    return tables.read(spec).where(col(spec.partitionColumn()).equalTo(Date.valueOf(date)));
   }
 
   /**

@@ -29,6 +29,7 @@ import dev.idleledger.ingest.telemetry.HeldHours;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * GPU units and their slice shares (COST_MODEL.md §2 "MIG"): a whole GPU is one unit with share 1; a MIG
@@ -94,8 +95,7 @@ final class GpuUnits {
         .withColumn(UNIT_ID, concat(col(GPU_UUID), lit("/" + UNCONFIGURED)))
         .withColumn(SLICE_SHARE, col("free_share"))
         .withColumn(
-            GpuSamples.HOLDERS,
-            array().cast(org.apache.spark.sql.types.DataTypes.createArrayType(SilverTables.HOLDER)))
+            GpuSamples.HOLDERS, array().cast(DataTypes.createArrayType(SilverTables.HOLDER)))
         .withColumn(GpuSamples.GR_ENGINE_ACTIVE, lit(null).cast("double"))
         .withColumn(GpuSamples.GPU_UTIL, lit(null).cast("double"))
         .withColumn(GpuSamples.FB_USED_MIB, lit(null).cast("double"))

@@ -5,9 +5,12 @@ import dev.idleledger.RunFailedException;
 import dev.idleledger.bench.BenchReport;
 import dev.idleledger.bench.FleetSize;
 import dev.idleledger.bench.NightlyBenchmark;
+import dev.idleledger.bench.RealNightBenchmark;
+import dev.idleledger.bench.ResourcePeaks;
 import dev.idleledger.bench.SizeResult;
 import dev.idleledger.bench.TinyNightBenchmark;
 import dev.idleledger.config.ConfigException;
+import dev.idleledger.config.GpuSharePolicy;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.spark.LedgerSpark;
 import java.io.IOException;
@@ -106,9 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path root = dir.toAbsolutePath().normalize();
     List<String> lake = List.of("lake.root=" + root.resolve("lake"));
     LedgerConfig base = common.load(lake);
-    if (!skipDuckDb
-        && !tiny
-        && base.gpuShare.kind() != dev.idleledger.config.GpuSharePolicy.Kind.WHOLE_NODE) {
+    if (!skipDuckDb && !tiny && base.gpuShare.kind() != GpuSharePolicy.Kind.WHOLE_NODE) {
       throw new ConfigException(
           "bench: the DuckDB peer implements cost.gpu_share = whole-node only; use --skip-duckdb for "
               + base.gpuShare);
@@ -152,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
     System.out.printf(
         Locale.ROOT,
         "Process RSS high-water mark (VmHWM, whole run, DuckDB's native memory included): %.0f MiB%n",
-        dev.idleledger.bench.ResourcePeaks.lifetimeRssHighWaterBytes() / (1024.0 * 1024.0));
+        ResourcePeaks.lifetimeRssHighWaterBytes() / (1024.0 * 1024.0));
     Path csvFile = csv != null ? csv : root.resolve("bench.csv");
     BenchReport.writeCsv(results, csvFile);
     Progress.line("bench CSV: %s", csvFile);
@@ -206,8 +207,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench nights");
     try {
-      dev.idleledger.bench.RealNightBenchmark bench =
-          new dev.idleledger.bench.RealNightBenchmark(
+      RealNightBenchmark bench =
+          new RealNightBenchmark(
               spark,
               extra -> {
                 List<String> all = new ArrayList<>(lake);
@@ -216,8 +217,7 @@ public final class BenchCommand implements Callable<Integer> {
               },
               root);
       for (FleetSize size : fleets) {
-        dev.idleledger.bench.RealNightBenchmark.print(
-            size.requestedGpuDays(), bench.run(size, nights), System.out);
+        RealNightBenchmark.print(size.requestedGpuDays(), bench.run(size, nights), System.out);
       }
     } finally {
       spark.stop();

@@ -1,6 +1,7 @@
 package dev.idleledger.cli;
 
 import dev.idleledger.Progress;
+import dev.idleledger.config.ConfigException;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
@@ -86,7 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
       return IdleLedger.EXIT_OK;
     }
     if (Files.exists(raw)) {
-      throw new dev.idleledger.config.ConfigException(
+      throw new ConfigException(
           raw + " already exists: give --dir an empty or new folder (or delete it)");
     }
     long start = System.nanoTime();

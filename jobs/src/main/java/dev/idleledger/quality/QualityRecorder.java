@@ -1,6 +1,7 @@
 package dev.idleledger.quality;
 
 import dev.idleledger.RunFailedException;
+import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.spark.LakeTables;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -141,9 +142,13 @@ public final class QualityRecorder {
         .sql(
             "DELETE FROM "
                 + tables.qualified(QualityTables.QUARANTINE)
-                + " WHERE date = DATE'"
+                + " WHERE "
+                + Quarantine.DATE
+                + " = DATE'"
                 + date
-                + "' AND source = '"
+                + "' AND "
+                + Quarantine.SOURCE
+                + " = '"
                 + source.replace("'", "")
                 + "'");
     tables.append(QualityTables.QUARANTINE, rejected);

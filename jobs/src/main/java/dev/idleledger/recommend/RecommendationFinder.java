@@ -41,12 +41,14 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.ingest.SilverTables.BillingHourly;
+import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.Periods;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.tables.RecommendationKind;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -321,15 +323,18 @@ public final class RecommendationFinder {
                 first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
                 first(TEAM).as(TEAM),
                 max("any_mig").as("any_mig"),
-                max("gpu_model").as("gpu_model"),
+                max(GpuSamples.GPU_MODEL).as(GpuSamples.GPU_MODEL),
                 min("min_gpu_model").as("min_gpu_model"),
                 sum("money").as("cost"),
                 sum("money_list").as("cost_list"),
                 SmallDistinctCount.of(WorkloadSeconds.DATE).as("days_triggered"))
-            .where(col("any_mig").equalTo(0).and(col("gpu_model").equalTo(col("min_gpu_model"))))
+            .where(
+                col("any_mig")
+                    .equalTo(0)
+                    .and(col(GpuSamples.GPU_MODEL).equalTo(col("min_gpu_model"))))
             .join(
-                broadcast(migProfiles().select("gpu_model").distinct()),
-                new String[] {"gpu_model"},
+                broadcast(migProfiles().select(GpuSamples.GPU_MODEL).distinct()),
+                new String[] {GpuSamples.GPU_MODEL},
                 "left_semi")
             // Held: it filters the seconds below and is joined to their percentiles, so it would be
             // aggregated twice.
@@ -348,7 +353,7 @@ public final class RecommendationFinder {
     double margin = settings.migMargin();
     Dataset<Row> fits =
         stats
-            .join(broadcast(migProfiles()), "gpu_model")
+            .join(broadcast(migProfiles()), GpuSamples.GPU_MODEL)
             .where(
                 col("p99_fb_used_mib")
                     .leq(col("profile_memory_mib").multiply(margin))
@@ -373,7 +378,7 @@ public final class RecommendationFinder {
                         + margin
                         + " x k / slices (per second, the highest of its GPUs); savings = cost x (1 - k / slices)")
                     .as("rule"),
-                col("gpu_model"),
+                col(GpuSamples.GPU_MODEL),
                 round(col("p99_fb_used_mib"), 1).as("p99_fb_used_mib"),
                 round(col("p95_activity"), 4).as("p95_activity"),
                 col("best.profile").as("mig_profile"),
@@ -614,7 +619,7 @@ public final class RecommendationFinder {
   private Dataset<Row> finish(Dataset<Row> rows, Window window, Column subject) {
     Dataset<Row> r = rows;
     for (String c : new String[] {NODE, INSTANCE_TYPE}) {
-      if (!java.util.Arrays.asList(r.columns()).contains(c)) {
+      if (!Arrays.asList(r.columns()).contains(c)) {
         r = r.withColumn(c, lit(null).cast("string"));
       }
     }
@@ -657,7 +662,7 @@ public final class RecommendationFinder {
                             round(steadiness, 3).as("steadiness"),
                             lit(rule).as("rule"))
                         .as("confidence"))))
-        .select(WorkloadSeconds.cols(java.util.Arrays.copyOf(OUTPUT, OUTPUT.length - 1)));
+        .select(WorkloadSeconds.cols(Arrays.copyOf(OUTPUT, OUTPUT.length - 1)));
   }
 
   private Dataset<Row> migProfiles() {
@@ -679,7 +684,7 @@ public final class RecommendationFinder {
             });
     StructType schema =
         new StructType()
-            .add("gpu_model", DataTypes.StringType)
+            .add(GpuSamples.GPU_MODEL, DataTypes.StringType)
             .add("profile", DataTypes.StringType)
             .add("k", DataTypes.IntegerType)
             .add("profile_memory_mib", DataTypes.DoubleType)

@@ -70,7 +70,8 @@ final class WorkloadSeconds {
             .join(broadcast(rates.select(cols(unitHour, "rate", "list_factor"))), unitHour, "left")
             .withColumn(
                 "money",
-                UnitSecondMoney.perHolder(col("rate"), col(HeldHours.HOUR_SECONDS), col("holders")))
+                UnitSecondMoney.perHolder(
+                    col("rate"), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
             .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
             .withColumn("holder", explode(col(GpuSamples.HOLDERS)))
             .withColumn(PodInfo.NAMESPACE, col("holder.namespace"))
@@ -113,9 +114,9 @@ final class WorkloadSeconds {
             max(GpuSamples.FB_USED_MIB).as("max_fb_used_mib"),
             max(coalesce(col("activity"), lit(0.0))).as("max_activity"),
             max(when(col(GpuSamples.MIG_PROFILE).isNotNull(), 1).otherwise(0)).as("any_mig"),
-            max(GpuSamples.GPU_MODEL).as("gpu_model"),
+            max(GpuSamples.GPU_MODEL).as(GpuSamples.GPU_MODEL),
             min(GpuSamples.GPU_MODEL).as("min_gpu_model"),
-            max(GpuSamples.NODE).as("node"))
+            max(GpuSamples.NODE).as(GpuSamples.NODE))
         // A unit two pods of the workload share (time-slicing) counts once in the demand.
         .withColumn("demand", expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
         .drop("units");

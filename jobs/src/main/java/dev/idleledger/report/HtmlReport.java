@@ -2,6 +2,7 @@ package dev.idleledger.report;
 
 import static org.apache.commons.text.StringEscapeUtils.escapeHtml4;
 
+import dev.idleledger.recommend.CombinedSavings;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -226,7 +227,7 @@ public final class HtmlReport {
   private record Bar(String label, double value) {}
 
   /** Savings totals add overlapping recommendations of a workload once (CombinedSavings), so the team bars sum to the KPI. */
-  private static String savingsByTeam(dev.idleledger.recommend.CombinedSavings.Totals t) {
+  private static String savingsByTeam(CombinedSavings.Totals t) {
     if (t.recommendations() == 0) {
       return "";
     }

@@ -39,6 +39,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuSecondState;
+import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.model.IdleRuns;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.Periods;
@@ -193,8 +194,7 @@ public final class DailyRollup {
   public static Dataset<Row> teamDaily(Dataset<Row> workloadDaily) {
     return teamDaily(
         workloadDaily,
-        SharedWaste.byTeamAndCluster(
-            workloadDaily, null, dev.idleledger.config.LedgerConfig.WasteSharing.NONE));
+        SharedWaste.byTeamAndCluster(workloadDaily, null, LedgerConfig.WasteSharing.NONE));
   }
 
   /** @param sharedWaste {@link SharedWaste#byTeamAndCluster} of the same workloads */

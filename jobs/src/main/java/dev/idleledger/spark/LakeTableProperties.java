@@ -1,6 +1,7 @@
 package dev.idleledger.spark;
 
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The Delta properties every table of the lake carries, set at creation and by the upgrade of an older table.
@@ -30,6 +31,6 @@ public final class LakeTableProperties {
     return properties.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
-        .collect(java.util.stream.Collectors.joining(", "));
+        .collect(Collectors.joining(", "));
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.idleledger.tables.RecommendationStatus;
+import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -154,7 +155,9 @@ public final class TicketText {
   static String sqlToSee(RecommendationTicketView r, String table) {
     return "bin/idle-ledger sql \"SELECT * FROM "
         + table
-        + " WHERE recommendation_id = '"
+        + " WHERE "
+        + Recommendations.RECOMMENDATION_ID
+        + " = '"
         + r.recommendationId().replaceAll("[^0-9A-Za-z_-]", "")
         + "'\"";
   }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,8 +38,7 @@ class TinyNightBenchmarkTest {
                 TestSpark.session(),
                 extra -> {
                   String[] all =
-                      java.util.stream.Stream.concat(
-                              extra.stream(), java.util.stream.Stream.of("nightly.lookback_days=1"))
+                      Stream.concat(extra.stream(), Stream.of("nightly.lookback_days=1"))
                           .toArray(String[]::new);
                   return TestSpark.config(all);
                 },

@@ -10,6 +10,7 @@ import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.testing.TestSpark;
 import java.sql.Date;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -117,8 +118,8 @@ class WorkloadIdentityTest {
         pod,
         uid,
         "n1",
-        Timestamp.from(java.time.Instant.parse(lastSeen).minusSeconds(3600)),
-        Timestamp.from(java.time.Instant.parse(lastSeen)),
+        Timestamp.from(Instant.parse(lastSeen).minusSeconds(3600)),
+        Timestamp.from(Instant.parse(lastSeen)),
         kind,
         name,
         kind,

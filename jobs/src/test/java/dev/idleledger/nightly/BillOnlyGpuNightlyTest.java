@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,8 +100,7 @@ class BillOnlyGpuNightlyTest {
     for (String column : header) {
       cells.add(row.getOrDefault(column, ""));
     }
-    Files.writeString(
-        file, String.join(",", cells) + "\n", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(file, String.join(",", cells) + "\n", StandardOpenOption.APPEND);
   }
 
   @Test

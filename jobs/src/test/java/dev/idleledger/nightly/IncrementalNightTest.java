@@ -15,9 +15,11 @@ import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,7 +77,7 @@ class IncrementalNightTest {
 
   private static LedgerConfig config(String database, String... extra) {
     List<String> all =
-        new java.util.ArrayList<>(
+        new ArrayList<>(
             List.of(
                 "catalog.database=" + database,
                 "input.telemetry=" + fleet.resolve("telemetry"),
@@ -239,16 +241,14 @@ class IncrementalNightTest {
           files.filter(p -> p.toString().endsWith(".parquet")).sorted().findFirst().orElseThrow();
     }
     Dataset<Row> samples = spark.read().parquet(source.toString());
-    java.sql.Timestamp last = samples.agg(max("timestamp")).first().getTimestamp(0);
+    Timestamp last = samples.agg(max("timestamp")).first().getTimestamp(0);
     Instant moved = last.toInstant().plusSeconds(600);
     assertTrue(
         moved.isBefore(day.atStartOfDay(ZoneOffset.UTC).toInstant()),
         "the moved samples still belong to the day before");
     Dataset<Row> late =
         samples
-            .where(
-                col("timestamp")
-                    .gt(lit(java.sql.Timestamp.from(last.toInstant().minusSeconds(300)))))
+            .where(col("timestamp").gt(lit(Timestamp.from(last.toInstant().minusSeconds(300)))))
             .withColumn("timestamp", col("timestamp").plus(expr("INTERVAL 10 MINUTES")));
     Path tmp = Files.createTempDirectory("late-file");
     late.coalesce(1).write().mode("overwrite").parquet(tmp.resolve("out").toString());

@@ -28,6 +28,7 @@ import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.apache.spark.sql.Column;
@@ -94,7 +95,7 @@ public final class PodSplitCosts {
 
     return in.where(usable)
         .select(
-            lit(java.sql.Date.valueOf(date)).as(DATE),
+            lit(Date.valueOf(date)).as(DATE),
             BillingCharges.instanceIdAtEnd(col(CurLineItems.SPLIT_PARENT)).as(INSTANCE_ID),
             regexp_extract(arn, POD_ARN, 1).as(EKS_CLUSTER),
             regexp_extract(arn, POD_ARN, 2).as(NAMESPACE),

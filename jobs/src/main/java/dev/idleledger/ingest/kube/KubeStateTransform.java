@@ -267,7 +267,10 @@ public final class KubeStateTransform {
                 NodeInfo.INSTANCE_ID,
                 when(
                     col(NodeInfo.PROVIDER_ID).isNotNull(),
-                    expr("nullif(regexp_extract(provider_id, '([^/]+)/*$', 1), '')")))
+                    expr(
+                        "nullif(regexp_extract("
+                            + NodeInfo.PROVIDER_ID
+                            + ", '([^/]+)/*$', 1), '')")))
             .withColumn(NodeInfo.DATE, lit(Date.valueOf(date)));
     return nodes.select(
         Arrays.stream(SilverTables.NODE_INFO.columnNames())

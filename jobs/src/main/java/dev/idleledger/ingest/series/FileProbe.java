@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,6 +15,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
@@ -66,9 +68,7 @@ public final class FileProbe {
           // First line: the top-level column names (checked by the reader); then the full schema
           // (the group key).
           String names =
-              schema.getFields().stream()
-                  .map(org.apache.parquet.schema.Type::getName)
-                  .collect(java.util.stream.Collectors.joining(","));
+              schema.getFields().stream().map(Type::getName).collect(Collectors.joining(","));
           String typeError = ParquetSampleSchema.typeError(schema);
           return typeError != null
               ? new Result(f, typeError, null)

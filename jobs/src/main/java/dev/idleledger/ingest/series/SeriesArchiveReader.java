@@ -50,6 +50,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -330,8 +331,7 @@ public final class SeriesArchiveReader {
     Map<String, Column> byName = new LinkedHashMap<>();
     Set<String> taken = new HashSet<>();
     for (int i = 0; i < header.size(); i++) {
-      String name =
-          taken.add(header.get(i).toLowerCase(java.util.Locale.ROOT)) ? header.get(i) : "_c" + i;
+      String name = taken.add(header.get(i).toLowerCase(Locale.ROOT)) ? header.get(i) : "_c" + i;
       schema = schema.add(name, DataTypes.StringType);
       byName.put(header.get(i), col(q(name)));
     }

@@ -15,8 +15,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -127,8 +130,7 @@ class BillingIngestTest {
       Row h = r.hours().get(i);
       assertEquals("i-0c0ffee0000000001", h.getAs("instance_id"));
       assertEquals(
-          java.sql.Timestamp.from(java.time.Instant.parse("2026-11-28T0" + (i + 2) + ":00:00Z")),
-          h.getAs("hour"));
+          Timestamp.from(Instant.parse("2026-11-28T0" + (i + 2) + ":00:00Z")), h.getAs("hour"));
       assertEquals(6.88, h.<Double>getAs("node_cost"), 1e-9);
       assertEquals(6.88, h.<Double>getAs("list_cost"), 1e-9);
       assertEquals(3600.0, h.<Double>getAs("billed_seconds"), 1e-9);
@@ -196,7 +198,7 @@ class BillingIngestTest {
         nov.resolve("b-no-resource-id.csv"),
         BillingFixtures.csv(curUsage(CurLineItems.RESOURCE_ID, null)));
     byte[] gz = gzip(BillingFixtures.csv(curUsage(), curUsage(), curUsage(), curUsage()));
-    Files.write(nov.resolve("c-truncated.csv.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+    Files.write(nov.resolve("c-truncated.csv.gz"), Arrays.copyOf(gz, gz.length / 2));
     Path parquetDir = tmp.resolve("parquet-src");
     writeCurParquet(parquetDir, curUsage());
     Path part =
@@ -205,7 +207,7 @@ class BillingIngestTest {
             .findFirst()
             .orElseThrow();
     byte[] pq = Files.readAllBytes(part);
-    Files.write(nov.resolve("d-truncated.parquet"), java.util.Arrays.copyOf(pq, pq.length - 20));
+    Files.write(nov.resolve("d-truncated.parquet"), Arrays.copyOf(pq, pq.length - 20));
 
     Result r = run(DAY, "input.billing.cur=" + root);
 

@@ -11,6 +11,8 @@ import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -168,12 +170,8 @@ class KubeStateIngestTest {
     assertEquals("nvidia_com_mig_3g_40gb", ray.getAs("gpu_resource"));
     assertEquals(2.0, (double) ray.getAs("gpu_request"));
     assertEquals("n1", ray.getAs("node"));
-    assertEquals(
-        java.sql.Timestamp.from(java.time.Instant.parse("2026-11-01T00:00:00Z")),
-        ray.getAs("first_seen"));
-    assertEquals(
-        java.sql.Timestamp.from(java.time.Instant.parse("2026-11-01T00:02:00Z")),
-        ray.getAs("last_seen"));
+    assertEquals(Timestamp.from(Instant.parse("2026-11-01T00:00:00Z")), ray.getAs("first_seen"));
+    assertEquals(Timestamp.from(Instant.parse("2026-11-01T00:02:00Z")), ray.getAs("last_seen"));
     Row job = pod(CHAIN_DB, "nightly-29001-abcde");
     assertEquals("nvidia_com_gpu", job.getAs("gpu_resource"));
     assertEquals(8.0, (double) job.getAs("gpu_request"));

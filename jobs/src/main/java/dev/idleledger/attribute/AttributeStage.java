@@ -33,6 +33,12 @@ import org.apache.spark.storage.StorageLevel;
 
 /** Reads a day's silver tables, applies the cost model, writes gpu_hourly and the reconciliation checks. */
 public final class AttributeStage {
+  /** What the GPUs of an instance-hour cost (CostAttribution.Result#instanceHours). */
+  private static final String GPU_COST = "gpu_cost";
+
+  /** Σ gpu_hourly cost of the instance-hour. */
+  private static final String ATTRIBUTED = "attributed";
+
   private final SparkSession spark;
   private final LedgerConfig config;
   private final LakeTables tables;
@@ -110,11 +116,11 @@ public final class AttributeStage {
    */
   static void recordReconciliation(
       Dataset<Row> instanceHours, QualityRecorder quality, double maxReconciliationDelta) {
-    Column nullMoney = col("gpu_cost").isNull().or(col("attributed").isNull());
+    Column nullMoney = col(GPU_COST).isNull().or(col(ATTRIBUTED).isNull());
     Row r =
         instanceHours
             .agg(
-                max(abs(col("gpu_cost").minus(col("attributed")))).as("max_delta"),
+                max(abs(col(GPU_COST).minus(col(ATTRIBUTED)))).as("max_delta"),
                 countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.BILL)).as("billed"),
                 countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.CATALOG)).as("catalog"),
                 countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.NONE)).as("unpriced"),

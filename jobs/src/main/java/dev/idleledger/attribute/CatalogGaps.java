@@ -30,6 +30,9 @@ import org.apache.spark.sql.Row;
  * check with the count as its value, so a night with none of them says so too.
  */
 final class CatalogGaps {
+  /** GPUs of an instance (InstanceHourCost#instances), or distinct units of a bill-only one. */
+  private static final String GPUS = "gpus";
+
   static final String UNKNOWN_TYPES = "unknown_gpu_instance_types";
   static final String UNCOUNTED_TYPES = "uncounted_gpu_instance_types";
   static final String BILL_ONLY = "bill_only_gpu_instances";
@@ -52,8 +55,8 @@ final class CatalogGaps {
             .groupBy(INSTANCE_TYPE)
             .agg(
                 count("*").as("instances"),
-                min("gpus").as("min_gpus"),
-                max("gpus").as("max_gpus"),
+                min(GPUS).as("min_gpus"),
+                max(GPUS).as("max_gpus"),
                 max(col(NODE).isNotNull()).as("has_node"))
             .orderBy(INSTANCE_TYPE)
             .collectAsList();
@@ -106,7 +109,7 @@ final class CatalogGaps {
             .where(
                 col(CLUSTER).equalTo(InstanceHourCost.UNATTRIBUTED_CLUSTER).and(col(NODE).isNull()))
             .groupBy(INSTANCE_ID, INSTANCE_TYPE)
-            .agg(countDistinct(UNIT_ID).as("gpus"), sum(COST).as(COST), max(CURRENCY).as(CURRENCY))
+            .agg(countDistinct(UNIT_ID).as(GPUS), sum(COST).as(COST), max(CURRENCY).as(CURRENCY))
             .orderBy(col(COST).desc(), col(INSTANCE_ID))
             .collectAsList();
     List<String> named = new ArrayList<>();

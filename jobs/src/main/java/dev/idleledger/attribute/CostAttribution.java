@@ -81,6 +81,45 @@ import org.apache.spark.sql.SparkSession;
  * kept is the caller's {@link Keeping}, so the stage that runs it decides what is cached and when it is freed.
  */
 public final class CostAttribution {
+  /** Activity of a sample (GpuSecondState#activity), 0-1; null when not reported. */
+  private static final String ACTIVITY = "activity";
+
+  /** Σ activity × GPU-equivalent seconds, the numerator of avg_activity. */
+  private static final String ACTIVITY_SECONDS = "activity_seconds";
+
+  /** GPU-equivalent seconds with a known activity, the denominator of avg_activity. */
+  private static final String ACTIVITY_WEIGHT = "activity_weight";
+
+  /** Σ gpu_hourly cost of an instance-hour (the reconciliation). */
+  private static final String ATTRIBUTED = "attributed";
+
+  /** GPU-equivalent seconds of a (sample, hour, holder): the unit share divided by the holders. */
+  private static final String EQ_SECONDS = "eq_seconds";
+
+  /** What the GPUs of a billed instance-hour cost by the bill (InstanceHourCost#billedHours). */
+  private static final String GPU_COST_TOTAL = "gpu_cost_total";
+
+  /** One exploded element of the sample holders. */
+  private static final String HOLDER = "holder";
+
+  /** Framebuffer used / total of a sample (GpuSecondState#memoryFraction). */
+  private static final String MEM_FRACTION = "mem_fraction";
+
+  /** Money per second of a unit-hour (UnitHourRate). */
+  private static final String RATE = "rate";
+
+  /** Currency of the gpu_hourly rows of an instance-hour, for hours no bill covers. */
+  private static final String ROW_CURRENCY = "row_currency";
+
+  /** Billed seconds of a unit-hour that no telemetry covers (UnitHourRate). */
+  private static final String UNOBSERVED_SECONDS = "unobserved_seconds";
+
+  /** What the GPUs of an instance-hour cost: by the bill, or the attributed money where no bill. */
+  private static final String GPU_COST = "gpu_cost";
+
+  /** Money of a (sample, hour, holder). */
+  private static final String MONEY = "money";
+
   /** Everything the arithmetic depends on besides the data. */
   public record Settings(
       LocalDate date,
@@ -243,9 +282,9 @@ public final class CostAttribution {
                 col(WORKLOAD_NAME),
                 col(WORKLOAD_TYPE),
                 col(TEAM),
-                col("activity"),
+                col(ACTIVITY),
                 col(GpuSamples.FB_USED_MIB),
-                col("mem_fraction"),
+                col(MEM_FRACTION),
                 col(HeldHours.HOUR_SECONDS).as(GpuSamples.HOLD_SECONDS),
                 col(STATE),
                 col(GPU_MODEL),
@@ -269,15 +308,15 @@ public final class CostAttribution {
                 "left");
     return CatalogFrames.withShape(
             withType, catalog.select(CatalogFrames.KEY, "cat_gpu_memory_mib"))
-        .withColumn("activity", activity)
+        .withColumn(ACTIVITY, activity)
         .withColumn(
-            "mem_fraction",
+            MEM_FRACTION,
             GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col(SLICE_SHARE))))
         .withColumn(
             STATE,
             GpuSecondState.state(
-                col("activity"),
-                col("mem_fraction"),
+                col(ACTIVITY),
+                col(MEM_FRACTION),
                 settings.activityThreshold(),
                 settings.memoryHeldThreshold()))
         .drop(INSTANCE_TYPE, "cat_gpu_memory_mib");
@@ -285,24 +324,24 @@ public final class CostAttribution {
 
   /** One row per (sample, hour, holder): each of |P| holders gets 1/|P| of the seconds and money of the hold's part in that hour. */
   private Dataset<Row> allocate(Dataset<Row> observedSamples, Dataset<Row> unitHours) {
-    Dataset<Row> rates = unitHours.select(CLUSTER, UNIT_ID, HOUR, "rate");
+    Dataset<Row> rates = unitHours.select(CLUSTER, UNIT_ID, HOUR, RATE);
     Column holders = greatest(size(col(GpuSamples.HOLDERS)), lit(1)).cast("double");
     return observedSamples
         .join(broadcast(rates), new String[] {CLUSTER, UNIT_ID, HOUR}, "left")
         .withColumn(
-            "money",
+            MONEY,
             UnitSecondMoney.perHolder(
-                col("rate"), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
+                col(RATE), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
         // GPU-equivalent seconds: each holder's share of the unit's share of the GPU.
         .withColumn(
-            "eq_seconds",
+            EQ_SECONDS,
             col(HeldHours.HOUR_SECONDS)
                 .multiply(col(SLICE_SHARE))
                 .multiply(lit(1.0).divide(holders)))
-        .withColumn("holder", explode_outer(col(GpuSamples.HOLDERS)))
+        .withColumn(HOLDER, explode_outer(col(GpuSamples.HOLDERS)))
         .withColumn(NAMESPACE, col("holder.namespace"))
         .withColumn(POD, col("holder.pod"))
-        .drop("holder", GpuSamples.HOLDERS);
+        .drop(HOLDER, GpuSamples.HOLDERS);
   }
 
   private Dataset<Row> gpuHourly(Dataset<Row> held, Dataset<Row> unitHours, Dataset<Row> pods) {
@@ -311,35 +350,35 @@ public final class CostAttribution {
     Dataset<Row> observed =
         held.groupBy(CLUSTER, UNIT_ID, HOUR, NAMESPACE, POD)
             .agg(
-                sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), "eq_seconds")
+                sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), EQ_SECONDS)
                     .as(STATE_SECONDS_ACTIVE),
-                sumWhere(idle, "eq_seconds").as(STATE_SECONDS_IDLE),
-                sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), "eq_seconds")
+                sumWhere(idle, EQ_SECONDS).as(STATE_SECONDS_IDLE),
+                sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), EQ_SECONDS)
                     .as(STATE_SECONDS_IDLE_MEMORY_HELD),
-                sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), "eq_seconds")
+                sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), EQ_SECONDS)
                     .as(STATE_SECONDS_UNALLOCATED),
                 lit(0.0).as(STATE_SECONDS_UNOBSERVED),
-                sum(when(col("activity").isNotNull(), col("activity").multiply(col("eq_seconds"))))
-                    .as("activity_seconds"),
-                sum(when(col("activity").isNotNull(), col("eq_seconds"))).as("activity_weight"),
-                max("activity").as(MAX_ACTIVITY),
+                sum(when(col(ACTIVITY).isNotNull(), col(ACTIVITY).multiply(col(EQ_SECONDS))))
+                    .as(ACTIVITY_SECONDS),
+                sum(when(col(ACTIVITY).isNotNull(), col(EQ_SECONDS))).as(ACTIVITY_WEIGHT),
+                max(ACTIVITY).as(MAX_ACTIVITY),
                 max(GpuSamples.FB_USED_MIB).as(MAX_FB_USED_MIB),
-                sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), "money").as(ACTIVE_COST),
-                sumWhere(idle, "money").as(IDLE_COST),
-                sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), "money")
+                sumWhere(col(STATE).equalTo(GpuSecondState.ACTIVE), MONEY).as(ACTIVE_COST),
+                sumWhere(idle, MONEY).as(IDLE_COST),
+                sumWhere(col(STATE).equalTo(GpuSecondState.IDLE_MEMORY_HELD), MONEY)
                     .as(IDLE_MEMORY_HELD_COST),
-                sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), "money")
+                sumWhere(col(STATE).equalTo(GpuSecondState.UNALLOCATED), MONEY)
                     .as(UNALLOCATED_COST),
                 lit(0.0).as(UNOBSERVED_COST),
                 sum(when(
                         allocated,
-                        col("money").multiply(lit(1.0).minus(coalesce(col("activity"), lit(0.0))))))
+                        col(MONEY).multiply(lit(1.0).minus(coalesce(col(ACTIVITY), lit(0.0))))))
                     .as(UNUSED_CAPACITY_COST));
 
     // Billed time without telemetry lands on the unit's no-holder row.
     Dataset<Row> unobserved =
         unitHours
-            .where(col("unobserved_seconds").gt(0))
+            .where(col(UNOBSERVED_SECONDS).gt(0))
             .select(
                 col(CLUSTER),
                 col(UNIT_ID),
@@ -350,16 +389,16 @@ public final class CostAttribution {
                 lit(0.0).as(STATE_SECONDS_IDLE),
                 lit(0.0).as(STATE_SECONDS_IDLE_MEMORY_HELD),
                 lit(0.0).as(STATE_SECONDS_UNALLOCATED),
-                col("unobserved_seconds").multiply(col(SLICE_SHARE)).as(STATE_SECONDS_UNOBSERVED),
-                lit(null).cast("double").as("activity_seconds"),
-                lit(null).cast("double").as("activity_weight"),
+                col(UNOBSERVED_SECONDS).multiply(col(SLICE_SHARE)).as(STATE_SECONDS_UNOBSERVED),
+                lit(null).cast("double").as(ACTIVITY_SECONDS),
+                lit(null).cast("double").as(ACTIVITY_WEIGHT),
                 lit(null).cast("double").as(MAX_ACTIVITY),
                 lit(null).cast("double").as(MAX_FB_USED_MIB),
                 lit(0.0).as(ACTIVE_COST),
                 lit(0.0).as(IDLE_COST),
                 lit(0.0).as(IDLE_MEMORY_HELD_COST),
                 lit(0.0).as(UNALLOCATED_COST),
-                UnitSecondMoney.of(col("rate"), col("unobserved_seconds")).as(UNOBSERVED_COST),
+                UnitSecondMoney.of(col(RATE), col(UNOBSERVED_SECONDS)).as(UNOBSERVED_COST),
                 lit(null).cast("double").as(UNUSED_CAPACITY_COST));
 
     Dataset<Row> combined =
@@ -372,8 +411,8 @@ public final class CostAttribution {
                 sum(STATE_SECONDS_IDLE_MEMORY_HELD).as(STATE_SECONDS_IDLE_MEMORY_HELD),
                 sum(STATE_SECONDS_UNALLOCATED).as(STATE_SECONDS_UNALLOCATED),
                 sum(STATE_SECONDS_UNOBSERVED).as(STATE_SECONDS_UNOBSERVED),
-                sum("activity_seconds").as("activity_seconds"),
-                sum("activity_weight").as("activity_weight"),
+                sum(ACTIVITY_SECONDS).as(ACTIVITY_SECONDS),
+                sum(ACTIVITY_WEIGHT).as(ACTIVITY_WEIGHT),
                 max(MAX_ACTIVITY).as(MAX_ACTIVITY),
                 max(MAX_FB_USED_MIB).as(MAX_FB_USED_MIB),
                 sum(ACTIVE_COST).as(ACTIVE_COST),
@@ -396,7 +435,7 @@ public final class CostAttribution {
             col(MIG_PROFILE),
             col(MIG_INSTANCE_ID),
             col(SLICE_SHARE),
-            col("rate").as(RATE_PER_SECOND),
+            col(RATE).as(RATE_PER_SECOND),
             col(PRICE_SOURCE),
             col(CURRENCY));
     Dataset<Row> rows =
@@ -406,8 +445,7 @@ public final class CostAttribution {
             .withColumn(
                 AVG_ACTIVITY,
                 when(
-                    col("activity_weight").gt(0),
-                    col("activity_seconds").divide(col("activity_weight"))))
+                    col(ACTIVITY_WEIGHT).gt(0), col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT))))
             .withColumn(UNUSED_CAPACITY_COST, coalesce(col(UNUSED_CAPACITY_COST), lit(0.0)))
             .withColumn(
                 COST,
@@ -440,23 +478,23 @@ public final class CostAttribution {
         gpuHourly
             .groupBy(col(CLUSTER), coalesce(col(INSTANCE_ID), col(NODE)).as(INSTANCE_ID), col(HOUR))
             .agg(
-                sum(COST).as("attributed"),
+                sum(COST).as(ATTRIBUTED),
                 max(PRICE_SOURCE).as(PRICE_SOURCE),
-                max(CURRENCY).as("row_currency"));
+                max(CURRENCY).as(ROW_CURRENCY));
     return attributed
         .join(
-            billedHours.select(col(INSTANCE_ID), col(HOUR), col("gpu_cost_total"), col(CURRENCY)),
+            billedHours.select(col(INSTANCE_ID), col(HOUR), col(GPU_COST_TOTAL), col(CURRENCY)),
             new String[] {INSTANCE_ID, HOUR},
             "full_outer")
         .withColumn(CLUSTER, coalesce(col(CLUSTER), lit(InstanceHourCost.UNATTRIBUTED_CLUSTER)))
-        .withColumn("attributed", coalesce(col("attributed"), lit(0.0)))
-        .withColumn("gpu_cost", coalesce(col("gpu_cost_total"), col("attributed")))
+        .withColumn(ATTRIBUTED, coalesce(col(ATTRIBUTED), lit(0.0)))
+        .withColumn(GPU_COST, coalesce(col(GPU_COST_TOTAL), col(ATTRIBUTED)))
         .withColumn(
             PRICE_SOURCE,
-            when(col("gpu_cost_total").isNotNull(), lit(UnitHourRate.BILL))
+            when(col(GPU_COST_TOTAL).isNotNull(), lit(UnitHourRate.BILL))
                 .otherwise(col(PRICE_SOURCE)))
-        .withColumn(CURRENCY, coalesce(col(CURRENCY), col("row_currency")))
-        .select(CLUSTER, INSTANCE_ID, HOUR, "gpu_cost", "attributed", PRICE_SOURCE, CURRENCY);
+        .withColumn(CURRENCY, coalesce(col(CURRENCY), col(ROW_CURRENCY)))
+        .select(CLUSTER, INSTANCE_ID, HOUR, GPU_COST, ATTRIBUTED, PRICE_SOURCE, CURRENCY);
   }
 
   private static Column sumWhere(Column condition, String column) {

@@ -37,6 +37,30 @@ import org.apache.spark.sql.types.DataTypes;
  * 'unconfigured', with the remaining share, unallocated whenever any instance of that GPU is observed.
  */
 final class GpuUnits {
+  /** Share of a MIG GPU no configured instance uses: what its unconfigured slices hold. */
+  private static final String FREE_SHARE = "free_share";
+
+  /** Slice share of one MIG instance of a GPU. */
+  private static final String INSTANCE_SHARE = "instance_share";
+
+  /** Σ slice share of the configured MIG instances of a GPU. */
+  private static final String USED_SHARE = "used_share";
+
+  /** Compute slices of the GPU model (CatalogFrames#modelSlices). */
+  private static final String MODEL_SLICES = "model_slices";
+
+  /** Seconds of a unit-hour that telemetry covers. */
+  private static final String OBSERVED_SECONDS = "observed_seconds";
+
+  /** GPUs of an instance (InstanceHourCost#instances). */
+  private static final String GPUS = "gpus";
+
+  /** GPUs of an instance that telemetry saw. */
+  private static final String GPUS_SEEN = "gpus_seen";
+
+  /** Number of an unseen GPU on its instance, 1..gpus - gpus_seen. */
+  private static final String K = "k";
+
   static final String UNCONFIGURED = "unconfigured";
 
   /** A MIG-capable model missing from the catalog: A100 and H100 class GPUs have 7 slices. */
@@ -47,7 +71,7 @@ final class GpuUnits {
   /** Adds slice_share to samples: 1 for a whole GPU, k / slices(model) for a MIG instance. */
   static Dataset<Row> withSliceShare(Dataset<Row> samples, Dataset<Row> modelSlices) {
     Column k = regexp_extract(col(MIG_PROFILE), "^(\\d+)g", 1).cast("double");
-    Column slices = coalesce(col("model_slices"), lit(DEFAULT_MODEL_SLICES)).cast("double");
+    Column slices = coalesce(col(MODEL_SLICES), lit(DEFAULT_MODEL_SLICES)).cast("double");
     return samples
         .join(
             broadcast(modelSlices),
@@ -56,7 +80,7 @@ final class GpuUnits {
         .drop(modelSlices.col(GPU_MODEL))
         .withColumn(
             SLICE_SHARE, when(col(MIG_PROFILE).isNull(), lit(1.0)).otherwise(k.divide(slices)))
-        .withColumn("model_slices", slices);
+        .withColumn(MODEL_SLICES, slices);
   }
 
   /**
@@ -69,12 +93,12 @@ final class GpuUnits {
     Dataset<Row> mig = samplesWithShare.where(col(MIG_PROFILE).isNotNull());
     Dataset<Row> freeShare =
         mig.groupBy(CLUSTER, GPU_UUID, MIG_INSTANCE_ID)
-            .agg(max(SLICE_SHARE).as("instance_share"))
+            .agg(max(SLICE_SHARE).as(INSTANCE_SHARE))
             .groupBy(CLUSTER, GPU_UUID)
-            .agg(sum("instance_share").as("used_share"))
-            .withColumn("free_share", lit(1.0).minus(col("used_share")))
-            .where(col("free_share").gt(1e-9))
-            .select(CLUSTER, GPU_UUID, "free_share");
+            .agg(sum(INSTANCE_SHARE).as(USED_SHARE))
+            .withColumn(FREE_SHARE, lit(1.0).minus(col(USED_SHARE)))
+            .where(col(FREE_SHARE).gt(1e-9))
+            .select(CLUSTER, GPU_UUID, FREE_SHARE);
     Dataset<Row> perTimestamp =
         mig.groupBy(
                 DATE,
@@ -83,7 +107,7 @@ final class GpuUnits {
                 GPU_UUID,
                 GpuSamples.GPU_INDEX,
                 GPU_MODEL,
-                "model_slices",
+                MODEL_SLICES,
                 GpuSamples.TS)
             .agg(
                 max(GpuSamples.HOLD_SECONDS).as(GpuSamples.HOLD_SECONDS),
@@ -93,14 +117,14 @@ final class GpuUnits {
         .withColumn(MIG_PROFILE, lit(UNCONFIGURED))
         .withColumn(MIG_INSTANCE_ID, lit(UNCONFIGURED))
         .withColumn(UNIT_ID, concat(col(GPU_UUID), lit("/" + UNCONFIGURED)))
-        .withColumn(SLICE_SHARE, col("free_share"))
+        .withColumn(SLICE_SHARE, col(FREE_SHARE))
         .withColumn(
             GpuSamples.HOLDERS, array().cast(DataTypes.createArrayType(SilverTables.HOLDER)))
         .withColumn(GpuSamples.GR_ENGINE_ACTIVE, lit(null).cast("double"))
         .withColumn(GpuSamples.GPU_UTIL, lit(null).cast("double"))
         .withColumn(GpuSamples.FB_USED_MIB, lit(null).cast("double"))
         .withColumn(GpuSamples.FB_FREE_MIB, lit(null).cast("double"))
-        .drop("free_share");
+        .drop(FREE_SHARE);
   }
 
   /**
@@ -117,7 +141,7 @@ final class GpuUnits {
             max(MIG_PROFILE).as(MIG_PROFILE),
             max(MIG_INSTANCE_ID).as(MIG_INSTANCE_ID),
             max(SLICE_SHARE).as(SLICE_SHARE),
-            sum(HeldHours.HOUR_SECONDS).as("observed_seconds"));
+            sum(HeldHours.HOUR_SECONDS).as(OBSERVED_SECONDS));
   }
 
   /** The distinct units seen: cluster, node, gpu_uuid, gpu_model, unit_id, mig_profile, mig_instance_id, slice_share. */
@@ -135,7 +159,7 @@ final class GpuUnits {
   static Dataset<Row> observedSeconds(Dataset<Row> observedHours) {
     return observedHours
         .groupBy(CLUSTER, UNIT_ID, HOUR)
-        .agg(sum("observed_seconds").as("observed_seconds"));
+        .agg(sum(OBSERVED_SECONDS).as(OBSERVED_SECONDS));
   }
 
   /**
@@ -145,14 +169,14 @@ final class GpuUnits {
    */
   static Dataset<Row> unseen(Dataset<Row> gpuInstances) {
     return gpuInstances
-        .where(col("gpus").gt(col("gpus_seen")))
-        .withColumn("k", expr("explode(sequence(1, gpus - gpus_seen))"))
+        .where(col(GPUS).gt(col(GPUS_SEEN)))
+        .withColumn(K, expr("explode(sequence(1, " + GPUS + " - " + GPUS_SEEN + "))"))
         .select(
             col(INSTANCE_ID),
             col(CLUSTER),
             col(NODE),
-            concat(lit("unseen-"), col("k").cast("string")).as(GPU_UUID),
-            concat(col(INSTANCE_ID), lit("/unseen-"), col("k").cast("string")).as(UNIT_ID),
+            concat(lit("unseen-"), col(K).cast("string")).as(GPU_UUID),
+            concat(col(INSTANCE_ID), lit("/unseen-"), col(K).cast("string")).as(UNIT_ID),
             lit(null).cast("string").as(GPU_MODEL),
             lit(null).cast("string").as(MIG_PROFILE),
             lit(null).cast("string").as(MIG_INSTANCE_ID),

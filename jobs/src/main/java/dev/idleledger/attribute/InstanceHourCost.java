@@ -29,6 +29,21 @@ import org.apache.spark.sql.Row;
  * state and telemetry show (capacity plus MIG-enabled GPUs, or the distinct GPUs seen, whichever is more).
  */
 final class InstanceHourCost {
+  /** GPUs of an instance: the catalog count, else what kube state and telemetry saw; 0 = not a GPU instance. */
+  private static final String GPUS = "gpus";
+
+  /** Distinct GPUs telemetry saw on a node. */
+  private static final String GPUS_SEEN = "gpus_seen";
+
+  /** Of them, GPUs seen partitioned by MIG (not in the node capacity). */
+  private static final String MIG_GPUS_SEEN = "mig_gpus_seen";
+
+  /** Share of the instance cost that is its GPUs (GpuSharePolicy). */
+  private static final String GPU_SHARE = "gpu_share";
+
+  /** What the GPUs of a billed instance-hour cost: node_cost × gpu_share. */
+  private static final String GPU_COST_TOTAL = "gpu_cost_total";
+
   /** The cluster of an instance no kube state names (the published value is gpu_hourly's). */
   static final String UNATTRIBUTED_CLUSTER = GpuHourlyTable.UNATTRIBUTED_CLUSTER;
 
@@ -40,7 +55,7 @@ final class InstanceHourCost {
    * bill is a GPU instance when its billed type is in the catalog with GPUs.
    */
   static Dataset<Row> gpuInstances(Dataset<Row> instances) {
-    return instances.where(col("gpus").gt(0));
+    return instances.where(col(GPUS).gt(0));
   }
 
   /**
@@ -61,35 +76,34 @@ final class InstanceHourCost {
         unitsSeen
             .groupBy(CLUSTER, NODE)
             .agg(
-                countDistinct(GPU_UUID).as("gpus_seen"),
-                countDistinct(when(col(MIG_PROFILE).isNotNull(), col(GPU_UUID)))
-                    .as("mig_gpus_seen"));
+                countDistinct(GPU_UUID).as(GPUS_SEEN),
+                countDistinct(when(col(MIG_PROFILE).isNotNull(), col(GPU_UUID))).as(MIG_GPUS_SEEN));
     Dataset<Row> fromKube = nodes.join(seenPerNode, new String[] {CLUSTER, NODE}, "left");
     Dataset<Row> all =
         fromKube
             .join(billedInstances, new String[] {INSTANCE_ID}, "full_outer")
             .withColumn(CLUSTER, coalesce(col(CLUSTER), lit(UNATTRIBUTED_CLUSTER)))
             .withColumn(INSTANCE_TYPE, coalesce(col(INSTANCE_TYPE), col("bill_instance_type")))
-            .withColumn("gpus_seen", coalesce(col("gpus_seen"), lit(0L)))
-            .withColumn("mig_gpus_seen", coalesce(col("mig_gpus_seen"), lit(0L)));
+            .withColumn(GPUS_SEEN, coalesce(col(GPUS_SEEN), lit(0L)))
+            .withColumn(MIG_GPUS_SEEN, coalesce(col(MIG_GPUS_SEEN), lit(0L)));
     return CatalogFrames.withShape(all, catalog)
         .withColumn(
-            "gpus",
+            GPUS,
             coalesce(
                 col("cat_gpus").cast("long"),
                 greatest(
                     coalesce(col(NodeInfo.GPU_CAPACITY).cast("long"), lit(0L))
-                        .plus(col("mig_gpus_seen")),
-                    col("gpus_seen"))))
-        .withColumn("gpu_share", coalesce(col("cat_gpu_share"), lit(unknownShapeShare)))
+                        .plus(col(MIG_GPUS_SEEN)),
+                    col(GPUS_SEEN))))
+        .withColumn(GPU_SHARE, coalesce(col("cat_gpu_share"), lit(unknownShapeShare)))
         .select(
             INSTANCE_ID,
             CLUSTER,
             NODE,
             INSTANCE_TYPE,
-            "gpus",
-            "gpus_seen",
-            "gpu_share",
+            GPUS,
+            GPUS_SEEN,
+            GPU_SHARE,
             "cat_on_demand_hourly",
             "cat_gpus");
   }
@@ -114,20 +128,19 @@ final class InstanceHourCost {
                     .as(BillingHourly.BILLED_SECONDS),
                 max(CURRENCY).as(CURRENCY));
     return perHour
-        .join(
-            broadcast(gpuInstances.select(INSTANCE_ID, CLUSTER, "gpus", "gpu_share")), INSTANCE_ID)
+        .join(broadcast(gpuInstances.select(INSTANCE_ID, CLUSTER, GPUS, GPU_SHARE)), INSTANCE_ID)
         .withColumn(
             BillingHourly.BILLED_SECONDS,
             org.apache.spark.sql.functions.least(
                 lit((double) Periods.SECONDS_PER_HOUR), col(BillingHourly.BILLED_SECONDS)))
-        .withColumn("gpu_cost_total", col(BillingHourly.NODE_COST).multiply(col("gpu_share")))
-        .withColumn("gpu_cost_per_gpu", col("gpu_cost_total").divide(col("gpus")))
+        .withColumn(GPU_COST_TOTAL, col(BillingHourly.NODE_COST).multiply(col(GPU_SHARE)))
+        .withColumn("gpu_cost_per_gpu", col(GPU_COST_TOTAL).divide(col(GPUS)))
         .select(
             INSTANCE_ID,
             CLUSTER,
             HOUR,
             BillingHourly.NODE_COST,
-            "gpu_cost_total",
+            GPU_COST_TOTAL,
             "gpu_cost_per_gpu",
             BillingHourly.BILLED_SECONDS,
             CURRENCY);

@@ -26,6 +26,12 @@ import org.apache.spark.sql.Row;
  * the hour, the catalog's on-demand price per GPU-second is used ({@code price_source = 'catalog'}), else 0.
  */
 final class UnitHourRate {
+  /** Catalog on-demand price of the instance per hour. */
+  private static final String CAT_ON_DEMAND_HOURLY = "cat_on_demand_hourly";
+
+  /** Seconds of a unit-hour that telemetry covers. */
+  private static final String OBSERVED_SECONDS = "observed_seconds";
+
   static final String BILL = "bill";
   static final String CATALOG = "catalog";
   static final String NONE = "none";
@@ -51,17 +57,17 @@ final class UnitHourRate {
         billedUnitHours
             .join(observed, new String[] {CLUSTER, UNIT_ID, HOUR}, "full_outer")
             .join(units, new String[] {CLUSTER, UNIT_ID}, "left")
-            .withColumn("observed_seconds", coalesce(col("observed_seconds"), lit(0.0)));
+            .withColumn(OBSERVED_SECONDS, coalesce(col(OBSERVED_SECONDS), lit(0.0)));
 
     Column billed = col(BillingHourly.BILLED_SECONDS).isNotNull();
-    Column denominator = greatest(col(BillingHourly.BILLED_SECONDS), col("observed_seconds"));
+    Column denominator = greatest(col(BillingHourly.BILLED_SECONDS), col(OBSERVED_SECONDS));
     Column billRate =
         when(
                 denominator.gt(0),
                 col("gpu_cost_per_gpu").multiply(col(SLICE_SHARE)).divide(denominator))
             .otherwise(lit(0.0));
     Column catalogRate =
-        col("cat_on_demand_hourly")
+        col(CAT_ON_DEMAND_HOURLY)
             .multiply(col("gpu_share"))
             .divide(col("cat_gpus"))
             .divide((double) Periods.SECONDS_PER_HOUR)
@@ -70,19 +76,19 @@ final class UnitHourRate {
         .withColumn(
             PRICE_SOURCE,
             when(billed, lit(BILL))
-                .when(col("cat_on_demand_hourly").isNotNull(), lit(CATALOG))
+                .when(col(CAT_ON_DEMAND_HOURLY).isNotNull(), lit(CATALOG))
                 .otherwise(lit(NONE)))
         .withColumn(
             "rate",
             when(billed, billRate)
-                .when(col("cat_on_demand_hourly").isNotNull(), catalogRate)
+                .when(col(CAT_ON_DEMAND_HOURLY).isNotNull(), catalogRate)
                 .otherwise(lit(0.0)))
         .withColumn(
             "unobserved_seconds",
             when(
                     billed,
                     greatest(
-                        lit(0.0), col(BillingHourly.BILLED_SECONDS).minus(col("observed_seconds"))))
+                        lit(0.0), col(BillingHourly.BILLED_SECONDS).minus(col(OBSERVED_SECONDS))))
                 .otherwise(lit(0.0)))
         .withColumn(CURRENCY, when(billed, col(CURRENCY)).otherwise(lit(CATALOG_CURRENCY)));
   }

@@ -34,6 +34,21 @@ import org.apache.spark.sql.Row;
  * pod, which attribution ({@code gpu_hourly}, the held samples) and the recommendations' per-second grain both do.
  */
 public final class WorkloadIdentity {
+  /** Prefix of the pod_info values joined in, before the defaults apply. */
+  private static final String FROM_POD_INFO = "p_";
+
+  /** The pod's workload kind from pod_info, before the defaults. */
+  private static final String P_WORKLOAD_KIND = "p_workload_kind";
+
+  /** The same for the workload name. */
+  private static final String P_WORKLOAD_NAME = "p_workload_name";
+
+  /** The same for the workload type. */
+  private static final String P_WORKLOAD_TYPE = "p_workload_type";
+
+  /** The same for the team. */
+  private static final String P_TEAM = "p_team";
+
   /** A per-pod column carried beside the identity: taken from the pod's row seen last, {@code unknownPod} for a pod kube state never showed. */
   public record Carried(String name, Column fromPodInfo, Column unknownPod) {}
 
@@ -57,37 +72,39 @@ public final class WorkloadIdentity {
     List<Column> perPod =
         new ArrayList<>(
             List.of(
-                max(WORKLOAD_NAME).as("p_workload_name"),
-                max(WORKLOAD_TYPE).as("p_workload_type"),
-                max(TEAM).as("p_team")));
+                max(WORKLOAD_NAME).as(P_WORKLOAD_NAME),
+                max(WORKLOAD_TYPE).as(P_WORKLOAD_TYPE),
+                max(TEAM).as(P_TEAM)));
     // A pod name seen with two uids in a day (recreated) carries the columns of the one seen last.
     carried.forEach(
         c ->
             perPod.add(
-                max_by(c.fromPodInfo(), coalesce(col(LAST_SEEN), lit(NEVER))).as("p_" + c.name())));
+                max_by(c.fromPodInfo(), coalesce(col(LAST_SEEN), lit(NEVER)))
+                    .as(FROM_POD_INFO + c.name())));
     Dataset<Row> podWorkloads =
         pods.groupBy(CLUSTER, NAMESPACE, POD)
-            .agg(max(WORKLOAD_KIND).as("p_workload_kind"), perPod.toArray(Column[]::new));
+            .agg(max(WORKLOAD_KIND).as(P_WORKLOAD_KIND), perPod.toArray(Column[]::new));
     Column hasPod = col(POD).isNotNull();
     Dataset<Row> identified =
         rows.join(broadcast(podWorkloads), new String[] {CLUSTER, NAMESPACE, POD}, "left")
-            .withColumn(WORKLOAD_KIND, when(hasPod, coalesce(col("p_workload_kind"), lit("Pod"))))
-            .withColumn(WORKLOAD_NAME, when(hasPod, coalesce(col("p_workload_name"), col(POD))))
+            .withColumn(WORKLOAD_KIND, when(hasPod, coalesce(col(P_WORKLOAD_KIND), lit("Pod"))))
+            .withColumn(WORKLOAD_NAME, when(hasPod, coalesce(col(P_WORKLOAD_NAME), col(POD))))
             .withColumn(
                 WORKLOAD_TYPE,
-                when(hasPod, coalesce(col("p_workload_type"), lit(classifier.defaultType()))))
+                when(hasPod, coalesce(col(P_WORKLOAD_TYPE), lit(classifier.defaultType()))))
             .withColumn(
                 TEAM,
                 when(
                     hasPod,
                     coalesce(
-                        col("p_team"), namespaceTeam(classifier), lit(classifier.defaultTeam()))))
-            .drop("p_workload_kind", "p_workload_name", "p_workload_type", "p_team");
+                        col(P_TEAM), namespaceTeam(classifier), lit(classifier.defaultTeam()))))
+            .drop(P_WORKLOAD_KIND, P_WORKLOAD_NAME, P_WORKLOAD_TYPE, P_TEAM);
     for (Carried c : carried) {
       identified =
           identified
-              .withColumn(c.name(), when(hasPod, coalesce(col("p_" + c.name()), c.unknownPod())))
-              .drop("p_" + c.name());
+              .withColumn(
+                  c.name(), when(hasPod, coalesce(col(FROM_POD_INFO + c.name()), c.unknownPod())))
+              .drop(FROM_POD_INFO + c.name());
     }
     return identified;
   }

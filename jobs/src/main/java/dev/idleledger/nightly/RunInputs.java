@@ -22,46 +22,55 @@ import org.apache.spark.sql.types.DataTypes;
  * nightly run compares each date's current manifest with this one and recomputes only the dates whose inputs changed.
  */
 public final class RunInputs {
+  // Column names: SPEC is built from them, so a constant always names one of its columns.
+  public static final String DATE = "date";
+  public static final String RUN_ID = "run_id";
+  public static final String INPUT = "input";
+  public static final String PATH = "path";
+  public static final String SIZE_BYTES = "size_bytes";
+  public static final String MODIFIED_AT = "modified_at";
+  public static final String ETAG = "etag";
+  public static final String FINGERPRINT = "fingerprint";
+  public static final String COMPARED = "compared";
+  public static final String PUBLISHED_AT = "published_at";
+
   public static final TableSpec SPEC =
       new TableSpec(
           "run_inputs",
           "Input manifest of each published date, from the run that last published it: every raw file the date read (telemetry dt=D and the dt=D+1 stragglers, kube state, billing) with size and modification time, the fingerprint of the billing lines that price the date and of the settings that decide the money. A nightly run keeps a date whose manifest is unchanged and recomputes the others.",
           List.of(
-              col("date", DataTypes.DateType, "UTC day published"),
+              col(DATE, DataTypes.DateType, "UTC day published"),
               col(
-                  "run_id",
+                  RUN_ID,
                   DataTypes.StringType,
                   "the run that published the date from these inputs"),
               col(
-                  "input",
+                  INPUT,
                   DataTypes.StringType,
                   "telemetry | kube | billing.cur | billing.focus (one row per raw file), billing_lines (the date's billing lines), settings (the money settings)"),
               col(
-                  "path",
+                  PATH,
                   DataTypes.StringType,
                   "the raw file's path or URI; null for billing_lines and settings"),
-              col("size_bytes", DataTypes.LongType, "file length, from the file system's listing"),
+              col(SIZE_BYTES, DataTypes.LongType, "file length, from the file system's listing"),
               col(
-                  "modified_at",
+                  MODIFIED_AT,
                   DataTypes.TimestampType,
                   "file modification time from the listing (S3: the object's Last-Modified), UTC"),
               col(
-                  "etag",
+                  ETAG,
                   DataTypes.StringType,
                   "the object's ETag where the file system gives one (s3a), else null"),
               col(
-                  "fingerprint",
+                  FINGERPRINT,
                   DataTypes.StringType,
                   "billing_lines: per source, the count and SHA-256 of the raw billing lines (file, text) that price the date; settings: SHA-256 of the settings and catalog files that decide the money; null for files"),
               col(
-                  "compared",
+                  COMPARED,
                   DataTypes.BooleanType,
                   "true when a change of this row makes the next run recompute the date. Billing files are listed for the record only: a month's file is rewritten at every delivery, so the date's own lines (billing_lines) are compared instead"),
-              col(
-                  "published_at",
-                  DataTypes.TimestampType,
-                  "when the run published the date (UTC)")),
-          "date");
+              col(PUBLISHED_AT, DataTypes.TimestampType, "when the run published the date (UTC)")),
+          DATE);
 
   static final String BILLING_LINES = "billing_lines";
   static final String SETTINGS = "settings";
@@ -80,17 +89,8 @@ public final class RunInputs {
     for (Row r :
         tables
             .read(SPEC)
-            .where(org.apache.spark.sql.functions.col("date").isin(wanted))
-            .select(
-                "date",
-                "run_id",
-                "input",
-                "path",
-                "size_bytes",
-                "modified_at",
-                "etag",
-                "fingerprint",
-                "compared")
+            .where(org.apache.spark.sql.functions.col(DATE).isin(wanted))
+            .select(DATE, RUN_ID, INPUT, PATH, SIZE_BYTES, MODIFIED_AT, ETAG, FINGERPRINT, COMPARED)
             .collectAsList()) {
       LocalDate d = r.getDate(0).toLocalDate();
       runIds.put(d, r.getString(1));

@@ -29,26 +29,44 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * money_list, and beyond_money / beyond_money_list = the money of the streak's time past {@code graceSeconds}.
  */
 final class IdleStreaks {
+  /** Held seconds of the workload up to and including this second. */
+  private static final String HELD_THROUGH = "held_through";
+
+  /** Held seconds before the idle run this second belongs to. */
+  private static final String HELD_BEFORE_RUN = "held_before_run";
+
+  /** Share of the second that lies beyond the streak threshold. */
+  private static final String BEYOND_SHARE = "beyond_share";
+
+  /** Length of one idle streak, seconds. */
+  private static final String STREAK_SECONDS = "streak_seconds";
+
+  /** What the seconds beyond the threshold cost. */
+  private static final String BEYOND_MONEY = "beyond_money";
+
+  /** Day an idle streak starts. */
+  private static final String START_DATE = "start_date";
+
   private IdleStreaks() {}
 
   static Dataset<Row> of(Dataset<Row> workloadSeconds, double graceSeconds) {
     WindowSpec upToHere = IdleRuns.upToHere(WorkloadSeconds.WORKLOAD);
     Dataset<Row> runs =
         IdleRuns.numbered(workloadSeconds, WorkloadSeconds.WORKLOAD)
-            .withColumn("held_through", sum(WorkloadSecond.HOLD_SECONDS).over(upToHere))
+            .withColumn(HELD_THROUGH, sum(WorkloadSecond.HOLD_SECONDS).over(upToHere))
             // Seconds held before this run began: the running total at the run's first row, less
             // that row's own hold.
             .withColumn(
-                "held_before_run",
+                HELD_BEFORE_RUN,
                 last(
                         when(
                             col(IdleRuns.STARTS_RUN).equalTo(1),
-                            col("held_through").minus(col(WorkloadSecond.HOLD_SECONDS))),
+                            col(HELD_THROUGH).minus(col(WorkloadSecond.HOLD_SECONDS))),
                         true)
                     .over(upToHere))
             .where(IdleRuns.idle());
     Column offsetStart =
-        col("held_through").minus(col(WorkloadSecond.HOLD_SECONDS)).minus(col("held_before_run"));
+        col(HELD_THROUGH).minus(col(WorkloadSecond.HOLD_SECONDS)).minus(col(HELD_BEFORE_RUN));
     Column offsetEnd = offsetStart.plus(col(WorkloadSecond.HOLD_SECONDS));
     Column beyondShare =
         when(
@@ -56,17 +74,18 @@ final class IdleStreaks {
                 greatest(lit(0.0), offsetEnd.minus(greatest(offsetStart, lit(graceSeconds))))
                     .divide(col(WorkloadSecond.HOLD_SECONDS)))
             .otherwise(0.0);
-    return runs.withColumn("beyond_share", least(lit(1.0), beyondShare))
+    return runs.withColumn(BEYOND_SHARE, least(lit(1.0), beyondShare))
         .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD, IdleRuns.RUN))
         .agg(
             first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
             first(PodInfo.TEAM).as(PodInfo.TEAM),
-            min(WorkloadSeconds.DATE).as("start_date"),
-            sum(WorkloadSecond.HOLD_SECONDS).as("streak_seconds"),
-            sum("money").as("money"),
-            sum("money_list").as("money_list"),
-            sum(col("money").multiply(col("beyond_share"))).as("beyond_money"),
-            sum(col("money_list").multiply(col("beyond_share"))).as("beyond_money_list"));
+            min(WorkloadSeconds.DATE).as(START_DATE),
+            sum(WorkloadSecond.HOLD_SECONDS).as(STREAK_SECONDS),
+            sum(WorkloadSeconds.MONEY).as(WorkloadSeconds.MONEY),
+            sum(WorkloadSeconds.MONEY_LIST).as(WorkloadSeconds.MONEY_LIST),
+            sum(col(WorkloadSeconds.MONEY).multiply(col(BEYOND_SHARE))).as(BEYOND_MONEY),
+            sum(col(WorkloadSeconds.MONEY_LIST).multiply(col(BEYOND_SHARE)))
+                .as("beyond_money_list"));
   }
 
   /** Per workload: the streaks that qualify (longer than {@code minSeconds}, or at least it when {@code inclusive}). */
@@ -77,8 +96,8 @@ final class IdleStreaks {
       boolean inclusive,
       boolean beyondOnly) {
     Column qualifies =
-        inclusive ? col("streak_seconds").geq(minSeconds) : col("streak_seconds").gt(minSeconds);
-    String money = beyondOnly ? "beyond_money" : "money";
+        inclusive ? col(STREAK_SECONDS).geq(minSeconds) : col(STREAK_SECONDS).gt(minSeconds);
+    String money = beyondOnly ? BEYOND_MONEY : WorkloadSeconds.MONEY;
     return streaks
         .where(col(PodInfo.WORKLOAD_TYPE).equalTo(workloadType))
         .where(qualifies)
@@ -87,11 +106,11 @@ final class IdleStreaks {
             first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
             first(PodInfo.TEAM).as(PodInfo.TEAM),
             count("*").as("streaks"),
-            max("streak_seconds").as("longest_streak_seconds"),
-            sum("streak_seconds").as("idle_seconds"),
-            sum(col("streak_seconds").minus(lit(minSeconds))).as("seconds_beyond"),
+            max(STREAK_SECONDS).as("longest_streak_seconds"),
+            sum(STREAK_SECONDS).as("idle_seconds"),
+            sum(col(STREAK_SECONDS).minus(lit(minSeconds))).as("seconds_beyond"),
             sum(money).as("window_savings"),
             sum(money + "_list").as("window_savings_at_list"),
-            SmallDistinctCount.of("start_date").as("days_triggered"));
+            SmallDistinctCount.of(START_DATE).as("days_triggered"));
   }
 }

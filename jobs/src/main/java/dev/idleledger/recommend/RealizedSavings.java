@@ -25,6 +25,15 @@ import org.apache.spark.sql.Row;
  * over the days of its window that had data.
  */
 final class RealizedSavings {
+  /** What a recommendation is about: a workload, a node or an instance type. */
+  private static final String SUBJECT = "subject";
+
+  /** What the subject cost that day. */
+  private static final String COST = "cost";
+
+  /** Which family of recommendations the subject belongs to (Family). */
+  private static final String FAMILY = "family";
+
   enum Family {
     WORKLOAD,
     NODE,
@@ -57,30 +66,30 @@ final class RealizedSavings {
                         col(GpuHourlyTable.NAMESPACE),
                         col(GpuHourlyTable.WORKLOAD_KIND),
                         col(GpuHourlyTable.WORKLOAD_NAME))
-                    .as("subject"))
-            .agg(sum(GpuHourlyTable.COST).as("cost"))
-            .withColumn("family", lit(Family.WORKLOAD.name()));
+                    .as(SUBJECT))
+            .agg(sum(GpuHourlyTable.COST).as(COST))
+            .withColumn(FAMILY, lit(Family.WORKLOAD.name()));
     Dataset<Row> nodes =
         gpuHourly
             .where(col(GpuHourlyTable.NODE).isNotNull())
             .groupBy(
                 col(GpuHourlyTable.DATE),
-                concat_ws("/", col(GpuHourlyTable.CLUSTER), col(GpuHourlyTable.NODE)).as("subject"))
-            .agg(sum(GpuHourlyTable.UNALLOCATED_COST).as("cost"))
-            .withColumn("family", lit(Family.NODE.name()));
+                concat_ws("/", col(GpuHourlyTable.CLUSTER), col(GpuHourlyTable.NODE)).as(SUBJECT))
+            .agg(sum(GpuHourlyTable.UNALLOCATED_COST).as(COST))
+            .withColumn(FAMILY, lit(Family.NODE.name()));
     Dataset<Row> onDemand =
         billing
             .where(col(BillingHourly.PRICING_TERM).equalTo("OnDemand"))
             .groupBy(
                 col(BillingHourly.DATE),
                 concat_ws("/", col(BillingHourly.INSTANCE_TYPE), col(BillingHourly.REGION))
-                    .as("subject"))
-            .agg(sum(BillingHourly.NODE_COST).as("cost"))
-            .withColumn("family", lit(Family.COMMITMENT.name()));
+                    .as(SUBJECT))
+            .agg(sum(BillingHourly.NODE_COST).as(COST))
+            .withColumn(FAMILY, lit(Family.COMMITMENT.name()));
     return workloads
         .unionByName(nodes)
         .unionByName(onDemand)
-        .select("family", "subject", GpuHourlyTable.DATE, "cost");
+        .select(FAMILY, SUBJECT, GpuHourlyTable.DATE, COST);
   }
 
   /**

@@ -67,6 +67,126 @@ import org.apache.spark.sql.types.StructType;
  * {@link WorkloadSeconds}. A monthly figure is the window's figure × 30 / days of the window with data.
  */
 public final class RecommendationFinder {
+  /** What a workload or pool paid over the window. */
+  private static final String COST = "cost";
+
+  /** The same at list (on-demand) prices. */
+  private static final String COST_LIST = "cost_list";
+
+  /** Days of the window the pattern was seen. */
+  private static final String DAYS_TRIGGERED = "days_triggered";
+
+  /** Evidence: the rule behind the recommendation, in words. */
+  private static final String RULE = "rule";
+
+  /** R: median pods holding a GPU over the seconds with any. */
+  private static final String R = "r";
+
+  /** R': max(min_replicas, p95 of the replicas needed). */
+  private static final String R_PRIME = "r_prime";
+
+  /** p95 of ceil(d(t) / target activity): the replicas needed. */
+  private static final String P95_NEED = "p95_need";
+
+  /** p95 of d(t), the demand. */
+  private static final String P95_DEMAND = "p95_demand";
+
+  /** Most pods holding a GPU in one second. */
+  private static final String MAX_REPLICAS = "max_replicas";
+
+  /** Evidence: the cost over the window, rounded. */
+  private static final String WINDOW_COST = "window_cost";
+
+  /** Idle streaks over the threshold (IdleStreaks). */
+  private static final String STREAKS = "streaks";
+
+  /** Longest idle streak of the window, seconds (IdleStreaks). */
+  private static final String LONGEST_STREAK_SECONDS = "longest_streak_seconds";
+
+  /** p99 over seconds of the highest framebuffer use, MiB. */
+  private static final String P99_FB_USED_MIB = "p99_fb_used_mib";
+
+  /** p95 over seconds of the highest activity. */
+  private static final String P95_ACTIVITY = "p95_activity";
+
+  /** A MIG profile of the model (migProfiles). */
+  private static final String PROFILE = "profile";
+
+  /** Memory of that profile, MiB. */
+  private static final String PROFILE_MEMORY_MIB = "profile_memory_mib";
+
+  /** Compute slices of that profile. */
+  private static final String K = "k";
+
+  /** Compute slices of the whole GPU. */
+  private static final String SLICES = "slices";
+
+  /** The smallest profile that fits (struct of k, profile_memory_mib, profile, slices). */
+  private static final String BEST = "best";
+
+  /** Billed GPU seconds of a pool over the window. */
+  private static final String BILLED_SECONDS = "billed_seconds";
+
+  /** Of them, the seconds no pod held. */
+  private static final String UNALLOCATED_SECONDS = "unallocated_seconds";
+
+  /** unallocated_seconds / billed_seconds. */
+  private static final String UNALLOCATED_SHARE = "unallocated_share";
+
+  /** Distinct GPUs of a pool. */
+  private static final String GPUS = "gpus";
+
+  /** GPUs some pod held in an hour. */
+  private static final String ALLOCATED_GPUS = "allocated_gpus";
+
+  /** p95 over hours of the allocated GPUs. */
+  private static final String P95_ALLOCATED_GPUS = "p95_allocated_gpus";
+
+  /** Distinct on-demand instances of a type billed in an hour. */
+  private static final String INSTANCES = "instances";
+
+  /** Most on-demand instances of the type in one hour. */
+  private static final String MAX_INSTANCES = "max_instances";
+
+  /** The on-demand floor: the configured percentile over hours of the on-demand instances of a type. */
+  private static final String FLOOR = "floor";
+
+  /** Hours of the window counted. */
+  private static final String HOURS = "hours";
+
+  /** On-demand price of an instance-hour of the type. */
+  private static final String OD_RATE = "od_rate";
+
+  /** On-demand instance-hours of the type. */
+  private static final String OD_HOURS = "od_hours";
+
+  /** What those hours cost on demand. */
+  private static final String OD_COST = "od_cost";
+
+  /** Savings plan discount applied: the one seen on the bill, else the configured one. */
+  private static final String DISCOUNT = "discount";
+
+  /** Where the discount came from (bill or settings). */
+  private static final String DISCOUNT_SOURCE = "discount_source";
+
+  /** Savings plan commitment per hour for the floor. */
+  private static final String COMMIT_PER_HOUR = "commit_per_hour";
+
+  /** What the floor would cost under the savings plan. */
+  private static final String SP_COST = "sp_cost";
+
+  /** The same at list prices. */
+  private static final String SP_LIST = "sp_list";
+
+  /** List price / paid price of a unit-hour. */
+  private static final String LIST_FACTOR = "list_factor";
+
+  /** Savings over the window, before scaling to a month. */
+  private static final String WINDOW_SAVINGS = "window_savings";
+
+  /** The same at list prices. */
+  private static final String WINDOW_SAVINGS_AT_LIST = "window_savings_at_list";
+
   /** The window a night looks at, and how much of it had data. */
   public record Window(LocalDate end, int days, int daysWithData) {
     public LocalDate start() {
@@ -164,8 +284,8 @@ public final class RecommendationFinder {
     long minutes = Math.round(grace / 60);
     return IdleStreaks.perWorkload(streaks, "notebook", grace, false, true)
         .withColumn(KIND, lit(RecommendationKind.CULL_IDLE_NOTEBOOK.name()))
-        .withColumn(MONTHLY_SAVINGS, col("window_savings").multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col("window_savings_at_list").multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly))
         .withColumn(
             EVIDENCE,
             struct(
@@ -174,11 +294,11 @@ public final class RecommendationFinder {
                         + " minutes; savings = their cost beyond the first "
                         + minutes
                         + " minutes of each")
-                    .as("rule"),
-                col("streaks").as("idle_streaks_over_threshold"),
-                hours(col("longest_streak_seconds")).as("longest_idle_streak_hours"),
+                    .as(RULE),
+                col(STREAKS).as("idle_streaks_over_threshold"),
+                hours(col(LONGEST_STREAK_SECONDS)).as("longest_idle_streak_hours"),
                 hours(col("seconds_beyond")).as("idle_hours_beyond_threshold"),
-                round(col("window_savings"), 2).as("window_cost_beyond_threshold")))
+                round(col(WINDOW_SAVINGS), 2).as("window_cost_beyond_threshold")))
         .withColumn(
             ACTION,
             concat(
@@ -213,19 +333,19 @@ public final class RecommendationFinder {
                     "spec:\n  runPolicy:\n    ttlSecondsAfterFinished: 300\n    cleanPodPolicy: All\n"));
     return IdleStreaks.perWorkload(streaks, "training", min, true, false)
         .withColumn(KIND, lit(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name()))
-        .withColumn(MONTHLY_SAVINGS, col("window_savings").multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col("window_savings_at_list").multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly))
         .withColumn(
             EVIDENCE,
             struct(
                 lit("idle stretches of at least "
                         + minutes
                         + " minutes (all of its GPUs idle) while its pods hold GPUs; savings = their whole cost")
-                    .as("rule"),
-                col("streaks").as("idle_stretches"),
-                hours(col("longest_streak_seconds")).as("longest_idle_stretch_hours"),
+                    .as(RULE),
+                col(STREAKS).as("idle_stretches"),
+                hours(col(LONGEST_STREAK_SECONDS)).as("longest_idle_stretch_hours"),
                 hours(col("idle_seconds")).as("idle_hours_held"),
-                round(col("window_savings"), 2).as("window_cost_of_idle_stretches")))
+                round(col(WINDOW_SAVINGS), 2).as("window_cost_of_idle_stretches")))
         .withColumn(
             ACTION,
             concat(
@@ -241,7 +361,7 @@ public final class RecommendationFinder {
   }
 
   Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
-    Column need = ceil(col("demand").divide(settings.targetActivity()));
+    Column need = ceil(col(WorkloadSeconds.DEMAND).divide(settings.targetActivity()));
     Dataset<Row> inference = seconds.where(col(WORKLOAD_TYPE).equalTo("inference"));
     String[] w = WorkloadSeconds.WORKLOAD;
     Dataset<Row> stats =
@@ -250,40 +370,40 @@ public final class RecommendationFinder {
             .agg(
                 first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
                 first(TEAM).as(TEAM),
-                max("pods").as("max_replicas"),
-                sum("money").as("cost"),
-                sum("money_list").as("cost_list"),
-                SmallDistinctCount.of(WorkloadSeconds.DATE).as("days_triggered"))
+                max(WorkloadSeconds.PODS).as(MAX_REPLICAS),
+                sum(WorkloadSeconds.MONEY).as(COST),
+                sum(WorkloadSeconds.MONEY_LIST).as(COST_LIST),
+                SmallDistinctCount.of(WorkloadSeconds.DATE).as(DAYS_TRIGGERED))
             .join(
                 new SecondsPercentile()
-                    .add("r", col("pods"), 0.5)
-                    .add("p95_need", need, 0.95)
-                    .add("p95_demand", col("demand"), 0.95)
+                    .add(R, col(WorkloadSeconds.PODS), 0.5)
+                    .add(P95_NEED, need, 0.95)
+                    .add(P95_DEMAND, col(WorkloadSeconds.DEMAND), 0.95)
                     .of(inference, w),
                 w)
-            .withColumn("r", col("r").cast("long"))
-            .withColumn("p95_need", col("p95_need").cast("long"))
-            .withColumn("r_prime", greatest(lit((long) settings.minReplicas()), col("p95_need")));
-    Column share = col("r").minus(col("r_prime")).divide(col("r"));
+            .withColumn(R, col(R).cast("long"))
+            .withColumn(P95_NEED, col(P95_NEED).cast("long"))
+            .withColumn(R_PRIME, greatest(lit((long) settings.minReplicas()), col(P95_NEED)));
+    Column share = col(R).minus(col(R_PRIME)).divide(col(R));
     return stats
-        .where(col("r").geq(2).and(col("r_prime").lt(col("r"))))
+        .where(col(R).geq(2).and(col(R_PRIME).lt(col(R))))
         .withColumn(KIND, lit(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name()))
-        .withColumn(MONTHLY_SAVINGS, col("cost").multiply(share).multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col("cost_list").multiply(share).multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS, col(COST).multiply(share).multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(share).multiply(monthly))
         .withColumn(
             EVIDENCE,
             struct(
                 lit("R = median pods holding a GPU over seconds with any; demand d(t) = sum of activity of its GPUs; R' = max(min_replicas, p95 of ceil(d(t) / "
                         + settings.targetActivity()
                         + ")); savings = (R - R') / R x its cost")
-                    .as("rule"),
-                col("r").as("replicas_median"),
-                col("max_replicas"),
-                round(col("p95_demand"), 4).as("p95_demand"),
-                col("p95_need").as("p95_replicas_needed"),
-                col("r_prime").as("recommended_replicas"),
+                    .as(RULE),
+                col(R).as("replicas_median"),
+                col(MAX_REPLICAS),
+                round(col(P95_DEMAND), 4).as(P95_DEMAND),
+                col(P95_NEED).as("p95_replicas_needed"),
+                col(R_PRIME).as("recommended_replicas"),
                 lit(settings.targetActivity()).as("target_activity"),
-                round(col("cost"), 2).as("window_cost")))
+                round(col(COST), 2).as(WINDOW_COST)))
         .withColumn(
             ACTION,
             concat(
@@ -294,9 +414,9 @@ public final class RecommendationFinder {
                 lit("/"),
                 col(WORKLOAD_NAME),
                 lit(" from "),
-                col("r"),
+                col(R),
                 lit(" to "),
-                col("r_prime")))
+                col(R_PRIME)))
         .withColumn(
             PATCH,
             concat(
@@ -307,10 +427,10 @@ public final class RecommendationFinder {
                 lit("\n  namespace: "),
                 col(NAMESPACE),
                 lit("\nspec:\n  replicas: "),
-                col("r_prime"),
+                col(R_PRIME),
                 lit(
                     "\n---\n# or, with an autoscaler\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  minReplicas: "),
-                col("r_prime"),
+                col(R_PRIME),
                 lit("\n")));
   }
 
@@ -322,16 +442,16 @@ public final class RecommendationFinder {
             .agg(
                 first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
                 first(TEAM).as(TEAM),
-                max("any_mig").as("any_mig"),
+                max(WorkloadSeconds.ANY_MIG).as(WorkloadSeconds.ANY_MIG),
                 max(GpuSamples.GPU_MODEL).as(GpuSamples.GPU_MODEL),
-                min("min_gpu_model").as("min_gpu_model"),
-                sum("money").as("cost"),
-                sum("money_list").as("cost_list"),
-                SmallDistinctCount.of(WorkloadSeconds.DATE).as("days_triggered"))
+                min(WorkloadSeconds.MIN_GPU_MODEL).as(WorkloadSeconds.MIN_GPU_MODEL),
+                sum(WorkloadSeconds.MONEY).as(COST),
+                sum(WorkloadSeconds.MONEY_LIST).as(COST_LIST),
+                SmallDistinctCount.of(WorkloadSeconds.DATE).as(DAYS_TRIGGERED))
             .where(
-                col("any_mig")
+                col(WorkloadSeconds.ANY_MIG)
                     .equalTo(0)
-                    .and(col(GpuSamples.GPU_MODEL).equalTo(col("min_gpu_model"))))
+                    .and(col(GpuSamples.GPU_MODEL).equalTo(col(WorkloadSeconds.MIN_GPU_MODEL))))
             .join(
                 broadcast(migProfiles().select(GpuSamples.GPU_MODEL).distinct()),
                 new String[] {GpuSamples.GPU_MODEL},
@@ -346,8 +466,8 @@ public final class RecommendationFinder {
     Dataset<Row> stats =
         candidates.join(
             new SecondsPercentile()
-                .add("p99_fb_used_mib", col("max_fb_used_mib"), 0.99)
-                .add("p95_activity", col("max_activity"), 0.95)
+                .add(P99_FB_USED_MIB, col(WorkloadSeconds.MAX_FB_USED_MIB), 0.99)
+                .add(P95_ACTIVITY, col(WorkloadSeconds.MAX_ACTIVITY), 0.95)
                 .of(theirSeconds, w),
             w);
     double margin = settings.migMargin();
@@ -355,20 +475,18 @@ public final class RecommendationFinder {
         stats
             .join(broadcast(migProfiles()), GpuSamples.GPU_MODEL)
             .where(
-                col("p99_fb_used_mib")
-                    .leq(col("profile_memory_mib").multiply(margin))
-                    .and(col("p95_activity").leq(col("k").divide(col("slices")).multiply(margin))))
+                col(P99_FB_USED_MIB)
+                    .leq(col(PROFILE_MEMORY_MIB).multiply(margin))
+                    .and(col(P95_ACTIVITY).leq(col(K).divide(col(SLICES)).multiply(margin))))
             .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD))
-            .agg(
-                min(struct(col("k"), col("profile_memory_mib"), col("profile"), col("slices")))
-                    .as("best"));
+            .agg(min(struct(col(K), col(PROFILE_MEMORY_MIB), col(PROFILE), col(SLICES))).as(BEST));
     Column share = lit(1.0).minus(col("best.k").divide(col("best.slices")));
     return stats
         .join(fits, WorkloadSeconds.WORKLOAD)
         .where(col("best.k").lt(col("best.slices")))
         .withColumn(KIND, lit(RecommendationKind.RIGHTSIZE_GPU.name()))
-        .withColumn(MONTHLY_SAVINGS, col("cost").multiply(share).multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col("cost_list").multiply(share).multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS, col(COST).multiply(share).multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(share).multiply(monthly))
         .withColumn(
             EVIDENCE,
             struct(
@@ -377,15 +495,15 @@ public final class RecommendationFinder {
                         + " x its memory and p95 activity <= "
                         + margin
                         + " x k / slices (per second, the highest of its GPUs); savings = cost x (1 - k / slices)")
-                    .as("rule"),
+                    .as(RULE),
                 col(GpuSamples.GPU_MODEL),
-                round(col("p99_fb_used_mib"), 1).as("p99_fb_used_mib"),
-                round(col("p95_activity"), 4).as("p95_activity"),
+                round(col(P99_FB_USED_MIB), 1).as(P99_FB_USED_MIB),
+                round(col(P95_ACTIVITY), 4).as(P95_ACTIVITY),
                 col("best.profile").as("mig_profile"),
-                col("best.profile_memory_mib").as("profile_memory_mib"),
+                col("best.profile_memory_mib").as(PROFILE_MEMORY_MIB),
                 col("best.k").as("compute_slices"),
                 col("best.slices").as("slices_per_gpu"),
-                round(col("cost"), 2).as("window_cost")))
+                round(col(COST), 2).as(WINDOW_COST)))
         .withColumn(
             ACTION,
             concat(
@@ -404,7 +522,7 @@ public final class RecommendationFinder {
                     "# container resources (replaces nvidia.com/gpu)\nresources:\n  limits:\n    nvidia.com/mig-"),
                 col("best.profile"),
                 lit(": 1\n")))
-        .drop("best");
+        .drop(BEST);
   }
 
   Dataset<Row> consolidateUnallocated(
@@ -415,7 +533,7 @@ public final class RecommendationFinder {
                 broadcast(UnitHourRates.listFactors(billing)),
                 new String[] {GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.HOUR},
                 "left")
-            .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)));
+            .withColumn(LIST_FACTOR, coalesce(col(LIST_FACTOR), lit(1.0)));
     Column billedSeconds =
         col(GpuHourlyTable.STATE_SECONDS_ACTIVE)
             .plus(col(GpuHourlyTable.STATE_SECONDS_IDLE))
@@ -426,55 +544,54 @@ public final class RecommendationFinder {
             .agg(
                 SmallDistinctCount.of(
                         when(col(GpuHourlyTable.POD).isNotNull(), col(GpuHourlyTable.GPU_UUID)))
-                    .as("allocated_gpus"));
+                    .as(ALLOCATED_GPUS));
     Dataset<Row> p95 =
         hourly
             .groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE)
             .agg(
                 percentile_approx(
-                        col("allocated_gpus"), lit(0.95), lit(PercentileAccuracy.EXACT_OVER_HOURS))
-                    .as("p95_allocated_gpus"));
+                        col(ALLOCATED_GPUS), lit(0.95), lit(PercentileAccuracy.EXACT_OVER_HOURS))
+                    .as(P95_ALLOCATED_GPUS));
     Dataset<Row> nodes =
         rows.where(col(GpuHourlyTable.NODE).isNotNull())
             .groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE)
             .agg(
                 max(GpuHourlyTable.INSTANCE_TYPE).as(INSTANCE_TYPE),
-                sum(GpuHourlyTable.STATE_SECONDS_UNALLOCATED).as("unallocated_seconds"),
-                sum(billedSeconds).as("billed_seconds"),
-                sum(GpuHourlyTable.UNALLOCATED_COST).as("cost"),
-                sum(col(GpuHourlyTable.UNALLOCATED_COST).multiply(col("list_factor")))
-                    .as("cost_list"),
+                sum(GpuHourlyTable.STATE_SECONDS_UNALLOCATED).as(UNALLOCATED_SECONDS),
+                sum(billedSeconds).as(BILLED_SECONDS),
+                sum(GpuHourlyTable.UNALLOCATED_COST).as(COST),
+                sum(col(GpuHourlyTable.UNALLOCATED_COST).multiply(col(LIST_FACTOR))).as(COST_LIST),
                 SmallDistinctCount.of(
                         when(
                             col(GpuHourlyTable.UNALLOCATED_COST).gt(COST_TOLERANCE),
                             col(GpuHourlyTable.DATE)))
-                    .as("days_triggered"),
-                SmallDistinctCount.of(GpuHourlyTable.GPU_UUID).as("gpus"))
+                    .as(DAYS_TRIGGERED),
+                SmallDistinctCount.of(GpuHourlyTable.GPU_UUID).as(GPUS))
             .join(p95, new String[] {GpuHourlyTable.CLUSTER, GpuHourlyTable.NODE}, "left")
             .withColumn(
-                "unallocated_share",
+                UNALLOCATED_SHARE,
                 when(
-                        col("billed_seconds").gt(0),
-                        col("unallocated_seconds").divide(col("billed_seconds")))
+                        col(BILLED_SECONDS).gt(0),
+                        col(UNALLOCATED_SECONDS).divide(col(BILLED_SECONDS)))
                     .otherwise(0.0));
     return nodes
-        .where(col("unallocated_share").geq(settings.minUnallocatedShare()))
+        .where(col(UNALLOCATED_SHARE).geq(settings.minUnallocatedShare()))
         .withColumn(KIND, lit(RecommendationKind.CONSOLIDATE_UNALLOCATED.name()))
-        .withColumn(MONTHLY_SAVINGS, col("cost").multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col("cost_list").multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS, col(COST).multiply(monthly))
+        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(monthly))
         .withColumn(
             EVIDENCE,
             struct(
                 lit("unallocated share of the node's billed GPU time >= "
                         + settings.minUnallocatedShare()
                         + "; savings = its unallocated cost; N = p95 over hours of GPUs held")
-                    .as("rule"),
-                round(col("unallocated_share"), 4).as("unallocated_share"),
-                hours(col("unallocated_seconds")).as("unallocated_gpu_hours"),
-                hours(col("billed_seconds")).as("billed_gpu_hours"),
-                col("gpus"),
-                col("p95_allocated_gpus"),
-                round(col("cost"), 2).as("window_unallocated_cost")))
+                    .as(RULE),
+                round(col(UNALLOCATED_SHARE), 4).as(UNALLOCATED_SHARE),
+                hours(col(UNALLOCATED_SECONDS)).as("unallocated_gpu_hours"),
+                hours(col(BILLED_SECONDS)).as("billed_gpu_hours"),
+                col(GPUS),
+                col(P95_ALLOCATED_GPUS),
+                round(col(COST), 2).as("window_unallocated_cost")))
         .withColumn(
             ACTION,
             concat(
@@ -483,10 +600,10 @@ public final class RecommendationFinder {
                 lit(" ("),
                 col(GpuHourlyTable.INSTANCE_TYPE),
                 lit(", "),
-                col("gpus"),
+                col(GPUS),
                 lit(
                     " GPUs): Karpenter consolidationPolicy WhenEmptyOrUnderutilized and pod affinity, or a smaller instance with "),
-                col("p95_allocated_gpus"),
+                col(P95_ALLOCATED_GPUS),
                 lit(" GPUs")))
         .withColumn(
             PATCH,
@@ -517,7 +634,7 @@ public final class RecommendationFinder {
         billing
             .where(onDemand)
             .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION, BillingHourly.HOUR)
-            .agg(SmallDistinctCount.of(BillingHourly.INSTANCE_ID).as("instances"));
+            .agg(SmallDistinctCount.of(BillingHourly.INSTANCE_ID).as(INSTANCES));
     Dataset<Row> floors =
         types
             .crossJoin(hours)
@@ -527,53 +644,49 @@ public final class RecommendationFinder {
                   BillingHourly.INSTANCE_TYPE, BillingHourly.REGION, BillingHourly.HOUR
                 },
                 "left")
-            .withColumn("instances", coalesce(col("instances"), lit(0L)))
+            .withColumn(INSTANCES, coalesce(col(INSTANCES), lit(0L)))
             .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION)
             .agg(
                 percentile_approx(
-                        col("instances"),
+                        col(INSTANCES),
                         lit(settings.floorPercentile()),
                         lit(PercentileAccuracy.EXACT_OVER_HOURS))
-                    .as("floor"),
-                max("instances").as("max_instances"),
-                org.apache.spark.sql.functions.count("*").as("hours"));
+                    .as(FLOOR),
+                max(INSTANCES).as(MAX_INSTANCES),
+                org.apache.spark.sql.functions.count("*").as(HOURS));
     Dataset<Row> rates =
         billing
             .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION)
             .agg(
-                sum(when(onDemand, col(BillingHourly.NODE_COST))).as("od_cost"),
-                sum(when(onDemand, col(BillingHourly.USAGE_HOURS))).as("od_hours"),
+                sum(when(onDemand, col(BillingHourly.NODE_COST))).as(OD_COST),
+                sum(when(onDemand, col(BillingHourly.USAGE_HOURS))).as(OD_HOURS),
                 sum(when(
                         col(BillingHourly.PRICING_TERM).equalTo("SavingsPlan"),
                         col(BillingHourly.NODE_COST)))
-                    .as("sp_cost"),
+                    .as(SP_COST),
                 sum(when(
                         col(BillingHourly.PRICING_TERM).equalTo("SavingsPlan"),
                         col(BillingHourly.LIST_COST)))
-                    .as("sp_list"),
-                SmallDistinctCount.of(when(onDemand, col(BillingHourly.DATE)))
-                    .as("days_triggered"));
+                    .as(SP_LIST),
+                SmallDistinctCount.of(when(onDemand, col(BillingHourly.DATE))).as(DAYS_TRIGGERED));
     Column seenDiscount =
-        when(col("sp_list").gt(0), lit(1.0).minus(col("sp_cost").divide(col("sp_list"))));
+        when(col(SP_LIST).gt(0), lit(1.0).minus(col(SP_COST).divide(col(SP_LIST))));
     Dataset<Row> priced =
         floors
             .join(rates, new String[] {BillingHourly.INSTANCE_TYPE, BillingHourly.REGION})
-            .withColumn("od_rate", col("od_cost").divide(col("od_hours")))
-            .withColumn("discount", coalesce(seenDiscount, lit(settings.commitmentDiscount())))
+            .withColumn(OD_RATE, col(OD_COST).divide(col(OD_HOURS)))
+            .withColumn(DISCOUNT, coalesce(seenDiscount, lit(settings.commitmentDiscount())))
             .withColumn(
-                "discount_source",
+                DISCOUNT_SOURCE,
                 when(seenDiscount.isNotNull(), lit("Savings Plan / list ratio seen in the bill"))
                     .otherwise(lit("commitment.discount")))
             .withColumn(
-                "commit_per_hour",
-                col("floor").multiply(col("od_rate")).multiply(lit(1.0).minus(col("discount"))));
+                COMMIT_PER_HOUR,
+                col(FLOOR).multiply(col(OD_RATE)).multiply(lit(1.0).minus(col(DISCOUNT))));
     Column savings =
-        col("floor")
-            .multiply(Periods.HOURS_PER_MONTH)
-            .multiply(col("od_rate"))
-            .multiply(col("discount"));
+        col(FLOOR).multiply(Periods.HOURS_PER_MONTH).multiply(col(OD_RATE)).multiply(col(DISCOUNT));
     return priced
-        .where(col("floor").geq(1))
+        .where(col(FLOOR).geq(1))
         .withColumn(KIND, lit(RecommendationKind.COMMITMENT_COVERAGE.name()))
         .withColumn(MONTHLY_SAVINGS, savings)
         .withColumn(MONTHLY_SAVINGS_AT_LIST, savings)
@@ -586,21 +699,21 @@ public final class RecommendationFinder {
                         + "savings = floor x "
                         + Math.round(Periods.HOURS_PER_MONTH)
                         + " h x on-demand rate x discount")
-                    .as("rule"),
-                col("floor").as("on_demand_floor"),
-                col("max_instances").as("max_on_demand_instances"),
-                col("hours").as("hours_counted"),
-                round(col("od_rate"), 4).as("on_demand_rate_per_hour"),
-                round(col("discount"), 4).as("discount"),
-                col("discount_source"),
-                round(col("commit_per_hour"), 4).as("commit_per_hour")))
+                    .as(RULE),
+                col(FLOOR).as("on_demand_floor"),
+                col(MAX_INSTANCES).as("max_on_demand_instances"),
+                col(HOURS).as("hours_counted"),
+                round(col(OD_RATE), 4).as("on_demand_rate_per_hour"),
+                round(col(DISCOUNT), 4).as(DISCOUNT),
+                col(DISCOUNT_SOURCE),
+                round(col(COMMIT_PER_HOUR), 4).as(COMMIT_PER_HOUR)))
         .withColumn(
             ACTION,
             concat(
                 lit("Commit "),
-                format_string("%.2f", col("commit_per_hour")),
+                format_string("%.2f", col(COMMIT_PER_HOUR)),
                 lit("/h of Compute Savings Plan (1 year) to cover "),
-                col("floor"),
+                col(FLOOR),
                 lit(" always-on on-demand "),
                 col(BillingHourly.INSTANCE_TYPE),
                 lit(" in "),
@@ -624,7 +737,7 @@ public final class RecommendationFinder {
       }
     }
     double coverage = window.daysWithData() / (double) window.days();
-    Column steadiness = col("days_triggered").divide((double) window.daysWithData());
+    Column steadiness = col(DAYS_TRIGGERED).divide((double) window.daysWithData());
     Column confidence =
         when(
                 lit(coverage >= settings.highCoverage())
@@ -656,11 +769,11 @@ public final class RecommendationFinder {
                     lit(window.start().toString()).as("window_start"),
                     lit(window.end().toString()).as("window_end"),
                     lit(window.daysWithData()).as("days_with_data"),
-                    col("days_triggered").as("days_pattern_seen"),
+                    col(DAYS_TRIGGERED).as("days_pattern_seen"),
                     struct(
                             lit(Math.round(coverage * 1000) / 1000.0).as("coverage"),
                             round(steadiness, 3).as("steadiness"),
-                            lit(rule).as("rule"))
+                            lit(rule).as(RULE))
                         .as("confidence"))))
         .select(WorkloadSeconds.cols(Arrays.copyOf(OUTPUT, OUTPUT.length - 1)));
   }
@@ -685,10 +798,10 @@ public final class RecommendationFinder {
     StructType schema =
         new StructType()
             .add(GpuSamples.GPU_MODEL, DataTypes.StringType)
-            .add("profile", DataTypes.StringType)
-            .add("k", DataTypes.IntegerType)
-            .add("profile_memory_mib", DataTypes.DoubleType)
-            .add("slices", DataTypes.IntegerType);
+            .add(PROFILE, DataTypes.StringType)
+            .add(K, DataTypes.IntegerType)
+            .add(PROFILE_MEMORY_MIB, DataTypes.DoubleType)
+            .add(SLICES, DataTypes.IntegerType);
     return spark.createDataFrame(rows, schema);
   }
 

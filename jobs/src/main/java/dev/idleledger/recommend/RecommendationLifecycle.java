@@ -34,6 +34,12 @@ import org.apache.spark.sql.expressions.Window;
  * since it last triggered; else unchanged. A resolved recommendation that stays quiet has no more history rows.
  */
 public final class RecommendationLifecycle {
+  /** Row number of a history row, newest first. */
+  private static final String RN = "rn";
+
+  /** Status after tonight. */
+  private static final String NEW_STATUS = "new_status";
+
   private static final String PRIOR = "p_";
 
   /** The columns carried from the last history row before D, each read as {@code p_<name>}. */
@@ -69,11 +75,11 @@ public final class RecommendationLifecycle {
         history
             .where(col(History.DATE).lt(d))
             .withColumn(
-                "rn",
+                RN,
                 row_number()
                     .over(
                         Window.partitionBy(History.RECOMMENDATION_ID).orderBy(desc(History.DATE))))
-            .where(col("rn").equalTo(1))
+            .where(col(RN).equalTo(1))
             .select(prior.toArray(Column[]::new));
     Dataset<Row> joined =
         triggers
@@ -101,7 +107,7 @@ public final class RecommendationLifecycle {
         // A resolved recommendation that did not trigger again is no longer live.
         .where(triggered.or(not(wasResolved)))
         .withColumn(History.DATE, lit(d))
-        .withColumn("new_status", status)
+        .withColumn(NEW_STATUS, status)
         .withColumn(
             History.SAVINGS_AT_SYNC,
             when(synced, col(History.MONTHLY_SAVINGS)).otherwise(prior(History.SAVINGS_AT_SYNC)))
@@ -112,12 +118,12 @@ public final class RecommendationLifecycle {
         .withColumn(History.LAST_SEEN, when(triggered, lit(d)).otherwise(prior(History.LAST_SEEN)))
         .withColumn(
             History.RESOLVED_ON,
-            when(col("new_status").equalTo(RESOLVED.name()), lit(d))
+            when(col(NEW_STATUS).equalTo(RESOLVED.name()), lit(d))
                 .otherwise(lit(null).cast("date")))
         .withColumn(History.CONFIDENCE, tonightOrPrior(History.CONFIDENCE))
         .withColumn(History.CURRENCY, tonightOrPrior(History.CURRENCY))
-        .withColumn(History.STATUS, col("new_status"))
-        .drop("new_status")
+        .withColumn(History.STATUS, col(NEW_STATUS))
+        .drop(NEW_STATUS)
         .drop(Arrays.stream(CARRIED).map(c -> PRIOR + c).toArray(String[]::new));
   }
 

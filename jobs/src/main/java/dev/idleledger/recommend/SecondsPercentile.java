@@ -32,6 +32,24 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * stacked side by side), so each costs no extra shuffle of the per-second frame.
  */
 final class SecondsPercentile {
+  /** Which percentile a stacked value is for. */
+  private static final String NAME = "name";
+
+  /** The percentile, 0-1. */
+  private static final String P = "p";
+
+  /** A stacked value. */
+  private static final String VALUE = "value";
+
+  /** Held seconds at a value. */
+  private static final String HELD = "held";
+
+  /** Held seconds at or below a value. */
+  private static final String HELD_UP_TO = "held_up_to";
+
+  /** All held seconds of the workload. */
+  private static final String HELD_TOTAL = "held_total";
+
   private record Wanted(Column value, double p) {}
 
   private final Map<String, Wanted> wanted = new LinkedHashMap<>();
@@ -48,32 +66,29 @@ final class SecondsPercentile {
     wanted.forEach(
         (as, w) ->
             stacked.add(
-                struct(
-                    lit(as).as("name"), lit(w.p()).as("p"), w.value().cast("double").as("value"))));
+                struct(lit(as).as(NAME), lit(w.p()).as(P), w.value().cast("double").as(VALUE))));
     Column[] byValue = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 3);
-    byValue[keys.length] = col("s.name").as("name");
-    byValue[keys.length + 1] = col("s.p").as("p");
-    byValue[keys.length + 2] = col("s.value").as("value");
+    byValue[keys.length] = col("s.name").as(NAME);
+    byValue[keys.length + 1] = col("s.p").as(P);
+    byValue[keys.length + 2] = col("s.value").as(VALUE);
     Dataset<Row> timeAtValue =
         rows.withColumn("s", explode(array(stacked.toArray(Column[]::new))))
             .where(col("s.value").isNotNull())
             .groupBy(byValue)
-            .agg(sum(WorkloadSecond.HOLD_SECONDS).as("held"));
+            .agg(sum(WorkloadSecond.HOLD_SECONDS).as(HELD));
     Column[] byName = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 1);
-    byName[keys.length] = col("name");
+    byName[keys.length] = col(NAME);
     WindowSpec percentile = Window.partitionBy(byName);
     WindowSpec upToValue =
-        percentile.orderBy("value").rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+        percentile.orderBy(VALUE).rowsBetween(Window.unboundedPreceding(), Window.currentRow());
     List<Column> pivot = new ArrayList<>();
-    wanted
-        .keySet()
-        .forEach(as -> pivot.add(max(when(col("name").equalTo(as), col("value"))).as(as)));
+    wanted.keySet().forEach(as -> pivot.add(max(when(col(NAME).equalTo(as), col(VALUE))).as(as)));
     return timeAtValue
-        .withColumn("held_up_to", sum("held").over(upToValue))
-        .withColumn("held_total", sum("held").over(percentile))
-        .where(col("held_up_to").geq(col("held_total").multiply(col("p"))))
+        .withColumn(HELD_UP_TO, sum(HELD).over(upToValue))
+        .withColumn(HELD_TOTAL, sum(HELD).over(percentile))
+        .where(col(HELD_UP_TO).geq(col(HELD_TOTAL).multiply(col(P))))
         .groupBy(byName)
-        .agg(min("value").as("value"))
+        .agg(min(VALUE).as(VALUE))
         .groupBy(WorkloadSeconds.cols(keys))
         .agg(pivot.get(0), pivot.subList(1, pivot.size()).toArray(Column[]::new));
   }

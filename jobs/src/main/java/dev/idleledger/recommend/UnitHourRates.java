@@ -20,6 +20,21 @@ import org.apache.spark.sql.Row;
  * (on-demand) prices for the same hour.
  */
 final class UnitHourRates {
+  /** The rate attribution kept on gpu_hourly (rate_per_second), null on older rows. */
+  private static final String KEPT_RATE = "kept_rate";
+
+  /** Money of the unit-hour's observed seconds. */
+  private static final String MONEY = "money";
+
+  /** GPU-equivalent seconds of the unit-hour. */
+  private static final String EQ_SECONDS = "eq_seconds";
+
+  /** Money per second of the unit-hour. */
+  private static final String RATE = "rate";
+
+  /** List price / paid price of the instance-hour (1 when unknown). */
+  private static final String LIST_FACTOR = "list_factor";
+
   private UnitHourRates() {}
 
   /** (cluster, unit_id, hour) → instance_id, rate, list_factor. Small: one row per unit-hour of the window. */
@@ -44,33 +59,33 @@ final class UnitHourRates {
         gpuHourly
             .groupBy(GpuHourlyTable.CLUSTER, GpuHourlyTable.UNIT_ID, GpuHourlyTable.HOUR)
             .agg(
-                max(GpuHourlyTable.RATE_PER_SECOND).as("kept_rate"),
-                sum(observedMoney).as("money"),
-                sum(observedSeconds).as("eq_seconds"),
+                max(GpuHourlyTable.RATE_PER_SECOND).as(KEPT_RATE),
+                sum(observedMoney).as(MONEY),
+                sum(observedSeconds).as(EQ_SECONDS),
                 max(GpuHourlyTable.SLICE_SHARE).as(GpuHourlyTable.SLICE_SHARE),
                 max(GpuHourlyTable.INSTANCE_ID).as(GpuHourlyTable.INSTANCE_ID))
             .withColumn(
-                "rate",
+                RATE,
                 coalesce(
-                    col("kept_rate"),
+                    col(KEPT_RATE),
                     when(
-                        col("eq_seconds").gt(0),
+                        col(EQ_SECONDS).gt(0),
                         col(GpuHourlyTable.SLICE_SHARE)
-                            .multiply(col("money"))
-                            .divide(col("eq_seconds")))));
+                            .multiply(col(MONEY))
+                            .divide(col(EQ_SECONDS)))));
     return rates
         .join(
             broadcast(listFactors(billing)),
             new String[] {GpuHourlyTable.INSTANCE_ID, GpuHourlyTable.HOUR},
             "left")
-        .withColumn("list_factor", coalesce(col("list_factor"), lit(1.0)))
+        .withColumn(LIST_FACTOR, coalesce(col(LIST_FACTOR), lit(1.0)))
         .select(
             GpuHourlyTable.CLUSTER,
             GpuHourlyTable.UNIT_ID,
             GpuHourlyTable.HOUR,
             GpuHourlyTable.INSTANCE_ID,
-            "rate",
-            "list_factor");
+            RATE,
+            LIST_FACTOR);
   }
 
   /** (instance_id, hour) → list_cost / node_cost; hours priced from the catalog are at list already (factor 1). */
@@ -81,8 +96,7 @@ final class UnitHourRates {
         .groupBy(BillingHourly.INSTANCE_ID, BillingHourly.HOUR)
         .agg(sum(nodeCost).as(BillingHourly.NODE_COST), sum(listCost).as(BillingHourly.LIST_COST))
         .withColumn(
-            "list_factor",
-            when(nodeCost.gt(0).and(listCost.isNotNull()), listCost.divide(nodeCost)))
-        .select(BillingHourly.INSTANCE_ID, BillingHourly.HOUR, "list_factor");
+            LIST_FACTOR, when(nodeCost.gt(0).and(listCost.isNotNull()), listCost.divide(nodeCost)))
+        .select(BillingHourly.INSTANCE_ID, BillingHourly.HOUR, LIST_FACTOR);
   }
 }

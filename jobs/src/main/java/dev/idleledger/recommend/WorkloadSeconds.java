@@ -41,6 +41,45 @@ import org.apache.spark.sql.Row;
  * demand = d(t) (Σ activity of its distinct units), max_fb_used_mib, max_activity, any_mig, gpu_model, min_gpu_model, node.
  */
 final class WorkloadSeconds {
+  /** What the workload's holders paid for the second. */
+  static final String MONEY = "money";
+
+  /** The same at list (on-demand) prices. */
+  static final String MONEY_LIST = "money_list";
+
+  /** n(t): pods of the workload holding a GPU in the second. */
+  static final String PODS = "pods";
+
+  /** Highest framebuffer use among its GPUs in the second, MiB. */
+  static final String MAX_FB_USED_MIB = "max_fb_used_mib";
+
+  /** Highest activity among its GPUs in the second, 0-1. */
+  static final String MAX_ACTIVITY = "max_activity";
+
+  /** 1 when some of its units in the second is a MIG instance. */
+  static final String ANY_MIG = "any_mig";
+
+  /** Lowest GPU model name among its units (equal to gpu_model when all are one model). */
+  static final String MIN_GPU_MODEL = "min_gpu_model";
+
+  /** d(t): Σ activity of its distinct units in the second. */
+  static final String DEMAND = "demand";
+
+  /** Activity of a sample (GpuSecondState#activity). */
+  private static final String ACTIVITY = "activity";
+
+  /** The distinct (unit, activity) pairs of the second, for the demand. */
+  private static final String UNITS = "units";
+
+  /** List price / paid price of a unit-hour (UnitHourRates). */
+  private static final String LIST_FACTOR = "list_factor";
+
+  /** Money per second of a unit-hour (UnitHourRates). */
+  private static final String RATE = "rate";
+
+  /** One exploded element of the sample holders. */
+  private static final String HOLDER = "holder";
+
   /** A workload: its top controller, named as pod_info and the recommendations name it. */
   static final String[] WORKLOAD = {
     PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.WORKLOAD_KIND, PodInfo.WORKLOAD_NAME
@@ -65,15 +104,15 @@ final class WorkloadSeconds {
     String[] unitHour = {GpuSamples.CLUSTER, GpuSamples.UNIT_ID, HeldHours.HOUR};
     Dataset<Row> held =
         HeldHours.byHour(samples.where(size(col(GpuSamples.HOLDERS)).gt(0)))
-            .withColumn("activity", GpuSecondState.activity())
+            .withColumn(ACTIVITY, GpuSecondState.activity())
             .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS)))
-            .join(broadcast(rates.select(cols(unitHour, "rate", "list_factor"))), unitHour, "left")
+            .join(broadcast(rates.select(cols(unitHour, RATE, LIST_FACTOR))), unitHour, "left")
             .withColumn(
-                "money",
+                MONEY,
                 UnitSecondMoney.perHolder(
-                    col("rate"), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
-            .withColumn("money_list", col("money").multiply(coalesce(col("list_factor"), lit(1.0))))
-            .withColumn("holder", explode(col(GpuSamples.HOLDERS)))
+                    col(RATE), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
+            .withColumn(MONEY_LIST, col(MONEY).multiply(coalesce(col(LIST_FACTOR), lit(1.0))))
+            .withColumn(HOLDER, explode(col(GpuSamples.HOLDERS)))
             .withColumn(PodInfo.NAMESPACE, col("holder.namespace"))
             .withColumn(PodInfo.POD, col("holder.pod"))
             .select(
@@ -87,12 +126,12 @@ final class WorkloadSeconds {
                       GpuSamples.DATE,
                       WorkloadSecond.SECOND,
                       GpuSamples.HOLD_SECONDS,
-                      "activity",
+                      ACTIVITY,
                       GpuSamples.FB_USED_MIB,
                       GpuSamples.GPU_MODEL,
                       GpuSamples.MIG_PROFILE,
-                      "money",
-                      "money_list"
+                      MONEY,
+                      MONEY_LIST
                     }));
     Dataset<Row> identified = WorkloadIdentity.of(held, pods, classifier);
     return identified
@@ -102,24 +141,22 @@ final class WorkloadSeconds {
             first(PodInfo.TEAM).as(PodInfo.TEAM),
             max(GpuSamples.DATE).as(DATE),
             WorkloadSecond.longestHold(),
-            WorkloadSecond.anyActive(GpuSecondState.isActive(col("activity"), activityThreshold)),
-            sum("money").as("money"),
-            sum("money_list").as("money_list"),
-            size(collect_set(PodInfo.POD)).as("pods"),
+            WorkloadSecond.anyActive(GpuSecondState.isActive(col(ACTIVITY), activityThreshold)),
+            sum(MONEY).as(MONEY),
+            sum(MONEY_LIST).as(MONEY_LIST),
+            size(collect_set(PodInfo.POD)).as(PODS),
             collect_set(
-                    struct(
-                        col(GpuSamples.UNIT_ID),
-                        coalesce(col("activity"), lit(0.0)).as("activity")))
-                .as("units"),
-            max(GpuSamples.FB_USED_MIB).as("max_fb_used_mib"),
-            max(coalesce(col("activity"), lit(0.0))).as("max_activity"),
-            max(when(col(GpuSamples.MIG_PROFILE).isNotNull(), 1).otherwise(0)).as("any_mig"),
+                    struct(col(GpuSamples.UNIT_ID), coalesce(col(ACTIVITY), lit(0.0)).as(ACTIVITY)))
+                .as(UNITS),
+            max(GpuSamples.FB_USED_MIB).as(MAX_FB_USED_MIB),
+            max(coalesce(col(ACTIVITY), lit(0.0))).as(MAX_ACTIVITY),
+            max(when(col(GpuSamples.MIG_PROFILE).isNotNull(), 1).otherwise(0)).as(ANY_MIG),
             max(GpuSamples.GPU_MODEL).as(GpuSamples.GPU_MODEL),
-            min(GpuSamples.GPU_MODEL).as("min_gpu_model"),
+            min(GpuSamples.GPU_MODEL).as(MIN_GPU_MODEL),
             max(GpuSamples.NODE).as(GpuSamples.NODE))
         // A unit two pods of the workload share (time-slicing) counts once in the demand.
-        .withColumn("demand", expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
-        .drop("units");
+        .withColumn(DEMAND, expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
+        .drop(UNITS);
   }
 
   static Column[] cols(String[] names, String... more) {

@@ -40,6 +40,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuSecondState;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.model.IdleRuns;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.Periods;
@@ -55,6 +56,15 @@ import org.apache.spark.sql.Row;
 
 /** gpu_hourly (and the held samples) → workload_daily, cluster_daily, team_daily. Pure transforms. */
 public final class DailyRollup {
+  /** Σ avg_activity × seconds, the numerator of a day's avg_activity. */
+  private static final String ACTIVITY_SECONDS = "activity_seconds";
+
+  /** Seconds with a known activity, the denominator of a day's avg_activity. */
+  private static final String ACTIVITY_WEIGHT = "activity_weight";
+
+  /** Length of one idle run of a workload, seconds. */
+  private static final String STREAK_SECONDS = "streak_seconds";
+
   private static final String[] WORKLOAD = {DATE, CLUSTER, NAMESPACE, WORKLOAD_KIND, WORKLOAD_NAME};
 
   private DailyRollup() {}
@@ -86,8 +96,8 @@ public final class DailyRollup {
                 sum(STATE_SECONDS_IDLE_MEMORY_HELD)
                     .divide(Periods.SECONDS_PER_HOUR)
                     .as(WorkloadDaily.IDLE_MEMORY_HELD_GPU_HOURS),
-                sum(col(AVG_ACTIVITY).multiply(heldSeconds)).as("activity_seconds"),
-                sum(when(col(AVG_ACTIVITY).isNotNull(), heldSeconds)).as("activity_weight"),
+                sum(col(AVG_ACTIVITY).multiply(heldSeconds)).as(ACTIVITY_SECONDS),
+                sum(when(col(AVG_ACTIVITY).isNotNull(), heldSeconds)).as(ACTIVITY_WEIGHT),
                 max(MAX_FB_USED_MIB).as(WorkloadDaily.MAX_FB_USED_MIB),
                 sum(COST).as(WorkloadDaily.COST),
                 sum(IDLE_COST).as(WorkloadDaily.IDLE_COST),
@@ -97,13 +107,11 @@ public final class DailyRollup {
     return sums.join(secondStats(heldSamples), WORKLOAD, "left")
         .withColumn(
             WorkloadDaily.AVG_ACTIVITY,
-            when(
-                col("activity_weight").gt(0),
-                col("activity_seconds").divide(col("activity_weight"))))
+            when(col(ACTIVITY_WEIGHT).gt(0), col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT))))
         .withColumn(WorkloadDaily.EFFICIENCY, efficiency())
         .withColumn(
             WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS,
-            coalesce(col("longest_idle_streak_seconds"), lit(0.0)));
+            coalesce(col(WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS), lit(0.0)));
   }
 
   /**
@@ -120,7 +128,7 @@ public final class DailyRollup {
                     .as("p95_activity"));
     Dataset<Row> perSecond =
         heldSamples
-            .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col("ts")))
+            .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS)))
             .groupBy(cols(WORKLOAD, WorkloadSecond.SECOND))
             .agg(
                 WorkloadSecond.anyActive(col("state").equalTo(GpuSecondState.ACTIVE)),
@@ -129,9 +137,9 @@ public final class DailyRollup {
         IdleRuns.numbered(perSecond, WORKLOAD)
             .where(IdleRuns.idle())
             .groupBy(cols(WORKLOAD, IdleRuns.RUN))
-            .agg(sum("hold_seconds").as("streak_seconds"))
+            .agg(sum(GpuSamples.HOLD_SECONDS).as(STREAK_SECONDS))
             .groupBy(cols(WORKLOAD))
-            .agg(max("streak_seconds").as("longest_idle_streak_seconds"));
+            .agg(max(STREAK_SECONDS).as(WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS));
     return p95.join(streaks, WORKLOAD, "left");
   }
 
@@ -163,8 +171,8 @@ public final class DailyRollup {
                 sum(UNALLOCATED_COST).as(ClusterDaily.UNALLOCATED_COST),
                 sum(UNOBSERVED_COST).as(ClusterDaily.UNOBSERVED_COST),
                 sum(UNUSED_CAPACITY_COST).as(ClusterDaily.UNUSED_CAPACITY_COST),
-                sum(col(AVG_ACTIVITY).multiply(observedSeconds)).as("activity_seconds"),
-                sum(when(col(AVG_ACTIVITY).isNotNull(), observedSeconds)).as("activity_weight"),
+                sum(col(AVG_ACTIVITY).multiply(observedSeconds)).as(ACTIVITY_SECONDS),
+                sum(when(col(AVG_ACTIVITY).isNotNull(), observedSeconds)).as(ACTIVITY_WEIGHT),
                 max(CURRENCY).as(ClusterDaily.CURRENCY));
     Dataset<Row> billed =
         instanceHours.groupBy(CLUSTER).agg(sum(ClusterDaily.GPU_COST).as(ClusterDaily.GPU_COST));
@@ -179,9 +187,7 @@ public final class DailyRollup {
         .withColumn(ClusterDaily.WASTE_COST, col(IDLE_COST).plus(col(UNALLOCATED_COST)))
         .withColumn(
             ClusterDaily.AVG_ACTIVITY,
-            when(
-                col("activity_weight").gt(0),
-                col("activity_seconds").divide(col("activity_weight"))))
+            when(col(ACTIVITY_WEIGHT).gt(0), col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT))))
         .withColumn(
             ClusterDaily.RECONCILIATION_DELTA,
             col(ClusterDaily.GPU_COST)

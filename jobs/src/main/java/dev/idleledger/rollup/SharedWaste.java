@@ -23,6 +23,15 @@ import org.apache.spark.sql.expressions.Window;
  * has no one to share with: its waste stays unshared, the platform's line as with {@code none}.
  */
 public final class SharedWaste {
+  /** Σ allocated_cost of the teams on a cluster-day. */
+  private static final String CLUSTER_ALLOCATED = "cluster_allocated";
+
+  /** Unallocated + unobserved cost of a cluster-day: the waste to share. */
+  private static final String CLUSTER_WASTE = "cluster_waste";
+
+  /** Σ of the teams' allocated cost plus their shared waste on a cluster-day. */
+  private static final String WITH_SHARED_WASTE = "with_shared_waste";
+
   /** What a team's workloads cost on one cluster-day (Σ workload_daily cost): no table's column. */
   private static final String TEAM_ALLOCATED_COST = "allocated_cost";
 
@@ -53,18 +62,18 @@ public final class SharedWaste {
             col(ClusterDaily.DATE),
             col(ClusterDaily.CLUSTER),
             coalesce(col(ClusterDaily.UNALLOCATED_COST), lit(0.0))
-                .plus(coalesce(col("unobserved_cost"), lit(0.0)))
-                .as("cluster_waste"));
+                .plus(coalesce(col(ClusterDaily.UNOBSERVED_COST), lit(0.0)))
+                .as(CLUSTER_WASTE));
     return teamCost
-        .withColumn("cluster_allocated", clusterAllocated)
+        .withColumn(CLUSTER_ALLOCATED, clusterAllocated)
         .join(waste, new String[] {WorkloadDaily.DATE, WorkloadDaily.CLUSTER}, "left")
         .withColumn(
             TeamDaily.SHARED_WASTE_COST,
             when(
-                    col("cluster_allocated").gt(0),
-                    coalesce(col("cluster_waste"), lit(0.0))
+                    col(CLUSTER_ALLOCATED).gt(0),
+                    coalesce(col(CLUSTER_WASTE), lit(0.0))
                         .multiply(col(TEAM_ALLOCATED_COST))
-                        .divide(col("cluster_allocated")))
+                        .divide(col(CLUSTER_ALLOCATED)))
                 .otherwise(lit(0.0)))
         .select(
             WorkloadDaily.DATE,
@@ -92,14 +101,13 @@ public final class SharedWaste {
         .agg(
             sum(TEAM_ALLOCATED_COST).as(TEAM_ALLOCATED_COST),
             sum(col(TEAM_ALLOCATED_COST).plus(col(TeamDaily.SHARED_WASTE_COST)))
-                .as("with_shared_waste"))
+                .as(WITH_SHARED_WASTE))
         .where(col(TEAM_ALLOCATED_COST).gt(0))
         .join(
             clusterDaily.select(ClusterDaily.DATE, ClusterDaily.CLUSTER, ClusterDaily.GPU_COST),
             new String[] {ClusterDaily.DATE, ClusterDaily.CLUSTER},
             "left")
         .withColumn(
-            "delta",
-            coalesce(col(ClusterDaily.GPU_COST), lit(0.0)).minus(col("with_shared_waste")));
+            "delta", coalesce(col(ClusterDaily.GPU_COST), lit(0.0)).minus(col(WITH_SHARED_WASTE)));
   }
 }

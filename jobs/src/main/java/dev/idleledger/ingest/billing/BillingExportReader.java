@@ -60,6 +60,9 @@ import org.apache.spark.sql.types.StructType;
  * line) is read again as multi-line CSV, whose {@code line} is then the row number, as for Parquet.
  */
 public final class BillingExportReader {
+  /** The one column of Spark's text source: a line of the file. */
+  private static final String TEXT_LINE = "value";
+
   public static final String FILE = "source_file";
   public static final String LINE = "line";
   public static final String RAW = "raw";
@@ -217,12 +220,12 @@ public final class BillingExportReader {
     Dataset<Row> text =
         spark.createDataFrame(
             numbered,
-            new StructType().add("value", DataTypes.StringType).add(LINE, DataTypes.LongType));
+            new StructType().add(TEXT_LINE, DataTypes.StringType).add(LINE, DataTypes.LongType));
     Dataset<Row> parsed =
         text.select(
-            from_csv(col("value"), lit(csvSchema.toDDL()), CSV_OPTIONS).as("r"),
+            from_csv(col(TEXT_LINE), lit(csvSchema.toDDL()), CSV_OPTIONS).as("r"),
             col(LINE),
-            col("value"));
+            col(TEXT_LINE));
     List<Column> out = new ArrayList<>();
     for (String used : usedColumns()) {
       int index = indexOf(header, canonical.get(used));
@@ -231,11 +234,11 @@ public final class BillingExportReader {
     }
     out.add(lit(file).as(FILE));
     out.add(col(LINE));
-    out.add(col("value").as(RAW));
+    out.add(col(TEXT_LINE).as(RAW));
     Dataset<Row> rows = parsed.select(out.toArray(Column[]::new));
     // One pass reads the whole file (so a corrupt gzip fails here) and finds lines a quoted field
     // runs past.
-    Column quotes = length(col("value")).minus(length(regexp_replace(col("value"), "\"", "")));
+    Column quotes = length(col(TEXT_LINE)).minus(length(regexp_replace(col(TEXT_LINE), "\"", "")));
     Row pass = text.agg(count(lit(1)), sum(when(quotes.mod(2).equalTo(1), 1).otherwise(0))).first();
     if (!pass.isNullAt(1) && pass.getLong(1) > 0) {
       return readMultiLineCsv(file);

@@ -57,6 +57,15 @@ import scala.collection.JavaConverters;
  * that says which files a date reads. An empty {@code input.billing.*} root means that source is absent.
  */
 public final class BillingIngest implements AutoCloseable {
+  /** True for an instance-hour that billing_hourly kept. */
+  private static final String KEPT = "kept";
+
+  /** True for a raw row whose money reached billing_hourly. */
+  private static final String USED = "used";
+
+  /** Accounting status of a raw row. */
+  private static final String STATUS = "status";
+
   private final SparkSession spark;
   private final LedgerConfig config;
   private final LakeTables tables;
@@ -373,8 +382,8 @@ public final class BillingIngest implements AutoCloseable {
                     .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
                     .when(col(BillingCharges.IS_INSTANCE_HOUR), lit("instance"))
                     .otherwise(lit("not_gpu"))
-                    .as("status"))
-            .groupBy("status")
+                    .as(STATUS))
+            .groupBy(STATUS)
             .count()
             .collectAsList()
             .stream()
@@ -390,7 +399,7 @@ public final class BillingIngest implements AutoCloseable {
     Dataset<Row> kept =
         merged
             .filter(col(InstanceHours.SOURCE).equalTo(BillingSourceMerge.sourceName(run.source())))
-            .select(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID), lit(true).as("kept"));
+            .select(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID), lit(true).as(KEPT));
     Row rows =
         run.slices()
             .join(
@@ -400,8 +409,8 @@ public final class BillingIngest implements AutoCloseable {
                     .toSeq(),
                 "left")
             .groupBy(BillingCharges.FILE, BillingCharges.LINE)
-            .agg(max(coalesce(col("kept"), lit(false))).as("used"))
-            .agg(count(lit(1)), sum(when(col("used"), 1L).otherwise(0L)))
+            .agg(max(coalesce(col(KEPT), lit(false))).as(USED))
+            .agg(count(lit(1)), sum(when(col(USED), 1L).otherwise(0L)))
             .first();
     long instanceRowsOfDate = rows.getLong(0);
     long usedRows = rows.isNullAt(1) ? 0 : rows.getLong(1);

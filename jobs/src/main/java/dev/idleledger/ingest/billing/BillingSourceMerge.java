@@ -21,6 +21,12 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * one source covers comes from that source.
  */
 public final class BillingSourceMerge {
+  /** Sources that cover the instance-hour. */
+  private static final String SOURCES_HERE = "sources_here";
+
+  /** True when the preferred source covers the instance-hour. */
+  private static final String PREFERRED_HERE = "preferred_here";
+
   private BillingSourceMerge() {}
 
   /** True on a kept row whose instance-hour the other source covered too. */
@@ -41,10 +47,10 @@ public final class BillingSourceMerge {
         Window.partitionBy(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID));
     Column isPreferred = col(InstanceHours.SOURCE).equalTo(lit(prefer));
     return cur.unionByName(focus)
-        .withColumn("sources_here", count(lit(1)).over(sameHour))
-        .withColumn("preferred_here", max(isPreferred).over(sameHour))
-        .filter(isPreferred.or(not(coalesce(col("preferred_here"), lit(false)))))
-        .withColumn(OVERLAPPED, col("sources_here").gt(1))
-        .drop("sources_here", "preferred_here");
+        .withColumn(SOURCES_HERE, count(lit(1)).over(sameHour))
+        .withColumn(PREFERRED_HERE, max(isPreferred).over(sameHour))
+        .filter(isPreferred.or(not(coalesce(col(PREFERRED_HERE), lit(false)))))
+        .withColumn(OVERLAPPED, col(SOURCES_HERE).gt(1))
+        .drop(SOURCES_HERE, PREFERRED_HERE);
   }
 }

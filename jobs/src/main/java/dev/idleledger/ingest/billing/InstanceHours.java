@@ -35,6 +35,12 @@ import org.apache.spark.sql.types.DataTypes;
  * usage) is a charge like any other: it lands on the hours of its own period and nets with what it corrects.
  */
 public final class InstanceHours {
+  /** Hours a charge spans in total. */
+  private static final String HOURS_SPANNED = "hours_spanned";
+
+  /** Pricing terms of the charges of an instance-hour. */
+  private static final String TERMS = "terms";
+
   private InstanceHours() {}
 
   public static final String HOUR = BillingHourly.HOUR;
@@ -74,7 +80,7 @@ public final class InstanceHours {
     return charges
         .filter(
             col(BillingCharges.REJECT_REASON).isNull().and(col(BillingCharges.IS_INSTANCE_HOUR)))
-        .withColumn("hours_spanned", hoursSpanned.cast(DataTypes.DoubleType))
+        .withColumn(HOURS_SPANNED, hoursSpanned.cast(DataTypes.DoubleType))
         .withColumn(HOUR, explode(hours))
         .select(
             lit(Date.valueOf(date)).as(DATE),
@@ -83,10 +89,10 @@ public final class InstanceHours {
             col(BillingCharges.INSTANCE_TYPE),
             col(BillingCharges.REGION),
             col(BillingCharges.ACCOUNT_ID),
-            col(BillingCharges.AMORTIZED_COST).divide(col("hours_spanned")).as(NODE_COST),
-            col(BillingCharges.LIST_COST).divide(col("hours_spanned")).as(BillingCharges.LIST_COST),
+            col(BillingCharges.AMORTIZED_COST).divide(col(HOURS_SPANNED)).as(NODE_COST),
+            col(BillingCharges.LIST_COST).divide(col(HOURS_SPANNED)).as(BillingCharges.LIST_COST),
             col(BillingCharges.USAGE_HOURS)
-                .divide(col("hours_spanned"))
+                .divide(col(HOURS_SPANNED))
                 .as(BillingCharges.USAGE_HOURS),
             col(BillingCharges.PRICING_TERM),
             col(BillingCharges.CURRENCY),
@@ -107,7 +113,7 @@ public final class InstanceHours {
             sum(col(NODE_COST)).as(NODE_COST),
             sum(col(BillingCharges.LIST_COST)).as(BillingCharges.LIST_COST),
             sum(col(BillingCharges.USAGE_HOURS)).as(BillingCharges.USAGE_HOURS),
-            terms.as("terms"),
+            terms.as(TERMS),
             max(col(BillingCharges.CURRENCY)).as(BillingCharges.CURRENCY),
             concat_ws(",", array_sort(collect_set(col(BillingCharges.FILE)))).as(SOURCE_FILE))
         .select(
@@ -128,8 +134,8 @@ public final class InstanceHours {
                         lit(SECONDS_PER_HOUR),
                         col(BillingCharges.USAGE_HOURS).multiply(SECONDS_PER_HOUR)))
                 .as(BILLED_SECONDS),
-            when(size(col("terms")).gt(1), lit(MIXED))
-                .otherwise(element_at(col("terms"), 1))
+            when(size(col(TERMS)).gt(1), lit(MIXED))
+                .otherwise(element_at(col(TERMS), 1))
                 .as(BillingCharges.PRICING_TERM),
             col(BillingCharges.CURRENCY),
             lit(source).as(SOURCE),

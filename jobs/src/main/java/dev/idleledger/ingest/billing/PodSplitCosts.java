@@ -46,6 +46,9 @@ import org.apache.spark.sql.types.DataTypes;
  * cross-check for {@code workload_daily.aws_split_cost}, never instance time. ECS task rows are left out.
  */
 public final class PodSplitCosts {
+  /** Share of a split row that falls on the date. */
+  private static final String SHARE = "share";
+
   private PodSplitCosts() {}
 
   /** The pod ARN's path: pod/cluster/namespace/name[/uid]. */
@@ -106,8 +109,8 @@ public final class PodSplitCosts {
             coalesce(unusedCost, lit(0.0)).multiply(share).as(UNUSED_COST),
             text(col(CurLineItems.CURRENCY)).as(CURRENCY),
             col(BillingCharges.FILE),
-            share.as("share"))
-        .where(col("share").gt(0))
+            share.as(SHARE))
+        .where(col(SHARE).gt(0))
         .groupBy(DATE, INSTANCE_ID, EKS_CLUSTER, NAMESPACE, POD, POD_UID, RESOURCE)
         .agg(
             sum(SPLIT_COST).as(SPLIT_COST),

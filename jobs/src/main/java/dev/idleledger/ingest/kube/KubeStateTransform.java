@@ -52,6 +52,24 @@ import org.apache.spark.sql.SparkSession;
  * collected, and the owner chain and classification are resolved per pod in Java — never per sample.
  */
 public final class KubeStateTransform {
+  /** The pod's labels, before the label_ prefix is taken off. */
+  private static final String ALL_LABELS = "all_labels";
+
+  /** True when the owner is the pod's controller (kube_pod_owner owner_is_controller). */
+  private static final String CONTROLLER = "controller";
+
+  /** Kind of an owner in the chain. */
+  private static final String KIND = "kind";
+
+  /** Name of an owner in the chain. */
+  private static final String NAME = "name";
+
+  /** GPUs a pod requests of one resource. */
+  private static final String REQUEST = "request";
+
+  /** The resource a pod requests (nvidia_com_gpu, nvidia_com_mig_...). */
+  private static final String RESOURCE = "resource";
+
   public static final String POD_INFO = "kube_pod_info";
   public static final String POD_OWNER = "kube_pod_owner";
   public static final String REPLICASET_OWNER = "kube_replicaset_owner";
@@ -115,15 +133,15 @@ public final class KubeStateTransform {
                 max_by(
                         when(col(METRIC).equalTo(POD_LABELS), col(LABELS)),
                         when(col(METRIC).equalTo(POD_LABELS), col(TS)))
-                    .as("all_labels"))
+                    .as(ALL_LABELS))
             .withColumn(
                 PodInfo.LABELS,
                 transform_keys(
                     map_filter(
-                        coalesce(col("all_labels"), expr("cast(map() as map<string,string>)")),
+                        coalesce(col(ALL_LABELS), expr("cast(map() as map<string,string>)")),
                         (k, v) -> k.startsWith("label_")),
                     (k, v) -> k.substr(lit(7), lit(Integer.MAX_VALUE))))
-            .drop("all_labels")
+            .drop(ALL_LABELS)
             .collectAsList();
 
     // Direct owners: prefer the controller reference when a pod lists several.
@@ -135,13 +153,11 @@ public final class KubeStateTransform {
                 col(NAMESPACE),
                 col(POD),
                 col(POD_UID),
-                label("owner_kind").as("kind"),
-                label("owner_name").as("name"),
-                coalesce(label("owner_is_controller"), lit("true"))
-                    .equalTo("true")
-                    .as("controller"))
+                label("owner_kind").as(KIND),
+                label("owner_name").as(NAME),
+                coalesce(label("owner_is_controller"), lit("true")).equalTo("true").as(CONTROLLER))
             .distinct()
-            .orderBy(col("controller"), col("kind"), col("name"))
+            .orderBy(col(CONTROLLER), col(KIND), col(NAME))
             .collectAsList()) {
       OwnerChain.Owner o = new OwnerChain.Owner(r.getString(4), r.getString(5));
       if (OwnerChain.isOwner(o)) {
@@ -222,11 +238,11 @@ public final class KubeStateTransform {
             col(NAMESPACE),
             col(POD),
             col(POD_UID),
-            resource.as("resource"),
+            resource.as(RESOURCE),
             label("container").as("container"))
-        .agg(max_by(col(VALUE), col(TS)).as("request"))
-        .groupBy(col(CLUSTER), col(NAMESPACE), col(POD), col(POD_UID), col("resource"))
-        .agg(sum("request").as("request"));
+        .agg(max_by(col(VALUE), col(TS)).as(REQUEST))
+        .groupBy(col(CLUSTER), col(NAMESPACE), col(POD), col(POD_UID), col(RESOURCE))
+        .agg(sum(REQUEST).as(REQUEST));
   }
 
   /** Usable kube samples → node_info rows for {@code date}. */

@@ -42,6 +42,12 @@ import org.apache.spark.sql.SparkSession;
  * exemplar is cut off first); what follows is the value and the timestamp, separated by blanks.
  */
 final class PromTextLines {
+  /** The one column of Spark's text source: a line of the file. */
+  private static final String TEXT_LINE = "value";
+
+  /** The label part of a sample line, between the braces. */
+  private static final String LABEL_TEXT = "label_text";
+
   static final String MALFORMED = "malformed Prometheus line";
 
   /** Why a line without a timestamp is rejected: an archive is read for a day, and such a sample has none. */
@@ -73,7 +79,7 @@ final class PromTextLines {
     // That is why the timestamp is taken as the line's last token (once the line is known to have
     // one) rather
     // than as what follows the value.
-    Column trimmed = trim(col("value"));
+    Column trimmed = trim(col(TEXT_LINE));
     Column sample =
         dialect == PromDialect.OPENMETRICS ? substring_index(trimmed, EXEMPLAR, 1) : trimmed;
     // 1-based position of the label set's opening brace, 0 when the line has none.
@@ -114,10 +120,10 @@ final class PromTextLines {
             col("_metadata.file_path").as(FILE),
             col("_metadata.file_block_start").as(BLOCK),
             monotonically_increasing_id().as(RID),
-            col("value").as(RAW),
+            col(TEXT_LINE).as(RAW),
             trimmed.notEqual("").and(not(trimmed.startsWith("#"))).as("is_sample"),
             (nameInBraces ? nameFromLabel(sample) : nameBeforeLabels(sample)).as(METRIC),
-            labelText.as("label_text"),
+            labelText.as(LABEL_TEXT),
             valueText.as("value_text"),
             tsText.as("ts_text"),
             when(not(shapeOk), lit(MALFORMED))
@@ -125,7 +131,7 @@ final class PromTextLines {
                 .as("parse_error"))
         .withColumn(TS, ts)
         .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
-        .withColumn(SERIES_ID, concat(lit(prefix), col("label_text")))
+        .withColumn(SERIES_ID, concat(lit(prefix), col(LABEL_TEXT)))
         .withColumn(LABEL_MAP, lit(null).cast(SeriesArchiveReader.LABEL_MAP_TYPE))
         .withColumn(LINE_OFFSET, lit(0));
   }

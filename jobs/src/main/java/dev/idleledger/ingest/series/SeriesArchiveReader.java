@@ -81,13 +81,34 @@ import org.apache.spark.sql.types.TimestampNTZType;
  * parses each distinct series once. A probe ({@link FileProbe}) sets aside files that are unusable as a whole.
  */
 public final class SeriesArchiveReader {
+  /** True for a row that is a sample (not a header or a blank line). */
+  private static final String IS_SAMPLE = "is_sample";
+
+  /** Lowest row id of a file split, to number its lines. */
+  private static final String MIN_RID = "min_rid";
+
+  /** Why the row could not be parsed; null when it could. */
+  private static final String PARSE_ERROR = "parse_error";
+
+  /** The timestamp as written, trimmed. */
+  private static final String TS_TEXT = "ts_text";
+
+  /** The timestamp column of a CSV or Parquet archive. */
+  private static final String ARCHIVE_TIMESTAMP = "timestamp";
+
+  /** The value column of a CSV or Parquet archive. */
+  private static final String ARCHIVE_VALUE = "value";
+
+  /** Spark's hidden metadata column: the file the row was read from. */
+  private static final String SOURCE_FILE_PATH = "_metadata.file_path";
+
   /** Separates name=value pairs in a CSV row's series id; cannot occur in a label. */
   static final String PAIR_SEPARATOR = "\u0001";
 
   private static final String ISO_TS =
       "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}(:?\\d{2})?)?$";
   private static final String EPOCH_MS = "^-?\\d{1,15}$";
-  private static final Set<String> REQUIRED = Set.of("timestamp", "metric", "value");
+  private static final Set<String> REQUIRED = Set.of(ARCHIVE_TIMESTAMP, "metric", ARCHIVE_VALUE);
 
   /**
    * No DCGM or kube-state-metrics value comes near this (FB in MiB, power in W, percentages, counts): a larger one
@@ -170,7 +191,7 @@ public final class SeriesArchiveReader {
                                 date.plusDays(2).atStartOfDay(ZoneOffset.UTC).toInstant()))));
     Column wanted = col(METRIC).isin(metrics.toArray());
     // A row counts for D when it sits in dt=D, or is a straggler in dt=D+1 timestamped in D.
-    Column inScope = col("is_sample").and(not(nextDay).or(coalesce(inDay, lit(false))));
+    Column inScope = col(IS_SAMPLE).and(not(nextDay).or(coalesce(inDay, lit(false))));
     Column ignored = not(wanted).or(col(TS).isNotNull().and(not(inDay)).and(nearDay));
 
     StructType blockSchema =
@@ -178,7 +199,7 @@ public final class SeriesArchiveReader {
             .add("bl_file", DataTypes.StringType)
             .add("bl_block", DataTypes.LongType)
             .add("lines_before", DataTypes.LongType)
-            .add("min_rid", DataTypes.LongType);
+            .add(MIN_RID, DataTypes.LongType);
     if (raws.isEmpty()) {
       Dataset<Row> empty = spark.createDataFrame(List.of(), sampleSchema());
       return new SeriesRead(
@@ -192,13 +213,13 @@ public final class SeriesArchiveReader {
                   RID,
                   LINE_OFFSET,
                   RAW,
-                  "is_sample",
+                  IS_SAMPLE,
                   METRIC,
                   TS,
                   VALUE,
                   SERIES_ID,
                   LABEL_MAP,
-                  "parse_error"
+                  PARSE_ERROR
                 })
             .map(c -> col(c))
             .toArray(Column[]::new);
@@ -214,7 +235,7 @@ public final class SeriesArchiveReader {
         raw.groupBy(col(FILE), col(BLOCK))
             .agg(
                 count(lit(1)).as("rows"),
-                min(col(RID)).as("min_rid"),
+                min(col(RID)).as(MIN_RID),
                 sum(when(inScope, 1).otherwise(0)).as("read"),
                 sum(when(inScope.and(ignored), 1).otherwise(0)).as("ignored"))
             .collectAsList();
@@ -234,14 +255,14 @@ public final class SeriesArchiveReader {
           long before = 0;
           for (long start : starts) {
             Row b = byKey.get(file + "\n" + start);
-            lines.add(RowFactory.create(file, start, before, b.getLong(b.fieldIndex("min_rid"))));
+            lines.add(RowFactory.create(file, start, before, b.getLong(b.fieldIndex(MIN_RID))));
             before += b.getLong(b.fieldIndex("rows"));
           }
         });
 
     Column reason =
         coalesce(
-            col("parse_error"),
+            col(PARSE_ERROR),
             when(col(TS).isNull(), lit("unparseable timestamp")),
             when(col(VALUE).isNull(), lit("non-numeric value")),
             when(isnan(col(VALUE)), lit("NaN value")),
@@ -356,22 +377,22 @@ public final class SeriesArchiveReader {
         .schema(schema)
         .csv(paths.toArray(String[]::new))
         .select(
-            col("_metadata.file_path").as(FILE),
+            col(SOURCE_FILE_PATH).as(FILE),
             col("_metadata.file_block_start").as(BLOCK),
             monotonically_increasing_id().as(RID),
             rawText.as(RAW),
-            lit(true).as("is_sample"),
+            lit(true).as(IS_SAMPLE),
             trim(byName.get("metric")).as(METRIC),
-            trim(byName.get("timestamp")).as("ts_text"),
-            trim(byName.get("value")).as("value_text"),
+            trim(byName.get(ARCHIVE_TIMESTAMP)).as(TS_TEXT),
+            trim(byName.get(ARCHIVE_VALUE)).as("value_text"),
             concat(lit("C"), seriesText).as(SERIES_ID),
-            lit(null).cast(DataTypes.StringType).as("parse_error"))
+            lit(null).cast(DataTypes.StringType).as(PARSE_ERROR))
         .withColumn(
             TS,
             when(
-                    col("ts_text").rlike(EPOCH_MS),
+                    col(TS_TEXT).rlike(EPOCH_MS),
                     timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
-                .when(col("ts_text").rlike(ISO_TS), expr("try_cast(ts_text AS TIMESTAMP)")))
+                .when(col(TS_TEXT).rlike(ISO_TS), expr("try_cast(ts_text AS TIMESTAMP)")))
         .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
         .withColumn(LABEL_MAP, lit(null).cast(LABEL_MAP_TYPE))
         .withColumn(LINE_OFFSET, lit(1));
@@ -382,22 +403,24 @@ public final class SeriesArchiveReader {
   private Dataset<Row> parquetRaw(List<String> paths) {
     Dataset<Row> df = spark.read().parquet(paths.toArray(String[]::new));
     StructType schema = df.schema();
-    DataType tsType = schema.apply("timestamp").dataType();
+    DataType tsType = schema.apply(ARCHIVE_TIMESTAMP).dataType();
     Column ts;
     if (tsType instanceof TimestampNTZType) {
       ts =
-          col("timestamp")
+          col(ARCHIVE_TIMESTAMP)
               .cast(DataTypes.TimestampType); // no zone: read as UTC (the session zone is UTC)
     } else if (tsType.equals(DataTypes.TimestampType)) {
-      ts = col("timestamp");
+      ts = col(ARCHIVE_TIMESTAMP);
     } else if (tsType.equals(DataTypes.StringType)) {
       ts =
           when(
-                  col("timestamp").rlike(EPOCH_MS),
-                  timestamp_millis(col("timestamp").cast(DataTypes.LongType)))
-              .when(col("timestamp").rlike(ISO_TS), col("timestamp").cast(DataTypes.TimestampType));
+                  col(ARCHIVE_TIMESTAMP).rlike(EPOCH_MS),
+                  timestamp_millis(col(ARCHIVE_TIMESTAMP).cast(DataTypes.LongType)))
+              .when(
+                  col(ARCHIVE_TIMESTAMP).rlike(ISO_TS),
+                  col(ARCHIVE_TIMESTAMP).cast(DataTypes.TimestampType));
     } else {
-      ts = timestamp_millis(col("timestamp").cast(DataTypes.LongType));
+      ts = timestamp_millis(col(ARCHIVE_TIMESTAMP).cast(DataTypes.LongType));
     }
     List<String> extra = new ArrayList<>();
     for (StructField f : schema.fields()) {
@@ -432,24 +455,24 @@ public final class SeriesArchiveReader {
     // key.
     Column series = xxhash64(map_keys(labels), map_values(labels)).cast(DataTypes.StringType);
     Column value =
-        df.schema().apply("value").dataType().equals(DataTypes.StringType)
+        df.schema().apply(ARCHIVE_VALUE).dataType().equals(DataTypes.StringType)
             ? expr("try_cast(value AS DOUBLE)")
-            : col("value").cast(DataTypes.DoubleType);
+            : col(ARCHIVE_VALUE).cast(DataTypes.DoubleType);
     return df.select(
-        col("_metadata.file_path").as(FILE),
+        col(SOURCE_FILE_PATH).as(FILE),
         lit(-1L).as(BLOCK),
         col("_metadata.row_index").as(RID),
         to_json(
                 struct(
                     Arrays.stream(schema.fieldNames()).map(n -> col(q(n))).toArray(Column[]::new)))
             .as(RAW),
-        lit(true).as("is_sample"),
+        lit(true).as(IS_SAMPLE),
         col("metric").as(METRIC),
         ts.as(TS),
         value.as(VALUE),
         concat(lit(HASHED_SERIES), series).as(SERIES_ID),
         labels.as(LABEL_MAP),
-        lit(null).cast(DataTypes.StringType).as("parse_error"),
+        lit(null).cast(DataTypes.StringType).as(PARSE_ERROR),
         lit(1).as(LINE_OFFSET));
   }
 

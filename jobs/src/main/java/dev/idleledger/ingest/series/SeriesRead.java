@@ -63,6 +63,17 @@ public record SeriesRead(
     List<FileProbe.Result> fileErrors,
     long rowsRead,
     long rowsIgnored) {
+  /** File of the first row of a series. */
+  private static final String FIRST_FILE = "first_file";
+
+  /** Row id of the first row of a series. */
+  private static final String FIRST_RID = "first_rid";
+
+  /** Series id of the first row of a series. */
+  private static final String FIRST_SERIES = "first_series";
+
+  /** Why the series labels cannot be read; null when they can. */
+  private static final String LABEL_ERROR = "label_error";
 
   private static final StructType FILE_ERROR =
       new StructType().add(FILE, DataTypes.StringType).add(REASON, DataTypes.StringType);
@@ -91,20 +102,19 @@ public record SeriesRead(
             .agg(
                 count(lit(1)).as(ROWS),
                 sum(when(rowRejected, 1L).otherwise(0L)).as(REJECTED_ROWS),
-                min(col(RID)).as("first_rid"));
+                min(col(RID)).as(FIRST_RID));
     // Not filtered to hashed series: a filter on the grouping key would be pushed below the
     // aggregate, and the
     // two uses of perFile would no longer be the same plan (text series simply find a null map).
     Dataset<Row> firstRows =
-        perFile.select(
-            col(SERIES_ID).as("first_series"), col(FILE).as("first_file"), col("first_rid"));
+        perFile.select(col(SERIES_ID).as(FIRST_SERIES), col(FILE).as(FIRST_FILE), col(FIRST_RID));
     Dataset<Row> hashedLabels =
         samples
             .select(col(FILE), col(RID), col(LABEL_MAP))
             .join(
                 broadcast(firstRows),
-                col(FILE).equalTo(col("first_file")).and(col(RID).equalTo(col("first_rid"))))
-            .groupBy(col("first_series").as(SERIES_ID))
+                col(FILE).equalTo(col(FIRST_FILE)).and(col(RID).equalTo(col(FIRST_RID))))
+            .groupBy(col(FIRST_SERIES).as(SERIES_ID))
             .agg(first(col(LABEL_MAP)).as(LABEL_MAP));
     Dataset<Row> counted =
         perFile
@@ -135,7 +145,7 @@ public record SeriesRead(
         .withColumn(
             SERIES_KEY,
             when(col(LABELS).isNull(), xxhash64(col(SERIES_ID))).otherwise(xxhash64(canonical)))
-        .withColumn("label_error", when(col(LABELS).isNull(), lit("broken Prometheus escaping")));
+        .withColumn(LABEL_ERROR, when(col(LABELS).isNull(), lit("broken Prometheus escaping")));
   }
 
   private static Column hashedId() {
@@ -148,8 +158,8 @@ public record SeriesRead(
     return samples
         .drop(LABEL_MAP)
         .join(broadcast(s.drop(ROWS, REJECTED_ROWS)), SERIES_ID)
-        .withColumn(REASON, coalesce(col(REASON), col("label_error")))
-        .drop("label_error");
+        .withColumn(REASON, coalesce(col(REASON), col(LABEL_ERROR)))
+        .drop(LABEL_ERROR);
   }
 
   /**

@@ -81,6 +81,12 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * </ol>
  */
 public final class GpuSampleTransform {
+  /** Seconds from a sample to the unit's next one. */
+  private static final String GAP = "gap";
+
+  /** Median gap of the series that day. */
+  private static final String MEDIAN_GAP = "median_gap";
+
   /** dcgm-exporter metric → gpu_samples column. */
   public static final Map<String, String> METRIC_COLUMNS = metricColumns();
 
@@ -231,18 +237,18 @@ public final class GpuSampleTransform {
     Column gap =
         unix_millis(lead(col(TS), 1).over(byTime)).minus(unix_millis(col(TS))).divide(1000.0);
     Column median =
-        percentile_approx(col("gap"), lit(0.5), lit(PercentileAccuracy.OVER_SAMPLES))
+        percentile_approx(col(GAP), lit(0.5), lit(PercentileAccuracy.OVER_SAMPLES))
             .over(Window.partitionBy(col(UNIT_ID)));
     Dataset<Row> held =
         pivoted
-            .withColumn("gap", gap)
-            .withColumn("median_gap", median)
+            .withColumn(GAP, gap)
+            .withColumn(MEDIAN_GAP, median)
             .withColumn(
                 HOLD_SECONDS,
                 HeldHours.clippedAtMidnight(
                     col(TS),
-                    when(col("gap").leq(maxSampleGapSeconds), col("gap"))
-                        .otherwise(coalesce(col("median_gap"), lit((double) maxSampleGapSeconds)))))
+                    when(col(GAP).leq(maxSampleGapSeconds), col(GAP))
+                        .otherwise(coalesce(col(MEDIAN_GAP), lit((double) maxSampleGapSeconds)))))
             .withColumn(HeldHours.NEXT_HOUR, HeldHours.pastTheHour(col(TS), col(HOLD_SECONDS)));
 
     Dataset<Row> unitAttributes =

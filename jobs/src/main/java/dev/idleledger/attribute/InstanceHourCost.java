@@ -13,8 +13,10 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.ingest.SilverTables.BillingHourly;
@@ -114,25 +116,14 @@ final class InstanceHourCost {
         billing
             .groupBy(INSTANCE_ID, HOUR)
             .agg(
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .sum(BillingHourly.NODE_COST)
-                    .as(BillingHourly.NODE_COST),
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .sum(BillingHourly.BILLED_SECONDS)
-                    .as(BillingHourly.BILLED_SECONDS),
+                sum(BillingHourly.NODE_COST).as(BillingHourly.NODE_COST),
+                sum(BillingHourly.BILLED_SECONDS).as(BillingHourly.BILLED_SECONDS),
                 max(CURRENCY).as(CURRENCY));
     return perHour
         .join(broadcast(gpuInstances.select(INSTANCE_ID, CLUSTER, GPUS, GPU_SHARE)), INSTANCE_ID)
         .withColumn(
             BillingHourly.BILLED_SECONDS,
-            org.apache.spark.sql.functions.least(
-                lit((double) Periods.SECONDS_PER_HOUR), col(BillingHourly.BILLED_SECONDS)))
+            least(lit((double) Periods.SECONDS_PER_HOUR), col(BillingHourly.BILLED_SECONDS)))
         .withColumn(GPU_COST_TOTAL, col(BillingHourly.NODE_COST).multiply(col(GPU_SHARE)))
         .withColumn("gpu_cost_per_gpu", col(GPU_COST_TOTAL).divide(col(GPUS)))
         .select(

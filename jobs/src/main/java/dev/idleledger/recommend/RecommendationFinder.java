@@ -24,6 +24,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.greatest;
@@ -653,7 +654,7 @@ public final class RecommendationFinder {
                         lit(PercentileAccuracy.EXACT_OVER_HOURS))
                     .as(FLOOR),
                 max(INSTANCES).as(MAX_INSTANCES),
-                org.apache.spark.sql.functions.count("*").as(HOURS));
+                count("*").as(HOURS));
     Dataset<Row> rates =
         billing
             .groupBy(BillingHourly.INSTANCE_TYPE, BillingHourly.REGION)

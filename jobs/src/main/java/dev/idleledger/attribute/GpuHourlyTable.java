@@ -179,5 +179,5 @@ public final class GpuHourlyTable {
                   DataTypes.StringType,
                   "bill (CUR/FOCUS), catalog (on-demand price from conf, no bill covered it) or none (cost 0)"),
               col(CURRENCY, DataTypes.StringType, "billing currency")),
-          "date");
+          DATE);
 }

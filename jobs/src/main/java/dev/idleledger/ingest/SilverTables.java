@@ -124,7 +124,7 @@ public final class SilverTables {
                   GpuSamples.DUPLICATE_ROWS,
                   DataTypes.LongType,
                   "of raw_rows, repeats of a (series, metric, ts) already counted (the exporter or archiver wrote the sample twice)")),
-          "date");
+          GpuSamples.DATE);
 
   /** Column names of {@code pod_info}; POD_INFO is built from them, so a constant always names one of its columns. */
   public static final class PodInfo {
@@ -195,7 +195,7 @@ public final class SilverTables {
                   DataTypes.StringType,
                   "requested GPU resource: nvidia_com_gpu or nvidia_com_mig_<g>g_<m>gb"),
               col(PodInfo.GPU_REQUEST, DataTypes.DoubleType, "requested count of that resource")),
-          "date");
+          PodInfo.DATE);
 
   /** Column names of {@code node_info}; NODE_INFO is built from them, so a constant always names one of its columns. */
   public static final class NodeInfo {
@@ -248,7 +248,7 @@ public final class SilverTables {
                   DataTypes.TimestampType,
                   "first sample of the node that day"),
               col(NodeInfo.LAST_SEEN, DataTypes.TimestampType, "last sample of the node that day")),
-          "date");
+          NodeInfo.DATE);
 
   /** Column names of {@code billing_hourly}; BILLING_HOURLY is built from them, so a constant always names one of its columns. */
   public static final class BillingHourly {
@@ -316,7 +316,7 @@ public final class SilverTables {
                   BillingHourly.SOURCE_FILE,
                   DataTypes.StringType,
                   "the raw file(s) the money came from")),
-          "date");
+          BillingHourly.DATE);
 
   /** Column names of {@code billing_pod_split}; BILLING_POD_SPLIT is built from them, so a constant always names one of its columns. */
   public static final class BillingPodSplit {
@@ -376,7 +376,7 @@ public final class SilverTables {
                   BillingPodSplit.SOURCE_FILE,
                   DataTypes.StringType,
                   "the raw file(s) the rows came from")),
-          "date");
+          BillingPodSplit.DATE);
 
   /** Every silver table, in the order ingestion writes them ({@code maintain} compacts these per date). */
   public static final List<TableSpec> ALL =

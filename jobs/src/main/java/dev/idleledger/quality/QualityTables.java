@@ -51,7 +51,7 @@ public final class QualityTables {
                   Quarantine.RAW,
                   DataTypes.StringType,
                   "the raw text of the row (or the file's error) as read")),
-          "date");
+          Quarantine.DATE);
 
   /** Column names of {@code run_quality}; RUN_QUALITY is built from them, so a constant always names one of its columns. */
   public static final class RunQuality {
@@ -103,5 +103,5 @@ public final class QualityTables {
                   DataTypes.StringType,
                   "what a person needs to know to act on a failure"),
               col(RunQuality.CHECKED_AT, DataTypes.TimestampType, "when the check ran (UTC)")),
-          "date");
+          RunQuality.DATE);
 }

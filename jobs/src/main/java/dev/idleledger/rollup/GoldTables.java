@@ -125,7 +125,7 @@ public final class GoldTables {
                   DataTypes.DoubleType,
                   "longest run of seconds with all its GPU units idle (unobserved time breaks a run)"),
               col(WorkloadDaily.CURRENCY, DataTypes.StringType, "billing currency")),
-          "date");
+          WorkloadDaily.DATE);
 
   /** Column names of {@code cluster_daily}; CLUSTER_DAILY is built from them, so a constant always names one of its columns. */
   public static final class ClusterDaily {
@@ -214,7 +214,7 @@ public final class GoldTables {
                   DataTypes.DoubleType,
                   "gpu_cost - allocated - unallocated - unobserved; 0 within 1e-6"),
               col(ClusterDaily.CURRENCY, DataTypes.StringType, "billing currency")),
-          "date");
+          ClusterDaily.DATE);
 
   /** Column names of {@code team_daily}; TEAM_DAILY is built from them, so a constant always names one of its columns. */
   public static final class TeamDaily {
@@ -262,5 +262,5 @@ public final class GoldTables {
                   "cost + shared_waste_cost: summed over the teams of a cluster-day = "
                       + "cluster_daily.gpu_cost when sharing is on"),
               col(TeamDaily.CURRENCY, DataTypes.StringType, "billing currency")),
-          "date");
+          TeamDaily.DATE);
 }

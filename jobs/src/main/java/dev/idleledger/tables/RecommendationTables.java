@@ -192,5 +192,5 @@ public final class RecommendationTables {
                   "night it was resolved, null while open"),
               col(History.CONFIDENCE, DataTypes.StringType, "high | medium | low"),
               col(History.CURRENCY, DataTypes.StringType, "billing currency")),
-          "date");
+          History.DATE);
 }

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.AttributeStage;
 import dev.idleledger.attribute.CostAttribution;
@@ -93,14 +92,21 @@ public final class RollupStage {
     }
     // No clusters (a day without GPU instance-hours) reconciles to 0; a null delta is money that
     // went missing, not 0.
-    Row worstRow =
-        clusters
-            .agg(
-                max(abs(col(ClusterDaily.RECONCILIATION_DELTA))),
-                count(when(col(ClusterDaily.RECONCILIATION_DELTA).isNull(), 1)))
-            .first();
-    double worst = worstRow.isNullAt(0) ? 0.0 : worstRow.getDouble(0);
-    long nullDeltas = worstRow.getLong(1);
+    // One row per cluster of the date: the deltas are brought to the driver in one job, where a
+    // global aggregate would add a shuffle stage (a job of its own) for a handful of rows. NaN is
+    // the largest, as in Spark's max.
+    double worst = 0.0;
+    boolean anyDelta = false;
+    long nullDeltas = 0;
+    for (Row r : clusters.select(col(ClusterDaily.RECONCILIATION_DELTA)).collectAsList()) {
+      if (r.isNullAt(0)) {
+        nullDeltas++;
+      } else {
+        double delta = Math.abs(r.getDouble(0));
+        worst = anyDelta ? Math.max(worst, delta) : delta;
+        anyDelta = true;
+      }
+    }
     boolean ok = worst <= config.maxReconciliationDelta && nullDeltas == 0;
     quality.recordValue(
         "cluster_reconciliation",

@@ -117,7 +117,10 @@ public final class LedgerSpark {
     // files per
     // day; 4 keeps the replay parallel on a cluster without paying 50 task launches a snapshot on 2
     // cores.
-    sink.set("spark.databricks.delta.snapshotPartitions", "4");
+    // In local mode the one executor is this JVM on a few cores: 1 replays the log in one task
+    // (a table's log after a checkpoint is one parquet file and at most 10 commits), which cut a
+    // tiny night's tasks from 797 to 491 at the same jobs (BENCHMARKS.md, issue #20 "Second cuts").
+    sink.set("spark.databricks.delta.snapshotPartitions", master.startsWith("local") ? "1" : "4");
     // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external:
     // the Hive
     // metastore or Glue that hive-site.xml / spark.settings name.

@@ -8,8 +8,10 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
@@ -30,6 +32,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,11 +40,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.unsafe.types.UTF8String;
 import scala.collection.JavaConverters;
 
 /**
@@ -164,7 +169,12 @@ public final class BillingIngest implements AutoCloseable {
     }
     Map<BillingSource, SourceRun> runs = new EnumMap<>(BillingSource.class);
     reads().forEach((source, read) -> runs.put(source, cut(read, date)));
-    runs.values().forEach(this::refuseOtherCurrency);
+    // One query per source over its rows: each row's status (for the accounting), the classes that
+    // are not GPU time (non_gpu_cost), and the first line in another currency, which stops the
+    // night before anything is written.
+    Map<BillingSource, RowClasses> classes = new EnumMap<>(BillingSource.class);
+    runs.forEach((source, run) -> classes.put(source, classify(run, date)));
+    runs.forEach((source, run) -> refuseOtherCurrency(run, classes.get(source)));
 
     // The date's instance-hours are fewer rows than the export they are summed from: held in no
     // more partitions than it.
@@ -185,7 +195,8 @@ public final class BillingIngest implements AutoCloseable {
       List<SourceAccounting> accountings = new ArrayList<>();
       for (SourceRun run : runs.values()) {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
-        SourceAccounting accounting = account(run, merged);
+        RowClasses rowClasses = classes.get(run.source());
+        SourceAccounting accounting = account(run, rowClasses.byStatus(), merged);
         String rejectedWhy = rejectedFiles(run);
         quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedWhy);
         // A telemetry file lost is time unobserved, still priced; a bill file lost is money missing
@@ -202,7 +213,7 @@ public final class BillingIngest implements AutoCloseable {
                 : rejectedWhy
                     + "; its money would be left out of every total: fix or remove the file, then re-run");
         NotAttributedCharges.record(
-            run.charges(), run.slices(), date, run.qualitySource(), quality);
+            rowClasses.notGpuKinds(), run.slices(), run.qualitySource(), quality);
         accountings.add(accounting);
       }
       recordSourceCoverage(runs, merged, quality);
@@ -370,24 +381,11 @@ public final class BillingIngest implements AutoCloseable {
   /**
    * read = used + quarantined + duplicate + ignored, per raw row: used when at least one of its hours of the date
    * went into billing_hourly; duplicate when all of them were covered by the preferred other source; ignored when it
-   * is not instance time, or instance time on other days of the billing period. Two queries: the rows by status
-   * (duplicate lines among them), and the date's instance-time rows with whether any of their hours was kept.
+   * is not instance time, or instance time on other days of the billing period. The rows by status (duplicate lines
+   * among them) come from {@link #classify}; one query here: the date's instance-time rows with whether any of their
+   * hours was kept.
    */
-  private SourceAccounting account(SourceRun run, Dataset<Row> merged) {
-    Map<String, Long> byStatus =
-        run
-            .all()
-            .select(
-                when(col(DuplicateDeliveries.DUPLICATE_LINE), lit("duplicate"))
-                    .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
-                    .when(col(BillingCharges.IS_INSTANCE_HOUR), lit("instance"))
-                    .otherwise(lit("not_gpu"))
-                    .as(STATUS))
-            .groupBy(STATUS)
-            .count()
-            .collectAsList()
-            .stream()
-            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
+  private SourceAccounting account(SourceRun run, Map<String, Long> byStatus, Dataset<Row> merged) {
     long duplicateLines = byStatus.getOrDefault("duplicate", 0L);
     long quarantinedRows = byStatus.getOrDefault("quarantined", 0L);
     long instanceRows = byStatus.getOrDefault("instance", 0L);
@@ -427,22 +425,82 @@ public final class BillingIngest implements AutoCloseable {
   }
 
   /**
+   * A source's rows of the date in one aggregation: how many rows have each status (duplicate, quarantined,
+   * instance, not_gpu: {@link #account}), the date's classes that are not GPU time ({@link NotAttributedCharges}),
+   * and the first good line (by file and line) in a currency other than {@code input.billing.currency}.
+   */
+  record RowClasses(Map<String, Long> byStatus, List<Row> notGpuKinds, Row otherCurrency) {}
+
+  private RowClasses classify(SourceRun run, LocalDate date) {
+    Column duplicate = col(DuplicateDeliveries.DUPLICATE_LINE);
+    // True only where a filter of run.charges() (no duplicate lines) would keep the row.
+    Column notGpuOfDate =
+        coalesce(not(duplicate).and(NotAttributedCharges.ofDate(date)), lit(false));
+    Column otherCurrency =
+        coalesce(
+            not(duplicate)
+                .and(col(BillingCharges.REJECT_REASON).isNull())
+                .and(col(BillingCharges.CURRENCY).isNotNull())
+                .and(
+                    upper(col(BillingCharges.CURRENCY))
+                        .notEqual(lit(config.billingCurrency.toUpperCase(Locale.ROOT)))),
+            lit(false));
+    List<Row> groups =
+        run.all()
+            .groupBy(
+                when(duplicate, lit("duplicate"))
+                    .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
+                    .when(col(BillingCharges.IS_INSTANCE_HOUR), lit("instance"))
+                    .otherwise(lit("not_gpu"))
+                    .as(STATUS),
+                notGpuOfDate.as("not_gpu_of_date"),
+                when(notGpuOfDate, col(BillingCharges.CHARGE_KIND)).as("kind"))
+            .agg(
+                count(lit(1)),
+                sum(when(notGpuOfDate, col(BillingCharges.CHARGE_COST))),
+                max(when(notGpuOfDate, col(BillingCharges.CURRENCY))),
+                min(
+                    when(
+                        otherCurrency,
+                        struct(
+                            col(BillingCharges.FILE),
+                            col(BillingCharges.LINE),
+                            col(BillingCharges.CURRENCY)))))
+            .collectAsList();
+    Map<String, Long> byStatus = new LinkedHashMap<>();
+    List<Row> kinds = new ArrayList<>();
+    Row other = null;
+    for (Row g : groups) {
+      byStatus.merge(g.getString(0), g.getLong(3), Long::sum);
+      if (g.getBoolean(1)) {
+        kinds.add(RowFactory.create(g.get(2), g.get(4), g.getLong(3), g.get(5)));
+      }
+      if (!g.isNullAt(6) && (other == null || byFileAndLine(g.getStruct(6), other) < 0)) {
+        other = g.getStruct(6);
+      }
+    }
+    // In the order Spark sorts the class names (nulls first), as the checks always listed them.
+    kinds.sort(
+        Comparator.comparing(
+            (Row r) -> r.isNullAt(0) ? null : UTF8String.fromString(r.getString(0)),
+            Comparator.nullsFirst(Comparator.naturalOrder())));
+    return new RowClasses(byStatus, kinds, other);
+  }
+
+  /** Spark's order of (file, line): the file's UTF-8 bytes, then the line. */
+  private static int byFileAndLine(Row a, Row b) {
+    int byFile =
+        UTF8String.fromString(a.getString(0)).compareTo(UTF8String.fromString(b.getString(0)));
+    return byFile != 0 ? byFile : Long.compare(a.getLong(1), b.getLong(1));
+  }
+
+  /**
    * Stops the night, before anything is written, at the first good line whose currency is not
    * {@code input.billing.currency}: summed with the others its amount would be money in no currency at all.
    */
-  private void refuseOtherCurrency(SourceRun run) {
+  private void refuseOtherCurrency(SourceRun run, RowClasses classes) {
     List<Row> other =
-        run.charges()
-            .filter(
-                col(BillingCharges.REJECT_REASON)
-                    .isNull()
-                    .and(col(BillingCharges.CURRENCY).isNotNull())
-                    .and(
-                        upper(col(BillingCharges.CURRENCY))
-                            .notEqual(lit(config.billingCurrency.toUpperCase(Locale.ROOT)))))
-            .select(BillingCharges.FILE, BillingCharges.LINE, BillingCharges.CURRENCY)
-            .orderBy(BillingCharges.FILE, BillingCharges.LINE)
-            .takeAsList(1);
+        classes.otherCurrency() == null ? List.of() : List.of(classes.otherCurrency());
     if (!other.isEmpty()) {
       Row r = other.get(0);
       throw new RunFailedException(

@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -67,6 +68,14 @@ final class NotAttributedCharges {
     };
   }
 
+  /** Which good rows of the charges are the date's money that is not instance time. */
+  static Column ofDate(LocalDate date) {
+    return col(BillingCharges.REJECT_REASON)
+        .isNull()
+        .and(not(col(BillingCharges.IS_INSTANCE_HOUR)))
+        .and(to_date(col(BillingCharges.USAGE_START)).equalTo(lit(Date.valueOf(date))));
+  }
+
   /** Records the date's not-attributed classes of {@code charges} and the corrections among {@code slices} (InstanceHours.spread). */
   static void record(
       Dataset<Row> charges,
@@ -76,11 +85,7 @@ final class NotAttributedCharges {
       QualityRecorder quality) {
     List<Row> kinds =
         charges
-            .filter(
-                col(BillingCharges.REJECT_REASON)
-                    .isNull()
-                    .and(not(col(BillingCharges.IS_INSTANCE_HOUR)))
-                    .and(to_date(col(BillingCharges.USAGE_START)).equalTo(lit(Date.valueOf(date)))))
+            .filter(ofDate(date))
             .groupBy(BillingCharges.CHARGE_KIND)
             .agg(
                 sum(BillingCharges.CHARGE_COST).as("cost"),
@@ -88,6 +93,14 @@ final class NotAttributedCharges {
                 max(BillingCharges.CURRENCY).as("currency"))
             .orderBy(BillingCharges.CHARGE_KIND)
             .collectAsList();
+    record(kinds, slices, source, quality);
+  }
+
+  /**
+   * As {@link #record(Dataset, Dataset, LocalDate, String, QualityRecorder)}, with the classes already summed:
+   * rows of (class, money, rows, currency) in the order of the class.
+   */
+  static void record(List<Row> kinds, Dataset<Row> slices, String source, QualityRecorder quality) {
     double total = kinds.stream().mapToDouble(r -> r.getDouble(1)).sum();
     String detail =
         kinds.isEmpty()

@@ -21,6 +21,7 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
+import dev.idleledger.spark.WrittenEmpty;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -55,7 +56,10 @@ public final class AttributeStage {
    * The attributed date as the rollups read it. Its per-sample frame ({@code heldSamples} derives from it) is cached
    * for them: the rollups are its last readers and free it with {@link #freeSamples} when they are done.
    */
-  public record AttributedDate(CostAttribution.Result attribution, List<Dataset<Row>> keptSamples) {
+  public record AttributedDate(
+      CostAttribution.Result attribution,
+      List<Dataset<Row>> keptSamples,
+      WrittenEmpty writtenEmpty) {
     public void freeSamples() {
       keptSamples.forEach(Dataset::unpersist);
     }
@@ -63,6 +67,14 @@ public final class AttributeStage {
 
   /** Attributes the date and writes gpu_hourly; the returned date's gpuHourly (kept) are the rows written to the table. */
   public AttributedDate run(LocalDate date, QualityRecorder quality) {
+    return run(date, quality, WrittenEmpty.none());
+  }
+
+  /**
+   * As {@link #run(LocalDate, QualityRecorder)}; a silver table the date's ingest left without rows of the date
+   * ({@code writtenEmpty}) is read as an empty local frame, not from the lake.
+   */
+  public AttributedDate run(LocalDate date, QualityRecorder quality, WrittenEmpty writtenEmpty) {
     // The classified samples are read by the unit-hours, gpu_hourly and, in the rollups, the
     // workloads' per-second
     // statistics: cached once (spilling to disk at fleet scale), so the raw scan, the MIG union and
@@ -72,6 +84,11 @@ public final class AttributeStage {
         new CostAttribution.Keeping(
             StageFrames::keep,
             samples -> {
+              // A date without samples: the frame is an empty local relation, which its readers
+              // fold on the driver; a cache would hide that.
+              if (StageFrames.knownEmptyOverLocalData(samples)) {
+                return samples;
+              }
               Dataset<Row> cached = samples.persist(StorageLevel.MEMORY_AND_DISK());
               kept.add(cached);
               return cached;
@@ -90,14 +107,14 @@ public final class AttributeStage {
                       config.chargebackLabels),
                   keeping)
               .attribute(
-                  silver(SilverTables.GPU_SAMPLES, date),
-                  silver(SilverTables.NODE_INFO, date),
-                  silver(SilverTables.BILLING_HOURLY, date),
-                  silver(SilverTables.POD_INFO, date));
+                  silver(SilverTables.GPU_SAMPLES, date, writtenEmpty),
+                  silver(SilverTables.NODE_INFO, date, writtenEmpty),
+                  silver(SilverTables.BILLING_HOURLY, date, writtenEmpty),
+                  silver(SilverTables.POD_INFO, date, writtenEmpty));
       tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
       recordReconciliation(result.instanceHours(), quality, config.maxReconciliationDelta);
       CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
-      return new AttributedDate(result, List.copyOf(kept));
+      return new AttributedDate(result, List.copyOf(kept), writtenEmpty);
     } catch (RuntimeException e) {
       // No rollup will run to free them.
       kept.forEach(Dataset::unpersist);
@@ -105,8 +122,21 @@ public final class AttributeStage {
     }
   }
 
-  private Dataset<Row> silver(TableSpec spec, LocalDate date) {
-    return tables.read(spec).where(col(spec.partitionColumn()).equalTo(Date.valueOf(date)));
+  private Dataset<Row> silver(TableSpec spec, LocalDate date, WrittenEmpty writtenEmpty) {
+    return ofDate(tables, spec, date, writtenEmpty);
+  }
+
+  /**
+   * The rows of {@code date} in {@code spec}; an empty local frame of the table's columns when the date's ingest
+   * replaced them with nothing ({@code writtenEmpty}), so the queries over it fold on the driver.
+   */
+  public static Dataset<Row> ofDate(
+      LakeTables tables, TableSpec spec, LocalDate date, WrittenEmpty writtenEmpty) {
+    Dataset<Row> rows =
+        tables.read(spec).where(col(spec.partitionColumn()).equalTo(lit(Date.valueOf(date))));
+    return writtenEmpty.isEmpty(spec)
+        ? tables.spark().createDataFrame(List.of(), rows.schema())
+        : rows;
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
 import dev.idleledger.spark.JobDescriptions;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.WrittenEmpty;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
 import java.time.Instant;
@@ -213,9 +214,18 @@ public final class NightlyRun {
     QualityRecorder quality = new QualityRecorder(tables, runId, date);
     List<SourceAccounting> sources = new ArrayList<>();
     JobDescriptions.stage(spark, runId, "ingest telemetry", date);
-    new TelemetryIngest(spark, config).run(date, quality).ifPresent(sources::add);
+    // What the date's ingest replaced with nothing, the attribute and rollup read as empty local
+    // frames (no file listing, queries folded on the driver): a date without input runs few jobs.
+    WrittenEmpty writtenEmpty = WrittenEmpty.forDate();
+    new TelemetryIngest(spark, config)
+        .noting(writtenEmpty)
+        .run(date, quality)
+        .ifPresent(sources::add);
     JobDescriptions.stage(spark, runId, "ingest kube", date);
-    new KubeStateIngest(spark, config).run(date, quality).ifPresent(sources::add);
+    new KubeStateIngest(spark, config)
+        .noting(writtenEmpty)
+        .run(date, quality)
+        .ifPresent(sources::add);
     JobDescriptions.stage(spark, runId, "ingest billing", date);
     sources.addAll(billing.run(date, quality));
     for (SourceAccounting a : sources) {
@@ -229,7 +239,7 @@ public final class NightlyRun {
     long ingested = System.nanoTime();
     JobDescriptions.stage(spark, runId, "attribute", date);
     AttributeStage.AttributedDate attribution =
-        new AttributeStage(spark, config, catalog).run(date, quality);
+        new AttributeStage(spark, config, catalog).run(date, quality, writtenEmpty);
     long attributed = System.nanoTime();
     JobDescriptions.stage(spark, runId, "rollup", date);
     new RollupStage(spark, config).run(date, attribution, quality);

@@ -19,6 +19,7 @@ import dev.idleledger.rollup.GoldTables.WorkloadDaily;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
+import dev.idleledger.spark.WrittenEmpty;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -46,13 +47,17 @@ public final class RollupStage {
   public void run(
       LocalDate date, AttributeStage.AttributedDate attributed, QualityRecorder quality) {
     try {
-      rollUp(date, attributed.attribution(), quality);
+      rollUp(date, attributed.attribution(), attributed.writtenEmpty(), quality);
     } finally {
       attributed.freeSamples();
     }
   }
 
-  private void rollUp(LocalDate date, CostAttribution.Result attribution, QualityRecorder quality) {
+  private void rollUp(
+      LocalDate date,
+      CostAttribution.Result attribution,
+      WrittenEmpty writtenEmpty,
+      QualityRecorder quality) {
     // The attribute stage kept the day's gpu_hourly rows (a local checkpoint) and wrote exactly
     // those rows; reading
     // them back from Delta would replay the table's log and scan its files for what is already in
@@ -63,12 +68,14 @@ public final class RollupStage {
     // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the
     // table.
     Dataset<Row> splitOnGpu =
-        AwsSplitCost.onGpuInstances(ofDate(SilverTables.BILLING_POD_SPLIT, date), gpuHourly)
+        AwsSplitCost.onGpuInstances(
+                ofDate(SilverTables.BILLING_POD_SPLIT, date, writtenEmpty), gpuHourly)
             .transform(StageFrames::keep);
     Dataset<Row> workloads =
         DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples())
             .join(
-                AwsSplitCost.byWorkload(splitOnGpu, ofDate(SilverTables.POD_INFO, date)),
+                AwsSplitCost.byWorkload(
+                    splitOnGpu, ofDate(SilverTables.POD_INFO, date, writtenEmpty)),
                 JavaConverters.asScalaBuffer(Arrays.asList(AwsSplitCost.WORKLOAD)).toSeq(),
                 "left")
             .transform(StageFrames::keep);
@@ -158,8 +165,8 @@ public final class RollupStage {
             waste - sharedTotal));
   }
 
-  private Dataset<Row> ofDate(TableSpec table, LocalDate date) {
-    return tables.read(table).where(col(table.partitionColumn()).equalTo(lit(Date.valueOf(date))));
+  private Dataset<Row> ofDate(TableSpec table, LocalDate date, WrittenEmpty writtenEmpty) {
+    return AttributeStage.ofDate(tables, table, date, writtenEmpty);
   }
 
   /** How much of AWS's split of the day's GPU instances landed on workload_daily rows (the rest: pods kube state does not tie to a GPU workload). */

@@ -125,9 +125,16 @@ public final class LakeTables {
     }
   }
 
-  /** Appends rows (run_quality, history tables). */
+  /**
+   * Appends rows (run_quality, history tables). Rows Spark knows to be empty without running anything (a
+   * quarantine of a date without input: {@link StageFrames#knownEmptyOverLocalData}) are not written: Delta commits
+   * nothing for an empty append, and the write would still be a job.
+   */
   public void append(TableSpec spec, Dataset<Row> rows) {
     ensure(spec);
+    if (StageFrames.knownEmptyOverLocalData(rows)) {
+      return;
+    }
     Column[] ordered = Arrays.stream(spec.columnNames()).map(n -> col(n)).toArray(Column[]::new);
     try {
       rows.select(ordered).writeTo(qualified(spec)).append();

@@ -17,6 +17,8 @@ import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.StageFrames;
+import dev.idleledger.spark.WrittenEmpty;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -33,10 +35,17 @@ public final class KubeStateIngest {
 
   private final SparkSession spark;
   private final LedgerConfig config;
+  private WrittenEmpty writtenEmpty = WrittenEmpty.none();
 
   public KubeStateIngest(SparkSession spark, LedgerConfig config) {
     this.spark = spark;
     this.config = config;
+  }
+
+  /** Where to note that the date's pod_info or node_info were replaced with a frame known to be empty. */
+  public KubeStateIngest noting(WrittenEmpty written) {
+    this.writtenEmpty = written;
+    return this;
   }
 
   /** Runs the stage for {@code date}; empty when {@code input.kube} is empty (source absent). */
@@ -46,14 +55,19 @@ public final class KubeStateIngest {
     }
     SeriesRead read =
         new SeriesArchiveReader(spark).read(config.kubeRoot, date, KubeStateTransform.METRICS);
-    // Kube state is small: keep the labelled day in memory for the handful of queries below.
-    Dataset<Row> samples = read.withLabels().persist();
+    // Kube state is small: keep the labelled day in memory for the handful of queries below (a day
+    // without samples is an empty local frame, which they fold on the driver: not cached).
+    Dataset<Row> samples = StageFrames.hold(read.withLabels());
     try {
       Dataset<Row> usable = samples.filter(col(REASON).isNull());
       KubeStateTransform transform = new KubeStateTransform(config.classifier);
       LakeTables tables = new LakeTables(spark, config);
-      tables.replaceDates(SilverTables.POD_INFO, transform.podInfo(usable, date), List.of(date));
-      tables.replaceDates(SilverTables.NODE_INFO, transform.nodeInfo(usable, date), List.of(date));
+      Dataset<Row> podInfo = transform.podInfo(usable, date);
+      tables.replaceDates(SilverTables.POD_INFO, podInfo, List.of(date));
+      writtenEmpty.wrote(SilverTables.POD_INFO, podInfo);
+      Dataset<Row> nodeInfo = transform.nodeInfo(usable, date);
+      tables.replaceDates(SilverTables.NODE_INFO, nodeInfo, List.of(date));
+      writtenEmpty.wrote(SilverTables.NODE_INFO, nodeInfo);
       quality.writeQuarantine(
           SOURCE,
           read.quarantine(samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));

@@ -283,6 +283,19 @@ public final class SeriesArchiveReader {
             when(
                 abs(col(VALUE)).gt(IMPLAUSIBLE_VALUE),
                 lit("implausibly large value (above 1e12)")));
+    // The blocks pass counted every row the samples keep (in scope, not ignored): when there are
+    // none (a date whose only files are the next day's, read for stragglers), the samples are an
+    // empty local frame, which every query over them folds to on the driver instead of scanning
+    // the files again for nothing.
+    if (read == ignoredRows) {
+      return new SeriesRead(
+          spark,
+          spark.createDataFrame(List.of(), sampleSchema()),
+          spark.createDataFrame(lines, blockSchema),
+          errors,
+          read,
+          ignoredRows);
+    }
     Dataset<Row> samples =
         raw.filter(wanted)
             .filter(inScope.and(not(ignored)))

@@ -16,6 +16,8 @@ import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.StageFrames;
+import dev.idleledger.spark.WrittenEmpty;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
@@ -44,10 +46,17 @@ public final class TelemetryIngest {
 
   private final SparkSession spark;
   private final LedgerConfig config;
+  private WrittenEmpty writtenEmpty = WrittenEmpty.none();
 
   public TelemetryIngest(SparkSession spark, LedgerConfig config) {
     this.spark = spark;
     this.config = config;
+  }
+
+  /** Where to note that the date's gpu_samples were replaced with a frame known to be empty. */
+  public TelemetryIngest noting(WrittenEmpty written) {
+    this.writtenEmpty = written;
+    return this;
   }
 
   /** Runs the stage for {@code date}; empty when {@code input.telemetry} is empty (source absent). */
@@ -64,8 +73,11 @@ public final class TelemetryIngest {
     // in one partition (a broadcast frame is collected whole anyway), not in the
     // spark.shuffle_partitions its
     // MIG window leaves, which made each read of it a job of 64 tasks.
+    // A date without samples is an empty local frame all the way down: not cached, so the queries
+    // below fold on the driver.
     Dataset<Row> units =
-        transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1).persist();
+        StageFrames.hold(
+            transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1));
     try {
       RuleCounts rules = RuleCounts.of(units);
       Dataset<Row> classified = transform.classify(read.samples(), units);
@@ -78,10 +90,10 @@ public final class TelemetryIngest {
       String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
       spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
       try {
-        tables.replaceDates(
-            SilverTables.GPU_SAMPLES,
-            transform.toGpuSamples(GpuSampleTransform.usable(classified), units),
-            List.of(date));
+        Dataset<Row> gpuSamples =
+            transform.toGpuSamples(GpuSampleTransform.usable(classified), units);
+        tables.replaceDates(SilverTables.GPU_SAMPLES, gpuSamples, List.of(date));
+        writtenEmpty.wrote(SilverTables.GPU_SAMPLES, gpuSamples);
       } finally {
         spark.conf().set(OBJECT_HASH_AGGREGATE, objectHash);
       }

@@ -227,7 +227,7 @@ public final class NightlyRun {
         .run(date, quality)
         .ifPresent(sources::add);
     JobDescriptions.stage(spark, runId, "ingest billing", date);
-    sources.addAll(billing.run(date, quality));
+    sources.addAll(billing.run(date, quality, writtenEmpty));
     for (SourceAccounting a : sources) {
       Progress.line(
           "%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d",

@@ -7,7 +7,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * The tables whose rows of one date the date's ingest replaced with a frame Spark knew to be empty
- * ({@link StageFrames#knownEmptyOverLocalData}): after that write the table holds no row of the date, so a later stage of the same
+ * ({@link StageFrames#knownEmptyOverLocalData}) or a check had counted empty: after that write the table holds no row of the date, so a later stage of the same
  * date can read it as an empty local frame instead of listing the table's files for nothing, and every query over
  * it folds on the driver. Only what was written with certainty is noted; a table not noted is read from the lake.
  * One instance per date of a night; stages that are not told share {@link #none()}, which notes nothing.
@@ -42,6 +42,16 @@ public final class WrittenEmpty {
       tables.add(spec.name());
     } else {
       tables.remove(spec.name());
+    }
+  }
+
+  /**
+   * Notes that the rows that just replaced the date's rows of {@code spec} were none, as a query over them (already
+   * run for a check) counted.
+   */
+  public void wroteNothing(TableSpec spec) {
+    if (noting) {
+      tables.add(spec.name());
     }
   }
 

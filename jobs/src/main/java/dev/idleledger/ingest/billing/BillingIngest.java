@@ -26,6 +26,7 @@ import dev.idleledger.quality.QualityTables;
 import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.WrittenEmpty;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -162,9 +163,18 @@ public final class BillingIngest implements AutoCloseable {
 
   /** Ingests billing for {@code date}; returns the row accounting of each configured source (already recorded). */
   public List<SourceAccounting> run(LocalDate date, QualityRecorder quality) {
+    return run(date, quality, WrittenEmpty.none());
+  }
+
+  /**
+   * As {@link #run(LocalDate, QualityRecorder)}; notes in {@code writtenEmpty} that the date's billing_hourly was
+   * replaced with nothing when the coverage check counted no instance-hour of the date (a date without bill lines).
+   */
+  public List<SourceAccounting> run(
+      LocalDate date, QualityRecorder quality, WrittenEmpty writtenEmpty) {
     if (dates == null) {
       try (BillingIngest one = new BillingIngest(spark, config, List.of(date))) {
-        return one.run(date, quality);
+        return one.run(date, quality, writtenEmpty);
       }
     }
     Map<BillingSource, SourceRun> runs = new EnumMap<>(BillingSource.class);
@@ -216,7 +226,11 @@ public final class BillingIngest implements AutoCloseable {
             rowClasses.notGpuKinds(), run.slices(), run.qualitySource(), quality);
         accountings.add(accounting);
       }
-      recordSourceCoverage(runs, merged, quality);
+      long instanceHours = recordSourceCoverage(runs, merged, quality);
+      if (instanceHours == 0) {
+        // Counted, not guessed: the rows just written to billing_hourly for the date are none.
+        writtenEmpty.wroteNothing(SilverTables.BILLING_HOURLY);
+      }
       return accountings;
     } finally {
       merged.unpersist();
@@ -518,11 +532,14 @@ public final class BillingIngest implements AutoCloseable {
     }
   }
 
-  /** How many instance-hours each source gave, and how many both covered (counted once, from the preferred source). */
-  private void recordSourceCoverage(
+  /**
+   * How many instance-hours each source gave, and how many both covered (counted once, from the preferred source).
+   * Returns the date's instance-hours (rows of {@code merged}); -1 when there is no billing source (not counted).
+   */
+  private long recordSourceCoverage(
       Map<BillingSource, SourceRun> runs, Dataset<Row> merged, QualityRecorder quality) {
     if (runs.isEmpty()) {
-      return;
+      return -1;
     }
     List<Row> counts =
         merged.groupBy(InstanceHours.SOURCE, BillingSourceMerge.OVERLAPPED).count().collectAsList();
@@ -553,5 +570,6 @@ public final class BillingIngest implements AutoCloseable {
           "instance-hours covered by both CUR and FOCUS, counted once from "
               + BillingSourceMerge.sourceName(config.preferredBilling));
     }
+    return counts.stream().mapToLong(r -> r.getLong(2)).sum();
   }
 }

@@ -32,17 +32,16 @@ public final class WrittenEmpty {
 
   /**
    * Called after {@code rows} replaced the date's rows of {@code spec}: notes the table when they were known empty,
-   * and forgets it otherwise.
+   * and forgets it otherwise. Returns whether they were known empty (also when not noting).
    */
-  public void wrote(TableSpec spec, Dataset<Row> rows) {
-    if (!noting) {
-      return;
-    }
-    if (StageFrames.knownEmptyOverLocalData(rows)) {
+  public boolean wrote(TableSpec spec, Dataset<Row> rows) {
+    boolean empty = StageFrames.knownEmptyOverLocalData(rows);
+    if (noting && empty) {
       tables.add(spec.name());
     } else {
       tables.remove(spec.name());
     }
+    return empty;
   }
 
   /**

@@ -89,11 +89,12 @@ public final class TelemetryIngest {
       // aggregate it sorts once and the window reuses that order.
       String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
       spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
+      Dataset<Row> gpuSamples =
+          transform.toGpuSamples(GpuSampleTransform.usable(classified), units);
+      boolean wroteNothing;
       try {
-        Dataset<Row> gpuSamples =
-            transform.toGpuSamples(GpuSampleTransform.usable(classified), units);
         tables.replaceDates(SilverTables.GPU_SAMPLES, gpuSamples, List.of(date));
-        writtenEmpty.wrote(SilverTables.GPU_SAMPLES, gpuSamples);
+        wroteNothing = writtenEmpty.wrote(SilverTables.GPU_SAMPLES, gpuSamples);
       } finally {
         spark.conf().set(OBJECT_HASH_AGGREGATE, objectHash);
       }
@@ -104,10 +105,13 @@ public final class TelemetryIngest {
               ? classified.filter(col(REASON).isNotNull())
               : classified.limit(0);
       quality.writeQuarantine(SOURCE, read.quarantine(rejected, date, quality.runId(), SOURCE));
+      // Rows known empty when written are not read back from the table to be summed.
       Dataset<Row> written =
-          tables
-              .read(SilverTables.GPU_SAMPLES)
-              .where(col(GpuSamples.DATE).equalTo(Date.valueOf(date)));
+          wroteNothing
+              ? gpuSamples
+              : tables
+                  .read(SilverTables.GPU_SAMPLES)
+                  .where(col(GpuSamples.DATE).equalTo(Date.valueOf(date)));
       SourceAccounting accounting = count(read, rules, written);
       quality.recordAccounting(accounting, config.maxQuarantineShare);
       return Optional.of(accounting);

@@ -112,9 +112,29 @@ public final class LakeTables {
             + ")");
   }
 
-  /** Replaces the rows of the given dates with {@code rows} in one commit. */
+  /**
+   * Replaces the rows of the given dates with {@code rows} in one commit. Rows Spark knows to be empty without running
+   * anything ({@link StageFrames#knownEmptyOverLocalData}: a date without input) replace them as a DELETE of the
+   * dates: the same rows remain (none of the dates), with one commit removing the dates' files when there are some
+   * (a DELETE in the table's history, not a WRITE) and none when there are none, as the overwrite; without the job an
+   * overwrite runs to write no file.
+   */
   public void replaceDates(TableSpec spec, Dataset<Row> rows, Collection<LocalDate> dates) {
     ensure(spec);
+    if (StageFrames.knownEmptyOverLocalData(rows)) {
+      if (dates.isEmpty()) {
+        return; // nothing to replace, nothing to write
+      }
+      spark.sql(
+          "DELETE FROM "
+              + qualified(spec)
+              + " WHERE `"
+              + spec.partitionColumn()
+              + "` IN ("
+              + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
+              + ")");
+      return;
+    }
     Column[] ordered = Arrays.stream(spec.columnNames()).map(n -> col(n)).toArray(Column[]::new);
     Column condition =
         col(spec.partitionColumn()).isin(dates.stream().map(java.sql.Date::valueOf).toArray());

@@ -6,11 +6,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The tables whose rows of one date the date's ingest replaced with a frame Spark knew to be empty
- * ({@link StageFrames#knownEmptyOverLocalData}) or a check had counted empty: after that write the table holds no row of the date, so a later stage of the same
- * date can read it as an empty local frame instead of listing the table's files for nothing, and every query over
- * it folds on the driver. Only what was written with certainty is noted; a table not noted is read from the lake.
- * One instance per date of a night; stages that are not told share {@link #none()}, which notes nothing.
+ * The tables whose rows of one date the date's ingest replaced with rows Spark knew to be empty
+ * ({@link StageFrames#knownEmptyOverLocalData}) or a check had counted to none: after that write the table holds no
+ * row of the date, so a later stage of the same date can read it as an empty local frame instead of listing the
+ * table's files for nothing, and every query over it folds on the driver. Only what was written with certainty is
+ * noted; a table not noted is read from the lake. One instance per date of a night ({@link #forDate()}); a stage that
+ * is not told gets {@link #none()}, which notes nothing.
  */
 public final class WrittenEmpty {
   private final Set<String> tables = ConcurrentHashMap.newKeySet();

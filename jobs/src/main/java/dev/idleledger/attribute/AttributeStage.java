@@ -64,9 +64,8 @@ public final class AttributeStage {
   /** Attributes the date and writes gpu_hourly; the returned date's gpuHourly (kept) are the rows written to the table. */
   public AttributedDate run(LocalDate date, QualityRecorder quality) {
     // The classified samples are read by the unit-hours, gpu_hourly and, in the rollups, the
-    // workloads' per-second
-    // statistics: cached once (spilling to disk at fleet scale), so the raw scan, the MIG union and
-    // the joins run once.
+    // workloads' per-second statistics: cached once (spilling to disk at fleet scale), so the raw
+    // scan, the MIG union and the joins run once.
     List<Dataset<Row>> kept = new ArrayList<>();
     CostAttribution.Keeping keeping =
         new CostAttribution.Keeping(

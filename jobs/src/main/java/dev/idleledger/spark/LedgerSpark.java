@@ -112,10 +112,10 @@ public final class LedgerSpark {
     // Delta replays a table's log into 50 partitions by default, so every snapshot (each read,
     // write and catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake
     // holds a few files per day; 4 keeps the replay parallel on a cluster without paying 50 task
-    // launches a snapshot on 2 cores.
-    // In local mode the one executor is this JVM on a few cores: 1 replays the log in one task
-    // (a table's log after a checkpoint is one parquet file and at most 10 commits), which cut a
-    // tiny night's tasks from 797 to 491 at the same jobs (BENCHMARKS.md, issue #20 "Second cuts").
+    // launches a snapshot on 2 cores. In local mode the one executor is this JVM on a few cores: 1
+    // replays the log in one task (a table's log after a checkpoint is one parquet file and at most
+    // 10 commits), which cut a tiny night's tasks from 797 to 491 at the same jobs (BENCHMARKS.md,
+    // issue #20 "Second cuts").
     sink.set("spark.databricks.delta.snapshotPartitions", localMaster ? "1" : "4");
     // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external:
     // the Hive metastore or Glue that hive-site.xml / spark.settings name.

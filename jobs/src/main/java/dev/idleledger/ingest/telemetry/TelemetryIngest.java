@@ -60,10 +60,9 @@ public final class TelemetryIngest {
         new SeriesArchiveReader(spark)
             .read(config.telemetryRoot, date, GpuSampleTransform.metrics());
     // The series frame is small (one row per label set) and every query below broadcasts it:
-    // compute it once, held
-    // in one partition (a broadcast frame is collected whole anyway), not in the
-    // spark.shuffle_partitions its
-    // MIG window leaves, which made each read of it a job of 64 tasks.
+    // compute it once, held in one partition (a broadcast frame is collected whole anyway), not in
+    // the spark.shuffle_partitions its MIG window leaves, which made each read of it a job of 64
+    // tasks.
     Dataset<Row> units =
         transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1).persist();
     try {
@@ -71,10 +70,8 @@ public final class TelemetryIngest {
       Dataset<Row> classified = transform.classify(read.samples(), units);
       LakeTables tables = new LakeTables(spark, config);
       // The pivot's collect_set of holders would plan as an object-hash aggregate, which past 128
-      // groups a task
-      // falls back to sorting, after which the hold-time window sorts by (unit, ts) again. Planned
-      // as a sort
-      // aggregate it sorts once and the window reuses that order.
+      // groups a task falls back to sorting, after which the hold-time window sorts by (unit, ts)
+      // again. Planned as a sort aggregate it sorts once and the window reuses that order.
       String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
       spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
       try {

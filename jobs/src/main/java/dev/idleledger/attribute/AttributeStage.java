@@ -76,9 +76,8 @@ public final class AttributeStage {
    */
   public AttributedDate run(LocalDate date, QualityRecorder quality, WrittenEmpty writtenEmpty) {
     // The classified samples are read by the unit-hours, gpu_hourly and, in the rollups, the
-    // workloads' per-second
-    // statistics: cached once (spilling to disk at fleet scale), so the raw scan, the MIG union and
-    // the joins run once.
+    // workloads' per-second statistics: cached once (spilling to disk at fleet scale), so the raw
+    // scan, the MIG union and the joins run once.
     List<Dataset<Row>> kept = new ArrayList<>();
     CostAttribution.Keeping keeping =
         new CostAttribution.Keeping(

@@ -209,18 +209,16 @@ public final class CostAttribution {
 
     Dataset<Row> withShare = GpuUnits.withSliceShare(samples, modelSlices);
     // The classified per-second samples feed the unit-hours, gpu_hourly and the workloads'
-    // per-second statistics.
-    // Handed to the keeping before the holders are exploded: the explode is a cheap narrow step,
-    // and the frame stays
-    // one row per sample and hour its hold covers (two rows only for a hold that crosses hh:00).
+    // per-second statistics. Handed to the keeping before the holders are exploded: the explode is
+    // a cheap narrow step, and the frame stays one row per sample and hour its hold covers (two
+    // rows only for a hold that crosses hh:00).
     Dataset<Row> observedSamples =
         classify(withShare, dayNodes, catalog)
             .unionByName(classify(GpuUnits.unconfiguredSamples(withShare), dayNodes, catalog), true)
             .transform(keeping.samples()::apply);
 
     // The frames below are a few rows per unit or instance but are each read by several of the
-    // night's actions
-    // (the gpu_hourly write, the reconciliation, the rollups).
+    // night's actions (the gpu_hourly write, the reconciliation, the rollups).
     Dataset<Row> observedHours =
         GpuUnits.observedHours(observedSamples).transform(keeping.frames()::apply);
     Dataset<Row> unitsSeen = GpuUnits.seen(observedHours);
@@ -260,14 +258,14 @@ public final class CostAttribution {
             .transform(keeping.frames()::apply);
 
     // One row per (sample, holder) with its money: not kept, since it is a broadcast join and an
-    // explode over the
-    // samples, and gpu_hourly and the workloads' per-second statistics each read it once.
+    // explode over the samples, and gpu_hourly and the workloads' per-second statistics each read
+    // it once.
     Dataset<Row> held = allocate(observedSamples, unitHours);
     Dataset<Row> gpuHourly = gpuHourly(held, unitHours, pods).transform(keeping.frames()::apply);
     Dataset<Row> instanceHours = reconcile(gpuHourly, billedHours);
     // A held sample here is the part of a hold within one hour (ts = where that part begins): the
-    // per-second
-    // statistics read time in order, and the parts of a split hold follow each other without a gap.
+    // per-second statistics read time in order, and the parts of a split hold follow each other
+    // without a gap.
     Dataset<Row> heldSamples =
         withWorkload(held.where(col(POD).isNotNull()), pods)
             .select(

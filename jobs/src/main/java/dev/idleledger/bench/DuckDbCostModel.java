@@ -60,10 +60,9 @@ public final class DuckDbCostModel {
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Statement st = db.createStatement()) {
       // DuckDB shares the machine with the Spark JVM that just ran (8 GB heap): it gets a memory
-      // limit of its own
-      // and spills its temp tables next to the raw files (by default an in-memory database would
-      // spill under the
-      // working directory) — at 256+ GPU-days the telemetry table alone outgrows what is left.
+      // limit of its own and spills its temp tables next to the raw files (by default an in-memory
+      // database would spill under the working directory) — at 256+ GPU-days the telemetry table
+      // alone outgrows what is left.
       st.execute("SET memory_limit = '" + MEMORY_LIMIT + "'");
       st.execute(
           "SET temp_directory = '"

@@ -93,9 +93,8 @@ public final class NightProfile extends SparkListener implements AutoCloseable {
     String part = p == null ? null : p.getProperty(DESCRIPTION);
     List<Integer> stages = new ArrayList<>();
     // The job's result stage (its highest id) is named by Spark after the call that started the
-    // job: the first
-    // frame outside Spark, "collectAsList at BillingIngest.java:270", or Delta's own for its log
-    // work.
+    // job: the first frame outside Spark, "collectAsList at BillingIngest.java:270", or Delta's own
+    // for its log work.
     String site = null;
     int resultStage = -1;
     for (StageInfo info : JavaConverters.seqAsJavaListConverter(start.stageInfos()).asJava()) {

@@ -134,8 +134,8 @@ public final class TinyNightBenchmark {
             .first();
     FleetSize size = FleetSize.trace((int) billed.getLong(0), (int) billed.getLong(1));
     // The stages are timed per date; what the night does around them (tables made or upgraded, the
-    // billing read once,
-    // input manifests, run_quality and run_inputs written at the end) is the rest of its wall.
+    // billing read once, input manifests, run_quality and run_inputs written at the end) is the
+    // rest of its wall.
     stages.put(
         OTHER, nightSeconds - stages.values().stream().mapToDouble(Double::doubleValue).sum());
     double wall = nightSeconds;

@@ -50,10 +50,8 @@ public final class DemoCommand implements Callable<Integer> {
   int days;
 
   // Ten seconds is a common dcgm-exporter scrape interval and keeps the default demo within minutes
-  // on a laptop;
-  // the cost model holds each sample for its interval, so --interval-seconds 1 gives the same costs
-  // for
-  // step-shaped activity on ten times the samples (the benchmark runs at 1 s).
+  // on a laptop; the cost model holds each sample for its interval, so --interval-seconds 1 gives
+  // the same costs for step-shaped activity on ten times the samples (the benchmark runs at 1 s).
   @Option(
       names = "--interval-seconds",
       defaultValue = "10",

@@ -55,8 +55,8 @@ public final class SqlCommand implements Callable<Integer> {
       spark.sql("CREATE DATABASE IF NOT EXISTS " + config.database);
       spark.catalog().setCurrentDatabase(config.database);
       // The embedded catalog is rebuilt from the lake's folders in every process (LakeCatalog),
-      // which keeps the
-      // tables but not views: define the published view again once the table it reads exists.
+      // which keeps the tables but not views: define the published view again once the table it
+      // reads exists.
       if (spark
           .catalog()
           .tableExists(config.database, RecommendationTables.RECOMMENDATIONS.name())) {

@@ -466,9 +466,8 @@ public final class FleetPlan {
         // The planted fix: once culled, the notebook holds its GPU only while bob works.
         boolean culled = spec.fixedOn(day);
         // Cells run in 8% of bob's working minutes, 3% of a whole day: well under the 5% that would
-        // lift the day's p95
-        // activity off idle, so his whole H100 with 24 GB loaded is a clear RIGHTSIZE_GPU case
-        // (3g.40gb) besides the cull.
+        // lift the day's p95 activity off idle, so his whole H100 with 24 GB loaded is a clear
+        // RIGHTSIZE_GPU case (3g.40gb) besides the cull.
         out.add(
             pod(
                 bob,

@@ -10,9 +10,8 @@ public record MaintainSettings(int vacuumRetentionHours, int recentDays) {
   public static MaintainSettings from(LedgerConfig config) {
     int retention = config.raw().getInt("maintain.vacuum_retention_hours");
     // Delta refuses a VACUUM shorter than the table's deleted-file retention (7 days) unless its
-    // safety check is
-    // turned off; a shorter one would delete files a running reader or a time-travel query still
-    // needs.
+    // safety check is turned off; a shorter one would delete files a running reader or a
+    // time-travel query still needs.
     if (retention < LakeTableProperties.MIN_VACUUM_RETENTION_HOURS) {
       throw new ConfigException(
           "maintain.vacuum_retention_hours: "

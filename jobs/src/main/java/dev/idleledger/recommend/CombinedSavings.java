@@ -223,8 +223,7 @@ public final class CombinedSavings {
    * a recommendation leaves of the subject's cost (unknown, so skipped by collect_list, when cost is).
    */
   // The SQL names the recommendations columns as written (one query reads best as SQL); a renamed
-  // column fails it
-  // at analysis, in CombinedSavingsTest and every test that publishes the view.
+  // column fails it at analysis, in CombinedSavingsTest and every test that publishes the view.
   static String select(String source) {
     String order = "PARTITION BY subject ORDER BY monthly_savings DESC, recommendation_id";
     return "WITH live AS ("

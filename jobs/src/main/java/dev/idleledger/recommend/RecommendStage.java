@@ -122,11 +122,9 @@ public final class RecommendStage {
   public void run(LocalDate date, QualityRecorder quality, boolean current) {
     LocalDate start = date.minusDays(settings.windowDays() - 1L);
     // Read from Delta once: the day count, the unit-hour rates, the currency and the node and
-    // commitment kinds
-    // each scan these two windows (billing six times over), and each scan would replay the Delta
-    // log and re-read
-    // the Parquet. Both are small (one row per unit-hour, per instance-hour), so holding them costs
-    // little.
+    // commitment kinds each scan these two windows (billing six times over), and each scan would
+    // replay the Delta log and re-read the Parquet. Both are small (one row per unit-hour, per
+    // instance-hour), so holding them costs little.
     Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date).transform(StageFrames::keep);
     Dataset<Row> billing =
         window(SilverTables.BILLING_HOURLY, start, date).transform(StageFrames::keep);
@@ -142,9 +140,8 @@ public final class RecommendStage {
                 config.classifier,
                 settings.activityThreshold())
             // Checkpointed rather than cached: the six kinds read it a dozen times, and a cached
-            // frame drags its whole
-            // lineage into every plan that uses it (megabytes of plan text re-rendered on each
-            // adaptive re-plan).
+            // frame drags its whole lineage into every plan that uses it (megabytes of plan text
+            // re-rendered on each adaptive re-plan).
             .transform(StageFrames::keep);
     Dataset<Row> triggers =
         new RecommendationFinder(spark, settings, catalog)

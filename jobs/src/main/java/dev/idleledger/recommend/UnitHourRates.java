@@ -40,11 +40,9 @@ final class UnitHourRates {
   /** (cluster, unit_id, hour) → instance_id, rate, list_factor. Small: one row per unit-hour of the window. */
   static Dataset<Row> of(Dataset<Row> gpuHourly, Dataset<Row> billing) {
     // Every row of a unit-hour carries its rate; the max reads it once per unit-hour. Rows a
-    // release before
-    // rate_per_second wrote have it null (the upgrade adds the column, it does not rewrite rows):
-    // for those unit-hours
-    // alone the rate is recovered from the hour's observed money and seconds, so an upgraded lake's
-    // first windows are
+    // release before rate_per_second wrote have it null (the upgrade adds the column, it does not
+    // rewrite rows): for those unit-hours alone the rate is recovered from the hour's observed
+    // money and seconds, so an upgraded lake's first windows are
     // not priced at zero. A backfill --force of those dates writes the column and retires this
     // path.
     Column observedMoney =

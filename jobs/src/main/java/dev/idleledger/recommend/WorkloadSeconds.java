@@ -97,10 +97,9 @@ final class WorkloadSeconds {
       WorkloadClassifier classifier,
       double activityThreshold) {
     // A hold that crosses hh:00 is priced at each hour's rate for its part there (COST_MODEL §2):
-    // it becomes one row
-    // per hour, each with the money of its part, while second and hold_seconds stay the sample's
-    // own, so the
-    // per-second aggregation below merges the parts back into the sample's second.
+    // it becomes one row per hour, each with the money of its part, while second and hold_seconds
+    // stay the sample's own, so the per-second aggregation below merges the parts back into the
+    // sample's second.
     String[] unitHour = {GpuSamples.CLUSTER, GpuSamples.UNIT_ID, HeldHours.HOUR};
     Dataset<Row> held =
         HeldHours.byHour(samples.where(size(col(GpuSamples.HOLDERS)).gt(0)))

@@ -79,9 +79,8 @@ public final class DailyRollup {
                 first(WORKLOAD_TYPE, true).as(WorkloadDaily.WORKLOAD_TYPE),
                 first(TEAM, true).as(WorkloadDaily.TEAM),
                 // Pods of one controller share its template, so their labels agree; if a rollout
-                // changed them mid-day, the
-                // labels of the workload's costliest unit-hour win (pod and hour break ties, so a
-                // re-run picks the same).
+                // changed them mid-day, the labels of the workload's costliest unit-hour win (pod
+                // and hour break ties, so a re-run picks the same).
                 max_by(col(LABELS), struct(col(COST), col(POD), col(HOUR)))
                     .as(WorkloadDaily.LABELS),
                 countDistinct(POD).as(WorkloadDaily.PODS),
@@ -148,8 +147,7 @@ public final class DailyRollup {
     Column allocatedSeconds = col(STATE_SECONDS_ACTIVE).plus(col(STATE_SECONDS_IDLE));
     Column observedSeconds = allocatedSeconds.plus(col(STATE_SECONDS_UNALLOCATED));
     // A GPU telemetry never showed is a placeholder "unseen-k" on every instance that has one; its
-    // unit_id
-    // (instance/unseen-k) tells them apart, so two such instances count all their GPUs.
+    // unit_id (instance/unseen-k) tells them apart, so two such instances count all their GPUs.
     Column gpu = when(col(GPU_UUID).startsWith("unseen-"), col(UNIT_ID)).otherwise(col(GPU_UUID));
     Dataset<Row> fromRows =
         gpuHourly

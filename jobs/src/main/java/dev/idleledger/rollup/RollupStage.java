@@ -59,14 +59,12 @@ public final class RollupStage {
       WrittenEmpty writtenEmpty,
       QualityRecorder quality) {
     // The attribute stage kept the day's gpu_hourly rows (a local checkpoint) and wrote exactly
-    // those rows; reading
-    // them back from Delta would replay the table's log and scan its files for what is already in
-    // memory.
+    // those rows; reading them back from Delta would replay the table's log and scan its files for
+    // what is already in memory.
     Dataset<Row> gpuHourly = attribution.gpuHourly();
     // Each daily frame is written and then read again (teams from workloads, the reconciliation
-    // check from
-    // clusters); checkpointed so the second use neither recomputes the rollup nor re-reads the
-    // table.
+    // check from clusters); checkpointed so the second use neither recomputes the rollup nor
+    // re-reads the table.
     Dataset<Row> splitOnGpu =
         AwsSplitCost.onGpuInstances(
                 ofDate(SilverTables.BILLING_POD_SPLIT, date, writtenEmpty), gpuHourly)
@@ -98,10 +96,9 @@ public final class RollupStage {
       recordSharedWaste(sharedWaste, clusters, quality);
     }
     // No clusters (a day without GPU instance-hours) reconciles to 0; a null delta is money that
-    // went missing, not 0.
-    // One row per cluster of the date: the deltas are brought to the driver in one job, where a
-    // global aggregate would add a shuffle stage (a job of its own) for a handful of rows. NaN is
-    // the largest, as in Spark's max.
+    // went missing, not 0. One row per cluster of the date: the deltas are brought to the driver in
+    // one job, where a global aggregate would add a shuffle stage (a job of its own) for a handful
+    // of rows. NaN is the largest, as in Spark's max.
     double worst = 0.0;
     boolean anyDelta = false;
     long nullDeltas = 0;

@@ -52,8 +52,7 @@ public final class SharedWaste {
       return teamCost.withColumn(TeamDaily.SHARED_WASTE_COST, lit(0.0));
     }
     // The denominator is the teams' own sum, not cluster_daily.allocated_cost: the same money
-    // summed another way, but
-    // this way the shares add up to exactly the cluster's waste.
+    // summed another way, but this way the shares add up to exactly the cluster's waste.
     Column clusterAllocated =
         sum(TEAM_ALLOCATED_COST)
             .over(Window.partitionBy(WorkloadDaily.DATE, WorkloadDaily.CLUSTER));

@@ -92,19 +92,17 @@ public final class LedgerSpark {
     sink.set("spark.sql.warehouse.dir", stripTrailingSlash(lakeUri) + "/warehouse");
     sink.set("spark.sql.shuffle.partitions", String.valueOf(config.shufflePartitions));
     sink.set("spark.sql.session.timeZone", "UTC");
-    String master = effectiveMaster(config);
-    if (master.startsWith("local")) {
+    boolean localMaster = effectiveMaster(config).startsWith("local");
+    if (localMaster) {
       // On one machine nobody watches the UI; on a cluster Spark's default (on) stands, so the UI
-      // and the history
-      // server show each stage's job description. Either way spark.settings."spark.ui.enabled"
-      // decides last.
+      // and the history server show each stage's job description. Either way
+      // spark.settings."spark.ui.enabled" decides last.
       sink.set("spark.ui.enabled", "false");
     } else if (System.getProperty("spark.master") == null) {
       shipToExecutors(sink);
     }
     // Spark keeps 1,000 old query plans and re-renders each adaptive plan as text: a long-lived
-    // session (a
-    // backfill, the test JVM) runs out of heap on plan strings alone.
+    // session (a backfill, the test JVM) runs out of heap on plan strings alone.
     sink.set("spark.sql.ui.retainedExecutions", "20");
     sink.set("spark.sql.maxPlanStringLength", "200000");
     sink.set("spark.sql.sources.partitionOverwriteMode", "static");
@@ -112,18 +110,15 @@ public final class LedgerSpark {
     // nights predictable.
     sink.set("spark.databricks.delta.schema.autoMerge.enabled", "false");
     // Delta replays a table's log into 50 partitions by default, so every snapshot (each read,
-    // write and
-    // catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake holds a few
-    // files per
-    // day; 4 keeps the replay parallel on a cluster without paying 50 task launches a snapshot on 2
-    // cores.
-    // In local mode the one executor is this JVM on a few cores: 1 replays the log in one task
-    // (a table's log after a checkpoint is one parquet file and at most 10 commits), which cut a
-    // tiny night's tasks from 797 to 491 at the same jobs (BENCHMARKS.md, issue #20 "Second cuts").
-    sink.set("spark.databricks.delta.snapshotPartitions", master.startsWith("local") ? "1" : "4");
+    // write and catalog lookup of a table) runs 50 tasks of almost nothing. One table of the lake
+    // holds a few files per day; 4 keeps the replay parallel on a cluster without paying 50 task
+    // launches a snapshot on 2 cores. In local mode the one executor is this JVM on a few cores: 1
+    // replays the log in one task (a table's log after a checkpoint is one parquet file and at most
+    // 10 commits), which cut a tiny night's tasks from 797 to 491 at the same jobs (BENCHMARKS.md,
+    // issue #20 "Second cuts").
+    sink.set("spark.databricks.delta.snapshotPartitions", localMaster ? "1" : "4");
     // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external:
-    // the Hive
-    // metastore or Glue that hive-site.xml / spark.settings name.
+    // the Hive metastore or Glue that hive-site.xml / spark.settings name.
     sink.set("spark.sql.catalogImplementation", config.embeddedMetastore ? "in-memory" : "hive");
     if (localLake) {
       sink.set(

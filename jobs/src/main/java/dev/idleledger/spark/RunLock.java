@@ -65,8 +65,8 @@ public final class RunLock implements AutoCloseable {
     boolean expired = since != null && since.plus(timeout).isBefore(Instant.now());
     if (expired || heldByAnEndedProcessOnThisHost(store.holder())) {
       // A run that crashed never released it. On this host a dead holder is known at once (an
-      // Airflow retry after
-      // an OOM kill must not wait half a day); from another host only the timeout can tell.
+      // Airflow retry after an OOM kill must not wait half a day); from another host only the
+      // timeout can tell.
       store.delete();
       if (store.createIfAbsent(body)) {
         return new RunLock(store);

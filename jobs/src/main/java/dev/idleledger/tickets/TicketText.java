@@ -234,9 +234,8 @@ public final class TicketText {
         case '>' -> sb.append("&gt;");
         case '&' -> sb.append("&amp;");
         // What can start markup mid-line in GitHub-flavoured Markdown: emphasis, code, links (with
-        // [ ] escaped a
-        // "(" or "!" is plain text), table pipes, strikethrough, and @mentions, which would notify
-        // people.
+        // [ ] escaped a "(" or "!" is plain text), table pipes, strikethrough, and @mentions, which
+        // would notify people.
         case '\\', '`', '*', '_', '[', ']', '|', '~', '@' -> sb.append('\\').append(ch);
         default -> sb.append(ch);
       }

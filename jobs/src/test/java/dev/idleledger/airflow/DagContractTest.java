@@ -125,9 +125,8 @@ class DagContractTest {
     assertNotNull(nightly, "no Spark task runs `nightly`");
     Map<String, String> inputs = setOverrides(argsOf(nightly));
     // CONTRACTS §1: telemetry and kube by day (the day is complete once the archiver writes the
-    // next day's
-    // first hour), CUR by billing month, as the AWS export delivers it (a manifest per delivery
-    // under metadata/).
+    // next day's first hour), CUR by billing month, as the AWS export delivers it (a manifest per
+    // delivery under metadata/).
     assertWatched(inputs.get("input.telemetry"), "/dt=2026-11-02/hour=00/");
     assertWatched(inputs.get("input.kube"), "/dt=2026-11-02/hour=00/");
     assertWatched(inputs.get("input.billing.cur"), "/metadata/BILLING_PERIOD=2026-11/");

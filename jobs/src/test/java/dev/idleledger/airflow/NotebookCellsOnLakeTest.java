@@ -137,8 +137,8 @@ class NotebookCellsOnLakeTest {
     Path notebook = NotebookSql.exportDir().resolve("chargeback_by_label.py");
     String perValue = NotebookSql.cells(notebook).get(0);
     // The generator labels research and vision pods cc-2100, search and inference pods cc-3100,
-    // ml-platform cc-1100 (FleetPlan);
-    // its eval CronJob, notebook and idle pod carry no team label and so no cost-center.
+    // ml-platform cc-1100 (FleetPlan); its eval CronJob, notebook and idle pod carry no team label
+    // and so no cost-center.
     Set<String> costCenters = new TreeSet<>();
     TestSpark.session()
         .sql(

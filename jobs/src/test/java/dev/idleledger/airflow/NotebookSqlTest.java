@@ -337,8 +337,7 @@ class NotebookSqlTest {
   void everySqlCellRunsAgainstThePublishedColumns() {
     SparkSession spark = TestSpark.session();
     // Empty views that hold only the contract's columns, as global temp views: the database widget
-    // is set to
-    // global_temp, so IDENTIFIER(:database || '.table') finds them.
+    // is set to global_temp, so IDENTIFIER(:database || '.table') finds them.
     for (TableSpec spec : SPECS) {
       List<String> columns =
           CONTRACT_COLUMNS.getOrDefault(spec.name(), List.of(spec.columnNames()));

@@ -132,8 +132,8 @@ class ChargebackLabelsTest {
             "SELECT labels['cost-center'] AS cc, sum(cost) AS cost FROM labelled_workload_daily GROUP BY labels['cost-center']")
         .collectAsList()
         .forEach(r -> byCostCenter.put(r.getString(0), r.getDouble(1)));
-    // r = 22.9408 / 8 GPUs / 3600 s. cc-100: nightly-train held GPU 0 for 2400 s → r × 2400 =
-    // 1.911733.
+    // r = 22.9408 / 8 GPUs / 3600 s.
+    // cc-100: nightly-train held GPU 0 for 2400 s → r × 2400 = 1.911733.
     // cc-200: chat-api's two pods shared GPU 1 all hour → 2 × (r × 3600 / 2) = 2.8676.
     assertEquals(List.of("cc-100", "cc-200"), List.copyOf(byCostCenter.keySet()));
     assertEquals(NODE_COST / 8 * 2400 / 3600, byCostCenter.get("cc-100"), 1e-9);

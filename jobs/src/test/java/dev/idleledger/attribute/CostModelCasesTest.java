@@ -44,8 +44,8 @@ class CostModelCasesTest {
         SilverRows.on(LocalDate.of(2026, 11, 2))
             .cluster("c2")
             // A p4d with 7 GPUs of capacity, one of its A100s MIG-partitioned: a 3g.20gb instance
-            // held by a notebook, a
-            // 2g.10gb nobody holds, 2 slices unconfigured; the other 7 GPUs never report.
+            // held by a notebook, a 2g.10gb nobody holds, 2 slices unconfigured; the other 7 GPUs
+            // never report.
             .add(node("mig-node").instance("i-mig").type("p4d.24xlarge").gpus(7))
             .add(bill("i-mig").type("p4d.24xlarge").hour(HOUR).cost(P4D_HOUR))
             .add(pod("research/nb-0").workload("Notebook", "nb").type("notebook").team("research"))

@@ -128,8 +128,7 @@ class HoldsAcrossHoursTest {
                 .heldBy("serving/chat-0", "serving/chat-1"));
 
     // E: p4d, GPU 7 MIG-partitioned with one 3g.20gb instance (4 of 7 slices unconfigured), scraped
-    // as A; the other
-    // 7 GPUs never report. Billed 8 x 3.60 in hour 10 and 8 x 7.20 in hour 11.
+    // as A; the other 7 GPUs never report. Billed 8 x 3.60 in hour 10 and 8 x 7.20 in hour 11.
     f.add(node("e").type("p4d.24xlarge").gpus(7))
         .add(bill("i-e").type("p4d.24xlarge").hour(H10).cost(8 * COST_11))
         .add(bill("i-e").type("p4d.24xlarge").hour(H11).cost(8 * COST_10))
@@ -157,9 +156,8 @@ class HoldsAcrossHoursTest {
   @Test
   void holdAcrossHourIsSplitAtTheBoundary() {
     // The 10:59:52 sample holds [10:59:52, 11:00:07): 8 s of hour 10, 7 s of hour 11, both active
-    // (a = 0.9).
-    // Hour 10, r = 7.20 / 3600 = 0.002: observed 10:00:07-11:00:00 = 3593 s active -> 7.186;
-    // 10:00:00-10:00:07 unobserved -> 0.014.
+    // (a = 0.9). Hour 10, r = 7.20 / 3600 = 0.002: observed 10:00:07-11:00:00 = 3593 s active ->
+    // 7.186; 10:00:00-10:00:07 unobserved -> 0.014.
     Row h10 = row("GPU-A", "scrape-15", H10);
     assertEquals(3593, (double) h10.getAs("state_seconds_active"), EPS);
     assertEquals(3593 * 0.002, (double) h10.getAs("active_cost"), EPS);
@@ -204,9 +202,8 @@ class HoldsAcrossHoursTest {
   @Test
   void gapAcrossAnHourIsObservedInBothHours() {
     // [10:59:57, 11:00:02): 3 s of hour 10 and 2 s of hour 11, so both hours are fully observed:
-    // 3600 s x 0.001 = 3.60
-    // each, nothing unobserved (counting the hold in hour 10 alone gave it 3602 s and left hour 11
-    // 2 s short).
+    // 3600 s x 0.001 = 3.60 each, nothing unobserved (counting the hold in hour 10 alone gave it
+    // 3602 s and left hour 11 2 s short).
     for (Instant hour : List.of(H10, H11)) {
       Row g = row("GPU-C", "gap-job", hour);
       assertEquals(3600, (double) g.getAs("state_seconds_active"), EPS, hour.toString());
@@ -245,9 +242,8 @@ class HoldsAcrossHoursTest {
   @Test
   void migSliceAndItsUnconfiguredRemainderSplitAtTheBoundary() {
     // Per GPU: 3.60 in hour 10, 7.20 in hour 11. The 3g.20gb instance (3/7) is held and active:
-    // hour 10 observed 3593 s
-    // at r = 3.60 x 3/7 / 3600, hour 11 3592 s at r = 7.20 x 3/7 / 3600; the unconfigured 4/7 is
-    // unallocated for the same seconds.
+    // hour 10 observed 3593 s at r = 3.60 x 3/7 / 3600, hour 11 3592 s at r = 7.20 x 3/7 / 3600;
+    // the unconfigured 4/7 is unallocated for the same seconds.
     double r10 = COST_11 * 3 / 7 / 3600;
     double r11 = COST_10 * 3 / 7 / 3600;
     assertEquals(3593 * r10, (double) row("GPU-E/1", "nb-e", H10).getAs("active_cost"), EPS);

@@ -32,8 +32,8 @@ class WorkedExampleTest {
   static void attributeTheExampleHour() {
     SparkSession spark = TestSpark.session();
     // One p4d.24xlarge hour: GPU 0 trains 20 min, idles 20 min with the model loaded, then 10 min
-    // free and 10 min unseen;
-    // GPU 1 is time-sliced by chat-api's two pods all hour at 30%; GPUs 2-7 are free all hour.
+    // free and 10 min unseen; GPU 1 is time-sliced by chat-api's two pods all hour at 30%; GPUs 2-7
+    // are free all hour.
     SilverRows f =
         SilverRows.on(LocalDate.of(2026, 11, 1))
             .add(node("node-a").instance("i-0a1b2c3d4e5f60718").type("p4d.24xlarge").gpus(8))
@@ -163,8 +163,8 @@ class WorkedExampleTest {
   @Test
   void everyRowOfTheExampleHourKeepsItsUnitsRate() {
     // r = 22.9408 / 8 / 3600 = 0.000796555... on each of the hour's rows: GPU 0's holder, nobody
-    // and unobserved rows,
-    // and each chat-api pod's row (which pays r / 2 per second: 3600 x r / 2 = 1.433800).
+    // and unobserved rows, and each chat-api pod's row (which pays r / 2 per second: 3600 x r / 2 =
+    // 1.433800).
     assertEquals(
         10, rows.size(), "GPU 0: train-7f9c and nobody; GPU 1: two pods; GPUs 2-7: nobody");
     for (Row r : rows) {

@@ -117,9 +117,8 @@ class NightlyBenchmarkTest {
     SparkSession spark = TestSpark.session();
     String source = NightlyBenchmark.databaseFor(SIZE);
     // One workload's idle cost off by a tenth of a cent: far above the tolerance, far below
-    // anything a reader would see.
-    // Planted in global temp views (database global_temp), so the lake itself stays as the night
-    // wrote it.
+    // anything a reader would see. Planted in global temp views (database global_temp), so the lake
+    // itself stays as the night wrote it.
     spark
         .table(source + ".workload_daily")
         .withColumn(

@@ -98,8 +98,7 @@ class TinyNightBenchmarkTest {
   void eachSilverAndGoldTableIsCreatedAndCommittedOnceForTheTracesDate() {
     Map<String, Integer> commits = result.deltaCommits();
     // CREATE TABLE, then the replace of 2026-11-28. The replace of 2026-11-27 (no input, nothing
-    // there before) adds
-    // and removes no file, and Delta writes no commit for it.
+    // there before) adds and removes no file, and Delta writes no commit for it.
     for (String table :
         List.of(
             "gpu_samples",

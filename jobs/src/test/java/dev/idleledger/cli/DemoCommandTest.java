@@ -79,9 +79,8 @@ class DemoCommandTest {
             "SELECT labels['cost-center'] FROM idle_ledger.workload_daily WHERE workload_name LIKE 'jupyter-alice%' LIMIT 1"));
 
     // nb-bob is both culled and moved to a MIG slice: one of the two overlaps the other, and the
-    // printed total is
-    // the view's sum of what each adds after its overlaps (CombinedSavingsTest works the arithmetic
-    // by hand).
+    // printed total is the view's sum of what each adds after its overlaps (CombinedSavingsTest
+    // works the arithmetic by hand).
     assertEquals(
         "2/1",
         sql(

@@ -52,9 +52,8 @@ class ConcurrentRunsIT {
         LakeComparison.table(reader, referenceLake.toUri().toString(), "cluster_daily").count();
     assertTrue(expected > 0, "the reference night wrote cluster_daily rows");
     // The same night again on the same lake, forced (with unchanged inputs a plain re-run keeps
-    // every date and
-    // writes nothing): every date is replaced, so a reader sees the old or the new version of each
-    // table, both
+    // every date and writes nothing): every date is replaced, so a reader sees the old or the new
+    // version of each table, both
     // with the same rows; never none, never half.
     List<String> forced = new ArrayList<>(nightly(referenceLake));
     forced.add("--force");

@@ -125,8 +125,7 @@ class StandaloneClusterIT {
           LakeComparison.table(reader, lake, table));
     }
     // Executors on the workers did the work, not the driver: each worker made an application folder
-    // for the
-    // executor it launched (bin/spark-cluster creates the work folders empty).
+    // for the executor it launched (bin/spark-cluster creates the work folders empty).
     assertEquals(
         List.of(true, true),
         Stream.of("work-1", "work-2")

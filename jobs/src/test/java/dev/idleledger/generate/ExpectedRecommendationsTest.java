@@ -93,8 +93,8 @@ class ExpectedRecommendationsTest {
   @Test
   void nodeHeldOnlyInWorkingHoursIsMostlyUnallocated() throws Exception {
     // Slot 4 (g6.xlarge on demand, 0.8048/h): jupyter-carol holds it 08:00-18:00, 02:00-03:00 is
-    // unobserved, so
-    // 13 of its 24 billed hours are unallocated (share 0.54); one day in the window, so × 30.
+    // unobserved, so 13 of its 24 billed hours are unallocated (share 0.54); one day in the window,
+    // so × 30.
     CSVRecord node = get("CONSOLIDATE_UNALLOCATED ml-east/ip-10-0-10-24.ec2.internal");
     assertEquals(13 * 0.8048 * 30, d(node, "monthly_savings"), EPS);
     assertEquals("g6.xlarge", node.get("instance_type"));

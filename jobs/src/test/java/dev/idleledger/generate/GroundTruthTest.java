@@ -201,9 +201,8 @@ class GroundTruthTest {
   @Test
   void telemetryGapLeavesOneSampleIntervalUnobserved() throws Exception {
     // p4d on a Savings Plan: 32.7726 × 0.70 = 22.9408/h. The 15 s outage at 01:20 drops the
-    // 01:20:00 sample of the
-    // 30 s grid; the 01:19:30 sample then holds one median interval, so 30 s of the hour are
-    // unobserved on all 8 GPUs.
+    // 01:20:00 sample of the 30 s grid; the 01:19:30 sample then holds one median interval, so 30 s
+    // of the hour are unobserved on all 8 GPUs.
     CSVRecord h = hour("p4d.24xlarge", "2026-11-01T01:00:00Z", 0);
     assertEquals(22.9408, d(h, "node_cost"), EPS);
     assertEquals(22.9408 * 30 / 3600, d(h, "unobserved_cost"), 1e-9);
@@ -252,8 +251,7 @@ class GroundTruthTest {
     assertEquals(0, d(debug, "idle_memory_held_cost"), EPS);
 
     // nightly-eval: CronJob pod on 2 A100s (22.9408/8 per GPU-hour) 01:00-04:00, minus the 30 s
-    // unobserved at 01:20;
-    // the minute of duplicated samples at 01:00 counts once.
+    // unobserved at 01:20; the minute of duplicated samples at 01:00 counts once.
     CSVRecord eval = workload("nightly-eval");
     double a100 = 22.9408 / 8;
     assertEquals(2 * 3 * a100 - 2 * a100 * 30 / 3600, d(eval, "cost"), 1e-6);

@@ -78,9 +78,8 @@ class ScrapePhaseTest {
     assertTrue(phase > 0, "seed 42 puts ocr's node off the whole interval: " + phase);
 
     // Samples at p, p + 15, ... 23:59:45 + p. The first p seconds of the day are unobserved; every
-    // hh:59:45 + p sample
-    // holds 15 - p s of its hour and p s of the next, so hours 1-23 are whole; the last hold stops
-    // at 24:00.
+    // hh:59:45 + p sample holds 15 - p s of its hour and p s of the next, so hours 1-23 are whole;
+    // the last hold stops at 24:00.
     List<CSVRecord> hours =
         GeneratedFleets.csv(dir.resolve("truth/instance_hourly.csv")).stream()
             .filter(r -> r.get("instance_id").equals(ocrNode.instanceId()))

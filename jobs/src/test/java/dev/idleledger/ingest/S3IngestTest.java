@@ -58,10 +58,9 @@ class S3IngestTest {
             "input.kube=s3a://" + BUCKET + "/raw/kube",
             "catalog.database=" + DB);
     // The embedded Hive metastore kept a copy of the Hadoop configuration from when it started
-    // (before the
-    // settings above); opening the bucket here puts a correctly configured S3A filesystem in
-    // Hadoop's cache,
-    // which the metastore then finds when it creates the database folder.
+    // (before the settings above); opening the bucket here puts a correctly configured S3A
+    // filesystem in Hadoop's cache, which the metastore then finds when it creates the database
+    // folder.
     try {
       new org.apache.hadoop.fs.Path("s3a://" + BUCKET + "/")
           .getFileSystem(spark.sparkContext().hadoopConfiguration())

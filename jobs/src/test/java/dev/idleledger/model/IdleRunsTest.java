@@ -27,9 +27,8 @@ class IdleRunsTest {
   void anActiveSecondOrAGapBeyondTheSlackEndsARunAndAnotherWorkloadDoesNot() {
     List<Row> rows = new ArrayList<>();
     // w1: 0-9 idle (10 s), 10 active, 11-14 idle, then 16 (starts 1 s after 14's hold ended at 15:
-    // within the slack),
-    // then 20-21 (2 s after 16's hold ended at 17: beyond it). w2 is active at 5, inside w1's first
-    // run.
+    // within the slack), then 20-21 (2 s after 16's hold ended at 17: beyond it). w2 is active at
+    // 5, inside w1's first run.
     for (long s = 0; s < 10; s++) {
       rows.add(RowFactory.create("w1", s, 1.0, 0));
     }

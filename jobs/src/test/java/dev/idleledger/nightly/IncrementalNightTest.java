@@ -137,9 +137,8 @@ class IncrementalNightTest {
     double before = gpuCost(restated);
     double otherBefore = gpuCost(D.minusDays(1));
     // Every money column of the date's CUR lines doubled: with the whole-node share the GPU cost is
-    // the bill's
-    // amortized cost x the GPU share of the node, so the date's gpu_cost doubles; the other dates'
-    // lines are untouched.
+    // the bill's amortized cost x the GPU share of the node, so the date's gpu_cost doubles; the
+    // other dates' lines are untouched.
     restateBill(restated, 2.0);
     NightlyRun.Night night = new NightlyRun(spark, config).run(D, 2);
     assertEquals(

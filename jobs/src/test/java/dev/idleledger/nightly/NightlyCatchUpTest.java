@@ -96,9 +96,8 @@ class NightlyCatchUpTest {
         rows("SELECT * FROM " + DB + ".recommendation_history WHERE date = DATE'" + LAST + "'");
     long files = outboxEvents("");
     // A re-run with nothing new publishes and recommends nothing (IncrementalNightTest); an
-    // operator re-running an old
-    // night on purpose forces it, and that night must still leave tickets and the current state
-    // alone.
+    // operator re-running an old night on purpose forces it, and that night must still leave
+    // tickets and the current state alone.
     NightlyRun.Night rerun;
     try {
       rerun = nightly.force(true).run(DAY1.plusDays(2), 0);

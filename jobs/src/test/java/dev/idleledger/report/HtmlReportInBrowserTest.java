@@ -45,9 +45,8 @@ class HtmlReportInBrowserTest {
             "ns", "Pod", HOSTILE, "other", "team & \"co\"", 1, 0.5, 1, 1, 2));
     WasteSummary s = data.summary();
     // Recommendations as the lake has them, plus one about a workload with a hostile name whose
-    // "ticket link" is a script
-    // URL (a misbehaving sink), one filed in Jira, and one whose filing failed with markup in the
-    // server's answer.
+    // "ticket link" is a script URL (a misbehaving sink), one filed in Jira, and one whose filing
+    // failed with markup in the server's answer.
     List<ReportData.OpenRecommendation> open = new ArrayList<>(data.openRecommendations());
     open.add(
         new ReportData.OpenRecommendation(

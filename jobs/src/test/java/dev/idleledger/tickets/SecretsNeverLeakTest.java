@@ -306,8 +306,7 @@ class SecretsNeverLeakTest {
                     "s3.secret_key=" + S3_SECRET));
         args.addAll(where);
         // The tokens only from the environment, under the names conf/application.conf gives; the S3
-        // secret also in
-        // the AWS SDK's own variable (the default credentials chain's first source).
+        // secret also in the AWS SDK's own variable (the default credentials chain's first source).
         ProcessRunner.Result r =
             ProcessRunner.idleLedger(
                 args,

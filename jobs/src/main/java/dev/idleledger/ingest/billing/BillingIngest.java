@@ -210,8 +210,8 @@ public final class BillingIngest implements AutoCloseable {
         String rejectedWhy = rejectedFiles(run);
         quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedWhy);
         // A telemetry file lost is time unobserved, still priced; a bill file lost is money missing
-        // from every total,
-        // however few rows it counts for in the quarantine share. The night stops, naming the file.
+        // from every total, however few rows it counts for in the quarantine share. The night
+        // stops, naming the file.
         quality.recordValue(
             "rejected_bill_files",
             run.qualitySource(),
@@ -267,11 +267,9 @@ public final class BillingIngest implements AutoCloseable {
     dates.forEach(d -> files.addAll(listing(source, d)));
     BillingExportReader.RawRows raw = reader(source).read(List.copyOf(files));
     // Held in as many partitions as the files were read in, not the spark.shuffle_partitions the
-    // duplicate mark's
-    // shuffle leaves: every date's checks and writes read this frame, and a few CUR lines in 64
-    // partitions made each
-    // of them a job of 64 tasks. The read's partitions grow with the export (a split or a gzip file
-    // each), so a
+    // duplicate mark's shuffle leaves: every date's checks and writes read this frame, and a few
+    // CUR lines in 64 partitions made each of them a job of 64 tasks. The read's partitions grow
+    // with the export (a split or a gzip file each), so a
     // large bill stays spread as it was read.
     int readPartitions = Math.max(1, raw.rows().rdd().getNumPartitions());
     Dataset<Row> charges =

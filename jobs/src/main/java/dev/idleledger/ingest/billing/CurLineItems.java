@@ -127,8 +127,7 @@ public final class CurLineItems {
             .otherwise(lit(UNBLENDED));
 
     // First failing check names the row's reason. Dates and the unblended cost are checked on every
-    // row (the
-    // non-GPU summary sums money by day); the rest only where the row is instance time.
+    // row (the non-GPU summary sums money by day); the rest only where the row is instance time.
     Column reason =
         when(text(col(START)).isNull(), lit("missing " + START))
             .when(start.isNull(), lit("unparseable " + START))

@@ -73,11 +73,9 @@ final class PromTextLines {
   static Dataset<Row> read(SparkSession spark, PromDialect dialect, List<String> paths) {
     boolean nameInBraces = dialect == PromDialect.PROMTOOL_DUMP;
     // Every column is an expression of the trimmed line a few levels deep: the optimizer inlines
-    // them into the
-    // filters it pushes down to the scan, so a deep chain would be repeated in each use (and
-    // compiled as such).
-    // That is why the timestamp is taken as the line's last token (once the line is known to have
-    // one) rather
+    // them into the filters it pushes down to the scan, so a deep chain would be repeated in each
+    // use (and compiled as such). That is why the timestamp is taken as the line's last token (once
+    // the line is known to have one) rather
     // than as what follows the value.
     Column trimmed = trim(col(TEXT_LINE));
     Column sample =

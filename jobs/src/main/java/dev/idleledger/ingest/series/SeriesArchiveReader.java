@@ -176,10 +176,9 @@ public final class SeriesArchiveReader {
     Column nextDay = col(FILE).contains("/dt=" + date.plusDays(1) + "/");
     Column inDay = col(TS).geq(dayStart).and(col(TS).lt(dayEnd));
     // dt=D may hold the previous day's stragglers and the next day's early rows: those are another
-    // date's, ignored
-    // here. A timestamp further off cannot be any run's (clock errors, epoch seconds written as
-    // milliseconds land in
-    // 1970): it is quarantined, so the rows do not vanish unseen.
+    // date's, ignored here. A timestamp further off cannot be any run's (clock errors, epoch
+    // seconds written as milliseconds land in 1970): it is quarantined, so the rows do not vanish
+    // unseen.
     Column nearDay =
         col(TS)
             .geq(lit(Timestamp.from(date.minusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant())))
@@ -229,8 +228,7 @@ public final class SeriesArchiveReader {
     }
 
     // One pass over everything read: the day's row counts, and per file split its row count and
-    // first row
-    // id so rejected rows can be given their line number without numbering every row.
+    // first row id so rejected rows can be given their line number without numbering every row.
     List<Row> blocks =
         raw.groupBy(col(FILE), col(BLOCK))
             .agg(
@@ -358,8 +356,7 @@ public final class SeriesArchiveReader {
   // ---- CSV: header; timestamp, metric, value; every other column a label (empty = absent) ----
   private Dataset<Row> csvRaw(List<String> header, List<String> paths) {
     // The header is known from the probe. Label names that differ only in case (Hostname, hostname)
-    // would
-    // collide in Spark's case-insensitive resolution, so the later one is named by position
+    // would collide in Spark's case-insensitive resolution, so the later one is named by position
     // instead.
     StructType schema = new StructType();
     Map<String, Column> byName = new LinkedHashMap<>();
@@ -459,11 +456,9 @@ public final class SeriesArchiveReader {
               map_from_arrays(keys, values));
     }
     // The id is a 64-bit hash of the map as written (for a collision among a fleet's ~10^5 series
-    // the odds are
-    // ~10^-9). Canonicalizing per sample (drop empty values, sort, serialize) cost most of the
-    // ingest stage at
-    // 1 s scrapes, so it is done per series instead (SeriesRead.series): a writer that changes its
-    // label order
+    // the odds are ~10^-9). Canonicalizing per sample (drop empty values, sort, serialize) cost
+    // most of the ingest stage at 1 s scrapes, so it is done per series instead
+    // (SeriesRead.series): a writer that changes its label order
     // mid-day gives a series two ids, which resolve to the same unit and the same canonical series
     // key.
     Column series = xxhash64(map_keys(labels), map_values(labels)).cast(DataTypes.StringType);

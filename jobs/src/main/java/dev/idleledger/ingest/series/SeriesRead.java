@@ -104,8 +104,8 @@ public record SeriesRead(
                 sum(when(rowRejected, 1L).otherwise(0L)).as(REJECTED_ROWS),
                 min(col(RID)).as(FIRST_RID));
     // Not filtered to hashed series: a filter on the grouping key would be pushed below the
-    // aggregate, and the
-    // two uses of perFile would no longer be the same plan (text series simply find a null map).
+    // aggregate, and the two uses of perFile would no longer be the same plan (text series simply
+    // find a null map).
     Dataset<Row> firstRows =
         perFile.select(col(SERIES_ID).as(FIRST_SERIES), col(FILE).as(FIRST_FILE), col(FIRST_RID));
     Dataset<Row> hashedLabels =

@@ -215,11 +215,9 @@ public final class GpuSampleTransform {
     aggs.add(sum(col(RAW_ROWS)).minus(count(lit(1))).as(DUPLICATE_ROWS));
 
     // Two aggregations on the one unit partitioning: first one row per (series, metric, ts) —
-    // repeats of a sample
-    // are counted there, which is how the accounting learns its duplicates without a pass of its
-    // own (the holder
-    // is a label of the series, so it does not split a group) — then the pivot to one row per
-    // (unit, ts).
+    // repeats of a sample are counted there, which is how the accounting learns its duplicates
+    // without a pass of its own (the holder is a label of the series, so it does not split a group)
+    // — then the pivot to one row per (unit, ts).
     Dataset<Row> pivoted =
         usable
             .select(col(UNIT_ID), col(TS), col(METRIC), col(VALUE), col(HOLDER), col(SERIES_KEY))
@@ -230,9 +228,8 @@ public final class GpuSampleTransform {
             .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
 
     // COST_MODEL §2: a sample holds until the unit's next sample when that is within the gap limit,
-    // else for
-    // the unit's median spacing that day (also for the day's last sample; a lone sample gets the
-    // limit).
+    // else for the unit's median spacing that day (also for the day's last sample; a lone sample
+    // gets the limit).
     WindowSpec byTime = Window.partitionBy(col(UNIT_ID)).orderBy(col(TS));
     Column gap =
         unix_millis(lead(col(TS), 1).over(byTime)).minus(unix_millis(col(TS))).divide(1000.0);

@@ -69,12 +69,10 @@ public final class TelemetryIngest {
         new SeriesArchiveReader(spark)
             .read(config.telemetryRoot, date, GpuSampleTransform.metrics());
     // The series frame is small (one row per label set) and every query below broadcasts it:
-    // compute it once, held
-    // in one partition (a broadcast frame is collected whole anyway), not in the
-    // spark.shuffle_partitions its
-    // MIG window leaves, which made each read of it a job of 64 tasks.
-    // A date without samples is an empty local frame all the way down: not cached, so the queries
-    // below fold on the driver.
+    // compute it once, held in one partition (a broadcast frame is collected whole anyway), not in
+    // the spark.shuffle_partitions its MIG window leaves, which made each read of it a job of 64
+    // tasks. A date without samples is an empty local frame all the way down: not cached, so the
+    // queries below fold on the driver.
     Dataset<Row> units =
         StageFrames.hold(
             transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1));
@@ -83,10 +81,8 @@ public final class TelemetryIngest {
       Dataset<Row> classified = transform.classify(read.samples(), units);
       LakeTables tables = new LakeTables(spark, config);
       // The pivot's collect_set of holders would plan as an object-hash aggregate, which past 128
-      // groups a task
-      // falls back to sorting, after which the hold-time window sorts by (unit, ts) again. Planned
-      // as a sort
-      // aggregate it sorts once and the window reuses that order.
+      // groups a task falls back to sorting, after which the hold-time window sorts by (unit, ts)
+      // again. Planned as a sort aggregate it sorts once and the window reuses that order.
       String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
       spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
       Dataset<Row> gpuSamples =

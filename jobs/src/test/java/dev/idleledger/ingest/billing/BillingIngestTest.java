@@ -391,8 +391,7 @@ class BillingIngestTest {
   @Test
   void equalLinesOfOneFileAreTwoCharges() throws IOException {
     // Without CUR's identity columns two equal lines of one delivery can be two real charges: a
-    // bill of one file
-    // has no earlier file to repeat, so nothing in it is a duplicate.
+    // bill of one file has no earlier file to repeat, so nothing in it is a duplicate.
     Path root = tmp.resolve("cur");
     Files.writeString(
         period(root, "2026-11").resolve("cur.csv"),

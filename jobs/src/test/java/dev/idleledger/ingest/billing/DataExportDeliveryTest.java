@@ -134,8 +134,7 @@ class DataExportDeliveryTest {
       throws IOException {
     Path export = tmp.resolve(EXPORT);
     // The older delivery wrote two chunks (40.00 for the hour); the newer one, after a restatement,
-    // fits in one
-    // chunk (32.7726) and overwrote 00001 only, so the older 00002 is still there.
+    // fits in one chunk (32.7726) and overwrote 00001 only, so the older 00002 is still there.
     chunk(
         export,
         "data/" + PERIOD + "/" + EXPORT + "-00001.csv.gz",

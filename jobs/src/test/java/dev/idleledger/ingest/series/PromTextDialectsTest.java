@@ -256,8 +256,7 @@ class PromTextDialectsTest {
   @Test
   void anExemplarLeaksIntoNeitherValueNorLabelsNorTime() {
     // The exemplar has its own labels, value and timestamp; '#', '{' and '}' inside a label value
-    // of the sample
-    // do not end it early. Seconds with a fraction round to Prometheus' milliseconds:
+    // of the sample do not end it early. Seconds with a fraction round to Prometheus' milliseconds:
     // 1793527215.123 s.
     SeriesRead read =
         read(

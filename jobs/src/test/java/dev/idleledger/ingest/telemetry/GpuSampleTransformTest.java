@@ -89,8 +89,8 @@ class GpuSampleTransformTest {
   @Test
   void holdAcrossHourRecordsItsPartInTheNextHour() {
     // 15 s scrapes at phase 7 s around 11:00 (offsets from 10:00:00): the 10:59:52 sample holds
-    // [10:59:52, 11:00:07),
-    // 8 s of hour 10 and 7 s past it; the 10:59:37 and 11:00:07 samples end within their hour.
+    // [10:59:52, 11:00:07), 8 s of hour 10 and 7 s past it; the 10:59:37 and 11:00:07 samples end
+    // within their hour.
     Dataset<Row> rows = gpuSamples(15, 3577, 3592, 3607, 3622).orderBy("ts");
     assertEquals(List.of(15.0, 15.0, 15.0, 15.0), holds(rows));
     assertEquals(List.of(0.0, 7.0, 0.0, 0.0), column(rows, HeldHours.NEXT_HOUR));
@@ -99,9 +99,8 @@ class GpuSampleTransformTest {
   @Test
   void lastHoldOfTheDayIsCutAtMidnight() {
     // 30 s scrapes at phase 10 s: 23:59:10 holds 30 s to 23:59:40, whose median hold of 30 s would
-    // run to 00:00:10: cut
-    // to the 20 s left of the date. 00:00:00 is not past hour 23's end for the cut hold, so nothing
-    // spills either.
+    // run to 00:00:10: cut to the 20 s left of the date. 00:00:00 is not past hour 23's end for the
+    // cut hold, so nothing spills either.
     Dataset<Row> rows = gpuSamples(10, 13 * 3600 + 3550, 13 * 3600 + 3580).orderBy("ts");
     assertEquals(List.of(30.0, 20.0), holds(rows));
     assertEquals(List.of(0.0, 0.0), column(rows, HeldHours.NEXT_HOUR));

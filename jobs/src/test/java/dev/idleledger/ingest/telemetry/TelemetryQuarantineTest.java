@@ -230,10 +230,8 @@ class TelemetryQuarantineTest {
   @Test
   void rowAccountingBalances() {
     // read: 8 sample lines of a.prom, 2 of c.prom, 4 of d.prom, 3 rows of b.csv, 1 straggler, 3
-    // unusable files
-    // (one row each) = 21; used: a.prom 1, c.prom 1, d.prom 1, b.csv 1, the straggler = 5; ignored:
-    // yesterday's
-    // row of a.prom; quarantined: the other 21 - 5 - 1 = 15.
+    // unusable files (one row each) = 21; used: a.prom 1, c.prom 1, d.prom 1, b.csv 1, the
+    // straggler = 5; ignored: yesterday's row of a.prom; quarantined: the other 21 - 5 - 1 = 15.
     assertEquals(new SourceAccounting("telemetry", 21, 5, 15, 0, 1), accounting);
     assertTrue(accounting.balances());
   }

@@ -1,5 +1,23 @@
 package dev.idleledger.recommend;
 
+import static dev.idleledger.tables.RecommendationTables.Recommendations.ACTION;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.CLUSTER;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.CONFIDENCE;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.CURRENCY;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.EVIDENCE;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.INSTANCE_TYPE;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.KIND;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.MONTHLY_SAVINGS;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.NAMESPACE;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.NODE;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.RECOMMENDATION_ID;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.STATUS;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.TEAM;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.TICKET_ERROR;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.TICKET_URL;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.WORKLOAD_KIND;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.WORKLOAD_NAME;
+import static dev.idleledger.tables.RecommendationTables.Recommendations.WORKLOAD_TYPE;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -14,7 +32,6 @@ import dev.idleledger.spark.LakeTables;
 import dev.idleledger.tables.RecommendationKind;
 import dev.idleledger.tables.RecommendationStatus;
 import dev.idleledger.tables.RecommendationTables;
-import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -72,25 +89,51 @@ public final class CombinedSavings {
   public static final String OVERLAPS_WITH = "overlaps_with";
   public static final String SUBJECT_COMBINED_MONTHLY_SAVINGS = "subject_combined_monthly_savings";
 
+  // Intermediate columns of the view's SQL (select): a share kind's part of the subject's cost, the
+  // subject's monthly cost, and per recommendation what the ones ranked before it leave of that
+  // cost and their kinds.
+  private static final String SHARE = "share";
+  private static final String SUBJECT_COST = "subject_cost";
+  private static final String LEFT_BY_EARLIER = "left_by_earlier";
+  private static final String EARLIER_KINDS = "earlier_kinds";
+
+  /** The recommendations columns the view lists before its own: which recommendation, on what. */
+  private static final String[] IDENTITY = {
+    RECOMMENDATION_ID,
+    KIND,
+    STATUS,
+    TEAM,
+    CLUSTER,
+    NAMESPACE,
+    WORKLOAD_KIND,
+    WORKLOAD_NAME,
+    WORKLOAD_TYPE,
+    NODE,
+    INSTANCE_TYPE
+  };
+
+  /** The recommendations columns the view lists after its own. */
+  private static final String[] DETAILS = {CONFIDENCE, ACTION, TICKET_URL, TICKET_ERROR, CURRENCY};
+
   /** Column name, SQL comment. */
   private static final String[][] COLUMNS = {
-    {Recommendations.RECOMMENDATION_ID, "recommendation id (recommendations.recommendation_id)"},
-    {Recommendations.KIND, "kind of the recommendation"},
-    {Recommendations.STATUS, "OPEN | UPDATED | REOPENED (only live recommendations are listed)"},
-    {Recommendations.TEAM, "team that should act (null for nodes and commitments: the platform's)"},
-    {Recommendations.CLUSTER, "cluster of the subject"},
-    {Recommendations.NAMESPACE, "namespace of the workload"},
-    {Recommendations.WORKLOAD_KIND, "top controller kind of the workload"},
-    {Recommendations.WORKLOAD_NAME, "top controller name of the workload"},
-    {Recommendations.WORKLOAD_TYPE, "training | inference | notebook | other"},
-    {Recommendations.NODE, "node (CONSOLIDATE_UNALLOCATED)"},
-    {Recommendations.INSTANCE_TYPE, "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"},
+    {RECOMMENDATION_ID, "recommendation id (recommendations.recommendation_id)"},
+    {KIND, "kind of the recommendation"},
+    {STATUS, "OPEN | UPDATED | REOPENED (only live recommendations are listed)"},
+    {TEAM, "team that should act (null for nodes and commitments: the platform's)"},
+    {CLUSTER, "cluster of the subject"},
+    {NAMESPACE, "namespace of the workload"},
+    {WORKLOAD_KIND, "top controller kind of the workload"},
+    {WORKLOAD_NAME, "top controller name of the workload"},
+    {WORKLOAD_TYPE, "training | inference | notebook | other"},
+    {NODE, "node (CONSOLIDATE_UNALLOCATED)"},
+    {INSTANCE_TYPE, "instance type (CONSOLIDATE_UNALLOCATED, COMMITMENT_COVERAGE)"},
     {
       SUBJECT,
       "what the overlapping recommendations share: cluster/namespace/workload_kind/workload_name, or kind|recommendation_id for a node or commitment"
     },
     {
-      Recommendations.MONTHLY_SAVINGS,
+      MONTHLY_SAVINGS,
       "the recommendation's own monthly savings, as if it were the only one (recommendations.monthly_savings)"
     },
     {
@@ -109,14 +152,14 @@ public final class CombinedSavings {
       SUBJECT_COMBINED_MONTHLY_SAVINGS,
       "what all live recommendations of the subject save together per month (sum of remaining_monthly_savings over the subject)"
     },
-    {Recommendations.CONFIDENCE, "high | medium | low"},
-    {Recommendations.ACTION, "what to change, in words"},
-    {Recommendations.TICKET_URL, "ticket link, once filed"},
+    {CONFIDENCE, "high | medium | low"},
+    {ACTION, "what to change, in words"},
+    {TICKET_URL, "ticket link, once filed"},
     {
-      Recommendations.TICKET_ERROR,
+      TICKET_ERROR,
       "why the last ticket sync failed (recommendations.ticket_error); null when it worked"
     },
-    {Recommendations.CURRENCY, "billing currency"}
+    {CURRENCY, "billing currency"}
   };
 
   private CombinedSavings() {}
@@ -154,7 +197,9 @@ public final class CombinedSavings {
                 + String.join(", ", cols)
                 + ") COMMENT '"
                 + "Live recommendations with savings that add up: per subject, applied largest first, each on what the ones before it left. "
-                + "Sum remaining_monthly_savings for totals.' AS "
+                + "Sum "
+                + REMAINING_MONTHLY_SAVINGS
+                + " for totals.' AS "
                 + select(tables.qualified(RecommendationTables.RECOMMENDATIONS)));
   }
 
@@ -163,19 +208,14 @@ public final class CombinedSavings {
    * for a node, the instance type for a commitment. The demo's list and the report show the same words.
    */
   public static Column who() {
-    Column workload = col(Recommendations.WORKLOAD_NAME);
-    Column node = col(Recommendations.NODE);
+    Column workload = col(WORKLOAD_NAME);
+    Column node = col(NODE);
     return when(
             workload.isNotNull(),
             concat_ws(
-                "",
-                coalesce(col(Recommendations.TEAM), lit("")),
-                lit(": "),
-                col(Recommendations.NAMESPACE),
-                lit("/"),
-                workload))
-        .when(node.isNotNull(), concat_ws("/", col(Recommendations.CLUSTER), node))
-        .otherwise(col(Recommendations.INSTANCE_TYPE));
+                "", coalesce(col(TEAM), lit("")), lit(": "), col(NAMESPACE), lit("/"), workload))
+        .when(node.isNotNull(), concat_ws("/", col(CLUSTER), node))
+        .otherwise(col(INSTANCE_TYPE));
   }
 
   public static String[] columnNames() {
@@ -192,19 +232,17 @@ public final class CombinedSavings {
         combined
             .agg(
                 sum(REMAINING_MONTHLY_SAVINGS),
-                sum(Recommendations.MONTHLY_SAVINGS),
+                sum(MONTHLY_SAVINGS),
                 count("*"),
                 count(OVERLAPS_WITH),
-                max(Recommendations.CURRENCY))
+                max(CURRENCY))
             .first();
     List<TeamSavings> teams = new ArrayList<>();
     for (Row r :
         combined
-            .groupBy(Recommendations.TEAM)
-            .agg(
-                sum(REMAINING_MONTHLY_SAVINGS).as("combined"),
-                sum(Recommendations.MONTHLY_SAVINGS).as("own"))
-            .orderBy(desc("combined"), coalesce(col(Recommendations.TEAM), lit("")))
+            .groupBy(TEAM)
+            .agg(sum(REMAINING_MONTHLY_SAVINGS).as("combined"), sum(MONTHLY_SAVINGS).as("own"))
+            .orderBy(desc("combined"), coalesce(col(TEAM), lit("")))
             .collectAsList()) {
       teams.add(new TeamSavings(r.getString(0), r.getDouble(1), r.getDouble(2)));
     }
@@ -222,53 +260,139 @@ public final class CombinedSavings {
    * share kind saves, from its evidence; cost = the subject's monthly cost, S / share; left = 1 - S / cost, what
    * a recommendation leaves of the subject's cost (unknown, so skipped by collect_list, when cost is).
    */
-  // The SQL names the recommendations columns as written (one query reads best as SQL); a renamed
-  // column fails it at analysis, in CombinedSavingsTest and every test that publishes the view.
+  // One query reads best as SQL. Its column names are the constants' (issue #18): renaming a
+  // column renames it here too, instead of leaving the view to fail at analysis.
   static String select(String source) {
-    String order = "PARTITION BY subject ORDER BY monthly_savings DESC, recommendation_id";
+    String order =
+        "PARTITION BY " + SUBJECT + " ORDER BY " + MONTHLY_SAVINGS + " DESC, " + RECOMMENDATION_ID;
+    String earlier = " OVER (" + order + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)";
     return "WITH live AS ("
-        + " SELECT recommendation_id, kind, status, team, cluster, namespace, workload_kind, workload_name, workload_type, node, instance_type,"
-        + " monthly_savings, confidence, action, ticket_url, ticket_error, currency,"
-        + " CASE WHEN workload_name IS NOT NULL THEN concat_ws('/', cluster, namespace, workload_kind, workload_name)"
-        + " ELSE concat(kind, '|', recommendation_id) END AS subject,"
-        + " CASE kind"
+        + " SELECT "
+        + list(IDENTITY)
+        + ", "
+        + MONTHLY_SAVINGS
+        + ", "
+        + list(DETAILS)
+        + ","
+        + " CASE WHEN "
+        + WORKLOAD_NAME
+        + " IS NOT NULL THEN concat_ws('/', "
+        + list(CLUSTER, NAMESPACE, WORKLOAD_KIND, WORKLOAD_NAME)
+        + ")"
+        + " ELSE concat("
+        + KIND
+        + ", '|', "
+        + RECOMMENDATION_ID
+        + ") END AS "
+        + SUBJECT
+        + ","
+        + " CASE "
+        + KIND
         + " WHEN '"
         + RecommendationKind.RIGHTSIZE_GPU
-        + "' THEN 1D - CAST(get_json_object(evidence, '$.compute_slices') AS DOUBLE)"
-        + " / CAST(get_json_object(evidence, '$.slices_per_gpu') AS DOUBLE)"
+        + "' THEN 1D - "
+        + evidence("compute_slices")
+        + " / "
+        + evidence("slices_per_gpu")
         + " WHEN '"
         + RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS
-        + "' THEN 1D - CAST(get_json_object(evidence, '$.recommended_replicas') AS DOUBLE)"
-        + " / CAST(get_json_object(evidence, '$.replicas_median') AS DOUBLE)"
-        + " END AS share"
+        + "' THEN 1D - "
+        + evidence("recommended_replicas")
+        + " / "
+        + evidence("replicas_median")
+        + " END AS "
+        + SHARE
         + " FROM "
         + source
-        + " WHERE status IN ('"
+        + " WHERE "
+        + STATUS
+        + " IN ('"
         + RecommendationStatus.OPEN
         + "', '"
         + RecommendationStatus.UPDATED
         + "', '"
         + RecommendationStatus.REOPENED
         + "')),"
-        + " costed AS (SELECT *, max(CASE WHEN share > 0 THEN monthly_savings / share END) OVER (PARTITION BY subject) AS subject_cost FROM live),"
+        + " costed AS (SELECT *, max(CASE WHEN "
+        + SHARE
+        + " > 0 THEN "
+        + MONTHLY_SAVINGS
+        + " / "
+        + SHARE
+        + " END) OVER (PARTITION BY "
+        + SUBJECT
+        + ") AS "
+        + SUBJECT_COST
+        + " FROM live),"
         + " ranked AS (SELECT *,"
         + " row_number() OVER ("
         + order
-        + ") AS combined_savings_rank,"
-        + " collect_list(CASE WHEN subject_cost > 0 THEN greatest(0D, 1D - monthly_savings / subject_cost) END)"
-        + " OVER ("
-        + order
-        + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS left_by_earlier,"
-        + " collect_list(kind) OVER ("
-        + order
-        + " ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_kinds"
+        + ") AS "
+        + COMBINED_SAVINGS_RANK
+        + ","
+        + " collect_list(CASE WHEN "
+        + SUBJECT_COST
+        + " > 0 THEN greatest(0D, 1D - "
+        + MONTHLY_SAVINGS
+        + " / "
+        + SUBJECT_COST
+        + ") END)"
+        + earlier
+        + " AS "
+        + LEFT_BY_EARLIER
+        + ","
+        + " collect_list("
+        + KIND
+        + ")"
+        + earlier
+        + " AS "
+        + EARLIER_KINDS
         + " FROM costed),"
-        + " remaining AS (SELECT *, monthly_savings * aggregate(left_by_earlier, 1D, (acc, x) -> acc * x) AS remaining_monthly_savings FROM ranked)"
-        + " SELECT recommendation_id, kind, status, team, cluster, namespace, workload_kind, workload_name, workload_type, node, instance_type,"
-        + " subject, monthly_savings, CAST(combined_savings_rank AS INT) AS combined_savings_rank, remaining_monthly_savings,"
-        + " CASE WHEN size(earlier_kinds) > 0 THEN array_join(earlier_kinds, ', ') END AS overlaps_with,"
-        + " sum(remaining_monthly_savings) OVER (PARTITION BY subject) AS subject_combined_monthly_savings,"
-        + " confidence, action, ticket_url, ticket_error, currency"
+        + " remaining AS (SELECT *, "
+        + MONTHLY_SAVINGS
+        + " * aggregate("
+        + LEFT_BY_EARLIER
+        + ", 1D, (acc, x) -> acc * x) AS "
+        + REMAINING_MONTHLY_SAVINGS
+        + " FROM ranked)"
+        + " SELECT "
+        + list(IDENTITY)
+        + ","
+        + " "
+        + list(SUBJECT, MONTHLY_SAVINGS)
+        + ", CAST("
+        + COMBINED_SAVINGS_RANK
+        + " AS INT) AS "
+        + COMBINED_SAVINGS_RANK
+        + ", "
+        + REMAINING_MONTHLY_SAVINGS
+        + ","
+        + " CASE WHEN size("
+        + EARLIER_KINDS
+        + ") > 0 THEN array_join("
+        + EARLIER_KINDS
+        + ", ', ') END AS "
+        + OVERLAPS_WITH
+        + ","
+        + " sum("
+        + REMAINING_MONTHLY_SAVINGS
+        + ") OVER (PARTITION BY "
+        + SUBJECT
+        + ") AS "
+        + SUBJECT_COMBINED_MONTHLY_SAVINGS
+        + ","
+        + " "
+        + list(DETAILS)
         + " FROM remaining";
+  }
+
+  /** A field of the recommendation's evidence JSON, as a double. */
+  private static String evidence(String field) {
+    return "CAST(get_json_object(" + EVIDENCE + ", '$." + field + "') AS DOUBLE)";
+  }
+
+  /** The columns as a SQL list, in order. */
+  private static String list(String... columns) {
+    return String.join(", ", columns);
   }
 }

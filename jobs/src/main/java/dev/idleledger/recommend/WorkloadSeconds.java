@@ -1,11 +1,11 @@
 package dev.idleledger.recommend;
 
+import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -154,7 +154,9 @@ final class WorkloadSeconds {
             min(GpuSamples.GPU_MODEL).as(MIN_GPU_MODEL),
             max(GpuSamples.NODE).as(GpuSamples.NODE))
         // A unit two pods of the workload share (time-slicing) counts once in the demand.
-        .withColumn(DEMAND, expr("aggregate(units, 0D, (acc, u) -> acc + u.activity)"))
+        .withColumn(
+            DEMAND,
+            aggregate(col(UNITS), lit(0.0), (demand, unit) -> demand.plus(unit.getField(ACTIVITY))))
         .drop(UNITS);
   }
 

@@ -1,5 +1,9 @@
 package dev.idleledger.ingest.series;
 
+import static dev.idleledger.ingest.series.SeriesArchiveReader.IS_SAMPLE;
+import static dev.idleledger.ingest.series.SeriesArchiveReader.PARSE_ERROR;
+import static dev.idleledger.ingest.series.SeriesArchiveReader.TS_TEXT;
+import static dev.idleledger.ingest.series.SeriesArchiveReader.VALUE_TEXT;
 import static dev.idleledger.ingest.series.SeriesColumns.BLOCK;
 import static dev.idleledger.ingest.series.SeriesColumns.FILE;
 import static dev.idleledger.ingest.series.SeriesColumns.LABEL_MAP;
@@ -10,10 +14,10 @@ import static dev.idleledger.ingest.series.SeriesColumns.RID;
 import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static dev.idleledger.spark.SqlCasts.tryCast;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.instr;
 import static org.apache.spark.sql.functions.length;
@@ -31,6 +35,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Cuts Prometheus text lines of one {@link PromDialect} into the reader's columns: metric, label text, value and
@@ -109,7 +114,7 @@ final class PromTextLines {
     Column ts =
         dialect == PromDialect.OPENMETRICS
             ? fromSeconds()
-            : timestamp_millis(expr("try_cast(ts_text AS BIGINT)"));
+            : timestamp_millis(tryCast(TS_TEXT, DataTypes.LongType));
     String prefix = dialect == PromDialect.EXPOSITION ? EXPOSITION_SERIES : GO_QUOTED_SERIES;
     return spark
         .read()
@@ -119,16 +124,16 @@ final class PromTextLines {
             col("_metadata.file_block_start").as(BLOCK),
             monotonically_increasing_id().as(RID),
             col(TEXT_LINE).as(RAW),
-            trimmed.notEqual("").and(not(trimmed.startsWith("#"))).as("is_sample"),
+            trimmed.notEqual("").and(not(trimmed.startsWith("#"))).as(IS_SAMPLE),
             (nameInBraces ? nameFromLabel(sample) : nameBeforeLabels(sample)).as(METRIC),
             labelText.as(LABEL_TEXT),
-            valueText.as("value_text"),
-            tsText.as("ts_text"),
+            valueText.as(VALUE_TEXT),
+            tsText.as(TS_TEXT),
             when(not(shapeOk), lit(MALFORMED))
                 .when(tsText.equalTo(""), lit(MISSING_TIMESTAMP))
-                .as("parse_error"))
+                .as(PARSE_ERROR))
         .withColumn(TS, ts)
-        .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
+        .withColumn(VALUE, tryCast(VALUE_TEXT, DataTypes.DoubleType))
         .withColumn(SERIES_ID, concat(lit(prefix), col(LABEL_TEXT)))
         .withColumn(LABEL_MAP, lit(null).cast(SeriesArchiveReader.LABEL_MAP_TYPE))
         .withColumn(LINE_OFFSET, lit(0));
@@ -157,7 +162,7 @@ final class PromTextLines {
    * year 5000 are no time at all (null: an unparseable timestamp).
    */
   private static Column fromSeconds() {
-    Column seconds = expr("try_cast(ts_text AS DOUBLE)");
+    Column seconds = tryCast(TS_TEXT, DataTypes.DoubleType);
     return when(abs(seconds).lt(1e11), timestamp_millis(floor(seconds.multiply(1000).plus(0.5))));
   }
 }

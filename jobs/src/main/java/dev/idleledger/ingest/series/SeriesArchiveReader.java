@@ -11,6 +11,8 @@ import static dev.idleledger.ingest.series.SeriesColumns.RID;
 import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static dev.idleledger.spark.SqlCasts.quoted;
+import static dev.idleledger.spark.SqlCasts.tryCast;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_contains;
@@ -82,16 +84,19 @@ import org.apache.spark.sql.types.TimestampNTZType;
  */
 public final class SeriesArchiveReader {
   /** True for a row that is a sample (not a header or a blank line). */
-  private static final String IS_SAMPLE = "is_sample";
+  static final String IS_SAMPLE = "is_sample";
 
   /** Lowest row id of a file split, to number its lines. */
   private static final String MIN_RID = "min_rid";
 
   /** Why the row could not be parsed; null when it could. */
-  private static final String PARSE_ERROR = "parse_error";
+  static final String PARSE_ERROR = "parse_error";
 
   /** The timestamp as written, trimmed. */
-  private static final String TS_TEXT = "ts_text";
+  static final String TS_TEXT = "ts_text";
+
+  /** The value as written, trimmed. */
+  static final String VALUE_TEXT = "value_text";
 
   /** The timestamp column of a CSV or Parquet archive. */
   private static final String ARCHIVE_TIMESTAMP = "timestamp";
@@ -364,7 +369,7 @@ public final class SeriesArchiveReader {
     for (int i = 0; i < header.size(); i++) {
       String name = taken.add(header.get(i).toLowerCase(Locale.ROOT)) ? header.get(i) : "_c" + i;
       schema = schema.add(name, DataTypes.StringType);
-      byName.put(header.get(i), col(q(name)));
+      byName.put(header.get(i), col(quoted(name)));
     }
     List<String> labelColumns =
         header.stream().filter(h -> !REQUIRED.contains(h)).sorted().toList();
@@ -394,16 +399,16 @@ public final class SeriesArchiveReader {
             lit(true).as(IS_SAMPLE),
             trim(byName.get("metric")).as(METRIC),
             trim(byName.get(ARCHIVE_TIMESTAMP)).as(TS_TEXT),
-            trim(byName.get(ARCHIVE_VALUE)).as("value_text"),
+            trim(byName.get(ARCHIVE_VALUE)).as(VALUE_TEXT),
             concat(lit("C"), seriesText).as(SERIES_ID),
             lit(null).cast(DataTypes.StringType).as(PARSE_ERROR))
         .withColumn(
             TS,
             when(
                     col(TS_TEXT).rlike(EPOCH_MS),
-                    timestamp_millis(expr("try_cast(ts_text AS BIGINT)")))
-                .when(col(TS_TEXT).rlike(ISO_TS), expr("try_cast(ts_text AS TIMESTAMP)")))
-        .withColumn(VALUE, expr("try_cast(value_text AS DOUBLE)"))
+                    timestamp_millis(tryCast(TS_TEXT, DataTypes.LongType)))
+                .when(col(TS_TEXT).rlike(ISO_TS), tryCast(TS_TEXT, DataTypes.TimestampType)))
+        .withColumn(VALUE, tryCast(VALUE_TEXT, DataTypes.DoubleType))
         .withColumn(LABEL_MAP, lit(null).cast(LABEL_MAP_TYPE))
         .withColumn(LINE_OFFSET, lit(1));
   }
@@ -449,7 +454,7 @@ public final class SeriesArchiveReader {
       // Top-level label columns win over the map: drop those keys from the map, then add the
       // columns.
       Column keys = array(extra.stream().map(functions_lit()).toArray(Column[]::new));
-      Column values = array(extra.stream().map(h -> col(q(h))).toArray(Column[]::new));
+      Column values = array(extra.stream().map(h -> col(quoted(h))).toArray(Column[]::new));
       labels =
           map_concat(
               map_filter(labels, (k, v) -> not(array_contains(keys, k))),
@@ -464,7 +469,7 @@ public final class SeriesArchiveReader {
     Column series = xxhash64(map_keys(labels), map_values(labels)).cast(DataTypes.StringType);
     Column value =
         df.schema().apply(ARCHIVE_VALUE).dataType().equals(DataTypes.StringType)
-            ? expr("try_cast(value AS DOUBLE)")
+            ? tryCast(ARCHIVE_VALUE, DataTypes.DoubleType)
             : col(ARCHIVE_VALUE).cast(DataTypes.DoubleType);
     return df.select(
         col(SOURCE_FILE_PATH).as(FILE),
@@ -472,7 +477,9 @@ public final class SeriesArchiveReader {
         col("_metadata.row_index").as(RID),
         to_json(
                 struct(
-                    Arrays.stream(schema.fieldNames()).map(n -> col(q(n))).toArray(Column[]::new)))
+                    Arrays.stream(schema.fieldNames())
+                        .map(n -> col(quoted(n)))
+                        .toArray(Column[]::new)))
             .as(RAW),
         lit(true).as(IS_SAMPLE),
         col("metric").as(METRIC),
@@ -486,9 +493,5 @@ public final class SeriesArchiveReader {
 
   private static Function<String, Column> functions_lit() {
     return s -> lit(s);
-  }
-
-  private static String q(String name) {
-    return "`" + name.replace("`", "``") + "`";
   }
 }

@@ -117,6 +117,13 @@ public final class LedgerSpark {
     // 10 commits), which cut a tiny night's tasks from 797 to 491 at the same jobs (BENCHMARKS.md,
     // issue #20 "Second cuts").
     sink.set("spark.databricks.delta.snapshotPartitions", localMaster ? "1" : "4");
+    // Delta's VACUUM lists a table's folders, and compares them with its log, in exactly this many
+    // tasks. Spark's default (10,000) is meant for listing many thousands of partition folders; on
+    // this lake, a few files per table and date, it made each table's VACUUM a 10,000-task stage,
+    // minutes of task launches for nothing on 2 cores. As many tasks as a shuffle has is plenty.
+    sink.set(
+        "spark.sql.sources.parallelPartitionDiscovery.parallelism",
+        String.valueOf(config.shufflePartitions));
     // embedded: the lake's folders are the catalog (LakeCatalog), nothing machine-local. external:
     // the Hive metastore or Glue that hive-site.xml / spark.settings name.
     sink.set("spark.sql.catalogImplementation", config.embeddedMetastore ? "in-memory" : "hive");

@@ -45,4 +45,17 @@ class LedgerSparkSettingsTest {
         opens != null && opens.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"),
         String.valueOf(opens));
   }
+
+  @Test
+  void vacuumListsATableInAsManyTasksAsAShuffleNotTenThousand() {
+    // Delta's VACUUM lists and diffs a table's files in exactly this many tasks.
+    assertEquals(
+        "3",
+        settings("spark.master=local[2]", "spark.shuffle_partitions=3")
+            .get("spark.sql.sources.parallelPartitionDiscovery.parallelism"));
+    assertEquals(
+        "64",
+        settings("spark.master=spark://127.0.0.1:7077")
+            .get("spark.sql.sources.parallelPartitionDiscovery.parallelism"));
+  }
 }

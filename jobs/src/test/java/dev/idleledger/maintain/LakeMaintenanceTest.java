@@ -78,9 +78,11 @@ class LakeMaintenanceTest {
       after += r.after().liveFiles();
       // One date, compacted: at most one file (none when the table has no rows for it).
       assertTrue(r.after().liveFiles() <= 1, spec.name() + " after OPTIMIZE: " + r.after());
-      // Without --from/--to: the maintain.recent_days newest dates, ending at the table's newest.
+      // Without --from/--to: the maintain.recent_days newest dates, ending at the table's newest;
+      // nothing for a table without rows (billing_pod_split: this fleet's bill has no split cost).
       LocalDate from = NIGHT.minusDays(settings.recentDays() - 1L);
-      assertEquals(from + ".." + NIGHT, r.optimized(), spec.name() + " compacts the newest dates");
+      String expected = spark.table(DB + "." + spec.name()).isEmpty() ? "" : from + ".." + NIGHT;
+      assertEquals(expected, r.optimized(), spec.name() + " compacts the newest dates");
     }
     assertTrue(after < before, "live silver files " + before + " -> " + after);
   }

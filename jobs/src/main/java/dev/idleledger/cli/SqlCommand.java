@@ -1,5 +1,6 @@
 package dev.idleledger.cli;
 
+import dev.idleledger.RunFailedException;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.recommend.CombinedSavings;
 import dev.idleledger.spark.LakeTables;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
+import org.apache.spark.SparkThrowable;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -62,11 +65,43 @@ public final class SqlCommand implements Callable<Integer> {
           .tableExists(config.database, RecommendationTables.RECOMMENDATIONS.name())) {
         CombinedSavings.publish(new LakeTables(spark, config));
       }
-      print(spark.sql(query), format, System.out);
+      printQuery(spark, config.database);
       return IdleLedger.EXIT_OK;
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Runs the person's query. A query Spark refuses (a typo in a table or column name, a parse error, a
+   * failed cast) is their input, not our bug: one line that says what Spark said and where to look,
+   * not a stack trace with the query plan in it.
+   */
+  private void printQuery(SparkSession spark, String database) throws IOException {
+    try {
+      print(spark.sql(query), format, System.out);
+    } catch (Exception e) {
+      if (e instanceof SparkThrowable) {
+        throw new RunFailedException(
+            "the query did not run: "
+                + refusal(e)
+                + " (SHOW TABLES IN "
+                + database
+                + " lists the tables, DESCRIBE "
+                + database
+                + ".<table> their columns)");
+      }
+      throw e;
+    }
+  }
+
+  /** Spark's reason without the analyzed plan it appends to an analysis error's message. */
+  static String refusal(Exception e) {
+    String message =
+        e instanceof AnalysisException analysis ? analysis.getSimpleMessage() : e.getMessage();
+    return message == null
+        ? e.getClass().getSimpleName()
+        : message.lines().findFirst().orElse(message).strip();
   }
 
   static void print(Dataset<Row> result, Format format, PrintStream out) throws IOException {

@@ -1,6 +1,7 @@
 package dev.idleledger.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.testing.ProcessRunner;
@@ -88,5 +89,46 @@ class CommandLineTest {
                 "spark.master=local[1]"));
     assertEquals(IdleLedger.EXIT_RUN_FAILED, r.exitCode());
     assertTrue(r.stderr().contains("no_such_table"), r.stderr());
+    assertOneLineWithoutStackTrace(r.stderr());
+  }
+
+  @Test
+  void misspelledColumnIsOneLineNamingTheColumnWithoutThePlanOrAStackTrace() throws Exception {
+    Path lake = dir.resolve("lake3");
+    ProcessRunner.Result made =
+        ProcessRunner.idleLedger(
+            List.of(
+                "sql",
+                "CREATE TABLE daily USING DELTA AS SELECT DATE'2026-11-01' AS date, 1.5 AS gpu_cost",
+                "--set",
+                "lake.root=" + lake,
+                "--set",
+                "spark.master=local[1]"));
+    assertEquals(0, made.exitCode(), made.stderr());
+
+    ProcessRunner.Result r =
+        ProcessRunner.idleLedger(
+            List.of(
+                "sql",
+                "SELECT day, gpu_cost FROM daily",
+                "--set",
+                "lake.root=" + lake,
+                "--set",
+                "spark.master=local[1]"));
+    assertEquals(IdleLedger.EXIT_RUN_FAILED, r.exitCode());
+    String line = assertOneLineWithoutStackTrace(r.stderr());
+    assertTrue(line.contains("`day`"), line);
+    assertTrue(line.contains("`date`"), "Spark's suggestion is kept: " + line);
+    assertTrue(line.contains("DESCRIBE idle_ledger.<table>"), line);
+    assertFalse(r.stderr().contains("SubqueryAlias"), "no analyzed plan: " + r.stderr());
+  }
+
+  /** The one idle-ledger line of stderr (Spark's own log lines may surround it), and no stack frame. */
+  private static String assertOneLineWithoutStackTrace(String stderr) {
+    List<String> ours = stderr.lines().filter(l -> l.startsWith("idle-ledger: ")).toList();
+    assertEquals(1, ours.size(), stderr);
+    assertTrue(
+        stderr.lines().noneMatch(l -> l.strip().startsWith("at ")), "no stack trace: " + stderr);
+    return ours.get(0);
   }
 }

@@ -96,7 +96,7 @@ public final class SqlCommand implements Callable<Integer> {
   }
 
   /** Spark's reason without the analyzed plan it appends to an analysis error's message. */
-  static String refusal(Exception e) {
+  private static String refusal(Exception e) {
     String message =
         e instanceof AnalysisException analysis ? analysis.getSimpleMessage() : e.getMessage();
     return message == null

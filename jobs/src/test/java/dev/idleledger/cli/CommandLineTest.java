@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.testing.ProcessRunner;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,58 +36,25 @@ class CommandLineTest {
 
   @Test
   void tableMadeByOneProcessIsQueryableBySqlInTheNext() throws Exception {
-    String lake = "lake.root=" + dir.resolve("lake");
+    Path lake = dir.resolve("lake");
     ProcessRunner.Result made =
-        ProcessRunner.idleLedger(
-            List.of(
-                "sql",
-                "CREATE TABLE probe USING DELTA AS SELECT 42 AS answer, 'H100' AS gpu",
-                "--set",
-                lake,
-                "--set",
-                "spark.master=local[1]"));
+        sql(lake, "CREATE TABLE probe USING DELTA AS SELECT 42 AS answer, 'H100' AS gpu");
     assertEquals(0, made.exitCode(), made.stderr());
 
     ProcessRunner.Result csv =
-        ProcessRunner.idleLedger(
-            List.of(
-                "sql",
-                "SELECT answer, gpu, NULL AS nothing FROM probe",
-                "--format",
-                "csv",
-                "--set",
-                lake,
-                "--set",
-                "spark.master=local[1]"));
+        sql(lake, "SELECT answer, gpu, NULL AS nothing FROM probe", "--format", "csv");
     assertEquals(0, csv.exitCode(), csv.stderr());
     assertEquals(List.of("answer,gpu,nothing", "42,H100,"), csv.stdout().lines().toList());
 
     ProcessRunner.Result json =
-        ProcessRunner.idleLedger(
-            List.of(
-                "sql",
-                "SELECT answer, gpu FROM idle_ledger.probe",
-                "--format",
-                "json",
-                "--set",
-                lake,
-                "--set",
-                "spark.master=local[1]"));
+        sql(lake, "SELECT answer, gpu FROM idle_ledger.probe", "--format", "json");
     assertEquals(0, json.exitCode(), json.stderr());
     assertEquals("{\"answer\":42,\"gpu\":\"H100\"}", json.stdout().strip());
   }
 
   @Test
   void badQueryFailsWithExitOneAndAOneLineReason() throws Exception {
-    ProcessRunner.Result r =
-        ProcessRunner.idleLedger(
-            List.of(
-                "sql",
-                "SELECT * FROM no_such_table",
-                "--set",
-                "lake.root=" + dir.resolve("lake2"),
-                "--set",
-                "spark.master=local[1]"));
+    ProcessRunner.Result r = sql(dir.resolve("lake2"), "SELECT * FROM no_such_table");
     assertEquals(IdleLedger.EXIT_RUN_FAILED, r.exitCode());
     assertTrue(r.stderr().contains("no_such_table"), r.stderr());
     assertOneLineWithoutStackTrace(r.stderr());
@@ -96,31 +64,27 @@ class CommandLineTest {
   void misspelledColumnIsOneLineNamingTheColumnWithoutThePlanOrAStackTrace() throws Exception {
     Path lake = dir.resolve("lake3");
     ProcessRunner.Result made =
-        ProcessRunner.idleLedger(
-            List.of(
-                "sql",
-                "CREATE TABLE daily USING DELTA AS SELECT DATE'2026-11-01' AS date, 1.5 AS gpu_cost",
-                "--set",
-                "lake.root=" + lake,
-                "--set",
-                "spark.master=local[1]"));
+        sql(
+            lake,
+            "CREATE TABLE daily USING DELTA AS SELECT DATE'2026-11-01' AS date, 1.5 AS gpu_cost");
     assertEquals(0, made.exitCode(), made.stderr());
 
-    ProcessRunner.Result r =
-        ProcessRunner.idleLedger(
-            List.of(
-                "sql",
-                "SELECT day, gpu_cost FROM daily",
-                "--set",
-                "lake.root=" + lake,
-                "--set",
-                "spark.master=local[1]"));
+    ProcessRunner.Result r = sql(lake, "SELECT day, gpu_cost FROM daily");
     assertEquals(IdleLedger.EXIT_RUN_FAILED, r.exitCode());
     String line = assertOneLineWithoutStackTrace(r.stderr());
     assertTrue(line.contains("`day`"), line);
     assertTrue(line.contains("`date`"), "Spark's suggestion is kept: " + line);
     assertTrue(line.contains("DESCRIBE idle_ledger.<table>"), line);
     assertFalse(r.stderr().contains("SubqueryAlias"), "no analyzed plan: " + r.stderr());
+  }
+
+  /** {@code idle-ledger sql QUERY [FLAGS]} in its own process, on {@code lake} with one local core. */
+  private static ProcessRunner.Result sql(Path lake, String query, String... flags)
+      throws Exception {
+    List<String> args = new ArrayList<>(List.of("sql", query));
+    args.addAll(List.of(flags));
+    args.addAll(List.of("--set", "lake.root=" + lake, "--set", "spark.master=local[1]"));
+    return ProcessRunner.idleLedger(args);
   }
 
   /** The one idle-ledger line of stderr (Spark's own log lines may surround it), and no stack frame. */

@@ -90,10 +90,12 @@ public record SeriesRead(
    * {@code rowRejected} rejects. A source can account for its quarantined and ignored rows from this small frame
    * instead of another pass over the samples.
    *
-   * <p>One aggregate pass over the samples (per series and file: rows, rejected rows, first row id). Parquet
-   * series carry a hash, not their labels: their label map is taken from the first row of each series in each
-   * file, found by (file, row id), so that second scan decodes the map but hashes nothing. Both uses of the
-   * aggregate sit in one plan, where Spark reuses its exchange rather than scanning twice.
+   * <p>Two scans of the samples. The first aggregates per series and file (rows, rejected rows, first row id),
+   * hashing each Parquet row's label map into its series id. Parquet series carry that hash, not their labels: the
+   * second scan finds each series' first row in each file by (file, row id), joined against the small aggregate, and
+   * takes its label map from there, decoding maps but hashing nothing. The counts ride through that join to the
+   * per-series sums, so the aggregate is used once: read twice, Spark would prune each use to its own columns and
+   * scan and hash every row a second time for the other (two different exchanges, nothing to reuse).
    */
   public Dataset<Row> series(Column rowRejected) {
     Dataset<Row> perFile =
@@ -103,23 +105,25 @@ public record SeriesRead(
                 count(lit(1)).as(ROWS),
                 sum(when(rowRejected, 1L).otherwise(0L)).as(REJECTED_ROWS),
                 min(col(RID)).as(FIRST_RID));
-    // Not filtered to hashed series: a filter on the grouping key would be pushed below the
-    // aggregate, and the two uses of perFile would no longer be the same plan (text series simply
-    // find a null map).
-    Dataset<Row> firstRows =
-        perFile.select(col(SERIES_ID).as(FIRST_SERIES), col(FILE).as(FIRST_FILE), col(FIRST_RID));
-    Dataset<Row> hashedLabels =
+    // Every (series, file) meets exactly one row here: its first one (row ids are unique within a
+    // file). Text series find a null map.
+    Dataset<Row> counted =
         samples
             .select(col(FILE), col(RID), col(LABEL_MAP))
             .join(
-                broadcast(firstRows),
+                broadcast(
+                    perFile.select(
+                        col(SERIES_ID).as(FIRST_SERIES),
+                        col(FILE).as(FIRST_FILE),
+                        col(FIRST_RID),
+                        col(ROWS),
+                        col(REJECTED_ROWS))),
                 col(FILE).equalTo(col(FIRST_FILE)).and(col(RID).equalTo(col(FIRST_RID))))
             .groupBy(col(FIRST_SERIES).as(SERIES_ID))
-            .agg(first(col(LABEL_MAP)).as(LABEL_MAP));
-    Dataset<Row> counted =
-        perFile
-            .groupBy(col(SERIES_ID))
-            .agg(sum(col(ROWS)).as(ROWS), sum(col(REJECTED_ROWS)).as(REJECTED_ROWS));
+            .agg(
+                sum(col(ROWS)).as(ROWS),
+                sum(col(REJECTED_ROWS)).as(REJECTED_ROWS),
+                first(col(LABEL_MAP)).as(LABEL_MAP));
 
     Column body = expr("substring(" + SERIES_ID + ", 2)");
     Column labels =
@@ -139,7 +143,6 @@ public record SeriesRead(
                     map_entries(
                         map_filter(col(LABELS), (k, v) -> v.isNotNull().and(v.notEqual("")))))));
     return counted
-        .join(hashedLabels, new String[] {SERIES_ID}, "left")
         .withColumn(LABELS, labels)
         .drop(LABEL_MAP)
         .withColumn(

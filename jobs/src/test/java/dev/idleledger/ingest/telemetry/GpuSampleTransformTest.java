@@ -118,14 +118,24 @@ class GpuSampleTransformTest {
   @Test
   void thePivotAndTheHoldWindowShareOneShuffleByUnit() {
     String plan = gpuSamples(10, 0, 1, 2).queryExecution().executedPlan().toString();
-    // The samples are shuffled once, by unit; the only other exchanges are on the small series
-    // frame.
+    // The samples are shuffled once, by unit (its index); the only other exchanges are on the
+    // small series frame, one of them gathering it to number its units.
     assertEquals(
         1,
-        count(plan, "Exchange hashpartitioning\\(unit_id#\\d+, \\d+\\), REPARTITION_BY_COL"),
+        count(plan, "Exchange hashpartitioning\\(unit_index#\\d+, \\d+\\), REPARTITION_BY_COL"),
         plan);
-    assertEquals(0, count(plan, "Exchange hashpartitioning\\(unit_id#\\d+, ts#"), plan);
-    assertEquals(0, count(plan, "Exchange rangepartitioning|Exchange SinglePartition"), plan);
+    assertEquals(0, count(plan, "Exchange hashpartitioning\\(unit_index#\\d+, ts#"), plan);
+    assertEquals(0, count(plan, "Exchange rangepartitioning"), plan);
+    // (printed once per reader of the numbered frame, with the same plan id)
+    assertEquals(
+        1,
+        Pattern.compile("Exchange SinglePartition, \\w+, \\[plan_id=(\\d+)\\]")
+            .matcher(plan)
+            .results()
+            .map(m -> m.group(1))
+            .distinct()
+            .count(),
+        plan);
   }
 
   private static int count(String text, String regex) {

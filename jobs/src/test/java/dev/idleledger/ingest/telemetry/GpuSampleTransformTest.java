@@ -116,6 +116,56 @@ class GpuSampleTransformTest {
   }
 
   @Test
+  void aRepeatOfASeriesSampleIsADuplicateButTwoPodsSeriesOnOneGpuAreNot() {
+    // One time-sliced GPU, two pods' series at the same second. Pod a's activity sample arrives
+    // twice (a repeat, conflicting) and it also reports power; pod b reports activity once.
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> series =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    "sa",
+                    1L,
+                    Map.of("UUID", "GPU-1", "Hostname", "n1", "namespace", "ml", "pod", "a"),
+                    null,
+                    3L,
+                    0L),
+                RowFactory.create(
+                    "sb",
+                    2L,
+                    Map.of("UUID", "GPU-1", "Hostname", "n1", "namespace", "ml", "pod", "b"),
+                    null,
+                    1L,
+                    0L)),
+            SERIES);
+    Timestamp t = Timestamp.from(T0);
+    List<Row> rows =
+        List.of(
+            RowFactory.create(t, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.2, "sa", null),
+            RowFactory.create(t, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.4, "sa", null),
+            RowFactory.create(t, "DCGM_FI_DEV_POWER_USAGE", 300.0, "sa", null),
+            RowFactory.create(t, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.3, "sb", null));
+    GpuSampleTransform transform = new GpuSampleTransform(10);
+    Dataset<Row> units = transform.seriesUnits(series).persist();
+    List<Row> out =
+        transform
+            .toGpuSamples(
+                GpuSampleTransform.usable(
+                    transform.classify(spark.createDataFrame(rows, SAMPLES), units)),
+                units)
+            .select("unit_id", "raw_rows", "duplicate_rows", "gr_engine_active", "power_w")
+            .collectAsList();
+    units.unpersist();
+    assertEquals(1, out.size(), out.toString());
+    Row r = out.get(0);
+    assertEquals("GPU-1", r.getString(0));
+    assertEquals(4L, r.getLong(1), "every raw row merged into the GPU's second");
+    assertEquals(1L, r.getLong(2), "only pod a's repeated activity sample is a duplicate");
+    assertEquals(0.4, r.getDouble(3), 1e-12);
+    assertEquals(300.0, r.getDouble(4), 1e-12);
+  }
+
+  @Test
   void thePivotAndTheHoldWindowShareOneShuffleByUnit() {
     String plan = gpuSamples(10, 0, 1, 2).queryExecution().executedPlan().toString();
     // The samples are shuffled once, by unit (its index); the only other exchanges are on the

@@ -70,7 +70,8 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * <p>Plan (telemetry is ~700 M samples a day at fleet scale):
  * <ol>
  *   <li>Labels are resolved per series ({@link #seriesUnits}), a small frame, and joined back to the samples
- *       by broadcast on {@code series_id}: no sample's label map is ever read.</li>
+ *       by broadcast on {@code series_id}: the pivot reads no label map (the series pass reads one row's map per
+ *       series and file, {@code SeriesRead#series}).</li>
  *   <li>The samples are repartitioned by unit once (by {@code unit_index}, a small number). The pivot (one
  *       aggregation per unit and timestamp, which also counts repeated samples) and the hold-time window (per
  *       unit, ordered by time) reuse that partitioning, so the plan has one shuffle; {@code explain} shows a

@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -34,7 +35,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * second run refuses with one line instead. The lock is taken by an atomic create-if-absent: a new file on a
  * local disk, a conditional PutObject ({@code If-None-Match: *}) on S3. A lock older than
  * {@code nightly.lock_timeout_minutes}, or one whose holder process on this same host has ended, is a crashed run's:
- * it is taken over.
+ * it is taken over. Each lock body carries a token of its own, so a create whose success answer was lost (the
+ * SDK then retries it and is refused by its own first write) is still recognised as this run's.
  */
 public final class RunLock implements AutoCloseable {
   public static final String NAME = "_run.lock";
@@ -57,8 +59,10 @@ public final class RunLock implements AutoCloseable {
             + ProcessHandle.current().pid()
             + ",\"acquired_at\":\""
             + Instant.now()
+            + "\",\"token\":\""
+            + UUID.randomUUID()
             + "\"}\n";
-    if (store.createIfAbsent(body)) {
+    if (created(store, body)) {
       return new RunLock(store);
     }
     Instant since = store.lastModified();
@@ -68,7 +72,7 @@ public final class RunLock implements AutoCloseable {
       // Airflow retry after an OOM kill must not wait half a day); from another host only the
       // timeout can tell.
       store.delete();
-      if (store.createIfAbsent(body)) {
+      if (created(store, body)) {
         return new RunLock(store);
       }
     }
@@ -80,6 +84,15 @@ public final class RunLock implements AutoCloseable {
             + "); it is released when that run ends, or taken over "
             + timeout.toMinutes()
             + " min after it was taken");
+  }
+
+  /**
+   * Whether {@code body} is now the lock. A conditional PutObject that S3 carried out but whose answer never
+   * arrived (a dropped connection, a 5xx) is retried by the SDK and refused with 412 by the very object it
+   * wrote: the lock then holds this attempt's own body, token and all, and it is this run's.
+   */
+  private static boolean created(Store store, String body) {
+    return store.createIfAbsent(body) || store.holder().equals(body);
   }
 
   @Override

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.idleledger.RunFailedException;
 import dev.idleledger.config.ConfigLoader;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.testing.AnswerDroppingRelay;
+import dev.idleledger.testing.S3ApiServer;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -17,7 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One writer per lake on a local disk (the S3 flavour is the same protocol with a conditional PutObject). */
+/** One writer per lake on a local disk and on an S3 bucket (the same protocol with a conditional PutObject). */
 class RunLockTest {
   private static LedgerConfig lake(Path dir) {
     return ConfigLoader.load(null, List.of("lake.root=" + dir, "nightly.lock_timeout_minutes=60"));
@@ -97,5 +100,37 @@ class RunLockTest {
         lock,
         "{\"run\":\"nightly 2026-10-31\",\"host\":\"another-host\",\"pid\":" + living.pid() + "}");
     assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "nightly 2026-11-01"));
+  }
+
+  @Test
+  void aConditionalPutWhoseAnswerWasLostIsStillTheRunsOwnLockWhenTheSdkRetriesIt()
+      throws Exception {
+    try (S3ApiServer s3 = S3ApiServer.start();
+        AnswerDroppingRelay relay =
+            AnswerDroppingRelay.start(URI.create(s3.endpoint()).getPort())) {
+      s3.createBucket("ledger");
+      LedgerConfig config =
+          ConfigLoader.load(
+              null,
+              List.of(
+                  "lake.root=s3a://ledger/lake",
+                  "s3.endpoint=" + relay.endpoint(),
+                  "s3.path_style_access=true",
+                  "s3.access_key=" + S3ApiServer.ACCESS_KEY,
+                  "s3.secret_key=" + S3ApiServer.SECRET_KEY));
+      // The first PutObject lands in the bucket but its 200 never reaches the SDK, which retries
+      // and gets 412 from the object its first attempt wrote.
+      try (RunLock held = RunLock.acquire(config, "nightly 2026-11-01")) {
+        assertEquals(1, relay.answersDropped(), "the first create's answer was lost");
+        String lock =
+            s3.client()
+                .getObjectAsBytes(b -> b.bucket("ledger").key("lake/" + RunLock.NAME))
+                .asUtf8String();
+        assertTrue(lock.contains("\"run\":\"nightly 2026-11-01\""), lock);
+        // Another run still finds it held: recognising its own write is per attempt, not per lake.
+        assertThrows(RunFailedException.class, () -> RunLock.acquire(config, "maintain"));
+      }
+      assertEquals(List.of(), s3.keys("ledger", "lake/"), "released at the end of the run");
+    }
   }
 }

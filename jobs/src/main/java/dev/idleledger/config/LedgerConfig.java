@@ -40,6 +40,10 @@ public final class LedgerConfig {
   public final boolean embeddedMetastore;
   public final String sparkMaster;
   public final int shufflePartitions;
+
+  /** A date reading less raw input than this runs Spark's operators interpreted (QueryCodegen). */
+  public final double codegenMinInputMib;
+
   public final Map<String, String> sparkSettings;
   public final S3Settings s3;
   public final int maxSampleGapSeconds;
@@ -110,6 +114,7 @@ public final class LedgerConfig {
       embeddedMetastore = metastore.equals("embedded");
       sparkMaster = ConfigChecks.nonBlank(c, "spark.master");
       shufflePartitions = ConfigChecks.positiveInt(c, "spark.shuffle_partitions");
+      codegenMinInputMib = ConfigChecks.nonNegative(c, "spark.codegen_min_input_mib");
       sparkSettings = flatStrings(c.getObject("spark.settings"));
       s3 =
           new S3Settings(

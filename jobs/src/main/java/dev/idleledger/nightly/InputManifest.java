@@ -39,6 +39,11 @@ record InputManifest(LocalDate date, String runId, List<Entry> entries) {
     }
   }
 
+  /** Bytes of the raw files the date reads (telemetry with the next day's stragglers, kube state, billing). */
+  long rawBytes() {
+    return entries.stream().filter(e -> e.sizeBytes() != null).mapToLong(Entry::sizeBytes).sum();
+  }
+
   /**
    * Why this (current) manifest differs from {@code recorded}, or empty when the date can be kept. The billing lines
    * are asked for ({@code billingLines}, which reads the bill) only when a billing file changed.

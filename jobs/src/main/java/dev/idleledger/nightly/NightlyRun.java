@@ -13,6 +13,7 @@ import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
 import dev.idleledger.spark.JobDescriptions;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.QueryCodegen;
 import dev.idleledger.spark.WrittenEmpty;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
@@ -122,6 +123,10 @@ public final class NightlyRun {
     List<LocalDate> published = new ArrayList<>();
     List<LocalDate> kept = new ArrayList<>();
     List<InputManifest> manifests = new ArrayList<>();
+    // What the recomputed dates read: recommend's window is days like them, so it sets recommend's
+    // code
+    // generation as a date's own input sets its stages'.
+    long nightRawBytes = 0;
     try (BillingIngest billing = new BillingIngest(spark, config, dates)) {
       ManifestBuilder builder =
           new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing);
@@ -140,6 +145,8 @@ public final class NightlyRun {
           continue;
         }
         Progress.line("%s: %s, recomputed", d, force ? "--force" : change.get());
+        nightRawBytes += current.rawBytes();
+        QueryCodegen.forInput(spark, config, current.rawBytes());
         publish(d, runId, billing);
         JobDescriptions.stage(spark, runId, "input manifest", d);
         manifests.add(builder.withBillingLines(current));
@@ -154,6 +161,7 @@ public final class NightlyRun {
     LocalDate ticketNight = nights.get(nights.size() - 1);
     Map<LocalDate, QualityRecorder> recorders = new LinkedHashMap<>();
     RecommendStage recommend = new RecommendStage(spark, config, catalog);
+    QueryCodegen.forInput(spark, config, nightRawBytes);
     for (LocalDate n : nights) {
       QualityRecorder quality =
           recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, runId, d));

@@ -123,9 +123,8 @@ public final class NightlyRun {
     List<LocalDate> published = new ArrayList<>();
     List<LocalDate> kept = new ArrayList<>();
     List<InputManifest> manifests = new ArrayList<>();
-    // What the recomputed dates read: recommend's window is days like them, so it sets recommend's
-    // code
-    // generation as a date's own input sets its stages'.
+    // Raw bytes the recomputed dates read. Recommend's window is days like them, so this total sets
+    // recommend's code generation as each date's own input sets its stages'.
     long nightRawBytes = 0;
     try (BillingIngest billing = new BillingIngest(spark, config, dates)) {
       ManifestBuilder builder =

@@ -10,6 +10,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.TelemetryFormat;
+import dev.idleledger.spark.QueryCodegen;
 import dev.idleledger.testing.FrameAssertions;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
@@ -77,6 +78,35 @@ class NightlySemanticsTest {
     assertEquals(2 * day1Before, gpuCost(DAY1), 1e-6, "the restated bill for day 1 reached day 1");
     assertEquals(day2Before, gpuCost(DAY2), 1e-9, "day 2 did not move");
     assertNotEquals(first, snapshot());
+  }
+
+  /**
+   * The night sets Spark's whole-stage code generation from what its dates read (QueryCodegen; the threshold's own
+   * edges are in QueryCodegenTest): this two-hour fleet reads far less than a threshold of 1,000,000 MiB and more
+   * than 0, and what the night leaves set is recommend's choice, the last one it makes.
+   */
+  @Test
+  void aNightRunsInterpretedOrCompiledByTheRawInputItsDatesRead() {
+    try {
+      for (String threshold : List.of("1000000", "0")) {
+        LedgerConfig c =
+            TestSpark.config(
+                "catalog.database=" + DB + "_codegen",
+                "input.telemetry=" + fleet.resolve("telemetry"),
+                "input.kube=" + fleet.resolve("kube"),
+                "input.billing.cur=" + fleet.resolve("billing/cur"),
+                "input.billing.focus=",
+                "spark.codegen_min_input_mib=" + threshold);
+        new NightlyRun(spark, c).force(true).run(DAY2, 0);
+        assertEquals(
+            threshold.equals("0") ? "true" : "false",
+            spark.conf().get(QueryCodegen.WHOLE_STAGE),
+            "whole-stage code generation after a night with spark.codegen_min_input_mib="
+                + threshold);
+      }
+    } finally {
+      spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
+    }
   }
 
   /**

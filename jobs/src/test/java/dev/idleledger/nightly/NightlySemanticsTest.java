@@ -103,9 +103,17 @@ class NightlySemanticsTest {
             spark.conf().get(QueryCodegen.WHOLE_STAGE),
             "whole-stage code generation after a night with spark.codegen_min_input_mib="
                 + threshold);
+        assertEquals(
+            threshold.equals("0")
+                ? QueryCodegen.EXPRESSIONS_COMPILED
+                : QueryCodegen.EXPRESSIONS_INTERPRETED,
+            spark.conf().get(QueryCodegen.EXPRESSIONS),
+            "expression code generation after a night with spark.codegen_min_input_mib="
+                + threshold);
       }
     } finally {
       spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
+      spark.conf().set(QueryCodegen.EXPRESSIONS, QueryCodegen.EXPRESSIONS_COMPILED);
     }
   }
 

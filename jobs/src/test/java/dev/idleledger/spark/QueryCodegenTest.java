@@ -17,6 +17,7 @@ class QueryCodegenTest {
   @AfterEach
   void compiledAgain() {
     spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
+    spark.conf().set(QueryCodegen.EXPRESSIONS, QueryCodegen.EXPRESSIONS_COMPILED);
   }
 
   @Test
@@ -24,8 +25,10 @@ class QueryCodegenTest {
     LedgerConfig config = TestSpark.config("spark.codegen_min_input_mib=8");
     assertFalse(QueryCodegen.forInput(spark, config, 8 * MIB - 1));
     assertEquals("false", spark.conf().get(QueryCodegen.WHOLE_STAGE));
+    assertEquals(QueryCodegen.EXPRESSIONS_INTERPRETED, spark.conf().get(QueryCodegen.EXPRESSIONS));
     assertTrue(QueryCodegen.forInput(spark, config, 8 * MIB));
     assertEquals("true", spark.conf().get(QueryCodegen.WHOLE_STAGE));
+    assertEquals(QueryCodegen.EXPRESSIONS_COMPILED, spark.conf().get(QueryCodegen.EXPRESSIONS));
     // An empty date (no file at all) reads nothing: interpreted.
     assertFalse(QueryCodegen.forInput(spark, config, 0));
   }
@@ -34,6 +37,7 @@ class QueryCodegenTest {
   void zeroAlwaysCompiles() {
     assertTrue(QueryCodegen.forInput(spark, TestSpark.config("spark.codegen_min_input_mib=0"), 0));
     assertEquals("true", spark.conf().get(QueryCodegen.WHOLE_STAGE));
+    assertEquals(QueryCodegen.EXPRESSIONS_COMPILED, spark.conf().get(QueryCodegen.EXPRESSIONS));
   }
 
   @Test
@@ -46,5 +50,19 @@ class QueryCodegenTest {
             "spark.settings.\"spark.sql.codegen.wholeStage\"=false");
     assertFalse(QueryCodegen.forInput(spark, config, 100 * MIB));
     assertEquals("false", spark.conf().get(QueryCodegen.WHOLE_STAGE));
+    // The other setting still follows the input.
+    assertEquals(QueryCodegen.EXPRESSIONS_COMPILED, spark.conf().get(QueryCodegen.EXPRESSIONS));
+  }
+
+  @Test
+  void anExplicitExpressionSettingIsLeftAloneWhileWholeStageFollowsTheInput() {
+    spark.conf().set(QueryCodegen.EXPRESSIONS, QueryCodegen.EXPRESSIONS_COMPILED);
+    LedgerConfig config =
+        TestSpark.config(
+            "spark.codegen_min_input_mib=8",
+            "spark.settings.\"spark.sql.codegen.factoryMode\"=FALLBACK");
+    assertFalse(QueryCodegen.forInput(spark, config, 0));
+    assertEquals("false", spark.conf().get(QueryCodegen.WHOLE_STAGE));
+    assertEquals(QueryCodegen.EXPRESSIONS_COMPILED, spark.conf().get(QueryCodegen.EXPRESSIONS));
   }
 }

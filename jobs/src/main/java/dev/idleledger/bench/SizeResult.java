@@ -71,9 +71,14 @@ public record SizeResult(
     return size.gpuSeconds() / seconds / cores;
   }
 
+  /** Every timed part summed; for the tiny row, whose {@code other} is the rest of the night, the night's wall. */
+  public double wallSeconds() {
+    return stageSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+
   /** Task CPU seconds over the night's wall seconds × cores: how busy Spark kept the machine (1.0 = every core, all night). */
   public double cpuUtilization() {
-    double wall = stageSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+    double wall = wallSeconds();
     return wall == 0 ? 0 : sparkWork.cpuSeconds() / (wall * cores);
   }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -87,6 +88,15 @@ public final class BenchCommand implements Callable<Integer> {
   boolean tiny;
 
   @Option(
+      names = "--repeat",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "with --tiny: run the tiny night N times in the same JVM, each on a new empty lake; the first is the row, the "
+              + "others (<dir>/tiny-warm.csv) show how much of it was the JVM warming up (default: ${DEFAULT-VALUE})")
+  int repeat;
+
+  @Option(
       names = "--trace",
       defaultValue = "../shared/data/h100-trace",
       paramLabel = "PATH",
@@ -119,6 +129,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (tiny && nights != null) {
       throw new ConfigException("bench: --tiny and --nights are different rows; give one of them");
+    }
+    if (repeat < 1 || (repeat > 1 && !tiny)) {
+      throw new ConfigException(
+          "bench: --repeat " + repeat + ": give 1 or more, and more than 1 only with --tiny");
     }
     if (nights != null) {
       return realNights(fleets, root, lake, base);
@@ -172,18 +186,18 @@ public final class BenchCommand implements Callable<Integer> {
   private Integer tinyNight(Path root, List<String> lake, LedgerConfig base) throws IOException {
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench tiny");
     TinyNightBenchmark.Result result;
+    // The same night again in this JVM: each drops the bench database first, so each runs on an
+    // empty lake, with the JVM's classes loaded and its hot code compiled by the nights before.
+    List<SizeResult> warm = new ArrayList<>();
     try {
       try {
-        result =
-            new TinyNightBenchmark(
-                    spark,
-                    extra -> {
-                      List<String> all = new ArrayList<>(lake);
-                      all.addAll(extra);
-                      return common.load(all);
-                    },
-                    root)
-                .run(trace.toAbsolutePath().normalize());
+        result = tinyBench(spark, lake, root).run(trace.toAbsolutePath().normalize());
+        for (int run = 2; run <= repeat; run++) {
+          warm.add(
+              tinyBench(spark, lake, root.resolve("repeat-" + run))
+                  .run(trace.toAbsolutePath().normalize())
+                  .row());
+        }
       } catch (IllegalArgumentException e) {
         throw new ConfigException("bench: " + e.getMessage());
       }
@@ -197,7 +211,29 @@ public final class BenchCommand implements Callable<Integer> {
     Progress.line(
         "bench CSV: %s; each Spark job of the night: %s",
         csvFile, root.resolve("tiny/night-profile.csv"));
+    if (!warm.isEmpty()) {
+      Path warmFile = root.resolve("tiny-warm.csv");
+      BenchReport.writeCsv(warm, warmFile);
+      Progress.line(
+          "tiny night in one JVM: first %.1f s, then %s; those rows: %s",
+          result.row().wallSeconds(),
+          warm.stream()
+              .map(r -> String.format(Locale.ROOT, "%.1f s", r.wallSeconds()))
+              .collect(Collectors.joining(", ")),
+          warmFile);
+    }
     return IdleLedger.EXIT_OK;
+  }
+
+  private TinyNightBenchmark tinyBench(SparkSession spark, List<String> lake, Path dir) {
+    return new TinyNightBenchmark(
+        spark,
+        extra -> {
+          List<String> all = new ArrayList<>(lake);
+          all.addAll(extra);
+          return common.load(all);
+        },
+        dir);
   }
 
   private Integer realNights(

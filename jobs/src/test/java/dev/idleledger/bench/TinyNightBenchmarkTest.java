@@ -33,17 +33,14 @@ class TinyNightBenchmarkTest {
   @BeforeAll
   static void runTheTinyNight() throws IOException {
     dir = Files.createTempDirectory("bench-tiny-test");
-    result =
-        new TinyNightBenchmark(
-                TestSpark.session(),
-                extra -> {
-                  String[] all =
-                      Stream.concat(extra.stream(), Stream.of("nightly.lookback_days=1"))
-                          .toArray(String[]::new);
-                  return TestSpark.config(all);
-                },
-                dir)
-            .run(TRACE);
+    result = new TinyNightBenchmark(TestSpark.session(), withOneLookbackDay(), dir).run(TRACE);
+  }
+
+  private static NightlyBenchmark.ConfigFactory withOneLookbackDay() {
+    return extra ->
+        TestSpark.config(
+            Stream.concat(extra.stream(), Stream.of("nightly.lookback_days=1"))
+                .toArray(String[]::new));
   }
 
   @Test
@@ -111,6 +108,21 @@ class TinyNightBenchmarkTest {
             "team_daily")) {
       assertEquals(1 + 1, commits.get(table), table + " in " + commits);
     }
+  }
+
+  /**
+   * {@code bench --tiny --repeat N} runs the night again in the same JVM to show its warm-up: each run must start from
+   * an empty lake, or the later ones would keep dates instead of recomputing them and measure less work.
+   */
+  @Test
+  void theNightRunAgainInTheSameJvmStartsFromAnEmptyLake() throws IOException {
+    TinyNightBenchmark.Result again =
+        new TinyNightBenchmark(TestSpark.session(), withOneLookbackDay(), dir.resolve("repeat-2"))
+            .run(TRACE);
+    assertEquals(result.published(), again.published());
+    assertEquals(result.row().telemetrySamples(), again.row().telemetrySamples());
+    // Created and written again, as on the first run: nothing of the first run's lake was kept.
+    assertEquals(result.deltaCommits(), again.deltaCommits());
   }
 
   @Test

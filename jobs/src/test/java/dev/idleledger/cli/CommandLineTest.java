@@ -28,6 +28,19 @@ class CommandLineTest {
   }
 
   @Test
+  void benchRepeatsOnlyTheTinyNightAndAtLeastOnce() {
+    // Refused before anything is generated or Spark starts.
+    String lake = "lake.root=" + dir;
+    assertEquals(
+        IdleLedger.EXIT_USAGE,
+        IdleLedger.execute("bench", "--repeat", "2", "--dir", dir.toString(), "--set", lake));
+    assertEquals(
+        IdleLedger.EXIT_USAGE,
+        IdleLedger.execute(
+            "bench", "--tiny", "--repeat", "0", "--dir", dir.toString(), "--set", lake));
+  }
+
+  @Test
   void dryRunValidatesConfigWithoutSpark() {
     assertEquals(
         IdleLedger.EXIT_OK,

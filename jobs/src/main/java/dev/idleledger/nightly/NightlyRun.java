@@ -112,6 +112,16 @@ public final class NightlyRun {
   }
 
   private Night night(List<LocalDate> dates, List<LocalDate> nights) {
+    // The night sets code generation per date (QueryCodegen); the session leaves it as it came.
+    QueryCodegen.Saved codegen = QueryCodegen.save(spark);
+    try {
+      return runNight(dates, nights);
+    } finally {
+      codegen.restore();
+    }
+  }
+
+  private Night runNight(List<LocalDate> dates, List<LocalDate> nights) {
     String runId = newRunId();
     LocalDate lastNight = nights.get(nights.size() - 1);
     JobDescriptions.stage(spark, runId, "prepare", lastNight);

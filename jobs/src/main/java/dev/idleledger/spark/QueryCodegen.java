@@ -1,6 +1,7 @@
 package dev.idleledger.spark;
 
 import dev.idleledger.config.LedgerConfig;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -17,7 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * it changes between dates like the whole-stage one.
  *
  * <p>An explicit {@code spark.settings} entry for either setting is the operator's choice and is left alone. Both
- * are per session and read when a query is planned or its tasks start.
+ * are per session and read when a query is planned or its tasks start; a night {@link #save}s them first and puts
+ * them back when it ends.
  */
 public final class QueryCodegen {
   public static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
@@ -31,6 +33,36 @@ public final class QueryCodegen {
   private static final double MIB = 1024.0 * 1024.0;
 
   private QueryCodegen() {}
+
+  /**
+   * The session's two settings as they were before a night changed them. A night puts them back when it ends, so
+   * whatever runs next in the same session (a test class, {@code maintain}, a notebook) runs as the session was
+   * built: Spark's interpreted expressions are complete for the queries a night runs, but not for everything — a
+   * typed decode such as {@code spark.catalog().listTables} fails under {@code NO_CODEGEN} in Spark 3.5.
+   */
+  public record Saved(
+      SparkSession spark, Optional<String> wholeStage, Optional<String> expressions) {
+    public void restore() {
+      put(WHOLE_STAGE, wholeStage);
+      put(EXPRESSIONS, expressions);
+    }
+
+    private void put(String key, Optional<String> value) {
+      if (value.isPresent()) {
+        spark.conf().set(key, value.get());
+      } else {
+        spark.conf().unset(key);
+      }
+    }
+  }
+
+  public static Saved save(SparkSession spark) {
+    return new Saved(spark, set(spark, WHOLE_STAGE), set(spark, EXPRESSIONS));
+  }
+
+  private static Optional<String> set(SparkSession spark, String key) {
+    return Optional.ofNullable(spark.conf().getAll().get(key).getOrElse(() -> null));
+  }
 
   /** Sets code generation for work over {@code rawBytes} of input; returns whether whole-stage is on. */
   public static boolean forInput(SparkSession spark, LedgerConfig config, long rawBytes) {

@@ -3,6 +3,7 @@ package dev.idleledger.nightly;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,12 +82,13 @@ class NightlySemanticsTest {
   }
 
   /**
-   * The night sets Spark's whole-stage code generation from what its dates read (QueryCodegen; the threshold's own
-   * edges are in QueryCodegenTest): this two-hour fleet reads far less than a threshold of 1,000,000 MiB and more
-   * than 0, and what the night leaves set is recommend's choice, the last one it makes.
+   * The night sets Spark's code generation, whole-stage and expressions, from what its dates read (QueryCodegen; the
+   * threshold's own edges are in QueryCodegenTest): this two-hour fleet reads far less than a threshold of 1,000,000
+   * MiB and more than 0. Seen from inside the night, as each date's stages and recommend end; when the night ends
+   * the session has its own settings back (here: whole-stage set, expressions at Spark's default).
    */
   @Test
-  void aNightRunsInterpretedOrCompiledByTheRawInputItsDatesRead() {
+  void aNightRunsInterpretedOrCompiledByTheRawInputItsDatesReadAndThenPutsTheSessionBack() {
     try {
       for (String threshold : List.of("1000000", "0")) {
         LedgerConfig c =
@@ -97,23 +99,37 @@ class NightlySemanticsTest {
                 "input.billing.cur=" + fleet.resolve("billing/cur"),
                 "input.billing.focus=",
                 "spark.codegen_min_input_mib=" + threshold);
-        new NightlyRun(spark, c).force(true).run(DAY2, 0);
-        assertEquals(
-            threshold.equals("0") ? "true" : "false",
-            spark.conf().get(QueryCodegen.WHOLE_STAGE),
-            "whole-stage code generation after a night with spark.codegen_min_input_mib="
-                + threshold);
-        assertEquals(
+        spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
+        spark.conf().unset(QueryCodegen.EXPRESSIONS);
+        Map<String, String> seen = new LinkedHashMap<>();
+        new NightlyRun(spark, c)
+            .force(true)
+            .onStageDone(
+                (date, stage, seconds) ->
+                    seen.put(
+                        stage,
+                        spark.conf().get(QueryCodegen.WHOLE_STAGE)
+                            + " "
+                            + spark.conf().get(QueryCodegen.EXPRESSIONS)))
+            .run(DAY2, 0);
+        String expected =
             threshold.equals("0")
-                ? QueryCodegen.EXPRESSIONS_COMPILED
-                : QueryCodegen.EXPRESSIONS_INTERPRETED,
-            spark.conf().get(QueryCodegen.EXPRESSIONS),
-            "expression code generation after a night with spark.codegen_min_input_mib="
-                + threshold);
+                ? "true " + QueryCodegen.EXPRESSIONS_COMPILED
+                : "false " + QueryCodegen.EXPRESSIONS_INTERPRETED;
+        for (String stage : List.of("ingest", "attribute", "rollup", "recommend")) {
+          assertEquals(
+              expected,
+              seen.get(stage),
+              stage + " with spark.codegen_min_input_mib=" + threshold + ": " + seen);
+        }
+        assertEquals("true", spark.conf().get(QueryCodegen.WHOLE_STAGE), "after the night");
+        assertFalse(
+            spark.conf().getAll().contains(QueryCodegen.EXPRESSIONS),
+            "expressions unset after the night, as before it");
       }
     } finally {
       spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
-      spark.conf().set(QueryCodegen.EXPRESSIONS, QueryCodegen.EXPRESSIONS_COMPILED);
+      spark.conf().unset(QueryCodegen.EXPRESSIONS);
     }
   }
 

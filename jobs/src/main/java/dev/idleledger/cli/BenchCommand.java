@@ -143,16 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench");
     List<SizeResult> results = new ArrayList<>();
     try {
-      NightlyBenchmark bench =
-          new NightlyBenchmark(
-              spark,
-              extra -> {
-                List<String> all = new ArrayList<>(lake);
-                all.addAll(extra);
-                return common.load(all);
-              },
-              root,
-              !skipDuckDb);
+      NightlyBenchmark bench = new NightlyBenchmark(spark, configsOver(lake), root, !skipDuckDb);
       for (FleetSize size : fleets) {
         try {
           results.add(bench.run(size));
@@ -226,14 +217,16 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private TinyNightBenchmark tinyBench(SparkSession spark, List<String> lake, Path dir) {
-    return new TinyNightBenchmark(
-        spark,
-        extra -> {
-          List<String> all = new ArrayList<>(lake);
-          all.addAll(extra);
-          return common.load(all);
-        },
-        dir);
+    return new TinyNightBenchmark(spark, configsOver(lake), dir);
+  }
+
+  /** Each night's config: the command's own (its --conf and --set) over the bench's lake, then the night's. */
+  private NightlyBenchmark.ConfigFactory configsOver(List<String> lake) {
+    return extra -> {
+      List<String> all = new ArrayList<>(lake);
+      all.addAll(extra);
+      return common.load(all);
+    };
   }
 
   private Integer realNights(
@@ -243,15 +236,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench nights");
     try {
-      RealNightBenchmark bench =
-          new RealNightBenchmark(
-              spark,
-              extra -> {
-                List<String> all = new ArrayList<>(lake);
-                all.addAll(extra);
-                return common.load(all);
-              },
-              root);
+      RealNightBenchmark bench = new RealNightBenchmark(spark, configsOver(lake), root);
       for (FleetSize size : fleets) {
         RealNightBenchmark.print(size.requestedGpuDays(), bench.run(size, nights), System.out);
       }

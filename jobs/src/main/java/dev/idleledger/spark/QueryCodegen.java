@@ -57,10 +57,11 @@ public final class QueryCodegen {
   }
 
   public static Saved save(SparkSession spark) {
-    return new Saved(spark, set(spark, WHOLE_STAGE), set(spark, EXPRESSIONS));
+    return new Saved(spark, explicit(spark, WHOLE_STAGE), explicit(spark, EXPRESSIONS));
   }
 
-  private static Optional<String> set(SparkSession spark, String key) {
+  /** The value set in the session, empty when it is at Spark's default. */
+  private static Optional<String> explicit(SparkSession spark, String key) {
     return Optional.ofNullable(spark.conf().getAll().get(key).getOrElse(() -> null));
   }
 

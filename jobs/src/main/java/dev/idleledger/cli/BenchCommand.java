@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
+import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -143,7 +143,8 @@ public final class BenchCommand implements Callable<Integer> {
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench");
     List<SizeResult> results = new ArrayList<>();
     try {
-      NightlyBenchmark bench = new NightlyBenchmark(spark, configsOver(lake), root, !skipDuckDb);
+      NightlyBenchmark bench =
+          new NightlyBenchmark(spark, configsOver(lake)::apply, root, !skipDuckDb);
       for (FleetSize size : fleets) {
         try {
           results.add(bench.run(size));
@@ -176,18 +177,21 @@ public final class BenchCommand implements Callable<Integer> {
 
   private Integer tinyNight(Path root, List<String> lake, LedgerConfig base) throws IOException {
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench tiny");
+    Path tracePath = trace.toAbsolutePath().normalize();
     TinyNightBenchmark.Result result;
     // The same night again in this JVM: each drops the bench database first, so each runs on an
     // empty lake, with the JVM's classes loaded and its hot code compiled by the nights before.
     List<SizeResult> warm = new ArrayList<>();
+    List<String> warmWalls = new ArrayList<>();
     try {
       try {
-        result = tinyBench(spark, lake, root).run(trace.toAbsolutePath().normalize());
+        result = new TinyNightBenchmark(spark, configsOver(lake)::apply, root).run(tracePath);
         for (int run = 2; run <= repeat; run++) {
-          warm.add(
-              tinyBench(spark, lake, root.resolve("repeat-" + run))
-                  .run(trace.toAbsolutePath().normalize())
-                  .row());
+          Path dir = root.resolve("repeat-" + run);
+          SizeResult row =
+              new TinyNightBenchmark(spark, configsOver(lake)::apply, dir).run(tracePath).row();
+          warm.add(row);
+          warmWalls.add(String.format(Locale.ROOT, "%.1f s", row.wallSeconds()));
         }
       } catch (IllegalArgumentException e) {
         throw new ConfigException("bench: " + e.getMessage());
@@ -207,21 +211,18 @@ public final class BenchCommand implements Callable<Integer> {
       BenchReport.writeCsv(warm, warmFile);
       Progress.line(
           "tiny night in one JVM: first %.1f s, then %s; those rows: %s",
-          result.row().wallSeconds(),
-          warm.stream()
-              .map(r -> String.format(Locale.ROOT, "%.1f s", r.wallSeconds()))
-              .collect(Collectors.joining(", ")),
-          warmFile);
+          result.row().wallSeconds(), String.join(", ", warmWalls), warmFile);
     }
     return IdleLedger.EXIT_OK;
   }
 
-  private TinyNightBenchmark tinyBench(SparkSession spark, List<String> lake, Path dir) {
-    return new TinyNightBenchmark(spark, configsOver(lake), dir);
-  }
-
-  /** Each night's config: the command's own (its --conf and --set) over the bench's lake, then the night's. */
-  private NightlyBenchmark.ConfigFactory configsOver(List<String> lake) {
+  /**
+   * Each night's config: the command's own (its --conf and --set) over the bench's lake, then the night's. A plain
+   * function, handed to the bench classes as {@code ::apply}: no method of this class may name a bench class in its
+   * signature (its lambdas included), since picocli reads every method of a command and the cluster jar leaves the
+   * bench out; {@code bench} there must still say it is not in the jar.
+   */
+  private Function<List<String>, LedgerConfig> configsOver(List<String> lake) {
     return extra -> {
       List<String> all = new ArrayList<>(lake);
       all.addAll(extra);
@@ -236,7 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     SparkSession spark = LedgerSpark.create(base, "idle-ledger bench nights");
     try {
-      RealNightBenchmark bench = new RealNightBenchmark(spark, configsOver(lake), root);
+      RealNightBenchmark bench = new RealNightBenchmark(spark, configsOver(lake)::apply, root);
       for (FleetSize size : fleets) {
         RealNightBenchmark.print(size.requestedGpuDays(), bench.run(size, nights), System.out);
       }

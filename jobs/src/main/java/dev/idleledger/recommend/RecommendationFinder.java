@@ -363,7 +363,8 @@ public final class RecommendationFinder {
 
   Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
     Column need = ceil(col(WorkloadSeconds.DEMAND).divide(settings.targetActivity()));
-    Dataset<Row> inference = seconds.where(col(WORKLOAD_TYPE).equalTo("inference"));
+    Dataset<Row> inference =
+        seconds.where(col(WORKLOAD_TYPE).equalTo(WorkloadSeconds.REPLICATED_TYPE));
     String[] w = WorkloadSeconds.WORKLOAD;
     Dataset<Row> stats =
         inference

@@ -3,6 +3,7 @@ package dev.idleledger.recommend;
 import static dev.idleledger.testing.SilverRows.pod;
 import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.testing.SilverRows;
@@ -18,7 +19,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/** The per-second grain of the recommendations prices a hold that crosses hh:00 at each hour's rate (COST_MODEL.md §2). */
+/**
+ * The per-second grain of the recommendations: a hold that crosses hh:00 is priced at each hour's rate (COST_MODEL.md
+ * §2), and pods and demand are counted per workload, for the workloads the replica rightsizing reads.
+ */
 class WorkloadSecondsTest {
   private static final StructType RATES =
       new StructType()
@@ -75,5 +79,65 @@ class WorkloadSecondsTest {
         "the sample's own hold, for streaks and percentiles");
     assertEquals(15 * 0.002, (double) seconds.get(0).getAs("money"), 1e-12);
     assertEquals(15 * 0.001, (double) seconds.get(2).getAs("money"), 1e-12);
+  }
+
+  @Test
+  void aWorkloadWithAnInferencePodIsCountedWholeAndTheOthersCarryNoPodCounts() {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    LocalDate day = LocalDate.of(2026, 11, 4);
+    Instant start = Instant.parse("2026-11-04T10:00:00Z");
+    // prod/api's two pods disagree on the type (a rollout changed its labels): one of them is
+    // inference, so all of its seconds are counted, once each. GPU-1 is time-sliced between both
+    // pods, GPU-2 is api-1's alone.
+    SilverRows f =
+        SilverRows.on(day)
+            .add(
+                samples("n1", "GPU-1")
+                    .from(start)
+                    .forSeconds(10)
+                    .every(1)
+                    .activity(0.4)
+                    .heldBy("prod/api-0", "prod/api-1"))
+            .add(
+                samples("n1", "GPU-2")
+                    .from(start)
+                    .forSeconds(10)
+                    .every(1)
+                    .activity(0.3)
+                    .heldBy("prod/api-1"))
+            .add(
+                samples("n2", "GPU-3")
+                    .from(start)
+                    .forSeconds(10)
+                    .every(1)
+                    .activity(0.2)
+                    .heldBy("nb/nb-0"))
+            .add(pod("prod/api-0").workload("Deployment", "api").type("inference").team("prod"))
+            .add(pod("prod/api-1").workload("Deployment", "api").type("batch").team("prod"))
+            .add(pod("nb/nb-0").workload("Notebook", "nb").type("notebook").team("research"));
+    List<Row> seconds =
+        WorkloadSeconds.of(
+                f.gpuSamples(spark),
+                f.podInfo(spark),
+                spark.createDataFrame(List.of(), RATES),
+                config.classifier,
+                config.idleActivityThreshold)
+            .orderBy("workload_name", "second")
+            .collectAsList();
+    List<Row> api = seconds.stream().filter(r -> "api".equals(r.getAs("workload_name"))).toList();
+    List<Row> notebook =
+        seconds.stream().filter(r -> "nb".equals(r.getAs("workload_name"))).toList();
+    assertEquals(10, api.size(), "one row per second of the workload, whatever its pods' types");
+    assertEquals(10, notebook.size());
+    for (Row r : api) {
+      assertEquals(2, (int) r.getAs("pods"), "n(t): both pods, api-1's two units counted once");
+      assertEquals(0.7, (double) r.getAs("demand"), 1e-12, "d(t): the shared unit counts once");
+    }
+    for (Row r : notebook) {
+      assertNull(r.getAs("pods"), "no replica rightsizing reads a notebook's pods");
+      assertNull(r.getAs("demand"));
+      assertEquals(0.2, (double) r.getAs("max_activity"), 1e-12);
+    }
   }
 }

@@ -28,22 +28,30 @@ import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
 import static dev.idleledger.ingest.series.SeriesColumns.SERIES_KEY;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.bit_count;
+import static org.apache.spark.sql.functions.bit_or;
 import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.dense_rank;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.shiftright;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.transform;
 import static org.apache.spark.sql.functions.unix_millis;
 import static org.apache.spark.sql.functions.when;
 
@@ -77,7 +85,9 @@ import org.apache.spark.sql.expressions.WindowSpec;
  *       unit, ordered by time) reuse that partitioning, so the plan has one shuffle; {@code explain} shows a
  *       single Exchange on unit_index.</li>
  *   <li>The pivot takes the maximum per metric: conflicting duplicates of a series and the per-pod series of a
- *       time-sliced GPU collapse the same way, so the result does not depend on file order.</li>
+ *       time-sliced GPU collapse the same way, so the result does not depend on file order. Its two sets (the
+ *       pods on the sample, the distinct series and metric pairs) are bit masks over small per-unit numbers,
+ *       so it is a hash aggregate ({@link #pivotBySlots}).</li>
  *   <li>Unit attributes (cluster, node, model, MIG profile) are joined after the pivot from the series frame
  *       rather than carried through the shuffle.</li>
  * </ol>
@@ -109,10 +119,37 @@ public final class GpuSampleTransform {
 
   public static final String DUPLICATE_ROWS = GpuSamples.DUPLICATE_ROWS;
 
+  /** A series' number among its unit's series (dense, from 0, in series_key order). */
+  static final String SERIES_SLOT = "series_slot";
+
+  /** A holder's number among its unit's holders (dense, from 0, in holder order; a null holder first). */
+  static final String HOLDER_SLOT = "holder_slot";
+
+  /** A unit's holders, the one of each slot at that position. */
+  private static final String UNIT_HOLDERS = "unit_holders";
+
+  /** Words of the pivot's bit mask of (series, metric) pairs, and of holders. */
+  private static final String PAIR_WORD = "pair_word_";
+
+  private static final String HOLDER_WORD = "holder_word_";
+
+  /**
+   * Above this many words of bit masks a row (units with some hundred series or pods in a day), the pivot
+   * collects sets instead: each word is one more aggregate evaluated per raw sample.
+   */
+  static final int MAX_SLOT_WORDS = 16;
+
   private final int maxSampleGapSeconds;
+  private final int maxSlotWords;
 
   public GpuSampleTransform(int maxSampleGapSeconds) {
+    this(maxSampleGapSeconds, MAX_SLOT_WORDS);
+  }
+
+  /** With another limit of {@link SlotWords}: 0 makes every day collect sets (tests compare the two). */
+  GpuSampleTransform(int maxSampleGapSeconds, int maxSlotWords) {
     this.maxSampleGapSeconds = maxSampleGapSeconds;
+    this.maxSlotWords = maxSlotWords;
   }
 
   public static Set<String> metrics() {
@@ -171,12 +208,16 @@ public final class GpuSampleTransform {
     // frame.
     Column migEnabled =
         max(col(MIG_INSTANCE_ID).isNotNull()).over(Window.partitionBy(col(GPU_UUID)));
-    // The pivot sorts every sample by unit: on a small int that costs a fraction of comparing
-    // ~40-character unit ids, which tie on their 8-byte sort prefix for all of a GPU's samples.
-    // Dense over the distinct unit ids of this frame, so the same unit gets one index.
+    // The pivot shuffles and groups every sample by unit: on a small int that costs a fraction of
+    // hashing and comparing ~40-character unit ids. Dense over the distinct unit ids of this frame,
+    // so the same unit gets one index. Each series and each holder also gets a small number within
+    // its unit: the pivot keeps its sets of them as bit masks (pivotBySlots).
+    WindowSpec inUnit = Window.partitionBy(col(UNIT_INDEX));
     return units
         .withColumn(MIG_PARENT, col(MIG_INSTANCE_ID).isNull().and(coalesce(migEnabled, lit(false))))
-        .withColumn(UNIT_INDEX, dense_rank().over(Window.orderBy(col(UNIT_ID))));
+        .withColumn(UNIT_INDEX, dense_rank().over(Window.orderBy(col(UNIT_ID))))
+        .withColumn(SERIES_SLOT, dense_rank().over(inUnit.orderBy(col(SERIES_KEY))).minus(1))
+        .withColumn(HOLDER_SLOT, dense_rank().over(inUnit.orderBy(col(HOLDER))).minus(1));
   }
 
   /**
@@ -188,7 +229,15 @@ public final class GpuSampleTransform {
         .join(
             broadcast(
                 units.select(
-                    SERIES_ID, SERIES_KEY, UNIT_ID, UNIT_INDEX, HOLDER, SERIES_REASON, MIG_PARENT)),
+                    SERIES_ID,
+                    SERIES_KEY,
+                    UNIT_ID,
+                    UNIT_INDEX,
+                    SERIES_SLOT,
+                    HOLDER,
+                    HOLDER_SLOT,
+                    SERIES_REASON,
+                    MIG_PARENT)),
             SERIES_ID)
         .withColumn(
             REASON,
@@ -220,40 +269,11 @@ public final class GpuSampleTransform {
 
   /** Usable samples → gpu_samples rows (exact columns of {@link SilverTables#GPU_SAMPLES}). */
   public Dataset<Row> toGpuSamples(Dataset<Row> usable, Dataset<Row> units) {
-    List<Column> aggs = new ArrayList<>();
     List<String> metrics = new ArrayList<>(METRIC_COLUMNS.keySet());
-    for (int code = 0; code < metrics.size(); code++) {
-      aggs.add(
-          max(when(col(METRIC_CODE).equalTo(code), col(VALUE)))
-              .as(METRIC_COLUMNS.get(metrics.get(code))));
-    }
-    aggs.add(sort_array(collect_set(col(HOLDER))).as(HOLDERS));
-    aggs.add(count(lit(1)).as(RAW_ROWS));
-    // A repeat of a sample is another row of the same (series, metric, ts); the holder is a label
-    // of the series, so it does not make a sample distinct.
-    aggs.add(
-        count(lit(1))
-            .minus(size(collect_set(struct(col(SERIES_KEY), col(METRIC_CODE)))))
-            .as(DUPLICATE_ROWS));
-
-    // One aggregation per (unit, ts) on the unit partitioning, which the hold-time window reuses.
-    // Unit and metric travel as small numbers (the unit's index, the metric's position in
-    // METRIC_COLUMNS): the shuffle carries fewer bytes and the sort compares numbers, not strings;
-    // the unit id comes back with the unit's attributes. Counting the repeats inside the same
-    // aggregation (distinct series and metric per row) replaced a first hash aggregation per
-    // (series, metric, ts), whose hash map probed ~50 times per key and cost more than the pivot.
+    SlotWords words = SlotWords.of(units);
+    boolean bySlots = words.total() <= maxSlotWords;
     Dataset<Row> pivoted =
-        usable
-            .select(
-                col(UNIT_INDEX),
-                col(TS),
-                metricCode(metrics).as(METRIC_CODE),
-                col(VALUE),
-                col(HOLDER),
-                col(SERIES_KEY))
-            .repartition(col(UNIT_INDEX))
-            .groupBy(col(UNIT_INDEX), col(TS))
-            .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+        bySlots ? pivotBySlots(usable, metrics, words) : pivotBySets(usable, metrics);
 
     // COST_MODEL §2: a sample holds until the unit's next sample when that is within the gap limit,
     // else for the unit's median spacing that day (also for the day's last sample; a lone sample
@@ -276,25 +296,182 @@ public final class GpuSampleTransform {
                         .otherwise(coalesce(col(MEDIAN_GAP), lit((double) maxSampleGapSeconds)))))
             .withColumn(HeldHours.NEXT_HOUR, HeldHours.pastTheHour(col(TS), col(HOLD_SECONDS)));
 
+    // Attributes from the unit's usable series; its holders from all of its series, so that a
+    // holder's position in UNIT_HOLDERS is its HOLDER_SLOT.
+    Column usableSeries = col(SERIES_REASON).isNull().and(not(col(MIG_PARENT)));
     Dataset<Row> unitAttributes =
         units
-            .filter(col(SERIES_REASON).isNull().and(not(col(MIG_PARENT))))
             .groupBy(col(UNIT_INDEX))
             .agg(
-                max(UNIT_ID).as(UNIT_ID),
-                max(CLUSTER).as(CLUSTER),
-                max(NODE).as(NODE),
-                max(GPU_UUID).as(GPU_UUID),
-                max(GPU_INDEX).as(GPU_INDEX),
-                max(GPU_MODEL).as(GPU_MODEL),
-                max(MIG_PROFILE).as(MIG_PROFILE),
-                max(MIG_INSTANCE_ID).as(MIG_INSTANCE_ID));
+                max(when(usableSeries, col(UNIT_ID))).as(UNIT_ID),
+                max(when(usableSeries, col(CLUSTER))).as(CLUSTER),
+                max(when(usableSeries, col(NODE))).as(NODE),
+                max(when(usableSeries, col(GPU_UUID))).as(GPU_UUID),
+                max(when(usableSeries, col(GPU_INDEX))).as(GPU_INDEX),
+                max(when(usableSeries, col(GPU_MODEL))).as(GPU_MODEL),
+                max(when(usableSeries, col(MIG_PROFILE))).as(MIG_PROFILE),
+                max(when(usableSeries, col(MIG_INSTANCE_ID))).as(MIG_INSTANCE_ID),
+                transform(
+                        sort_array(collect_set(struct(col(HOLDER_SLOT), col(HOLDER)))),
+                        slotted -> slotted.getField(HOLDER))
+                    .as(UNIT_HOLDERS));
     Dataset<Row> rows =
         held.join(broadcast(unitAttributes), UNIT_INDEX).withColumn(DATE, to_date(col(TS)));
+    if (bySlots) {
+      rows = rows.withColumn(HOLDERS, words.holdersOf(col(UNIT_HOLDERS)));
+    }
     return rows.select(
         Arrays.stream(SilverTables.GPU_SAMPLES.columnNames())
             .map(c -> col(c))
             .toArray(Column[]::new));
+  }
+
+  /**
+   * One aggregation per (unit, ts) on the unit partitioning, which the hold-time window reuses: the
+   * metrics as columns, the raw rows merged, and the two sets — the pods on the sample, and the
+   * distinct (series, metric) pairs that tell a repeated sample from another pod's — as bit masks
+   * over the unit's slots ({@link SlotWords}). Every aggregate is a fixed-width number, so Spark
+   * plans a hash aggregate; with {@code collect_set}s ({@link #pivotBySets}) it was a sort aggregate
+   * that built, serialized and merged two hash sets per (unit, second), half of the pivot's CPU.
+   */
+  private static Dataset<Row> pivotBySlots(
+      Dataset<Row> usable, List<String> metrics, SlotWords words) {
+    List<Column> aggs = metricMaxima(metrics);
+    aggs.add(count(lit(1)).as(RAW_ROWS));
+    Column pair = col(SERIES_SLOT).multiply(metrics.size()).plus(col(METRIC_CODE));
+    aggs.addAll(SlotWords.masks(pair, words.pairs(), PAIR_WORD));
+    aggs.addAll(SlotWords.masks(col(HOLDER_SLOT), words.holders(), HOLDER_WORD));
+    Dataset<Row> pivoted =
+        usable
+            .select(
+                col(UNIT_INDEX),
+                col(TS),
+                metricCode(metrics).as(METRIC_CODE),
+                col(VALUE),
+                col(SERIES_SLOT),
+                // A sample without a pod sets no holder bit.
+                when(col(HOLDER).isNotNull(), col(HOLDER_SLOT)).as(HOLDER_SLOT))
+            .repartition(col(UNIT_INDEX))
+            .groupBy(col(UNIT_INDEX), col(TS))
+            .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+    // A repeat of a sample is another row of the same (series, metric, ts); the holder is a label
+    // of the series, so it does not make a sample distinct.
+    return pivoted
+        .withColumn(
+            DUPLICATE_ROWS, col(RAW_ROWS).minus(SlotWords.bitsSet(words.pairs(), PAIR_WORD)))
+        .drop(SlotWords.names(words.pairs(), PAIR_WORD));
+  }
+
+  /**
+   * The same rows as {@link #pivotBySlots} with the two sets as {@code collect_set}s, for a day whose units
+   * have more series or pods than {@link SlotWords} spends words on.
+   */
+  private static Dataset<Row> pivotBySets(Dataset<Row> usable, List<String> metrics) {
+    List<Column> aggs = metricMaxima(metrics);
+    aggs.add(sort_array(collect_set(col(HOLDER))).as(HOLDERS));
+    aggs.add(count(lit(1)).as(RAW_ROWS));
+    aggs.add(
+        count(lit(1))
+            .minus(size(collect_set(struct(col(SERIES_KEY), col(METRIC_CODE)))))
+            .as(DUPLICATE_ROWS));
+    return usable
+        .select(
+            col(UNIT_INDEX),
+            col(TS),
+            metricCode(metrics).as(METRIC_CODE),
+            col(VALUE),
+            col(HOLDER),
+            col(SERIES_KEY))
+        .repartition(col(UNIT_INDEX))
+        .groupBy(col(UNIT_INDEX), col(TS))
+        .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+  }
+
+  /**
+   * Unit and metric travel as small numbers (the unit's index, the metric's position in METRIC_COLUMNS): the
+   * shuffle carries fewer bytes and compares numbers, not strings; the unit id comes back with the unit's
+   * attributes. The maximum per metric collapses conflicting duplicates and the per-pod series of a
+   * time-sliced GPU the same way, whatever the file order.
+   */
+  private static List<Column> metricMaxima(List<String> metrics) {
+    List<Column> aggs = new ArrayList<>();
+    for (int code = 0; code < metrics.size(); code++) {
+      aggs.add(
+          max(when(col(METRIC_CODE).equalTo(code), col(VALUE)))
+              .as(METRIC_COLUMNS.get(metrics.get(code))));
+    }
+    return aggs;
+  }
+
+  /**
+   * How many 64-bit words the pivot's two bit masks take, from the day's units: the (series, metric)
+   * pairs of the unit with the most series, and the pods of the unit with the most pods. A unit's
+   * slots are dense ranks within the unit ({@link #seriesUnits}), so a fleet whose units see up to
+   * seven series and 64 pods a day needs one word of each.
+   */
+  record SlotWords(int pairs, int holders) {
+    static SlotWords of(Dataset<Row> units) {
+      Row widest = units.agg(max(col(SERIES_SLOT)), max(col(HOLDER_SLOT))).first();
+      int series = widest.isNullAt(0) ? 0 : widest.getInt(0) + 1;
+      int holders = widest.isNullAt(1) ? 0 : widest.getInt(1) + 1;
+      return new SlotWords(words(series * METRIC_COLUMNS.size()), words(holders));
+    }
+
+    int total() {
+      return pairs + holders;
+    }
+
+    private static int words(int bits) {
+      return Math.max(1, (bits + Long.SIZE - 1) / Long.SIZE);
+    }
+
+    /** One {@code bit_or} per word: word k has bit (slot mod 64) of the rows whose slot is in word k. */
+    static List<Column> masks(Column slot, int words, String prefix) {
+      Column word = shiftright(slot, 6);
+      Column bit = call_function("shiftleft", lit(1L), slot.bitwiseAND(lit(Long.SIZE - 1)));
+      List<Column> masks = new ArrayList<>();
+      for (int k = 0; k < words; k++) {
+        masks.add(bit_or(when(word.equalTo(k), bit)).as(prefix + k));
+      }
+      return masks;
+    }
+
+    static Column bitsSet(int words, String prefix) {
+      Column n = lit(0L);
+      for (int k = 0; k < words; k++) {
+        n = n.plus(coalesce(bit_count(col(prefix + k)), lit(0)));
+      }
+      return n;
+    }
+
+    static String[] names(int words, String prefix) {
+      String[] names = new String[words];
+      for (int k = 0; k < words; k++) {
+        names[k] = prefix + k;
+      }
+      return names;
+    }
+
+    /** The unit's holders (ordered by slot) whose bit is set in the holder mask: sorted, as {@code sort_array}. */
+    Column holdersOf(Column unitHolders) {
+      Column[] mask = new Column[holders];
+      for (int k = 0; k < holders; k++) {
+        mask[k] = coalesce(col(HOLDER_WORD + k), lit(0L));
+      }
+      Column words = array(mask);
+      return filter(
+          unitHolders,
+          (holder, i) ->
+              holder
+                  .isNotNull()
+                  .and(
+                      call_function(
+                              "shiftright",
+                              element_at(words, shiftright(i, 6).plus(1)),
+                              i.bitwiseAND(lit(Long.SIZE - 1)))
+                          .bitwiseAND(lit(1L))
+                          .equalTo(1L)));
+    }
   }
 
   /** The metric's position in {@code metrics}; null for another metric (the reader keeps only these). */

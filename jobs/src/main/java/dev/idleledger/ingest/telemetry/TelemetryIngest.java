@@ -80,9 +80,10 @@ public final class TelemetryIngest {
       RuleCounts rules = RuleCounts.of(units);
       Dataset<Row> classified = transform.classify(read.samples(), units);
       LakeTables tables = new LakeTables(spark, config);
-      // The pivot's collect_set of holders would plan as an object-hash aggregate, which past 128
-      // groups a task falls back to sorting, after which the hold-time window sorts by (unit, ts)
-      // again. Planned as a sort aggregate it sorts once and the window reuses that order.
+      // On a day whose units have too many series or pods for the pivot's bit masks, it collects
+      // sets, which would plan as an object-hash aggregate: past 128 groups a task falls back to
+      // sorting, after which the hold-time window sorts by (unit, ts) again. Planned as a sort
+      // aggregate it sorts once and the window reuses that order.
       String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
       spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
       Dataset<Row> gpuSamples =

@@ -17,6 +17,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The telemetry transform on tiny in-memory frames: the hold-time rule of COST_MODEL §2 and the plan's shape. */
 class GpuSampleTransformTest {
@@ -115,8 +117,9 @@ class GpuSampleTransformTest {
     assertEquals(List.of(10.0), holds(gpuSamples(10, 0)));
   }
 
-  @Test
-  void aRepeatOfASeriesSampleIsADuplicateButTwoPodsSeriesOnOneGpuAreNot() {
+  @ParameterizedTest(name = "slot words up to {0}")
+  @ValueSource(ints = {GpuSampleTransform.MAX_SLOT_WORDS, 0})
+  void aRepeatOfASeriesSampleIsADuplicateButTwoPodsSeriesOnOneGpuAreNot(int maxSlotWords) {
     // One time-sliced GPU, two pods' series at the same second. Pod a's activity sample arrives
     // twice (a repeat, conflicting) and it also reports power; pod b reports activity once.
     SparkSession spark = TestSpark.session();
@@ -145,7 +148,7 @@ class GpuSampleTransformTest {
             RowFactory.create(t, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.4, "sa", null),
             RowFactory.create(t, "DCGM_FI_DEV_POWER_USAGE", 300.0, "sa", null),
             RowFactory.create(t, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.3, "sb", null));
-    GpuSampleTransform transform = new GpuSampleTransform(10);
+    GpuSampleTransform transform = new GpuSampleTransform(10, maxSlotWords);
     Dataset<Row> units = transform.seriesUnits(series).persist();
     List<Row> out =
         transform
@@ -165,8 +168,69 @@ class GpuSampleTransformTest {
     assertEquals(300.0, r.getDouble(4), 1e-12);
   }
 
+  @ParameterizedTest(name = "slot words up to {0}")
+  @ValueSource(ints = {GpuSampleTransform.MAX_SLOT_WORDS, 0})
+  void aGpuWithManyPodsSeriesKeepsEachSecondsOwnPodsAndRepeatsPastTheFirstMaskWord(
+      int maxSlotWords) {
+    // One time-sliced GPU whose 70 pods each report one series in the day: 630 (series, metric)
+    // pairs and 70 holders, ten words of pairs and two of holders. Each second has the pods of
+    // its own rows, and a repeat only where a pod's sample came twice.
+    SparkSession spark = TestSpark.session();
+    int pods = 70;
+    List<Row> seriesRows = new ArrayList<>();
+    for (int p = 0; p < pods; p++) {
+      seriesRows.add(
+          RowFactory.create(
+              "s" + p,
+              (long) p,
+              Map.of("UUID", "GPU-1", "Hostname", "n1", "namespace", "ml", "pod", pod(p)),
+              null,
+              2L,
+              0L));
+    }
+    Dataset<Row> series = spark.createDataFrame(seriesRows, SERIES);
+    Timestamp first = Timestamp.from(T0);
+    Timestamp second = Timestamp.from(T0.plusSeconds(1));
+    List<Row> rows = new ArrayList<>();
+    // Second 0: pods 3, 64 and 69 (holder slots in both words), pod 69's power sample twice.
+    rows.add(RowFactory.create(first, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.1, "s3", null));
+    rows.add(RowFactory.create(first, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.6, "s64", null));
+    rows.add(RowFactory.create(first, "DCGM_FI_DEV_POWER_USAGE", 200.0, "s69", null));
+    rows.add(RowFactory.create(first, "DCGM_FI_DEV_POWER_USAGE", 210.0, "s69", null));
+    // Second 1: pod 5 alone, its activity sample three times.
+    for (int i = 0; i < 3; i++) {
+      rows.add(RowFactory.create(second, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.2, "s5", null));
+    }
+    GpuSampleTransform transform = new GpuSampleTransform(10, maxSlotWords);
+    Dataset<Row> units = transform.seriesUnits(series).persist();
+    List<Row> out =
+        transform
+            .toGpuSamples(
+                GpuSampleTransform.usable(
+                    transform.classify(spark.createDataFrame(rows, SAMPLES), units)),
+                units)
+            .orderBy("ts")
+            .select("holders.pod", "raw_rows", "duplicate_rows", "gr_engine_active", "power_w")
+            .collectAsList();
+    units.unpersist();
+    assertEquals(2, out.size(), out.toString());
+    assertEquals(List.of(pod(3), pod(64), pod(69)), out.get(0).getList(0));
+    assertEquals(4L, out.get(0).getLong(1));
+    assertEquals(1L, out.get(0).getLong(2), "pod 69's second power sample");
+    assertEquals(0.6, out.get(0).getDouble(3), 1e-12);
+    assertEquals(210.0, out.get(0).getDouble(4), 1e-12);
+    assertEquals(List.of(pod(5)), out.get(1).getList(0));
+    assertEquals(3L, out.get(1).getLong(1));
+    assertEquals(2L, out.get(1).getLong(2), "two repeats of pod 5's one sample");
+  }
+
+  /** Pod names that sort as their numbers do, so the expected holders are in sort_array's order. */
+  private static String pod(int p) {
+    return String.format("pod-%03d", p);
+  }
+
   @Test
-  void thePivotAndTheHoldWindowShareOneShuffleByUnit() {
+  void thePivotAndTheHoldWindowShareOneShuffleByUnitInAHashAggregate() {
     String plan = gpuSamples(10, 0, 1, 2).queryExecution().executedPlan().toString();
     // The samples are shuffled once, by unit (its index); the only other exchanges are on the
     // small series frame, one of them gathering it to number its units.
@@ -176,6 +240,11 @@ class GpuSampleTransformTest {
         plan);
     assertEquals(0, count(plan, "Exchange hashpartitioning\\(unit_index#\\d+, ts#"), plan);
     assertEquals(0, count(plan, "Exchange rangepartitioning"), plan);
+    // The pivot's sets are bit masks: a hash aggregate, which neither sorts the samples nor builds
+    // a set object per (unit, second).
+    // (the partial and the final aggregation; the unit attributes are aggregated by unit alone)
+    assertEquals(2, count(plan, "(?<!Object)HashAggregate\\(keys=\\[unit_index#\\d+, ts#"), plan);
+    assertEquals(0, count(plan, "(Sort|Object)\\w*Aggregate\\(keys=\\[unit_index#\\d+, ts#"), plan);
     // (printed once per reader of the numbered frame, with the same plan id)
     assertEquals(
         1,

@@ -148,17 +148,16 @@ class GpuSampleTransformTest {
             RowFactory.create(t, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.4, "sa", null),
             RowFactory.create(t, "DCGM_FI_DEV_POWER_USAGE", 300.0, "sa", null),
             RowFactory.create(t, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.3, "sb", null));
-    GpuSampleTransform transform = new GpuSampleTransform(10, maxSlotWords);
-    Dataset<Row> units = transform.seriesUnits(series).persist();
     List<Row> out =
-        transform
-            .toGpuSamples(
-                GpuSampleTransform.usable(
-                    transform.classify(spark.createDataFrame(rows, SAMPLES), units)),
-                units)
-            .select("unit_id", "raw_rows", "duplicate_rows", "gr_engine_active", "power_w")
-            .collectAsList();
-    units.unpersist();
+        pivoted(
+            series,
+            rows,
+            maxSlotWords,
+            "unit_id",
+            "raw_rows",
+            "duplicate_rows",
+            "gr_engine_active",
+            "power_w");
     assertEquals(1, out.size(), out.toString());
     Row r = out.get(0);
     assertEquals("GPU-1", r.getString(0));
@@ -201,18 +200,16 @@ class GpuSampleTransformTest {
     for (int i = 0; i < 3; i++) {
       rows.add(RowFactory.create(second, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.2, "s5", null));
     }
-    GpuSampleTransform transform = new GpuSampleTransform(10, maxSlotWords);
-    Dataset<Row> units = transform.seriesUnits(series).persist();
     List<Row> out =
-        transform
-            .toGpuSamples(
-                GpuSampleTransform.usable(
-                    transform.classify(spark.createDataFrame(rows, SAMPLES), units)),
-                units)
-            .orderBy("ts")
-            .select("holders.pod", "raw_rows", "duplicate_rows", "gr_engine_active", "power_w")
-            .collectAsList();
-    units.unpersist();
+        pivoted(
+            series,
+            rows,
+            maxSlotWords,
+            "holders.pod",
+            "raw_rows",
+            "duplicate_rows",
+            "gr_engine_active",
+            "power_w");
     assertEquals(2, out.size(), out.toString());
     assertEquals(List.of(pod(3), pod(64), pod(69)), out.get(0).getList(0));
     assertEquals(4L, out.get(0).getLong(1));
@@ -222,6 +219,24 @@ class GpuSampleTransformTest {
     assertEquals(List.of(pod(5)), out.get(1).getList(0));
     assertEquals(3L, out.get(1).getLong(1));
     assertEquals(2L, out.get(1).getLong(2), "two repeats of pod 5's one sample");
+  }
+
+  /** The gpu_samples rows of {@code samples} (columns of SAMPLES) over {@code series}, by ts, with {@code columns}. */
+  private static List<Row> pivoted(
+      Dataset<Row> series, List<Row> samples, int maxSlotWords, String... columns) {
+    GpuSampleTransform transform = new GpuSampleTransform(10, maxSlotWords);
+    Dataset<Row> units = transform.seriesUnits(series).persist();
+    try {
+      Dataset<Row> classified =
+          transform.classify(TestSpark.session().createDataFrame(samples, SAMPLES), units);
+      return transform
+          .toGpuSamples(GpuSampleTransform.usable(classified), units)
+          .orderBy("ts")
+          .selectExpr(columns)
+          .collectAsList();
+    } finally {
+      units.unpersist();
+    }
   }
 
   /** Pod names that sort as their numbers do, so the expected holders are in sort_array's order. */

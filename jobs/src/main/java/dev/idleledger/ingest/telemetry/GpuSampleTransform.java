@@ -342,18 +342,13 @@ public final class GpuSampleTransform {
     aggs.addAll(SlotWords.masks(pair, words.pairs(), PAIR_WORD));
     aggs.addAll(SlotWords.masks(col(HOLDER_SLOT), words.holders(), HOLDER_WORD));
     Dataset<Row> pivoted =
-        usable
-            .select(
-                col(UNIT_INDEX),
-                col(TS),
-                metricCode(metrics).as(METRIC_CODE),
-                col(VALUE),
-                col(SERIES_SLOT),
-                // A sample without a pod sets no holder bit.
-                when(col(HOLDER).isNotNull(), col(HOLDER_SLOT)).as(HOLDER_SLOT))
-            .repartition(col(UNIT_INDEX))
-            .groupBy(col(UNIT_INDEX), col(TS))
-            .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
+        perUnitSecond(
+            usable,
+            metrics,
+            aggs,
+            col(SERIES_SLOT),
+            // A sample without a pod sets no holder bit.
+            when(col(HOLDER).isNotNull(), col(HOLDER_SLOT)).as(HOLDER_SLOT));
     // A repeat of a sample is another row of the same (series, metric, ts); the holder is a label
     // of the series, so it does not make a sample distinct.
     return pivoted
@@ -374,14 +369,21 @@ public final class GpuSampleTransform {
         count(lit(1))
             .minus(size(collect_set(struct(col(SERIES_KEY), col(METRIC_CODE)))))
             .as(DUPLICATE_ROWS));
+    return perUnitSecond(usable, metrics, aggs, col(HOLDER), col(SERIES_KEY));
+  }
+
+  /**
+   * {@code aggs} per (unit, ts) over the samples' unit, time, metric code and value plus {@code carried}: one
+   * shuffle by unit, which the hold-time window reuses.
+   */
+  private static Dataset<Row> perUnitSecond(
+      Dataset<Row> usable, List<String> metrics, List<Column> aggs, Column... carried) {
+    List<Column> columns =
+        new ArrayList<>(
+            List.of(col(UNIT_INDEX), col(TS), metricCode(metrics).as(METRIC_CODE), col(VALUE)));
+    columns.addAll(Arrays.asList(carried));
     return usable
-        .select(
-            col(UNIT_INDEX),
-            col(TS),
-            metricCode(metrics).as(METRIC_CODE),
-            col(VALUE),
-            col(HOLDER),
-            col(SERIES_KEY))
+        .select(columns.toArray(Column[]::new))
         .repartition(col(UNIT_INDEX))
         .groupBy(col(UNIT_INDEX), col(TS))
         .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new));
@@ -429,17 +431,18 @@ public final class GpuSampleTransform {
     static List<Column> masks(Column slot, int words, String prefix) {
       Column word = shiftright(slot, 6);
       Column bit = call_function("shiftleft", lit(1L), slot.bitwiseAND(lit(Long.SIZE - 1)));
+      String[] names = names(words, prefix);
       List<Column> masks = new ArrayList<>();
       for (int k = 0; k < words; k++) {
-        masks.add(bit_or(when(word.equalTo(k), bit)).as(prefix + k));
+        masks.add(bit_or(when(word.equalTo(k), bit)).as(names[k]));
       }
       return masks;
     }
 
     static Column bitsSet(int words, String prefix) {
       Column n = lit(0L);
-      for (int k = 0; k < words; k++) {
-        n = n.plus(coalesce(bit_count(col(prefix + k)), lit(0)));
+      for (String word : names(words, prefix)) {
+        n = n.plus(coalesce(bit_count(col(word)), lit(0)));
       }
       return n;
     }
@@ -454,11 +457,11 @@ public final class GpuSampleTransform {
 
     /** The unit's holders (ordered by slot) whose bit is set in the holder mask: sorted, as {@code sort_array}. */
     Column holdersOf(Column unitHolders) {
-      Column[] mask = new Column[holders];
-      for (int k = 0; k < holders; k++) {
-        mask[k] = coalesce(col(HOLDER_WORD + k), lit(0L));
-      }
-      Column words = array(mask);
+      Column words =
+          array(
+              Arrays.stream(names(holders, HOLDER_WORD))
+                  .map(word -> coalesce(col(word), lit(0L)))
+                  .toArray(Column[]::new));
       return filter(
           unitHolders,
           (holder, i) ->

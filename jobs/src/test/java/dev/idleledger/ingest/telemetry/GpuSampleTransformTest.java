@@ -221,6 +221,41 @@ class GpuSampleTransformTest {
     assertEquals(2L, out.get(1).getLong(2), "two repeats of pod 5's one sample");
   }
 
+  @ParameterizedTest(name = "slot words up to {0}")
+  @ValueSource(ints = {GpuSampleTransform.MAX_SLOT_WORDS, 0})
+  void aSeriesWithoutAPodNamesNobodyBesideAPodsSeriesOnTheSameGpu(int maxSlotWords) {
+    // The GPU's exporter series without pod labels (its holder slot is taken first, by the null
+    // holder) and pod a's series: a second with both names pod a, a second with only the
+    // exporter's names nobody.
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> series =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    "sn", 1L, Map.of("UUID", "GPU-1", "Hostname", "n1"), null, 2L, 0L),
+                RowFactory.create(
+                    "sa",
+                    2L,
+                    Map.of("UUID", "GPU-1", "Hostname", "n1", "namespace", "ml", "pod", "a"),
+                    null,
+                    1L,
+                    0L)),
+            SERIES);
+    Timestamp first = Timestamp.from(T0);
+    Timestamp second = Timestamp.from(T0.plusSeconds(1));
+    List<Row> rows =
+        List.of(
+            RowFactory.create(first, "DCGM_FI_DEV_POWER_USAGE", 100.0, "sn", null),
+            RowFactory.create(first, "DCGM_FI_PROF_GR_ENGINE_ACTIVE", 0.5, "sa", null),
+            RowFactory.create(second, "DCGM_FI_DEV_POWER_USAGE", 90.0, "sn", null));
+    List<Row> out = pivoted(series, rows, maxSlotWords, "holders.pod", "duplicate_rows");
+    assertEquals(2, out.size(), out.toString());
+    assertEquals(List.of("a"), out.get(0).getList(0));
+    assertEquals(List.of(), out.get(1).getList(0));
+    assertEquals(0L, out.get(0).getLong(1));
+    assertEquals(0L, out.get(1).getLong(1));
+  }
+
   /** The gpu_samples rows of {@code samples} (columns of SAMPLES) over {@code series}, by ts, with {@code columns}. */
   private static List<Row> pivoted(
       Dataset<Row> series, List<Row> samples, int maxSlotWords, String... columns) {

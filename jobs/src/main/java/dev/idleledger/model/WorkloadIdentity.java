@@ -92,12 +92,7 @@ public final class WorkloadIdentity {
             .withColumn(
                 WORKLOAD_TYPE,
                 when(hasPod, coalesce(col(P_WORKLOAD_TYPE), lit(classifier.defaultType()))))
-            .withColumn(
-                TEAM,
-                when(
-                    hasPod,
-                    coalesce(
-                        col(P_TEAM), namespaceTeam(classifier), lit(classifier.defaultTeam()))))
+            .withColumn(TEAM, when(hasPod, coalesce(col(P_TEAM), teamOfNamespace(classifier))))
             .drop(P_WORKLOAD_KIND, P_WORKLOAD_NAME, P_WORKLOAD_TYPE, P_TEAM);
     for (Carried c : carried) {
       identified =
@@ -107,6 +102,14 @@ public final class WorkloadIdentity {
               .drop(FROM_POD_INFO + c.name());
     }
     return identified;
+  }
+
+  /**
+   * The team of a row's pod that has no {@code team} label, or that kube state never showed: the team {@code conf/}
+   * gives its namespace, else the default team.
+   */
+  public static Column teamOfNamespace(WorkloadClassifier classifier) {
+    return coalesce(namespaceTeam(classifier), lit(classifier.defaultTeam()));
   }
 
   /** The team {@code conf/} gives the row's namespace (classify.namespace_teams), null where it names none. */

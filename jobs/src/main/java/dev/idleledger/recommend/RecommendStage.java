@@ -138,7 +138,8 @@ public final class RecommendStage {
                 window(SilverTables.POD_INFO, start, date),
                 UnitHourRates.of(gpuHourly, billing),
                 config.classifier,
-                settings.activityThreshold())
+                settings.activityThreshold(),
+                RecommendationFinder.migModels(catalog))
             // Checkpointed rather than cached: the six kinds read it a dozen times, and a cached
             // frame drags its whole lineage into every plan that uses it (megabytes of plan text
             // re-rendered on each adaptive re-plan).

@@ -25,6 +25,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.greatest;
@@ -445,19 +446,26 @@ public final class RecommendationFinder {
                 first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
                 first(TEAM).as(TEAM),
                 max(WorkloadSeconds.ANY_MIG).as(WorkloadSeconds.ANY_MIG),
-                max(GpuSamples.GPU_MODEL).as(GpuSamples.GPU_MODEL),
-                min(WorkloadSeconds.MIN_GPU_MODEL).as(WorkloadSeconds.MIN_GPU_MODEL),
+                max(WorkloadSeconds.MAX_MIG_MODEL).as(WorkloadSeconds.MAX_MIG_MODEL),
+                min(WorkloadSeconds.MIN_MIG_MODEL).as(WorkloadSeconds.MIN_MIG_MODEL),
                 sum(WorkloadSeconds.MONEY).as(COST),
                 sum(WorkloadSeconds.MONEY_LIST).as(COST_LIST),
                 SmallDistinctCount.of(WorkloadSeconds.DATE).as(DAYS_TRIGGERED))
+            // Whole GPUs only, all of one MIG-capable model: the highest and the lowest model code
+            // are the same, and not 0 (another model).
             .where(
                 col(WorkloadSeconds.ANY_MIG)
                     .equalTo(0)
-                    .and(col(GpuSamples.GPU_MODEL).equalTo(col(WorkloadSeconds.MIN_GPU_MODEL))))
-            .join(
-                broadcast(migProfiles().select(GpuSamples.GPU_MODEL).distinct()),
-                new String[] {GpuSamples.GPU_MODEL},
-                "left_semi")
+                    .and(
+                        col(WorkloadSeconds.MAX_MIG_MODEL)
+                            .equalTo(col(WorkloadSeconds.MIN_MIG_MODEL)))
+                    .and(col(WorkloadSeconds.MIN_MIG_MODEL).gt(0)))
+            .withColumn(
+                GpuSamples.GPU_MODEL,
+                element_at(
+                    lit(migModels(catalog).toArray(String[]::new)),
+                    col(WorkloadSeconds.MAX_MIG_MODEL).cast("int")))
+            .drop(WorkloadSeconds.MAX_MIG_MODEL, WorkloadSeconds.MIN_MIG_MODEL)
             // Held: it filters the seconds below and is joined to their percentiles, so it would be
             // aggregated twice.
             .transform(StageFrames::keep);
@@ -778,6 +786,19 @@ public final class RecommendationFinder {
                             lit(rule).as(RULE))
                         .as("confidence"))))
         .select(WorkloadSeconds.cols(Arrays.copyOf(OUTPUT, OUTPUT.length - 1)));
+  }
+
+  /**
+   * The GPU models the catalog can split into MIG instances, in a fixed order: their positions are the {@link
+   * WorkloadSeconds#MIG_MODEL} codes.
+   */
+  static List<String> migModels(InstanceCatalog catalog) {
+    return catalog.allMigProfiles().stream()
+        .map(InstanceCatalog.MigProfile::gpuModel)
+        .filter(model -> catalog.migSlices(model) > 0)
+        .distinct()
+        .sorted()
+        .toList();
   }
 
   private Dataset<Row> migProfiles() {

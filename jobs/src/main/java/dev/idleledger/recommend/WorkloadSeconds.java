@@ -1,18 +1,19 @@
 package dev.idleledger.recommend;
 
-import static org.apache.spark.sql.functions.aggregate;
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -21,9 +22,11 @@ import dev.idleledger.config.WorkloadClassifier;
 import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.ingest.SilverTables.PodInfo;
 import dev.idleledger.ingest.telemetry.HeldHours;
+import dev.idleledger.model.SlotMasks;
 import dev.idleledger.model.UnitSecondMoney;
 import dev.idleledger.model.WorkloadIdentity;
 import dev.idleledger.model.WorkloadSecond;
+import dev.idleledger.spark.StageFrames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,25 +34,28 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
  * One row per (workload, second) it held GPUs in the window: the per-second grain every workload definition of
  * RECOMMENDATIONS.md reads (idle streaks, replicas and demand, MIG fit). Built in one pass over the held samples:
- * two broadcast joins (the unit-hour rates attribution kept, pod identity), an explode of the holders and one aggregation per
- * kind of workload — the only shuffle of the telemetry, and its map-side partial aggregation already merges a workload's
- * units per second.
+ * two broadcast joins (the unit-hour rates attribution kept, pod identity), an explode of the holders, one shuffle by
+ * (workload, second), and two hash aggregations in the stage that reads it.
  *
  * <p>Columns: cluster, namespace, workload_kind, workload_name, workload_type, team, second (epoch seconds), date,
  * hold_seconds (longest hold among its samples that second), any_active (1 when some unit of it was active: the
  * second is idle only when all are idle), money / money_list (what its holders paid for the second), pods = n(t),
- * demand = d(t) (Σ activity of its distinct units), max_fb_used_mib, max_activity, any_mig, gpu_model, min_gpu_model, node.
+ * demand = d(t) (Σ activity of its distinct units), max_fb_used_mib, max_activity, any_mig, and the highest and
+ * lowest of its units' {@link #MIG_MODEL} codes.
  *
  * <p>pods and demand are counted only for the workloads with a pod of type {@value #REPLICATED_TYPE} (the replica
- * rightsizing of RECOMMENDATIONS.md is their only reader) and are null for the others: they take the distinct pods and
- * units of each second, a set per row that turns the aggregation into Spark's object aggregate, which sorts its rows
- * instead of hashing them. Measured at 256 GPU-days (8.4 M workload-seconds): 95 s for all workloads with the sets,
- * 60 s with them only where read. The split is by workload, never by row, so each workload-second is one row of one
- * of the two aggregations even when its pods disagree on the type.
+ * rightsizing of RECOMMENDATIONS.md is their only reader) and are null for the others. For those workloads the first
+ * of two aggregations keeps one row per (workload, second, unit, activity), so the second sums each unit's activity
+ * once, and the pods are bits of a mask ({@link SlotMasks}, a slot per pod of the workload). Every aggregate is then a
+ * fixed-width number: Spark plans hash aggregates, where {@code collect_set} of the pods and units, or {@code first} and
+ * {@code max} of a string, would make it sort every row. The workload's type and team, the same on each of its
+ * seconds, are joined on after the aggregation.
  */
 final class WorkloadSeconds {
   /** What the workload's holders paid for the second. */
@@ -70,8 +76,19 @@ final class WorkloadSeconds {
   /** 1 when some of its units in the second is a MIG instance. */
   static final String ANY_MIG = "any_mig";
 
-  /** Lowest GPU model name among its units (equal to gpu_model when all are one model). */
-  static final String MIN_GPU_MODEL = "min_gpu_model";
+  /**
+   * A unit's GPU model as a number: its position (from 1) among the MIG-capable models the recommendations were given,
+   * 0 for any other model, null when the sample names none. The rightsizing to MIG reads only whether a workload ran on
+   * one MIG-capable model, which the highest and lowest code of its seconds tell; a number keeps the aggregation a
+   * hash aggregate, where the model's name would not.
+   */
+  static final String MIG_MODEL = "mig_model";
+
+  /** Highest {@link #MIG_MODEL} among its units in the second. */
+  static final String MAX_MIG_MODEL = "max_mig_model";
+
+  /** Lowest {@link #MIG_MODEL} among its units in the second. */
+  static final String MIN_MIG_MODEL = "min_mig_model";
 
   /** d(t): Σ activity of its distinct units in the second. */
   static final String DEMAND = "demand";
@@ -79,8 +96,23 @@ final class WorkloadSeconds {
   /** Activity of a sample (GpuSecondState#activity). */
   private static final String ACTIVITY = "activity";
 
-  /** The distinct (unit, activity) pairs of the second, for the demand. */
-  private static final String UNITS = "units";
+  /** A counted workload's unit, null for the others: the first aggregation's extra key. */
+  private static final String UNIT_KEY = "unit_key";
+
+  /** A counted workload's unit's activity (0 when unknown), null for the others: its other extra key. */
+  private static final String UNIT_ACTIVITY = "unit_activity";
+
+  /** A counted pod's number among its workload's pods, from 0. */
+  private static final String POD_SLOT = "pod_slot";
+
+  /** Prefix of the pod mask's words. */
+  private static final String POD_WORD = "pod_word_";
+
+  /** The counted pods of a (workload, second, unit) as a set, when the masks would be too wide. */
+  private static final String POD_SET = "pod_set";
+
+  /** At most this many words of pod mask (1,024 pods of one workload in the window); wider falls back to sets. */
+  static final int MAX_POD_WORDS = 16;
 
   /** List price / paid price of a unit-hour (UnitHourRates). */
   private static final String LIST_FACTOR = "list_factor";
@@ -107,12 +139,28 @@ final class WorkloadSeconds {
 
   private WorkloadSeconds() {}
 
+  /**
+   * @param migModels the MIG-capable GPU models, whose positions are the {@link #MIG_MODEL} codes
+   */
   static Dataset<Row> of(
       Dataset<Row> samples,
       Dataset<Row> pods,
       Dataset<Row> rates,
       WorkloadClassifier classifier,
-      double activityThreshold) {
+      double activityThreshold,
+      List<String> migModels) {
+    return of(samples, pods, rates, classifier, activityThreshold, migModels, MAX_POD_WORDS);
+  }
+
+  /** As above, with another limit on the pod mask's width (0 makes every window collect sets; tests compare the two). */
+  static Dataset<Row> of(
+      Dataset<Row> samples,
+      Dataset<Row> pods,
+      Dataset<Row> rates,
+      WorkloadClassifier classifier,
+      double activityThreshold,
+      List<String> migModels,
+      int maxPodWords) {
     // A hold that crosses hh:00 is priced at each hour's rate for its part there (COST_MODEL §2):
     // it becomes one row per hour, each with the money of its part, while second and hold_seconds
     // stay the sample's own, so the per-second aggregation below merges the parts back into the
@@ -122,6 +170,9 @@ final class WorkloadSeconds {
         HeldHours.byHour(samples.where(size(col(GpuSamples.HOLDERS)).gt(0)))
             .withColumn(ACTIVITY, GpuSecondState.activity())
             .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS)))
+            .withColumn(
+                MIG_MODEL,
+                array_position(lit(migModels.toArray(String[]::new)), col(GpuSamples.GPU_MODEL)))
             .join(broadcast(rates.select(cols(unitHour, RATE, LIST_FACTOR))), unitHour, "left")
             .withColumn(
                 MONEY,
@@ -137,97 +188,155 @@ final class WorkloadSeconds {
                       GpuSamples.CLUSTER,
                       PodInfo.NAMESPACE,
                       PodInfo.POD,
-                      GpuSamples.NODE,
                       GpuSamples.UNIT_ID,
                       GpuSamples.DATE,
                       WorkloadSecond.SECOND,
                       GpuSamples.HOLD_SECONDS,
                       ACTIVITY,
                       GpuSamples.FB_USED_MIB,
-                      GpuSamples.GPU_MODEL,
                       GpuSamples.MIG_PROFILE,
+                      MIG_MODEL,
                       MONEY,
                       MONEY_LIST
                     }));
+    Dataset<Row> podWorkloads = podWorkloads(pods, classifier).transform(StageFrames::keep);
+    int podWords = SlotMasks.words(widestCountedWorkload(podWorkloads));
+    boolean unknownPodCounted = classifier.defaultType().equals(REPLICATED_TYPE);
     Dataset<Row> identified =
         WorkloadIdentity.of(
             held,
-            withCounted(pods, classifier),
+            pods.join(podWorkloads.select(cols(POD_KEY, COUNTED, POD_SLOT)), POD_KEY, "left"),
             classifier,
             List.of(
                 new WorkloadIdentity.Carried(
-                    COUNTED,
-                    coalesce(col(COUNTED), lit(false)),
-                    lit(classifier.defaultType().equals(REPLICATED_TYPE)))));
+                    COUNTED, coalesce(col(COUNTED), lit(false)), lit(unknownPodCounted)),
+                // A pod kube state never showed is a workload of its own: the only pod of it.
+                new WorkloadIdentity.Carried(POD_SLOT, col(POD_SLOT), lit(0))));
+    // Counted workloads' rows keep their unit and its activity as keys of the first aggregation, so
+    // it leaves one row per (workload, second, unit, activity) and the second sums each unit's
+    // activity once: a unit two pods of the workload share (time-slicing), or a sample split at
+    // hh:00, counts once in the demand. The other workloads' rows have both keys null, so for them
+    // the first aggregation is already per second.
     Column counted = coalesce(col(COUNTED), lit(false));
-    return perSecond(identified.where(counted), activityThreshold, true)
-        .unionByName(perSecond(identified.where(not(counted)), activityThreshold, false), true);
-  }
-
-  /**
-   * The pods with {@value #COUNTED}: true for every pod of a workload that has a pod of {@link #REPLICATED_TYPE}, by the
-   * identity {@link WorkloadIdentity} gives each pod. A pod kube state never showed is a workload of its own, of the
-   * classifier's default type (the unknown-pod value of the carried column).
-   */
-  private static Dataset<Row> withCounted(Dataset<Row> pods, WorkloadClassifier classifier) {
-    String[] pod = {PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.POD};
-    Dataset<Row> podWorkloads =
-        WorkloadIdentity.of(pods.select(cols(pod)).distinct(), pods, classifier);
-    Dataset<Row> countedWorkloads =
-        podWorkloads
-            .where(col(PodInfo.WORKLOAD_TYPE).equalTo(REPLICATED_TYPE))
-            .select(cols(WORKLOAD))
-            .distinct();
-    Dataset<Row> countedPods =
-        podWorkloads
-            .join(countedWorkloads, WORKLOAD, "left_semi")
-            .select(cols(pod))
-            .withColumn(COUNTED, lit(true));
-    return pods.join(countedPods, pod, "left");
-  }
-
-  /** One row per (workload, second) of {@code identified}; pods and demand only when {@code countPods}, else null. */
-  private static Dataset<Row> perSecond(
-      Dataset<Row> identified, double activityThreshold, boolean countPods) {
-    List<Column> aggregates =
+    Dataset<Row> keyed =
+        identified
+            .withColumn(COUNTED, counted)
+            .withColumn(UNIT_KEY, when(counted, col(GpuSamples.UNIT_ID)))
+            .withColumn(UNIT_ACTIVITY, when(counted, coalesce(col(ACTIVITY), lit(0.0))))
+            // One shuffle, by (workload, second): both aggregations group by it and more, so they
+            // run in the stage that reads it.
+            .repartition(cols(WORKLOAD, WorkloadSecond.SECOND));
+    List<Column> perUnit = sampleAggregates(activityThreshold);
+    perUnit.add(max(COUNTED).as(COUNTED));
+    List<Column> perSecond =
         new ArrayList<>(
             List.of(
-                first(PodInfo.TEAM).as(PodInfo.TEAM),
-                max(GpuSamples.DATE).as(DATE),
-                WorkloadSecond.longestHold(),
-                WorkloadSecond.anyActive(GpuSecondState.isActive(col(ACTIVITY), activityThreshold)),
+                max(DATE).as(DATE),
+                max(WorkloadSecond.HOLD_SECONDS).as(WorkloadSecond.HOLD_SECONDS),
+                max(WorkloadSecond.ANY_ACTIVE).as(WorkloadSecond.ANY_ACTIVE),
                 sum(MONEY).as(MONEY),
                 sum(MONEY_LIST).as(MONEY_LIST),
-                max(GpuSamples.FB_USED_MIB).as(MAX_FB_USED_MIB),
-                max(coalesce(col(ACTIVITY), lit(0.0))).as(MAX_ACTIVITY),
-                max(when(col(GpuSamples.MIG_PROFILE).isNotNull(), 1).otherwise(0)).as(ANY_MIG),
-                max(GpuSamples.GPU_MODEL).as(GpuSamples.GPU_MODEL),
-                min(GpuSamples.GPU_MODEL).as(MIN_GPU_MODEL),
-                max(GpuSamples.NODE).as(GpuSamples.NODE)));
-    if (countPods) {
-      aggregates.add(size(collect_set(PodInfo.POD)).as(PODS));
-      aggregates.add(
-          collect_set(
-                  struct(col(GpuSamples.UNIT_ID), coalesce(col(ACTIVITY), lit(0.0)).as(ACTIVITY)))
-              .as(UNITS));
+                max(MAX_FB_USED_MIB).as(MAX_FB_USED_MIB),
+                max(MAX_ACTIVITY).as(MAX_ACTIVITY),
+                max(ANY_MIG).as(ANY_MIG),
+                max(MAX_MIG_MODEL).as(MAX_MIG_MODEL),
+                min(MIN_MIG_MODEL).as(MIN_MIG_MODEL),
+                max(COUNTED).as(COUNTED),
+                sum(UNIT_ACTIVITY).as(DEMAND)));
+    Column podCount;
+    if (podWords <= maxPodWords) {
+      perUnit.addAll(SlotMasks.masks(col(POD_SLOT), podWords, POD_WORD));
+      perSecond.addAll(SlotMasks.unions(podWords, POD_WORD));
+      podCount = SlotMasks.bitsSet(podWords, POD_WORD);
+    } else {
+      perUnit.add(collect_set(when(counted, col(PodInfo.POD))).as(POD_SET));
+      perSecond.add(array_distinct(flatten(collect_list(POD_SET))).as(POD_SET));
+      podCount = size(col(POD_SET));
     }
     Dataset<Row> seconds =
-        identified
+        keyed
+            .groupBy(cols(WORKLOAD, WorkloadSecond.SECOND, UNIT_KEY, UNIT_ACTIVITY))
+            .agg(first(perUnit), rest(perUnit))
             .groupBy(cols(WORKLOAD, WorkloadSecond.SECOND))
+            .agg(first(perSecond), rest(perSecond))
+            .withColumn(PODS, when(col(COUNTED), podCount.cast("int")))
+            .withColumn(DEMAND, when(col(COUNTED), col(DEMAND)))
+            .drop(COUNTED)
+            .drop(SlotMasks.names(podWords, POD_WORD))
+            .drop(POD_SET);
+    Dataset<Row> workloads =
+        podWorkloads
+            .groupBy(cols(WORKLOAD))
             .agg(
-                first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
-                aggregates.toArray(Column[]::new));
-    if (!countPods) {
-      return seconds
-          .withColumn(PODS, lit(null).cast("int"))
-          .withColumn(DEMAND, lit(null).cast("double"));
-    }
-    // A unit two pods of the workload share (time-slicing) counts once in the demand.
+                max(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
+                max(PodInfo.TEAM).as(PodInfo.TEAM),
+                max(COUNTED).as(COUNTED));
+    Column known = col(KNOWN).isNotNull();
     return seconds
+        .join(broadcast(workloads.withColumn(KNOWN, lit(true))), WORKLOAD, "left")
+        // A workload with an inference pod is an inference workload, whatever its other pods'
+        // labels say (a rollout that changed them); a pod kube state never showed is a workload of
+        // its own, of the classifier's default type and its namespace's team.
         .withColumn(
-            DEMAND,
-            aggregate(col(UNITS), lit(0.0), (demand, unit) -> demand.plus(unit.getField(ACTIVITY))))
-        .drop(UNITS);
+            PodInfo.WORKLOAD_TYPE,
+            when(col(COUNTED), lit(REPLICATED_TYPE))
+                .when(known, col(PodInfo.WORKLOAD_TYPE))
+                .otherwise(lit(classifier.defaultType())))
+        .withColumn(
+            PodInfo.TEAM,
+            when(known, col(PodInfo.TEAM)).otherwise(WorkloadIdentity.teamOfNamespace(classifier)))
+        .drop(COUNTED, KNOWN);
+  }
+
+  /** What the first aggregation takes from the samples of each group: all fixed-width numbers. */
+  private static List<Column> sampleAggregates(double activityThreshold) {
+    return new ArrayList<>(
+        List.of(
+            max(GpuSamples.DATE).as(DATE),
+            WorkloadSecond.longestHold(),
+            WorkloadSecond.anyActive(GpuSecondState.isActive(col(ACTIVITY), activityThreshold)),
+            sum(MONEY).as(MONEY),
+            sum(MONEY_LIST).as(MONEY_LIST),
+            max(GpuSamples.FB_USED_MIB).as(MAX_FB_USED_MIB),
+            max(coalesce(col(ACTIVITY), lit(0.0))).as(MAX_ACTIVITY),
+            max(when(col(GpuSamples.MIG_PROFILE).isNotNull(), 1).otherwise(0)).as(ANY_MIG),
+            max(MIG_MODEL).as(MAX_MIG_MODEL),
+            min(MIG_MODEL).as(MIN_MIG_MODEL)));
+  }
+
+  private static Column first(List<Column> aggregates) {
+    return aggregates.get(0);
+  }
+
+  private static Column[] rest(List<Column> aggregates) {
+    return aggregates.subList(1, aggregates.size()).toArray(Column[]::new);
+  }
+
+  /** Set on the workloads pod_info names, to tell them from those of pods it never showed. */
+  private static final String KNOWN = "known";
+
+  /** A pod of pod_info. */
+  private static final String[] POD_KEY = {PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.POD};
+
+  /**
+   * Each pod of pod_info once, with its workload ({@link WorkloadIdentity}), that workload's type and team,
+   * {@value #COUNTED} (the workload has a pod of {@link #REPLICATED_TYPE}) and, for a counted workload's pod, its
+   * {@value #POD_SLOT}: its place among the workload's pods. Small: one row per pod of the window.
+   */
+  private static Dataset<Row> podWorkloads(Dataset<Row> pods, WorkloadClassifier classifier) {
+    WindowSpec workload = Window.partitionBy(cols(WORKLOAD));
+    Column counted = max(col(PodInfo.WORKLOAD_TYPE).equalTo(REPLICATED_TYPE)).over(workload);
+    return WorkloadIdentity.of(pods.select(cols(POD_KEY)).distinct(), pods, classifier)
+        .withColumn(COUNTED, counted)
+        .withColumn(
+            POD_SLOT,
+            when(col(COUNTED), dense_rank().over(workload.orderBy(PodInfo.POD)).minus(1)));
+  }
+
+  /** Pods of the counted workload with the most of them (0 when none is counted): the width of the pod mask. */
+  private static int widestCountedWorkload(Dataset<Row> podWorkloads) {
+    Row widest = podWorkloads.agg(max(POD_SLOT)).first();
+    return widest.isNullAt(0) ? 0 : widest.getInt(0) + 1;
   }
 
   static Column[] cols(String[] names, String... more) {

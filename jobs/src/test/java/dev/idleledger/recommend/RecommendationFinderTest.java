@@ -255,7 +255,8 @@ class RecommendationFinderTest {
                 f.podInfo(spark),
                 UnitHourRates.of(gpuHourly, billing),
                 config.classifier,
-                settings.activityThreshold())
+                settings.activityThreshold(),
+                RecommendationFinder.migModels(catalog))
             .cache();
     RecommendationFinder.Window window = new RecommendationFinder.Window(DAY, 7, 1);
     RecommendationFinder finder = new RecommendationFinder(spark, settings, catalog);

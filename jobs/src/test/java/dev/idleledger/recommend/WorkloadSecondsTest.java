@@ -12,12 +12,15 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The per-second grain of the recommendations: a hold that crosses hh:00 is priced at each hour's rate (COST_MODEL.md
@@ -62,7 +65,8 @@ class WorkloadSecondsTest {
                 f.podInfo(spark),
                 spark.createDataFrame(rates, RATES),
                 config.classifier,
-                config.idleActivityThreshold)
+                config.idleActivityThreshold,
+                List.of())
             .orderBy("second")
             .collectAsList();
     assertEquals(3, seconds.size());
@@ -81,8 +85,10 @@ class WorkloadSecondsTest {
     assertEquals(15 * 0.001, (double) seconds.get(2).getAs("money"), 1e-12);
   }
 
-  @Test
-  void aWorkloadWithAnInferencePodIsCountedWholeAndTheOthersCarryNoPodCounts() {
+  /** The pod mask's widest (the default) and none at all: every window then collects the pods as sets. */
+  @ParameterizedTest(name = "at most {0} mask words")
+  @ValueSource(ints = {WorkloadSeconds.MAX_POD_WORDS, 0})
+  void aWorkloadWithAnInferencePodIsCountedWholeAndTheOthersCarryNoPodCounts(int maxPodWords) {
     SparkSession spark = TestSpark.session();
     LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
@@ -117,18 +123,16 @@ class WorkloadSecondsTest {
             .add(pod("prod/api-1").workload("Deployment", "api").type("batch").team("prod"))
             .add(pod("nb/nb-0").workload("Notebook", "nb").type("notebook").team("research"));
     List<Row> seconds =
-        WorkloadSeconds.of(
-                f.gpuSamples(spark),
-                f.podInfo(spark),
-                spark.createDataFrame(List.of(), RATES),
-                config.classifier,
-                config.idleActivityThreshold)
-            .orderBy("workload_name", "second")
-            .collectAsList();
+        unpriced(f, List.of(), maxPodWords).orderBy("workload_name", "second").collectAsList();
     List<Row> api = seconds.stream().filter(r -> "api".equals(r.getAs("workload_name"))).toList();
     List<Row> notebook =
         seconds.stream().filter(r -> "nb".equals(r.getAs("workload_name"))).toList();
     assertEquals(10, api.size(), "one row per second of the workload, whatever its pods' types");
+    assertEquals(
+        "inference",
+        api.get(0).getAs("workload_type"),
+        "a workload with an inference pod is an inference workload");
+    assertEquals("research", notebook.get(0).getAs("team"));
     assertEquals(10, notebook.size());
     for (Row r : api) {
       assertEquals(2, (int) r.getAs("pods"), "n(t): both pods, api-1's two units counted once");
@@ -139,5 +143,89 @@ class WorkloadSecondsTest {
       assertNull(r.getAs("demand"));
       assertEquals(0.2, (double) r.getAs("max_activity"), 1e-12);
     }
+  }
+
+  @Test
+  void theModelCodesTellOneMigCapableModelFromMixedAndOtherModels() {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    LocalDate day = LocalDate.of(2026, 11, 4);
+    Instant start = Instant.parse("2026-11-04T10:00:00Z");
+    String a100 = "NVIDIA A100-SXM4-80GB";
+    String h100 = "NVIDIA H100 80GB HBM3";
+    String l4 = "NVIDIA L4";
+    // Codes are positions (from 1) in the MIG-capable list given; L4 is not in it (0).
+    SilverRows f =
+        SilverRows.on(day)
+            .add(samples("n1", "GPU-1").model(h100).from(start).forSeconds(3).heldBy("a/one-0"))
+            .add(samples("n1", "GPU-2").model(h100).from(start).forSeconds(3).heldBy("a/one-1"))
+            .add(samples("n2", "GPU-3").model(a100).from(start).forSeconds(3).heldBy("a/mixed-0"))
+            .add(samples("n2", "GPU-4").model(h100).from(start).forSeconds(3).heldBy("a/mixed-0"))
+            .add(samples("n3", "GPU-5").model(l4).from(start).forSeconds(3).heldBy("a/other-0"))
+            .add(samples("n3", "GPU-6").model(h100).from(start).forSeconds(3).heldBy("a/other-0"))
+            .add(pod("a/one-0").workload("Job", "one").type("training"))
+            .add(pod("a/one-1").workload("Job", "one").type("training"))
+            .add(pod("a/mixed-0").workload("Job", "mixed").type("training"))
+            .add(pod("a/other-0").workload("Job", "other").type("training"));
+    List<Row> seconds =
+        unpriced(f, List.of(a100, h100), WorkloadSeconds.MAX_POD_WORDS).collectAsList();
+    assertEquals(9, seconds.size(), "three workloads, three seconds each");
+    for (Row r : seconds) {
+      String workload = r.getAs("workload_name");
+      long highest = ((Number) r.getAs("max_mig_model")).longValue();
+      long lowest = ((Number) r.getAs("min_mig_model")).longValue();
+      switch (workload) {
+        case "one" -> {
+          assertEquals(2, highest, "H100 is the second MIG-capable model");
+          assertEquals(2, lowest);
+        }
+        case "mixed" -> {
+          assertEquals(2, highest);
+          assertEquals(1, lowest, "A100 beside the H100: two models");
+        }
+        case "other" -> {
+          assertEquals(2, highest);
+          assertEquals(0, lowest, "the L4 is no MIG-capable model");
+        }
+        default -> throw new AssertionError("unexpected workload " + workload);
+      }
+    }
+  }
+
+  @Test
+  void aPodKubeStateNeverShowedIsAWorkloadOfItsOwnOfTheDefaultTypeAndTeam() {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    LocalDate day = LocalDate.of(2026, 11, 4);
+    Instant start = Instant.parse("2026-11-04T10:00:00Z");
+    SilverRows f =
+        SilverRows.on(day)
+            .add(samples("n1", "GPU-1").from(start).forSeconds(2).heldBy("lab/ghost-0"))
+            .add(samples("n1", "GPU-2").from(start).forSeconds(2).heldBy("lab/known-0"))
+            .add(pod("lab/known-0").workload("Job", "known").type("training").team("vision"));
+    List<Row> seconds =
+        unpriced(f, List.of(), WorkloadSeconds.MAX_POD_WORDS)
+            .where("workload_name = 'ghost-0'")
+            .collectAsList();
+    assertEquals(2, seconds.size());
+    for (Row r : seconds) {
+      assertEquals("Pod", r.getAs("workload_kind"));
+      assertEquals(config.classifier.defaultType(), r.getAs("workload_type"));
+      assertEquals(config.classifier.defaultTeam(), r.getAs("team"));
+    }
+  }
+
+  /** The workload-seconds of {@code f} with no unit-hour rates (money null): for what is counted, not priced. */
+  private static Dataset<Row> unpriced(SilverRows f, List<String> migModels, int maxPodWords) {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    return WorkloadSeconds.of(
+        f.gpuSamples(spark),
+        f.podInfo(spark),
+        spark.createDataFrame(List.of(), RATES),
+        config.classifier,
+        config.idleActivityThreshold,
+        migModels,
+        maxPodWords);
   }
 }

@@ -29,8 +29,6 @@ import static dev.idleledger.ingest.series.SeriesColumns.SERIES_KEY;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.bit_count;
-import static org.apache.spark.sql.functions.bit_or;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.coalesce;
@@ -58,6 +56,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.model.PercentileAccuracy;
+import dev.idleledger.model.SlotMasks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -339,8 +338,8 @@ public final class GpuSampleTransform {
     List<Column> aggs = metricMaxima(metrics);
     aggs.add(count(lit(1)).as(RAW_ROWS));
     Column pair = col(SERIES_SLOT).multiply(metrics.size()).plus(col(METRIC_CODE));
-    aggs.addAll(SlotWords.masks(pair, words.pairs(), PAIR_WORD));
-    aggs.addAll(SlotWords.masks(col(HOLDER_SLOT), words.holders(), HOLDER_WORD));
+    aggs.addAll(SlotMasks.masks(pair, words.pairs(), PAIR_WORD));
+    aggs.addAll(SlotMasks.masks(col(HOLDER_SLOT), words.holders(), HOLDER_WORD));
     Dataset<Row> pivoted =
         perUnitSecond(
             usable,
@@ -353,8 +352,8 @@ public final class GpuSampleTransform {
     // of the series, so it does not make a sample distinct.
     return pivoted
         .withColumn(
-            DUPLICATE_ROWS, col(RAW_ROWS).minus(SlotWords.bitsSet(words.pairs(), PAIR_WORD)))
-        .drop(SlotWords.names(words.pairs(), PAIR_WORD));
+            DUPLICATE_ROWS, col(RAW_ROWS).minus(SlotMasks.bitsSet(words.pairs(), PAIR_WORD)))
+        .drop(SlotMasks.names(words.pairs(), PAIR_WORD));
   }
 
   /**
@@ -416,50 +415,19 @@ public final class GpuSampleTransform {
       Row widest = units.agg(max(col(SERIES_SLOT)), max(col(HOLDER_SLOT))).first();
       int series = widest.isNullAt(0) ? 0 : widest.getInt(0) + 1;
       int holders = widest.isNullAt(1) ? 0 : widest.getInt(1) + 1;
-      return new SlotWords(words(series * METRIC_COLUMNS.size()), words(holders));
+      return new SlotWords(
+          SlotMasks.words(series * METRIC_COLUMNS.size()), SlotMasks.words(holders));
     }
 
     int total() {
       return pairs + holders;
     }
 
-    private static int words(int bits) {
-      return Math.max(1, (bits + Long.SIZE - 1) / Long.SIZE);
-    }
-
-    /** One {@code bit_or} per word: word k has bit (slot mod 64) of the rows whose slot is in word k. */
-    static List<Column> masks(Column slot, int words, String prefix) {
-      Column word = shiftright(slot, 6);
-      Column bit = call_function("shiftleft", lit(1L), slot.bitwiseAND(lit(Long.SIZE - 1)));
-      String[] names = names(words, prefix);
-      List<Column> masks = new ArrayList<>();
-      for (int k = 0; k < words; k++) {
-        masks.add(bit_or(when(word.equalTo(k), bit)).as(names[k]));
-      }
-      return masks;
-    }
-
-    static Column bitsSet(int words, String prefix) {
-      Column n = lit(0L);
-      for (String word : names(words, prefix)) {
-        n = n.plus(coalesce(bit_count(col(word)), lit(0)));
-      }
-      return n;
-    }
-
-    static String[] names(int words, String prefix) {
-      String[] names = new String[words];
-      for (int k = 0; k < words; k++) {
-        names[k] = prefix + k;
-      }
-      return names;
-    }
-
     /** The unit's holders (ordered by slot) whose bit is set in the holder mask: sorted, as {@code sort_array}. */
     Column holdersOf(Column unitHolders) {
       Column words =
           array(
-              Arrays.stream(names(holders, HOLDER_WORD))
+              Arrays.stream(SlotMasks.names(holders, HOLDER_WORD))
                   .map(word -> coalesce(col(word), lit(0L)))
                   .toArray(Column[]::new));
       return filter(

@@ -134,6 +134,12 @@ final class WorkloadSeconds {
     PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.WORKLOAD_KIND, PodInfo.WORKLOAD_NAME
   };
 
+  /** Set on the workloads pod_info names, to tell them from those of pods it never showed. */
+  private static final String KNOWN = "known";
+
+  /** A pod of pod_info. */
+  private static final String[] POD_KEY = {PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.POD};
+
   /** The day of the second: the latest day among its samples. */
   static final String DATE = GpuSamples.DATE;
 
@@ -311,12 +317,6 @@ final class WorkloadSeconds {
   private static Column[] rest(List<Column> aggregates) {
     return aggregates.subList(1, aggregates.size()).toArray(Column[]::new);
   }
-
-  /** Set on the workloads pod_info names, to tell them from those of pods it never showed. */
-  private static final String KNOWN = "known";
-
-  /** A pod of pod_info. */
-  private static final String[] POD_KEY = {PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.POD};
 
   /**
    * Each pod of pod_info once, with its workload ({@link WorkloadIdentity}), that workload's type and team,

@@ -15,6 +15,7 @@ import dev.idleledger.tables.RecommendationKind;
 import dev.idleledger.testing.SilverRows;
 import dev.idleledger.testing.TestSpark;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -409,5 +410,54 @@ class RecommendationFinderTest {
         RecommendationKind.recommendationId("CONSOLIDATE_UNALLOCATED", "c1/big"),
         big.getAs("recommendation_id"));
     assertEquals("USD", big.getAs("currency"));
+  }
+
+  @Test
+  void migRightsizingNeedsAllOfTheWorkloadsGpusToBeOneMigCapableModel() {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    InstanceCatalog catalog = InstanceCatalog.load(config);
+    String h100 = "NVIDIA H100 80GB HBM3";
+    String a100 = "NVIDIA A100-SXM4-80GB";
+    // Both workloads use 4,000 MiB at 5 % activity on two GPUs: a 1g slice would do. "one" runs on
+    // two H100s; "mixed" on an H100 and an A100, both MIG-capable, but no one profile fits both.
+    SilverRows f = SilverRows.on(DAY);
+    String[][] gpus = {
+      {"GPU-O1", h100, "lab/one-0"},
+      {"GPU-O2", h100, "lab/one-0"},
+      {"GPU-X1", h100, "lab/mixed-0"},
+      {"GPU-X2", a100, "lab/mixed-0"}
+    };
+    for (String[] g : gpus) {
+      f.add(
+          samples("m1", g[0])
+              .model(g[1])
+              .fbTotal(81920)
+              .forMinutes(30)
+              .every(10)
+              .activity(0.05)
+              .fbUsed(4000)
+              .heldBy(g[2]));
+    }
+    f.add(pod("lab/one-0").workload("Job", "one").type("training").team("lab"))
+        .add(pod("lab/mixed-0").workload("Job", "mixed").type("training").team("lab"));
+    RecommendSettings settings = RecommendSettings.from(config);
+    Dataset<Row> seconds =
+        WorkloadSeconds.of(
+            f.gpuSamples(spark),
+            f.podInfo(spark),
+            spark.createDataFrame(List.of(), WorkloadSecondsTest.RATES),
+            config.classifier,
+            settings.activityThreshold(),
+            RecommendationFinder.migModels(catalog));
+    Set<String> rightsized =
+        new RecommendationFinder(spark, settings, catalog)
+                .rightsizeGpu(seconds, 1.0)
+                .select("workload_name", "gpu_model")
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0) + " " + r.getString(1))
+                .collect(Collectors.toSet());
+    assertEquals(Set.of("one " + h100), rightsized);
   }
 }

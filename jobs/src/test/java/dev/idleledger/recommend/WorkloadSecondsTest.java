@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * §2), and pods and demand are counted per workload, for the workloads the replica rightsizing reads.
  */
 class WorkloadSecondsTest {
-  private static final StructType RATES =
+  /** The unit-hour rates' columns (UnitHourRates), for a frame of none: the seconds unpriced. */
+  static final StructType RATES =
       new StructType()
           .add("cluster", DataTypes.StringType)
           .add("unit_id", DataTypes.StringType)

@@ -90,8 +90,6 @@ class WorkloadSecondsTest {
   @ParameterizedTest(name = "at most {0} mask words")
   @ValueSource(ints = {WorkloadSeconds.MAX_POD_WORDS, 0})
   void aWorkloadWithAnInferencePodIsCountedWholeAndTheOthersCarryNoPodCounts(int maxPodWords) {
-    SparkSession spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     Instant start = Instant.parse("2026-11-04T10:00:00Z");
     // prod/api's two pods disagree on the type (a rollout changed its labels): one of them is
@@ -148,8 +146,6 @@ class WorkloadSecondsTest {
 
   @Test
   void theModelCodesTellOneMigCapableModelFromMixedAndOtherModels() {
-    SparkSession spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     Instant start = Instant.parse("2026-11-04T10:00:00Z");
     String a100 = "NVIDIA A100-SXM4-80GB";
@@ -195,7 +191,6 @@ class WorkloadSecondsTest {
 
   @Test
   void aPodKubeStateNeverShowedIsAWorkloadOfItsOwnOfTheDefaultTypeAndTeam() {
-    SparkSession spark = TestSpark.session();
     LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     Instant start = Instant.parse("2026-11-04T10:00:00Z");

@@ -211,6 +211,52 @@ class WorkloadSecondsTest {
     }
   }
 
+  @ParameterizedTest(name = "at most {0} mask words")
+  @ValueSource(ints = {WorkloadSeconds.MAX_POD_WORDS, 0})
+  void anInferenceSampleSplitAtTheHourCountsItsUnitAndPodsOnceAndItsMoneyWhole(int maxPodWords) {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    LocalDate day = LocalDate.of(2026, 11, 4);
+    // One GPU time-sliced between two pods of one Deployment, 15 s scrapes at phase 7 s: the
+    // sample at 00:59:52 holds to 01:00:07, so it is split at 01:00 into two rows, each with both
+    // holders: four rows for one (unit, second).
+    SilverRows f =
+        SilverRows.on(day)
+            .add(
+                samples("n1", "GPU-1")
+                    .from(Instant.parse("2026-11-04T00:59:37Z"))
+                    .forSeconds(45)
+                    .every(15)
+                    .activity(0.4)
+                    .heldBy("serving/api-0", "serving/api-1"))
+            .add(pod("serving/api-0").workload("Deployment", "api").type("inference"))
+            .add(pod("serving/api-1").workload("Deployment", "api").type("inference"));
+    List<Row> rates =
+        List.of(
+            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(f.midnight()), 0.002, 2.0),
+            RowFactory.create(
+                f.cluster(), "GPU-1", Timestamp.from(f.midnight().plusSeconds(3600)), 0.001, 1.0));
+    List<Row> seconds =
+        WorkloadSeconds.of(
+                f.gpuSamples(spark),
+                f.podInfo(spark),
+                spark.createDataFrame(rates, RATES),
+                config.classifier,
+                config.idleActivityThreshold,
+                List.of(),
+                maxPodWords)
+            .orderBy("second")
+            .collectAsList();
+    assertEquals(3, seconds.size(), "one row per second of the workload");
+    Row crossing = seconds.get(1);
+    assertEquals(f.midnight().getEpochSecond() + 3592, (long) crossing.getAs("second"));
+    assertEquals(2, (int) crossing.getAs("pods"), "n(t): both pods, each once");
+    assertEquals(0.4, (double) crossing.getAs("demand"), 1e-12, "d(t): the unit once");
+    // Both pods' halves of both hour parts: 8 s x 0.002 + 7 s x 0.001 = 0.023.
+    assertEquals(0.023, (double) crossing.getAs("money"), 1e-12);
+    assertEquals(0.039, (double) crossing.getAs("money_list"), 1e-12);
+  }
+
   /** The workload-seconds of {@code f} with no unit-hour rates (money null): for what is counted, not priced. */
   private static Dataset<Row> unpriced(SilverRows f, List<String> migModels, int maxPodWords) {
     SparkSession spark = TestSpark.session();

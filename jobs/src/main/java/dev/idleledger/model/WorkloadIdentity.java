@@ -52,6 +52,9 @@ public final class WorkloadIdentity {
   /** A per-pod column carried beside the identity: taken from the pod's row seen last, {@code unknownPod} for a pod kube state never showed. */
   public record Carried(String name, Column fromPodInfo, Column unknownPod) {}
 
+  /** The workload kind of a pod with no owner, or one kube state never showed: it is its own workload. */
+  public static final String POD_KIND = "Pod";
+
   private static final Timestamp NEVER = new Timestamp(0);
 
   private WorkloadIdentity() {}
@@ -87,7 +90,7 @@ public final class WorkloadIdentity {
     Column hasPod = col(POD).isNotNull();
     Dataset<Row> identified =
         rows.join(broadcast(podWorkloads), new String[] {CLUSTER, NAMESPACE, POD}, "left")
-            .withColumn(WORKLOAD_KIND, when(hasPod, coalesce(col(P_WORKLOAD_KIND), lit("Pod"))))
+            .withColumn(WORKLOAD_KIND, when(hasPod, coalesce(col(P_WORKLOAD_KIND), lit(POD_KIND))))
             .withColumn(WORKLOAD_NAME, when(hasPod, coalesce(col(P_WORKLOAD_NAME), col(POD))))
             .withColumn(
                 WORKLOAD_TYPE,

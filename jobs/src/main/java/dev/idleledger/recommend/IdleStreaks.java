@@ -1,8 +1,8 @@
 package dev.idleledger.recommend;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.least;
@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import dev.idleledger.ingest.SilverTables.PodInfo;
 import dev.idleledger.model.IdleRuns;
 import dev.idleledger.model.WorkloadSecond;
 import org.apache.spark.sql.Column;
@@ -25,8 +24,9 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * time order numbers the runs and keeps the running held time; the per-streak totals are a small aggregation of the
  * idle seconds.
  *
- * <p>Output, one row per streak: workload columns, workload_type, team, run, start_date, streak_seconds, money,
- * money_list, and beyond_money / beyond_money_list = the money of the streak's time past {@code graceSeconds}.
+ * <p>Output, one row per streak: workload_id, run, start_date, streak_seconds, money, money_list, and beyond_money /
+ * beyond_money_list = the money of the streak's time past {@code graceSeconds}. The window and the aggregation key on
+ * the workload's number ({@link WorkloadSeconds#WORKLOAD_ID}); {@link #perWorkload} names the workloads at the end.
  */
 final class IdleStreaks {
   /** Held seconds of the workload up to and including this second. */
@@ -50,9 +50,9 @@ final class IdleStreaks {
   private IdleStreaks() {}
 
   static Dataset<Row> of(Dataset<Row> workloadSeconds, double graceSeconds) {
-    WindowSpec upToHere = IdleRuns.upToHere(WorkloadSeconds.WORKLOAD);
+    WindowSpec upToHere = IdleRuns.upToHere(WorkloadSeconds.WORKLOAD_ID);
     Dataset<Row> runs =
-        IdleRuns.numbered(workloadSeconds, WorkloadSeconds.WORKLOAD)
+        IdleRuns.numbered(workloadSeconds, WorkloadSeconds.WORKLOAD_ID)
             .withColumn(HELD_THROUGH, sum(WorkloadSecond.HOLD_SECONDS).over(upToHere))
             // Seconds held before this run began: the running total at the run's first row, less
             // that row's own hold.
@@ -75,10 +75,8 @@ final class IdleStreaks {
                     .divide(col(WorkloadSecond.HOLD_SECONDS)))
             .otherwise(0.0);
     return runs.withColumn(BEYOND_SHARE, least(lit(1.0), beyondShare))
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD, IdleRuns.RUN))
+        .groupBy(WorkloadSeconds.WORKLOAD_ID, IdleRuns.RUN)
         .agg(
-            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
-            first(PodInfo.TEAM).as(PodInfo.TEAM),
             min(WorkloadSeconds.DATE).as(START_DATE),
             sum(WorkloadSecond.HOLD_SECONDS).as(STREAK_SECONDS),
             sum(WorkloadSeconds.MONEY).as(WorkloadSeconds.MONEY),
@@ -88,9 +86,13 @@ final class IdleStreaks {
                 .as("beyond_money_list"));
   }
 
-  /** Per workload: the streaks that qualify (longer than {@code minSeconds}, or at least it when {@code inclusive}). */
+  /**
+   * Per workload of {@code workloadType}, named and typed from {@code seconds}' workloads: the streaks that qualify
+   * (longer than {@code minSeconds}, or at least it when {@code inclusive}).
+   */
   static Dataset<Row> perWorkload(
       Dataset<Row> streaks,
+      WorkloadSeconds seconds,
       String workloadType,
       double minSeconds,
       boolean inclusive,
@@ -98,19 +100,21 @@ final class IdleStreaks {
     Column qualifies =
         inclusive ? col(STREAK_SECONDS).geq(minSeconds) : col(STREAK_SECONDS).gt(minSeconds);
     String money = beyondOnly ? BEYOND_MONEY : WorkloadSeconds.MONEY;
-    return streaks
-        .where(col(PodInfo.WORKLOAD_TYPE).equalTo(workloadType))
-        .where(qualifies)
-        .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD))
-        .agg(
-            first(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
-            first(PodInfo.TEAM).as(PodInfo.TEAM),
-            count("*").as("streaks"),
-            max(STREAK_SECONDS).as("longest_streak_seconds"),
-            sum(STREAK_SECONDS).as("idle_seconds"),
-            sum(col(STREAK_SECONDS).minus(lit(minSeconds))).as("seconds_beyond"),
-            sum(money).as("window_savings"),
-            sum(money + "_list").as("window_savings_at_list"),
-            SmallDistinctCount.of(START_DATE).as("days_triggered"));
+    return seconds.named(
+        streaks
+            .join(
+                broadcast(seconds.idsOfType(workloadType)),
+                WorkloadSeconds.WORKLOAD_ID,
+                "left_semi")
+            .where(qualifies)
+            .groupBy(WorkloadSeconds.WORKLOAD_ID)
+            .agg(
+                count("*").as("streaks"),
+                max(STREAK_SECONDS).as("longest_streak_seconds"),
+                sum(STREAK_SECONDS).as("idle_seconds"),
+                sum(col(STREAK_SECONDS).minus(lit(minSeconds))).as("seconds_beyond"),
+                sum(money).as("window_savings"),
+                sum(money + "_list").as("window_savings_at_list"),
+                SmallDistinctCount.of(START_DATE).as("days_triggered")));
   }
 }

@@ -132,18 +132,17 @@ public final class RecommendStage {
     RecommendationFinder.Window window =
         new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
 
-    Dataset<Row> seconds =
+    // Held inside (checkpointed rather than cached: the six kinds read it a dozen times, and a
+    // cached frame drags its whole lineage into every plan that uses it, megabytes of plan text
+    // re-rendered on each adaptive re-plan).
+    WorkloadSeconds seconds =
         WorkloadSeconds.of(
-                window(SilverTables.GPU_SAMPLES, start, date),
-                window(SilverTables.POD_INFO, start, date),
-                UnitHourRates.of(gpuHourly, billing),
-                config.classifier,
-                settings.activityThreshold(),
-                RecommendationFinder.migModels(catalog))
-            // Checkpointed rather than cached: the six kinds read it a dozen times, and a cached
-            // frame drags its whole lineage into every plan that uses it (megabytes of plan text
-            // re-rendered on each adaptive re-plan).
-            .transform(StageFrames::keep);
+            window(SilverTables.GPU_SAMPLES, start, date),
+            window(SilverTables.POD_INFO, start, date),
+            UnitHourRates.of(gpuHourly, billing),
+            config.classifier,
+            settings.activityThreshold(),
+            RecommendationFinder.migModels(catalog));
     Dataset<Row> triggers =
         new RecommendationFinder(spark, settings, catalog)
             .find(window, seconds, gpuHourly, billing);

@@ -26,7 +26,6 @@ import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
@@ -236,7 +235,10 @@ public final class RecommendationFinder {
    * @param billing billing_hourly rows of the window
    */
   public Dataset<Row> find(
-      Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
+      Window window,
+      WorkloadSeconds workloadSeconds,
+      Dataset<Row> gpuHourly,
+      Dataset<Row> billing) {
     return worthwhile(findAll(window, workloadSeconds, gpuHourly, billing));
   }
 
@@ -247,7 +249,10 @@ public final class RecommendationFinder {
 
   /** Every triggered recommendation, whatever it saves. */
   public Dataset<Row> findAll(
-      Window window, Dataset<Row> workloadSeconds, Dataset<Row> gpuHourly, Dataset<Row> billing) {
+      Window window,
+      WorkloadSeconds workloadSeconds,
+      Dataset<Row> gpuHourly,
+      Dataset<Row> billing) {
     if (window.daysWithData() == 0) {
       return spark.createDataFrame(List.of(), outputSchema());
     }
@@ -256,12 +261,13 @@ public final class RecommendationFinder {
     // Both idle kinds read the streaks; held once, the window over every workload-second runs once
     // instead of twice.
     Dataset<Row> streaks =
-        IdleStreaks.of(workloadSeconds, settings.cullAfterSeconds()).transform(StageFrames::keep);
+        IdleStreaks.of(workloadSeconds.seconds(), settings.cullAfterSeconds())
+            .transform(StageFrames::keep);
     List<Dataset<Row>> kinds = new ArrayList<>();
     Column workload =
         concat_ws("/", col(CLUSTER), col(NAMESPACE), col(WORKLOAD_KIND), col(WORKLOAD_NAME));
-    kinds.add(finish(cullIdleNotebooks(streaks, monthly), window, workload));
-    kinds.add(finish(releaseIdleTraining(streaks, monthly), window, workload));
+    kinds.add(finish(cullIdleNotebooks(streaks, workloadSeconds, monthly), window, workload));
+    kinds.add(finish(releaseIdleTraining(streaks, workloadSeconds, monthly), window, workload));
     kinds.add(finish(rightsizeReplicas(workloadSeconds, monthly), window, workload));
     kinds.add(finish(rightsizeGpu(workloadSeconds, monthly), window, workload));
     kinds.add(
@@ -281,10 +287,10 @@ public final class RecommendationFinder {
     return all.crossJoin(broadcast(currency)).select(WorkloadSeconds.cols(OUTPUT));
   }
 
-  Dataset<Row> cullIdleNotebooks(Dataset<Row> streaks, double monthly) {
+  Dataset<Row> cullIdleNotebooks(Dataset<Row> streaks, WorkloadSeconds seconds, double monthly) {
     double grace = settings.cullAfterSeconds();
     long minutes = Math.round(grace / 60);
-    return IdleStreaks.perWorkload(streaks, "notebook", grace, false, true)
+    return IdleStreaks.perWorkload(streaks, seconds, "notebook", grace, false, true)
         .withColumn(KIND, lit(RecommendationKind.CULL_IDLE_NOTEBOOK.name()))
         .withColumn(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly))
         .withColumn(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly))
@@ -321,7 +327,7 @@ public final class RecommendationFinder {
                     + "\"\n  - name: IDLENESS_CHECK_PERIOD\n    value: \"1\"\n"));
   }
 
-  Dataset<Row> releaseIdleTraining(Dataset<Row> streaks, double monthly) {
+  Dataset<Row> releaseIdleTraining(Dataset<Row> streaks, WorkloadSeconds seconds, double monthly) {
     double min = settings.minIdleSeconds();
     long minutes = Math.round(min / 60);
     Column kind = col(WORKLOAD_KIND);
@@ -333,7 +339,7 @@ public final class RecommendationFinder {
             .otherwise(
                 lit(
                     "spec:\n  runPolicy:\n    ttlSecondsAfterFinished: 300\n    cleanPodPolicy: All\n"));
-    return IdleStreaks.perWorkload(streaks, "training", min, true, false)
+    return IdleStreaks.perWorkload(streaks, seconds, "training", min, true, false)
         .withColumn(KIND, lit(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name()))
         .withColumn(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly))
         .withColumn(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly))
@@ -362,17 +368,17 @@ public final class RecommendationFinder {
         .withColumn(PATCH, patch);
   }
 
-  Dataset<Row> rightsizeReplicas(Dataset<Row> seconds, double monthly) {
+  Dataset<Row> rightsizeReplicas(WorkloadSeconds seconds, double monthly) {
     Column need = ceil(col(WorkloadSeconds.DEMAND).divide(settings.targetActivity()));
+    String id = WorkloadSeconds.WORKLOAD_ID;
     Dataset<Row> inference =
-        seconds.where(col(WORKLOAD_TYPE).equalTo(WorkloadSeconds.REPLICATED_TYPE));
-    String[] w = WorkloadSeconds.WORKLOAD;
-    Dataset<Row> stats =
+        seconds
+            .seconds()
+            .join(broadcast(seconds.idsOfType(WorkloadSeconds.REPLICATED_TYPE)), id, "left_semi");
+    Dataset<Row> perWorkload =
         inference
-            .groupBy(WorkloadSeconds.cols(w))
+            .groupBy(id)
             .agg(
-                first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
-                first(TEAM).as(TEAM),
                 max(WorkloadSeconds.PODS).as(MAX_REPLICAS),
                 sum(WorkloadSeconds.MONEY).as(COST),
                 sum(WorkloadSeconds.MONEY_LIST).as(COST_LIST),
@@ -382,8 +388,11 @@ public final class RecommendationFinder {
                     .add(R, col(WorkloadSeconds.PODS), 0.5)
                     .add(P95_NEED, need, 0.95)
                     .add(P95_DEMAND, col(WorkloadSeconds.DEMAND), 0.95)
-                    .of(inference, w),
-                w)
+                    .of(inference, new String[] {id}),
+                id);
+    Dataset<Row> stats =
+        seconds
+            .named(perWorkload)
             .withColumn(R, col(R).cast("long"))
             .withColumn(P95_NEED, col(P95_NEED).cast("long"))
             .withColumn(R_PRIME, greatest(lit((long) settings.minReplicas()), col(P95_NEED)));
@@ -437,14 +446,13 @@ public final class RecommendationFinder {
                 lit("\n")));
   }
 
-  Dataset<Row> rightsizeGpu(Dataset<Row> seconds, double monthly) {
-    String[] w = WorkloadSeconds.WORKLOAD;
+  Dataset<Row> rightsizeGpu(WorkloadSeconds seconds, double monthly) {
+    String id = WorkloadSeconds.WORKLOAD_ID;
     Dataset<Row> candidates =
         seconds
-            .groupBy(WorkloadSeconds.cols(w))
+            .seconds()
+            .groupBy(id)
             .agg(
-                first(WORKLOAD_TYPE).as(WORKLOAD_TYPE),
-                first(TEAM).as(TEAM),
                 max(WorkloadSeconds.ANY_MIG).as(WorkloadSeconds.ANY_MIG),
                 max(WorkloadSeconds.MAX_MIG_MODEL).as(WorkloadSeconds.MAX_MIG_MODEL),
                 min(WorkloadSeconds.MIN_MIG_MODEL).as(WorkloadSeconds.MIN_MIG_MODEL),
@@ -471,15 +479,14 @@ public final class RecommendationFinder {
             .transform(StageFrames::keep);
     // Percentiles only for the workloads that could move to MIG: whole GPUs of one MIG-capable
     // model.
-    Dataset<Row> theirSeconds =
-        seconds.join(candidates.select(WorkloadSeconds.cols(w)), w, "left_semi");
+    Dataset<Row> theirSeconds = seconds.seconds().join(candidates.select(id), id, "left_semi");
     Dataset<Row> stats =
         candidates.join(
             new SecondsPercentile()
                 .add(P99_FB_USED_MIB, col(WorkloadSeconds.MAX_FB_USED_MIB), 0.99)
                 .add(P95_ACTIVITY, col(WorkloadSeconds.MAX_ACTIVITY), 0.95)
-                .of(theirSeconds, w),
-            w);
+                .of(theirSeconds, new String[] {id}),
+            id);
     double margin = settings.migMargin();
     Dataset<Row> fits =
         stats
@@ -488,11 +495,11 @@ public final class RecommendationFinder {
                 col(P99_FB_USED_MIB)
                     .leq(col(PROFILE_MEMORY_MIB).multiply(margin))
                     .and(col(P95_ACTIVITY).leq(col(K).divide(col(SLICES)).multiply(margin))))
-            .groupBy(WorkloadSeconds.cols(WorkloadSeconds.WORKLOAD))
+            .groupBy(id)
             .agg(min(struct(col(K), col(PROFILE_MEMORY_MIB), col(PROFILE), col(SLICES))).as(BEST));
     Column share = lit(1.0).minus(col("best.k").divide(col("best.slices")));
-    return stats
-        .join(fits, WorkloadSeconds.WORKLOAD)
+    return seconds
+        .named(stats.join(fits, id))
         .where(col("best.k").lt(col("best.slices")))
         .withColumn(KIND, lit(RecommendationKind.RIGHTSIZE_GPU.name()))
         .withColumn(MONTHLY_SAVINGS, col(COST).multiply(share).multiply(monthly))

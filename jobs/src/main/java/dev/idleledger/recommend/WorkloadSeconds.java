@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.flatten;
@@ -16,6 +17,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.idleledger.attribute.GpuSecondState;
 import dev.idleledger.config.WorkloadClassifier;
@@ -43,19 +45,22 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * two broadcast joins (the unit-hour rates attribution kept, pod identity), an explode of the holders, one shuffle by
  * (workload, second), and two hash aggregations in the stage that reads it.
  *
- * <p>Columns: cluster, namespace, workload_kind, workload_name, workload_type, team, second (epoch seconds), date,
- * hold_seconds (longest hold among its samples that second), any_active (1 when some unit of it was active: the
- * second is idle only when all are idle), money / money_list (what its holders paid for the second), pods = n(t),
- * demand = d(t) (Σ activity of its distinct units), max_fb_used_mib, max_activity, any_mig, and the highest and
- * lowest of its units' {@link #MIG_MODEL} codes.
+ * <p>The workload is a number on these rows ({@link #WORKLOAD_ID}), and its names, type and team are one row of
+ * {@link #workloads()}: every grouping, window and sort over the millions of seconds then keys on one long, where
+ * the four names of a workload (cluster first, the same on every row) made each hash lookup and sort comparison
+ * walk strings. {@link #named} puts the names back on a per-workload result.
+ *
+ * <p>Columns of {@link #seconds()}: workload_id, second (epoch seconds), date, hold_seconds (longest hold among its
+ * samples that second), any_active (1 when some unit of it was active: the second is idle only when all are idle),
+ * money / money_list (what its holders paid for the second), pods = n(t), demand = d(t) (Σ activity of its distinct
+ * units), max_fb_used_mib, max_activity, any_mig, and the highest and lowest of its units' {@link #MIG_MODEL} codes.
  *
  * <p>pods and demand are counted only for the workloads with a pod of type {@value #REPLICATED_TYPE} (the replica
  * rightsizing of RECOMMENDATIONS.md is their only reader) and are null for the others. For those workloads the first
  * of two aggregations keeps one row per (workload, second, unit, activity), so the second sums each unit's activity
  * once, and the pods are bits of a mask ({@link SlotMasks}, a slot per pod of the workload). Every aggregate is then a
  * fixed-width number: Spark plans hash aggregates, where {@code collect_set} of the pods and units, or {@code first} and
- * {@code max} of a string, would make it sort every row. The workload's type and team, the same on each of its
- * seconds, are joined on after the aggregation.
+ * {@code max} of a string, would make it sort every row.
  */
 final class WorkloadSeconds {
   /** What the workload's holders paid for the second. */
@@ -134,8 +139,15 @@ final class WorkloadSeconds {
     PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.WORKLOAD_KIND, PodInfo.WORKLOAD_NAME
   };
 
-  /** Set on the workloads pod_info names, to tell them from those of pods it never showed. */
-  private static final String KNOWN = "known";
+  /**
+   * A workload as a number: from 1 in the order of its names for the workloads pod_info shows, and below 0 (a 64-bit
+   * hash of its cluster, namespace and pod) for a pod kube state never showed, which is a workload of its own. Two such
+   * pods hashed alike would be one workload; {@link #of} checks that none are and fails naming both.
+   */
+  static final String WORKLOAD_ID = "workload_id";
+
+  /** A pod kube state never showed: its cluster, namespace and name, carried as keys on its rows (null on the others). */
+  private static final String[] UNSEEN_POD = {"unseen_cluster", "unseen_namespace", "unseen_pod"};
 
   /** A pod of pod_info. */
   private static final String[] POD_KEY = {PodInfo.CLUSTER, PodInfo.NAMESPACE, PodInfo.POD};
@@ -143,12 +155,43 @@ final class WorkloadSeconds {
   /** The day of the second: the latest day among its samples. */
   static final String DATE = GpuSamples.DATE;
 
-  private WorkloadSeconds() {}
+  private final Dataset<Row> seconds;
+  private final Dataset<Row> workloads;
+
+  private WorkloadSeconds(Dataset<Row> seconds, Dataset<Row> workloads) {
+    this.seconds = seconds;
+    this.workloads = workloads;
+  }
+
+  /** One row per (workload, second), keyed by {@link #WORKLOAD_ID}; held (computed once, read by every kind). */
+  Dataset<Row> seconds() {
+    return seconds;
+  }
+
+  /** One row per workload of the window: workload_id, its {@link #WORKLOAD} names, workload_type and team. Small, held. */
+  Dataset<Row> workloads() {
+    return workloads;
+  }
+
+  /** The ids of the workloads of one type, to filter per-second rows by (a broadcast semi-join). */
+  Dataset<Row> idsOfType(String workloadType) {
+    return workloads.where(col(PodInfo.WORKLOAD_TYPE).equalTo(workloadType)).select(WORKLOAD_ID);
+  }
+
+  /** {@code perWorkload} (rows keyed by {@link #WORKLOAD_ID}) with the workload's names, type and team instead of the id. */
+  Dataset<Row> named(Dataset<Row> perWorkload) {
+    return perWorkload.join(broadcast(workloads), WORKLOAD_ID, "left").drop(WORKLOAD_ID);
+  }
+
+  /** The seconds with their workload's names, type and team: as the recommendations read them, for tests and queries. */
+  Dataset<Row> named() {
+    return named(seconds);
+  }
 
   /**
    * @param migModels the MIG-capable GPU models, whose positions are the {@link #MIG_MODEL} codes
    */
-  static Dataset<Row> of(
+  static WorkloadSeconds of(
       Dataset<Row> samples,
       Dataset<Row> pods,
       Dataset<Row> rates,
@@ -159,7 +202,7 @@ final class WorkloadSeconds {
   }
 
   /** As above, with another limit on the pod mask's width (0 makes every window collect sets; tests compare the two). */
-  static Dataset<Row> of(
+  static WorkloadSeconds of(
       Dataset<Row> samples,
       Dataset<Row> pods,
       Dataset<Row> rates,
@@ -208,12 +251,21 @@ final class WorkloadSeconds {
     Dataset<Row> podWorkloads = podWorkloads(pods, classifier).transform(StageFrames::keep);
     int podWords = SlotMasks.words(widestCountedWorkload(podWorkloads));
     boolean unknownPodCounted = classifier.defaultType().equals(REPLICATED_TYPE);
+    Column hashedPod = xxhash64(cols(POD_KEY));
     Dataset<Row> identified =
         WorkloadIdentity.of(
             held,
-            pods.join(podWorkloads.select(cols(POD_KEY, COUNTED, POD_SLOT)), POD_KEY, "left"),
+            pods.join(
+                podWorkloads.select(cols(POD_KEY, WORKLOAD_ID, COUNTED, POD_SLOT)),
+                POD_KEY,
+                "left"),
             classifier,
             List.of(
+                new WorkloadIdentity.Carried(
+                    WORKLOAD_ID,
+                    col(WORKLOAD_ID),
+                    // Below 0, so it never meets a pod_info workload's id.
+                    when(hashedPod.lt(0), hashedPod).otherwise(hashedPod.multiply(-1).minus(1))),
                 new WorkloadIdentity.Carried(
                     COUNTED, coalesce(col(COUNTED), lit(false)), lit(unknownPodCounted)),
                 // A pod kube state never showed is a workload of its own: the only pod of it.
@@ -224,14 +276,18 @@ final class WorkloadSeconds {
     // hh:00, counts once in the demand. The other workloads' rows have both keys null, so for them
     // the first aggregation is already per second.
     Column counted = coalesce(col(COUNTED), lit(false));
+    Column unseen = col(WORKLOAD_ID).lt(0);
     Dataset<Row> keyed =
         identified
             .withColumn(COUNTED, counted)
             .withColumn(UNIT_KEY, when(counted, col(GpuSamples.UNIT_ID)))
             .withColumn(UNIT_ACTIVITY, when(counted, coalesce(col(ACTIVITY), lit(0.0))))
+            .withColumn(UNSEEN_POD[0], when(unseen, col(PodInfo.CLUSTER)))
+            .withColumn(UNSEEN_POD[1], when(unseen, col(PodInfo.NAMESPACE)))
+            .withColumn(UNSEEN_POD[2], when(unseen, col(PodInfo.POD)))
             // One shuffle, by (workload, second): both aggregations group by it and more, so they
             // run in the stage that reads it.
-            .repartition(cols(WORKLOAD, WorkloadSecond.SECOND));
+            .repartition(col(WORKLOAD_ID), col(WorkloadSecond.SECOND));
     List<Column> perUnit = sampleAggregates(activityThreshold);
     perUnit.add(max(COUNTED).as(COUNTED));
     List<Column> perSecond =
@@ -259,39 +315,88 @@ final class WorkloadSeconds {
       perSecond.add(array_distinct(flatten(collect_list(POD_SET))).as(POD_SET));
       podCount = size(col(POD_SET));
     }
-    Dataset<Row> seconds =
+    // The unseen pod's names are keys too: fixed by the id, so they split no group, and null (cheap
+    // to hash and compare) on every other row.
+    String[] workloadSecond = {
+      WORKLOAD_ID, UNSEEN_POD[0], UNSEEN_POD[1], UNSEEN_POD[2], WorkloadSecond.SECOND
+    };
+    Dataset<Row> withUnseen =
         keyed
-            .groupBy(cols(WORKLOAD, WorkloadSecond.SECOND, UNIT_KEY, UNIT_ACTIVITY))
+            .groupBy(cols(workloadSecond, UNIT_KEY, UNIT_ACTIVITY))
             .agg(first(perUnit), rest(perUnit))
-            .groupBy(cols(WORKLOAD, WorkloadSecond.SECOND))
+            .groupBy(cols(workloadSecond))
             .agg(first(perSecond), rest(perSecond))
             .withColumn(PODS, when(col(COUNTED), podCount.cast("int")))
             .withColumn(DEMAND, when(col(COUNTED), col(DEMAND)))
             .drop(COUNTED)
             .drop(SlotMasks.names(podWords, POD_WORD))
-            .drop(POD_SET);
+            .drop(POD_SET)
+            // Held: every kind reads it, and the unseen pods' names come from it.
+            .transform(StageFrames::keep);
     Dataset<Row> workloads =
-        podWorkloads
-            .groupBy(cols(WORKLOAD))
-            .agg(
-                max(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
-                max(PodInfo.TEAM).as(PodInfo.TEAM),
-                max(COUNTED).as(COUNTED));
-    Column known = col(KNOWN).isNotNull();
-    return seconds
-        .join(broadcast(workloads.withColumn(KNOWN, lit(true))), WORKLOAD, "left")
-        // A workload with an inference pod is an inference workload, whatever its other pods'
-        // labels say (a rollout that changed them); a pod kube state never showed is a workload of
-        // its own, of the classifier's default type and its namespace's team.
+        seenWorkloads(podWorkloads)
+            .unionByName(unseenWorkloads(withUnseen, classifier, unknownPodCounted))
+            .transform(StageFrames::keep);
+    requireDistinctIds(workloads);
+    return new WorkloadSeconds(withUnseen.drop(UNSEEN_POD), workloads);
+  }
+
+  /**
+   * The workloads pod_info shows. A workload with an inference pod is an inference workload, whatever its other pods'
+   * labels say (a rollout that changed them).
+   */
+  private static Dataset<Row> seenWorkloads(Dataset<Row> podWorkloads) {
+    return podWorkloads
+        .groupBy(cols(WORKLOAD, WORKLOAD_ID))
+        .agg(
+            max(PodInfo.WORKLOAD_TYPE).as(PodInfo.WORKLOAD_TYPE),
+            max(PodInfo.TEAM).as(PodInfo.TEAM),
+            max(COUNTED).as(COUNTED))
         .withColumn(
             PodInfo.WORKLOAD_TYPE,
-            when(col(COUNTED), lit(REPLICATED_TYPE))
-                .when(known, col(PodInfo.WORKLOAD_TYPE))
-                .otherwise(lit(classifier.defaultType())))
+            when(col(COUNTED), lit(REPLICATED_TYPE)).otherwise(col(PodInfo.WORKLOAD_TYPE)))
+        .drop(COUNTED);
+  }
+
+  /**
+   * The pods kube state never showed that held GPUs in the window, each a workload of its own (kind Pod, named by the
+   * pod), of the classifier's default type and its namespace's team.
+   */
+  private static Dataset<Row> unseenWorkloads(
+      Dataset<Row> withUnseen, WorkloadClassifier classifier, boolean unknownPodCounted) {
+    return withUnseen
+        .where(col(WORKLOAD_ID).lt(0))
+        .select(cols(UNSEEN_POD, WORKLOAD_ID))
+        .distinct()
+        .select(
+            col(UNSEEN_POD[0]).as(PodInfo.CLUSTER),
+            col(UNSEEN_POD[1]).as(PodInfo.NAMESPACE),
+            lit(WorkloadIdentity.POD_KIND).as(PodInfo.WORKLOAD_KIND),
+            col(UNSEEN_POD[2]).as(PodInfo.WORKLOAD_NAME),
+            col(WORKLOAD_ID))
         .withColumn(
-            PodInfo.TEAM,
-            when(known, col(PodInfo.TEAM)).otherwise(WorkloadIdentity.teamOfNamespace(classifier)))
-        .drop(COUNTED, KNOWN);
+            PodInfo.WORKLOAD_TYPE,
+            lit(unknownPodCounted ? REPLICATED_TYPE : classifier.defaultType()))
+        .withColumn(PodInfo.TEAM, WorkloadIdentity.teamOfNamespace(classifier));
+  }
+
+  /** Fails, naming both, if two workloads got one id: two unseen pods whose hashes met. */
+  static void requireDistinctIds(Dataset<Row> workloads) {
+    List<Row> shared =
+        workloads
+            .groupBy(WORKLOAD_ID)
+            .agg(count("*").as("workloads"))
+            .where(col("workloads").gt(1))
+            .join(workloads, WORKLOAD_ID)
+            .select(cols(WORKLOAD))
+            .limit(2)
+            .collectAsList();
+    if (!shared.isEmpty()) {
+      throw new IllegalStateException(
+          "two workloads of the window hash to one workload_id: "
+              + shared
+              + "; their seconds would be counted as one workload's");
+    }
   }
 
   /** What the first aggregation takes from the samples of each group: all fixed-width numbers. */
@@ -319,7 +424,8 @@ final class WorkloadSeconds {
   }
 
   /**
-   * Each pod of pod_info once, with its workload ({@link WorkloadIdentity}), that workload's type and team,
+   * Each pod of pod_info once, with its workload ({@link WorkloadIdentity}) and {@value #WORKLOAD_ID}, that workload's
+   * type and team,
    * {@value #COUNTED} (the workload has a pod of {@link #REPLICATED_TYPE}) and, for a counted workload's pod, its
    * {@value #POD_SLOT}: its place among the workload's pods. Small: one row per pod of the window.
    */
@@ -327,6 +433,7 @@ final class WorkloadSeconds {
     WindowSpec workload = Window.partitionBy(cols(WORKLOAD));
     Column counted = max(col(PodInfo.WORKLOAD_TYPE).equalTo(REPLICATED_TYPE)).over(workload);
     return WorkloadIdentity.of(pods.select(cols(POD_KEY)).distinct(), pods, classifier)
+        .withColumn(WORKLOAD_ID, dense_rank().over(Window.orderBy(cols(WORKLOAD))).cast("long"))
         .withColumn(COUNTED, counted)
         .withColumn(
             POD_SLOT,

@@ -250,15 +250,14 @@ class RecommendationFinderTest {
             .add(bill("i-g5").type("g5.xlarge").forHours(10).cost(1.006).term("OnDemand"));
     Dataset<Row> billing = f.billingHourly(spark).unionByName(bills.billingHourly(spark));
     RecommendSettings settings = RecommendSettings.from(config);
-    Dataset<Row> seconds =
+    WorkloadSeconds seconds =
         WorkloadSeconds.of(
-                f.gpuSamples(spark),
-                f.podInfo(spark),
-                UnitHourRates.of(gpuHourly, billing),
-                config.classifier,
-                settings.activityThreshold(),
-                RecommendationFinder.migModels(catalog))
-            .cache();
+            f.gpuSamples(spark),
+            f.podInfo(spark),
+            UnitHourRates.of(gpuHourly, billing),
+            config.classifier,
+            settings.activityThreshold(),
+            RecommendationFinder.migModels(catalog));
     RecommendationFinder.Window window = new RecommendationFinder.Window(DAY, 7, 1);
     RecommendationFinder finder = new RecommendationFinder(spark, settings, catalog);
     Dataset<Row> all = finder.findAll(window, seconds, gpuHourly, billing).cache();
@@ -442,7 +441,7 @@ class RecommendationFinderTest {
     f.add(pod("lab/one-0").workload("Job", "one").type("training").team("lab"))
         .add(pod("lab/mixed-0").workload("Job", "mixed").type("training").team("lab"));
     RecommendSettings settings = RecommendSettings.from(config);
-    Dataset<Row> seconds =
+    WorkloadSeconds seconds =
         WorkloadSeconds.of(
             f.gpuSamples(spark),
             f.podInfo(spark),

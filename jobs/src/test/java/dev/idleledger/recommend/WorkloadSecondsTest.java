@@ -3,7 +3,11 @@ package dev.idleledger.recommend;
 import static dev.idleledger.testing.SilverRows.pod;
 import static dev.idleledger.testing.SilverRows.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.testing.SilverRows;
@@ -11,7 +15,11 @@ import dev.idleledger.testing.TestSpark;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -68,6 +76,7 @@ class WorkloadSecondsTest {
                 config.classifier,
                 config.idleActivityThreshold,
                 List.of())
+            .named()
             .orderBy("second")
             .collectAsList();
     assertEquals(3, seconds.size());
@@ -87,6 +96,72 @@ class WorkloadSecondsTest {
   }
 
   /** The pod mask's widest (the default) and none at all: every window then collects the pods as sets. */
+  @Test
+  void eachWorkloadIsOneRowOfWorkloadsAndItsSecondsKeyOnItsNumber() {
+    SparkSession spark = TestSpark.session();
+    LedgerConfig config = TestSpark.config();
+    LocalDate day = LocalDate.of(2026, 11, 4);
+    Instant start = Instant.parse("2026-11-04T10:00:00Z");
+    SilverRows f =
+        SilverRows.on(day)
+            .add(samples("n1", "GPU-1").from(start).forSeconds(2).heldBy("lab/ghost-0"))
+            .add(samples("n1", "GPU-2").from(start).forSeconds(3).heldBy("lab/ghost-1"))
+            .add(samples("n1", "GPU-3").from(start).forSeconds(4).heldBy("lab/train-0"))
+            .add(samples("n1", "GPU-4").from(start).forSeconds(4).heldBy("lab/train-1"))
+            .add(pod("lab/train-0").workload("Job", "train").type("training"))
+            .add(pod("lab/train-1").workload("Job", "train").type("training"));
+    WorkloadSeconds ws =
+        WorkloadSeconds.of(
+            f.gpuSamples(spark),
+            f.podInfo(spark),
+            spark.createDataFrame(List.of(), RATES),
+            config.classifier,
+            config.idleActivityThreshold,
+            List.of());
+    Map<String, Long> ids = new HashMap<>();
+    for (Row w : ws.workloads().collectAsList()) {
+      assertNull(ids.put(w.getAs("workload_name"), w.getAs("workload_id")), "one row a workload");
+    }
+    assertEquals(Set.of("ghost-0", "ghost-1", "train"), ids.keySet());
+    assertTrue(ids.get("train") > 0, "a pod_info workload counts from 1");
+    assertTrue(ids.get("ghost-0") < 0 && ids.get("ghost-1") < 0, "an unseen pod is below 0");
+    assertNotEquals(ids.get("ghost-0"), ids.get("ghost-1"));
+    assertFalse(
+        Arrays.asList(ws.seconds().columns()).contains("workload_name"),
+        "the seconds carry the number, not the names");
+    Map<Long, Long> secondsOf = new HashMap<>();
+    for (Row r : ws.seconds().groupBy("workload_id").count().collectAsList()) {
+      secondsOf.put(r.getLong(0), r.getLong(1));
+    }
+    assertEquals(
+        Map.of(ids.get("ghost-0"), 2L, ids.get("ghost-1"), 3L, ids.get("train"), 4L), secondsOf);
+  }
+
+  @Test
+  void twoWorkloadsOfOneNumberFailNamingBoth() {
+    SparkSession spark = TestSpark.session();
+    StructType workloads =
+        new StructType()
+            .add("cluster", DataTypes.StringType)
+            .add("namespace", DataTypes.StringType)
+            .add("workload_kind", DataTypes.StringType)
+            .add("workload_name", DataTypes.StringType)
+            .add("workload_id", DataTypes.LongType);
+    Dataset<Row> clashing =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("c1", "lab", "Pod", "ghost-0", -7L),
+                RowFactory.create("c1", "lab", "Pod", "ghost-1", -7L),
+                RowFactory.create("c1", "lab", "Job", "train", 1L)),
+            workloads);
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> WorkloadSeconds.requireDistinctIds(clashing));
+    assertTrue(e.getMessage().contains("ghost-0"), e.getMessage());
+    assertTrue(e.getMessage().contains("ghost-1"), e.getMessage());
+    assertFalse(e.getMessage().contains("train"), e.getMessage());
+  }
+
   @ParameterizedTest(name = "at most {0} mask words")
   @ValueSource(ints = {WorkloadSeconds.MAX_POD_WORDS, 0})
   void aWorkloadWithAnInferencePodIsCountedWholeAndTheOthersCarryNoPodCounts(int maxPodWords) {
@@ -245,6 +320,7 @@ class WorkloadSecondsTest {
                 config.idleActivityThreshold,
                 List.of(),
                 maxPodWords)
+            .named()
             .orderBy("second")
             .collectAsList();
     assertEquals(3, seconds.size(), "one row per second of the workload");
@@ -262,12 +338,13 @@ class WorkloadSecondsTest {
     SparkSession spark = TestSpark.session();
     LedgerConfig config = TestSpark.config();
     return WorkloadSeconds.of(
-        f.gpuSamples(spark),
-        f.podInfo(spark),
-        spark.createDataFrame(List.of(), RATES),
-        config.classifier,
-        config.idleActivityThreshold,
-        migModels,
-        maxPodWords);
+            f.gpuSamples(spark),
+            f.podInfo(spark),
+            spark.createDataFrame(List.of(), RATES),
+            config.classifier,
+            config.idleActivityThreshold,
+            migModels,
+            maxPodWords)
+        .named();
   }
 }

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,8 +29,8 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * below it. Counting rows instead (percentile_approx) would weigh a 30 s archive's sample like a 1 s one's, and the
  * sample before a telemetry gap like any other.
  *
- * <p>All the percentiles asked for are worked out in one pass (one aggregation and one sorted window over the values
- * stacked side by side), so each costs no extra shuffle of the per-second frame.
+ * <p>All the percentiles asked for are worked out in one pass (one shuffle, then an aggregation and a sorted window
+ * over the values stacked side by side), so each costs no extra shuffle of the per-second frame.
  */
 final class SecondsPercentile {
   /** Which percentile a stacked value is for. */
@@ -67,17 +68,23 @@ final class SecondsPercentile {
         (as, w) ->
             stacked.add(
                 struct(lit(as).as(NAME), lit(w.p()).as(P), w.value().cast("double").as(VALUE))));
-    Column[] byValue = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 3);
-    byValue[keys.length] = col("s.name").as(NAME);
-    byValue[keys.length + 1] = col("s.p").as(P);
-    byValue[keys.length + 2] = col("s.value").as(VALUE);
+    Column[] byName = WorkloadSeconds.cols(keys, NAME);
+    // One shuffle, by (keys, name): the aggregation by value and the window by name both group by
+    // it, so they run in the stage that reads it. (Shuffled by value first, the window shuffled
+    // the aggregated values a second time; a partial aggregation before the shuffle saved nothing,
+    // a workload's seconds rarely repeating a value in one input partition.)
     Dataset<Row> timeAtValue =
         rows.withColumn("s", explode(array(stacked.toArray(Column[]::new))))
-            .where(col("s.value").isNotNull())
-            .groupBy(byValue)
+            .select(
+                Stream.concat(
+                        Arrays.stream(WorkloadSeconds.cols(keys, WorkloadSecond.HOLD_SECONDS)),
+                        Stream.of(
+                            col("s.name").as(NAME), col("s.p").as(P), col("s.value").as(VALUE)))
+                    .toArray(Column[]::new))
+            .where(col(VALUE).isNotNull())
+            .repartition(byName)
+            .groupBy(WorkloadSeconds.cols(keys, NAME, P, VALUE))
             .agg(sum(WorkloadSecond.HOLD_SECONDS).as(HELD));
-    Column[] byName = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 1);
-    byName[keys.length] = col(NAME);
     WindowSpec percentile = Window.partitionBy(byName);
     WindowSpec upToValue =
         percentile.orderBy(VALUE).rowsBetween(Window.unboundedPreceding(), Window.currentRow());

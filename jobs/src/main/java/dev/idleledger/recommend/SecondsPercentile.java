@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,8 +28,11 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * below it. Counting rows instead (percentile_approx) would weigh a 30 s archive's sample like a 1 s one's, and the
  * sample before a telemetry gap like any other.
  *
- * <p>All the percentiles asked for are worked out in one pass (one shuffle, then an aggregation and a sorted window
- * over the values stacked side by side), so each costs no extra shuffle of the per-second frame.
+ * <p>All the percentiles asked for are worked out in one pass (one aggregation and one sorted window over the values
+ * stacked side by side), so each costs no extra shuffle of the per-second frame. The aggregation by value shuffles
+ * after its partial aggregation, which folds the repeats of small whole values (pods, replicas needed) on the map
+ * side: shuffling once by (keys, name) instead, so that the window needs no second shuffle, wrote 5.4 times the rows
+ * at 256 GPU-days and cost more than the second shuffle saved (BENCHMARKS.md).
  */
 final class SecondsPercentile {
   /** Which percentile a stacked value is for. */
@@ -68,23 +70,17 @@ final class SecondsPercentile {
         (as, w) ->
             stacked.add(
                 struct(lit(as).as(NAME), lit(w.p()).as(P), w.value().cast("double").as(VALUE))));
-    Column[] byName = WorkloadSeconds.cols(keys, NAME);
-    // One shuffle, by (keys, name): the aggregation by value and the window by name both group by
-    // it, so they run in the stage that reads it. (Shuffled by value first, the window shuffled
-    // the aggregated values a second time; a partial aggregation before the shuffle saved nothing,
-    // a workload's seconds rarely repeating a value in one input partition.)
+    Column[] byValue = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 3);
+    byValue[keys.length] = col("s.name").as(NAME);
+    byValue[keys.length + 1] = col("s.p").as(P);
+    byValue[keys.length + 2] = col("s.value").as(VALUE);
     Dataset<Row> timeAtValue =
         rows.withColumn("s", explode(array(stacked.toArray(Column[]::new))))
-            .select(
-                Stream.concat(
-                        Arrays.stream(WorkloadSeconds.cols(keys, WorkloadSecond.HOLD_SECONDS)),
-                        Stream.of(
-                            col("s.name").as(NAME), col("s.p").as(P), col("s.value").as(VALUE)))
-                    .toArray(Column[]::new))
-            .where(col(VALUE).isNotNull())
-            .repartition(byName)
-            .groupBy(WorkloadSeconds.cols(keys, NAME, P, VALUE))
+            .where(col("s.value").isNotNull())
+            .groupBy(byValue)
             .agg(sum(WorkloadSecond.HOLD_SECONDS).as(HELD));
+    Column[] byName = Arrays.copyOf(WorkloadSeconds.cols(keys), keys.length + 1);
+    byName[keys.length] = col(NAME);
     WindowSpec percentile = Window.partitionBy(byName);
     WindowSpec upToValue =
         percentile.orderBy(VALUE).rowsBetween(Window.unboundedPreceding(), Window.currentRow());

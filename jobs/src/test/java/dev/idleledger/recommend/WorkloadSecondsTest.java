@@ -95,11 +95,8 @@ class WorkloadSecondsTest {
     assertEquals(15 * 0.001, (double) seconds.get(2).getAs("money"), 1e-12);
   }
 
-  /** The pod mask's widest (the default) and none at all: every window then collects the pods as sets. */
   @Test
   void eachWorkloadIsOneRowOfWorkloadsAndItsSecondsKeyOnItsNumber() {
-    SparkSession spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     Instant start = Instant.parse("2026-11-04T10:00:00Z");
     SilverRows f =
@@ -110,14 +107,7 @@ class WorkloadSecondsTest {
             .add(samples("n1", "GPU-4").from(start).forSeconds(4).heldBy("lab/train-1"))
             .add(pod("lab/train-0").workload("Job", "train").type("training"))
             .add(pod("lab/train-1").workload("Job", "train").type("training"));
-    WorkloadSeconds ws =
-        WorkloadSeconds.of(
-            f.gpuSamples(spark),
-            f.podInfo(spark),
-            spark.createDataFrame(List.of(), RATES),
-            config.classifier,
-            config.idleActivityThreshold,
-            List.of());
+    WorkloadSeconds ws = unpricedWorkloadSeconds(f, List.of(), WorkloadSeconds.MAX_POD_WORDS);
     Map<String, Long> ids = new HashMap<>();
     for (Row w : ws.workloads().collectAsList()) {
       assertNull(ids.put(w.getAs("workload_name"), w.getAs("workload_id")), "one row a workload");
@@ -162,6 +152,7 @@ class WorkloadSecondsTest {
     assertFalse(e.getMessage().contains("train"), e.getMessage());
   }
 
+  /** The pod mask's widest (the default) and none at all: every window then collects the pods as sets. */
   @ParameterizedTest(name = "at most {0} mask words")
   @ValueSource(ints = {WorkloadSeconds.MAX_POD_WORDS, 0})
   void aWorkloadWithAnInferencePodIsCountedWholeAndTheOthersCarryNoPodCounts(int maxPodWords) {
@@ -333,18 +324,23 @@ class WorkloadSecondsTest {
     assertEquals(0.039, (double) crossing.getAs("money_list"), 1e-12);
   }
 
-  /** The workload-seconds of {@code f} with no unit-hour rates (money null): for what is counted, not priced. */
+  /** The workload-seconds of {@code f} with no unit-hour rates (money null), named: for what is counted, not priced. */
   private static Dataset<Row> unpriced(SilverRows f, List<String> migModels, int maxPodWords) {
+    return unpricedWorkloadSeconds(f, migModels, maxPodWords).named();
+  }
+
+  /** The same as the two frames {@link WorkloadSeconds} gives: the seconds by workload number, and the workloads. */
+  private static WorkloadSeconds unpricedWorkloadSeconds(
+      SilverRows f, List<String> migModels, int maxPodWords) {
     SparkSession spark = TestSpark.session();
     LedgerConfig config = TestSpark.config();
     return WorkloadSeconds.of(
-            f.gpuSamples(spark),
-            f.podInfo(spark),
-            spark.createDataFrame(List.of(), RATES),
-            config.classifier,
-            config.idleActivityThreshold,
-            migModels,
-            maxPodWords)
-        .named();
+        f.gpuSamples(spark),
+        f.podInfo(spark),
+        spark.createDataFrame(List.of(), RATES),
+        config.classifier,
+        config.idleActivityThreshold,
+        migModels,
+        maxPodWords);
   }
 }

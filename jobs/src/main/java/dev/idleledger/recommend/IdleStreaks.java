@@ -1,6 +1,5 @@
 package dev.idleledger.recommend;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.greatest;
@@ -101,11 +100,8 @@ final class IdleStreaks {
         inclusive ? col(STREAK_SECONDS).geq(minSeconds) : col(STREAK_SECONDS).gt(minSeconds);
     String money = beyondOnly ? BEYOND_MONEY : WorkloadSeconds.MONEY;
     return seconds.named(
-        streaks
-            .join(
-                broadcast(seconds.idsOfType(workloadType)),
-                WorkloadSeconds.WORKLOAD_ID,
-                "left_semi")
+        seconds
+            .ofType(streaks, workloadType)
             .where(qualifies)
             .groupBy(WorkloadSeconds.WORKLOAD_ID)
             .agg(

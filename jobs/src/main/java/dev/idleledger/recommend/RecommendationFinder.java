@@ -371,10 +371,7 @@ public final class RecommendationFinder {
   Dataset<Row> rightsizeReplicas(WorkloadSeconds seconds, double monthly) {
     Column need = ceil(col(WorkloadSeconds.DEMAND).divide(settings.targetActivity()));
     String id = WorkloadSeconds.WORKLOAD_ID;
-    Dataset<Row> inference =
-        seconds
-            .seconds()
-            .join(broadcast(seconds.idsOfType(WorkloadSeconds.REPLICATED_TYPE)), id, "left_semi");
+    Dataset<Row> inference = seconds.ofType(seconds.seconds(), WorkloadSeconds.REPLICATED_TYPE);
     Dataset<Row> perWorkload =
         inference
             .groupBy(id)

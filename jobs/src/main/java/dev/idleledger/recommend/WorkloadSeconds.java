@@ -173,9 +173,11 @@ final class WorkloadSeconds {
     return workloads;
   }
 
-  /** The ids of the workloads of one type, to filter per-second rows by (a broadcast semi-join). */
-  Dataset<Row> idsOfType(String workloadType) {
-    return workloads.where(col(PodInfo.WORKLOAD_TYPE).equalTo(workloadType)).select(WORKLOAD_ID);
+  /** The rows of {@code keyed} (by {@link #WORKLOAD_ID}) whose workload is of {@code workloadType}: a broadcast semi-join. */
+  Dataset<Row> ofType(Dataset<Row> keyed, String workloadType) {
+    Dataset<Row> ids =
+        workloads.where(col(PodInfo.WORKLOAD_TYPE).equalTo(workloadType)).select(WORKLOAD_ID);
+    return keyed.join(broadcast(ids), WORKLOAD_ID, "left_semi");
   }
 
   /** {@code perWorkload} (rows keyed by {@link #WORKLOAD_ID}) with the workload's names, type and team instead of the id. */
@@ -335,7 +337,7 @@ final class WorkloadSeconds {
             .transform(StageFrames::keep);
     Dataset<Row> workloads =
         seenWorkloads(podWorkloads)
-            .unionByName(unseenWorkloads(withUnseen, classifier, unknownPodCounted))
+            .unionByName(unseenWorkloads(withUnseen, classifier))
             .transform(StageFrames::keep);
     requireDistinctIds(workloads);
     return new WorkloadSeconds(withUnseen.drop(UNSEEN_POD), workloads);
@@ -363,7 +365,7 @@ final class WorkloadSeconds {
    * pod), of the classifier's default type and its namespace's team.
    */
   private static Dataset<Row> unseenWorkloads(
-      Dataset<Row> withUnseen, WorkloadClassifier classifier, boolean unknownPodCounted) {
+      Dataset<Row> withUnseen, WorkloadClassifier classifier) {
     return withUnseen
         .where(col(WORKLOAD_ID).lt(0))
         .select(cols(UNSEEN_POD, WORKLOAD_ID))
@@ -374,9 +376,7 @@ final class WorkloadSeconds {
             lit(WorkloadIdentity.POD_KIND).as(PodInfo.WORKLOAD_KIND),
             col(UNSEEN_POD[2]).as(PodInfo.WORKLOAD_NAME),
             col(WORKLOAD_ID))
-        .withColumn(
-            PodInfo.WORKLOAD_TYPE,
-            lit(unknownPodCounted ? REPLICATED_TYPE : classifier.defaultType()))
+        .withColumn(PodInfo.WORKLOAD_TYPE, lit(classifier.defaultType()))
         .withColumn(PodInfo.TEAM, WorkloadIdentity.teamOfNamespace(classifier));
   }
 
@@ -425,9 +425,8 @@ final class WorkloadSeconds {
 
   /**
    * Each pod of pod_info once, with its workload ({@link WorkloadIdentity}) and {@value #WORKLOAD_ID}, that workload's
-   * type and team,
-   * {@value #COUNTED} (the workload has a pod of {@link #REPLICATED_TYPE}) and, for a counted workload's pod, its
-   * {@value #POD_SLOT}: its place among the workload's pods. Small: one row per pod of the window.
+   * type and team, {@value #COUNTED} (the workload has a pod of {@link #REPLICATED_TYPE}) and, for a counted workload's
+   * pod, its {@value #POD_SLOT}: its place among the workload's pods. Small: one row per pod of the window.
    */
   private static Dataset<Row> podWorkloads(Dataset<Row> pods, WorkloadClassifier classifier) {
     WindowSpec workload = Window.partitionBy(cols(WORKLOAD));

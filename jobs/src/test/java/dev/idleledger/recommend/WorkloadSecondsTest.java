@@ -46,8 +46,6 @@ class WorkloadSecondsTest {
 
   @Test
   void holdAcrossHourIsPricedAtEachHoursRate() {
-    SparkSession spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     // 15 s scrapes at phase 7 s: samples at 00:59:37, 00:59:52 and 01:00:07, each holding 15 s.
     SilverRows f =
@@ -61,27 +59,10 @@ class WorkloadSecondsTest {
                     .fbUsed(100)
                     .heldBy("nb/nb-0"))
             .add(pod("nb/nb-0").workload("Notebook", "nb").type("notebook").team("research"));
-    Instant h0 = f.midnight();
-    Instant h1 = f.midnight().plusSeconds(3600);
-    // Hour 0 at 0.002 per second (list 2x), hour 1 at 0.001 (list 1x).
-    List<Row> rates =
-        List.of(
-            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h0), 0.002, 2.0),
-            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h1), 0.001, 1.0));
-    List<Row> seconds =
-        WorkloadSeconds.of(
-                f.gpuSamples(spark),
-                f.podInfo(spark),
-                spark.createDataFrame(rates, RATES),
-                config.classifier,
-                config.idleActivityThreshold,
-                List.of())
-            .named()
-            .orderBy("second")
-            .collectAsList();
+    List<Row> seconds = pricedOverOneAm(f, WorkloadSeconds.MAX_POD_WORDS);
     assertEquals(3, seconds.size());
     Row crossing = seconds.get(1);
-    assertEquals(h0.getEpochSecond() + 3592, (long) crossing.getAs("second"));
+    assertEquals(f.midnight().getEpochSecond() + 3592, (long) crossing.getAs("second"));
     // [00:59:52, 01:00:07): 8 s x 0.002 + 7 s x 0.001 = 0.023; at list 8 x 0.002 x 2 + 7 x 0.001 x
     // 1 = 0.039.
     assertEquals(0.023, (double) crossing.getAs("money"), 1e-12);
@@ -280,8 +261,6 @@ class WorkloadSecondsTest {
   @ParameterizedTest(name = "at most {0} mask words")
   @ValueSource(ints = {WorkloadSeconds.MAX_POD_WORDS, 0})
   void anInferenceSampleSplitAtTheHourCountsItsUnitAndPodsOnceAndItsMoneyWhole(int maxPodWords) {
-    SparkSession spark = TestSpark.session();
-    LedgerConfig config = TestSpark.config();
     LocalDate day = LocalDate.of(2026, 11, 4);
     // One GPU time-sliced between two pods of one Deployment, 15 s scrapes at phase 7 s: the
     // sample at 00:59:52 holds to 01:00:07, so it is split at 01:00 into two rows, each with both
@@ -297,23 +276,7 @@ class WorkloadSecondsTest {
                     .heldBy("serving/api-0", "serving/api-1"))
             .add(pod("serving/api-0").workload("Deployment", "api").type("inference"))
             .add(pod("serving/api-1").workload("Deployment", "api").type("inference"));
-    List<Row> rates =
-        List.of(
-            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(f.midnight()), 0.002, 2.0),
-            RowFactory.create(
-                f.cluster(), "GPU-1", Timestamp.from(f.midnight().plusSeconds(3600)), 0.001, 1.0));
-    List<Row> seconds =
-        WorkloadSeconds.of(
-                f.gpuSamples(spark),
-                f.podInfo(spark),
-                spark.createDataFrame(rates, RATES),
-                config.classifier,
-                config.idleActivityThreshold,
-                List.of(),
-                maxPodWords)
-            .named()
-            .orderBy("second")
-            .collectAsList();
+    List<Row> seconds = pricedOverOneAm(f, maxPodWords);
     assertEquals(3, seconds.size(), "one row per second of the workload");
     Row crossing = seconds.get(1);
     assertEquals(f.midnight().getEpochSecond() + 3592, (long) crossing.getAs("second"));
@@ -332,12 +295,34 @@ class WorkloadSecondsTest {
   /** The same as the two frames {@link WorkloadSeconds} gives: the seconds by workload number, and the workloads. */
   private static WorkloadSeconds unpricedWorkloadSeconds(
       SilverRows f, List<String> migModels, int maxPodWords) {
+    return workloadSeconds(f, List.of(), migModels, maxPodWords);
+  }
+
+  /**
+   * The named workload-seconds of {@code f} in time order, GPU-1's hour 00:00 priced at 0.002 per second (list 2x) and
+   * hour 01:00 at 0.001 (list 1x): for a hold that crosses 01:00.
+   */
+  private static List<Row> pricedOverOneAm(SilverRows f, int maxPodWords) {
+    Instant h0 = f.midnight();
+    Instant h1 = h0.plusSeconds(3600);
+    List<Row> rates =
+        List.of(
+            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h0), 0.002, 2.0),
+            RowFactory.create(f.cluster(), "GPU-1", Timestamp.from(h1), 0.001, 1.0));
+    return workloadSeconds(f, rates, List.of(), maxPodWords)
+        .named()
+        .orderBy("second")
+        .collectAsList();
+  }
+
+  private static WorkloadSeconds workloadSeconds(
+      SilverRows f, List<Row> rates, List<String> migModels, int maxPodWords) {
     SparkSession spark = TestSpark.session();
     LedgerConfig config = TestSpark.config();
     return WorkloadSeconds.of(
         f.gpuSamples(spark),
         f.podInfo(spark),
-        spark.createDataFrame(List.of(), RATES),
+        spark.createDataFrame(rates, RATES),
         config.classifier,
         config.idleActivityThreshold,
         migModels,

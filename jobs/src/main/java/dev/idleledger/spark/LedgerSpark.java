@@ -2,6 +2,8 @@ package dev.idleledger.spark;
 
 import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.spark.localfs.ShellFreeLocalFileSystem;
+import dev.idleledger.spark.localfs.ShellFreeLocalFs;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -98,6 +100,11 @@ public final class LedgerSpark {
       // and the history server show each stage's job description. Either way
       // spark.settings."spark.ui.enabled" decides last.
       sink.set("spark.ui.enabled", "false");
+      // file: paths through java.nio rather than a chmod or readlink process per file and rename
+      // (ShellFreeRawLocalFileSystem). Only where this JVM is the one executor: a cluster's workers
+      // load file systems before this application's jar reaches them.
+      sink.set("spark.hadoop.fs.file.impl", ShellFreeLocalFileSystem.class.getName());
+      sink.set("spark.hadoop.fs.AbstractFileSystem.file.impl", ShellFreeLocalFs.class.getName());
     } else if (System.getProperty("spark.master") == null) {
       shipToExecutors(sink);
     }

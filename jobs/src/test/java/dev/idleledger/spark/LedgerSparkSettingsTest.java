@@ -28,6 +28,20 @@ class LedgerSparkSettingsTest {
   }
 
   @Test
+  void localModeReachesFilePathsWithoutAShellAndAClusterKeepsHadoopsOwn() {
+    Map<String, String> local = settings("spark.master=local[2]");
+    assertEquals(
+        "dev.idleledger.spark.localfs.ShellFreeLocalFileSystem",
+        local.get("spark.hadoop.fs.file.impl"));
+    assertEquals(
+        "dev.idleledger.spark.localfs.ShellFreeLocalFs",
+        local.get("spark.hadoop.fs.AbstractFileSystem.file.impl"));
+    Map<String, String> cluster = settings("spark.master=spark://127.0.0.1:7077");
+    assertNull(cluster.get("spark.hadoop.fs.file.impl"));
+    assertNull(cluster.get("spark.hadoop.fs.AbstractFileSystem.file.impl"));
+  }
+
+  @Test
   void theUiIsASettingThatWinsOverTheLocalDefault() {
     Map<String, String> s =
         settings("spark.master=local[2]", "spark.settings.\"spark.ui.enabled\"=true");

@@ -117,20 +117,19 @@ class ShellFreeLocalFileSystemTest {
     FileContext context = FileContext.getFileContext(new Path(dir.toUri()).toUri(), conf());
     Path temp = new Path(dir.resolve(".00001.json.tmp").toUri());
     Path commit = new Path(dir.resolve("00001.json").toUri());
-    for (String body : new String[] {"first", "second"}) {
-      try (FSDataOutputStream out =
-          context.create(temp, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE))) {
-        out.write(body.getBytes(StandardCharsets.UTF_8));
-      }
-      if (body.equals("first")) {
-        context.rename(temp, commit, Options.Rename.NONE);
-      } else {
-        assertThrows(
-            FileAlreadyExistsException.class,
-            () -> context.rename(temp, commit, Options.Rename.NONE));
-      }
-    }
+    writeTemp(context, temp, "first");
+    context.rename(temp, commit, Options.Rename.NONE);
+    writeTemp(context, temp, "second");
+    assertThrows(
+        FileAlreadyExistsException.class, () -> context.rename(temp, commit, Options.Rename.NONE));
     assertEquals("first", Files.readString(dir.resolve("00001.json")));
     assertTrue(Files.exists(dir.resolve(".00001.json.crc")), "the checksum moves with the file");
+  }
+
+  private static void writeTemp(FileContext context, Path temp, String body) throws IOException {
+    try (FSDataOutputStream out =
+        context.create(temp, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE))) {
+      out.write(body.getBytes(StandardCharsets.UTF_8));
+    }
   }
 }

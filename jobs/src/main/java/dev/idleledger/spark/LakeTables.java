@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -15,8 +16,12 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.types.StructField;
+import scala.Option;
 
 /**
  * Creates and writes the lake's Delta tables in the catalog database. Writes replace whole dates atomically
@@ -122,7 +127,7 @@ public final class LakeTables {
   public void replaceDates(TableSpec spec, Dataset<Row> rows, Collection<LocalDate> dates) {
     ensure(spec);
     if (StageFrames.knownEmptyOverLocalData(rows)) {
-      if (dates.isEmpty()) {
+      if (dates.isEmpty() || holdsNoFiles(spec)) {
         return; // nothing to replace, nothing to write
       }
       spark.sql(
@@ -163,8 +168,28 @@ public final class LakeTables {
     }
   }
 
+  /**
+   * The table's rows. A table that {@link #holdsNoFiles holds no file} is read as an empty local frame of its
+   * columns, so every query over it folds on the driver instead of replaying the table's log to list no files (on a
+   * new lake, the first night reads its history, inputs and recommendations that way). Either frame is what the
+   * table holds now: read again after writing it.
+   */
   public Dataset<Row> read(TableSpec spec) {
     ensure(spec);
-    return spark.table(qualified(spec));
+    Dataset<Row> table = spark.table(qualified(spec));
+    return holdsNoFiles(spec) ? spark.createDataFrame(List.of(), table.schema()) : table;
+  }
+
+  /**
+   * True when the table's current version has no data file, as the version checksum Delta writes beside each commit
+   * ({@code _delta_log/<version>.crc}) counts them: a listing of the log and one small file, no Spark job. False when
+   * it has files, and when no checksum says (nothing is assumed then). Only this process writes the lake while it
+   * holds the run lock, so the answer stands until the process writes the table.
+   */
+  public boolean holdsNoFiles(TableSpec spec) {
+    ensure(spec);
+    TableIdentifier id = new TableIdentifier(spec.name(), Option.apply(database));
+    Snapshot current = DeltaLog.forTableWithSnapshot(spark, id)._2();
+    return current.checksumOpt().exists(checksum -> checksum.numFiles() == 0);
   }
 }

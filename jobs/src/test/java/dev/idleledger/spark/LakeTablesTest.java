@@ -2,6 +2,7 @@ package dev.idleledger.spark;
 
 import static dev.idleledger.spark.TableSpec.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.testing.TestSpark;
@@ -53,6 +54,36 @@ class LakeTablesTest {
     assertTrue(describe.contains("money, USD"), describe);
     assertTrue(describe.contains("A probe table for the Delta round trip."), describe);
     assertTrue(describe.toLowerCase().contains("delta"), describe);
+  }
+
+  @Test
+  void aTableWithoutFilesIsReadAsAnEmptyLocalFrameUntilRowsAreWrittenByAnyRoute() {
+    SparkSession spark = TestSpark.session();
+    LakeTables tables = new LakeTables(spark, "lake_tables_files");
+    LocalDate d1 = LocalDate.of(2026, 11, 1);
+    Dataset<Row> noRows = spark.createDataFrame(List.of(), SPEC.schema());
+
+    // Created, nothing written: no file, and a DELETE of a date would have nothing to remove.
+    tables.replaceDates(SPEC, noRows, List.of(d1));
+    assertTrue(tables.holdsNoFiles(SPEC));
+    Dataset<Row> created = tables.read(SPEC);
+    assertTrue(StageFrames.knownEmptyOverLocalData(created));
+    assertEquals(spark.table(tables.qualified(SPEC)).schema(), created.schema());
+
+    tables.replaceDates(SPEC, rows(spark, d1, 3.0), List.of(d1));
+    assertFalse(tables.holdsNoFiles(SPEC));
+    assertEquals(
+        List.of(RowFactory.create(Date.valueOf(d1), 3.0)), tables.read(SPEC).collectAsList());
+
+    // The date replaced with nothing: its files removed, the table holds none again.
+    tables.replaceDates(SPEC, noRows, List.of(d1));
+    assertTrue(tables.holdsNoFiles(SPEC));
+    assertEquals(0, tables.read(SPEC).count());
+
+    // Rows written past this class (SQL, another tool) are seen: the answer comes from the log.
+    spark.sql("INSERT INTO " + tables.qualified(SPEC) + " VALUES (DATE'2026-11-02', 7.0)");
+    assertFalse(tables.holdsNoFiles(SPEC));
+    assertEquals(7.0, tables.read(SPEC).first().getDouble(1));
   }
 
   private static Dataset<Row> rows(SparkSession spark, Object... dateCostPairs) {

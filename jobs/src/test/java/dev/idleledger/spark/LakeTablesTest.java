@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idleledger.testing.TestSpark;
+import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -84,6 +88,27 @@ class LakeTablesTest {
     spark.sql("INSERT INTO " + tables.qualified(SPEC) + " VALUES (DATE'2026-11-02', 7.0)");
     assertFalse(tables.holdsNoFiles(SPEC));
     assertEquals(7.0, tables.read(SPEC).first().getDouble(1));
+  }
+
+  @Test
+  void aCommitsChecksumCountsItsFilesWithoutCopyingTheirList() throws Exception {
+    SparkSession spark = TestSpark.session();
+    LakeTables tables = new LakeTables(spark, "lake_tables_crc");
+    LocalDate d1 = LocalDate.of(2026, 11, 1);
+    tables.replaceDates(SPEC, rows(spark, d1, 1.0), List.of(d1));
+
+    String location =
+        spark
+            .sql("DESCRIBE DETAIL " + tables.qualified(SPEC))
+            .select("location")
+            .first()
+            .getString(0);
+    Path log = Path.of(URI.create(location)).resolve("_delta_log");
+    // Version 0 created the table, version 1 wrote the date's one file.
+    JsonNode checksum =
+        new ObjectMapper().readTree(log.resolve("00000000000000000001.crc").toFile());
+    assertEquals(1, checksum.get("numFiles").asInt());
+    assertFalse(checksum.has("allFiles"), checksum.toString());
   }
 
   private static Dataset<Row> rows(SparkSession spark, Object... dateCostPairs) {

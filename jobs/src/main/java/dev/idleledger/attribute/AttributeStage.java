@@ -131,11 +131,9 @@ public final class AttributeStage {
    */
   public static Dataset<Row> ofDate(
       LakeTables tables, TableSpec spec, LocalDate date, WrittenEmpty writtenEmpty) {
-    Dataset<Row> rows =
-        tables.read(spec).where(col(spec.partitionColumn()).equalTo(lit(Date.valueOf(date))));
     return writtenEmpty.isEmpty(spec)
-        ? tables.spark().createDataFrame(List.of(), rows.schema())
-        : rows;
+        ? tables.noRows(spec)
+        : tables.read(spec).where(col(spec.partitionColumn()).equalTo(lit(Date.valueOf(date))));
   }
 
   /**

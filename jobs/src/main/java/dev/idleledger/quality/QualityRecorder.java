@@ -1,5 +1,8 @@
 package dev.idleledger.quality;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import dev.idleledger.RunFailedException;
 import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.spark.LakeTables;
@@ -9,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -134,24 +138,17 @@ public final class QualityRecorder {
     }
   }
 
-  /** Appends the rejected rows (columns of {@link QualityTables#QUARANTINE}) after removing this date's earlier ones for the source. */
+  /**
+   * Replaces this date's rejected rows of the source with {@code rejected} (columns of {@link QualityTables#QUARANTINE})
+   * in one commit, so a re-run leaves the rows of its own read.
+   */
   public void writeQuarantine(String source, Dataset<Row> rejected) {
-    tables.ensure(QualityTables.QUARANTINE);
-    tables
-        .spark()
-        .sql(
-            "DELETE FROM "
-                + tables.qualified(QualityTables.QUARANTINE)
-                + " WHERE "
-                + Quarantine.DATE
-                + " = DATE'"
-                + date
-                + "' AND "
-                + Quarantine.SOURCE
-                + " = '"
-                + source.replace("'", "")
-                + "'");
-    tables.append(QualityTables.QUARANTINE, rejected);
+    Column ofSource =
+        col(Quarantine.DATE)
+            .equalTo(lit(Date.valueOf(date)))
+            .and(col(Quarantine.SOURCE).equalTo(lit(source)));
+    tables.replaceWhere(
+        QualityTables.QUARANTINE, rejected, ofSource, "the rows of " + source + " on " + date);
   }
 
   /** Writes the collected checks; then fails the run if any failed. */

@@ -1,9 +1,12 @@
 package dev.idleledger.spark;
 
+import static org.apache.spark.sql.functions.assert_true;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import dev.idleledger.Progress;
 import dev.idleledger.config.LedgerConfig;
+import io.delta.tables.DeltaTable;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collection;
@@ -118,33 +121,55 @@ public final class LakeTables {
   }
 
   /**
-   * Replaces the rows of the given dates with {@code rows} in one commit. Rows Spark knows to be empty without running
-   * anything ({@link StageFrames#knownEmptyOverLocalData}: a date without input) replace them as a DELETE of the
-   * dates: the same rows remain (none of the dates), with one commit removing the dates' files when there are some
-   * (a DELETE in the table's history, not a WRITE) and none when there are none, as the overwrite; without the job an
-   * overwrite runs to write no file.
+   * Replaces the rows of the given dates with {@code rows} in one commit ({@link #replaceWhere}); {@code rows} must
+   * all be of those dates.
    */
   public void replaceDates(TableSpec spec, Dataset<Row> rows, Collection<LocalDate> dates) {
+    if (dates.isEmpty() && StageFrames.knownEmptyOverLocalData(rows)) {
+      ensure(spec);
+      return; // nothing to replace, nothing to write
+    }
+    Column ofDates =
+        col(spec.partitionColumn()).isin(dates.stream().map(java.sql.Date::valueOf).toArray());
+    replaceWhere(spec, rows, ofDates, spec.partitionColumn() + " one of " + dates);
+  }
+
+  /**
+   * Replaces the table's rows that match {@code condition} with {@code rows} in one commit; {@code rows} must all
+   * match it ({@code described} names it in the error when one does not).
+   *
+   * <p>The commit a reader sees is the same whatever the route; the route saves Spark jobs where nothing needs
+   * replacing:
+   *
+   * <ul>
+   *   <li>rows Spark knows to be empty without running anything ({@link StageFrames#knownEmptyOverLocalData}: a date
+   *       without input) are a DELETE of the matching rows, a commit only when the table has files, and no write job;
+   *   <li>rows for a table that {@link #holdsNoFiles holds no file} are an append: an overwrite would first build
+   *       the table's file list to find the matching files (three Spark jobs on a table's first write). The rows are
+   *       checked against the condition as Delta's replaceWhere checks an overwrite's;
+   *   <li>otherwise, an overwrite of the matching rows (Delta's replaceWhere).
+   * </ul>
+   */
+  public void replaceWhere(TableSpec spec, Dataset<Row> rows, Column condition, String described) {
     ensure(spec);
+    boolean empty = holdsNoFiles(spec);
     if (StageFrames.knownEmptyOverLocalData(rows)) {
-      if (dates.isEmpty() || holdsNoFiles(spec)) {
-        return; // nothing to replace, nothing to write
+      if (!empty) {
+        DeltaTable.forName(spark, qualified(spec)).delete(condition);
       }
-      spark.sql(
-          "DELETE FROM "
-              + qualified(spec)
-              + " WHERE `"
-              + spec.partitionColumn()
-              + "` IN ("
-              + dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "))
-              + ")");
       return;
     }
     Column[] ordered = Arrays.stream(spec.columnNames()).map(n -> col(n)).toArray(Column[]::new);
-    Column condition =
-        col(spec.partitionColumn()).isin(dates.stream().map(java.sql.Date::valueOf).toArray());
     try {
-      rows.select(ordered).writeTo(qualified(spec)).overwrite(condition);
+      if (empty) {
+        String outside = "a row outside " + described + " written to " + qualified(spec);
+        rows.select(ordered)
+            .where(assert_true(condition, lit(outside)).isNull())
+            .writeTo(qualified(spec))
+            .append();
+      } else {
+        rows.select(ordered).writeTo(qualified(spec)).overwrite(condition);
+      }
     } catch (NoSuchTableException e) {
       throw new IllegalStateException("table vanished while writing: " + qualified(spec), e);
     }
@@ -169,27 +194,48 @@ public final class LakeTables {
   }
 
   /**
-   * The table's rows. A table that {@link #holdsNoFiles holds no file} is read as an empty local frame of its
-   * columns, so every query over it folds on the driver instead of replaying the table's log to list no files (on a
-   * new lake, the first night reads its history, inputs and recommendations that way). Either frame is what the
-   * table holds now: read again after writing it.
+   * The table's rows. A table that {@link #holdsNoFiles holds no file} is read as {@link #noRows an empty local
+   * frame} of its columns, so every query over it folds on the driver instead of replaying the table's log to list
+   * no files (on a new lake, the first night reads its history, inputs and recommendations that way). Either frame is
+   * what the table holds now: read again after writing it.
    */
   public Dataset<Row> read(TableSpec spec) {
     ensure(spec);
-    Dataset<Row> table = spark.table(qualified(spec));
-    return holdsNoFiles(spec) ? spark.createDataFrame(List.of(), table.schema()) : table;
+    Snapshot current = currentVersion(spec);
+    return holdsNoFiles(current) ? noRows(current) : spark.table(qualified(spec));
+  }
+
+  /**
+   * An empty local frame of the table's columns, as its log has them: for rows known to be none (a date its ingest
+   * replaced with nothing), so the queries over it fold on the driver.
+   */
+  public Dataset<Row> noRows(TableSpec spec) {
+    ensure(spec);
+    return noRows(currentVersion(spec));
   }
 
   /**
    * True when the table's current version has no data file, as the version checksum Delta writes beside each commit
-   * ({@code _delta_log/<version>.crc}) counts them: a listing of the log and one small file, no Spark job. False when
-   * it has files, and when no checksum says (nothing is assumed then). Only this process writes the lake while it
+   * ({@code _delta_log/<version>.crc}, or keeps in memory for a version this process committed) counts them: a
+   * listing of the log and one small file, no Spark job. False when it has files, and when no checksum says (nothing
+   * is assumed then). Only this process writes the lake while it
    * holds the run lock, so the answer stands until the process writes the table.
    */
   public boolean holdsNoFiles(TableSpec spec) {
     ensure(spec);
+    return holdsNoFiles(currentVersion(spec));
+  }
+
+  private Snapshot currentVersion(TableSpec spec) {
     TableIdentifier id = new TableIdentifier(spec.name(), Option.apply(database));
-    Snapshot current = DeltaLog.forTableWithSnapshot(spark, id)._2();
-    return current.checksumOpt().exists(checksum -> checksum.numFiles() == 0);
+    return DeltaLog.forTableWithSnapshot(spark, id)._2();
+  }
+
+  private static boolean holdsNoFiles(Snapshot version) {
+    return version.checksumOpt().exists(checksum -> checksum.numFiles() == 0);
+  }
+
+  private Dataset<Row> noRows(Snapshot version) {
+    return spark.createDataFrame(List.of(), version.schema());
   }
 }

@@ -3,21 +3,25 @@ package dev.idleledger.spark;
 import static dev.idleledger.spark.TableSpec.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.idleledger.testing.TestSpark;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 
@@ -91,24 +95,96 @@ class LakeTablesTest {
   }
 
   @Test
+  void rowsOutsideTheReplacedDatesFailTheWriteWhetherOrNotTheTableHoldsFiles() {
+    SparkSession spark = TestSpark.session();
+    LakeTables tables = new LakeTables(spark, "lake_tables_outside");
+    LocalDate d1 = LocalDate.of(2026, 11, 1);
+    LocalDate d2 = LocalDate.of(2026, 11, 2);
+
+    // A table without files takes its first rows as an append: the dates are checked all the same.
+    Exception onEmpty =
+        assertThrows(
+            Exception.class,
+            () -> tables.replaceDates(SPEC, rows(spark, d1, 1.0, d2, 2.0), List.of(d1)));
+    String messages = messages(onEmpty);
+    assertTrue(messages.contains("lake_tables_outside.lake_tables_probe"), messages);
+    assertTrue(messages.contains("date one of [" + d1 + "]"), messages);
+    assertTrue(tables.holdsNoFiles(SPEC), "nothing was committed");
+
+    tables.replaceDates(SPEC, rows(spark, d1, 1.0), List.of(d1));
+    assertThrows(
+        Exception.class, () -> tables.replaceDates(SPEC, rows(spark, d2, 2.0), List.of(d1)));
+    assertEquals(
+        List.of(RowFactory.create(Date.valueOf(d1), 1.0)), tables.read(SPEC).collectAsList());
+  }
+
+  @Test
+  void aTableWithoutChecksumIsReadFromItsLogEvenWhenItHoldsNothing() throws Exception {
+    SparkSession spark = TestSpark.session();
+    LakeTables tables = new LakeTables(spark, "lake_tables_no_crc");
+    String writeChecksum = "spark.databricks.delta.writeChecksumFile.enabled";
+    spark.conf().set(writeChecksum, "false");
+    try {
+      // Created by a writer that keeps no checksums: no count to trust, so nothing is assumed.
+      tables.replaceDates(
+          SPEC,
+          spark.createDataFrame(List.of(), SPEC.schema()),
+          List.of(LocalDate.of(2026, 11, 1)));
+    } finally {
+      spark.conf().unset(writeChecksum);
+    }
+    Path log = logFolder(spark, tables);
+    try (Stream<Path> files = Files.list(log)) {
+      // Delta's checksum is <version>.crc; the local file system's own .<name>.crc files are not
+      // it.
+      assertEquals(
+          List.of(), files.filter(f -> f.getFileName().toString().matches("\\d+\\.crc")).toList());
+    }
+    // The process that committed keeps the count it computed in memory; another one reads the log.
+    DeltaLog.clearCache();
+    assertFalse(tables.holdsNoFiles(SPEC));
+    Dataset<Row> read = tables.read(SPEC);
+    assertFalse(StageFrames.knownEmptyOverLocalData(read));
+    assertEquals(0, read.count());
+
+    // A date its ingest replaced with nothing is an empty local frame of the same columns all the
+    // same.
+    Dataset<Row> none = tables.noRows(SPEC);
+    assertTrue(StageFrames.knownEmptyOverLocalData(none));
+    assertEquals(read.schema(), none.schema());
+  }
+
+  @Test
   void aCommitsChecksumCountsItsFilesWithoutCopyingTheirList() throws Exception {
     SparkSession spark = TestSpark.session();
     LakeTables tables = new LakeTables(spark, "lake_tables_crc");
     LocalDate d1 = LocalDate.of(2026, 11, 1);
     tables.replaceDates(SPEC, rows(spark, d1, 1.0), List.of(d1));
 
+    Path log = logFolder(spark, tables);
+    // Version 0 created the table, version 1 wrote the date's one file.
+    JsonNode checksum =
+        new ObjectMapper().readTree(log.resolve("00000000000000000001.crc").toFile());
+    assertEquals(1, checksum.get("numFiles").asInt());
+    assertFalse(checksum.has("allFiles"), checksum.toString());
+  }
+
+  private static Path logFolder(SparkSession spark, LakeTables tables) {
     String location =
         spark
             .sql("DESCRIBE DETAIL " + tables.qualified(SPEC))
             .select("location")
             .first()
             .getString(0);
-    Path log = Path.of(URI.create(location)).resolve("_delta_log");
-    // Version 0 created the table, version 1 wrote the date's one file.
-    JsonNode checksum =
-        new ObjectMapper().readTree(log.resolve("00000000000000000001.crc").toFile());
-    assertEquals(1, checksum.get("numFiles").asInt());
-    assertFalse(checksum.has("allFiles"), checksum.toString());
+    return Path.of(URI.create(location)).resolve("_delta_log");
+  }
+
+  private static String messages(Throwable failure) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      out.append(t.getMessage()).append('\n');
+    }
+    return out.toString();
   }
 
   private static Dataset<Row> rows(SparkSession spark, Object... dateCostPairs) {

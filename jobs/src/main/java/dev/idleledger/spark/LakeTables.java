@@ -138,8 +138,8 @@ public final class LakeTables {
    * Replaces the table's rows that match {@code condition} with {@code rows} in one commit; {@code rows} must all
    * match it ({@code described} names it in the error when one does not).
    *
-   * <p>The commit a reader sees is the same whatever the route; the route saves Spark jobs where nothing needs
-   * replacing:
+   * <p>The rows a reader sees after the commit are the same whatever the route; the route saves Spark jobs where
+   * nothing needs replacing:
    *
    * <ul>
    *   <li>rows Spark knows to be empty without running anything ({@link StageFrames#knownEmptyOverLocalData}: a date
@@ -218,8 +218,8 @@ public final class LakeTables {
    * True when the table's current version has no data file, as the version checksum Delta writes beside each commit
    * ({@code _delta_log/<version>.crc}, or keeps in memory for a version this process committed) counts them: a
    * listing of the log and one small file, no Spark job. False when it has files, and when no checksum says (nothing
-   * is assumed then). Only this process writes the lake while it
-   * holds the run lock, so the answer stands until the process writes the table.
+   * is assumed then). Only this process writes the lake while it holds the run lock, so the answer stands until the
+   * process writes the table.
    */
   public boolean holdsNoFiles(TableSpec spec) {
     ensure(spec);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idleledger.testing.CauseChain;
 import dev.idleledger.testing.TestSpark;
 import java.net.URI;
 import java.nio.file.Files;
@@ -106,7 +107,7 @@ class LakeTablesTest {
         assertThrows(
             Exception.class,
             () -> tables.replaceDates(SPEC, rows(spark, d1, 1.0, d2, 2.0), List.of(d1)));
-    String messages = messages(onEmpty);
+    String messages = CauseChain.of(onEmpty);
     assertTrue(messages.contains("lake_tables_outside.lake_tables_probe"), messages);
     assertTrue(messages.contains("date one of [" + d1 + "]"), messages);
     assertTrue(tables.holdsNoFiles(SPEC), "nothing was committed");
@@ -177,14 +178,6 @@ class LakeTablesTest {
             .first()
             .getString(0);
     return Path.of(URI.create(location)).resolve("_delta_log");
-  }
-
-  private static String messages(Throwable failure) {
-    StringBuilder out = new StringBuilder();
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      out.append(t.getMessage()).append('\n');
-    }
-    return out.toString();
   }
 
   private static Dataset<Row> rows(SparkSession spark, Object... dateCostPairs) {

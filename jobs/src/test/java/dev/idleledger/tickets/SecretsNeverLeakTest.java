@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.cli.IdleLedger;
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.testing.CauseChain;
 import dev.idleledger.testing.ProcessRunner;
 import dev.idleledger.testing.S3ApiServer;
 import dev.idleledger.testing.TestSpark;
@@ -206,7 +207,7 @@ class SecretsNeverLeakTest {
                                 + "\n"
                                 + r.summary();
                           } catch (RuntimeException e) {
-                            return "exception: " + describe(e);
+                            return "exception: " + CauseChain.of(e);
                           }
                         }));
         // sink.get(0) only: the list itself holds the planted secrets this test gave.
@@ -358,14 +359,6 @@ class SecretsNeverLeakTest {
     Path f = Files.createTempFile(dir, "secret", ".txt");
     Files.writeString(f, secret + "\n");
     return f;
-  }
-
-  private static String describe(Throwable e) {
-    StringBuilder sb = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      sb.append(t).append('\n');
-    }
-    return sb.toString();
   }
 
   private record Captured<T>(T result, String text) {}

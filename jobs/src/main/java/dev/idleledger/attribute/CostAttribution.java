@@ -37,6 +37,7 @@ import static dev.idleledger.attribute.GpuHourlyTable.UNUSED_CAPACITY_COST;
 import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_KIND;
 import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_NAME;
 import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_TYPE;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -59,6 +60,7 @@ import dev.idleledger.ingest.SilverTables.NodeInfo;
 import dev.idleledger.ingest.telemetry.HeldHours;
 import dev.idleledger.model.UnitSecondMoney;
 import dev.idleledger.model.WorkloadIdentity;
+import dev.idleledger.spark.OrderedColumns;
 import dev.idleledger.spark.StageFrames;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -306,10 +308,14 @@ public final class CostAttribution {
                 "left");
     return CatalogFrames.withShape(
             withType, catalog.select(CatalogFrames.KEY, "cat_gpu_memory_mib"))
-        .withColumn(ACTIVITY, activity)
-        .withColumn(
-            MEM_FRACTION,
-            GpuSecondState.memoryFraction(col("cat_gpu_memory_mib").multiply(col(SLICE_SHARE))))
+        .withColumns(
+            OrderedColumns.of(
+                entry(ACTIVITY, activity),
+                entry(
+                    MEM_FRACTION,
+                    GpuSecondState.memoryFraction(
+                        col("cat_gpu_memory_mib").multiply(col(SLICE_SHARE))))))
+        // A step of its own: the state reads both.
         .withColumn(
             STATE,
             GpuSecondState.state(
@@ -326,19 +332,22 @@ public final class CostAttribution {
     Column holders = greatest(size(col(GpuSamples.HOLDERS)), lit(1)).cast("double");
     return observedSamples
         .join(broadcast(rates), new String[] {CLUSTER, UNIT_ID, HOUR}, "left")
-        .withColumn(
-            MONEY,
-            UnitSecondMoney.perHolder(
-                col(RATE), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
-        // GPU-equivalent seconds: each holder's share of the unit's share of the GPU.
-        .withColumn(
-            EQ_SECONDS,
-            col(HeldHours.HOUR_SECONDS)
-                .multiply(col(SLICE_SHARE))
-                .multiply(lit(1.0).divide(holders)))
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    MONEY,
+                    UnitSecondMoney.perHolder(
+                        col(RATE), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS))),
+                // GPU-equivalent seconds: each holder's share of the unit's share of the GPU.
+                entry(
+                    EQ_SECONDS,
+                    col(HeldHours.HOUR_SECONDS)
+                        .multiply(col(SLICE_SHARE))
+                        .multiply(lit(1.0).divide(holders)))))
         .withColumn(HOLDER, explode_outer(col(GpuSamples.HOLDERS)))
-        .withColumn(NAMESPACE, col("holder.namespace"))
-        .withColumn(POD, col("holder.pod"))
+        .withColumns(
+            OrderedColumns.of(
+                entry(NAMESPACE, col("holder.namespace")), entry(POD, col("holder.pod"))))
         .drop(HOLDER, GpuSamples.HOLDERS);
   }
 
@@ -439,18 +448,21 @@ public final class CostAttribution {
     Dataset<Row> rows =
         combined
             .join(broadcast(unitFacts), new String[] {CLUSTER, UNIT_ID, HOUR}, "left")
-            .withColumn(DATE, lit(Date.valueOf(settings.date())))
-            .withColumn(
-                AVG_ACTIVITY,
-                when(
-                    col(ACTIVITY_WEIGHT).gt(0), col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT))))
-            .withColumn(UNUSED_CAPACITY_COST, coalesce(col(UNUSED_CAPACITY_COST), lit(0.0)))
-            .withColumn(
-                COST,
-                col(ACTIVE_COST)
-                    .plus(col(IDLE_COST))
-                    .plus(col(UNALLOCATED_COST))
-                    .plus(col(UNOBSERVED_COST)));
+            .withColumns(
+                OrderedColumns.of(
+                    entry(DATE, lit(Date.valueOf(settings.date()))),
+                    entry(
+                        AVG_ACTIVITY,
+                        when(
+                            col(ACTIVITY_WEIGHT).gt(0),
+                            col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT)))),
+                    entry(UNUSED_CAPACITY_COST, coalesce(col(UNUSED_CAPACITY_COST), lit(0.0))),
+                    entry(
+                        COST,
+                        col(ACTIVE_COST)
+                            .plus(col(IDLE_COST))
+                            .plus(col(UNALLOCATED_COST))
+                            .plus(col(UNOBSERVED_COST)))));
     return withWorkload(rows, pods);
   }
 
@@ -479,19 +491,22 @@ public final class CostAttribution {
                 sum(COST).as(ATTRIBUTED),
                 max(PRICE_SOURCE).as(PRICE_SOURCE),
                 max(CURRENCY).as(ROW_CURRENCY));
+    Column attributedOrNone = coalesce(col(ATTRIBUTED), lit(0.0));
     return attributed
         .join(
             billedHours.select(col(INSTANCE_ID), col(HOUR), col(GPU_COST_TOTAL), col(CURRENCY)),
             new String[] {INSTANCE_ID, HOUR},
             "full_outer")
-        .withColumn(CLUSTER, coalesce(col(CLUSTER), lit(InstanceHourCost.UNATTRIBUTED_CLUSTER)))
-        .withColumn(ATTRIBUTED, coalesce(col(ATTRIBUTED), lit(0.0)))
-        .withColumn(GPU_COST, coalesce(col(GPU_COST_TOTAL), col(ATTRIBUTED)))
-        .withColumn(
-            PRICE_SOURCE,
-            when(col(GPU_COST_TOTAL).isNotNull(), lit(UnitHourRate.BILL))
-                .otherwise(col(PRICE_SOURCE)))
-        .withColumn(CURRENCY, coalesce(col(CURRENCY), col(ROW_CURRENCY)))
+        .withColumns(
+            OrderedColumns.of(
+                entry(CLUSTER, coalesce(col(CLUSTER), lit(InstanceHourCost.UNATTRIBUTED_CLUSTER))),
+                entry(ATTRIBUTED, attributedOrNone),
+                entry(GPU_COST, coalesce(col(GPU_COST_TOTAL), attributedOrNone)),
+                entry(
+                    PRICE_SOURCE,
+                    when(col(GPU_COST_TOTAL).isNotNull(), lit(UnitHourRate.BILL))
+                        .otherwise(col(PRICE_SOURCE))),
+                entry(CURRENCY, coalesce(col(CURRENCY), col(ROW_CURRENCY)))))
         .select(CLUSTER, INSTANCE_ID, HOUR, GPU_COST, ATTRIBUTED, PRICE_SOURCE, CURRENCY);
   }
 

@@ -11,6 +11,7 @@ import static dev.idleledger.attribute.GpuHourlyTable.MIG_PROFILE;
 import static dev.idleledger.attribute.GpuHourlyTable.NODE;
 import static dev.idleledger.attribute.GpuHourlyTable.SLICE_SHARE;
 import static dev.idleledger.attribute.GpuHourlyTable.UNIT_ID;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
@@ -26,6 +27,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.ingest.telemetry.HeldHours;
+import dev.idleledger.spark.OrderedColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,9 +80,12 @@ final class GpuUnits {
             samples.col(GPU_MODEL).equalTo(modelSlices.col(GPU_MODEL)),
             "left")
         .drop(modelSlices.col(GPU_MODEL))
-        .withColumn(
-            SLICE_SHARE, when(col(MIG_PROFILE).isNull(), lit(1.0)).otherwise(k.divide(slices)))
-        .withColumn(MODEL_SLICES, slices);
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    SLICE_SHARE,
+                    when(col(MIG_PROFILE).isNull(), lit(1.0)).otherwise(k.divide(slices))),
+                entry(MODEL_SLICES, slices)));
   }
 
   /**
@@ -114,16 +119,19 @@ final class GpuUnits {
                 max(HeldHours.NEXT_HOUR).as(HeldHours.NEXT_HOUR));
     return perTimestamp
         .join(broadcast(freeShare), new String[] {CLUSTER, GPU_UUID})
-        .withColumn(MIG_PROFILE, lit(UNCONFIGURED))
-        .withColumn(MIG_INSTANCE_ID, lit(UNCONFIGURED))
-        .withColumn(UNIT_ID, concat(col(GPU_UUID), lit("/" + UNCONFIGURED)))
-        .withColumn(SLICE_SHARE, col(FREE_SHARE))
-        .withColumn(
-            GpuSamples.HOLDERS, array().cast(DataTypes.createArrayType(SilverTables.HOLDER)))
-        .withColumn(GpuSamples.GR_ENGINE_ACTIVE, lit(null).cast("double"))
-        .withColumn(GpuSamples.GPU_UTIL, lit(null).cast("double"))
-        .withColumn(GpuSamples.FB_USED_MIB, lit(null).cast("double"))
-        .withColumn(GpuSamples.FB_FREE_MIB, lit(null).cast("double"))
+        .withColumns(
+            OrderedColumns.of(
+                entry(MIG_PROFILE, lit(UNCONFIGURED)),
+                entry(MIG_INSTANCE_ID, lit(UNCONFIGURED)),
+                entry(UNIT_ID, concat(col(GPU_UUID), lit("/" + UNCONFIGURED))),
+                entry(SLICE_SHARE, col(FREE_SHARE)),
+                entry(
+                    GpuSamples.HOLDERS,
+                    array().cast(DataTypes.createArrayType(SilverTables.HOLDER))),
+                entry(GpuSamples.GR_ENGINE_ACTIVE, lit(null).cast("double")),
+                entry(GpuSamples.GPU_UTIL, lit(null).cast("double")),
+                entry(GpuSamples.FB_USED_MIB, lit(null).cast("double")),
+                entry(GpuSamples.FB_FREE_MIB, lit(null).cast("double"))))
         .drop(FREE_SHARE);
   }
 

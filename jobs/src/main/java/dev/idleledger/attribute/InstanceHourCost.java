@@ -8,6 +8,7 @@ import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
 import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_TYPE;
 import static dev.idleledger.attribute.GpuHourlyTable.MIG_PROFILE;
 import static dev.idleledger.attribute.GpuHourlyTable.NODE;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -22,6 +23,7 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.ingest.SilverTables.BillingHourly;
 import dev.idleledger.ingest.SilverTables.NodeInfo;
 import dev.idleledger.model.Periods;
+import dev.idleledger.spark.OrderedColumns;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -84,20 +86,24 @@ final class InstanceHourCost {
     Dataset<Row> all =
         fromKube
             .join(billedInstances, new String[] {INSTANCE_ID}, "full_outer")
-            .withColumn(CLUSTER, coalesce(col(CLUSTER), lit(UNATTRIBUTED_CLUSTER)))
-            .withColumn(INSTANCE_TYPE, coalesce(col(INSTANCE_TYPE), col("bill_instance_type")))
-            .withColumn(GPUS_SEEN, coalesce(col(GPUS_SEEN), lit(0L)))
-            .withColumn(MIG_GPUS_SEEN, coalesce(col(MIG_GPUS_SEEN), lit(0L)));
+            .withColumns(
+                OrderedColumns.of(
+                    entry(CLUSTER, coalesce(col(CLUSTER), lit(UNATTRIBUTED_CLUSTER))),
+                    entry(INSTANCE_TYPE, coalesce(col(INSTANCE_TYPE), col("bill_instance_type"))),
+                    entry(GPUS_SEEN, coalesce(col(GPUS_SEEN), lit(0L))),
+                    entry(MIG_GPUS_SEEN, coalesce(col(MIG_GPUS_SEEN), lit(0L)))));
     return CatalogFrames.withShape(all, catalog)
-        .withColumn(
-            GPUS,
-            coalesce(
-                col("cat_gpus").cast("long"),
-                greatest(
-                    coalesce(col(NodeInfo.GPU_CAPACITY).cast("long"), lit(0L))
-                        .plus(col(MIG_GPUS_SEEN)),
-                    col(GPUS_SEEN))))
-        .withColumn(GPU_SHARE, coalesce(col("cat_gpu_share"), lit(unknownShapeShare)))
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    GPUS,
+                    coalesce(
+                        col("cat_gpus").cast("long"),
+                        greatest(
+                            coalesce(col(NodeInfo.GPU_CAPACITY).cast("long"), lit(0L))
+                                .plus(col(MIG_GPUS_SEEN)),
+                            col(GPUS_SEEN)))),
+                entry(GPU_SHARE, coalesce(col("cat_gpu_share"), lit(unknownShapeShare)))))
         .select(
             INSTANCE_ID,
             CLUSTER,
@@ -121,10 +127,13 @@ final class InstanceHourCost {
                 max(CURRENCY).as(CURRENCY));
     return perHour
         .join(broadcast(gpuInstances.select(INSTANCE_ID, CLUSTER, GPUS, GPU_SHARE)), INSTANCE_ID)
-        .withColumn(
-            BillingHourly.BILLED_SECONDS,
-            least(lit((double) Periods.SECONDS_PER_HOUR), col(BillingHourly.BILLED_SECONDS)))
-        .withColumn(GPU_COST_TOTAL, col(BillingHourly.NODE_COST).multiply(col(GPU_SHARE)))
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    BillingHourly.BILLED_SECONDS,
+                    least(
+                        lit((double) Periods.SECONDS_PER_HOUR), col(BillingHourly.BILLED_SECONDS))),
+                entry(GPU_COST_TOTAL, col(BillingHourly.NODE_COST).multiply(col(GPU_SHARE)))))
         .withColumn("gpu_cost_per_gpu", col(GPU_COST_TOTAL).divide(col(GPUS)))
         .select(
             INSTANCE_ID,

@@ -7,6 +7,7 @@ import static dev.idleledger.attribute.GpuHourlyTable.INSTANCE_ID;
 import static dev.idleledger.attribute.GpuHourlyTable.PRICE_SOURCE;
 import static dev.idleledger.attribute.GpuHourlyTable.SLICE_SHARE;
 import static dev.idleledger.attribute.GpuHourlyTable.UNIT_ID;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
@@ -15,6 +16,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.ingest.SilverTables.BillingHourly;
 import dev.idleledger.model.Periods;
+import dev.idleledger.spark.OrderedColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -72,24 +74,26 @@ final class UnitHourRate {
             .divide(col("cat_gpus"))
             .divide((double) Periods.SECONDS_PER_HOUR)
             .multiply(col(SLICE_SHARE));
-    return unitHours
-        .withColumn(
-            PRICE_SOURCE,
-            when(billed, lit(BILL))
-                .when(col(CAT_ON_DEMAND_HOURLY).isNotNull(), lit(CATALOG))
-                .otherwise(lit(NONE)))
-        .withColumn(
-            "rate",
-            when(billed, billRate)
-                .when(col(CAT_ON_DEMAND_HOURLY).isNotNull(), catalogRate)
-                .otherwise(lit(0.0)))
-        .withColumn(
-            "unobserved_seconds",
-            when(
-                    billed,
-                    greatest(
-                        lit(0.0), col(BillingHourly.BILLED_SECONDS).minus(col(OBSERVED_SECONDS))))
-                .otherwise(lit(0.0)))
-        .withColumn(CURRENCY, when(billed, col(CURRENCY)).otherwise(lit(CATALOG_CURRENCY)));
+    return unitHours.withColumns(
+        OrderedColumns.of(
+            entry(
+                PRICE_SOURCE,
+                when(billed, lit(BILL))
+                    .when(col(CAT_ON_DEMAND_HOURLY).isNotNull(), lit(CATALOG))
+                    .otherwise(lit(NONE))),
+            entry(
+                "rate",
+                when(billed, billRate)
+                    .when(col(CAT_ON_DEMAND_HOURLY).isNotNull(), catalogRate)
+                    .otherwise(lit(0.0))),
+            entry(
+                "unobserved_seconds",
+                when(
+                        billed,
+                        greatest(
+                            lit(0.0),
+                            col(BillingHourly.BILLED_SECONDS).minus(col(OBSERVED_SECONDS))))
+                    .otherwise(lit(0.0))),
+            entry(CURRENCY, when(billed, col(CURRENCY)).otherwise(lit(CATALOG_CURRENCY)))));
   }
 }

@@ -21,7 +21,9 @@ import static org.apache.spark.sql.functions.when;
 import dev.idleledger.config.WorkloadClassifier;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -88,23 +90,21 @@ public final class WorkloadIdentity {
         pods.groupBy(CLUSTER, NAMESPACE, POD)
             .agg(max(WORKLOAD_KIND).as(P_WORKLOAD_KIND), perPod.toArray(Column[]::new));
     Column hasPod = col(POD).isNotNull();
-    Dataset<Row> identified =
-        rows.join(broadcast(podWorkloads), new String[] {CLUSTER, NAMESPACE, POD}, "left")
-            .withColumn(WORKLOAD_KIND, when(hasPod, coalesce(col(P_WORKLOAD_KIND), lit(POD_KIND))))
-            .withColumn(WORKLOAD_NAME, when(hasPod, coalesce(col(P_WORKLOAD_NAME), col(POD))))
-            .withColumn(
-                WORKLOAD_TYPE,
-                when(hasPod, coalesce(col(P_WORKLOAD_TYPE), lit(classifier.defaultType()))))
-            .withColumn(TEAM, when(hasPod, coalesce(col(P_TEAM), teamOfNamespace(classifier))))
-            .drop(P_WORKLOAD_KIND, P_WORKLOAD_NAME, P_WORKLOAD_TYPE, P_TEAM);
+    Map<String, Column> identity = new LinkedHashMap<>();
+    identity.put(WORKLOAD_KIND, when(hasPod, coalesce(col(P_WORKLOAD_KIND), lit(POD_KIND))));
+    identity.put(WORKLOAD_NAME, when(hasPod, coalesce(col(P_WORKLOAD_NAME), col(POD))));
+    identity.put(
+        WORKLOAD_TYPE, when(hasPod, coalesce(col(P_WORKLOAD_TYPE), lit(classifier.defaultType()))));
+    identity.put(TEAM, when(hasPod, coalesce(col(P_TEAM), teamOfNamespace(classifier))));
+    List<String> joinedOnly =
+        new ArrayList<>(List.of(P_WORKLOAD_KIND, P_WORKLOAD_NAME, P_WORKLOAD_TYPE, P_TEAM));
     for (Carried c : carried) {
-      identified =
-          identified
-              .withColumn(
-                  c.name(), when(hasPod, coalesce(col(FROM_POD_INFO + c.name()), c.unknownPod())))
-              .drop(FROM_POD_INFO + c.name());
+      identity.put(c.name(), when(hasPod, coalesce(col(FROM_POD_INFO + c.name()), c.unknownPod())));
+      joinedOnly.add(FROM_POD_INFO + c.name());
     }
-    return identified;
+    return rows.join(broadcast(podWorkloads), new String[] {CLUSTER, NAMESPACE, POD}, "left")
+        .withColumns(identity)
+        .drop(joinedOnly.toArray(String[]::new));
   }
 
   /**

@@ -18,6 +18,7 @@ import static dev.idleledger.tables.RecommendationTables.Recommendations.TEAM;
 import static dev.idleledger.tables.RecommendationTables.Recommendations.WORKLOAD_KIND;
 import static dev.idleledger.tables.RecommendationTables.Recommendations.WORKLOAD_NAME;
 import static dev.idleledger.tables.RecommendationTables.Recommendations.WORKLOAD_TYPE;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.coalesce;
@@ -45,6 +46,7 @@ import dev.idleledger.ingest.SilverTables.BillingHourly;
 import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.Periods;
+import dev.idleledger.spark.OrderedColumns;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.tables.RecommendationKind;
 import java.time.LocalDate;
@@ -291,40 +293,42 @@ public final class RecommendationFinder {
     double grace = settings.cullAfterSeconds();
     long minutes = Math.round(grace / 60);
     return IdleStreaks.perWorkload(streaks, seconds, "notebook", grace, false, true)
-        .withColumn(KIND, lit(RecommendationKind.CULL_IDLE_NOTEBOOK.name()))
-        .withColumn(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly))
-        .withColumn(
-            EVIDENCE,
-            struct(
-                lit("idle streaks (all of its GPUs idle, unbroken by missing telemetry) longer than "
-                        + minutes
-                        + " minutes; savings = their cost beyond the first "
-                        + minutes
-                        + " minutes of each")
-                    .as(RULE),
-                col(STREAKS).as("idle_streaks_over_threshold"),
-                hours(col(LONGEST_STREAK_SECONDS)).as("longest_idle_streak_hours"),
-                hours(col("seconds_beyond")).as("idle_hours_beyond_threshold"),
-                round(col(WINDOW_SAVINGS), 2).as("window_cost_beyond_threshold")))
-        .withColumn(
-            ACTION,
-            concat(
-                lit("Enable idle culling at " + minutes + " minutes for notebook "),
-                col(NAMESPACE),
-                lit("/"),
-                col(WORKLOAD_NAME),
-                lit(
-                    " (Kubeflow notebook controller CULL_IDLE_TIME="
-                        + minutes
-                        + "), or scale the notebook to 0 when idle")))
-        .withColumn(
-            PATCH,
-            lit(
-                "# kubeflow notebook-controller Deployment, container env\nenv:\n  - name: ENABLE_CULLING\n    value: \"true\"\n"
-                    + "  - name: CULL_IDLE_TIME\n    value: \""
-                    + minutes
-                    + "\"\n  - name: IDLENESS_CHECK_PERIOD\n    value: \"1\"\n"));
+        .withColumns(
+            OrderedColumns.of(
+                entry(KIND, lit(RecommendationKind.CULL_IDLE_NOTEBOOK.name())),
+                entry(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly)),
+                entry(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly)),
+                entry(
+                    EVIDENCE,
+                    struct(
+                        lit("idle streaks (all of its GPUs idle, unbroken by missing telemetry) longer than "
+                                + minutes
+                                + " minutes; savings = their cost beyond the first "
+                                + minutes
+                                + " minutes of each")
+                            .as(RULE),
+                        col(STREAKS).as("idle_streaks_over_threshold"),
+                        hours(col(LONGEST_STREAK_SECONDS)).as("longest_idle_streak_hours"),
+                        hours(col("seconds_beyond")).as("idle_hours_beyond_threshold"),
+                        round(col(WINDOW_SAVINGS), 2).as("window_cost_beyond_threshold"))),
+                entry(
+                    ACTION,
+                    concat(
+                        lit("Enable idle culling at " + minutes + " minutes for notebook "),
+                        col(NAMESPACE),
+                        lit("/"),
+                        col(WORKLOAD_NAME),
+                        lit(
+                            " (Kubeflow notebook controller CULL_IDLE_TIME="
+                                + minutes
+                                + "), or scale the notebook to 0 when idle"))),
+                entry(
+                    PATCH,
+                    lit(
+                        "# kubeflow notebook-controller Deployment, container env\nenv:\n  - name: ENABLE_CULLING\n    value: \"true\"\n"
+                            + "  - name: CULL_IDLE_TIME\n    value: \""
+                            + minutes
+                            + "\"\n  - name: IDLENESS_CHECK_PERIOD\n    value: \"1\"\n"))));
   }
 
   Dataset<Row> releaseIdleTraining(Dataset<Row> streaks, WorkloadSeconds seconds, double monthly) {
@@ -340,32 +344,34 @@ public final class RecommendationFinder {
                 lit(
                     "spec:\n  runPolicy:\n    ttlSecondsAfterFinished: 300\n    cleanPodPolicy: All\n"));
     return IdleStreaks.perWorkload(streaks, seconds, "training", min, true, false)
-        .withColumn(KIND, lit(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name()))
-        .withColumn(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly))
-        .withColumn(
-            EVIDENCE,
-            struct(
-                lit("idle stretches of at least "
-                        + minutes
-                        + " minutes (all of its GPUs idle) while its pods hold GPUs; savings = their whole cost")
-                    .as(RULE),
-                col(STREAKS).as("idle_stretches"),
-                hours(col(LONGEST_STREAK_SECONDS)).as("longest_idle_stretch_hours"),
-                hours(col("idle_seconds")).as("idle_hours_held"),
-                round(col(WINDOW_SAVINGS), 2).as("window_cost_of_idle_stretches")))
-        .withColumn(
-            ACTION,
-            concat(
-                lit("Release GPUs when "),
-                col(WORKLOAD_KIND),
-                lit(" "),
-                col(NAMESPACE),
-                lit("/"),
-                col(WORKLOAD_NAME),
-                lit(
-                    " stops computing: end pods at completion (ttlSecondsAfterFinished), checkpoint-and-exit, or queue with Kueue instead of holding GPUs idle")))
-        .withColumn(PATCH, patch);
+        .withColumns(
+            OrderedColumns.of(
+                entry(KIND, lit(RecommendationKind.RELEASE_IDLE_TRAINING_GPUS.name())),
+                entry(MONTHLY_SAVINGS, col(WINDOW_SAVINGS).multiply(monthly)),
+                entry(MONTHLY_SAVINGS_AT_LIST, col(WINDOW_SAVINGS_AT_LIST).multiply(monthly)),
+                entry(
+                    EVIDENCE,
+                    struct(
+                        lit("idle stretches of at least "
+                                + minutes
+                                + " minutes (all of its GPUs idle) while its pods hold GPUs; savings = their whole cost")
+                            .as(RULE),
+                        col(STREAKS).as("idle_stretches"),
+                        hours(col(LONGEST_STREAK_SECONDS)).as("longest_idle_stretch_hours"),
+                        hours(col("idle_seconds")).as("idle_hours_held"),
+                        round(col(WINDOW_SAVINGS), 2).as("window_cost_of_idle_stretches"))),
+                entry(
+                    ACTION,
+                    concat(
+                        lit("Release GPUs when "),
+                        col(WORKLOAD_KIND),
+                        lit(" "),
+                        col(NAMESPACE),
+                        lit("/"),
+                        col(WORKLOAD_NAME),
+                        lit(
+                            " stops computing: end pods at completion (ttlSecondsAfterFinished), checkpoint-and-exit, or queue with Kueue instead of holding GPUs idle"))),
+                entry(PATCH, patch)));
   }
 
   Dataset<Row> rightsizeReplicas(WorkloadSeconds seconds, double monthly) {
@@ -390,57 +396,60 @@ public final class RecommendationFinder {
     Dataset<Row> stats =
         seconds
             .named(perWorkload)
-            .withColumn(R, col(R).cast("long"))
-            .withColumn(P95_NEED, col(P95_NEED).cast("long"))
+            .withColumns(
+                OrderedColumns.of(
+                    entry(R, col(R).cast("long")), entry(P95_NEED, col(P95_NEED).cast("long"))))
             .withColumn(R_PRIME, greatest(lit((long) settings.minReplicas()), col(P95_NEED)));
     Column share = col(R).minus(col(R_PRIME)).divide(col(R));
     return stats
         .where(col(R).geq(2).and(col(R_PRIME).lt(col(R))))
-        .withColumn(KIND, lit(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name()))
-        .withColumn(MONTHLY_SAVINGS, col(COST).multiply(share).multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(share).multiply(monthly))
-        .withColumn(
-            EVIDENCE,
-            struct(
-                lit("R = median pods holding a GPU over seconds with any; demand d(t) = sum of activity of its GPUs; R' = max(min_replicas, p95 of ceil(d(t) / "
-                        + settings.targetActivity()
-                        + ")); savings = (R - R') / R x its cost")
-                    .as(RULE),
-                col(R).as("replicas_median"),
-                col(MAX_REPLICAS),
-                round(col(P95_DEMAND), 4).as(P95_DEMAND),
-                col(P95_NEED).as("p95_replicas_needed"),
-                col(R_PRIME).as("recommended_replicas"),
-                lit(settings.targetActivity()).as("target_activity"),
-                round(col(COST), 2).as(WINDOW_COST)))
-        .withColumn(
-            ACTION,
-            concat(
-                lit("Set replicas / HPA minReplicas of "),
-                col(WORKLOAD_KIND),
-                lit(" "),
-                col(NAMESPACE),
-                lit("/"),
-                col(WORKLOAD_NAME),
-                lit(" from "),
-                col(R),
-                lit(" to "),
-                col(R_PRIME)))
-        .withColumn(
-            PATCH,
-            concat(
-                lit("apiVersion: apps/v1\nkind: "),
-                col(WORKLOAD_KIND),
-                lit("\nmetadata:\n  name: "),
-                col(WORKLOAD_NAME),
-                lit("\n  namespace: "),
-                col(NAMESPACE),
-                lit("\nspec:\n  replicas: "),
-                col(R_PRIME),
-                lit(
-                    "\n---\n# or, with an autoscaler\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  minReplicas: "),
-                col(R_PRIME),
-                lit("\n")));
+        .withColumns(
+            OrderedColumns.of(
+                entry(KIND, lit(RecommendationKind.RIGHTSIZE_INFERENCE_REPLICAS.name())),
+                entry(MONTHLY_SAVINGS, col(COST).multiply(share).multiply(monthly)),
+                entry(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(share).multiply(monthly)),
+                entry(
+                    EVIDENCE,
+                    struct(
+                        lit("R = median pods holding a GPU over seconds with any; demand d(t) = sum of activity of its GPUs; R' = max(min_replicas, p95 of ceil(d(t) / "
+                                + settings.targetActivity()
+                                + ")); savings = (R - R') / R x its cost")
+                            .as(RULE),
+                        col(R).as("replicas_median"),
+                        col(MAX_REPLICAS),
+                        round(col(P95_DEMAND), 4).as(P95_DEMAND),
+                        col(P95_NEED).as("p95_replicas_needed"),
+                        col(R_PRIME).as("recommended_replicas"),
+                        lit(settings.targetActivity()).as("target_activity"),
+                        round(col(COST), 2).as(WINDOW_COST))),
+                entry(
+                    ACTION,
+                    concat(
+                        lit("Set replicas / HPA minReplicas of "),
+                        col(WORKLOAD_KIND),
+                        lit(" "),
+                        col(NAMESPACE),
+                        lit("/"),
+                        col(WORKLOAD_NAME),
+                        lit(" from "),
+                        col(R),
+                        lit(" to "),
+                        col(R_PRIME))),
+                entry(
+                    PATCH,
+                    concat(
+                        lit("apiVersion: apps/v1\nkind: "),
+                        col(WORKLOAD_KIND),
+                        lit("\nmetadata:\n  name: "),
+                        col(WORKLOAD_NAME),
+                        lit("\n  namespace: "),
+                        col(NAMESPACE),
+                        lit("\nspec:\n  replicas: "),
+                        col(R_PRIME),
+                        lit(
+                            "\n---\n# or, with an autoscaler\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  minReplicas: "),
+                        col(R_PRIME),
+                        lit("\n")))));
   }
 
   Dataset<Row> rightsizeGpu(WorkloadSeconds seconds, double monthly) {
@@ -498,44 +507,46 @@ public final class RecommendationFinder {
     return seconds
         .named(stats.join(fits, id))
         .where(col("best.k").lt(col("best.slices")))
-        .withColumn(KIND, lit(RecommendationKind.RIGHTSIZE_GPU.name()))
-        .withColumn(MONTHLY_SAVINGS, col(COST).multiply(share).multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(share).multiply(monthly))
-        .withColumn(
-            EVIDENCE,
-            struct(
-                lit("smallest MIG profile k of the model with p99 FB used <= "
-                        + margin
-                        + " x its memory and p95 activity <= "
-                        + margin
-                        + " x k / slices (per second, the highest of its GPUs); savings = cost x (1 - k / slices)")
-                    .as(RULE),
-                col(GpuSamples.GPU_MODEL),
-                round(col(P99_FB_USED_MIB), 1).as(P99_FB_USED_MIB),
-                round(col(P95_ACTIVITY), 4).as(P95_ACTIVITY),
-                col("best.profile").as("mig_profile"),
-                col("best.profile_memory_mib").as(PROFILE_MEMORY_MIB),
-                col("best.k").as("compute_slices"),
-                col("best.slices").as("slices_per_gpu"),
-                round(col(COST), 2).as(WINDOW_COST)))
-        .withColumn(
-            ACTION,
-            concat(
-                lit("Request nvidia.com/mig-"),
-                col("best.profile"),
-                lit(" instead of nvidia.com/gpu for "),
-                col(WORKLOAD_KIND),
-                lit(" "),
-                col(NAMESPACE),
-                lit("/"),
-                col(WORKLOAD_NAME)))
-        .withColumn(
-            PATCH,
-            concat(
-                lit(
-                    "# container resources (replaces nvidia.com/gpu)\nresources:\n  limits:\n    nvidia.com/mig-"),
-                col("best.profile"),
-                lit(": 1\n")))
+        .withColumns(
+            OrderedColumns.of(
+                entry(KIND, lit(RecommendationKind.RIGHTSIZE_GPU.name())),
+                entry(MONTHLY_SAVINGS, col(COST).multiply(share).multiply(monthly)),
+                entry(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(share).multiply(monthly)),
+                entry(
+                    EVIDENCE,
+                    struct(
+                        lit("smallest MIG profile k of the model with p99 FB used <= "
+                                + margin
+                                + " x its memory and p95 activity <= "
+                                + margin
+                                + " x k / slices (per second, the highest of its GPUs); savings = cost x (1 - k / slices)")
+                            .as(RULE),
+                        col(GpuSamples.GPU_MODEL),
+                        round(col(P99_FB_USED_MIB), 1).as(P99_FB_USED_MIB),
+                        round(col(P95_ACTIVITY), 4).as(P95_ACTIVITY),
+                        col("best.profile").as("mig_profile"),
+                        col("best.profile_memory_mib").as(PROFILE_MEMORY_MIB),
+                        col("best.k").as("compute_slices"),
+                        col("best.slices").as("slices_per_gpu"),
+                        round(col(COST), 2).as(WINDOW_COST))),
+                entry(
+                    ACTION,
+                    concat(
+                        lit("Request nvidia.com/mig-"),
+                        col("best.profile"),
+                        lit(" instead of nvidia.com/gpu for "),
+                        col(WORKLOAD_KIND),
+                        lit(" "),
+                        col(NAMESPACE),
+                        lit("/"),
+                        col(WORKLOAD_NAME))),
+                entry(
+                    PATCH,
+                    concat(
+                        lit(
+                            "# container resources (replaces nvidia.com/gpu)\nresources:\n  limits:\n    nvidia.com/mig-"),
+                        col("best.profile"),
+                        lit(": 1\n")))))
         .drop(BEST);
   }
 
@@ -590,45 +601,47 @@ public final class RecommendationFinder {
                     .otherwise(0.0));
     return nodes
         .where(col(UNALLOCATED_SHARE).geq(settings.minUnallocatedShare()))
-        .withColumn(KIND, lit(RecommendationKind.CONSOLIDATE_UNALLOCATED.name()))
-        .withColumn(MONTHLY_SAVINGS, col(COST).multiply(monthly))
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(monthly))
-        .withColumn(
-            EVIDENCE,
-            struct(
-                lit("unallocated share of the node's billed GPU time >= "
-                        + settings.minUnallocatedShare()
-                        + "; savings = its unallocated cost; N = p95 over hours of GPUs held")
-                    .as(RULE),
-                round(col(UNALLOCATED_SHARE), 4).as(UNALLOCATED_SHARE),
-                hours(col(UNALLOCATED_SECONDS)).as("unallocated_gpu_hours"),
-                hours(col(BILLED_SECONDS)).as("billed_gpu_hours"),
-                col(GPUS),
-                col(P95_ALLOCATED_GPUS),
-                round(col(COST), 2).as("window_unallocated_cost")))
-        .withColumn(
-            ACTION,
-            concat(
-                lit("Bin-pack GPU pods off node "),
-                col(GpuHourlyTable.NODE),
-                lit(" ("),
-                col(GpuHourlyTable.INSTANCE_TYPE),
-                lit(", "),
-                col(GPUS),
-                lit(
-                    " GPUs): Karpenter consolidationPolicy WhenEmptyOrUnderutilized and pod affinity, or a smaller instance with "),
-                col(P95_ALLOCATED_GPUS),
-                lit(" GPUs")))
-        .withColumn(
-            PATCH,
-            lit(
-                "apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n  disruption:\n    consolidationPolicy: WhenEmptyOrUnderutilized\n"
-                    + "    consolidateAfter: 10m\n"))
-        .withColumn(NAMESPACE, lit(null).cast("string"))
-        .withColumn(WORKLOAD_KIND, lit(null).cast("string"))
-        .withColumn(WORKLOAD_NAME, lit(null).cast("string"))
-        .withColumn(WORKLOAD_TYPE, lit(null).cast("string"))
-        .withColumn(TEAM, lit(null).cast("string"));
+        .withColumns(
+            OrderedColumns.of(
+                entry(KIND, lit(RecommendationKind.CONSOLIDATE_UNALLOCATED.name())),
+                entry(MONTHLY_SAVINGS, col(COST).multiply(monthly)),
+                entry(MONTHLY_SAVINGS_AT_LIST, col(COST_LIST).multiply(monthly)),
+                entry(
+                    EVIDENCE,
+                    struct(
+                        lit("unallocated share of the node's billed GPU time >= "
+                                + settings.minUnallocatedShare()
+                                + "; savings = its unallocated cost; N = p95 over hours of GPUs held")
+                            .as(RULE),
+                        round(col(UNALLOCATED_SHARE), 4).as(UNALLOCATED_SHARE),
+                        hours(col(UNALLOCATED_SECONDS)).as("unallocated_gpu_hours"),
+                        hours(col(BILLED_SECONDS)).as("billed_gpu_hours"),
+                        col(GPUS),
+                        col(P95_ALLOCATED_GPUS),
+                        round(col(COST), 2).as("window_unallocated_cost"))),
+                entry(
+                    ACTION,
+                    concat(
+                        lit("Bin-pack GPU pods off node "),
+                        col(GpuHourlyTable.NODE),
+                        lit(" ("),
+                        col(GpuHourlyTable.INSTANCE_TYPE),
+                        lit(", "),
+                        col(GPUS),
+                        lit(
+                            " GPUs): Karpenter consolidationPolicy WhenEmptyOrUnderutilized and pod affinity, or a smaller instance with "),
+                        col(P95_ALLOCATED_GPUS),
+                        lit(" GPUs"))),
+                entry(
+                    PATCH,
+                    lit(
+                        "apiVersion: karpenter.sh/v1\nkind: NodePool\nspec:\n  disruption:\n    consolidationPolicy: WhenEmptyOrUnderutilized\n"
+                            + "    consolidateAfter: 10m\n")),
+                entry(NAMESPACE, lit(null).cast("string")),
+                entry(WORKLOAD_KIND, lit(null).cast("string")),
+                entry(WORKLOAD_NAME, lit(null).cast("string")),
+                entry(WORKLOAD_TYPE, lit(null).cast("string")),
+                entry(TEAM, lit(null).cast("string"))));
   }
 
   /**
@@ -688,12 +701,16 @@ public final class RecommendationFinder {
     Dataset<Row> priced =
         floors
             .join(rates, new String[] {BillingHourly.INSTANCE_TYPE, BillingHourly.REGION})
-            .withColumn(OD_RATE, col(OD_COST).divide(col(OD_HOURS)))
-            .withColumn(DISCOUNT, coalesce(seenDiscount, lit(settings.commitmentDiscount())))
-            .withColumn(
-                DISCOUNT_SOURCE,
-                when(seenDiscount.isNotNull(), lit("Savings Plan / list ratio seen in the bill"))
-                    .otherwise(lit("commitment.discount")))
+            .withColumns(
+                OrderedColumns.of(
+                    entry(OD_RATE, col(OD_COST).divide(col(OD_HOURS))),
+                    entry(DISCOUNT, coalesce(seenDiscount, lit(settings.commitmentDiscount()))),
+                    entry(
+                        DISCOUNT_SOURCE,
+                        when(
+                                seenDiscount.isNotNull(),
+                                lit("Savings Plan / list ratio seen in the bill"))
+                            .otherwise(lit("commitment.discount")))))
             .withColumn(
                 COMMIT_PER_HOUR,
                 col(FLOOR).multiply(col(OD_RATE)).multiply(lit(1.0).minus(col(DISCOUNT))));
@@ -701,45 +718,47 @@ public final class RecommendationFinder {
         col(FLOOR).multiply(Periods.HOURS_PER_MONTH).multiply(col(OD_RATE)).multiply(col(DISCOUNT));
     return priced
         .where(col(FLOOR).geq(1))
-        .withColumn(KIND, lit(RecommendationKind.COMMITMENT_COVERAGE.name()))
-        .withColumn(MONTHLY_SAVINGS, savings)
-        .withColumn(MONTHLY_SAVINGS_AT_LIST, savings)
-        .withColumn(
-            EVIDENCE,
-            struct(
-                lit("on-demand floor = p"
-                        + Math.round(settings.floorPercentile() * 100)
-                        + " of hourly counts of on-demand-billed instances (Spot, SP and RI covered excluded); "
-                        + "savings = floor x "
-                        + Math.round(Periods.HOURS_PER_MONTH)
-                        + " h x on-demand rate x discount")
-                    .as(RULE),
-                col(FLOOR).as("on_demand_floor"),
-                col(MAX_INSTANCES).as("max_on_demand_instances"),
-                col(HOURS).as("hours_counted"),
-                round(col(OD_RATE), 4).as("on_demand_rate_per_hour"),
-                round(col(DISCOUNT), 4).as(DISCOUNT),
-                col(DISCOUNT_SOURCE),
-                round(col(COMMIT_PER_HOUR), 4).as(COMMIT_PER_HOUR)))
-        .withColumn(
-            ACTION,
-            concat(
-                lit("Commit "),
-                format_string("%.2f", col(COMMIT_PER_HOUR)),
-                lit("/h of Compute Savings Plan (1 year) to cover "),
-                col(FLOOR),
-                lit(" always-on on-demand "),
-                col(BillingHourly.INSTANCE_TYPE),
-                lit(" in "),
-                col(BillingHourly.REGION)))
-        .withColumn(PATCH, lit(null).cast("string"))
-        .withColumn(CLUSTER, lit(null).cast("string"))
-        .withColumn(NODE, lit(null).cast("string"))
-        .withColumn(NAMESPACE, lit(null).cast("string"))
-        .withColumn(WORKLOAD_KIND, lit(null).cast("string"))
-        .withColumn(WORKLOAD_NAME, lit(null).cast("string"))
-        .withColumn(WORKLOAD_TYPE, lit(null).cast("string"))
-        .withColumn(TEAM, lit(null).cast("string"));
+        .withColumns(
+            OrderedColumns.of(
+                entry(KIND, lit(RecommendationKind.COMMITMENT_COVERAGE.name())),
+                entry(MONTHLY_SAVINGS, savings),
+                entry(MONTHLY_SAVINGS_AT_LIST, savings),
+                entry(
+                    EVIDENCE,
+                    struct(
+                        lit("on-demand floor = p"
+                                + Math.round(settings.floorPercentile() * 100)
+                                + " of hourly counts of on-demand-billed instances (Spot, SP and RI covered excluded); "
+                                + "savings = floor x "
+                                + Math.round(Periods.HOURS_PER_MONTH)
+                                + " h x on-demand rate x discount")
+                            .as(RULE),
+                        col(FLOOR).as("on_demand_floor"),
+                        col(MAX_INSTANCES).as("max_on_demand_instances"),
+                        col(HOURS).as("hours_counted"),
+                        round(col(OD_RATE), 4).as("on_demand_rate_per_hour"),
+                        round(col(DISCOUNT), 4).as(DISCOUNT),
+                        col(DISCOUNT_SOURCE),
+                        round(col(COMMIT_PER_HOUR), 4).as(COMMIT_PER_HOUR))),
+                entry(
+                    ACTION,
+                    concat(
+                        lit("Commit "),
+                        format_string("%.2f", col(COMMIT_PER_HOUR)),
+                        lit("/h of Compute Savings Plan (1 year) to cover "),
+                        col(FLOOR),
+                        lit(" always-on on-demand "),
+                        col(BillingHourly.INSTANCE_TYPE),
+                        lit(" in "),
+                        col(BillingHourly.REGION))),
+                entry(PATCH, lit(null).cast("string")),
+                entry(CLUSTER, lit(null).cast("string")),
+                entry(NODE, lit(null).cast("string")),
+                entry(NAMESPACE, lit(null).cast("string")),
+                entry(WORKLOAD_KIND, lit(null).cast("string")),
+                entry(WORKLOAD_NAME, lit(null).cast("string")),
+                entry(WORKLOAD_TYPE, lit(null).cast("string")),
+                entry(TEAM, lit(null).cast("string"))));
   }
 
   /** Subject, id, the savings threshold, confidence and the common evidence, for one kind's rows. */
@@ -771,24 +790,27 @@ public final class RecommendationFinder {
             settings.mediumCoverage() * 100,
             settings.mediumSteadiness() * 100);
     return r.withColumn(SUBJECT, subject)
-        .withColumn(
-            RECOMMENDATION_ID, sha2(concat(col(KIND), lit("|"), col(SUBJECT)), 256).substr(1, 16))
-        .withColumn(CONFIDENCE, confidence)
-        .withColumn(
-            EVIDENCE,
-            to_json(
-                struct(
-                    col(EVIDENCE + ".*"),
-                    round(col(MONTHLY_SAVINGS), 2).as("monthly_savings"),
-                    lit(window.start().toString()).as("window_start"),
-                    lit(window.end().toString()).as("window_end"),
-                    lit(window.daysWithData()).as("days_with_data"),
-                    col(DAYS_TRIGGERED).as("days_pattern_seen"),
-                    struct(
-                            lit(Math.round(coverage * 1000) / 1000.0).as("coverage"),
-                            round(steadiness, 3).as("steadiness"),
-                            lit(rule).as(RULE))
-                        .as("confidence"))))
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    RECOMMENDATION_ID,
+                    sha2(concat(col(KIND), lit("|"), col(SUBJECT)), 256).substr(1, 16)),
+                entry(CONFIDENCE, confidence),
+                entry(
+                    EVIDENCE,
+                    to_json(
+                        struct(
+                            col(EVIDENCE + ".*"),
+                            round(col(MONTHLY_SAVINGS), 2).as("monthly_savings"),
+                            lit(window.start().toString()).as("window_start"),
+                            lit(window.end().toString()).as("window_end"),
+                            lit(window.daysWithData()).as("days_with_data"),
+                            col(DAYS_TRIGGERED).as("days_pattern_seen"),
+                            struct(
+                                    lit(Math.round(coverage * 1000) / 1000.0).as("coverage"),
+                                    round(steadiness, 3).as("steadiness"),
+                                    lit(rule).as(RULE))
+                                .as("confidence"))))))
         .select(WorkloadSeconds.cols(Arrays.copyOf(OUTPUT, OUTPUT.length - 1)));
   }
 

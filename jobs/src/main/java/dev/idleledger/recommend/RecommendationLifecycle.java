@@ -4,6 +4,7 @@ import static dev.idleledger.tables.RecommendationStatus.OPEN;
 import static dev.idleledger.tables.RecommendationStatus.REOPENED;
 import static dev.idleledger.tables.RecommendationStatus.RESOLVED;
 import static dev.idleledger.tables.RecommendationStatus.UPDATED;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.datediff;
@@ -13,6 +14,7 @@ import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.spark.OrderedColumns;
 import dev.idleledger.tables.RecommendationTables.History;
 import java.sql.Date;
 import java.time.LocalDate;
@@ -106,23 +108,29 @@ public final class RecommendationLifecycle {
     return joined
         // A resolved recommendation that did not trigger again is no longer live.
         .where(triggered.or(not(wasResolved)))
-        .withColumn(History.DATE, lit(d))
         .withColumn(NEW_STATUS, status)
-        .withColumn(
-            History.SAVINGS_AT_SYNC,
-            when(synced, col(History.MONTHLY_SAVINGS)).otherwise(prior(History.SAVINGS_AT_SYNC)))
-        .withColumn(History.MONTHLY_SAVINGS, tonightOrPrior(History.MONTHLY_SAVINGS))
-        .withColumn(History.KIND, tonightOrPrior(History.KIND))
-        .withColumn(History.SUBJECT, tonightOrPrior(History.SUBJECT))
-        .withColumn(History.FIRST_SEEN, when(known, prior(History.FIRST_SEEN)).otherwise(lit(d)))
-        .withColumn(History.LAST_SEEN, when(triggered, lit(d)).otherwise(prior(History.LAST_SEEN)))
-        .withColumn(
-            History.RESOLVED_ON,
-            when(col(NEW_STATUS).equalTo(RESOLVED.name()), lit(d))
-                .otherwise(lit(null).cast("date")))
-        .withColumn(History.CONFIDENCE, tonightOrPrior(History.CONFIDENCE))
-        .withColumn(History.CURRENCY, tonightOrPrior(History.CURRENCY))
-        .withColumn(History.STATUS, col(NEW_STATUS))
+        // Every value below reads the row as it came in (tonight's and the prior columns), not one
+        // another: savings_at_sync takes tonight's monthly_savings before it is replaced.
+        .withColumns(
+            OrderedColumns.of(
+                entry(History.DATE, lit(d)),
+                entry(
+                    History.SAVINGS_AT_SYNC,
+                    when(synced, col(History.MONTHLY_SAVINGS))
+                        .otherwise(prior(History.SAVINGS_AT_SYNC))),
+                entry(History.MONTHLY_SAVINGS, tonightOrPrior(History.MONTHLY_SAVINGS)),
+                entry(History.KIND, tonightOrPrior(History.KIND)),
+                entry(History.SUBJECT, tonightOrPrior(History.SUBJECT)),
+                entry(History.FIRST_SEEN, when(known, prior(History.FIRST_SEEN)).otherwise(lit(d))),
+                entry(
+                    History.LAST_SEEN, when(triggered, lit(d)).otherwise(prior(History.LAST_SEEN))),
+                entry(
+                    History.RESOLVED_ON,
+                    when(col(NEW_STATUS).equalTo(RESOLVED.name()), lit(d))
+                        .otherwise(lit(null).cast("date"))),
+                entry(History.CONFIDENCE, tonightOrPrior(History.CONFIDENCE)),
+                entry(History.CURRENCY, tonightOrPrior(History.CURRENCY)),
+                entry(History.STATUS, col(NEW_STATUS))))
         .drop(NEW_STATUS)
         .drop(Arrays.stream(CARRIED).map(c -> PRIOR + c).toArray(String[]::new));
   }

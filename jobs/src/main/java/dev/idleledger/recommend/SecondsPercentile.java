@@ -1,5 +1,6 @@
 package dev.idleledger.recommend;
 
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
@@ -11,6 +12,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.model.WorkloadSecond;
+import dev.idleledger.spark.OrderedColumns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -87,8 +89,10 @@ final class SecondsPercentile {
     List<Column> pivot = new ArrayList<>();
     wanted.keySet().forEach(as -> pivot.add(max(when(col(NAME).equalTo(as), col(VALUE))).as(as)));
     return timeAtValue
-        .withColumn(HELD_UP_TO, sum(HELD).over(upToValue))
-        .withColumn(HELD_TOTAL, sum(HELD).over(percentile))
+        .withColumns(
+            OrderedColumns.of(
+                entry(HELD_UP_TO, sum(HELD).over(upToValue)),
+                entry(HELD_TOTAL, sum(HELD).over(percentile))))
         .where(col(HELD_UP_TO).geq(col(HELD_TOTAL).multiply(col(P))))
         .groupBy(byName)
         .agg(min(VALUE).as(VALUE))

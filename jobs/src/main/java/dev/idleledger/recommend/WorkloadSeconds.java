@@ -1,5 +1,6 @@
 package dev.idleledger.recommend;
 
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.broadcast;
@@ -28,6 +29,7 @@ import dev.idleledger.model.SlotMasks;
 import dev.idleledger.model.UnitSecondMoney;
 import dev.idleledger.model.WorkloadIdentity;
 import dev.idleledger.model.WorkloadSecond;
+import dev.idleledger.spark.OrderedColumns;
 import dev.idleledger.spark.StageFrames;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -219,11 +221,14 @@ final class WorkloadSeconds {
     String[] unitHour = {GpuSamples.CLUSTER, GpuSamples.UNIT_ID, HeldHours.HOUR};
     Dataset<Row> held =
         HeldHours.byHour(samples.where(size(col(GpuSamples.HOLDERS)).gt(0)))
-            .withColumn(ACTIVITY, GpuSecondState.activity())
-            .withColumn(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS)))
-            .withColumn(
-                MIG_MODEL,
-                array_position(lit(migModels.toArray(String[]::new)), col(GpuSamples.GPU_MODEL)))
+            .withColumns(
+                OrderedColumns.of(
+                    entry(ACTIVITY, GpuSecondState.activity()),
+                    entry(WorkloadSecond.SECOND, WorkloadSecond.of(col(GpuSamples.TS))),
+                    entry(
+                        MIG_MODEL,
+                        array_position(
+                            lit(migModels.toArray(String[]::new)), col(GpuSamples.GPU_MODEL)))))
             .join(broadcast(rates.select(cols(unitHour, RATE, LIST_FACTOR))), unitHour, "left")
             .withColumn(
                 MONEY,
@@ -231,8 +236,10 @@ final class WorkloadSeconds {
                     col(RATE), col(HeldHours.HOUR_SECONDS), col(GpuSamples.HOLDERS)))
             .withColumn(MONEY_LIST, col(MONEY).multiply(coalesce(col(LIST_FACTOR), lit(1.0))))
             .withColumn(HOLDER, explode(col(GpuSamples.HOLDERS)))
-            .withColumn(PodInfo.NAMESPACE, col("holder.namespace"))
-            .withColumn(PodInfo.POD, col("holder.pod"))
+            .withColumns(
+                OrderedColumns.of(
+                    entry(PodInfo.NAMESPACE, col("holder.namespace")),
+                    entry(PodInfo.POD, col("holder.pod"))))
             .select(
                 cols(
                     new String[] {
@@ -281,12 +288,14 @@ final class WorkloadSeconds {
     Column unseen = col(WORKLOAD_ID).lt(0);
     Dataset<Row> keyed =
         identified
-            .withColumn(COUNTED, counted)
-            .withColumn(UNIT_KEY, when(counted, col(GpuSamples.UNIT_ID)))
-            .withColumn(UNIT_ACTIVITY, when(counted, coalesce(col(ACTIVITY), lit(0.0))))
-            .withColumn(UNSEEN_POD[0], when(unseen, col(PodInfo.CLUSTER)))
-            .withColumn(UNSEEN_POD[1], when(unseen, col(PodInfo.NAMESPACE)))
-            .withColumn(UNSEEN_POD[2], when(unseen, col(PodInfo.POD)))
+            .withColumns(
+                OrderedColumns.of(
+                    entry(COUNTED, counted),
+                    entry(UNIT_KEY, when(counted, col(GpuSamples.UNIT_ID))),
+                    entry(UNIT_ACTIVITY, when(counted, coalesce(col(ACTIVITY), lit(0.0)))),
+                    entry(UNSEEN_POD[0], when(unseen, col(PodInfo.CLUSTER))),
+                    entry(UNSEEN_POD[1], when(unseen, col(PodInfo.NAMESPACE))),
+                    entry(UNSEEN_POD[2], when(unseen, col(PodInfo.POD)))))
             // One shuffle, by (workload, second): both aggregations group by it and more, so they
             // run in the stage that reads it.
             .repartition(col(WORKLOAD_ID), col(WorkloadSecond.SECOND));
@@ -328,8 +337,10 @@ final class WorkloadSeconds {
             .agg(first(perUnit), rest(perUnit))
             .groupBy(cols(workloadSecond))
             .agg(first(perSecond), rest(perSecond))
-            .withColumn(PODS, when(col(COUNTED), podCount.cast("int")))
-            .withColumn(DEMAND, when(col(COUNTED), col(DEMAND)))
+            .withColumns(
+                OrderedColumns.of(
+                    entry(PODS, when(col(COUNTED), podCount.cast("int"))),
+                    entry(DEMAND, when(col(COUNTED), col(DEMAND)))))
             .drop(COUNTED)
             .drop(SlotMasks.names(podWords, POD_WORD))
             .drop(POD_SET)
@@ -376,8 +387,10 @@ final class WorkloadSeconds {
             lit(WorkloadIdentity.POD_KIND).as(PodInfo.WORKLOAD_KIND),
             col(UNSEEN_POD[2]).as(PodInfo.WORKLOAD_NAME),
             col(WORKLOAD_ID))
-        .withColumn(PodInfo.WORKLOAD_TYPE, lit(classifier.defaultType()))
-        .withColumn(PodInfo.TEAM, WorkloadIdentity.teamOfNamespace(classifier));
+        .withColumns(
+            OrderedColumns.of(
+                entry(PodInfo.WORKLOAD_TYPE, lit(classifier.defaultType())),
+                entry(PodInfo.TEAM, WorkloadIdentity.teamOfNamespace(classifier))));
   }
 
   /** Fails, naming both, if two workloads got one id: two unseen pods whose hashes met. */
@@ -432,8 +445,10 @@ final class WorkloadSeconds {
     WindowSpec workload = Window.partitionBy(cols(WORKLOAD));
     Column counted = max(col(PodInfo.WORKLOAD_TYPE).equalTo(REPLICATED_TYPE)).over(workload);
     return WorkloadIdentity.of(pods.select(cols(POD_KEY)).distinct(), pods, classifier)
-        .withColumn(WORKLOAD_ID, dense_rank().over(Window.orderBy(cols(WORKLOAD))).cast("long"))
-        .withColumn(COUNTED, counted)
+        .withColumns(
+            OrderedColumns.of(
+                entry(WORKLOAD_ID, dense_rank().over(Window.orderBy(cols(WORKLOAD))).cast("long")),
+                entry(COUNTED, counted)))
         .withColumn(
             POD_SLOT,
             when(col(COUNTED), dense_rank().over(workload.orderBy(PodInfo.POD)).minus(1)));

@@ -26,6 +26,7 @@ import static dev.idleledger.attribute.GpuHourlyTable.UNUSED_CAPACITY_COST;
 import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_KIND;
 import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_NAME;
 import static dev.idleledger.attribute.GpuHourlyTable.WORKLOAD_TYPE;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
@@ -48,6 +49,7 @@ import dev.idleledger.model.WorkloadSecond;
 import dev.idleledger.rollup.GoldTables.ClusterDaily;
 import dev.idleledger.rollup.GoldTables.TeamDaily;
 import dev.idleledger.rollup.GoldTables.WorkloadDaily;
+import dev.idleledger.spark.OrderedColumns;
 import java.util.Arrays;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -104,13 +106,17 @@ public final class DailyRollup {
                 sum(UNUSED_CAPACITY_COST).as(WorkloadDaily.UNUSED_CAPACITY_COST),
                 max(CURRENCY).as(WorkloadDaily.CURRENCY));
     return sums.join(secondStats(heldSamples), WORKLOAD, "left")
-        .withColumn(
-            WorkloadDaily.AVG_ACTIVITY,
-            when(col(ACTIVITY_WEIGHT).gt(0), col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT))))
-        .withColumn(WorkloadDaily.EFFICIENCY, efficiency())
-        .withColumn(
-            WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS,
-            coalesce(col(WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS), lit(0.0)));
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    WorkloadDaily.AVG_ACTIVITY,
+                    when(
+                        col(ACTIVITY_WEIGHT).gt(0),
+                        col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT)))),
+                entry(WorkloadDaily.EFFICIENCY, efficiency()),
+                entry(
+                    WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS,
+                    coalesce(col(WorkloadDaily.LONGEST_IDLE_STREAK_SECONDS), lit(0.0)))));
   }
 
   /**
@@ -174,24 +180,29 @@ public final class DailyRollup {
                 max(CURRENCY).as(ClusterDaily.CURRENCY));
     Dataset<Row> billed =
         instanceHours.groupBy(CLUSTER).agg(sum(ClusterDaily.GPU_COST).as(ClusterDaily.GPU_COST));
+    Column gpuCost = coalesce(col(ClusterDaily.GPU_COST), lit(0.0));
     return fromRows
         .join(billed, new String[] {CLUSTER}, "full_outer")
-        .withColumn(ClusterDaily.GPU_COST, coalesce(col(ClusterDaily.GPU_COST), lit(0.0)))
-        .withColumn(
-            ClusterDaily.BILLED_GPU_HOURS,
-            col(ClusterDaily.ALLOCATED_GPU_HOURS)
-                .plus(col(ClusterDaily.UNALLOCATED_GPU_HOURS))
-                .plus(col(ClusterDaily.UNOBSERVED_GPU_HOURS)))
-        .withColumn(ClusterDaily.WASTE_COST, col(IDLE_COST).plus(col(UNALLOCATED_COST)))
-        .withColumn(
-            ClusterDaily.AVG_ACTIVITY,
-            when(col(ACTIVITY_WEIGHT).gt(0), col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT))))
-        .withColumn(
-            ClusterDaily.RECONCILIATION_DELTA,
-            col(ClusterDaily.GPU_COST)
-                .minus(col(ClusterDaily.ALLOCATED_COST))
-                .minus(col(UNALLOCATED_COST))
-                .minus(col(UNOBSERVED_COST)));
+        .withColumns(
+            OrderedColumns.of(
+                entry(ClusterDaily.GPU_COST, gpuCost),
+                entry(
+                    ClusterDaily.BILLED_GPU_HOURS,
+                    col(ClusterDaily.ALLOCATED_GPU_HOURS)
+                        .plus(col(ClusterDaily.UNALLOCATED_GPU_HOURS))
+                        .plus(col(ClusterDaily.UNOBSERVED_GPU_HOURS))),
+                entry(ClusterDaily.WASTE_COST, col(IDLE_COST).plus(col(UNALLOCATED_COST))),
+                entry(
+                    ClusterDaily.AVG_ACTIVITY,
+                    when(
+                        col(ACTIVITY_WEIGHT).gt(0),
+                        col(ACTIVITY_SECONDS).divide(col(ACTIVITY_WEIGHT)))),
+                entry(
+                    ClusterDaily.RECONCILIATION_DELTA,
+                    gpuCost
+                        .minus(col(ClusterDaily.ALLOCATED_COST))
+                        .minus(col(UNALLOCATED_COST))
+                        .minus(col(UNOBSERVED_COST)))));
   }
 
   /** team_daily without shared waste (attribution.share_unallocated = none): shared_waste_cost 0, cost_with_shared_waste = cost. */
@@ -203,6 +214,7 @@ public final class DailyRollup {
 
   /** @param sharedWaste {@link SharedWaste#byTeamAndCluster} of the same workloads */
   public static Dataset<Row> teamDaily(Dataset<Row> workloadDaily, Dataset<Row> sharedWaste) {
+    Column sharedWasteCost = coalesce(col(TeamDaily.SHARED_WASTE_COST), lit(0.0));
     return workloadDaily
         .groupBy(WorkloadDaily.DATE, WorkloadDaily.TEAM)
         .agg(
@@ -215,12 +227,13 @@ public final class DailyRollup {
             SharedWaste.byTeam(sharedWaste),
             new String[] {WorkloadDaily.DATE, WorkloadDaily.TEAM},
             "left")
-        .withColumn(
-            TeamDaily.SHARED_WASTE_COST, coalesce(col(TeamDaily.SHARED_WASTE_COST), lit(0.0)))
-        .withColumn(
-            TeamDaily.COST_WITH_SHARED_WASTE,
-            col(WorkloadDaily.COST).plus(col(TeamDaily.SHARED_WASTE_COST)))
-        .withColumn(TeamDaily.EFFICIENCY, efficiency());
+        .withColumns(
+            OrderedColumns.of(
+                entry(TeamDaily.SHARED_WASTE_COST, sharedWasteCost),
+                entry(
+                    TeamDaily.COST_WITH_SHARED_WASTE,
+                    col(WorkloadDaily.COST).plus(sharedWasteCost)),
+                entry(TeamDaily.EFFICIENCY, efficiency())));
   }
 
   private static Column efficiency() {

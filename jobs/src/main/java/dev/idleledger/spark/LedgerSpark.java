@@ -112,6 +112,10 @@ public final class LedgerSpark {
     // session (a backfill, the test JVM) runs out of heap on plan strings alone.
     sink.set("spark.sql.ui.retainedExecutions", "20");
     sink.set("spark.sql.maxPlanStringLength", "200000");
+    // That text is rendered on the driver for every action and every adaptive re-plan, before the
+    // first task runs. Spark's default "formatted" mode numbers each operator and lists it twice; a
+    // few hundred small queries a night spend seconds on it. The plain tree says the same.
+    sink.set("spark.sql.ui.explainMode", "simple");
     sink.set("spark.sql.sources.partitionOverwriteMode", "static");
     // Delta's retention check would refuse nothing we do; its auto-compaction stays off to keep
     // nights predictable.

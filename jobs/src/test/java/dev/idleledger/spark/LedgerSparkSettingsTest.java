@@ -61,6 +61,18 @@ class LedgerSparkSettingsTest {
   }
 
   @Test
+  void everyQueryIsDescribedToTheUiAsAPlainTreeUnlessTheOperatorAsksForMore() {
+    // Spark renders this text on the driver for each action and adaptive re-plan, UI or not.
+    assertEquals("simple", settings("spark.master=local[2]").get("spark.sql.ui.explainMode"));
+    assertEquals(
+        "simple", settings("spark.master=spark://127.0.0.1:7077").get("spark.sql.ui.explainMode"));
+    assertEquals(
+        "formatted",
+        settings("spark.master=local[2]", "spark.settings.\"spark.sql.ui.explainMode\"=formatted")
+            .get("spark.sql.ui.explainMode"));
+  }
+
+  @Test
   void vacuumListsATableInAsManyTasksAsAShuffleNotTenThousand() {
     // Delta's VACUUM lists and diffs a table's files in exactly this many tasks.
     assertEquals(

@@ -1,5 +1,6 @@
 package dev.idleledger.ingest.billing;
 
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -8,6 +9,7 @@ import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.not;
 
 import dev.idleledger.config.LedgerConfig.BillingSource;
+import dev.idleledger.spark.OrderedColumns;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -47,8 +49,10 @@ public final class BillingSourceMerge {
         Window.partitionBy(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID));
     Column isPreferred = col(InstanceHours.SOURCE).equalTo(lit(prefer));
     return cur.unionByName(focus)
-        .withColumn(SOURCES_HERE, count(lit(1)).over(sameHour))
-        .withColumn(PREFERRED_HERE, max(isPreferred).over(sameHour))
+        .withColumns(
+            OrderedColumns.of(
+                entry(SOURCES_HERE, count(lit(1)).over(sameHour)),
+                entry(PREFERRED_HERE, max(isPreferred).over(sameHour))))
         .filter(isPreferred.or(not(coalesce(col(PREFERRED_HERE), lit(false)))))
         .withColumn(OVERLAPPED, col(SOURCES_HERE).gt(1))
         .drop(SOURCES_HERE, PREFERRED_HERE);

@@ -11,6 +11,7 @@ import static dev.idleledger.ingest.series.SeriesColumns.LABELS;
 import static dev.idleledger.ingest.series.SeriesColumns.METRIC;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
@@ -29,6 +30,7 @@ import dev.idleledger.config.WorkloadClassifier;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.ingest.SilverTables.NodeInfo;
 import dev.idleledger.ingest.SilverTables.PodInfo;
+import dev.idleledger.spark.OrderedColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -262,8 +264,9 @@ public final class KubeStateTransform {
     Dataset<Row> nodes =
         samples
             .filter(col(METRIC).isin(NODE_INFO, NODE_LABELS, NODE_CAPACITY))
-            .withColumn(NodeInfo.CLUSTER, label("cluster"))
-            .withColumn(NodeInfo.NODE, label("node"))
+            .withColumns(
+                OrderedColumns.of(
+                    entry(NodeInfo.CLUSTER, label("cluster")), entry(NodeInfo.NODE, label("node"))))
             .filter(col(NodeInfo.NODE).isNotNull())
             .groupBy(col(NodeInfo.CLUSTER), col(NodeInfo.NODE))
             .agg(
@@ -279,15 +282,17 @@ public final class KubeStateTransform {
                 max(TS).as(NodeInfo.LAST_SEEN))
             // aws:///us-east-1a/i-0123 → i-0123: the id is the last path segment whatever the
             // provider prefix.
-            .withColumn(
-                NodeInfo.INSTANCE_ID,
-                when(
-                    col(NodeInfo.PROVIDER_ID).isNotNull(),
-                    expr(
-                        "nullif(regexp_extract("
-                            + NodeInfo.PROVIDER_ID
-                            + ", '([^/]+)/*$', 1), '')")))
-            .withColumn(NodeInfo.DATE, lit(Date.valueOf(date)));
+            .withColumns(
+                OrderedColumns.of(
+                    entry(
+                        NodeInfo.INSTANCE_ID,
+                        when(
+                            col(NodeInfo.PROVIDER_ID).isNotNull(),
+                            expr(
+                                "nullif(regexp_extract("
+                                    + NodeInfo.PROVIDER_ID
+                                    + ", '([^/]+)/*$', 1), '')"))),
+                    entry(NodeInfo.DATE, lit(Date.valueOf(date)))));
     return nodes.select(
         Arrays.stream(SilverTables.NODE_INFO.columnNames())
             .map(c -> col(c))

@@ -15,6 +15,7 @@ import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
 import static dev.idleledger.spark.SqlCasts.tryCast;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
@@ -30,6 +31,7 @@ import static org.apache.spark.sql.functions.translate;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
+import dev.idleledger.spark.OrderedColumns;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -132,11 +134,13 @@ final class PromTextLines {
             when(not(shapeOk), lit(MALFORMED))
                 .when(tsText.equalTo(""), lit(MISSING_TIMESTAMP))
                 .as(PARSE_ERROR))
-        .withColumn(TS, ts)
-        .withColumn(VALUE, tryCast(VALUE_TEXT, DataTypes.DoubleType))
-        .withColumn(SERIES_ID, concat(lit(prefix), col(LABEL_TEXT)))
-        .withColumn(LABEL_MAP, lit(null).cast(SeriesArchiveReader.LABEL_MAP_TYPE))
-        .withColumn(LINE_OFFSET, lit(0));
+        .withColumns(
+            OrderedColumns.of(
+                entry(TS, ts),
+                entry(VALUE, tryCast(VALUE_TEXT, DataTypes.DoubleType)),
+                entry(SERIES_ID, concat(lit(prefix), col(LABEL_TEXT))),
+                entry(LABEL_MAP, lit(null).cast(SeriesArchiveReader.LABEL_MAP_TYPE)),
+                entry(LINE_OFFSET, lit(0))));
   }
 
   /** The metric name of a line that starts with it: up to the label set or the first blank. */

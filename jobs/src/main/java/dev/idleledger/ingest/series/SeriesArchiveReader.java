@@ -13,6 +13,7 @@ import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
 import static dev.idleledger.spark.SqlCasts.quoted;
 import static dev.idleledger.spark.SqlCasts.tryCast;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_contains;
@@ -41,6 +42,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import dev.idleledger.spark.OrderedColumns;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Timestamp;
@@ -402,15 +404,18 @@ public final class SeriesArchiveReader {
             trim(byName.get(ARCHIVE_VALUE)).as(VALUE_TEXT),
             concat(lit("C"), seriesText).as(SERIES_ID),
             lit(null).cast(DataTypes.StringType).as(PARSE_ERROR))
-        .withColumn(
-            TS,
-            when(
-                    col(TS_TEXT).rlike(EPOCH_MS),
-                    timestamp_millis(tryCast(TS_TEXT, DataTypes.LongType)))
-                .when(col(TS_TEXT).rlike(ISO_TS), tryCast(TS_TEXT, DataTypes.TimestampType)))
-        .withColumn(VALUE, tryCast(VALUE_TEXT, DataTypes.DoubleType))
-        .withColumn(LABEL_MAP, lit(null).cast(LABEL_MAP_TYPE))
-        .withColumn(LINE_OFFSET, lit(1));
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    TS,
+                    when(
+                            col(TS_TEXT).rlike(EPOCH_MS),
+                            timestamp_millis(tryCast(TS_TEXT, DataTypes.LongType)))
+                        .when(
+                            col(TS_TEXT).rlike(ISO_TS), tryCast(TS_TEXT, DataTypes.TimestampType))),
+                entry(VALUE, tryCast(VALUE_TEXT, DataTypes.DoubleType)),
+                entry(LABEL_MAP, lit(null).cast(LABEL_MAP_TYPE)),
+                entry(LINE_OFFSET, lit(1))));
   }
 
   // ---- Parquet: timestamp (TIMESTAMP, TIMESTAMP_NTZ = UTC, or INT64 epoch ms), metric, value,

@@ -13,6 +13,7 @@ import static dev.idleledger.ingest.series.SeriesColumns.RID;
 import static dev.idleledger.ingest.series.SeriesColumns.ROWS;
 import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
 import static dev.idleledger.ingest.series.SeriesColumns.SERIES_KEY;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.call_function;
@@ -35,6 +36,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.quality.SourceAccounting;
+import dev.idleledger.spark.OrderedColumns;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -142,13 +144,18 @@ public record SeriesRead(
                 array_sort(
                     map_entries(
                         map_filter(col(LABELS), (k, v) -> v.isNotNull().and(v.notEqual("")))))));
+    // Two steps: the key and the error read the parsed labels, and the parse (a UDF for exposition
+    // text) should run once per series.
     return counted
         .withColumn(LABELS, labels)
         .drop(LABEL_MAP)
-        .withColumn(
-            SERIES_KEY,
-            when(col(LABELS).isNull(), xxhash64(col(SERIES_ID))).otherwise(xxhash64(canonical)))
-        .withColumn(LABEL_ERROR, when(col(LABELS).isNull(), lit("broken Prometheus escaping")));
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    SERIES_KEY,
+                    when(col(LABELS).isNull(), xxhash64(col(SERIES_ID)))
+                        .otherwise(xxhash64(canonical))),
+                entry(LABEL_ERROR, when(col(LABELS).isNull(), lit("broken Prometheus escaping")))));
   }
 
   private static Column hashedId() {

@@ -28,6 +28,7 @@ import static dev.idleledger.ingest.series.SeriesColumns.SERIES_ID;
 import static dev.idleledger.ingest.series.SeriesColumns.SERIES_KEY;
 import static dev.idleledger.ingest.series.SeriesColumns.TS;
 import static dev.idleledger.ingest.series.SeriesColumns.VALUE;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.call_function;
@@ -57,6 +58,7 @@ import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.SlotMasks;
+import dev.idleledger.spark.OrderedColumns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -213,10 +215,17 @@ public final class GpuSampleTransform {
     // its unit: the pivot keeps its sets of them as bit masks (pivotBySlots).
     WindowSpec inUnit = Window.partitionBy(col(UNIT_INDEX));
     return units
-        .withColumn(MIG_PARENT, col(MIG_INSTANCE_ID).isNull().and(coalesce(migEnabled, lit(false))))
-        .withColumn(UNIT_INDEX, dense_rank().over(Window.orderBy(col(UNIT_ID))))
-        .withColumn(SERIES_SLOT, dense_rank().over(inUnit.orderBy(col(SERIES_KEY))).minus(1))
-        .withColumn(HOLDER_SLOT, dense_rank().over(inUnit.orderBy(col(HOLDER))).minus(1));
+        .withColumns(
+            OrderedColumns.of(
+                entry(
+                    MIG_PARENT,
+                    col(MIG_INSTANCE_ID).isNull().and(coalesce(migEnabled, lit(false)))),
+                entry(UNIT_INDEX, dense_rank().over(Window.orderBy(col(UNIT_ID))))))
+        // The slots are numbered within the unit index the step above gives.
+        .withColumns(
+            OrderedColumns.of(
+                entry(SERIES_SLOT, dense_rank().over(inUnit.orderBy(col(SERIES_KEY))).minus(1)),
+                entry(HOLDER_SLOT, dense_rank().over(inUnit.orderBy(col(HOLDER))).minus(1))));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.idleledger.ingest.telemetry;
 import static dev.idleledger.ingest.SilverTables.GpuSamples.HOLD_SECONDS;
 import static dev.idleledger.ingest.SilverTables.GpuSamples.HOLD_SECONDS_NEXT_HOUR;
 import static dev.idleledger.ingest.SilverTables.GpuSamples.TS;
+import static java.util.Map.entry;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.col;
@@ -17,6 +18,7 @@ import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.model.Periods;
+import dev.idleledger.spark.OrderedColumns;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,16 +80,20 @@ public final class HeldHours {
     Column k = col(HOURS_AFTER);
     Column sampleHour = unix_micros(col(TS)).minus(pmod(unix_micros(col(TS)), lit(HOUR_MICROS)));
     Column hourStartMicros = sampleHour.plus(k.cast("long").multiply(HOUR_MICROS));
+    Column hour = timestamp_micros(hourStartMicros);
     return samples
         .withColumn(HOURS_AFTER, explode(hoursAfter))
-        .withColumn(HOUR, timestamp_micros(hourStartMicros))
-        .withColumn(
-            HOUR_SECONDS,
-            when(k.equalTo(0), col(HOLD_SECONDS).minus(past))
-                .otherwise(
-                    least(
-                        lit(SECONDS_PER_HOUR), past.minus(k.minus(1).multiply(SECONDS_PER_HOUR)))))
-        .withColumn(HOUR_FROM, when(k.equalTo(0), col(TS)).otherwise(col(HOUR)))
+        .withColumns(
+            OrderedColumns.of(
+                entry(HOUR, hour),
+                entry(
+                    HOUR_SECONDS,
+                    when(k.equalTo(0), col(HOLD_SECONDS).minus(past))
+                        .otherwise(
+                            least(
+                                lit(SECONDS_PER_HOUR),
+                                past.minus(k.minus(1).multiply(SECONDS_PER_HOUR))))),
+                entry(HOUR_FROM, when(k.equalTo(0), col(TS)).otherwise(hour))))
         .drop(HOURS_AFTER);
   }
 }

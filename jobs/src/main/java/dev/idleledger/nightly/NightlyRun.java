@@ -218,11 +218,19 @@ public final class NightlyRun {
 
   /**
    * Ingests, attributes and rolls up one date (publishes its silver and gold rows), whatever its inputs, and records no
-   * manifest; fails (after writing the evidence) when a check fails.
+   * manifest; fails (after writing the evidence) when a check fails. Code generation is set by the date's raw input,
+   * as a night sets it for each date it recomputes, and put back after.
    */
   public void runDate(LocalDate date, String runId) {
+    QueryCodegen.Saved codegen = QueryCodegen.save(spark);
     try (BillingIngest billing = new BillingIngest(spark, config, List.of(date))) {
+      InputManifest input =
+          new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing)
+              .current(date);
+      QueryCodegen.forInput(spark, config, input.rawBytes());
       publish(date, runId, billing);
+    } finally {
+      codegen.restore();
     }
   }
 

@@ -28,21 +28,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An aging lake: one night re-run ten times with --force (each run replaces the date's files, so the table folders
- * hold ten generations), then {@code maintain}. OPTIMIZE leaves fewer live files; VACUUM at the 168-hour floor
+ * An aging lake: one night re-run three times with --force (each run replaces the date's files, so the table folders
+ * hold three generations), then {@code maintain}. OPTIMIZE leaves fewer live files; VACUUM at the 168-hour floor
  * removes none of files replaced minutes ago, so time travel to the first re-run still reads the same rows.
  */
 class LakeMaintenanceTest {
   private static final LocalDate NIGHT = LocalDate.of(2026, 11, 9);
   private static final String DB = "lake_maintenance";
-  private static final int RERUNS = 10;
+  private static final int RERUNS = 3;
   private static SparkSession spark;
   private static long firstRerunVersion;
   private static Map<String, LakeMaintenance.TableResult> results;
   private static MaintainSettings settings;
 
   @BeforeAll
-  static void tenRerunsThenMaintain() throws Exception {
+  static void threeRerunsThenMaintain() throws Exception {
     Path fleet = Files.createTempDirectory("maintain-fleet");
     FleetGenerator.generate(
         new FleetSpec(NIGHT, 1, 1, 9, TelemetryFormat.PARQUET, 60).withHoursPerDay(1), fleet);
@@ -88,7 +88,7 @@ class LakeMaintenanceTest {
   }
 
   @Test
-  void tenGenerationsOfFilesAreStoredAndVacuumWithinRetentionKeepsThem() {
+  void everyRerunsGenerationOfFilesIsStoredAndVacuumWithinRetentionKeepsThem() {
     LakeMaintenance.TableResult samples = results.get("gpu_samples");
     // Every re-run wrote at least one file for the date and replaced the previous run's.
     assertTrue(samples.before().storedFiles() >= RERUNS, samples.before().toString());

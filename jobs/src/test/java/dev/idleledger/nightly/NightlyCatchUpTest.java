@@ -19,13 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * An Airflow catch-up: five nightly runs in date order over a fleet whose archive already holds all five days. Every
+ * An Airflow catch-up: three nightly runs in date order over a fleet whose archive already holds all three days. Every
  * night is recommended (history has each night), but tickets act only for the last one: a first deployment must not
  * file, comment on and close tickets for weeks that are over.
  */
 class NightlyCatchUpTest {
   private static final LocalDate DAY1 = LocalDate.of(2026, 11, 16);
-  private static final int DAYS = 5;
+  private static final int DAYS = 3;
   private static final LocalDate LAST = DAY1.plusDays(DAYS - 1);
   private static final String DB = "nightly_catch_up";
   private static Path fleet;
@@ -100,11 +100,11 @@ class NightlyCatchUpTest {
     // tickets and the current state alone.
     NightlyRun.Night rerun;
     try {
-      rerun = nightly.force(true).run(DAY1.plusDays(2), 0);
+      rerun = nightly.force(true).run(DAY1.plusDays(1), 0);
     } finally {
       nightly.force(false);
     }
-    assertEquals(List.of(DAY1.plusDays(2)), rerun.recommended());
+    assertEquals(List.of(DAY1.plusDays(1)), rerun.recommended());
     assertTrue(rerun.ticketsFor().isEmpty(), "an old night acts on no ticket");
     assertEquals(files, outboxEvents(""));
     assertEquals(

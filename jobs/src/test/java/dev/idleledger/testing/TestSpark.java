@@ -41,10 +41,7 @@ public final class TestSpark {
     return lakeRoot;
   }
 
-  /**
-   * The test configuration: defaults, the shared lake, local[2], two shuffle partitions without adaptive execution,
-   * plus {@code overrides}.
-   */
+  /** The test configuration: defaults, the shared lake, local[2], two shuffle partitions, plus {@code overrides}. */
   public static LedgerConfig config(String... overrides) {
     List<String> all = new ArrayList<>();
     all.add("spark.master=local[2]");
@@ -52,10 +49,6 @@ public final class TestSpark {
     all.add("lake.root=" + lakeRoot());
     // Tiny test tables: Delta's log replay and stats need not fan out to 50 tasks.
     all.add("spark.settings.\"spark.databricks.delta.snapshotPartitions\"=2");
-    // Two shuffle partitions leave adaptive execution nothing to coalesce, yet it plans each query
-    // again at every shuffle and runs each stage as a job of its own: off, a test night on the H100
-    // trace is about a sixth faster. The cluster tests (*IT) run the ledger's own settings.
-    all.add("spark.settings.\"spark.sql.adaptive.enabled\"=false");
     all.addAll(List.of(overrides));
     return ConfigLoader.load(null, all);
   }

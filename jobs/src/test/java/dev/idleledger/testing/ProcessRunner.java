@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessRunner {
   public record Result(int exitCode, String stdout, String stderr) {}
 
+  private static final int PROCESS_TIMEOUT_MINUTES = 20;
+
   private ProcessRunner() {}
 
   public static Result idleLedger(List<String> args) throws Exception {
@@ -25,9 +27,12 @@ public final class ProcessRunner {
   public static Result idleLedger(
       List<String> args, Map<String, String> env, List<String> jvmOptions) throws Exception {
     Running p = start(args, env, jvmOptions);
-    if (!p.process().waitFor(10, TimeUnit.MINUTES)) {
+    // A guard against a hung process, not a performance bound: the demo took over 10 minutes on a
+    // 2-core machine running two test JVMs at half its usual speed.
+    if (!p.process().waitFor(PROCESS_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       p.process().destroyForcibly();
-      throw new IllegalStateException("idle-ledger " + args + " did not finish in 10 minutes");
+      throw new IllegalStateException(
+          "idle-ledger " + args + " did not finish in " + PROCESS_TIMEOUT_MINUTES + " minutes");
     }
     return p.finished();
   }

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.spark.QueryCodegen;
 import dev.idleledger.testing.TestSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +25,9 @@ class H100TraceNightlyTest {
   private static final double HOURLY = 6.88;
   private static SparkSession spark;
 
+  /** Whole-stage and expression code generation as each stage of the date ended, and as the session was after. */
+  private static final Map<String, String> codegenSeen = new LinkedHashMap<>();
+
   @BeforeAll
   static void runTheNight() {
     spark = TestSpark.session();
@@ -33,7 +39,38 @@ class H100TraceNightlyTest {
             "input.kube=" + trace.resolve("kube"),
             "input.billing.cur=" + trace.resolve("billing/cur"),
             "input.billing.focus=");
-    new NightlyRun(spark, config).runDate(LocalDate.of(2026, 11, 28), NightlyRun.newRunId());
+    // The session as it is built (whole-stage on, expressions at Spark's default), so that putting
+    // it back after the date is seen.
+    spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
+    spark.conf().unset(QueryCodegen.EXPRESSIONS);
+    new NightlyRun(spark, config)
+        .onStageDone((date, stage, seconds) -> codegenSeen.put(stage, codegen()))
+        .runDate(LocalDate.of(2026, 11, 28), NightlyRun.newRunId());
+    codegenSeen.put("after", codegen());
+  }
+
+  private static String codegen() {
+    return spark.conf().get(QueryCodegen.WHOLE_STAGE)
+        + " "
+        // Set in the session, or "unset" (a plain get answers Spark's default for both).
+        + spark.conf().getAll().get(QueryCodegen.EXPRESSIONS).getOrElse(() -> "unset");
+  }
+
+  /**
+   * A date run on its own chooses code generation as a night does for each date: the trace's few kilobytes are far
+   * below spark.codegen_min_input_mib (1), so every stage runs interpreted; then the session has its settings back.
+   * (The threshold's own edges: QueryCodegenTest.)
+   */
+  @Test
+  void theDateRunsInterpretedByItsSmallInputAndThenPutsTheSessionBack() {
+    String interpreted = "false " + QueryCodegen.EXPRESSIONS_INTERPRETED;
+    assertEquals(
+        Map.of(
+            "ingest", interpreted,
+            "attribute", interpreted,
+            "rollup", interpreted,
+            "after", "true unset"),
+        codegenSeen);
   }
 
   @Test

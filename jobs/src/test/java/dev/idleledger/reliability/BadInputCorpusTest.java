@@ -53,7 +53,7 @@ import scala.collection.JavaConverters;
  *
  * <p>This class runs the cases that break the cluster's own inputs (telemetry, kube state, the node's instance type);
  * {@link BadBillCorpusTest} runs the bill's (CUR, FOCUS) on the same base. Forty-odd nights in one class would keep one
- * test JVM busy for a quarter of an hour while the other ran out of classes; in two, surefire gives each JVM a half.
+ * test JVM busy for a quarter of an hour while the other ran out of classes; in two, each JVM can take one.
  */
 @Tag("reliability")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -28,7 +28,7 @@ public final class ProcessRunner {
       List<String> args, Map<String, String> env, List<String> jvmOptions) throws Exception {
     Running p = start(args, env, jvmOptions);
     // A guard against a hung process, not a performance bound: the demo took over 10 minutes on a
-    // 2-core machine running two test JVMs at half its usual speed.
+    // slow day's 2-core machine shared with four test JVMs.
     if (!p.process().waitFor(PROCESS_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       p.process().destroyForcibly();
       throw new IllegalStateException(

@@ -67,6 +67,15 @@ class BadInputCorpusTest {
   private static final String DAYS_AWAY = "is days away from its folder dt=2026-11-28";
   private static final String EMPTY =
       "empty file (0 bytes): nothing to read; re-export it or remove it";
+
+  /**
+   * The night of the cases that only add a broken file beside the base's: each one's rows are quarantined, and the
+   * base's own files are untouched, so the night's money must still be the base's. The cases that change a base
+   * file itself go two to a night ("rewritten 1" to "rewritten 5"): one changes the telemetry's file, the other the
+   * kube state's, and each checks its own source.
+   */
+  private static final String ADDED_FILES = "added files";
+
   private static final String GPU_CSV_HEADER =
       "timestamp,metric,value,cluster,Hostname,gpu,UUID,device,modelName,namespace,pod,container";
 
@@ -90,7 +99,10 @@ class BadInputCorpusTest {
   /** What a night produced, for a case's own checks. */
   record Night(String runId, Map<String, Accounting> accounting) {}
 
-  /** One case of the corpus. {@code refusal} non-null: the run must stop with one line holding every fragment. */
+  /**
+   * One case of the corpus. {@code refusal} non-null: the run must stop with one line holding every fragment. {@code
+   * night} non-null: the case shares its night with the other cases of that name (see {@link CorpusNight}).
+   */
   record BadInputCase(
       String name,
       Consumer<BadInputs> breakIt,
@@ -98,7 +110,8 @@ class BadInputCorpusTest {
       List<String> settings,
       List<Quarantined> quarantined,
       List<String> refusal,
-      Consumer<Night> check) {
+      Consumer<Night> check,
+      String night) {
     @Override
     public String toString() {
       return name;
@@ -107,28 +120,61 @@ class BadInputCorpusTest {
     BadInputCase with(String... setting) {
       List<String> all = new ArrayList<>(settings);
       all.addAll(List.of(setting));
-      return new BadInputCase(name, breakIt, bill, all, quarantined, refusal, check);
+      return new BadInputCase(name, breakIt, bill, all, quarantined, refusal, check, night);
     }
 
     BadInputCase billedBy(Bill b) {
-      return new BadInputCase(name, breakIt, b, settings, quarantined, refusal, check);
+      return new BadInputCase(name, breakIt, b, settings, quarantined, refusal, check, night);
     }
 
     BadInputCase then(Consumer<Night> more) {
       return new BadInputCase(
-          name, breakIt, bill, settings, quarantined, refusal, check.andThen(more));
+          name, breakIt, bill, settings, quarantined, refusal, check.andThen(more), night);
+    }
+
+    /** The case runs in the night named {@code shared}, with the corpus's other cases of that night. */
+    BadInputCase inNight(String shared) {
+      return new BadInputCase(name, breakIt, bill, settings, quarantined, refusal, check, shared);
+    }
+  }
+
+  /**
+   * The cases one night runs. Cases share a night only where each breaks files no other case of the night touches
+   * and checks only its own source's figures: a night's expected quarantine rows are then the union of its cases',
+   * nothing else may be quarantined, and every good row's money is still the clean base's, so each case is held to
+   * what it would be held to alone. A night costs a CI minute whatever its rows; the corpus's 23 cluster-input cases
+   * run in 6 nights this way. {@code -Dbad-input.alone=true} gives every case a night of its own.
+   */
+  record CorpusNight(List<BadInputCase> cases) {
+    CorpusNight {
+      if (cases.size() > 1
+          && (cases.stream().anyMatch(c -> c.refusal() != null)
+              || cases.stream().map(BadInputCase::bill).distinct().count() > 1
+              || cases.stream().anyMatch(c -> !c.settings().isEmpty()))) {
+        throw new IllegalArgumentException(
+            "a shared night holds only completing cases on one bill without settings: " + cases);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return cases.size() == 1
+          ? cases.get(0).name()
+          : cases.size()
+              + " cases in one night: "
+              + cases.stream().map(BadInputCase::name).collect(Collectors.joining("; "));
     }
   }
 
   static BadInputCase completes(
       String name, Consumer<BadInputs> breakIt, Quarantined... quarantined) {
     return new BadInputCase(
-        name, breakIt, Bill.CUR, List.of(), List.of(quarantined), null, n -> {});
+        name, breakIt, Bill.CUR, List.of(), List.of(quarantined), null, n -> {}, null);
   }
 
   static BadInputCase refused(String name, Consumer<BadInputs> breakIt, String... fragments) {
     return new BadInputCase(
-        name, breakIt, Bill.CUR, List.of(), List.of(), List.of(fragments), n -> {});
+        name, breakIt, Bill.CUR, List.of(), List.of(), List.of(fragments), n -> {}, null);
   }
 
   static Quarantined q(String source, String file, String reasonStart) {
@@ -163,16 +209,25 @@ class BadInputCorpusTest {
   }
 
   /**
-   * This class's part of the corpus, or with {@code -Dbad-input.case=TEXT[|TEXT…]} (surefire passes it to the test JVM)
-   * only the cases whose names contain one of the texts: one case's night to reproduce, without the others'.
+   * This class's part of the corpus, night by night; or with {@code -Dbad-input.case=TEXT[|TEXT…]} (surefire passes it
+   * to the test JVM) only the cases whose names contain one of the texts, each in a night of its own: one case's night
+   * to reproduce, without the others'. {@code -Dbad-input.alone=true} runs every case in a night of its own.
    */
-  Stream<BadInputCase> corpus() {
+  Stream<CorpusNight> corpus() {
     String only = System.getProperty("bad-input.case", "");
     List<String> wanted = only.isBlank() ? List.of() : List.of(only.split("\\|"));
-    return allCases()
+    boolean alone = !wanted.isEmpty() || Boolean.getBoolean("bad-input.alone");
+    Map<Object, List<BadInputCase>> nights = new LinkedHashMap<>();
+    allCases()
         .filter(this::runs)
-        .filter(
-            c -> wanted.isEmpty() || wanted.stream().anyMatch(w -> c.name().contains(w.trim())));
+        .filter(c -> wanted.isEmpty() || wanted.stream().anyMatch(w -> c.name().contains(w.trim())))
+        .forEach(
+            c ->
+                nights
+                    .computeIfAbsent(
+                        alone || c.night() == null ? c : c.night(), k -> new ArrayList<>())
+                    .add(c));
+    return nights.values().stream().map(CorpusNight::new);
   }
 
   /** Whether this class runs the case: here, every case but the bill's. */
@@ -189,61 +244,69 @@ class BadInputCorpusTest {
     return Stream.of(
         // ---- telemetry: CSV (the trace's own encoding), Parquet, Prometheus text ----
         completes(
-            "telemetry csv.gz truncated mid-upload is quarantined whole",
-            in ->
-                truncatedGzip(
-                    in.telemetry(BadInputs.TELEMETRY_FILE),
-                    in.telemetry("dcgm-gpu-node-1-retry.csv.gz")),
-            q(TELEMETRY, "dcgm-gpu-node-1-retry.csv.gz", "corrupt gzip")),
+                "telemetry csv.gz truncated mid-upload is quarantined whole",
+                in ->
+                    truncatedGzip(
+                        in.telemetry(BadInputs.TELEMETRY_FILE),
+                        in.telemetry("dcgm-gpu-node-1-retry.csv.gz")),
+                q(TELEMETRY, "dcgm-gpu-node-1-retry.csv.gz", "corrupt gzip"))
+            .inNight(ADDED_FILES),
         completes(
-            "telemetry zero-byte csv is quarantined as an empty file",
-            in -> emptyFile(in.telemetry("dcgm-0400.csv")),
-            q(TELEMETRY, "dcgm-0400.csv", EMPTY)),
+                "telemetry zero-byte csv is quarantined as an empty file",
+                in -> emptyFile(in.telemetry("dcgm-0400.csv")),
+                q(TELEMETRY, "dcgm-0400.csv", EMPTY))
+            .inNight(ADDED_FILES),
         completes(
-            "telemetry zero-byte parquet is quarantined as an empty file",
-            in -> emptyFile(in.telemetry("dcgm-0400.parquet")),
-            q(TELEMETRY, "dcgm-0400.parquet", EMPTY)),
+                "telemetry zero-byte parquet is quarantined as an empty file",
+                in -> emptyFile(in.telemetry("dcgm-0400.parquet")),
+                q(TELEMETRY, "dcgm-0400.parquet", EMPTY))
+            .inNight(ADDED_FILES),
         completes(
-            "telemetry parquet whose value column is BOOLEAN is quarantined whole naming the column",
-            in ->
-                BadInputs.parquet(
-                    spark,
-                    new StructType()
-                        .add("timestamp", DataTypes.TimestampType)
-                        .add("metric", DataTypes.StringType)
-                        .add("value", DataTypes.BooleanType)
-                        .add(
-                            "labels",
-                            DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)),
-                    List.of(BadInputs.heldSample("2026-11-28T03:03:40.596Z", true, scalaMap())),
-                    in.telemetry("dcgm-bool.parquet")),
-            q(
-                TELEMETRY,
-                "dcgm-bool.parquet",
-                "Parquet column value is BOOLEAN, expected a number (DOUBLE)")),
+                "telemetry parquet whose value column is BOOLEAN is quarantined whole naming the column",
+                in ->
+                    BadInputs.parquet(
+                        spark,
+                        new StructType()
+                            .add("timestamp", DataTypes.TimestampType)
+                            .add("metric", DataTypes.StringType)
+                            .add("value", DataTypes.BooleanType)
+                            .add(
+                                "labels",
+                                DataTypes.createMapType(
+                                    DataTypes.StringType, DataTypes.StringType)),
+                        List.of(BadInputs.heldSample("2026-11-28T03:03:40.596Z", true, scalaMap())),
+                        in.telemetry("dcgm-bool.parquet")),
+                q(
+                    TELEMETRY,
+                    "dcgm-bool.parquet",
+                    "Parquet column value is BOOLEAN, expected a number (DOUBLE)"))
+            .inNight(ADDED_FILES),
         completes(
-            "telemetry parquet whose labels column is a STRING is quarantined whole naming the column",
-            in ->
-                BadInputs.parquet(
-                    spark,
-                    new StructType()
-                        .add("timestamp", DataTypes.TimestampType)
-                        .add("metric", DataTypes.StringType)
-                        .add("value", DataTypes.DoubleType)
-                        .add("labels", DataTypes.StringType),
-                    List.of(
-                        BadInputs.heldSample(
-                            "2026-11-28T03:03:40.596Z",
-                            0.97,
-                            "{\"UUID\":\"GPU-f23f1c32-9f9d-11bd-9160-8a0da07a5cdd\"}")),
-                    in.telemetry("dcgm-labels-text.parquet")),
-            q(TELEMETRY, "dcgm-labels-text.parquet", "Parquet column labels is BINARY")),
+                "telemetry parquet whose labels column is a STRING is quarantined whole naming the column",
+                in ->
+                    BadInputs.parquet(
+                        spark,
+                        new StructType()
+                            .add("timestamp", DataTypes.TimestampType)
+                            .add("metric", DataTypes.StringType)
+                            .add("value", DataTypes.DoubleType)
+                            .add("labels", DataTypes.StringType),
+                        List.of(
+                            BadInputs.heldSample(
+                                "2026-11-28T03:03:40.596Z",
+                                0.97,
+                                "{\"UUID\":\"GPU-f23f1c32-9f9d-11bd-9160-8a0da07a5cdd\"}")),
+                        in.telemetry("dcgm-labels-text.parquet")),
+                q(TELEMETRY, "dcgm-labels-text.parquet", "Parquet column labels is BINARY"))
+            .inNight(ADDED_FILES),
         completes(
-            "telemetry csv without its value column is quarantined whole",
-            in ->
-                in.resource(
-                    "telemetry/missing-value-column.csv", in.telemetry("missing-value-column.csv")),
-            q(TELEMETRY, "missing-value-column.csv", "CSV missing required column(s): value")),
+                "telemetry csv without its value column is quarantined whole",
+                in ->
+                    in.resource(
+                        "telemetry/missing-value-column.csv",
+                        in.telemetry("missing-value-column.csv")),
+                q(TELEMETRY, "missing-value-column.csv", "CSV missing required column(s): value"))
+            .inNight(ADDED_FILES),
         completes(
                 "telemetry csv with an extra column loads unchanged",
                 in ->
@@ -257,6 +320,7 @@ class BadInputCorpusTest {
                                 false,
                                 false,
                                 (r, c) -> "prom-archiver-7")))
+            .inNight("rewritten 1")
             .then(n -> assertEquals(baseAccounting.get(TELEMETRY), n.accounting().get(TELEMETRY))),
         completes(
                 "telemetry csv with its columns shuffled loads unchanged",
@@ -283,6 +347,7 @@ class BadInputCorpusTest {
                                 false,
                                 false,
                                 (r, c) -> fail(c))))
+            .inNight("rewritten 2")
             .then(n -> assertEquals(baseAccounting.get(TELEMETRY), n.accounting().get(TELEMETRY))),
         completes(
                 "telemetry csv with a byte order mark and CRLF lines loads unchanged",
@@ -292,6 +357,7 @@ class BadInputCorpusTest {
                         in.telemetry("dcgm-windows.csv"),
                         csv ->
                             reshapeCsv(csv, BadInputs.header(csv), true, true, (r, c) -> fail(c))))
+            .inNight("rewritten 3")
             .then(n -> assertEquals(baseAccounting.get(TELEMETRY), n.accounting().get(TELEMETRY))),
         completes(
                 "telemetry csv with unicode and 10 kB label values loads unchanged",
@@ -309,34 +375,40 @@ class BadInputCorpusTest {
                                     r.get("metric").equals("DCGM_FI_PROF_GR_ENGINE_ACTIVE")
                                         ? "x".repeat(10_240)
                                         : "Überwachung ✓ 監視 \"ok\", done")))
+            .inNight("rewritten 4")
             .then(n -> assertEquals(baseAccounting.get(TELEMETRY), n.accounting().get(TELEMETRY))),
         completes(
-            "telemetry NaN, infinite, negative and huge values are quarantined row by row",
-            in -> in.resource("telemetry/bad-values.prom", in.telemetry("bad-values.prom")),
-            // Lines 3-7 of the file (two comment lines first).
-            q(TELEMETRY, "bad-values.prom:3", "NaN value"),
-            q(TELEMETRY, "bad-values.prom:4", "infinite value"),
-            q(TELEMETRY, "bad-values.prom:5", "negative FB"),
-            q(TELEMETRY, "bad-values.prom:6", "implausibly large value (above 1e12)"),
-            q(TELEMETRY, "bad-values.prom:7", "infinite value")),
+                "telemetry NaN, infinite, negative and huge values are quarantined row by row",
+                in -> in.resource("telemetry/bad-values.prom", in.telemetry("bad-values.prom")),
+                // Lines 3-7 of the file (two comment lines first).
+                q(TELEMETRY, "bad-values.prom:3", "NaN value"),
+                q(TELEMETRY, "bad-values.prom:4", "infinite value"),
+                q(TELEMETRY, "bad-values.prom:5", "negative FB"),
+                q(TELEMETRY, "bad-values.prom:6", "implausibly large value (above 1e12)"),
+                q(TELEMETRY, "bad-values.prom:7", "infinite value"))
+            .inNight(ADDED_FILES),
         completes(
-            "telemetry prometheus lines with broken escaping or no timestamp are quarantined",
-            in -> in.resource("telemetry/broken-lines.prom", in.telemetry("broken-lines.prom")),
-            q(TELEMETRY, "broken-lines.prom:2", "broken Prometheus escaping"),
-            q(TELEMETRY, "broken-lines.prom:3", "missing timestamp")),
+                "telemetry prometheus lines with broken escaping or no timestamp are quarantined",
+                in -> in.resource("telemetry/broken-lines.prom", in.telemetry("broken-lines.prom")),
+                q(TELEMETRY, "broken-lines.prom:2", "broken Prometheus escaping"),
+                q(TELEMETRY, "broken-lines.prom:3", "missing timestamp"))
+            .inNight(ADDED_FILES),
         completes(
-            "telemetry timestamps in the future, the far past and in epoch seconds are quarantined",
-            in -> in.resource("telemetry/far-timestamps.csv", in.telemetry("far-timestamps.csv")),
-            q(TELEMETRY, "far-timestamps.csv:2", "timestamp 2031-11-28T03:03:46Z " + DAYS_AWAY),
-            q(TELEMETRY, "far-timestamps.csv:3", "timestamp 2001-11-28T03:03:47Z " + DAYS_AWAY),
-            // 1795835028 seconds read as milliseconds: 1970-01-21T18:50:35.028Z.
-            q(TELEMETRY, "far-timestamps.csv:4", "timestamp 1970-01-21T18:50:35Z " + DAYS_AWAY)),
+                "telemetry timestamps in the future, the far past and in epoch seconds are quarantined",
+                in ->
+                    in.resource("telemetry/far-timestamps.csv", in.telemetry("far-timestamps.csv")),
+                q(TELEMETRY, "far-timestamps.csv:2", "timestamp 2031-11-28T03:03:46Z " + DAYS_AWAY),
+                q(TELEMETRY, "far-timestamps.csv:3", "timestamp 2001-11-28T03:03:47Z " + DAYS_AWAY),
+                // 1795835028 seconds read as milliseconds: 1970-01-21T18:50:35.028Z.
+                q(TELEMETRY, "far-timestamps.csv:4", "timestamp 1970-01-21T18:50:35Z " + DAYS_AWAY))
+            .inNight(ADDED_FILES),
         completes(
                 "telemetry file duplicated under a second name counts every row once",
                 in ->
                     copy(
                         in.telemetry(BadInputs.TELEMETRY_FILE),
                         in.telemetry("dcgm-gpu-node-1 (copy).csv.gz")))
+            .inNight("rewritten 5")
             .then(
                 n -> {
                   Accounting base = baseAccounting.get(TELEMETRY);
@@ -346,41 +418,47 @@ class BadInputCorpusTest {
                   assertEquals(base.used(), twice.duplicate(), "every used sample arrived twice");
                 }),
         completes(
-            "telemetry csv rows without a UUID are quarantined",
-            in ->
-                BadInputs.write(
-                    in.telemetry("no-uuid.csv"),
-                    GPU_CSV_HEADER
-                        + "\n"
-                        + "2026-11-28T03:03:51.596Z,DCGM_FI_PROF_GR_ENGINE_ACTIVE,0.97,h100-lab,gpu-node-1,0,,nvidia0,NVIDIA H100 80GB HBM3,ml-train,llama-ft-worker-0,trainer\n"),
-            q(TELEMETRY, "no-uuid.csv:2", "missing UUID")),
+                "telemetry csv rows without a UUID are quarantined",
+                in ->
+                    BadInputs.write(
+                        in.telemetry("no-uuid.csv"),
+                        GPU_CSV_HEADER
+                            + "\n"
+                            + "2026-11-28T03:03:51.596Z,DCGM_FI_PROF_GR_ENGINE_ACTIVE,0.97,h100-lab,gpu-node-1,0,,nvidia0,NVIDIA H100 80GB HBM3,ml-train,llama-ft-worker-0,trainer\n"),
+                q(TELEMETRY, "no-uuid.csv:2", "missing UUID"))
+            .inNight(ADDED_FILES),
 
         // ---- kube state (Prometheus text) ----
         completes(
-            "kube prom.gz truncated mid-upload is quarantined whole",
-            in -> truncatedGzip(in.kube(BadInputs.KUBE_FILE), in.kube("ksm-retry.prom.gz")),
-            q(KUBE, "ksm-retry.prom.gz", "corrupt gzip")),
+                "kube prom.gz truncated mid-upload is quarantined whole",
+                in -> truncatedGzip(in.kube(BadInputs.KUBE_FILE), in.kube("ksm-retry.prom.gz")),
+                q(KUBE, "ksm-retry.prom.gz", "corrupt gzip"))
+            .inNight(ADDED_FILES),
         completes(
-            "kube zero-byte prom is quarantined as an empty file",
-            in -> emptyFile(in.kube("ksm-0400.prom")),
-            q(KUBE, "ksm-0400.prom", EMPTY)),
+                "kube zero-byte prom is quarantined as an empty file",
+                in -> emptyFile(in.kube("ksm-0400.prom")),
+                q(KUBE, "ksm-0400.prom", EMPTY))
+            .inNight(ADDED_FILES),
         completes(
                 "kube prom with CRLF lines loads unchanged",
                 in -> rewrite(in.kube(BadInputs.KUBE_FILE), t -> t.replace("\n", "\r\n")))
+            .inNight("rewritten 1")
             .then(n -> assertEquals(baseAccounting.get(KUBE), n.accounting().get(KUBE))),
         completes(
                 "kube file duplicated under a second name counts every row once",
                 in -> copy(in.kube(BadInputs.KUBE_FILE), in.kube("ksm-h100-lab-copy.prom")))
+            .inNight("rewritten 4")
             .then(
                 n ->
                     assertEquals(
                         baseAccounting.get(KUBE).used(), n.accounting().get(KUBE).duplicate())),
         completes(
-            "kube NaN, huge and epoch-seconds samples are quarantined row by row",
-            in -> in.resource("kube/bad-values.prom", in.kube("bad-values.prom")),
-            q(KUBE, "bad-values.prom:2", "NaN value"),
-            q(KUBE, "bad-values.prom:3", "implausibly large value"),
-            q(KUBE, "bad-values.prom:4", "timestamp 1970-01-21T18:50:34Z " + DAYS_AWAY)),
+                "kube NaN, huge and epoch-seconds samples are quarantined row by row",
+                in -> in.resource("kube/bad-values.prom", in.kube("bad-values.prom")),
+                q(KUBE, "bad-values.prom:2", "NaN value"),
+                q(KUBE, "bad-values.prom:3", "implausibly large value"),
+                q(KUBE, "bad-values.prom:4", "timestamp 1970-01-21T18:50:34Z " + DAYS_AWAY))
+            .inNight(ADDED_FILES),
         completes(
                 "kube pod label with quotes and a newline reaches the team unchanged",
                 in ->
@@ -390,6 +468,7 @@ class BadInputCorpusTest {
                             t.replace(
                                 "label_team=\"ml-platform\"",
                                 "label_team=\"ml \\\"platform\\\"\\nteam\"")))
+            .inNight("rewritten 2")
             .then(n -> assertEquals("ml \"platform\"\nteam", team("llama-ft"))),
         completes(
                 "kube unicode and 10 kB label values load unchanged",
@@ -402,6 +481,7 @@ class BadInputCorpusTest {
                                 .replace(
                                     "label_app=\"llm-serve\"",
                                     "label_app=\"" + "a".repeat(10_240) + "\"")))
+            .inNight("rewritten 3")
             .then(n -> assertEquals("機械学習-Plattform ✓", team("llama-ft"))),
         completes(
                 "node of an instance type the catalog lacks is costed and warned about",
@@ -411,6 +491,7 @@ class BadInputCorpusTest {
                       t -> t.replace("instance_type=\"p5.4xlarge\"", "instance_type=\"p9.mega\""));
                   rewrite(in.cur(BadInputs.CUR_FILE), t -> t.replace("p5.4xlarge", "p9.mega"));
                 })
+            .inNight("rewritten 5")
             .then(
                 n ->
                     assertEquals(
@@ -592,25 +673,26 @@ class BadInputCorpusTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("corpus")
-  void badInput(BadInputCase c) {
+  void badInput(CorpusNight night) {
     try {
-      runCase(c);
-      System.err.println("[bad-input] ok: " + c.name());
+      runNight(night);
+      night.cases().forEach(c -> System.err.println("[bad-input] ok: " + c.name()));
     } catch (AssertionError | RuntimeException e) {
-      // Said as each case ends: a corpus night takes seconds, the class minutes, and surefire
+      // Said as each night ends: a corpus night takes seconds, the class minutes, and surefire
       // reports at its end.
       System.err.println(
           "[bad-input] FAILED: "
-              + c.name()
+              + night
               + ": "
               + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
       throw e;
     }
   }
 
-  private void runCase(BadInputCase c) {
+  private void runNight(CorpusNight night) {
     BadInputs in = BadInputs.cleanBase();
-    c.breakIt().accept(in);
+    night.cases().forEach(c -> c.breakIt().accept(in));
+    BadInputCase c = night.cases().get(0);
     if (c.refusal() != null) {
       RunFailedException e =
           assertThrows(
@@ -646,9 +728,16 @@ class BadInputCorpusTest {
                     + (r.isNullAt(2) ? "" : ":" + r.getLong(2))
                     + " "
                     + r.getString(3)));
-    assertQuarantined(c.quarantined(), quarantined);
+    assertQuarantined(
+        night.cases().stream().flatMap(one -> one.quarantined().stream()).toList(), quarantined);
     assertEquals(baseMoney, money(), "every good row's money is what the clean base gives");
-    c.check().accept(n);
+    for (BadInputCase one : night.cases()) {
+      try {
+        one.check().accept(n);
+      } catch (AssertionError e) {
+        throw new AssertionError(one.name() + ": " + e.getMessage(), e);
+      }
+    }
   }
 
   private static Night night(BadInputs in, Bill bill, List<String> settings) {

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * undisturbed night makes it (Delta commits are atomic per table); a plain re-run of the same command then finishes
  * the night with tables equal to the undisturbed run's, and files no ticket twice.
  *
- * <p>The suite kills at {@code reliability.kill_points} (default 2) points; the full loop of RELIABILITY.md is
+ * <p>The suite kills at {@code reliability.kill_points} (default 1: each point is two cold JVMs, minutes of CI's time,
+ * and issue 17 lets CI try fewer) points; the full loop of RELIABILITY.md is
  * {@code mvn -B test -Dtest=DriverKillTest -Dreliability.kill_points=20}. Kill times are stratified over the
  * undisturbed night's work time (from its first progress line, when the JVM and Spark are up, to its end), each at
  * a random offset within its stratum ({@code reliability.seed}); a run that ends before its kill is tried again
@@ -50,7 +51,7 @@ class DriverKillTest {
   private static final LocalDate BEFORE = LocalDate.of(2026, 11, 3);
   private static final LocalDate NIGHT = BEFORE.plusDays(1);
   private static final String DB = "killed_night";
-  private static final int KILL_POINTS = Integer.getInteger("reliability.kill_points", 2);
+  private static final int KILL_POINTS = Integer.getInteger("reliability.kill_points", 1);
   private static final long SEED = Long.getLong("reliability.seed", 17);
 
   /** Run records carry run ids and clock times: which run published is recorded there, so they differ by design. */

@@ -20,7 +20,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,8 +145,8 @@ class DagContractTest {
     assertFires(day1.get("wait_billing"), "cur/gpu-fleet/data/BILLING_PERIOD=2026-11/");
     // 11-02 has begun but the archivers have not moved on to 11-03: its files are present, the day
     // is not complete.
-    deleteTree(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-03"));
-    deleteTree(archive.resolve("raw-bucket/ksm/archive/dt=2026-11-03"));
+    FileUtils.deleteDirectory(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-03").toFile());
+    FileUtils.deleteDirectory(archive.resolve("raw-bucket/ksm/archive/dt=2026-11-03").toFile());
     Map<String, JsonNode> day2 = sensors(contract("2026-11-02", vars, Map.of(), archive));
     assertTrue(
         Files.isDirectory(archive.resolve("raw-bucket/dcgm/archive/dt=2026-11-02")),
@@ -207,7 +207,7 @@ class DagContractTest {
     Path export = archive.resolve("billing-bucket/cur/gpu-fleet/data");
     Path data = Files.createDirectories(archive.resolve("billing-bucket/export/data"));
     Files.move(export.resolve("BILLING_PERIOD=2026-11"), data.resolve("BILLING_PERIOD=2026-11"));
-    deleteTree(export);
+    FileUtils.deleteDirectory(export.toFile());
     Files.move(archive.resolve("billing-bucket/export"), export);
     Path manifest =
         Files.createDirectories(export.resolve("metadata/BILLING_PERIOD=2026-11"))
@@ -530,16 +530,6 @@ class DagContractTest {
     assertFalse(
         sensor.path("fires").asBoolean(),
         sensor.path("task_id").asText() + " fires on " + sensor.path("matched_keys"));
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
   }
 
   /** The DAG of the nightly run (sensors, publish check, Assets); the weekly maintenance DAG has none of those. */

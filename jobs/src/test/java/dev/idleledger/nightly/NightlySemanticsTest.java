@@ -82,90 +82,40 @@ class NightlySemanticsTest {
   }
 
   /**
-   * The night sets Spark's code generation, whole-stage and expressions, from what its dates read (QueryCodegen; the
-   * threshold's own edges are in QueryCodegenTest): this two-hour fleet reads far less than a threshold of 1,000,000
-   * MiB and more than 0. Seen from inside the night, as each date's stages and recommend end; when the night ends
-   * the session has its own settings back (here: whole-stage set, expressions at Spark's default).
-   */
-  @Test
-  void aNightRunsInterpretedOrCompiledByTheRawInputItsDatesReadAndThenPutsTheSessionBack() {
-    try {
-      for (String threshold : List.of("1000000", "0")) {
-        LedgerConfig c =
-            TestSpark.config(
-                "catalog.database=" + DB + "_codegen",
-                "input.telemetry=" + fleet.resolve("telemetry"),
-                "input.kube=" + fleet.resolve("kube"),
-                "input.billing.cur=" + fleet.resolve("billing/cur"),
-                "input.billing.focus=",
-                "spark.codegen_min_input_mib=" + threshold);
-        spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
-        spark.conf().unset(QueryCodegen.EXPRESSIONS);
-        Map<String, String> seen = new LinkedHashMap<>();
-        new NightlyRun(spark, c)
-            .force(true)
-            .onStageDone(
-                (date, stage, seconds) ->
-                    seen.put(
-                        stage,
-                        spark.conf().get(QueryCodegen.WHOLE_STAGE)
-                            + " "
-                            + spark.conf().get(QueryCodegen.EXPRESSIONS)))
-            .run(DAY2, 0);
-        String expected =
-            threshold.equals("0")
-                ? "true " + QueryCodegen.EXPRESSIONS_COMPILED
-                : "false " + QueryCodegen.EXPRESSIONS_INTERPRETED;
-        for (String stage : List.of("ingest", "attribute", "rollup", "recommend")) {
-          assertEquals(
-              expected,
-              seen.get(stage),
-              stage + " with spark.codegen_min_input_mib=" + threshold + ": " + seen);
-        }
-        assertEquals("true", spark.conf().get(QueryCodegen.WHOLE_STAGE), "after the night");
-        assertFalse(
-            spark.conf().getAll().contains(QueryCodegen.EXPRESSIONS),
-            "expressions unset after the night, as before it");
-      }
-    } finally {
-      spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
-      spark.conf().unset(QueryCodegen.EXPRESSIONS);
-    }
-  }
-
-  /**
    * Issue 17 §2: with unchanged inputs a plain re-run keeps every date (IncrementalNightTest), so the re-run here is
    * forced: every date is recomputed from the same raw files and each gold table must hold the same rows, compared as
    * multisets (FrameAssertions.assertSameRows shows the rows that differ) on every column but {@code ticket_synced_at}
    * (the wall clock of a ticket sync; the gold tables carry no run id). Its own database: the restatement test above
    * changes the bill of the shared one.
+   *
+   * <p>The two nights also run the two ways Spark can execute a query, so equal tables say the ledger's figures do
+   * not depend on it. The night sets code generation, whole-stage and expressions, from the raw input its dates read
+   * (QueryCodegen; the threshold's own edges are in QueryCodegenTest): this two-hour fleet reads far less than a
+   * threshold of 1,000,000 MiB, so the first night runs interpreted, and more than 0, so the forced re-run runs
+   * compiled. Each is seen from inside the night, as each date's stages and recommend end; when a night ends the
+   * session has its own settings back (here: whole-stage set, expressions at Spark's default).
    */
   @Test
-  void aForcedReRunOfTheSameNightGivesEveryGoldTableEqualContent() {
+  void aForcedReRunOfTheSameNightGivesEveryGoldTableEqualContentInterpretedOrCompiled() {
     String db = DB + "_rerun";
-    LedgerConfig rerun =
-        TestSpark.config(
-            "catalog.database=" + db,
-            "input.telemetry=" + fleet.resolve("telemetry"),
-            "input.kube=" + fleet.resolve("kube"),
-            "input.billing.cur=" + fleet.resolve("billing/cur"),
-            "input.billing.focus=",
-            // Two-hour days save little a month: with no savings floor the recommendation tables
-            // have rows to compare too.
-            "recommend.min_monthly_savings=0");
-    new NightlyRun(spark, rerun).run(DAY2, 1);
     Map<String, Long> first = new LinkedHashMap<>();
-    for (String t : GOLD) {
-      first.put(
-          t,
-          spark
-              .sql("DESCRIBE HISTORY " + db + "." + t)
-              .agg(max(col("version")))
-              .first()
-              .getLong(0));
+    try {
+      runWithCodegenThreshold(db, "1000000", false);
+      for (String t : GOLD) {
+        first.put(
+            t,
+            spark
+                .sql("DESCRIBE HISTORY " + db + "." + t)
+                .agg(max(col("version")))
+                .first()
+                .getLong(0));
+      }
+      NightlyRun.Night again = runWithCodegenThreshold(db, "0", true);
+      assertEquals(List.of(DAY1, DAY2), again.published(), "--force recomputed both dates");
+    } finally {
+      spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
+      spark.conf().unset(QueryCodegen.EXPRESSIONS);
     }
-    NightlyRun.Night again = new NightlyRun(spark, rerun).force(true).run(DAY2, 1);
-    assertEquals(List.of(DAY1, DAY2), again.published(), "--force recomputed both dates");
     for (String t : GOLD) {
       long before = first.get(t);
       // The dated tables are replaced date by date; recommend merges its rows and commits nothing
@@ -196,8 +146,64 @@ class NightlySemanticsTest {
       // Both ways, as a multiset: a row only in the re-run, only in the first run, or in one more
       // often fails and is shown.
       FrameAssertions.assertSameRows(
-          t + " (first run vs forced re-run)", spark.sql(then), spark.sql(now));
+          t + " (first run, interpreted, vs forced re-run, compiled)",
+          spark.sql(then),
+          spark.sql(now));
     }
+  }
+
+  /**
+   * Runs DAY2 with a lookback of one day into {@code db} at {@code spark.codegen_min_input_mib=threshold}, and checks
+   * the code generation every date's stages ran with and that the session has its settings back afterwards.
+   */
+  private static NightlyRun.Night runWithCodegenThreshold(
+      String db, String threshold, boolean force) {
+    LedgerConfig c =
+        TestSpark.config(
+            "catalog.database=" + db,
+            "input.telemetry=" + fleet.resolve("telemetry"),
+            "input.kube=" + fleet.resolve("kube"),
+            "input.billing.cur=" + fleet.resolve("billing/cur"),
+            "input.billing.focus=",
+            // Two-hour days save little a month: with no savings floor the recommendation tables
+            // have rows to compare too.
+            "recommend.min_monthly_savings=0",
+            "spark.codegen_min_input_mib=" + threshold);
+    spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
+    spark.conf().unset(QueryCodegen.EXPRESSIONS);
+    Map<String, String> seen = new LinkedHashMap<>();
+    NightlyRun.Night night =
+        new NightlyRun(spark, c)
+            .force(force)
+            .onStageDone(
+                (date, stage, seconds) ->
+                    seen.put(
+                        date + " " + stage,
+                        spark.conf().get(QueryCodegen.WHOLE_STAGE)
+                            + " "
+                            + spark.conf().get(QueryCodegen.EXPRESSIONS)))
+            .run(DAY2, 1);
+    String expected =
+        threshold.equals("0")
+            ? "true " + QueryCodegen.EXPRESSIONS_COMPILED
+            : "false " + QueryCodegen.EXPRESSIONS_INTERPRETED;
+    for (LocalDate date : List.of(DAY1, DAY2)) {
+      for (String stage : List.of("ingest", "attribute", "rollup")) {
+        assertEquals(
+            expected,
+            seen.get(date + " " + stage),
+            date + " " + stage + " with spark.codegen_min_input_mib=" + threshold + ": " + seen);
+      }
+    }
+    assertEquals(
+        expected,
+        seen.get(DAY2 + " recommend"),
+        "recommend with spark.codegen_min_input_mib=" + threshold + ": " + seen);
+    assertEquals("true", spark.conf().get(QueryCodegen.WHOLE_STAGE), "after the night");
+    assertFalse(
+        spark.conf().getAll().contains(QueryCodegen.EXPRESSIONS),
+        "expressions unset after the night, as before it");
+    return night;
   }
 
   private double gpuCost(LocalDate d) {

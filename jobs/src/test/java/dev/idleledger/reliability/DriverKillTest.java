@@ -13,7 +13,6 @@ import dev.idleledger.spark.LakeCatalog;
 import dev.idleledger.testing.ProcessRunner;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -28,6 +27,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -117,7 +117,7 @@ class DriverKillTest {
           break;
         }
         workMillis = workTook;
-        deleteTree(lake);
+        FileUtils.deleteDirectory(lake.toFile());
       }
 
       Map<String, TableState> killed = snapshot(lake);
@@ -181,7 +181,7 @@ class DriverKillTest {
               endedFirst ? "(ended before the kill)" : stage,
               "re-run equal, tickets once",
               tablesNew));
-      deleteTree(lake);
+      FileUtils.deleteDirectory(lake.toFile());
     }
     System.out.println(
         "| kill | at | last progress line before the kill | outcome | table-dates already new |");
@@ -340,19 +340,5 @@ class DriverKillTest {
       }
     }
     return to;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> all = Files.walk(root)) {
-      all.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    }
   }
 }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Re-runnable nights: the same date twice changes nothing (kept, or recomputed with {@code --force} to equal content); a
- * restated bill reaches its day through the lookback.
+ * Re-runnable nights: the same date twice changes nothing (kept, or recomputed with {@code --force} to equal content,
+ * whether Spark's queries ran interpreted or compiled); a restated bill reaches its day through the lookback.
  */
 class NightlySemanticsTest {
   private static final LocalDate DAY1 = LocalDate.of(2026, 11, 10);

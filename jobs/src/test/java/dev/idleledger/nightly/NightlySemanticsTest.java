@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,13 +56,21 @@ class NightlySemanticsTest {
     FleetGenerator.generate(
         new FleetSpec(DAY1, 2, 1, 3, TelemetryFormat.CSV, 30).withHoursPerDay(2), fleet);
     spark = TestSpark.session();
-    config =
-        TestSpark.config(
-            "catalog.database=" + DB,
-            "input.telemetry=" + fleet.resolve("telemetry"),
-            "input.kube=" + fleet.resolve("kube"),
-            "input.billing.cur=" + fleet.resolve("billing/cur"),
-            "input.billing.focus=");
+    config = fleetConfig(DB);
+  }
+
+  /** The test configuration reading the generated fleet's CUR (no FOCUS) into {@code database}, plus {@code extra}. */
+  private static LedgerConfig fleetConfig(String database, String... extra) {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "catalog.database=" + database,
+                "input.telemetry=" + fleet.resolve("telemetry"),
+                "input.kube=" + fleet.resolve("kube"),
+                "input.billing.cur=" + fleet.resolve("billing/cur"),
+                "input.billing.focus="));
+    all.addAll(List.of(extra));
+    return TestSpark.config(all.toArray(String[]::new));
   }
 
   @Test
@@ -159,12 +168,8 @@ class NightlySemanticsTest {
   private static NightlyRun.Night runWithCodegenThreshold(
       String db, String threshold, boolean force) {
     LedgerConfig c =
-        TestSpark.config(
-            "catalog.database=" + db,
-            "input.telemetry=" + fleet.resolve("telemetry"),
-            "input.kube=" + fleet.resolve("kube"),
-            "input.billing.cur=" + fleet.resolve("billing/cur"),
-            "input.billing.focus=",
+        fleetConfig(
+            db,
             // Two-hour days save little a month: with no savings floor the recommendation tables
             // have rows to compare too.
             "recommend.min_monthly_savings=0",

@@ -19,7 +19,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,26 +67,13 @@ class IncrementalNightTest {
         new FleetSpec(D.minusDays(2), 3, 2, 7, TelemetryFormat.PARQUET, 60).withHoursPerDay(2),
         fleet);
     spark = TestSpark.session();
-    config = config(DB);
+    config = TestSpark.fleetConfig(fleet, DB);
     NightlyRun.Night first =
         countingJobs(firstNightJobs, () -> new NightlyRun(spark, config).run(D, 2));
     assertEquals(
         List.of(D.minusDays(2), D.minusDays(1), D),
         first.published(),
         "an empty lake publishes every date");
-  }
-
-  private static LedgerConfig config(String database, String... extra) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "catalog.database=" + database,
-                "input.telemetry=" + fleet.resolve("telemetry"),
-                "input.kube=" + fleet.resolve("kube"),
-                "input.billing.cur=" + fleet.resolve("billing/cur"),
-                "input.billing.focus="));
-    all.addAll(List.of(extra));
-    return TestSpark.config(all.toArray(String[]::new));
   }
 
   @Test
@@ -121,7 +107,7 @@ class IncrementalNightTest {
     assertEquals(List.of(D.minusDays(2)), night.kept());
 
     String scratch = DB + "_scratch";
-    new NightlyRun(spark, config(scratch)).run(D, 2);
+    new NightlyRun(spark, TestSpark.fleetConfig(fleet, scratch)).run(D, 2);
     assertEquals(
         snapshot(scratch),
         snapshot(DB),
@@ -152,7 +138,8 @@ class IncrementalNightTest {
   @Order(4)
   void aChangedActivityThresholdRecomputesEveryDate() {
     NightlyRun.Night night =
-        new NightlyRun(spark, config(DB, "idle.activity_threshold=0.02")).run(D, 2);
+        new NightlyRun(spark, TestSpark.fleetConfig(fleet, DB, "idle.activity_threshold=0.02"))
+            .run(D, 2);
     assertEquals(List.of(D.minusDays(2), D.minusDays(1), D), night.published());
     assertEquals(List.of(D), night.recommended());
     assertEquals(

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,21 +55,7 @@ class NightlySemanticsTest {
     FleetGenerator.generate(
         new FleetSpec(DAY1, 2, 1, 3, TelemetryFormat.CSV, 30).withHoursPerDay(2), fleet);
     spark = TestSpark.session();
-    config = fleetConfig(DB);
-  }
-
-  /** The test configuration reading the generated fleet's CUR (no FOCUS) into {@code database}, plus {@code extra}. */
-  private static LedgerConfig fleetConfig(String database, String... extra) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "catalog.database=" + database,
-                "input.telemetry=" + fleet.resolve("telemetry"),
-                "input.kube=" + fleet.resolve("kube"),
-                "input.billing.cur=" + fleet.resolve("billing/cur"),
-                "input.billing.focus="));
-    all.addAll(List.of(extra));
-    return TestSpark.config(all.toArray(String[]::new));
+    config = TestSpark.fleetConfig(fleet, DB);
   }
 
   @Test
@@ -168,7 +153,8 @@ class NightlySemanticsTest {
   private static NightlyRun.Night runWithCodegenThreshold(
       String db, String threshold, boolean force) {
     LedgerConfig c =
-        fleetConfig(
+        TestSpark.fleetConfig(
+            fleet,
             db,
             // Two-hour days save little a month: with no savings floor the recommendation tables
             // have rows to compare too.

@@ -53,6 +53,23 @@ public final class TestSpark {
     return ConfigLoader.load(null, all);
   }
 
+  /**
+   * The test configuration of a night over a {@code FleetGenerator} fleet in {@code fleet}: its telemetry, kube state
+   * and CUR (no FOCUS) into {@code database}, plus {@code extra} (later settings win).
+   */
+  public static LedgerConfig fleetConfig(Path fleet, String database, String... extra) {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "catalog.database=" + database,
+                "input.telemetry=" + fleet.resolve("telemetry"),
+                "input.kube=" + fleet.resolve("kube"),
+                "input.billing.cur=" + fleet.resolve("billing/cur"),
+                "input.billing.focus="));
+    all.addAll(List.of(extra));
+    return config(all.toArray(String[]::new));
+  }
+
   /** The repository's ../shared folder (the real H100 trace lives there). */
   public static Path sharedDir() {
     return Path.of(System.getProperty("shared.dir", "../../shared")).toAbsolutePath().normalize();

@@ -5,7 +5,6 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.recommend.CombinedSavings;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.LedgerSpark;
-import dev.idleledger.tables.RecommendationTables;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -57,14 +56,7 @@ public final class SqlCommand implements Callable<Integer> {
       spark.conf().set("spark.sql.jsonGenerator.ignoreNullFields", "false");
       spark.sql("CREATE DATABASE IF NOT EXISTS " + config.database);
       spark.catalog().setCurrentDatabase(config.database);
-      // The embedded catalog is rebuilt from the lake's folders in every process (LakeCatalog),
-      // which keeps the tables but not views: define the published view again once the table it
-      // reads exists.
-      if (spark
-          .catalog()
-          .tableExists(config.database, RecommendationTables.RECOMMENDATIONS.name())) {
-        CombinedSavings.publish(new LakeTables(spark, config));
-      }
+      CombinedSavings.republish(new LakeTables(spark, config));
       printQuery(spark, config.database);
       return IdleLedger.EXIT_OK;
     } finally {

@@ -181,6 +181,20 @@ public final class CombinedSavings {
     }
   }
 
+  /**
+   * Defines the view again in a session whose catalog was rebuilt from the lake's folders: the embedded
+   * catalog ({@code LakeCatalog}) finds tables there, not views. Nothing happens before the first night has
+   * written {@code recommendations}.
+   */
+  public static void republish(LakeTables tables) {
+    if (tables
+        .spark()
+        .catalog()
+        .tableExists(tables.qualified(RecommendationTables.RECOMMENDATIONS))) {
+      publish(tables);
+    }
+  }
+
   /** (Re)creates the view {@link #VIEW} over the lake's {@code recommendations}, with a comment per column. */
   public static void publish(LakeTables tables) {
     tables.ensure(RecommendationTables.RECOMMENDATIONS);

@@ -6,7 +6,9 @@ import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.ScrapePhase;
 import dev.idleledger.generate.TelemetryFormat;
 import dev.idleledger.nightly.NightlyRun;
+import dev.idleledger.recommend.CombinedSavings;
 import dev.idleledger.spark.LakeCatalog;
+import dev.idleledger.spark.LakeTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -32,7 +34,8 @@ import org.apache.spark.sql.SparkSession;
  * <p>Surefire runs the classes in two JVMs (pom: {@code test.forks}), and either may ask first. The pom names one
  * folder per {@code mvn} run ({@code fleet-lake.dir}); the first JVM to take its lock file generates the fleet and
  * runs the nights into a lake there, the other waits on the lock and then registers that lake's tables in its own
- * session (the embedded catalog is the lake's folders, {@link LakeCatalog}). Every user only reads the lake. A
+ * session (the embedded catalog is the lake's folders, {@link LakeCatalog}) and defines the published view
+ * again, as the {@code sql} command does. Every user only reads the lake. A
  * build that failed leaves no {@code built} mark, and the next JVM starts the folder again. Without the property
  * (a test run from an IDE) the lake is built in a temporary folder of this JVM.
  */
@@ -100,6 +103,8 @@ public final class FleetLake {
         Files.writeString(built, "built by process " + ProcessHandle.current().pid() + "\n");
       } else {
         LakeCatalog.register(spark, lakeUri, DATABASE);
+        // The catalog rebuilt from the folders has the tables, not the view the nights published.
+        CombinedSavings.republish(new LakeTables(spark, config));
       }
     }
     return new Lake(fleet, config, DATABASE, dates);

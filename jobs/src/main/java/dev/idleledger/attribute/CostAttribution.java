@@ -288,7 +288,10 @@ public final class CostAttribution {
                 col(HeldHours.HOUR_SECONDS).as(GpuSamples.HOLD_SECONDS),
                 col(STATE),
                 col(GPU_MODEL),
-                col(MIG_PROFILE));
+                col(MIG_PROFILE))
+            // A day without samples: the rollup's per-second statistics join two aggregates of
+            // this frame, which then resolve against a plain leaf.
+            .transform(StageFrames::emptyAsLeaf);
     return new Result(gpuHourly, instanceHours, heldSamples, instances);
   }
 

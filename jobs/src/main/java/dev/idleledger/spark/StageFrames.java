@@ -45,6 +45,18 @@ public final class StageFrames {
   }
 
   /**
+   * A frame over local data that Spark knows to be empty ({@link #knownEmptyOverLocalData}) as that empty local
+   * relation, the leaf {@link #keep} cuts it to; any other frame as it is, neither computed nor kept. For a frame
+   * several queries read once each, where keeping would hold what only streams through. Two frames derived from
+   * the same leaf join as any self-join does; derived from the same lineage over empty local relations, checkpoints
+   * and explodes, Spark 3.5 without adaptive execution cannot always tell their columns apart ({@code Failure when
+   * resolving conflicting references in Join}).
+   */
+  public static <T> Dataset<T> emptyAsLeaf(Dataset<T> frame) {
+    return knownEmptyOverLocalData(frame) ? keep(frame) : frame;
+  }
+
+  /**
    * {@code frame.persist()}, unless the frame reads only local data and is {@link #knownEmpty} (then the frame
    * itself, not cached).
    */

@@ -47,13 +47,7 @@ class LakeMaintenanceTest {
     FleetGenerator.generate(
         new FleetSpec(NIGHT, 1, 1, 9, TelemetryFormat.PARQUET, 60).withHoursPerDay(1), fleet);
     spark = TestSpark.session();
-    LedgerConfig config =
-        TestSpark.config(
-            "catalog.database=" + DB,
-            "input.telemetry=" + fleet.resolve("telemetry"),
-            "input.kube=" + fleet.resolve("kube"),
-            "input.billing.cur=" + fleet.resolve("billing/cur"),
-            "input.billing.focus=");
+    LedgerConfig config = TestSpark.fleetConfig(fleet, DB);
     NightlyRun nightly = new NightlyRun(spark, config).force(true);
     for (int run = 1; run <= RERUNS; run++) {
       nightly.run(NIGHT, 0);

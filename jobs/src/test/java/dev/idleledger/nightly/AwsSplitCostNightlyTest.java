@@ -107,13 +107,9 @@ class AwsSplitCostNightlyTest {
     Files.writeString(
         period.resolve("cur-00001.csv"), rows.stream().collect(Collectors.joining("\n", "", "\n")));
 
+    // The trace's telemetry and kube state, with the split-cost bill written above.
     LedgerConfig config =
-        TestSpark.config(
-            "catalog.database=" + DB,
-            "input.telemetry=" + trace.resolve("telemetry"),
-            "input.kube=" + trace.resolve("kube"),
-            "input.billing.cur=" + tmp.resolve("cur"),
-            "input.billing.focus=");
+        TestSpark.fleetConfig(trace, DB, "input.billing.cur=" + tmp.resolve("cur"));
     new NightlyRun(spark, config).runDate(LocalDate.of(2026, 11, 28), NightlyRun.newRunId());
   }
 

@@ -32,13 +32,8 @@ class H100TraceNightlyTest {
   static void runTheNight() {
     spark = TestSpark.session();
     Path trace = TestSpark.sharedDir().resolve("data/h100-trace");
-    LedgerConfig config =
-        TestSpark.config(
-            "catalog.database=" + DB,
-            "input.telemetry=" + trace.resolve("telemetry"),
-            "input.kube=" + trace.resolve("kube"),
-            "input.billing.cur=" + trace.resolve("billing/cur"),
-            "input.billing.focus=");
+    // The trace folder is laid out as a generated fleet's (telemetry, kube, billing/cur).
+    LedgerConfig config = TestSpark.fleetConfig(trace, DB);
     // The session as it is built (whole-stage on, expressions at Spark's default), so that putting
     // it back after the date is seen.
     spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");

@@ -11,6 +11,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.TelemetryFormat;
+import dev.idleledger.testing.BillRestatement;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,7 +125,7 @@ class IncrementalNightTest {
     // Every money column of the date's CUR lines doubled: with the whole-node share the GPU cost is
     // the bill's amortized cost x the GPU share of the node, so the date's gpu_cost doubles; the
     // other dates' lines are untouched.
-    restateBill(restated, 2.0);
+    BillRestatement.scaleDay(fleet.resolve("billing/cur"), restated, 2.0);
     NightlyRun.Night night = new NightlyRun(spark, config).run(D, 2);
     assertEquals(
         List.of(restated),
@@ -251,34 +252,5 @@ class IncrementalNightTest {
             .resolve("telemetry")
             .resolve("dt=" + day)
             .resolve("dcgm-late-" + day.minusDays(1) + ".parquet"));
-  }
-
-  /** Multiplies every money column of {@code day}'s CUR rows by {@code factor}, as a restated bill would. */
-  private static void restateBill(LocalDate day, double factor) throws IOException {
-    try (Stream<Path> files = Files.walk(fleet.resolve("billing/cur"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".csv")).toList()) {
-        List<String> lines = Files.readAllLines(f);
-        List<String> header = List.of(lines.get(0).split(",", -1));
-        int start = header.indexOf("line_item_usage_start_date");
-        StringBuilder out = new StringBuilder(lines.get(0)).append('\n');
-        for (String line : lines.subList(1, lines.size())) {
-          String[] cells = line.split(",", -1);
-          if (cells[start].startsWith(day.toString())) {
-            for (String money :
-                List.of(
-                    "line_item_unblended_cost",
-                    "reservation_effective_cost",
-                    "savings_plan_savings_plan_effective_cost")) {
-              int i = header.indexOf(money);
-              if (i >= 0 && !cells[i].isEmpty()) {
-                cells[i] = String.valueOf(Double.parseDouble(cells[i]) * factor);
-              }
-            }
-          }
-          out.append(String.join(",", cells)).append('\n');
-        }
-        Files.writeString(f, out.toString());
-      }
-    }
   }
 }

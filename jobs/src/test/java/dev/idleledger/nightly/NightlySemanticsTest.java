@@ -12,6 +12,7 @@ import dev.idleledger.generate.FleetGenerator;
 import dev.idleledger.generate.FleetSpec;
 import dev.idleledger.generate.TelemetryFormat;
 import dev.idleledger.spark.QueryCodegen;
+import dev.idleledger.testing.BillRestatement;
 import dev.idleledger.testing.FrameAssertions;
 import dev.idleledger.testing.TestSpark;
 import java.io.IOException;
@@ -68,7 +69,7 @@ class NightlySemanticsTest {
 
     double day1Before = gpuCost(DAY1);
     double day2Before = gpuCost(DAY2);
-    restateDay1Bill(2.0);
+    BillRestatement.scaleDay(fleet.resolve("billing/cur"), DAY1, 2.0);
     night.run(DAY2, 1);
     assertEquals(2 * day1Before, gpuCost(DAY1), 1e-6, "the restated bill for day 1 reached day 1");
     assertEquals(day2Before, gpuCost(DAY2), 1e-9, "day 2 did not move");
@@ -223,34 +224,5 @@ class NightlySemanticsTest {
                     .map(r -> t + " " + r)
                     .sorted())
         .toList();
-  }
-
-  /** Multiplies every money column of day 1's CUR rows by {@code factor}, as a restated bill would. */
-  private static void restateDay1Bill(double factor) throws IOException {
-    try (Stream<Path> files = Files.walk(fleet.resolve("billing/cur"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".csv")).toList()) {
-        List<String> lines = Files.readAllLines(f);
-        List<String> header = List.of(lines.get(0).split(",", -1));
-        int start = header.indexOf("line_item_usage_start_date");
-        StringBuilder out = new StringBuilder(lines.get(0)).append('\n');
-        for (String line : lines.subList(1, lines.size())) {
-          String[] cells = line.split(",", -1);
-          if (cells[start].startsWith(DAY1.toString())) {
-            for (String money :
-                List.of(
-                    "line_item_unblended_cost",
-                    "reservation_effective_cost",
-                    "savings_plan_savings_plan_effective_cost")) {
-              int i = header.indexOf(money);
-              if (i >= 0 && !cells[i].isEmpty()) {
-                cells[i] = String.valueOf(Double.parseDouble(cells[i]) * factor);
-              }
-            }
-          }
-          out.append(String.join(",", cells)).append('\n');
-        }
-        Files.writeString(f, out.toString());
-      }
-    }
   }
 }

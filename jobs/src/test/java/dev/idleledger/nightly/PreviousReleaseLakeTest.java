@@ -83,14 +83,7 @@ class PreviousReleaseLakeTest {
     Path fleet = Files.createTempDirectory("previous-release-fleet");
     FleetGenerator.generate(
         new FleetSpec(NEW_NIGHT, 1, 1, 42, TelemetryFormat.PARQUET, 60).withHoursPerDay(2), fleet);
-    LedgerConfig config =
-        TestSpark.config(
-            "catalog.database=" + DB,
-            "lake.root=" + lake,
-            "input.telemetry=" + fleet.resolve("telemetry"),
-            "input.kube=" + fleet.resolve("kube"),
-            "input.billing.cur=" + fleet.resolve("billing/cur"),
-            "input.billing.focus=");
+    LedgerConfig config = TestSpark.fleetConfig(fleet, DB, "lake.root=" + lake);
     new NightlyRun(spark, config).run(NEW_NIGHT, 0);
   }
 

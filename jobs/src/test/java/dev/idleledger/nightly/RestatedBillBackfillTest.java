@@ -73,14 +73,12 @@ class RestatedBillBackfillTest {
     deliver("0b8e3c1d-2f4a-4c6b-9d7e-1a3c5e7f9b02", 1.0);
     spark = TestSpark.session();
     LedgerConfig config =
-        TestSpark.config(
-            "catalog.database=" + DB,
+        TestSpark.fleetConfig(
+            fleet,
+            DB,
             "recommend.window_days=1",
             "recommend.resolve_after_days=1",
-            "input.telemetry=" + fleet.resolve("telemetry"),
-            "input.kube=" + fleet.resolve("kube"),
-            "input.billing.cur=" + export,
-            "input.billing.focus=");
+            "input.billing.cur=" + export);
 
     new NightlyRun(spark, config).runRange(DAY1, DAY3);
     clusterCostBefore = clusterCost();

@@ -41,7 +41,7 @@ public final class LedgerConfig {
   public final String sparkMaster;
   public final int shufflePartitions;
 
-  /** A date reading less raw input than this runs Spark's operators interpreted (QueryCodegen). */
+  /** A date reading less raw input than this runs Spark's operators interpreted (QuerySettings). */
   public final double codegenMinInputMib;
 
   public final Map<String, String> sparkSettings;

@@ -13,18 +13,21 @@ import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
 import dev.idleledger.spark.JobDescriptions;
 import dev.idleledger.spark.LakeTables;
-import dev.idleledger.spark.QueryCodegen;
+import dev.idleledger.spark.QuerySettings;
 import dev.idleledger.spark.WrittenEmpty;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
@@ -112,12 +115,12 @@ public final class NightlyRun {
   }
 
   private Night night(List<LocalDate> dates, List<LocalDate> nights) {
-    // The night sets code generation per date (QueryCodegen); the session leaves it as it came.
-    QueryCodegen.Saved codegen = QueryCodegen.save(spark);
+    // The night sets how queries run per date (QuerySettings); the session leaves it as it came.
+    QuerySettings.Saved asCame = QuerySettings.save(spark);
     try {
       return runNight(dates, nights);
     } finally {
-      codegen.restore();
+      asCame.restore();
     }
   }
 
@@ -133,13 +136,15 @@ public final class NightlyRun {
     List<LocalDate> published = new ArrayList<>();
     List<LocalDate> kept = new ArrayList<>();
     List<InputManifest> manifests = new ArrayList<>();
-    // Raw bytes the recomputed dates read. Recommend's window is days like them, so this total sets
-    // recommend's code generation as each date's own input sets its stages'.
-    long nightRawBytes = 0;
+    RecommendStage recommend = new RecommendStage(spark, config, catalog);
+    // The manifests of the dates tonight may recompute and of the dates recommend reads, in one
+    // read.
+    Set<LocalDate> read = new TreeSet<>(dates);
+    nights.forEach(n -> read.addAll(recommendWindow(n, recommend)));
+    Map<LocalDate, InputManifest> recorded = runInputs.recorded(read);
     try (BillingIngest billing = new BillingIngest(spark, config, dates)) {
       ManifestBuilder builder =
           new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing);
-      Map<LocalDate, InputManifest> recorded = runInputs.recorded(dates);
       for (LocalDate d : dates) {
         JobDescriptions.stage(spark, runId, "input manifest", d);
         InputManifest current = builder.current(d);
@@ -154,8 +159,7 @@ public final class NightlyRun {
           continue;
         }
         Progress.line("%s: %s, recomputed", d, force ? "--force" : change.get());
-        nightRawBytes += current.rawBytes();
-        QueryCodegen.forInput(spark, config, current.rawBytes());
+        QuerySettings.forInput(spark, config, current.rawBytes());
         publish(d, runId, billing);
         JobDescriptions.stage(spark, runId, "input manifest", d);
         manifests.add(builder.withBillingLines(current));
@@ -169,12 +173,18 @@ public final class NightlyRun {
     }
     LocalDate ticketNight = nights.get(nights.size() - 1);
     Map<LocalDate, QualityRecorder> recorders = new LinkedHashMap<>();
-    RecommendStage recommend = new RecommendStage(spark, config, catalog);
-    QueryCodegen.forInput(spark, config, nightRawBytes);
+    Map<LocalDate, Long> rawBytes = new HashMap<>();
+    recorded.forEach((d, m) -> rawBytes.put(d, m.rawBytes()));
+    manifests.forEach(m -> rawBytes.put(m.date(), m.rawBytes()));
     for (LocalDate n : nights) {
       QualityRecorder quality =
           recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, runId, d));
       boolean current = newestRecommended.isEmpty() || !n.isBefore(newestRecommended.get());
+      // Recommend reads its whole window, not only the dates recomputed tonight: a small late date
+      // over a fleet-sized week is a fleet-sized recommend. A date no run has read holds no rows.
+      long windowBytes =
+          recommendWindow(n, recommend).stream().mapToLong(d -> rawBytes.getOrDefault(d, 0L)).sum();
+      QuerySettings.forInput(spark, config, windowBytes);
       JobDescriptions.stage(spark, runId, "recommend", n);
       timed(n, "recommend", () -> recommend.run(n, quality, current));
     }
@@ -216,21 +226,26 @@ public final class NightlyRun {
         runId, List.copyOf(published), List.copyOf(kept), List.copyOf(nights), ticketsFor);
   }
 
+  /** The dates recommend reads for {@code night}: its window, ending that night. */
+  private static List<LocalDate> recommendWindow(LocalDate night, RecommendStage recommend) {
+    return datesBetween(night.minusDays(recommend.settings().windowDays() - 1L), night);
+  }
+
   /**
    * Ingests, attributes and rolls up one date (publishes its silver and gold rows), whatever its inputs, and records no
-   * manifest; fails (after writing the evidence) when a check fails. Code generation is set by the date's raw input,
+   * manifest; fails (after writing the evidence) when a check fails. How queries run is set by the date's raw input,
    * as a night sets it for each date it recomputes, and put back after.
    */
   public void runDate(LocalDate date, String runId) {
-    QueryCodegen.Saved codegen = QueryCodegen.save(spark);
+    QuerySettings.Saved asCame = QuerySettings.save(spark);
     try (BillingIngest billing = new BillingIngest(spark, config, List.of(date))) {
       InputManifest input =
           new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing)
               .current(date);
-      QueryCodegen.forInput(spark, config, input.rawBytes());
+      QuerySettings.forInput(spark, config, input.rawBytes());
       publish(date, runId, billing);
     } finally {
-      codegen.restore();
+      asCame.restore();
     }
   }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.config.LedgerConfig;
-import dev.idleledger.spark.QueryCodegen;
+import dev.idleledger.spark.QuerySettings;
 import dev.idleledger.testing.TestSpark;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -26,7 +26,7 @@ class H100TraceNightlyTest {
   private static SparkSession spark;
 
   /** Whole-stage and expression code generation as each stage of the date ended, and as the session was after. */
-  private static final Map<String, String> codegenSeen = new LinkedHashMap<>();
+  private static final Map<String, String> settingsSeen = new LinkedHashMap<>();
 
   @BeforeAll
   static void runTheNight() {
@@ -34,38 +34,48 @@ class H100TraceNightlyTest {
     Path trace = TestSpark.sharedDir().resolve("data/h100-trace");
     // The trace folder is laid out as a generated fleet's (telemetry, kube, billing/cur).
     LedgerConfig config = TestSpark.fleetConfig(trace, DB);
-    // The session as it is built (whole-stage on, expressions at Spark's default), so that putting
-    // it back after the date is seen.
-    spark.conf().set(QueryCodegen.WHOLE_STAGE, "true");
-    spark.conf().unset(QueryCodegen.EXPRESSIONS);
+    // The session as it is built (whole-stage on, two shuffle partitions, expressions and adaptive
+    // execution at Spark's defaults), so that putting it back after the date is seen.
+    spark.conf().set(QuerySettings.WHOLE_STAGE, "true");
+    spark.conf().unset(QuerySettings.EXPRESSIONS);
+    spark.conf().unset(QuerySettings.ADAPTIVE);
+    spark.conf().set(QuerySettings.SHUFFLE_PARTITIONS, "2");
     new NightlyRun(spark, config)
-        .onStageDone((date, stage, seconds) -> codegenSeen.put(stage, codegen()))
+        .onStageDone((date, stage, seconds) -> settingsSeen.put(stage, querySettings()))
         .runDate(LocalDate.of(2026, 11, 28), NightlyRun.newRunId());
-    codegenSeen.put("after", codegen());
+    settingsSeen.put("after", querySettings());
   }
 
-  private static String codegen() {
-    return spark.conf().get(QueryCodegen.WHOLE_STAGE)
-        + " "
-        // Set in the session, or "unset" (a plain get answers Spark's default for both).
-        + spark.conf().getAll().get(QueryCodegen.EXPRESSIONS).getOrElse(() -> "unset");
+  /** Whole-stage code generation, expressions, adaptive execution, shuffle partitions. */
+  private static String querySettings() {
+    return String.join(
+        " ",
+        spark.conf().get(QuerySettings.WHOLE_STAGE),
+        // Set in the session, or "unset" (a plain get answers Spark's default).
+        explicit(QuerySettings.EXPRESSIONS),
+        explicit(QuerySettings.ADAPTIVE),
+        spark.conf().get(QuerySettings.SHUFFLE_PARTITIONS));
+  }
+
+  private static String explicit(String key) {
+    return spark.conf().getAll().get(key).getOrElse(() -> "unset");
   }
 
   /**
-   * A date run on its own chooses code generation as a night does for each date: the trace's few kilobytes are far
-   * below spark.codegen_min_input_mib (1), so every stage runs interpreted; then the session has its settings back.
-   * (The threshold's own edges: QueryCodegenTest.)
+   * A date run on its own chooses how its queries run as a night does for each date: the trace's few kilobytes are
+   * far below spark.codegen_min_input_mib (1), so every stage runs interpreted, without adaptive execution, in one
+   * shuffle partition; then the session has its settings back. (The threshold's own edges: QuerySettingsTest.)
    */
   @Test
-  void theDateRunsInterpretedByItsSmallInputAndThenPutsTheSessionBack() {
-    String interpreted = "false " + QueryCodegen.EXPRESSIONS_INTERPRETED;
+  void theDateRunsAsASmallDateByItsInputAndThenPutsTheSessionBack() {
+    String small = "false " + QuerySettings.EXPRESSIONS_INTERPRETED + " false 1";
     assertEquals(
         Map.of(
-            "ingest", interpreted,
-            "attribute", interpreted,
-            "rollup", interpreted,
-            "after", "true unset"),
-        codegenSeen);
+            "ingest", small,
+            "attribute", small,
+            "rollup", small,
+            "after", "true unset unset 2"),
+        settingsSeen);
   }
 
   @Test

@@ -1,0 +1,110 @@
+package dev.idleledger.spark;
+
+import dev.idleledger.config.LedgerConfig;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * How Spark runs a date's queries, by the size of what the date reads: code generation, and for a small date no
+ * adaptive execution and one shuffle partition.
+ *
+ * <p><b>Code generation.</b> Spark writes and compiles Java twice over: on the driver for every query stage it plans
+ * (whole-stage code generation), and in the tasks for each projection, predicate and ordering they evaluate
+ * (expression code generation, compiled once per task thread and expression). Over millions of rows the compiled
+ * code pays for itself many times; over the few thousand rows of a small cluster's day the compiling is most of the
+ * query's time. Below {@code spark.codegen_min_input_mib} of raw input the same plans run on Spark's interpreted
+ * operators and expressions, with the same results. Expressions go interpreted through
+ * {@code spark.sql.codegen.factoryMode=NO_CODEGEN}, a setting Spark marks internal: it is the switch Spark's own
+ * tests use to run every expression through its interpreted path, the same path Spark falls back to when a generated
+ * class fails to compile. Tasks read it from the query's SQL settings, so it changes between dates like the
+ * whole-stage one.
+ *
+ * <p><b>Adaptive execution and shuffle partitions.</b> Adaptive execution runs each query stage as a Spark job of
+ * its own and plans the rest again from what the stage measured; that is what lets a fleet day's shuffles shrink to
+ * their data. Below the same threshold there is nothing to shrink: the date's queries run with adaptive execution
+ * off and one shuffle partition, one job per query and no plan made twice (a tiny night runs 162 Spark jobs instead
+ * of 287).
+ *
+ * <p>An explicit {@code spark.settings} entry is the operator's choice and is left alone: one for either
+ * code-generation setting keeps that setting, and one for {@code spark.sql.adaptive.enabled} or
+ * {@code spark.sql.shuffle.partitions} keeps both of those (they only make sense together). All four are per session
+ * and read when a query is planned or its tasks start; a night {@link #save}s them first and puts them back when it
+ * ends.
+ */
+public final class QuerySettings {
+  public static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
+
+  /** Spark's expression code generation: FALLBACK (compile, interpret what fails) or NO_CODEGEN. */
+  public static final String EXPRESSIONS = "spark.sql.codegen.factoryMode";
+
+  public static final String ADAPTIVE = "spark.sql.adaptive.enabled";
+
+  public static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+
+  public static final String EXPRESSIONS_COMPILED = "FALLBACK";
+  public static final String EXPRESSIONS_INTERPRETED = "NO_CODEGEN";
+
+  private static final double MIB = 1024.0 * 1024.0;
+
+  private QuerySettings() {}
+
+  /**
+   * The session's four settings as they were before a night changed them. A night puts them back when it ends, so
+   * whatever runs next in the same session (a test class, {@code maintain}, a notebook) runs as the session was
+   * built: Spark's interpreted expressions are complete for the queries a night runs, but not for everything — a
+   * typed decode such as {@code spark.catalog().listTables} fails under {@code NO_CODEGEN} in Spark 3.5.
+   */
+  public record Saved(
+      SparkSession spark,
+      Optional<String> wholeStage,
+      Optional<String> expressions,
+      Optional<String> adaptive,
+      Optional<String> shufflePartitions) {
+    public void restore() {
+      put(WHOLE_STAGE, wholeStage);
+      put(EXPRESSIONS, expressions);
+      put(ADAPTIVE, adaptive);
+      put(SHUFFLE_PARTITIONS, shufflePartitions);
+    }
+
+    private void put(String key, Optional<String> value) {
+      if (value.isPresent()) {
+        spark.conf().set(key, value.get());
+      } else {
+        spark.conf().unset(key);
+      }
+    }
+  }
+
+  public static Saved save(SparkSession spark) {
+    return new Saved(
+        spark,
+        explicit(spark, WHOLE_STAGE),
+        explicit(spark, EXPRESSIONS),
+        explicit(spark, ADAPTIVE),
+        explicit(spark, SHUFFLE_PARTITIONS));
+  }
+
+  /** The value set in the session, empty when it is at Spark's default. */
+  private static Optional<String> explicit(SparkSession spark, String key) {
+    return Optional.ofNullable(spark.conf().getAll().get(key).getOrElse(() -> null));
+  }
+
+  /** Sets how queries run for work over {@code rawBytes} of input; returns whether whole-stage code generation is on. */
+  public static boolean forInput(SparkSession spark, LedgerConfig config, long rawBytes) {
+    boolean large = rawBytes >= config.codegenMinInputMib * MIB;
+    if (!config.sparkSettings.containsKey(ADAPTIVE)
+        && !config.sparkSettings.containsKey(SHUFFLE_PARTITIONS)) {
+      spark.conf().set(ADAPTIVE, large);
+      spark.conf().set(SHUFFLE_PARTITIONS, large ? config.shufflePartitions : 1);
+    }
+    if (!config.sparkSettings.containsKey(EXPRESSIONS)) {
+      spark.conf().set(EXPRESSIONS, large ? EXPRESSIONS_COMPILED : EXPRESSIONS_INTERPRETED);
+    }
+    if (config.sparkSettings.containsKey(WHOLE_STAGE)) {
+      return Boolean.parseBoolean(spark.conf().get(WHOLE_STAGE));
+    }
+    spark.conf().set(WHOLE_STAGE, large);
+    return large;
+  }
+}

@@ -26,6 +26,7 @@ import dev.idleledger.quality.QualityTables;
 import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.WrittenEmpty;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -111,7 +112,23 @@ public final class BillingIngest implements AutoCloseable {
       Dataset<Row> all,
       Dataset<Row> charges,
       Dataset<Row> slices,
-      Dataset<Row> hours) {}
+      Dataset<Row> hours) {
+    /**
+     * This run with its slices and instance-hours as empty local frames of their columns, for a date no good
+     * instance-time line of the source reaches ({@link RowClasses#instanceRowsReachingDate}): every query over them
+     * then folds on the driver, and billing_hourly's write for the date becomes a DELETE or nothing.
+     */
+    SourceRun withoutHoursOfDate(SparkSession spark) {
+      return new SourceRun(
+          source,
+          qualitySource,
+          raw,
+          all,
+          charges,
+          spark.createDataFrame(List.of(), slices.schema()),
+          spark.createDataFrame(List.of(), hours.schema()));
+    }
+  }
 
   /** The billing files {@code date} reads, by quality source ({@code billing.cur}, {@code billing.focus}): listed, not opened. */
   public Map<String, List<String>> filesFor(LocalDate date) {
@@ -135,17 +152,10 @@ public final class BillingIngest implements AutoCloseable {
   public String linesFingerprint(LocalDate date) {
     StringBuilder all = new StringBuilder();
     for (Map.Entry<BillingSource, SourceRead> e : reads().entrySet()) {
-      Timestamp dayStart = Timestamp.from(date.atStartOfDay(ZoneOffset.UTC).toInstant());
-      Timestamp dayEnd = Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
       Row r =
           chargesOf(e.getValue(), date)
               .filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)))
-              .filter(
-                  col(BillingCharges.REJECT_REASON)
-                      .isNull()
-                      .and(col(BillingCharges.IS_INSTANCE_HOUR))
-                      .and(col(BillingCharges.USAGE_START).lt(lit(dayEnd)))
-                      .and(col(BillingCharges.USAGE_END).gt(lit(dayStart))))
+              .filter(instanceTimeReaching(date))
               .select(sha2(col(BillingCharges.RAW), 256).as("h"))
               .agg(sha2(concat_ws(",", array_sort(collect_list(col("h")))), 256), count(lit(1)))
               .first();
@@ -185,17 +195,26 @@ public final class BillingIngest implements AutoCloseable {
     Map<BillingSource, RowClasses> classes = new EnumMap<>(BillingSource.class);
     runs.forEach((source, run) -> classes.put(source, classify(run, date)));
     runs.forEach((source, run) -> refuseOtherCurrency(run, classes.get(source)));
+    // A date the bill does not reach yet (the newest day before its export lands, a day before the
+    // fleet existed): counted in the classification's one query, its instance-hours are known to be
+    // none, and the writes and checks over them need no job.
+    runs.replaceAll(
+        (source, run) ->
+            classes.get(source).instanceRowsReachingDate() == 0
+                ? run.withoutHoursOfDate(spark)
+                : run);
 
     // The date's instance-hours are fewer rows than the export they are summed from: held in no
     // more partitions than it.
     int partitions = reads().values().stream().mapToInt(SourceRead::partitions).max().orElse(1);
     Dataset<Row> merged =
-        BillingSourceMerge.merge(
-                hoursOf(runs, BillingSource.CUR),
-                hoursOf(runs, BillingSource.FOCUS),
-                config.preferredBilling)
-            .coalesce(partitions)
-            .persist(StorageLevel.MEMORY_AND_DISK());
+        StageFrames.hold(
+            BillingSourceMerge.merge(
+                    hoursOf(runs, BillingSource.CUR),
+                    hoursOf(runs, BillingSource.FOCUS),
+                    config.preferredBilling)
+                .coalesce(partitions),
+            StorageLevel.MEMORY_AND_DISK());
     try {
       tables.replaceDates(SilverTables.BILLING_HOURLY, merged, List.of(date));
       tables.replaceDates(
@@ -404,26 +423,32 @@ public final class BillingIngest implements AutoCloseable {
     long notGpuRows = byStatus.getOrDefault("not_gpu", 0L);
     long rejectedFiles = run.raw().rejected().size();
 
-    // A raw row is used when at least one of its hours of the date is among the hours
-    // billing_hourly kept from this source.
-    Dataset<Row> kept =
-        merged
-            .filter(col(InstanceHours.SOURCE).equalTo(BillingSourceMerge.sourceName(run.source())))
-            .select(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID), lit(true).as(KEPT));
-    Row rows =
-        run.slices()
-            .join(
-                kept,
-                JavaConverters.asScalaBuffer(
-                        List.of(InstanceHours.HOUR, BillingCharges.INSTANCE_ID))
-                    .toSeq(),
-                "left")
-            .groupBy(BillingCharges.FILE, BillingCharges.LINE)
-            .agg(max(coalesce(col(KEPT), lit(false))).as(USED))
-            .agg(count(lit(1)), sum(when(col(USED), 1L).otherwise(0L)))
-            .first();
-    long instanceRowsOfDate = rows.getLong(0);
-    long usedRows = rows.isNullAt(1) ? 0 : rows.getLong(1);
+    long instanceRowsOfDate = 0;
+    long usedRows = 0;
+    // No slices (a date the bill does not reach): no row of the date, none used, and no query.
+    if (!StageFrames.knownEmptyOverLocalData(run.slices())) {
+      // A raw row is used when at least one of its hours of the date is among the hours
+      // billing_hourly kept from this source.
+      Dataset<Row> kept =
+          merged
+              .filter(
+                  col(InstanceHours.SOURCE).equalTo(BillingSourceMerge.sourceName(run.source())))
+              .select(col(InstanceHours.HOUR), col(BillingCharges.INSTANCE_ID), lit(true).as(KEPT));
+      Row rows =
+          run.slices()
+              .join(
+                  kept,
+                  JavaConverters.asScalaBuffer(
+                          List.of(InstanceHours.HOUR, BillingCharges.INSTANCE_ID))
+                      .toSeq(),
+                  "left")
+              .groupBy(BillingCharges.FILE, BillingCharges.LINE)
+              .agg(max(coalesce(col(KEPT), lit(false))).as(USED))
+              .agg(count(lit(1)), sum(when(col(USED), 1L).otherwise(0L)))
+              .first();
+      instanceRowsOfDate = rows.getLong(0);
+      usedRows = rows.isNullAt(1) ? 0 : rows.getLong(1);
+    }
 
     long read = quarantinedRows + instanceRows + notGpuRows + rejectedFiles + duplicateLines;
     long ignored = notGpuRows + (instanceRows - instanceRowsOfDate);
@@ -439,15 +464,24 @@ public final class BillingIngest implements AutoCloseable {
   /**
    * A source's rows of the date in one aggregation: how many rows have each status (duplicate, quarantined,
    * instance, not_gpu: {@link #account}), the date's classes that are not GPU time ({@link NotAttributedCharges}),
-   * and the first good line (by file and line) in a currency other than {@code input.billing.currency}.
+   * the first good line (by file and line) in a currency other than {@code input.billing.currency}, and how many good
+   * instance-time lines reach the date. A line reaches it when its usage starts before the date ends and ends after
+   * it starts: exactly the lines {@link InstanceHours#spread} gives an hour of the date, or a zero-length line it
+   * gives none, so 0 means the date's slices are none.
    */
-  record RowClasses(Map<String, Long> byStatus, List<Row> notGpuKinds, Row otherCurrency) {}
+  record RowClasses(
+      Map<String, Long> byStatus,
+      List<Row> notGpuKinds,
+      Row otherCurrency,
+      long instanceRowsReachingDate) {}
 
   private RowClasses classify(SourceRun run, LocalDate date) {
     Column duplicate = col(DuplicateDeliveries.DUPLICATE_LINE);
     // True only where a filter of run.charges() (no duplicate lines) would keep the row.
     Column notGpuOfDate =
         coalesce(not(duplicate).and(NotAttributedCharges.ofDate(date)), lit(false));
+    Column instanceReachingDate =
+        coalesce(not(duplicate).and(instanceTimeReaching(date)), lit(false));
     Column otherCurrency =
         coalesce(
             not(duplicate)
@@ -477,12 +511,15 @@ public final class BillingIngest implements AutoCloseable {
                         struct(
                             col(BillingCharges.FILE),
                             col(BillingCharges.LINE),
-                            col(BillingCharges.CURRENCY)))))
+                            col(BillingCharges.CURRENCY)))),
+                sum(when(instanceReachingDate, 1L).otherwise(0L)))
             .collectAsList();
     Map<String, Long> byStatus = new LinkedHashMap<>();
     List<Row> kinds = new ArrayList<>();
     Row other = null;
+    long reaching = 0;
     for (Row g : groups) {
+      reaching += g.getLong(7);
       byStatus.merge(g.getString(0), g.getLong(3), Long::sum);
       if (g.getBoolean(1)) {
         kinds.add(RowFactory.create(g.get(2), g.get(4), g.getLong(3), g.get(5)));
@@ -496,7 +533,21 @@ public final class BillingIngest implements AutoCloseable {
         Comparator.comparing(
             (Row r) -> r.isNullAt(0) ? null : UTF8String.fromString(r.getString(0)),
             Comparator.nullsFirst(Comparator.naturalOrder())));
-    return new RowClasses(byStatus, kinds, other);
+    return new RowClasses(byStatus, kinds, other, reaching);
+  }
+
+  /**
+   * A good instance-time line whose usage starts before {@code date} ends and ends after it starts: the lines whose
+   * money can reach the date's instance-hours.
+   */
+  private static Column instanceTimeReaching(LocalDate date) {
+    Timestamp dayStart = Timestamp.from(date.atStartOfDay(ZoneOffset.UTC).toInstant());
+    Timestamp dayEnd = Timestamp.from(date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    return col(BillingCharges.REJECT_REASON)
+        .isNull()
+        .and(col(BillingCharges.IS_INSTANCE_HOUR))
+        .and(col(BillingCharges.USAGE_START).lt(lit(dayEnd)))
+        .and(col(BillingCharges.USAGE_END).gt(lit(dayStart)));
   }
 
   /** Spark's order of (file, line): the file's UTF-8 bytes, then the line. */

@@ -421,4 +421,73 @@ class BillingIngestTest {
     assertEquals(1, r.hours().size());
     assertEquals(32.7726, r.hours().get(0).<Double>getAs("node_cost"), 1e-9);
   }
+
+  /**
+   * A date the bill does not reach (the trace's bill is all 2026-11-28; the first night's lookback reads the same file
+   * for the days before): no instance-hour, and every raw line accounted as ignored (two instance lines of another
+   * day, one line that is not GPU time), nothing used, the checks over the date's hours zero.
+   */
+  @Test
+  void aDateTheBillDoesNotReachHasNoHoursAndIgnoresEveryLine() {
+    Path cur = TestSpark.sharedDir().resolve("data/h100-trace/billing/cur");
+    Result r = run(LocalDate.of(2026, 11, 27), "input.billing.cur=" + cur);
+
+    assertTrue(r.hours().isEmpty(), r.hours().toString());
+    assertEquals(List.of(new SourceAccounting("billing.cur", 3, 0, 0, 0, 3)), r.accounting());
+    assertTrue(check(r, "rows_accounted", "billing.cur").<Boolean>getAs("passed"));
+    assertEquals(0.0, check(r, "billing_instance_hours", "billing.cur").<Double>getAs("value"), 0);
+    assertEquals(0.0, check(r, "billing_corrections", "billing.cur").<Double>getAs("value"), 0);
+    assertEquals(0.0, check(r, "non_gpu_cost", "billing.cur").<Double>getAs("value"), 0);
+    assertTrue(r.quarantine().isEmpty());
+  }
+
+  /**
+   * At midnight: a line that ends as the date starts does not reach it (usage ends are exclusive); a line across
+   * midnight does, with the share of its money and usage that falls on the date's first hour (half of two hours).
+   */
+  @Test
+  void aLineEndingAtTheDatesStartDoesNotReachItAndOneAcrossMidnightDoes() throws IOException {
+    Path root = tmp.resolve("cur");
+    Files.writeString(
+        period(root, "2026-10").resolve("cur.csv"),
+        BillingFixtures.csv(
+            curUsage(
+                CurLineItems.RESOURCE_ID, "i-0ends0at0midnight",
+                CurLineItems.START, "2026-10-31T23:00:00Z",
+                CurLineItems.END, "2026-11-01T00:00:00Z"),
+            curUsage(
+                CurLineItems.RESOURCE_ID, "i-0across0midnight",
+                CurLineItems.START, "2026-10-31T23:30:00Z",
+                CurLineItems.END, "2026-11-01T00:30:00Z",
+                CurLineItems.UNBLENDED, "40",
+                CurLineItems.PUBLIC_ON_DEMAND, "40")));
+    // The 1st reads the period before it too: a line across midnight sits in October's export.
+    Result r = run(DAY, "input.billing.cur=" + root);
+
+    assertEquals(1, r.hours().size(), r.hours().toString());
+    Row h = r.hours().get(0);
+    assertEquals("i-0across0midnight", h.getAs("instance_id"));
+    assertEquals(Timestamp.from(Instant.parse("2026-11-01T00:00:00Z")), h.getAs("hour"));
+    assertEquals(20.0, h.<Double>getAs("node_cost"), 1e-9);
+    // read 2 = used 1 + ignored 1 (the line that ended as the date began)
+    assertEquals(List.of(new SourceAccounting("billing.cur", 2, 1, 0, 0, 1)), r.accounting());
+  }
+
+  /** A restatement that moves the date's only line to another day leaves the date with no instance-hour. */
+  @Test
+  void aRestatedBillThatNoLongerReachesTheDateEmptiesIt() throws IOException {
+    Path root = tmp.resolve("cur");
+    Path file = period(root, "2026-11").resolve("cur.csv");
+    Files.writeString(file, BillingFixtures.csv(curUsage()));
+    assertEquals(1, run(DAY, "input.billing.cur=" + root).hours().size());
+    Files.writeString(
+        file,
+        BillingFixtures.csv(
+            curUsage(
+                CurLineItems.START, "2026-11-02T10:00:00Z",
+                CurLineItems.END, "2026-11-02T11:00:00Z")));
+    Result r = run(DAY, "input.billing.cur=" + root);
+    assertTrue(r.hours().isEmpty(), r.hours().toString());
+    assertEquals(List.of(new SourceAccounting("billing.cur", 1, 0, 0, 0, 1)), r.accounting());
+  }
 }

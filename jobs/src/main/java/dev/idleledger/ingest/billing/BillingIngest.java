@@ -207,14 +207,17 @@ public final class BillingIngest implements AutoCloseable {
     // The date's instance-hours are fewer rows than the export they are summed from: held in no
     // more partitions than it.
     int partitions = reads().values().stream().mapToInt(SourceRead::partitions).max().orElse(1);
+    Dataset<Row> hours =
+        BillingSourceMerge.merge(
+            hoursOf(runs, BillingSource.CUR),
+            hoursOf(runs, BillingSource.FOCUS),
+            config.preferredBilling);
+    // Known to be empty (no source reaches the date), it stays the empty local frame Spark folds:
+    // a coalesce would hide that from the writes and checks below.
     Dataset<Row> merged =
-        StageFrames.hold(
-            BillingSourceMerge.merge(
-                    hoursOf(runs, BillingSource.CUR),
-                    hoursOf(runs, BillingSource.FOCUS),
-                    config.preferredBilling)
-                .coalesce(partitions),
-            StorageLevel.MEMORY_AND_DISK());
+        StageFrames.knownEmptyOverLocalData(hours)
+            ? hours
+            : hours.coalesce(partitions).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       tables.replaceDates(SilverTables.BILLING_HOURLY, merged, List.of(date));
       tables.replaceDates(

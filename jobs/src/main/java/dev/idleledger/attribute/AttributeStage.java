@@ -21,8 +21,7 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
-import dev.idleledger.spark.WrittenEmpty;
-import java.sql.Date;
+import dev.idleledger.spark.WrittenRows;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,9 +56,7 @@ public final class AttributeStage {
    * for them: the rollups are its last readers and free it with {@link #freeSamples} when they are done.
    */
   public record AttributedDate(
-      CostAttribution.Result attribution,
-      List<Dataset<Row>> keptSamples,
-      WrittenEmpty writtenEmpty) {
+      CostAttribution.Result attribution, List<Dataset<Row>> keptSamples, WrittenRows writtenRows) {
     public void freeSamples() {
       keptSamples.forEach(Dataset::unpersist);
     }
@@ -67,14 +64,15 @@ public final class AttributeStage {
 
   /** Attributes the date and writes gpu_hourly; the returned date's gpuHourly (kept) are the rows written to the table. */
   public AttributedDate run(LocalDate date, QualityRecorder quality) {
-    return run(date, quality, WrittenEmpty.none());
+    return run(date, quality, WrittenRows.none());
   }
 
   /**
-   * As {@link #run(LocalDate, QualityRecorder)}; a silver table the date's ingest left without rows of the date
-   * ({@code writtenEmpty}) is read as an empty local frame, not from the lake.
+   * As {@link #run(LocalDate, QualityRecorder)}; a silver table the date's ingest left without rows of the date is
+   * read as an empty local frame, and one whose rows it kept is read from memory, not from the lake ({@link
+   * WrittenRows}).
    */
-  public AttributedDate run(LocalDate date, QualityRecorder quality, WrittenEmpty writtenEmpty) {
+  public AttributedDate run(LocalDate date, QualityRecorder quality, WrittenRows writtenRows) {
     // The classified samples are read by the unit-hours, gpu_hourly and, in the rollups, the
     // workloads' per-second statistics: cached once (spilling to disk at fleet scale), so the raw
     // scan, the MIG union and the joins run once.
@@ -106,14 +104,14 @@ public final class AttributeStage {
                       config.chargebackLabels),
                   keeping)
               .attribute(
-                  silver(SilverTables.GPU_SAMPLES, date, writtenEmpty),
-                  silver(SilverTables.NODE_INFO, date, writtenEmpty),
-                  silver(SilverTables.BILLING_HOURLY, date, writtenEmpty),
-                  silver(SilverTables.POD_INFO, date, writtenEmpty));
+                  silver(SilverTables.GPU_SAMPLES, date, writtenRows),
+                  silver(SilverTables.NODE_INFO, date, writtenRows),
+                  silver(SilverTables.BILLING_HOURLY, date, writtenRows),
+                  silver(SilverTables.POD_INFO, date, writtenRows));
       tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
       recordReconciliation(result.instanceHours(), quality, config.maxReconciliationDelta);
       CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
-      return new AttributedDate(result, List.copyOf(kept), writtenEmpty);
+      return new AttributedDate(result, List.copyOf(kept), writtenRows);
     } catch (RuntimeException e) {
       // No rollup will run to free them.
       kept.forEach(Dataset::unpersist);
@@ -121,19 +119,8 @@ public final class AttributeStage {
     }
   }
 
-  private Dataset<Row> silver(TableSpec spec, LocalDate date, WrittenEmpty writtenEmpty) {
-    return ofDate(tables, spec, date, writtenEmpty);
-  }
-
-  /**
-   * The rows of {@code date} in {@code spec}; an empty local frame of the table's columns when the date's ingest
-   * replaced them with nothing ({@code writtenEmpty}), so the queries over it fold on the driver.
-   */
-  public static Dataset<Row> ofDate(
-      LakeTables tables, TableSpec spec, LocalDate date, WrittenEmpty writtenEmpty) {
-    return writtenEmpty.isEmpty(spec)
-        ? tables.noRows(spec)
-        : tables.read(spec).where(col(spec.partitionColumn()).equalTo(lit(Date.valueOf(date))));
+  private Dataset<Row> silver(TableSpec spec, LocalDate date, WrittenRows writtenRows) {
+    return writtenRows.ofDate(tables, spec, date);
   }
 
   /**

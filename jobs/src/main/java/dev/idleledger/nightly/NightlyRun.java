@@ -14,7 +14,7 @@ import dev.idleledger.rollup.RollupStage;
 import dev.idleledger.spark.JobDescriptions;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.QuerySettings;
-import dev.idleledger.spark.WrittenEmpty;
+import dev.idleledger.spark.WrittenRows;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
 import java.time.Instant;
@@ -160,7 +160,7 @@ public final class NightlyRun {
         }
         Progress.line("%s: %s, recomputed", d, force ? "--force" : change.get());
         QuerySettings.forInput(spark, config, current.rawBytes());
-        publish(d, runId, billing);
+        publish(d, runId, billing, QuerySettings.isSmall(config, current.rawBytes()));
         JobDescriptions.stage(spark, runId, "input manifest", d);
         manifests.add(builder.withBillingLines(current));
         published.add(d);
@@ -243,31 +243,37 @@ public final class NightlyRun {
           new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing)
               .current(date);
       QuerySettings.forInput(spark, config, input.rawBytes());
-      publish(date, runId, billing);
+      publish(date, runId, billing, QuerySettings.isSmall(config, input.rawBytes()));
     } finally {
       asCame.restore();
     }
   }
 
-  private void publish(LocalDate date, String runId, BillingIngest billing) {
+  /**
+   * {@code small}: the date's raw input is small ({@link QuerySettings#isSmall}), so its ingest keeps the silver rows
+   * it writes and attribute and rollup take them from memory instead of reading them back from the lake ({@link
+   * WrittenRows}).
+   */
+  private void publish(LocalDate date, String runId, BillingIngest billing, boolean small) {
     long start = System.nanoTime();
     QualityRecorder quality = new QualityRecorder(tables, runId, date);
     List<SourceAccounting> sources = new ArrayList<>();
     JobDescriptions.stage(spark, runId, "ingest telemetry", date);
     // What the date's ingest replaced with nothing, the attribute and rollup read as empty local
     // frames (no file listing, queries folded on the driver): a date without input runs few jobs.
-    WrittenEmpty writtenEmpty = WrittenEmpty.forDate();
+    // A small date's rows they take as written, from memory.
+    WrittenRows writtenRows = WrittenRows.forDate(small);
     new TelemetryIngest(spark, config)
-        .noting(writtenEmpty)
+        .noting(writtenRows)
         .run(date, quality)
         .ifPresent(sources::add);
     JobDescriptions.stage(spark, runId, "ingest kube", date);
     new KubeStateIngest(spark, config)
-        .noting(writtenEmpty)
+        .noting(writtenRows)
         .run(date, quality)
         .ifPresent(sources::add);
     JobDescriptions.stage(spark, runId, "ingest billing", date);
-    sources.addAll(billing.run(date, quality, writtenEmpty));
+    sources.addAll(billing.run(date, quality, writtenRows));
     for (SourceAccounting a : sources) {
       Progress.line(
           "%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d",
@@ -279,7 +285,7 @@ public final class NightlyRun {
     long ingested = System.nanoTime();
     JobDescriptions.stage(spark, runId, "attribute", date);
     AttributeStage.AttributedDate attribution =
-        new AttributeStage(spark, config, catalog).run(date, quality, writtenEmpty);
+        new AttributeStage(spark, config, catalog).run(date, quality, writtenRows);
     long attributed = System.nanoTime();
     JobDescriptions.stage(spark, runId, "rollup", date);
     new RollupStage(spark, config).run(date, attribution, quality);

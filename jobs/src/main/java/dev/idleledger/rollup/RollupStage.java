@@ -19,7 +19,7 @@ import dev.idleledger.rollup.GoldTables.WorkloadDaily;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
-import dev.idleledger.spark.WrittenEmpty;
+import dev.idleledger.spark.WrittenRows;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -47,7 +47,7 @@ public final class RollupStage {
   public void run(
       LocalDate date, AttributeStage.AttributedDate attributed, QualityRecorder quality) {
     try {
-      rollUp(date, attributed.attribution(), attributed.writtenEmpty(), quality);
+      rollUp(date, attributed.attribution(), attributed.writtenRows(), quality);
     } finally {
       attributed.freeSamples();
     }
@@ -56,7 +56,7 @@ public final class RollupStage {
   private void rollUp(
       LocalDate date,
       CostAttribution.Result attribution,
-      WrittenEmpty writtenEmpty,
+      WrittenRows writtenRows,
       QualityRecorder quality) {
     // The attribute stage kept the day's gpu_hourly rows (a local checkpoint) and wrote exactly
     // those rows; reading them back from Delta would replay the table's log and scan its files for
@@ -67,13 +67,13 @@ public final class RollupStage {
     // re-reads the table.
     Dataset<Row> splitOnGpu =
         AwsSplitCost.onGpuInstances(
-                ofDate(SilverTables.BILLING_POD_SPLIT, date, writtenEmpty), gpuHourly)
+                ofDate(SilverTables.BILLING_POD_SPLIT, date, writtenRows), gpuHourly)
             .transform(StageFrames::keep);
     Dataset<Row> workloads =
         DailyRollup.workloadDaily(gpuHourly, attribution.heldSamples())
             .join(
                 AwsSplitCost.byWorkload(
-                    splitOnGpu, ofDate(SilverTables.POD_INFO, date, writtenEmpty)),
+                    splitOnGpu, ofDate(SilverTables.POD_INFO, date, writtenRows)),
                 JavaConverters.asScalaBuffer(Arrays.asList(AwsSplitCost.WORKLOAD)).toSeq(),
                 "left")
             .transform(StageFrames::keep);
@@ -162,8 +162,8 @@ public final class RollupStage {
             waste - sharedTotal));
   }
 
-  private Dataset<Row> ofDate(TableSpec table, LocalDate date, WrittenEmpty writtenEmpty) {
-    return AttributeStage.ofDate(tables, table, date, writtenEmpty);
+  private Dataset<Row> ofDate(TableSpec table, LocalDate date, WrittenRows writtenRows) {
+    return writtenRows.ofDate(tables, table, date);
   }
 
   /** How much of AWS's split of the day's GPU instances landed on workload_daily rows (the rest: pods kube state does not tie to a GPU workload). */

@@ -90,9 +90,14 @@ public final class QuerySettings {
     return Optional.ofNullable(spark.conf().getAll().get(key).getOrElse(() -> null));
   }
 
+  /** Whether work over {@code rawBytes} of input is small ({@code spark.codegen_min_input_mib}): a few thousand rows. */
+  public static boolean isSmall(LedgerConfig config, long rawBytes) {
+    return rawBytes < config.codegenMinInputMib * MIB;
+  }
+
   /** Sets how queries run for work over {@code rawBytes} of input; returns whether whole-stage code generation is on. */
   public static boolean forInput(SparkSession spark, LedgerConfig config, long rawBytes) {
-    boolean large = rawBytes >= config.codegenMinInputMib * MIB;
+    boolean large = !isSmall(config, rawBytes);
     if (!config.sparkSettings.containsKey(ADAPTIVE)
         && !config.sparkSettings.containsKey(SHUFFLE_PARTITIONS)) {
       spark.conf().set(ADAPTIVE, large);

@@ -27,7 +27,7 @@ import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
-import dev.idleledger.spark.WrittenEmpty;
+import dev.idleledger.spark.WrittenRows;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -173,18 +173,19 @@ public final class BillingIngest implements AutoCloseable {
 
   /** Ingests billing for {@code date}; returns the row accounting of each configured source (already recorded). */
   public List<SourceAccounting> run(LocalDate date, QualityRecorder quality) {
-    return run(date, quality, WrittenEmpty.none());
+    return run(date, quality, WrittenRows.none());
   }
 
   /**
-   * As {@link #run(LocalDate, QualityRecorder)}; notes in {@code writtenEmpty} that the date's billing_hourly was
-   * replaced with nothing when the coverage check counted no instance-hour of the date (a date without bill lines).
+   * As {@link #run(LocalDate, QualityRecorder)}; notes in {@code writtenRows} what replaced the date's billing_hourly
+   * and billing_pod_split: nothing when the coverage check counted no instance-hour of the date (a date without bill
+   * lines), the rows kept when the date keeps what it writes.
    */
   public List<SourceAccounting> run(
-      LocalDate date, QualityRecorder quality, WrittenEmpty writtenEmpty) {
+      LocalDate date, QualityRecorder quality, WrittenRows writtenRows) {
     if (dates == null) {
       try (BillingIngest one = new BillingIngest(spark, config, List.of(date))) {
-        return one.run(date, quality, writtenEmpty);
+        return one.run(date, quality, writtenRows);
       }
     }
     Map<BillingSource, SourceRun> runs = new EnumMap<>(BillingSource.class);
@@ -214,16 +215,17 @@ public final class BillingIngest implements AutoCloseable {
             config.preferredBilling);
     // Known to be empty (no source reaches the date), it stays the empty local frame Spark folds:
     // a coalesce would hide that from the writes and checks below.
-    Dataset<Row> merged =
+    Dataset<Row> held =
         StageFrames.knownEmptyOverLocalData(hours)
             ? hours
             : hours.coalesce(partitions).persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      Dataset<Row> merged = writtenRows.toWrite(held);
       tables.replaceDates(SilverTables.BILLING_HOURLY, merged, List.of(date));
-      tables.replaceDates(
-          SilverTables.BILLING_POD_SPLIT,
-          podSplits(runs.get(BillingSource.CUR), date),
-          List.of(date));
+      writtenRows.wrote(SilverTables.BILLING_HOURLY, merged);
+      Dataset<Row> splits = writtenRows.toWrite(podSplits(runs.get(BillingSource.CUR), date));
+      tables.replaceDates(SilverTables.BILLING_POD_SPLIT, splits, List.of(date));
+      writtenRows.wrote(SilverTables.BILLING_POD_SPLIT, splits);
       List<SourceAccounting> accountings = new ArrayList<>();
       for (SourceRun run : runs.values()) {
         quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
@@ -251,11 +253,11 @@ public final class BillingIngest implements AutoCloseable {
       long instanceHours = recordSourceCoverage(runs, merged, quality);
       if (instanceHours == 0) {
         // Counted, not guessed: the rows just written to billing_hourly for the date are none.
-        writtenEmpty.wroteNothing(SilverTables.BILLING_HOURLY);
+        writtenRows.wroteNothing(SilverTables.BILLING_HOURLY);
       }
       return accountings;
     } finally {
-      merged.unpersist();
+      held.unpersist();
     }
   }
 

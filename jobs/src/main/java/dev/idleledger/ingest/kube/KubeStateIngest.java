@@ -18,7 +18,7 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
-import dev.idleledger.spark.WrittenEmpty;
+import dev.idleledger.spark.WrittenRows;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -35,16 +35,16 @@ public final class KubeStateIngest {
 
   private final SparkSession spark;
   private final LedgerConfig config;
-  private WrittenEmpty writtenEmpty = WrittenEmpty.none();
+  private WrittenRows writtenRows = WrittenRows.none();
 
   public KubeStateIngest(SparkSession spark, LedgerConfig config) {
     this.spark = spark;
     this.config = config;
   }
 
-  /** Where to note that the date's pod_info or node_info were replaced with a frame known to be empty. */
-  public KubeStateIngest noting(WrittenEmpty written) {
-    this.writtenEmpty = written;
+  /** Where to note what replaced the date's pod_info and node_info: rows known to be empty, or kept ({@link WrittenRows}). */
+  public KubeStateIngest noting(WrittenRows written) {
+    this.writtenRows = written;
     return this;
   }
 
@@ -62,12 +62,12 @@ public final class KubeStateIngest {
       Dataset<Row> usable = samples.filter(col(REASON).isNull());
       KubeStateTransform transform = new KubeStateTransform(config.classifier);
       LakeTables tables = new LakeTables(spark, config);
-      Dataset<Row> podInfo = transform.podInfo(usable, date);
+      Dataset<Row> podInfo = writtenRows.toWrite(transform.podInfo(usable, date));
       tables.replaceDates(SilverTables.POD_INFO, podInfo, List.of(date));
-      writtenEmpty.wrote(SilverTables.POD_INFO, podInfo);
-      Dataset<Row> nodeInfo = transform.nodeInfo(usable, date);
+      writtenRows.wrote(SilverTables.POD_INFO, podInfo);
+      Dataset<Row> nodeInfo = writtenRows.toWrite(transform.nodeInfo(usable, date));
       tables.replaceDates(SilverTables.NODE_INFO, nodeInfo, List.of(date));
-      writtenEmpty.wrote(SilverTables.NODE_INFO, nodeInfo);
+      writtenRows.wrote(SilverTables.NODE_INFO, nodeInfo);
       quality.writeQuarantine(
           SOURCE,
           read.quarantine(samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));

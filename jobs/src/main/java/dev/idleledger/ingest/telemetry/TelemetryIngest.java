@@ -10,15 +10,13 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
-import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.ingest.series.SeriesArchiveReader;
 import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
-import dev.idleledger.spark.WrittenEmpty;
-import java.sql.Date;
+import dev.idleledger.spark.WrittenRows;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -46,16 +44,16 @@ public final class TelemetryIngest {
 
   private final SparkSession spark;
   private final LedgerConfig config;
-  private WrittenEmpty writtenEmpty = WrittenEmpty.none();
+  private WrittenRows writtenRows = WrittenRows.none();
 
   public TelemetryIngest(SparkSession spark, LedgerConfig config) {
     this.spark = spark;
     this.config = config;
   }
 
-  /** Where to note that the date's gpu_samples were replaced with a frame known to be empty. */
-  public TelemetryIngest noting(WrittenEmpty written) {
-    this.writtenEmpty = written;
+  /** Where to note what replaced the date's gpu_samples: rows known to be empty, or kept ({@link WrittenRows}). */
+  public TelemetryIngest noting(WrittenRows written) {
+    this.writtenRows = written;
     return this;
   }
 
@@ -87,11 +85,11 @@ public final class TelemetryIngest {
       String objectHash = spark.conf().get(OBJECT_HASH_AGGREGATE);
       spark.conf().set(OBJECT_HASH_AGGREGATE, "false");
       Dataset<Row> gpuSamples =
-          transform.toGpuSamples(GpuSampleTransform.usable(classified), units);
+          writtenRows.toWrite(transform.toGpuSamples(GpuSampleTransform.usable(classified), units));
       boolean wroteNothing;
       try {
         tables.replaceDates(SilverTables.GPU_SAMPLES, gpuSamples, List.of(date));
-        wroteNothing = writtenEmpty.wrote(SilverTables.GPU_SAMPLES, gpuSamples);
+        wroteNothing = writtenRows.wrote(SilverTables.GPU_SAMPLES, gpuSamples);
       } finally {
         spark.conf().set(OBJECT_HASH_AGGREGATE, objectHash);
       }
@@ -102,13 +100,9 @@ public final class TelemetryIngest {
               ? classified.filter(col(REASON).isNotNull())
               : classified.limit(0);
       quality.writeQuarantine(SOURCE, read.quarantine(rejected, date, quality.runId(), SOURCE));
-      // Rows known empty when written are not read back from the table to be summed.
+      // Rows known empty, or kept, when written are not read back from the table to be summed.
       Dataset<Row> written =
-          wroteNothing
-              ? gpuSamples
-              : tables
-                  .read(SilverTables.GPU_SAMPLES)
-                  .where(col(GpuSamples.DATE).equalTo(Date.valueOf(date)));
+          wroteNothing ? gpuSamples : writtenRows.ofDate(tables, SilverTables.GPU_SAMPLES, date);
       SourceAccounting accounting = count(read, rules, written);
       quality.recordAccounting(accounting, config.maxQuarantineShare);
       return Optional.of(accounting);

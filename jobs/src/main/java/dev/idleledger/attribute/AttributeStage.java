@@ -18,6 +18,7 @@ import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
+import dev.idleledger.spark.GlobalAggregate;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
@@ -132,19 +133,16 @@ public final class AttributeStage {
       Dataset<Row> instanceHours, QualityRecorder quality, double maxReconciliationDelta) {
     Column nullMoney = col(GPU_COST).isNull().or(col(ATTRIBUTED).isNull());
     Row r =
-        instanceHours
-            .agg(
-                max(abs(col(GPU_COST).minus(col(ATTRIBUTED)))).as("max_delta"),
-                countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.BILL)).as("billed"),
-                countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.CATALOG)).as("catalog"),
-                countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.NONE)).as("unpriced"),
-                count("*").as("hours"),
-                countWhere(nullMoney).as("null_money"),
-                first(
-                        when(nullMoney, concat_ws(" ", col(INSTANCE_ID), col(HOUR).cast("string"))),
-                        true)
-                    .as("null_example"))
-            .first();
+        GlobalAggregate.of(
+            instanceHours,
+            max(abs(col(GPU_COST).minus(col(ATTRIBUTED)))).as("max_delta"),
+            countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.BILL)).as("billed"),
+            countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.CATALOG)).as("catalog"),
+            countWhere(col(PRICE_SOURCE).equalTo(UnitHourRate.NONE)).as("unpriced"),
+            count("*").as("hours"),
+            countWhere(nullMoney).as("null_money"),
+            first(when(nullMoney, concat_ws(" ", col(INSTANCE_ID), col(HOUR).cast("string"))), true)
+                .as("null_example"));
     double maxDelta = r.isNullAt(0) ? 0.0 : r.getDouble(0);
     long nullMoneyHours = r.getLong(5);
     boolean conserved = maxDelta <= maxReconciliationDelta && nullMoneyHours == 0;

@@ -7,6 +7,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.quality.QualityTables;
 import dev.idleledger.quality.QualityTables.RunQuality;
 import dev.idleledger.recommend.RecommendStage;
+import dev.idleledger.spark.GlobalAggregate;
 import dev.idleledger.spark.LakeTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,11 +61,11 @@ final class NewestNight {
   /** The newest night a recommend stage ran for (its run_quality check is written every night, with or without recommendations). */
   static Optional<LocalDate> newestRecommended(LakeTables tables) {
     Row r =
-        tables
-            .read(QualityTables.RUN_QUALITY)
-            .where(col(RunQuality.CHECK).equalTo(RecommendStage.QUALITY_CHECK))
-            .agg(max(col(RunQuality.DATE)))
-            .first();
+        GlobalAggregate.of(
+            tables
+                .read(QualityTables.RUN_QUALITY)
+                .where(col(RunQuality.CHECK).equalTo(RecommendStage.QUALITY_CHECK)),
+            max(col(RunQuality.DATE)));
     return r.isNullAt(0) ? Optional.empty() : Optional.of(r.getDate(0).toLocalDate());
   }
 

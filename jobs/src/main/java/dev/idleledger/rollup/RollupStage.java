@@ -16,6 +16,7 @@ import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.rollup.GoldTables.ClusterDaily;
 import dev.idleledger.rollup.GoldTables.TeamDaily;
 import dev.idleledger.rollup.GoldTables.WorkloadDaily;
+import dev.idleledger.spark.GlobalAggregate;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
@@ -132,16 +133,15 @@ public final class RollupStage {
   private void recordSharedWaste(
       Dataset<Row> sharedWaste, Dataset<Row> clusters, QualityRecorder quality) {
     Row worst =
-        SharedWaste.conservation(sharedWaste, clusters)
-            .agg(max(abs(col("delta"))), count(lit(1)))
-            .first();
+        GlobalAggregate.of(
+            SharedWaste.conservation(sharedWaste, clusters), max(abs(col("delta"))), count(lit(1)));
     double delta = worst.isNullAt(0) ? 0.0 : worst.getDouble(0);
     Row totals =
-        clusters
-            .agg(sum(col(ClusterDaily.UNALLOCATED_COST).plus(col(ClusterDaily.UNOBSERVED_COST))))
-            .first();
+        GlobalAggregate.of(
+            clusters,
+            sum(col(ClusterDaily.UNALLOCATED_COST).plus(col(ClusterDaily.UNOBSERVED_COST))));
     double waste = totals.isNullAt(0) ? 0.0 : totals.getDouble(0);
-    Row shared = sharedWaste.agg(sum(TeamDaily.SHARED_WASTE_COST)).first();
+    Row shared = GlobalAggregate.of(sharedWaste, sum(TeamDaily.SHARED_WASTE_COST));
     double sharedTotal = shared.isNullAt(0) ? 0.0 : shared.getDouble(0);
     boolean ok = delta <= config.maxReconciliationDelta;
     quality.recordValue(
@@ -169,7 +169,7 @@ public final class RollupStage {
   /** How much of AWS's split of the day's GPU instances landed on workload_daily rows (the rest: pods kube state does not tie to a GPU workload). */
   private static void recordAwsSplit(
       Dataset<Row> splitOnGpu, Dataset<Row> workloads, QualityRecorder quality) {
-    Row total = splitOnGpu.agg(sum(WorkloadDaily.AWS_SPLIT_COST), count(lit(1))).first();
+    Row total = GlobalAggregate.of(splitOnGpu, sum(WorkloadDaily.AWS_SPLIT_COST), count(lit(1)));
     if (total.getLong(1) == 0) {
       quality.recordValue(
           "aws_split_cost",
@@ -180,7 +180,7 @@ public final class RollupStage {
           "no split cost allocation rows for the day's GPU instances");
       return;
     }
-    Row shown = workloads.agg(sum(WorkloadDaily.AWS_SPLIT_COST)).first();
+    Row shown = GlobalAggregate.of(workloads, sum(WorkloadDaily.AWS_SPLIT_COST));
     double onWorkloads = shown.isNullAt(0) ? 0.0 : shown.getDouble(0);
     quality.recordValue(
         "aws_split_cost",

@@ -16,6 +16,7 @@ import dev.idleledger.ingest.series.SeriesArchiveReader;
 import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
+import dev.idleledger.spark.GlobalAggregate;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.WrittenRows;
@@ -72,13 +73,12 @@ public final class KubeStateIngest {
           SOURCE,
           read.quarantine(samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
       Row totals =
-          samples
-              .agg(
-                  sum(when(col(REASON).isNotNull(), 1L).otherwise(0L)),
-                  sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
-                  count_distinct(
-                      when(col(REASON).isNull(), struct(col(TS), col(METRIC), col(SERIES_KEY)))))
-              .first();
+          GlobalAggregate.of(
+              samples,
+              sum(when(col(REASON).isNotNull(), 1L).otherwise(0L)),
+              sum(when(col(REASON).isNull(), 1L).otherwise(0L)),
+              count_distinct(
+                  when(col(REASON).isNull(), struct(col(TS), col(METRIC), col(SERIES_KEY)))));
       long quarantined = totals.isNullAt(0) ? 0 : totals.getLong(0);
       long usableRows = totals.isNullAt(1) ? 0 : totals.getLong(1);
       long used = totals.getLong(2);

@@ -58,6 +58,7 @@ import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.ingest.SilverTables.GpuSamples;
 import dev.idleledger.model.PercentileAccuracy;
 import dev.idleledger.model.SlotMasks;
+import dev.idleledger.spark.GlobalAggregate;
 import dev.idleledger.spark.OrderedColumns;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -421,7 +422,7 @@ public final class GpuSampleTransform {
    */
   record SlotWords(int pairs, int holders) {
     static SlotWords of(Dataset<Row> units) {
-      Row widest = units.agg(max(col(SERIES_SLOT)), max(col(HOLDER_SLOT))).first();
+      Row widest = GlobalAggregate.of(units, max(col(SERIES_SLOT)), max(col(HOLDER_SLOT)));
       int series = widest.isNullAt(0) ? 0 : widest.getInt(0) + 1;
       int holders = widest.isNullAt(1) ? 0 : widest.getInt(1) + 1;
       return new SlotWords(

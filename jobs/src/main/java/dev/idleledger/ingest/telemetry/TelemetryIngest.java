@@ -14,6 +14,7 @@ import dev.idleledger.ingest.series.SeriesArchiveReader;
 import dev.idleledger.ingest.series.SeriesRead;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
+import dev.idleledger.spark.GlobalAggregate;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.WrittenRows;
@@ -117,9 +118,10 @@ public final class TelemetryIngest {
    */
   static SourceAccounting count(SeriesRead read, RuleCounts rules, Dataset<Row> gpuSamples) {
     Row merged =
-        gpuSamples
-            .agg(sum(col(GpuSampleTransform.RAW_ROWS)), sum(col(GpuSampleTransform.DUPLICATE_ROWS)))
-            .first();
+        GlobalAggregate.of(
+            gpuSamples,
+            sum(col(GpuSampleTransform.RAW_ROWS)),
+            sum(col(GpuSampleTransform.DUPLICATE_ROWS)));
     long usable = merged.isNullAt(0) ? 0 : merged.getLong(0);
     long duplicates = merged.isNullAt(1) ? 0 : merged.getLong(1);
     return read.accounting(
@@ -132,13 +134,12 @@ public final class TelemetryIngest {
       Column clean = col(ROWS).minus(col(REJECTED_ROWS));
       Column seriesRejected = col(GpuSampleTransform.SERIES_REASON).isNotNull();
       Row r =
-          units
-              .agg(
-                  sum(col(REJECTED_ROWS).plus(when(seriesRejected, clean).otherwise(0L))),
-                  sum(
-                      when(not(seriesRejected).and(col(GpuSampleTransform.MIG_PARENT)), clean)
-                          .otherwise(0L)))
-              .first();
+          GlobalAggregate.of(
+              units,
+              sum(col(REJECTED_ROWS).plus(when(seriesRejected, clean).otherwise(0L))),
+              sum(
+                  when(not(seriesRejected).and(col(GpuSampleTransform.MIG_PARENT)), clean)
+                      .otherwise(0L)));
       return new RuleCounts(r.isNullAt(0) ? 0 : r.getLong(0), r.isNullAt(1) ? 0 : r.getLong(1));
     }
   }

@@ -10,7 +10,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
 
 import dev.idleledger.quality.QualityRecorder;
-import dev.idleledger.spark.StageFrames;
+import dev.idleledger.spark.GlobalAggregate;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * What a source billed on a date that is not GPU instance time, class by class, and the corrections it applied,
@@ -126,15 +125,11 @@ final class NotAttributedCharges {
 
     // No slices (a date the bill does not reach): no correction, and no query to say so.
     Row corrections =
-        StageFrames.knownEmptyOverLocalData(slices)
-            ? RowFactory.create(0L, null, 0L)
-            : slices
-                .filter(col(BillingCharges.IS_CORRECTION))
-                .agg(
-                    countDistinct(col(BillingCharges.INSTANCE_ID), col(InstanceHours.HOUR)),
-                    sum(InstanceHours.NODE_COST),
-                    countDistinct(col(BillingCharges.FILE), col(BillingCharges.LINE)))
-                .first();
+        GlobalAggregate.of(
+            slices.filter(col(BillingCharges.IS_CORRECTION)),
+            countDistinct(col(BillingCharges.INSTANCE_ID), col(InstanceHours.HOUR)),
+            sum(InstanceHours.NODE_COST),
+            countDistinct(col(BillingCharges.FILE), col(BillingCharges.LINE)));
     long correctionRows = corrections.getLong(2);
     double correctionMoney = corrections.isNullAt(1) ? 0.0 : corrections.getDouble(1);
     quality.recordValue(

@@ -7,6 +7,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.billing.BillingIngest;
 import dev.idleledger.ingest.kube.KubeStateIngest;
 import dev.idleledger.ingest.telemetry.TelemetryIngest;
+import dev.idleledger.quality.QualityLog;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.recommend.RecommendStage;
@@ -117,14 +118,24 @@ public final class NightlyRun {
   private Night night(List<LocalDate> dates, List<LocalDate> nights) {
     // The night sets how queries run per date (QuerySettings); the session leaves it as it came.
     QuerySettings.Saved asCame = QuerySettings.save(spark);
+    // Every date's and night's checks go to run_quality in one commit, at the end or when the night
+    // fails: the evidence of a failed check is written before the failure goes on.
+    QualityLog qualityLog = QualityLog.heldForNight(tables);
     try {
-      return runNight(dates, nights);
+      return runNight(dates, nights, qualityLog);
+    } catch (RuntimeException | Error failed) {
+      try {
+        qualityLog.write();
+      } catch (RuntimeException notWritten) {
+        failed.addSuppressed(notWritten);
+      }
+      throw failed;
     } finally {
       asCame.restore();
     }
   }
 
-  private Night runNight(List<LocalDate> dates, List<LocalDate> nights) {
+  private Night runNight(List<LocalDate> dates, List<LocalDate> nights, QualityLog qualityLog) {
     String runId = newRunId();
     LocalDate lastNight = nights.get(nights.size() - 1);
     JobDescriptions.stage(spark, runId, "prepare", lastNight);
@@ -160,7 +171,7 @@ public final class NightlyRun {
         }
         Progress.line("%s: %s, recomputed", d, force ? "--force" : change.get());
         QuerySettings.forInput(spark, config, current.rawBytes());
-        publish(d, runId, billing, QuerySettings.isSmall(config, current.rawBytes()));
+        publish(d, runId, billing, QuerySettings.isSmall(config, current.rawBytes()), qualityLog);
         JobDescriptions.stage(spark, runId, "input manifest", d);
         manifests.add(builder.withBillingLines(current));
         published.add(d);
@@ -178,7 +189,7 @@ public final class NightlyRun {
     manifests.forEach(m -> rawBytes.put(m.date(), m.rawBytes()));
     for (LocalDate n : nights) {
       QualityRecorder quality =
-          recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, runId, d));
+          recorders.computeIfAbsent(n, d -> new QualityRecorder(tables, qualityLog, runId, d));
       boolean current = newestRecommended.isEmpty() || !n.isBefore(newestRecommended.get());
       // Recommend reads its whole window, not only the dates recomputed tonight: a small late date
       // over a fleet-sized week is a fleet-sized recommend. A date no run has read holds no rows.
@@ -220,6 +231,7 @@ public final class NightlyRun {
     }
     JobDescriptions.stage(spark, runId, "finish", lastNight);
     recorders.values().forEach(QualityRecorder::flush);
+    qualityLog.write();
     recorders.values().forEach(QualityRecorder::flushAndFailIfAnyFailed);
     runInputs.record(manifests, runId);
     return new Night(
@@ -243,7 +255,12 @@ public final class NightlyRun {
           new ManifestBuilder(config, spark.sparkContext().hadoopConfiguration(), billing)
               .current(date);
       QuerySettings.forInput(spark, config, input.rawBytes());
-      publish(date, runId, billing, QuerySettings.isSmall(config, input.rawBytes()));
+      publish(
+          date,
+          runId,
+          billing,
+          QuerySettings.isSmall(config, input.rawBytes()),
+          QualityLog.direct(tables));
     } finally {
       asCame.restore();
     }
@@ -254,9 +271,10 @@ public final class NightlyRun {
    * it writes and attribute and rollup take them from memory instead of reading them back from the lake ({@link
    * WrittenRows}).
    */
-  private void publish(LocalDate date, String runId, BillingIngest billing, boolean small) {
+  private void publish(
+      LocalDate date, String runId, BillingIngest billing, boolean small, QualityLog qualityLog) {
     long start = System.nanoTime();
-    QualityRecorder quality = new QualityRecorder(tables, runId, date);
+    QualityRecorder quality = new QualityRecorder(tables, qualityLog, runId, date);
     List<SourceAccounting> sources = new ArrayList<>();
     JobDescriptions.stage(spark, runId, "ingest telemetry", date);
     // What the date's ingest replaced with nothing, the attribute and rollup read as empty local
@@ -302,7 +320,6 @@ public final class NightlyRun {
             .collect(Collectors.joining(", ")));
     stageSeconds.forEach((stage, seconds) -> stageListener.stageDone(date, stage, seconds));
     quality.warnings().forEach(w -> Progress.line("%s WARNING %s", date, w));
-    JobDescriptions.stage(spark, runId, "run_quality", date);
     quality.flushAndFailIfAnyFailed();
     Progress.line(
         "%s published in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);

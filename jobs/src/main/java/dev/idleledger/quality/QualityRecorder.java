@@ -18,19 +18,28 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * Collects the checks of one run for one date and writes them to {@code run_quality}; writes rejected rows
- * to {@code quarantine}. Checks are written before a failing check stops the run, so the evidence survives.
+ * Collects the checks of one run for one date and writes them to {@code run_quality} (through its {@link
+ * QualityLog}); writes rejected rows to {@code quarantine}. Checks are written before a failing check stops the
+ * run, so the evidence survives.
  */
 public final class QualityRecorder {
   private final LakeTables tables;
+  private final QualityLog log;
   private final String runId;
   private final LocalDate date;
   private final List<Row> checks = new ArrayList<>();
   private final List<String> failures = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
 
+  /** A recorder whose every flush is a commit of its own. */
   public QualityRecorder(LakeTables tables, String runId, LocalDate date) {
+    this(tables, QualityLog.direct(tables), runId, date);
+  }
+
+  /** A recorder whose flushes go to {@code log} (a night's, held for one commit). */
+  public QualityRecorder(LakeTables tables, QualityLog log, String runId, LocalDate date) {
     this.tables = tables;
+    this.log = log;
     this.runId = runId;
     this.date = date;
   }
@@ -151,7 +160,7 @@ public final class QualityRecorder {
         QualityTables.QUARANTINE, rejected, ofSource, "the rows of " + source + " on " + date);
   }
 
-  /** Writes the collected checks; then fails the run if any failed. */
+  /** Flushes the collected checks to the log (written now, or held for the night); then fails the run if any failed. */
   public void flushAndFailIfAnyFailed() {
     flush();
     if (!failures.isEmpty()) {
@@ -164,12 +173,7 @@ public final class QualityRecorder {
   }
 
   public void flush() {
-    if (checks.isEmpty()) {
-      return;
-    }
-    tables.append(
-        QualityTables.RUN_QUALITY,
-        tables.spark().createDataFrame(checks, QualityTables.RUN_QUALITY.schema()));
+    log.add(checks);
     checks.clear();
   }
 

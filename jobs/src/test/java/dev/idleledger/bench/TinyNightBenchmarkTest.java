@@ -92,7 +92,7 @@ class TinyNightBenchmarkTest {
   }
 
   @Test
-  void eachSilverAndGoldTableIsCreatedAndCommittedOnceForTheTracesDate() {
+  void eachSilverAndGoldTableIsCommittedOnceForTheTracesDateAndRunQualityOnceForTheNight() {
     Map<String, Integer> commits = result.deltaCommits();
     // CREATE TABLE, then the replace of 2026-11-28. The replace of 2026-11-27 (no input, nothing
     // there before) adds and removes no file, and Delta writes no commit for it.
@@ -108,6 +108,8 @@ class TinyNightBenchmarkTest {
             "team_daily")) {
       assertEquals(1 + 1, commits.get(table), table + " in " + commits);
     }
+    // Every date's checks and recommend's, held by the night and written once at its end.
+    assertEquals(1 + 1, commits.get("run_quality"), "run_quality in " + commits);
   }
 
   /**

@@ -40,13 +40,15 @@ class H100TraceNightlyTest {
     spark.conf().unset(QuerySettings.EXPRESSIONS);
     spark.conf().unset(QuerySettings.ADAPTIVE);
     spark.conf().set(QuerySettings.SHUFFLE_PARTITIONS, "2");
+    spark.conf().unset(QuerySettings.FILE_STATISTICS);
+    spark.conf().unset(QuerySettings.STATISTICS_SKIPPING);
     new NightlyRun(spark, config)
         .onStageDone((date, stage, seconds) -> settingsSeen.put(stage, querySettings()))
         .runDate(LocalDate.of(2026, 11, 28), NightlyRun.newRunId());
     settingsSeen.put("after", querySettings());
   }
 
-  /** Whole-stage code generation, expressions, adaptive execution, shuffle partitions. */
+  /** Whole-stage code generation, expressions, adaptive execution, shuffle partitions, Delta's file statistics. */
   private static String querySettings() {
     return String.join(
         " ",
@@ -54,7 +56,9 @@ class H100TraceNightlyTest {
         // Set in the session, or "unset" (a plain get answers Spark's default).
         explicit(QuerySettings.EXPRESSIONS),
         explicit(QuerySettings.ADAPTIVE),
-        spark.conf().get(QuerySettings.SHUFFLE_PARTITIONS));
+        spark.conf().get(QuerySettings.SHUFFLE_PARTITIONS),
+        explicit(QuerySettings.FILE_STATISTICS),
+        explicit(QuerySettings.STATISTICS_SKIPPING));
   }
 
   private static String explicit(String key) {
@@ -64,17 +68,18 @@ class H100TraceNightlyTest {
   /**
    * A date run on its own chooses how its queries run as a night does for each date: the trace's few kilobytes are
    * far below spark.codegen_min_input_mib (1), so every stage runs interpreted, without adaptive execution, in one
-   * shuffle partition; then the session has its settings back. (The threshold's own edges: QuerySettingsTest.)
+   * shuffle partition, without Delta file statistics; then the session has its settings back. (The threshold's own
+   * edges: QuerySettingsTest.)
    */
   @Test
   void theDateRunsAsASmallDateByItsInputAndThenPutsTheSessionBack() {
-    String small = "false " + QuerySettings.EXPRESSIONS_INTERPRETED + " false 1";
+    String small = "false " + QuerySettings.EXPRESSIONS_INTERPRETED + " false 1 false false";
     assertEquals(
         Map.of(
             "ingest", small,
             "attribute", small,
             "rollup", small,
-            "after", "true unset unset 2"),
+            "after", "true unset unset 2 unset unset"),
         settingsSeen);
   }
 

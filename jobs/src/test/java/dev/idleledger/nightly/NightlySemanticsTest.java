@@ -49,9 +49,11 @@ class NightlySemanticsTest {
           "recommendation_history");
 
   /** How {@link #settingsNow} reads for a date under the threshold and for one at or above it. */
-  private static final String SMALL = "false " + QuerySettings.EXPRESSIONS_INTERPRETED + " false 1";
+  private static final String SMALL =
+      "false " + QuerySettings.EXPRESSIONS_INTERPRETED + " false 1 false false";
 
-  private static final String LARGE = "true " + QuerySettings.EXPRESSIONS_COMPILED + " true 2";
+  private static final String LARGE =
+      "true " + QuerySettings.EXPRESSIONS_COMPILED + " true 2 true true";
 
   private static Path fleet;
   private static LedgerConfig config;
@@ -193,6 +195,12 @@ class NightlySemanticsTest {
     assertFalse(
         spark.conf().getAll().contains(QuerySettings.ADAPTIVE),
         "adaptive execution unset after the night, as before it");
+    for (String statistics :
+        List.of(QuerySettings.FILE_STATISTICS, QuerySettings.STATISTICS_SKIPPING)) {
+      assertFalse(
+          spark.conf().getAll().contains(statistics),
+          statistics + " unset after the night, as before it");
+    }
     return night;
   }
 
@@ -218,22 +226,32 @@ class NightlySemanticsTest {
         .run(DAY2, lookbackDays);
   }
 
-  /** The session as the tests build it: whole-stage set, two shuffle partitions, the other two at Spark's defaults. */
+  /**
+   * The session as the tests build it: whole-stage set, two shuffle partitions, the others at Spark's and Delta's
+   * defaults.
+   */
   private static void testSettings() {
     spark.conf().set(QuerySettings.WHOLE_STAGE, "true");
     spark.conf().unset(QuerySettings.EXPRESSIONS);
     spark.conf().unset(QuerySettings.ADAPTIVE);
     spark.conf().set(QuerySettings.SHUFFLE_PARTITIONS, "2");
+    spark.conf().unset(QuerySettings.FILE_STATISTICS);
+    spark.conf().unset(QuerySettings.STATISTICS_SKIPPING);
   }
 
-  /** Whole-stage code generation, expression code generation, adaptive execution, shuffle partitions. */
+  /**
+   * Whole-stage code generation, expression code generation, adaptive execution, shuffle partitions, Delta's file
+   * statistics and skipping by them.
+   */
   private static String settingsNow() {
     return String.join(
         " ",
         spark.conf().get(QuerySettings.WHOLE_STAGE),
         spark.conf().get(QuerySettings.EXPRESSIONS),
         spark.conf().get(QuerySettings.ADAPTIVE),
-        spark.conf().get(QuerySettings.SHUFFLE_PARTITIONS));
+        spark.conf().get(QuerySettings.SHUFFLE_PARTITIONS),
+        spark.conf().get(QuerySettings.FILE_STATISTICS),
+        spark.conf().get(QuerySettings.STATISTICS_SKIPPING));
   }
 
   /**

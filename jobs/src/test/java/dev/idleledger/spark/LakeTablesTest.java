@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.testing.CauseChain;
 import dev.idleledger.testing.TestSpark;
 import java.net.URI;
@@ -16,15 +17,20 @@ import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
+import scala.Option;
 
 class LakeTablesTest {
   private static final TableSpec SPEC =
@@ -168,6 +174,76 @@ class LakeTablesTest {
         new ObjectMapper().readTree(log.resolve("00000000000000000001.crc").toFile());
     assertEquals(1, checksum.get("numFiles").asInt());
     assertFalse(checksum.has("allFiles"), checksum.toString());
+  }
+
+  /**
+   * How a small date writes and reads (QuerySettings): its file goes into the log without column statistics, a large
+   * date's with them. Whatever settings a later read runs with, a filter on a data column still finds the rows of the
+   * file without statistics, and a read of one date still reads that date's files alone: it succeeds after the other
+   * date's file is gone from the disk.
+   */
+  @Test
+  void aSmallDatesFileHasNoStatisticsYetEveryReadFindsItsRowsAndPrunesByDate() throws Exception {
+    SparkSession spark = TestSpark.session();
+    QuerySettings.Saved asCame = QuerySettings.save(spark);
+    try {
+      LakeTables tables = new LakeTables(spark, "lake_tables_statistics");
+      LedgerConfig config = TestSpark.config("spark.codegen_min_input_mib=1");
+      long smallInput = 0;
+      long largeInput = 1L << 20;
+      LocalDate small = LocalDate.of(2026, 11, 1);
+      LocalDate large = LocalDate.of(2026, 11, 2);
+      QuerySettings.forInput(spark, config, smallInput);
+      tables.replaceDates(SPEC, rows(spark, small, 1.0, small, 2.0), List.of(small));
+      QuerySettings.forInput(spark, config, largeInput);
+      tables.replaceDates(SPEC, rows(spark, large, 5.0), List.of(large));
+
+      Map<String, Row> fileByDate = new HashMap<>();
+      DeltaLog.forTableWithSnapshot(
+              spark, new TableIdentifier(SPEC.name(), Option.apply("lake_tables_statistics")))
+          ._2()
+          .allFiles()
+          .toDF()
+          .select(
+              functions.col("partitionValues").getItem("date"),
+              functions.col("path"),
+              functions.col("stats"))
+          .collectAsList()
+          .forEach(r -> fileByDate.put(r.getString(0), r));
+      assertTrue(
+          fileByDate.get(small.toString()).isNullAt(2), "a small date's file: no statistics");
+      assertTrue(
+          fileByDate.get(large.toString()).getString(2).contains("\"numRecords\":1"),
+          "a large date's file: " + fileByDate.get(large.toString()));
+
+      String table = tables.qualified(SPEC);
+      for (long input : List.of(smallInput, largeInput)) {
+        QuerySettings.forInput(spark, config, input);
+        assertEquals(
+            List.of(2.0, 5.0),
+            costs(spark.table(table).where(functions.col("cost").gt(1.5))),
+            "costs above 1.5, read as a date over " + input + " bytes reads");
+      }
+
+      Path tableFolder = logFolder(spark, tables).getParent();
+      Files.delete(
+          tableFolder.resolve(new URI(fileByDate.get(large.toString()).getString(1)).getPath()));
+      for (long input : List.of(smallInput, largeInput)) {
+        QuerySettings.forInput(spark, config, input);
+        assertEquals(
+            List.of(1.0, 2.0),
+            costs(spark.table(table).where(functions.col("date").equalTo(Date.valueOf(small)))),
+            "the small date alone, read as a date over " + input + " bytes reads");
+      }
+    } finally {
+      asCame.restore();
+    }
+  }
+
+  private static List<Double> costs(Dataset<Row> rows) {
+    return rows.orderBy("cost").select("cost").collectAsList().stream()
+        .map(r -> r.getDouble(0))
+        .toList();
   }
 
   private static Path logFolder(SparkSession spark, LakeTables tables) {

@@ -20,6 +20,8 @@ class QuerySettingsTest {
     spark.conf().set(QuerySettings.EXPRESSIONS, QuerySettings.EXPRESSIONS_COMPILED);
     spark.conf().unset(QuerySettings.ADAPTIVE);
     spark.conf().set(QuerySettings.SHUFFLE_PARTITIONS, "2");
+    spark.conf().unset(QuerySettings.FILE_STATISTICS);
+    spark.conf().unset(QuerySettings.STATISTICS_SKIPPING);
   }
 
   @Test
@@ -49,6 +51,29 @@ class QuerySettingsTest {
   }
 
   @Test
+  void aSmallDateWritesAndReadsWithoutDeltaFileStatisticsAndALargeOneWithThem() {
+    LedgerConfig config = TestSpark.config("spark.codegen_min_input_mib=8");
+    QuerySettings.forInput(spark, config, 8 * MIB - 1);
+    assertEquals("false", spark.conf().get(QuerySettings.FILE_STATISTICS));
+    assertEquals("false", spark.conf().get(QuerySettings.STATISTICS_SKIPPING));
+    QuerySettings.forInput(spark, config, 8 * MIB);
+    assertEquals("true", spark.conf().get(QuerySettings.FILE_STATISTICS));
+    assertEquals("true", spark.conf().get(QuerySettings.STATISTICS_SKIPPING));
+  }
+
+  @Test
+  void anExplicitStatisticsSettingIsLeftAsTheOperatorSetItAndTheOtherFollowsTheInput() {
+    spark.conf().set(QuerySettings.FILE_STATISTICS, "true");
+    LedgerConfig config =
+        TestSpark.config(
+            "spark.codegen_min_input_mib=8",
+            "spark.settings.\"spark.databricks.delta.stats.collect\"=true");
+    QuerySettings.forInput(spark, config, 0);
+    assertEquals("true", spark.conf().get(QuerySettings.FILE_STATISTICS));
+    assertEquals("false", spark.conf().get(QuerySettings.STATISTICS_SKIPPING));
+  }
+
+  @Test
   void anExplicitAdaptiveOrPartitionSettingKeepsBothAsTheOperatorSetThem() {
     spark.conf().set(QuerySettings.SHUFFLE_PARTITIONS, "16");
     LedgerConfig partitions =
@@ -74,9 +99,13 @@ class QuerySettingsTest {
     spark.conf().set(QuerySettings.SHUFFLE_PARTITIONS, "2");
     spark.conf().unset(QuerySettings.ADAPTIVE);
     spark.conf().unset(QuerySettings.EXPRESSIONS);
+    spark.conf().set(QuerySettings.FILE_STATISTICS, "true");
+    spark.conf().unset(QuerySettings.STATISTICS_SKIPPING);
     QuerySettings.Saved saved = QuerySettings.save(spark);
     QuerySettings.forInput(spark, TestSpark.config("spark.codegen_min_input_mib=8"), 0);
     saved.restore();
+    assertEquals("true", spark.conf().get(QuerySettings.FILE_STATISTICS));
+    assertFalse(spark.conf().getAll().contains(QuerySettings.STATISTICS_SKIPPING));
     assertEquals("2", spark.conf().get(QuerySettings.SHUFFLE_PARTITIONS));
     assertEquals("true", spark.conf().get(QuerySettings.WHOLE_STAGE));
     assertFalse(spark.conf().getAll().contains(QuerySettings.ADAPTIVE));

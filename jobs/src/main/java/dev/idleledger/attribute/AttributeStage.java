@@ -110,6 +110,8 @@ public final class AttributeStage {
                   silver(SilverTables.BILLING_HOURLY, date, writtenRows),
                   silver(SilverTables.POD_INFO, date, writtenRows));
       tables.replaceDates(GpuHourlyTable.SPEC, result.gpuHourly(), List.of(date));
+      // Kept either way (the rollups read it): a small date's recommend may take it from here too.
+      writtenRows.wrote(GpuHourlyTable.SPEC, result.gpuHourly());
       recordReconciliation(result.instanceHours(), quality, config.maxReconciliationDelta);
       CatalogGaps.record(result.instances(), result.gpuHourly(), quality);
       return new AttributedDate(result, List.copyOf(kept), writtenRows);

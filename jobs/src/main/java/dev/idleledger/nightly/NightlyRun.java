@@ -14,6 +14,7 @@ import dev.idleledger.recommend.RecommendStage;
 import dev.idleledger.rollup.RollupStage;
 import dev.idleledger.spark.JobDescriptions;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.NightWrites;
 import dev.idleledger.spark.QuerySettings;
 import dev.idleledger.spark.WrittenRows;
 import dev.idleledger.tickets.TicketRunResult;
@@ -143,6 +144,9 @@ public final class NightlyRun {
     // Asked before anything is written: whether a night is current depends on what earlier runs
     // recommended.
     Optional<LocalDate> newestRecommended = NewestNight.newestRecommended(tables);
+    // On a new lake, recommend's window holds only what tonight writes: taken from memory where
+    // tonight's dates kept it.
+    NightWrites tonight = NightWrites.startingFrom(tables, RecommendStage.WINDOW_TABLES);
     RunInputs runInputs = new RunInputs(tables);
     List<LocalDate> published = new ArrayList<>();
     List<LocalDate> kept = new ArrayList<>();
@@ -171,7 +175,8 @@ public final class NightlyRun {
         }
         Progress.line("%s: %s, recomputed", d, force ? "--force" : change.get());
         QuerySettings.forInput(spark, config, current.rawBytes());
-        publish(d, runId, billing, QuerySettings.isSmall(config, current.rawBytes()), qualityLog);
+        boolean small = QuerySettings.isSmall(config, current.rawBytes());
+        tonight.published(d, publish(d, runId, billing, small, qualityLog));
         JobDescriptions.stage(spark, runId, "input manifest", d);
         manifests.add(builder.withBillingLines(current));
         published.add(d);
@@ -197,7 +202,7 @@ public final class NightlyRun {
           recommendWindow(n, recommend).stream().mapToLong(d -> rawBytes.getOrDefault(d, 0L)).sum();
       QuerySettings.forInput(spark, config, windowBytes);
       JobDescriptions.stage(spark, runId, "recommend", n);
-      timed(n, "recommend", () -> recommend.run(n, quality, current));
+      timed(n, "recommend", () -> recommend.run(n, quality, current, tonight));
     }
     Optional<String> notNewest =
         NewestNight.whyNotNewest(
@@ -269,9 +274,9 @@ public final class NightlyRun {
   /**
    * {@code small}: the date's raw input is small ({@link QuerySettings#isSmall}), so its ingest keeps the silver rows
    * it writes and attribute and rollup take them from memory instead of reading them back from the lake ({@link
-   * WrittenRows}).
+   * WrittenRows}). Returns what the date wrote, as far as it knows it.
    */
-  private void publish(
+  private WrittenRows publish(
       LocalDate date, String runId, BillingIngest billing, boolean small, QualityLog qualityLog) {
     long start = System.nanoTime();
     QualityRecorder quality = new QualityRecorder(tables, qualityLog, runId, date);
@@ -323,6 +328,7 @@ public final class NightlyRun {
     quality.flushAndFailIfAnyFailed();
     Progress.line(
         "%s published in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
+    return writtenRows;
   }
 
   private void timed(LocalDate date, String stage, Runnable work) {

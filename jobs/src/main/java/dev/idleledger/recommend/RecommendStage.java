@@ -12,6 +12,7 @@ import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.spark.NightWrites;
 import dev.idleledger.spark.StageFrames;
 import dev.idleledger.spark.TableSpec;
 import dev.idleledger.tables.RecommendationStatus;
@@ -89,6 +90,14 @@ public final class RecommendStage {
           Recommendations.TICKET_ERROR,
           Recommendations.TICKET_SYNCED_AT);
 
+  /** The tables recommend reads over its window of days (a night may know them without the lake: {@link NightWrites}). */
+  public static final List<TableSpec> WINDOW_TABLES =
+      List.of(
+          GpuHourlyTable.SPEC,
+          SilverTables.BILLING_HOURLY,
+          SilverTables.GPU_SAMPLES,
+          SilverTables.POD_INFO);
+
   private final SparkSession spark;
   private final LakeTables tables;
   private final RecommendSettings settings;
@@ -120,14 +129,23 @@ public final class RecommendStage {
    * of an old date) only its history rows are replaced; {@code recommendations} keeps the state of the newest night.
    */
   public void run(LocalDate date, QualityRecorder quality, boolean current) {
+    run(date, quality, current, NightWrites.none(tables));
+  }
+
+  /**
+   * As {@link #run(LocalDate, QualityRecorder, boolean)}; a window of a table the night knows without the lake
+   * ({@link NightWrites}: on a new lake, what the night just wrote) is taken from memory.
+   */
+  public void run(LocalDate date, QualityRecorder quality, boolean current, NightWrites tonight) {
     LocalDate start = date.minusDays(settings.windowDays() - 1L);
     // Read from Delta once: the day count, the unit-hour rates, the currency and the node and
     // commitment kinds each scan these two windows (billing six times over), and each scan would
     // replay the Delta log and re-read the Parquet. Both are small (one row per unit-hour, per
     // instance-hour), so holding them costs little.
-    Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, start, date).transform(StageFrames::keep);
+    Dataset<Row> gpuHourly =
+        window(GpuHourlyTable.SPEC, start, date, tonight).transform(StageFrames::keep);
     Dataset<Row> billing =
-        window(SilverTables.BILLING_HOURLY, start, date).transform(StageFrames::keep);
+        window(SilverTables.BILLING_HOURLY, start, date, tonight).transform(StageFrames::keep);
     int daysWithData = (int) gpuHourly.select(GpuHourlyTable.DATE).distinct().count();
     RecommendationFinder.Window window =
         new RecommendationFinder.Window(date, settings.windowDays(), daysWithData);
@@ -137,8 +155,8 @@ public final class RecommendStage {
     // re-rendered on each adaptive re-plan).
     WorkloadSeconds seconds =
         WorkloadSeconds.of(
-            window(SilverTables.GPU_SAMPLES, start, date),
-            window(SilverTables.POD_INFO, start, date),
+            window(SilverTables.GPU_SAMPLES, start, date, tonight),
+            window(SilverTables.POD_INFO, start, date, tonight),
             UnitHourRates.of(gpuHourly, billing),
             config.classifier,
             settings.activityThreshold(),
@@ -152,7 +170,7 @@ public final class RecommendStage {
         RecommendationLifecycle.night(
                 date, triggers, tables.read(RecommendationTables.HISTORY), settings)
             .transform(StageFrames::keep);
-    night = withRealizedSavings(night, date);
+    night = withRealizedSavings(night, date, tonight);
     tables.replaceDates(RecommendationTables.HISTORY, night, List.of(date));
     if (current) {
       merge(night.withColumn(Recommendations.WINDOW_DAYS, lit(settings.windowDays())));
@@ -227,14 +245,21 @@ public final class RecommendStage {
     return CombinedSavings.of(spark, tables.read(RecommendationTables.RECOMMENDATIONS));
   }
 
-  private Dataset<Row> window(TableSpec spec, LocalDate start, LocalDate end) {
-    return tables
-        .read(spec)
-        .where(col(spec.partitionColumn()).between(Date.valueOf(start), Date.valueOf(end)));
+  private Dataset<Row> window(TableSpec spec, LocalDate start, LocalDate end, NightWrites tonight) {
+    return tonight
+        .window(spec, start, end)
+        .orElseGet(
+            () ->
+                tables
+                    .read(spec)
+                    .where(
+                        col(spec.partitionColumn())
+                            .between(Date.valueOf(start), Date.valueOf(end))));
   }
 
   /** Adds realized_monthly_savings (null but on the night a recommendation resolves). */
-  private Dataset<Row> withRealizedSavings(Dataset<Row> night, LocalDate date) {
+  private Dataset<Row> withRealizedSavings(
+      Dataset<Row> night, LocalDate date, NightWrites tonight) {
     List<RealizedSavings.Resolving> resolving = new ArrayList<>();
     for (Row r :
         night
@@ -256,7 +281,7 @@ public final class RecommendStage {
               .min(LocalDate::compareTo)
               .orElseThrow()
               .minusDays(settings.windowDays() - 1L);
-      Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, from, date);
+      Dataset<Row> gpuHourly = window(GpuHourlyTable.SPEC, from, date, tonight);
       Set<LocalDate> dataDays = new TreeSet<>();
       gpuHourly
           .select(GpuHourlyTable.DATE)
@@ -264,7 +289,8 @@ public final class RecommendStage {
           .collectAsList()
           .forEach(r -> dataDays.add(r.getDate(0).toLocalDate()));
       Map<String, Map<LocalDate, Double>> costs = new HashMap<>();
-      RealizedSavings.subjectDailyCost(gpuHourly, window(SilverTables.BILLING_HOURLY, from, date))
+      RealizedSavings.subjectDailyCost(
+              gpuHourly, window(SilverTables.BILLING_HOURLY, from, date, tonight))
           .where(
               concat_ws("|", col("family"), col("subject"))
                   .isin(RealizedSavings.keys(resolving).toArray()))

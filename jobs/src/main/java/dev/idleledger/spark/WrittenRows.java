@@ -104,14 +104,23 @@ public final class WrittenRows {
    * written (in the table's columns and types) when this date kept them, else read from the lake.
    */
   public Dataset<Row> ofDate(LakeTables tables, TableSpec spec, LocalDate date) {
+    return known(tables, spec)
+        .orElseGet(
+            () ->
+                tables
+                    .read(spec)
+                    .where(col(spec.partitionColumn()).equalTo(lit(Date.valueOf(date)))));
+  }
+
+  /**
+   * The table's rows of the date when this date knows them without the lake: an empty local frame of its columns
+   * when they were written as none, the rows written (in the table's columns and types) when kept; else empty.
+   */
+  public Optional<Dataset<Row>> known(LakeTables tables, TableSpec spec) {
     if (isEmpty(spec)) {
-      return tables.noRows(spec);
+      return Optional.of(tables.noRows(spec));
     }
-    Dataset<Row> written = kept.get(spec.name());
-    if (written != null) {
-      return asTable(written, spec.schema());
-    }
-    return tables.read(spec).where(col(spec.partitionColumn()).equalTo(lit(Date.valueOf(date))));
+    return Optional.ofNullable(kept.get(spec.name())).map(w -> asTable(w, spec.schema()));
   }
 
   /**

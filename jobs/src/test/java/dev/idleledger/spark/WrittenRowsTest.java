@@ -38,7 +38,8 @@ import scala.collection.JavaConverters;
 /**
  * A small date's ingest keeps the silver rows it writes, and the date's attribute and rollup take them from memory
  * instead of reading the lake ({@link WrittenRows}): on the real H100 trace, each kept frame holds exactly the table's
- * rows of the date, in the table's columns and types, and reads no file.
+ * rows of the date, in the table's columns and types, and reads no file. On a new lake, the night's recommend takes
+ * its window from the same rows ({@link NightWrites}).
  */
 class WrittenRowsTest {
   private static final String DB = "written_rows";
@@ -57,6 +58,12 @@ class WrittenRowsTest {
   private static WrittenRows small;
   private static QuerySettings.Saved asCame;
 
+  /** The night of the ingest as a night sees it: the tables held no file before it. */
+  private static NightWrites night;
+
+  /** The same night, to which a date written by a large date (nothing kept) is added as well. */
+  private static NightWrites withALargeDate;
+
   @BeforeAll
   static void ingestTheTraceAsASmallDate() {
     spark = TestSpark.session();
@@ -65,6 +72,8 @@ class WrittenRowsTest {
         TestSpark.fleetConfig(TestSpark.sharedDir().resolve("data/h100-trace"), DB);
     QuerySettings.forInput(spark, config, 0);
     tables = new LakeTables(spark, config);
+    night = NightWrites.startingFrom(tables, WRITTEN);
+    withALargeDate = NightWrites.startingFrom(tables, WRITTEN);
     QualityRecorder quality = new QualityRecorder(tables, "written-rows", DATE);
     small = WrittenRows.forDate(true);
     new TelemetryIngest(spark, config).noting(small).run(DATE, quality);
@@ -72,6 +81,8 @@ class WrittenRowsTest {
     try (BillingIngest billing = new BillingIngest(spark, config, List.of(DATE))) {
       billing.run(DATE, quality, small);
     }
+    night.published(DATE, small);
+    withALargeDate.published(DATE, small);
   }
 
   @AfterAll
@@ -145,6 +156,60 @@ class WrittenRowsTest {
     assertTrue(date.wrote(spec, tables.noRows(spec)));
     assertTrue(date.isEmpty(spec));
     assertTrue(date.kept(spec).isEmpty());
+  }
+
+  /**
+   * On a new lake the night's window of a table is the rows its dates kept, from memory, and equals the table's rows
+   * of the window; a window without a date the night wrote holds no rows, as the table holds none there.
+   */
+  @Test
+  void aNewLakesWindowIsWhatTheNightsDatesKeptAndNothingElse() {
+    LocalDate weekStart = DATE.minusDays(6);
+    for (TableSpec spec : WRITTEN) {
+      Dataset<Row> window = night.window(spec, weekStart, DATE).orElseThrow();
+      assertTrue(
+          leaves(window).stream().allMatch(p -> p instanceof LogicalRDD),
+          spec.name() + " from memory: " + leaves(window));
+      Dataset<Row> inLake =
+          tables
+              .read(spec)
+              .where(
+                  functions
+                      .col(spec.partitionColumn())
+                      .between(Date.valueOf(weekStart), Date.valueOf(DATE)));
+      assertEquals(typesOf(inLake.schema()), typesOf(window.schema()), spec.name() + " columns");
+      FrameAssertions.assertSameRows(spec.name(), comparable(inLake), comparable(window));
+
+      Dataset<Row> before = night.window(spec, weekStart, DATE.minusDays(1)).orElseThrow();
+      assertTrue(StageFrames.knownEmptyOverLocalData(before), spec.name() + " before the date");
+      assertEquals(
+          0,
+          tables
+              .read(spec)
+              .where(functions.col(spec.partitionColumn()).lt(Date.valueOf(DATE)))
+              .count(),
+          spec.name() + " holds nothing before the date");
+    }
+  }
+
+  @Test
+  void aTableThatHeldFilesWhenTheNightStartedIsReadFromTheLake() {
+    NightWrites later = NightWrites.startingFrom(tables, WRITTEN);
+    later.published(DATE, small);
+    for (TableSpec spec : WRITTEN) {
+      assertTrue(later.window(spec, DATE, DATE).isEmpty(), spec.name());
+    }
+  }
+
+  @Test
+  void aWindowOverADateThatKeptNothingIsReadFromTheLake() {
+    LocalDate dayBefore = DATE.minusDays(1);
+    WrittenRows large = WrittenRows.forDate(false);
+    large.wrote(SilverTables.NODE_INFO, small.ofDate(tables, SilverTables.NODE_INFO, DATE));
+    withALargeDate.published(dayBefore, large);
+    assertTrue(withALargeDate.window(SilverTables.NODE_INFO, dayBefore, DATE).isEmpty());
+    // The window without that date is still known.
+    assertTrue(withALargeDate.window(SilverTables.NODE_INFO, DATE, DATE).isPresent());
   }
 
   @Test

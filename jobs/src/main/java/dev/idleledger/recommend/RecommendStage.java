@@ -22,12 +22,14 @@ import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -257,6 +259,18 @@ public final class RecommendStage {
                             .between(Date.valueOf(start), Date.valueOf(end))));
   }
 
+  /** The night's rows as the MERGE inserts a new one: the table's columns, the ticket columns null. */
+  private static Dataset<Row> asInserted(Dataset<Row> night) {
+    return night.select(
+        Arrays.stream(RecommendationTables.RECOMMENDATIONS.schema().fields())
+            .map(
+                f ->
+                    TICKET_COLUMNS.contains(f.name())
+                        ? lit(null).cast(f.dataType()).as(f.name())
+                        : col(f.name()))
+            .toArray(Column[]::new));
+  }
+
   /** Adds realized_monthly_savings (null but on the night a recommendation resolves). */
   private Dataset<Row> withRealizedSavings(
       Dataset<Row> night, LocalDate date, NightWrites tonight) {
@@ -319,9 +333,17 @@ public final class RecommendStage {
   /**
    * MERGE by recommendation_id: insert what is new; on a match set the lifecycle columns, refresh the details
    * only when it triggered tonight, and leave the ticket columns to the ticket stage.
+   *
+   * <p>Into a table that {@link LakeTables#holdsNoFiles holds no file} (on a new lake, the first night) every row
+   * is new: they are appended as the MERGE would insert them, without the MERGE's source materialization and file
+   * scans, which are Spark jobs over nothing.
    */
   private void merge(Dataset<Row> night) {
     tables.ensure(RecommendationTables.RECOMMENDATIONS);
+    if (tables.holdsNoFiles(RecommendationTables.RECOMMENDATIONS)) {
+      tables.append(RecommendationTables.RECOMMENDATIONS, asInserted(night));
+      return;
+    }
     String view = "recommend_night_" + Long.toHexString(System.nanoTime());
     night.createOrReplaceTempView(view);
     try {
@@ -369,6 +391,7 @@ public final class RecommendStage {
       for (String c : columns) {
         values.add(TICKET_COLUMNS.contains(c) ? "NULL" : "s." + c);
       }
+      // asInserted says the same for the append into a table without files.
       spark.sql(
           "MERGE INTO "
               + tables.qualified(RecommendationTables.RECOMMENDATIONS)

@@ -70,11 +70,14 @@ public final class TelemetryIngest {
     // The series frame is small (one row per label set) and every query below broadcasts it:
     // compute it once, held in one partition (a broadcast frame is collected whole anyway), not in
     // the spark.shuffle_partitions its MIG window leaves, which made each read of it a job of 64
-    // tasks. A date without samples is an empty local frame all the way down: not cached, so the
-    // queries below fold on the driver.
+    // tasks. A date without samples is an empty local frame all the way down: neither cached nor
+    // coalesced, so the queries below fold on the driver (Spark keeps a repartition asked for at
+    // the root of a plan even over no rows, and a frame over it is no longer known to be empty).
+    Dataset<Row> seriesUnits = transform.seriesUnits(read.series(GpuSampleTransform.rowRejected()));
     Dataset<Row> units =
-        StageFrames.hold(
-            transform.seriesUnits(read.series(GpuSampleTransform.rowRejected())).coalesce(1));
+        StageFrames.knownEmptyOverLocalData(seriesUnits)
+            ? seriesUnits
+            : StageFrames.hold(seriesUnits.coalesce(1));
     try {
       RuleCounts rules = RuleCounts.of(units);
       Dataset<Row> classified = transform.classify(read.samples(), units);

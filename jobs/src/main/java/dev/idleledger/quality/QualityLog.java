@@ -10,10 +10,10 @@ import org.apache.spark.sql.Row;
  * held for one commit at the end of the night ({@link #heldForNight}).
  *
  * <p>A night of three dates flushed its checks four times, a Delta commit each (on a first night, four of its
- * thirty commits). Held, they are one. Nothing is lost on the way: a night that fails writes what it holds before
- * the failure reaches the caller ({@code NightlyRun}), so the evidence of a failed check is in the table either
- * way. Only a process that dies outright loses them; it would have lost the failing date's rows before too, and
- * a failed night's dates are all recomputed by the retry.
+ * thirty commits). Held, they are one. A night that fails writes what it holds before the failure reaches the
+ * caller ({@code NightlyRun}), so the evidence of a failed check is in the table either way. A process killed
+ * outright loses the checks of the dates it had finished, which it used to have committed; those dates are
+ * recomputed by the retry (their manifests are recorded last), which records its own checks of them.
  */
 public final class QualityLog {
   private final LakeTables tables;

@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -84,18 +84,8 @@ class NightQualityChecksTest {
   }
 
   private static Path copyOfTheTrace() throws IOException {
-    Path from = TestSpark.sharedDir().resolve("data/h100-trace");
     Path to = dir.resolve("trace");
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target);
-        }
-      }
-    }
+    FileUtils.copyDirectory(TestSpark.sharedDir().resolve("data/h100-trace").toFile(), to.toFile());
     return to;
   }
 }

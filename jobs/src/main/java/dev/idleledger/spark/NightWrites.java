@@ -67,16 +67,15 @@ public final class NightWrites {
     }
     List<Dataset<Row>> dates = new ArrayList<>();
     for (Map.Entry<LocalDate, WrittenRows> date : byDate.entrySet()) {
-      if (date.getKey().isBefore(start) || date.getKey().isAfter(end)) {
+      WrittenRows written = date.getValue();
+      if (date.getKey().isBefore(start) || date.getKey().isAfter(end) || written.isEmpty(spec)) {
         continue;
       }
-      Optional<Dataset<Row>> known = date.getValue().known(tables, spec);
-      if (known.isEmpty()) {
+      Optional<Dataset<Row>> kept = written.known(tables, spec);
+      if (kept.isEmpty()) {
         return Optional.empty();
       }
-      if (!StageFrames.knownEmptyOverLocalData(known.get())) {
-        dates.add(known.get());
-      }
+      dates.add(kept.get());
     }
     return Optional.of(dates.stream().reduce(Dataset::union).orElseGet(() -> tables.noRows(spec)));
   }

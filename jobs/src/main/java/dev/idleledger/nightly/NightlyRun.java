@@ -17,6 +17,7 @@ import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.NightWrites;
 import dev.idleledger.spark.QuerySettings;
 import dev.idleledger.spark.WrittenRows;
+import dev.idleledger.tables.RecommendationTables;
 import dev.idleledger.tickets.TicketRunResult;
 import dev.idleledger.tickets.TicketStage;
 import java.time.Instant;
@@ -32,6 +33,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -202,8 +205,11 @@ public final class NightlyRun {
           recommendWindow(n, recommend).stream().mapToLong(d -> rawBytes.getOrDefault(d, 0L)).sum();
       QuerySettings.forInput(spark, config, windowBytes);
       JobDescriptions.stage(spark, runId, "recommend", n);
-      timed(n, "recommend", () -> recommend.run(n, quality, current, tonight));
+      // A new lake's first recommendations are written by tickets, with the tickets it files.
+      boolean leaveToTickets = n.equals(ticketNight) && ticketsActOnRecommendations();
+      timed(n, "recommend", () -> recommend.run(n, quality, current, tonight, leaveToTickets));
     }
+    Optional<Dataset<Row>> unwritten = recommend.takeUnwritten();
     Optional<String> notNewest =
         NewestNight.whyNotNewest(
             tables,
@@ -213,6 +219,7 @@ public final class NightlyRun {
             newestRecommended);
     Optional<LocalDate> ticketsFor = Optional.empty();
     if (notNewest.isPresent()) {
+      unwritten.ifPresent(rows -> tables.append(RecommendationTables.RECOMMENDATIONS, rows));
       Progress.line(
           "%s tickets: none filed, commented or closed: not the newest night (%s); its history is recorded",
           ticketNight, notNewest.get());
@@ -224,7 +231,8 @@ public final class NightlyRun {
           "tickets",
           () -> {
             TicketStage tickets = new TicketStage(spark, config);
-            TicketRunResult result = tickets.run(ticketNight, tickets.defaultTable(), false);
+            TicketRunResult result =
+                tickets.run(ticketNight, tickets.defaultTable(), false, unwritten);
             Progress.line("%s %s", ticketNight, result.summary());
             // A ticket that could not be filed does not stop the night; it is recorded as ERROR and
             // fails the exit code.
@@ -241,6 +249,13 @@ public final class NightlyRun {
     runInputs.record(manifests, runId);
     return new Night(
         runId, List.copyOf(published), List.copyOf(kept), List.copyOf(nights), ticketsFor);
+  }
+
+  /** Whether the ticket stage acts on this lake's {@code recommendations} table ({@code tickets.table} may name another). */
+  private boolean ticketsActOnRecommendations() {
+    return new TicketStage(spark, config)
+        .defaultTable()
+        .equals(tables.qualified(RecommendationTables.RECOMMENDATIONS));
   }
 
   /** The dates recommend reads for {@code night}: its window, ending that night. */

@@ -1,18 +1,24 @@
 package dev.idleledger.tickets;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+
 import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.sql.Timestamp;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * One Delta MERGE on {@code recommendation_id} writes every outcome of the night; only the ticket columns
- * change. An ERROR puts its reason in {@code ticket_error} and no link anywhere: {@code ticket_key} and
+ * change (rows the table does not hold yet are appended with theirs instead: {@link #append}). An ERROR puts its reason in {@code ticket_error} and no link anywhere: {@code ticket_key} and
  * {@code ticket_url} keep the ticket already filed, if any (null after a failed filing); the next successful
  * sync clears {@code ticket_error}. A {@code ticket_url} of the form {@code "error: <reason>"} (what releases before
  * {@code ticket_error} wrote on a failure) is cleared by the next sync.
@@ -39,20 +45,7 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
     if (outcomes.isEmpty()) {
       return;
     }
-    List<Row> rows =
-        outcomes.stream()
-            .map(
-                o ->
-                    RowFactory.create(
-                        o.recommendationId(),
-                        o.system().configName(),
-                        o.key(),
-                        o.url(),
-                        o.state().name(),
-                        o.error(),
-                        Timestamp.from(o.syncedAt())))
-            .toList();
-    Dataset<Row> updates = spark.createDataFrame(rows, SCHEMA);
+    Dataset<Row> updates = outcomesFrame(outcomes);
     String view = "ticket_outcomes_" + Long.toHexString(System.nanoTime());
     updates.createOrReplaceTempView(view);
     try {
@@ -93,6 +86,51 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
     } finally {
       spark.catalog().dropTempView(view);
     }
+  }
+
+  /**
+   * Appends recommendations the table does not hold yet (their ticket columns null, as {@link
+   * dev.idleledger.recommend.RecommendStage#takeUnwritten} leaves them), each with the ticket columns of its outcome,
+   * if any. That is what the MERGE of {@link #record} makes of a row whose ticket columns are null: the coalesces and
+   * the {@code ticket_url} CASE come to the outcome's values, the other columns are replaced by them. So the table
+   * reads as if the rows had been appended and the outcomes merged, in one commit instead of two and without reading
+   * the table.
+   */
+  void append(String table, Dataset<Row> unwritten, List<TicketOutcome> outcomes) {
+    String[] ticketColumns =
+        Arrays.stream(SCHEMA.fieldNames())
+            .filter(c -> !c.equals(Recommendations.RECOMMENDATION_ID))
+            .toArray(String[]::new);
+    Dataset<Row> rows =
+        unwritten
+            .drop(ticketColumns)
+            .join(
+                broadcast(outcomesFrame(outcomes)),
+                new String[] {Recommendations.RECOMMENDATION_ID},
+                "left")
+            .select(Arrays.stream(unwritten.columns()).map(c -> col(c)).toArray(Column[]::new));
+    try {
+      rows.writeTo(table).append();
+    } catch (NoSuchTableException e) {
+      throw new IllegalStateException("table vanished while writing: " + table, e);
+    }
+  }
+
+  private Dataset<Row> outcomesFrame(List<TicketOutcome> outcomes) {
+    List<Row> rows =
+        outcomes.stream()
+            .map(
+                o ->
+                    RowFactory.create(
+                        o.recommendationId(),
+                        o.system().configName(),
+                        o.key(),
+                        o.url(),
+                        o.state().name(),
+                        o.error(),
+                        Timestamp.from(o.syncedAt())))
+            .toList();
+    return spark.createDataFrame(rows, SCHEMA);
   }
 
   private static String keptUnlessNew(String column) {

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -54,7 +55,52 @@ public final class TicketStage {
   }
 
   public TicketRunResult run(LocalDate date, String recommendationsTable, boolean dryRun) {
-    List<RecommendationTicketView> recs = candidates(recommendationsTable, dryRun);
+    return run(date, recommendationsTable, dryRun, Optional.empty());
+  }
+
+  /**
+   * As {@link #run(LocalDate, String, boolean)}. {@code unwritten}: the night's recommendations for a table that holds
+   * none yet ({@link dev.idleledger.recommend.RecommendStage#takeUnwritten}, a new lake's first night: the table's
+   * columns, the ticket columns null). The candidates are read from them, and they are appended to the table with
+   * their outcomes in one commit (also on a dry run); when acting on them fails, they are appended without tickets
+   * and the failure goes on.
+   */
+  public TicketRunResult run(
+      LocalDate date,
+      String recommendationsTable,
+      boolean dryRun,
+      Optional<Dataset<Row>> unwritten) {
+    Acted acted;
+    if (unwritten.isPresent()) {
+      DeltaTicketWriteBack firstWrite = new DeltaTicketWriteBack(spark);
+      try {
+        acted = act(date, recommendationsTable, dryRun, views(unwritten.get()));
+      } catch (RuntimeException | Error e) {
+        firstWrite.append(recommendationsTable, unwritten.get(), List.of());
+        throw e;
+      }
+      firstWrite.append(recommendationsTable, unwritten.get(), acted.outcomes());
+    } else {
+      acted = act(date, recommendationsTable, dryRun, candidates(recommendationsTable, dryRun));
+      if (!dryRun) {
+        writeBack.record(recommendationsTable, acted.outcomes());
+      }
+    }
+    TicketRunResult result = acted.result();
+    Progress.line(
+        "%s%s",
+        result.summary(), dryRun ? " (dry run: " + result.planned().size() + " planned)" : "");
+    return result;
+  }
+
+  /** What acting on the candidates did: the counts, and the outcomes to record. */
+  private record Acted(TicketRunResult result, List<TicketOutcome> outcomes) {}
+
+  private Acted act(
+      LocalDate date,
+      String recommendationsTable,
+      boolean dryRun,
+      List<RecommendationTicketView> recs) {
     TicketPolicy policy = new TicketPolicy(settings.minMonthlySavings());
     boolean noSink = settings.sink() == TicketSinkKind.NONE;
     TicketSink sink = null;
@@ -132,9 +178,6 @@ public final class TicketStage {
         throw new IllegalStateException("tickets: " + e.getMessage(), e);
       }
     }
-    if (!dryRun) {
-      writeBack.record(recommendationsTable, outcomes);
-    }
     TicketRunResult result =
         new TicketRunResult(
             filed,
@@ -145,9 +188,7 @@ public final class TicketStage {
             skipped,
             List.copyOf(planned),
             List.copyOf(errors));
-    Progress.line(
-        "%s%s", result.summary(), dryRun ? " (dry run: " + planned.size() + " planned)" : "");
-    return result;
+    return new Acted(result, List.copyOf(outcomes));
   }
 
   /** Recommendations in a status that may need a ticket action; a small table, so read to the driver. */
@@ -167,11 +208,15 @@ public final class TicketStage {
               + Recommendations.TICKET_ERROR
               + " STRING)");
     }
+    return views(spark.table(table));
+  }
+
+  /** The recommendations of {@code recommendations} in a status that may need a ticket action, by id. */
+  private static List<RecommendationTicketView> views(Dataset<Row> recommendations) {
     Column[] columns =
         RecommendationTicketView.COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
     List<Row> rows =
-        spark
-            .table(table)
+        recommendations
             .select(columns)
             .where(col(Recommendations.STATUS).isin(RecommendationStatus.storedValues()))
             .collectAsList();

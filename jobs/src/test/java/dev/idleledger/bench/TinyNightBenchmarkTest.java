@@ -92,7 +92,7 @@ class TinyNightBenchmarkTest {
   }
 
   @Test
-  void eachSilverAndGoldTableIsCommittedOnceForTheTracesDateAndRunQualityOnceForTheNight() {
+  void eachSilverGoldAndRecommendationsTableIsCommittedOnceForTheNightAndRunQualityOnce() {
     Map<String, Integer> commits = result.deltaCommits();
     // CREATE TABLE, then the replace of 2026-11-28. The replace of 2026-11-27 (no input, nothing
     // there before) adds and removes no file, and Delta writes no commit for it.
@@ -110,6 +110,9 @@ class TinyNightBenchmarkTest {
     }
     // Every date's checks and recommend's, held by the night and written once at its end.
     assertEquals(1 + 1, commits.get("run_quality"), "run_quality in " + commits);
+    // A new lake's first recommendations are appended once, with the ticket the night files (no
+    // MERGE of the ticket columns after them).
+    assertEquals(1 + 1, commits.get("recommendations"), "recommendations in " + commits);
   }
 
   /**

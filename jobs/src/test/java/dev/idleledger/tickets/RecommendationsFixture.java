@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -64,17 +65,33 @@ final class RecommendationsFixture {
 
   /** Creates a fresh table holding {@code rows}; returns its qualified name. */
   static String table(SparkSession spark, List<Object[]> rows) {
-    TableSpec spec =
-        new TableSpec(
-            "recommendations_" + TABLES.incrementAndGet() + "_" + ProcessHandle.current().pid(),
-            RecommendationTables.RECOMMENDATIONS.comment(),
-            RecommendationTables.RECOMMENDATIONS.columns(),
-            null);
+    TableSpec spec = freshSpec();
     LakeTables tables = new LakeTables(spark, DATABASE);
+    tables.append(spec, frame(spark, rows));
+    return tables.qualified(spec);
+  }
+
+  /** Creates a fresh table holding no rows (a new lake's, before its first night); returns its qualified name. */
+  static String emptyTable(SparkSession spark) {
+    TableSpec spec = freshSpec();
+    LakeTables tables = new LakeTables(spark, DATABASE);
+    tables.ensure(spec);
+    return tables.qualified(spec);
+  }
+
+  /** {@code rows} as a frame of the table's columns. */
+  static Dataset<Row> frame(SparkSession spark, List<Object[]> rows) {
     List<Row> data = new ArrayList<>();
     rows.forEach(r -> data.add(RowFactory.create(r)));
-    tables.append(spec, spark.createDataFrame(data, spec.schema()));
-    return tables.qualified(spec);
+    return spark.createDataFrame(data, RecommendationTables.RECOMMENDATIONS.schema());
+  }
+
+  private static TableSpec freshSpec() {
+    return new TableSpec(
+        "recommendations_" + TABLES.incrementAndGet() + "_" + ProcessHandle.current().pid(),
+        RecommendationTables.RECOMMENDATIONS.comment(),
+        RecommendationTables.RECOMMENDATIONS.columns(),
+        null);
   }
 
   static Row row(SparkSession spark, String table, String id) {

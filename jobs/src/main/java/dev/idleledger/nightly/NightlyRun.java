@@ -251,7 +251,10 @@ public final class NightlyRun {
         runId, List.copyOf(published), List.copyOf(kept), List.copyOf(nights), ticketsFor);
   }
 
-  /** Whether the ticket stage acts on this lake's {@code recommendations} table ({@code tickets.table} may name another). */
+  /**
+   * Whether the ticket stage acts on this lake's {@code recommendations} table ({@code tickets.table} may name
+   * another).
+   */
   private boolean ticketsActOnRecommendations() {
     return new TicketStage(spark, config)
         .defaultTable()

@@ -18,9 +18,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * One Delta MERGE on {@code recommendation_id} writes every outcome of the night; only the ticket columns
- * change (rows the table does not hold yet are appended with theirs instead: {@link #append}). An ERROR puts its reason in {@code ticket_error} and no link anywhere: {@code ticket_key} and
- * {@code ticket_url} keep the ticket already filed, if any (null after a failed filing); the next successful
- * sync clears {@code ticket_error}. A {@code ticket_url} of the form {@code "error: <reason>"} (what releases before
+ * change (rows the table does not hold yet are appended with theirs instead: {@link #append}). An ERROR puts
+ * its reason in {@code ticket_error} and no link anywhere: {@code ticket_key} and {@code ticket_url} keep the
+ * ticket already filed, if any (null after a failed filing); the next successful sync clears
+ * {@code ticket_error}. A {@code ticket_url} of the form {@code "error: <reason>"} (what releases before
  * {@code ticket_error} wrote on a failure) is cleared by the next sync.
  */
 final class DeltaTicketWriteBack implements TicketWriteBack {

@@ -160,6 +160,16 @@ public final class QualityRecorder {
         QualityTables.QUARANTINE, rejected, ofSource, "the rows of " + source + " on " + date);
   }
 
+  /**
+   * Replaces this date's rejected rows of the source with none, for a read whose own counts say it rejected nothing
+   * (no row quarantined, no file unusable). No query over the read's rows runs, and a table that holds no file is
+   * not written at all; a re-run over a corrected input still takes the date's earlier rejects away.
+   */
+  public void writeNoQuarantine(String source) {
+    writeQuarantine(
+        source, tables.spark().createDataFrame(List.of(), QualityTables.QUARANTINE.schema()));
+  }
+
   /** Flushes the collected checks to the log (written now, or held for the night); then fails the run if any failed. */
   public void flushAndFailIfAnyFailed() {
     flush();

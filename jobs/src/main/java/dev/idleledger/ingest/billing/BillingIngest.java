@@ -73,6 +73,9 @@ public final class BillingIngest implements AutoCloseable {
   /** Accounting status of a raw row. */
   private static final String STATUS = "status";
 
+  /** The status of a rejected row that is not a duplicate line: it goes to the quarantine. */
+  private static final String QUARANTINED = "quarantined";
+
   private final SparkSession spark;
   private final LedgerConfig config;
   private final LakeTables tables;
@@ -228,8 +231,14 @@ public final class BillingIngest implements AutoCloseable {
       writtenRows.wrote(SilverTables.BILLING_POD_SPLIT, splits);
       List<SourceAccounting> accountings = new ArrayList<>();
       for (SourceRun run : runs.values()) {
-        quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
         RowClasses rowClasses = classes.get(run.source());
+        // The classification counted the rejected lines: with none, and no file rejected, the
+        // (empty) rejects are not looked for again, nor written.
+        if (rowClasses.quarantinedRows() == 0 && run.raw().rejected().isEmpty()) {
+          quality.writeNoQuarantine(run.qualitySource());
+        } else {
+          quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
+        }
         SourceAccounting accounting = account(run, rowClasses.byStatus(), merged);
         String rejectedWhy = rejectedFiles(run);
         quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedWhy);
@@ -423,7 +432,7 @@ public final class BillingIngest implements AutoCloseable {
    */
   private SourceAccounting account(SourceRun run, Map<String, Long> byStatus, Dataset<Row> merged) {
     long duplicateLines = byStatus.getOrDefault("duplicate", 0L);
-    long quarantinedRows = byStatus.getOrDefault("quarantined", 0L);
+    long quarantinedRows = byStatus.getOrDefault(QUARANTINED, 0L);
     long instanceRows = byStatus.getOrDefault("instance", 0L);
     long notGpuRows = byStatus.getOrDefault("not_gpu", 0L);
     long rejectedFiles = run.raw().rejected().size();
@@ -478,7 +487,12 @@ public final class BillingIngest implements AutoCloseable {
       Map<String, Long> byStatus,
       List<Row> notGpuKinds,
       Row otherCurrency,
-      long instanceRowsReachingDate) {}
+      long instanceRowsReachingDate) {
+    /** Rows rejected (not duplicate lines): exactly the rows the date's quarantine gets from this source. */
+    long quarantinedRows() {
+      return byStatus.getOrDefault(QUARANTINED, 0L);
+    }
+  }
 
   private RowClasses classify(SourceRun run, LocalDate date) {
     Column duplicate = col(DuplicateDeliveries.DUPLICATE_LINE);
@@ -500,7 +514,7 @@ public final class BillingIngest implements AutoCloseable {
         run.all()
             .groupBy(
                 when(duplicate, lit("duplicate"))
-                    .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit("quarantined"))
+                    .when(col(BillingCharges.REJECT_REASON).isNotNull(), lit(QUARANTINED))
                     .when(col(BillingCharges.IS_INSTANCE_HOUR), lit("instance"))
                     .otherwise(lit("not_gpu"))
                     .as(STATUS),

@@ -69,9 +69,6 @@ public final class KubeStateIngest {
       Dataset<Row> nodeInfo = writtenRows.toWrite(transform.nodeInfo(usable, date));
       tables.replaceDates(SilverTables.NODE_INFO, nodeInfo, List.of(date));
       writtenRows.wrote(SilverTables.NODE_INFO, nodeInfo);
-      quality.writeQuarantine(
-          SOURCE,
-          read.quarantine(samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
       Row totals =
           GlobalAggregate.of(
               samples,
@@ -82,6 +79,16 @@ public final class KubeStateIngest {
       long quarantined = totals.isNullAt(0) ? 0 : totals.getLong(0);
       long usableRows = totals.isNullAt(1) ? 0 : totals.getLong(1);
       long used = totals.getLong(2);
+      // Counted before the quarantine is written: a clean day's (empty) rejects are not looked
+      // for again, nor written.
+      if (quarantined == 0 && read.fileErrors().isEmpty()) {
+        quality.writeNoQuarantine(SOURCE);
+      } else {
+        quality.writeQuarantine(
+            SOURCE,
+            read.quarantine(
+                samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
+      }
       SourceAccounting accounting =
           read.accounting(SOURCE, used, quarantined, usableRows - used, 0);
       quality.recordAccounting(accounting, config.maxQuarantineShare);

@@ -2,6 +2,7 @@ package dev.idleledger.ingest.billing;
 
 import static dev.idleledger.ingest.billing.BillingFixtures.curUsage;
 import static dev.idleledger.ingest.billing.BillingFixtures.focusUsage;
+import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -489,5 +490,37 @@ class BillingIngestTest {
     Result r = run(DAY, "input.billing.cur=" + root);
     assertTrue(r.hours().isEmpty(), r.hours().toString());
     assertEquals(List.of(new SourceAccounting("billing.cur", 1, 0, 0, 0, 1)), r.accounting());
+  }
+
+  /**
+   * A bill whose bad line was corrected: the re-read counts no rejected line and writes no quarantine rows, and the
+   * date's reject from the first read is gone. The first read of a clean bill commits nothing to the quarantine.
+   */
+  @Test
+  void aCorrectedBillTakesTheDatesRejectsAway() throws IOException {
+    Path root = tmp.resolve("cur");
+    Path file = period(root, "2026-11").resolve("cur.csv");
+    String quarantineOfDay =
+        "SELECT source FROM " + DB + ".quarantine WHERE date = DATE'" + DAY + "'";
+    Files.writeString(
+        file,
+        BillingFixtures.csv(curUsage(), curUsage(CurLineItems.START, "2026-13-01T10:00:00Z")));
+    Result first = run(DAY, "input.billing.cur=" + root);
+    assertEquals(1, first.quarantine().size(), first.quarantine().toString());
+
+    Files.writeString(file, BillingFixtures.csv(curUsage()));
+    Result corrected = run(DAY, "input.billing.cur=" + root);
+
+    assertEquals(
+        List.of(new SourceAccounting("billing.cur", 1, 1, 0, 0, 0)), corrected.accounting());
+    assertEquals(List.of(), spark.sql(quarantineOfDay).collectAsList());
+    // Taken away by a DELETE of the date's billing rejects, with no query over the bill's lines.
+    assertEquals(
+        "DELETE",
+        spark
+            .sql("DESCRIBE HISTORY " + DB + ".quarantine")
+            .orderBy(col("version").desc())
+            .first()
+            .getAs("operation"));
   }
 }

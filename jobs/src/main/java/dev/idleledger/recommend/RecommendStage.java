@@ -3,14 +3,17 @@ package dev.idleledger.recommend;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.attribute.GpuHourlyTable;
 import dev.idleledger.config.InstanceCatalog;
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.quality.QualityRecorder;
+import dev.idleledger.spark.GlobalAggregate;
 import dev.idleledger.spark.LakeTables;
 import dev.idleledger.spark.NightWrites;
 import dev.idleledger.spark.StageFrames;
@@ -202,9 +205,14 @@ public final class RecommendStage {
       CombinedSavings.publish(tables);
     }
 
-    long triggered = night.where(col(History.TRIGGERED)).count();
-    long resolved =
-        night.where(col(History.STATUS).equalTo(RecommendationStatus.RESOLVED.name())).count();
+    // Both counts in one query over the kept night.
+    Row counts =
+        GlobalAggregate.of(
+            night,
+            count(when(col(History.TRIGGERED), lit(1))),
+            count(when(col(History.STATUS).equalTo(RecommendationStatus.RESOLVED.name()), lit(1))));
+    long triggered = counts.getLong(0);
+    long resolved = counts.getLong(1);
     quality.recordValue(
         QUALITY_CHECK,
         "recommend",

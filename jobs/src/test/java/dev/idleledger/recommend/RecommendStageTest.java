@@ -38,6 +38,7 @@ class RecommendStageTest {
   private static List<String> rerunHistory;
   private static List<RecommendStage.TopRecommendation> top;
   private static List<Row> resolved;
+  private static List<String> nightChecks;
 
   @BeforeAll
   static void runNights() {
@@ -92,14 +93,27 @@ class RecommendStageTest {
     tables.replaceDates(GpuHourlyTable.SPEC, f.gpuHourly(spark, config), day);
 
     RecommendStage stage = new RecommendStage(spark, config, catalog);
-    stage.run(D, new QualityRecorder(tables, "run-1", D));
+    QualityRecorder firstChecks = new QualityRecorder(tables, "run-1", D);
+    stage.run(D, firstChecks);
+    firstChecks.flush();
     firstRecommendations = snapshot(tables, RecommendationTables.RECOMMENDATIONS);
     firstHistory = snapshot(tables, RecommendationTables.HISTORY);
     top = stage.top(5);
     stage.run(D, new QualityRecorder(tables, "run-2", D));
     rerunRecommendations = snapshot(tables, RecommendationTables.RECOMMENDATIONS);
     rerunHistory = snapshot(tables, RecommendationTables.HISTORY);
-    stage.run(D.plusDays(3), new QualityRecorder(tables, "run-3", D.plusDays(3)));
+    QualityRecorder quietChecks = new QualityRecorder(tables, "run-3", D.plusDays(3));
+    stage.run(D.plusDays(3), quietChecks);
+    quietChecks.flush();
+    nightChecks =
+        spark
+            .sql(
+                "SELECT concat_ws(' | ', run_id, CAST(value AS STRING), detail) FROM "
+                    + "recommend_stage_test.run_quality WHERE check = 'recommendations' ORDER BY run_id")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .toList();
     resolved = tables.read(RecommendationTables.RECOMMENDATIONS).orderBy("kind").collectAsList();
   }
 
@@ -118,6 +132,18 @@ class RecommendStageTest {
     assertEquals("c1/big", top.get(0).who());
     assertEquals("research: research/nb", top.get(1).who());
     assertEquals((150 - 10 - 60) * 60 * 0.01 * 30, top.get(1).monthlySavings(), 1e-6);
+  }
+
+  /** The night's check counts what it triggered and what it resolved: both on D, both resolved three nights on. */
+  @Test
+  void eachNightsCheckCountsTriggeredAndResolvedRecommendations() {
+    assertEquals(
+        List.of(
+            "run-1 | 2.0 | 2 recommendations triggered over 2026-11-04..2026-11-05 (1 of 2 days with data),"
+                + " 0 resolved tonight",
+            "run-3 | 0.0 | 0 recommendations triggered over 2026-11-07..2026-11-08 (0 of 2 days with data),"
+                + " 2 resolved tonight"),
+        nightChecks);
   }
 
   @Test

@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,6 +74,10 @@ public final class BillingIngest implements AutoCloseable {
   /** Accounting status of a raw row. */
   private static final String STATUS = "status";
 
+  /** SHA-256 of the empty string, in lower-case hex as Spark's sha2 gives it. */
+  private static final String SHA256_OF_NOTHING =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
   /** The status of a rejected row that is not a duplicate line: it goes to the quarantine. */
   private static final String QUARANTINED = "quarantined";
 
@@ -85,6 +90,13 @@ public final class BillingIngest implements AutoCloseable {
 
   private final Map<BillingSource, Map<LocalDate, List<String>>> listings =
       new EnumMap<>(BillingSource.class);
+
+  /**
+   * How many good instance-time lines of each source reach a date, as {@link #run} counted them for it: the {@link
+   * #linesFingerprint} of a source none of whose lines reaches the date needs no query.
+   */
+  private final Map<LocalDate, Map<BillingSource, Long>> linesReaching = new HashMap<>();
+
   private Map<BillingSource, SourceRead> reads;
 
   public BillingIngest(SparkSession spark, LedgerConfig config) {
@@ -154,7 +166,15 @@ public final class BillingIngest implements AutoCloseable {
    */
   public String linesFingerprint(LocalDate date) {
     StringBuilder all = new StringBuilder();
+    Map<BillingSource, Long> counted = linesReaching.getOrDefault(date, Map.of());
     for (Map.Entry<BillingSource, SourceRead> e : reads().entrySet()) {
+      all.append(e.getValue().qualitySource()).append(' ');
+      if (counted.getOrDefault(e.getKey(), -1L) == 0) {
+        // The query's answer over no line: a count of 0, and the hash of the empty string
+        // (concat_ws over no hashes).
+        all.append("0 ").append(SHA256_OF_NOTHING).append('\n');
+        continue;
+      }
       Row r =
           chargesOf(e.getValue(), date)
               .filter(not(col(DuplicateDeliveries.DUPLICATE_LINE)))
@@ -162,12 +182,7 @@ public final class BillingIngest implements AutoCloseable {
               .select(sha2(col(BillingCharges.RAW), 256).as("h"))
               .agg(sha2(concat_ws(",", array_sort(collect_list(col("h")))), 256), count(lit(1)))
               .first();
-      all.append(e.getValue().qualitySource())
-          .append(' ')
-          .append(r.getLong(1))
-          .append(' ')
-          .append(r.getString(0))
-          .append('\n');
+      all.append(r.getLong(1)).append(' ').append(r.getString(0)).append('\n');
     }
     return all.toString().isEmpty()
         ? "no billing source"
@@ -199,6 +214,9 @@ public final class BillingIngest implements AutoCloseable {
     Map<BillingSource, RowClasses> classes = new EnumMap<>(BillingSource.class);
     runs.forEach((source, run) -> classes.put(source, classify(run, date)));
     runs.forEach((source, run) -> refuseOtherCurrency(run, classes.get(source)));
+    Map<BillingSource, Long> reaching = new EnumMap<>(BillingSource.class);
+    classes.forEach((source, c) -> reaching.put(source, c.instanceRowsReachingDate()));
+    linesReaching.put(date, reaching);
     // A date the bill does not reach yet (the newest day before its export lands, a day before the
     // fleet existed): counted in the classification's one query, its instance-hours are known to be
     // none, and the writes and checks over them need no job.

@@ -523,4 +523,33 @@ class BillingIngestTest {
             .first()
             .getAs("operation"));
   }
+
+  /**
+   * The fingerprint of the billing lines that price a date, asked before and after the date's ingest counted them:
+   * the same for the trace's 27th, which no line reaches (worked out without a query once counted), and for its 28th,
+   * which two instance lines reach.
+   */
+  @Test
+  void aDatesLinesFingerprintIsTheSameWhetherOrNotItsIngestCountedItsLines() {
+    Path cur = TestSpark.sharedDir().resolve("data/h100-trace/billing/cur");
+    LedgerConfig config = TestSpark.config("catalog.database=" + DB, "input.billing.cur=" + cur);
+    LocalDate none = LocalDate.of(2026, 11, 27);
+    LocalDate traced = LocalDate.of(2026, 11, 28);
+    List<LocalDate> night = List.of(none, traced);
+    String noneAsked;
+    String tracedAsked;
+    try (BillingIngest asked = new BillingIngest(spark, config, night)) {
+      noneAsked = asked.linesFingerprint(none);
+      tracedAsked = asked.linesFingerprint(traced);
+    }
+    try (BillingIngest counted = new BillingIngest(spark, config, night)) {
+      for (LocalDate d : night) {
+        counted.run(d, new QualityRecorder(new LakeTables(spark, config), "fp-" + d, d));
+      }
+      assertEquals(noneAsked, counted.linesFingerprint(none));
+      assertEquals(tracedAsked, counted.linesFingerprint(traced));
+    }
+    assertTrue(noneAsked.startsWith("billing.cur 0 "), noneAsked);
+    assertTrue(tracedAsked.startsWith("billing.cur 2 "), tracedAsked);
+  }
 }

@@ -7,8 +7,8 @@ import dev.idleledger.ingest.kube.KubeStateIngest;
 import dev.idleledger.ingest.series.SampleArchive;
 import dev.idleledger.ingest.telemetry.TelemetryIngest;
 import dev.idleledger.spark.LakeTables;
+import dev.idleledger.testing.DeltaHistory;
 import dev.idleledger.testing.TestSpark;
-import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,14 +91,7 @@ class CleanReadQuarantineTest {
   }
 
   private List<String> operations(String db) {
-    return DeltaTable.forName(spark, db + ".quarantine")
-        .history()
-        .orderBy("version")
-        .select("operation")
-        .collectAsList()
-        .stream()
-        .map(r -> r.getString(0))
-        .toList();
+    return DeltaHistory.operations(spark, db + ".quarantine");
   }
 
   private static String missingTimestamp(String runId, String source) {

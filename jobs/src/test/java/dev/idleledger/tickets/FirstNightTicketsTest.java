@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.tables.RecommendationTables.Recommendations;
+import dev.idleledger.testing.DeltaHistory;
 import dev.idleledger.testing.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,13 +118,6 @@ class FirstNightTicketsTest {
   }
 
   private List<String> operations(String table) {
-    return spark
-        .sql("DESCRIBE HISTORY " + table)
-        .orderBy("version")
-        .select("operation")
-        .collectAsList()
-        .stream()
-        .map(r -> r.getString(0))
-        .toList();
+    return DeltaHistory.operations(spark, table);
   }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -161,13 +162,17 @@ public final class QualityRecorder {
   }
 
   /**
-   * Replaces this date's rejected rows of the source with none, for a read whose own counts say it rejected nothing
-   * (no row quarantined, no file unusable). No query over the read's rows runs, and a table that holds no file is
-   * not written at all; a re-run over a corrected input still takes the date's earlier rejects away.
+   * {@link #writeQuarantine(String, Dataset)} for a read that has counted what it rejected ({@code rejectedCount}:
+   * rows quarantined plus files unusable). With none, the date's rows of the source are replaced by none without
+   * building or running {@code rejected}'s query: a table that holds no file is not written at all, and a re-run over
+   * a corrected input still takes the date's earlier rejects away.
    */
-  public void writeNoQuarantine(String source) {
+  public void writeQuarantine(String source, long rejectedCount, Supplier<Dataset<Row>> rejected) {
     writeQuarantine(
-        source, tables.spark().createDataFrame(List.of(), QualityTables.QUARANTINE.schema()));
+        source,
+        rejectedCount > 0
+            ? rejected.get()
+            : tables.spark().createDataFrame(List.of(), QualityTables.QUARANTINE.schema()));
   }
 
   /** Flushes the collected checks to the log (written now, or held for the night); then fails the run if any failed. */

@@ -186,10 +186,18 @@ public final class LakeTables {
       return;
     }
     Column[] ordered = Arrays.stream(spec.columnNames()).map(n -> col(n)).toArray(Column[]::new);
+    appendTo(qualified(spec), rows.select(ordered));
+  }
+
+  /**
+   * Appends {@code rows} to the catalog table named {@code table} in one commit, as they are: for a writer that knows
+   * the table by name, not by {@link TableSpec} (the ticket stage's {@code tickets.table}).
+   */
+  public static void appendTo(String table, Dataset<Row> rows) {
     try {
-      rows.select(ordered).writeTo(qualified(spec)).append();
+      rows.writeTo(table).append();
     } catch (NoSuchTableException e) {
-      throw new IllegalStateException("table vanished while writing: " + qualified(spec), e);
+      throw new IllegalStateException("table vanished while writing: " + table, e);
     }
   }
 

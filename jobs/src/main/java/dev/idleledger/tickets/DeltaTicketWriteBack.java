@@ -3,6 +3,7 @@ package dev.idleledger.tickets;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
+import dev.idleledger.spark.LakeTables;
 import dev.idleledger.tables.RecommendationTables.Recommendations;
 import java.sql.Timestamp;
 import java.util.Arrays;
@@ -12,7 +13,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -110,11 +110,7 @@ final class DeltaTicketWriteBack implements TicketWriteBack {
                 new String[] {Recommendations.RECOMMENDATION_ID},
                 "left")
             .select(Arrays.stream(unwritten.columns()).map(c -> col(c)).toArray(Column[]::new));
-    try {
-      rows.writeTo(table).append();
-    } catch (NoSuchTableException e) {
-      throw new IllegalStateException("table vanished while writing: " + table, e);
-    }
+    LakeTables.appendTo(table, rows);
   }
 
   private Dataset<Row> outcomesFrame(List<TicketOutcome> outcomes) {

@@ -252,11 +252,10 @@ public final class BillingIngest implements AutoCloseable {
         RowClasses rowClasses = classes.get(run.source());
         // The classification counted the rejected lines: with none, and no file rejected, the
         // (empty) rejects are not looked for again, nor written.
-        if (rowClasses.quarantinedRows() == 0 && run.raw().rejected().isEmpty()) {
-          quality.writeNoQuarantine(run.qualitySource());
-        } else {
-          quality.writeQuarantine(run.qualitySource(), quarantineRows(run, date, quality.runId()));
-        }
+        quality.writeQuarantine(
+            run.qualitySource(),
+            rowClasses.quarantinedRows() + run.raw().rejected().size(),
+            () -> quarantineRows(run, date, quality.runId()));
         SourceAccounting accounting = account(run, rowClasses.byStatus(), merged);
         String rejectedWhy = rejectedFiles(run);
         quality.recordAccounting(accounting, config.maxQuarantineShare, rejectedWhy);

@@ -81,14 +81,12 @@ public final class KubeStateIngest {
       long used = totals.getLong(2);
       // Counted before the quarantine is written: a clean day's (empty) rejects are not looked
       // for again, nor written.
-      if (quarantined == 0 && read.fileErrors().isEmpty()) {
-        quality.writeNoQuarantine(SOURCE);
-      } else {
-        quality.writeQuarantine(
-            SOURCE,
-            read.quarantine(
-                samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
-      }
+      quality.writeQuarantine(
+          SOURCE,
+          quarantined + read.fileErrors().size(),
+          () ->
+              read.quarantine(
+                  samples.filter(col(REASON).isNotNull()), date, quality.runId(), SOURCE));
       SourceAccounting accounting =
           read.accounting(SOURCE, used, quarantined, usableRows - used, 0);
       quality.recordAccounting(accounting, config.maxQuarantineShare);

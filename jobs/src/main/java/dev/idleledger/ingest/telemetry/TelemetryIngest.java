@@ -99,15 +99,17 @@ public final class TelemetryIngest {
       }
       // A clean archive has nothing to quarantine: then the (empty) rows are not looked for in
       // another full scan, nor written.
-      if (rules.quarantined() == 0 && read.fileErrors().isEmpty()) {
-        quality.writeNoQuarantine(SOURCE);
-      } else {
-        Dataset<Row> rejected =
-            rules.quarantined() > 0
-                ? classified.filter(col(REASON).isNotNull())
-                : classified.limit(0);
-        quality.writeQuarantine(SOURCE, read.quarantine(rejected, date, quality.runId(), SOURCE));
-      }
+      quality.writeQuarantine(
+          SOURCE,
+          rules.quarantined() + read.fileErrors().size(),
+          () ->
+              read.quarantine(
+                  rules.quarantined() > 0
+                      ? classified.filter(col(REASON).isNotNull())
+                      : classified.limit(0),
+                  date,
+                  quality.runId(),
+                  SOURCE));
       // Rows known empty, or kept, when written are not read back from the table to be summed.
       Dataset<Row> written =
           wroteNothing ? gpuSamples : writtenRows.ofDate(tables, SilverTables.GPU_SAMPLES, date);

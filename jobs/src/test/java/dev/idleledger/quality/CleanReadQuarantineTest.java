@@ -1,6 +1,7 @@
 package dev.idleledger.quality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.idleledger.config.LedgerConfig;
 import dev.idleledger.ingest.kube.KubeStateIngest;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A read whose own counts show it rejected nothing writes no quarantine rows: on a lake without rejects the quarantine
  * table gets no commit beyond its creation, and a re-read of a corrected archive still takes the date's earlier
- * rejects of that source away, leaving the other source's. Telemetry and kube state here; billing in
+ * rejects of that source away, leaving the other source's. A read whose only reject is a file it could not read
+ * (no bad row) has still rejected something: that file is quarantined. Telemetry and kube state here; billing in
  * BillingIngestTest.
  */
 class CleanReadQuarantineTest {
@@ -129,6 +132,32 @@ class CleanReadQuarantineTest {
     // Clean again, over a table that holds files: nothing to take away, nothing committed.
     ingestTelemetry(db, telemetryArchive(false), "run-3");
     assertEquals(ops, operations(db));
+  }
+
+  /**
+   * A telemetry day of good rows only, beside a gzip archive cut short: the read rejects no row, but a file it could
+   * not read is a reject all the same.
+   */
+  @Test
+  void aReadWhoseOnlyRejectIsAnUnreadableFileQuarantinesThatFile() throws IOException {
+    String db = "clean_read_unreadable_file";
+    Path root = telemetryArchive(false);
+    Path day = root.resolve("dt=" + DATE);
+    Path whole = tmp.resolve("whole.prom");
+    SampleArchive.write(
+        whole,
+        ("DCGM_FI_PROF_GR_ENGINE_ACTIVE{" + GPU + "} 0.2" + at("2026-11-01T11:00:00Z") + "\n")
+            .repeat(200));
+    SampleArchive.gzip(whole, day.resolve("cut.prom.gz"));
+    byte[] gz = Files.readAllBytes(day.resolve("cut.prom.gz"));
+    Files.write(day.resolve("cut.prom.gz"), Arrays.copyOf(gz, gz.length - 30));
+
+    ingestTelemetry(db, root, "run-1");
+
+    List<String> rows = quarantined(db);
+    assertEquals(1, rows.size(), rows.toString());
+    assertTrue(rows.get(0).startsWith("run-1 telemetry corrupt gzip"), rows.get(0));
+    assertEquals(List.of("CREATE TABLE", "WRITE"), operations(db));
   }
 
   @Test

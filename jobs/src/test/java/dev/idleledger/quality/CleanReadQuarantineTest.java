@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -148,9 +147,7 @@ class CleanReadQuarantineTest {
         whole,
         ("DCGM_FI_PROF_GR_ENGINE_ACTIVE{" + GPU + "} 0.2" + at("2026-11-01T11:00:00Z") + "\n")
             .repeat(200));
-    SampleArchive.gzip(whole, day.resolve("cut.prom.gz"));
-    byte[] gz = Files.readAllBytes(day.resolve("cut.prom.gz"));
-    Files.write(day.resolve("cut.prom.gz"), Arrays.copyOf(gz, gz.length - 30));
+    SampleArchive.gzipCutShort(whole, day.resolve("cut.prom.gz"));
 
     ingestTelemetry(db, root, "run-1");
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +189,20 @@ public final class SampleArchive {
     try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
       out.write(Files.readAllBytes(plain));
       Files.delete(plain);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@link #gzip} with the last 30 bytes of the archive dropped: a file cut short in transfer, which no gzip reader
+   * can finish.
+   */
+  public static void gzipCutShort(Path plain, Path gz) {
+    gzip(plain, gz);
+    try {
+      byte[] whole = Files.readAllBytes(gz);
+      Files.write(gz, Arrays.copyOf(whole, whole.length - 30));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

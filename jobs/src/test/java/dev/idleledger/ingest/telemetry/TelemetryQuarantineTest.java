@@ -111,9 +111,7 @@ class TelemetryQuarantineTest {
         whole,
         "timestamp,metric,value,UUID\n"
             + ("2026-11-01T10:00:04Z," + GR + ",0.2,GPU-q\n").repeat(200));
-    SampleArchive.gzip(whole, day.resolve("corrupt.csv.gz"));
-    byte[] gz = Files.readAllBytes(day.resolve("corrupt.csv.gz"));
-    Files.write(day.resolve("corrupt.csv.gz"), Arrays.copyOf(gz, gz.length - 30));
+    SampleArchive.gzipCutShort(whole, day.resolve("corrupt.csv.gz"));
     Path parquetDir = root.resolve("scratch-parquet");
     SampleArchive.writeParquet(
         spark,

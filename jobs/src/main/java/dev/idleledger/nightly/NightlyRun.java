@@ -290,31 +290,44 @@ public final class NightlyRun {
   }
 
   /**
-   * {@code small}: the date's raw input is small ({@link QuerySettings#isSmall}), so its ingest keeps the silver rows
-   * it writes and attribute and rollup take them from memory instead of reading them back from the lake ({@link
-   * WrittenRows}). Returns what the date wrote, as far as it knows it.
+   * {@code small}: the date's raw input is small ({@link QuerySettings#isSmall}), so its sources ingest at once ({@link
+   * DateIngest}), its ingest keeps the silver rows it writes, and attribute and rollup take them from memory instead of
+   * reading them back from the lake ({@link WrittenRows}). Returns what the date wrote, as far as it knows it.
    */
   private WrittenRows publish(
       LocalDate date, String runId, BillingIngest billing, boolean small, QualityLog qualityLog) {
     long start = System.nanoTime();
     QualityRecorder quality = new QualityRecorder(tables, qualityLog, runId, date);
-    List<SourceAccounting> sources = new ArrayList<>();
-    JobDescriptions.stage(spark, runId, "ingest telemetry", date);
     // What the date's ingest replaced with nothing, the attribute and rollup read as empty local
     // frames (no file listing, queries folded on the driver): a date without input runs few jobs.
     // A small date's rows they take as written, from memory.
     WrittenRows writtenRows = WrittenRows.forDate(small);
-    new TelemetryIngest(spark, config)
-        .noting(writtenRows)
-        .run(date, quality)
-        .ifPresent(sources::add);
-    JobDescriptions.stage(spark, runId, "ingest kube", date);
-    new KubeStateIngest(spark, config)
-        .noting(writtenRows)
-        .run(date, quality)
-        .ifPresent(sources::add);
-    JobDescriptions.stage(spark, runId, "ingest billing", date);
-    sources.addAll(billing.run(date, quality, writtenRows));
+    // A small date's three sources ingest at once, a fleet-sized date's one after another.
+    List<SourceAccounting> sources =
+        DateIngest.run(
+            List.of(
+                new DateIngest.Source(
+                    TelemetryIngest.SOURCE,
+                    part -> {
+                      JobDescriptions.stage(spark, runId, "ingest telemetry", date);
+                      return new TelemetryIngest(spark, config)
+                          .noting(writtenRows).run(date, part).stream().toList();
+                    }),
+                new DateIngest.Source(
+                    KubeStateIngest.SOURCE,
+                    part -> {
+                      JobDescriptions.stage(spark, runId, "ingest kube", date);
+                      return new KubeStateIngest(spark, config)
+                          .noting(writtenRows).run(date, part).stream().toList();
+                    }),
+                new DateIngest.Source(
+                    "billing",
+                    part -> {
+                      JobDescriptions.stage(spark, runId, "ingest billing", date);
+                      return billing.run(date, part, writtenRows);
+                    })),
+            quality,
+            small);
     for (SourceAccounting a : sources) {
       Progress.line(
           "%s ingest %-14s read %,d used %,d quarantined %,d duplicate %,d",

@@ -32,6 +32,13 @@ public final class QualityRecorder {
   private final List<String> failures = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
 
+  /**
+   * Held while a date's rejected rows are replaced, by this recorder and every {@link #part} of it: the sources of a
+   * date share the quarantine table and its date partition, and two Delta commits that each replace rows of the same
+   * partition conflict (the later one fails) even when their sources differ.
+   */
+  private final Object quarantineWrites;
+
   /** A recorder whose every flush is a commit of its own. */
   public QualityRecorder(LakeTables tables, String runId, LocalDate date) {
     this(tables, QualityLog.direct(tables), runId, date);
@@ -39,10 +46,47 @@ public final class QualityRecorder {
 
   /** A recorder whose flushes go to {@code log} (a night's, held for one commit). */
   public QualityRecorder(LakeTables tables, QualityLog log, String runId, LocalDate date) {
+    this(tables, log, runId, date, new Object());
+  }
+
+  private QualityRecorder(
+      LakeTables tables, QualityLog log, String runId, LocalDate date, Object quarantineWrites) {
     this.tables = tables;
     this.log = log;
     this.runId = runId;
     this.date = date;
+    this.quarantineWrites = quarantineWrites;
+  }
+
+  /**
+   * A recorder for one source of this date while the date's sources ingest at once, each on a thread of its own: it
+   * collects that source's checks apart from the others', to be taken back in source order ({@link #absorb}), so the
+   * date's checks and its first failure do not depend on which source finished first. Its quarantine writes take turns
+   * with this recorder's and its other parts'.
+   */
+  public QualityRecorder part() {
+    return new QualityRecorder(tables, log, runId, date, quarantineWrites);
+  }
+
+  /** Takes a {@link #part}'s checks, failures and warnings, after this recorder's own. */
+  public void absorb(QualityRecorder part) {
+    if (!part.date.equals(date) || !part.runId.equals(runId)) {
+      throw new IllegalArgumentException(
+          "checks of run "
+              + part.runId
+              + " on "
+              + part.date
+              + " are not of "
+              + runId
+              + " on "
+              + date);
+    }
+    checks.addAll(part.checks);
+    failures.addAll(part.failures);
+    warnings.addAll(part.warnings);
+    part.checks.clear();
+    part.failures.clear();
+    part.warnings.clear();
   }
 
   public String runId() {
@@ -157,8 +201,10 @@ public final class QualityRecorder {
         col(Quarantine.DATE)
             .equalTo(lit(Date.valueOf(date)))
             .and(col(Quarantine.SOURCE).equalTo(lit(source)));
-    tables.replaceWhere(
-        QualityTables.QUARANTINE, rejected, ofSource, "the rows of " + source + " on " + date);
+    synchronized (quarantineWrites) {
+      tables.replaceWhere(
+          QualityTables.QUARANTINE, rejected, ofSource, "the rows of " + source + " on " + date);
+    }
   }
 
   /**

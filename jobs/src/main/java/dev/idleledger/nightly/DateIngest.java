@@ -20,14 +20,16 @@ import java.util.function.Function;
  * (issue #20). A fleet-sized date runs them one after another: there the executors are busy with data, and three
  * sources at once would only hold three sources' memory at the same time.
  *
- * <p>Either way the outcome is the one of one source after another:
+ * <p>At once, the outcome is the one of one source after another:
  *
  * <ul>
  *   <li>each source records its checks on a {@link QualityRecorder#part part} of the date's recorder, taken back in
- *       source order, so the date's checks and its first failed check are the same whichever source finished first;
+ *       source order, so the date's checks and its first failed check are the same whichever source finished first
+ *       (and the parts take turns replacing their rows of the shared quarantine table);
  *   <li>a source that throws does not stop the others while they write: the date waits for every source, so each
  *       table is left as its last commit left it, then throws the first source's exception in source order, the
- *       others' suppressed in it. (One after another, the sources after a failed one do not run.)
+ *       others' suppressed in it. One after another, as before, the sources after a failed one do not run. An
+ *       {@link Error} (the JVM out of memory, say) is not a source's failure and ends the night as it came.
  * </ul>
  *
  * <p>Spark's settings are the session's, shared by the threads: the telemetry ingest turns off object-hash aggregation
@@ -69,7 +71,6 @@ final class DateIngest {
   private record Outcome(List<SourceAccounting> read, RuntimeException failure) {
     static Outcome of(Throwable thrown) {
       if (thrown instanceof Error e) {
-        // The JVM's trouble (out of memory, say) is not the source's: it ends the night as it came.
         throw e;
       }
       return new Outcome(

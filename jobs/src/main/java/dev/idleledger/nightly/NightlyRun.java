@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -306,26 +307,21 @@ public final class NightlyRun {
     List<SourceAccounting> sources =
         DateIngest.run(
             List.of(
-                new DateIngest.Source(
+                described(
+                    runId,
+                    date,
                     TelemetryIngest.SOURCE,
-                    part -> {
-                      JobDescriptions.stage(spark, runId, "ingest telemetry", date);
-                      return new TelemetryIngest(spark, config)
-                          .noting(writtenRows).run(date, part).stream().toList();
-                    }),
-                new DateIngest.Source(
+                    part ->
+                        new TelemetryIngest(spark, config)
+                            .noting(writtenRows).run(date, part).stream().toList()),
+                described(
+                    runId,
+                    date,
                     KubeStateIngest.SOURCE,
-                    part -> {
-                      JobDescriptions.stage(spark, runId, "ingest kube", date);
-                      return new KubeStateIngest(spark, config)
-                          .noting(writtenRows).run(date, part).stream().toList();
-                    }),
-                new DateIngest.Source(
-                    "billing",
-                    part -> {
-                      JobDescriptions.stage(spark, runId, "ingest billing", date);
-                      return billing.run(date, part, writtenRows);
-                    })),
+                    part ->
+                        new KubeStateIngest(spark, config)
+                            .noting(writtenRows).run(date, part).stream().toList()),
+                described(runId, date, "billing", part -> billing.run(date, part, writtenRows))),
             quality,
             small);
     for (SourceAccounting a : sources) {
@@ -360,6 +356,20 @@ public final class NightlyRun {
     Progress.line(
         "%s published in %.1f s (run %s)", date, (System.nanoTime() - start) / 1e9, runId);
     return writtenRows;
+  }
+
+  /** A source's ingest whose Spark jobs are described as "ingest {source} {date}", on whichever thread it runs. */
+  private DateIngest.Source described(
+      String runId,
+      LocalDate date,
+      String source,
+      Function<QualityRecorder, List<SourceAccounting>> ingest) {
+    return new DateIngest.Source(
+        source,
+        part -> {
+          JobDescriptions.stage(spark, runId, "ingest " + source, date);
+          return ingest.apply(part);
+        });
   }
 
   private void timed(LocalDate date, String stage, Runnable work) {

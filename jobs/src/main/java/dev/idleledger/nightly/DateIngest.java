@@ -85,7 +85,7 @@ final class DateIngest {
       try {
         outcomes.add(new Outcome(sources.get(i).ingest().apply(parts.get(i)), null));
       } catch (RuntimeException e) {
-        outcomes.add(Outcome.of(e));
+        outcomes.add(new Outcome(List.of(), e));
         break;
       }
     }

@@ -75,28 +75,19 @@ class DateIngestTest {
     QualityRecorder quality = recorder();
 
     IllegalStateException thrown =
-        assertThrows(
-            IllegalStateException.class,
-            () ->
-                DateIngest.run(
-                    List.of(
-                        new DateIngest.Source(
-                            "telemetry",
-                            part -> {
-                              await(bothFailed);
-                              spark
-                                  .range(5)
-                                  .write()
-                                  .format("delta")
-                                  .save(telemetryTable.toString());
-                              part.recordValue(
-                                  "coverage", "telemetry", 0, 1.0, false, "after the others");
-                              return List.of(accounting("telemetry", 5));
-                            }),
-                        failingSource("kube", kubeFailure, bothFailed),
-                        failingSource("billing", billingFailure, bothFailed)),
-                    quality,
-                    true));
+        failureOf(
+            true,
+            quality,
+            new DateIngest.Source(
+                "telemetry",
+                part -> {
+                  await(bothFailed);
+                  spark.range(5).write().format("delta").save(telemetryTable.toString());
+                  part.recordValue("coverage", "telemetry", 0, 1.0, false, "after the others");
+                  return List.of(accounting("telemetry", 5));
+                }),
+            failingSource("kube", kubeFailure, bothFailed),
+            failingSource("billing", billingFailure, bothFailed));
 
     assertSame(kubeFailure, thrown, "the first failure in source order");
     assertEquals(List.of(billingFailure), Arrays.asList(thrown.getSuppressed()));
@@ -111,31 +102,34 @@ class DateIngestTest {
     QualityRecorder quality = recorder();
 
     IllegalStateException thrown =
-        assertThrows(
-            IllegalStateException.class,
-            () ->
-                DateIngest.run(
-                    List.of(
-                        new DateIngest.Source(
-                            "telemetry",
-                            part -> {
-                              ran.add("telemetry");
-                              part.recordValue("coverage", "telemetry", 0, null, false, "none");
-                              return List.of(accounting("telemetry", 1));
-                            }),
-                        failingSource("kube", kubeFailure, new CountDownLatch(1)),
-                        new DateIngest.Source(
-                            "billing",
-                            part -> {
-                              ran.add("billing");
-                              return List.of(accounting("billing", 1));
-                            })),
-                    quality,
-                    false));
+        failureOf(
+            false,
+            quality,
+            new DateIngest.Source(
+                "telemetry",
+                part -> {
+                  ran.add("telemetry");
+                  part.recordValue("coverage", "telemetry", 0, null, false, "none");
+                  return List.of(accounting("telemetry", 1));
+                }),
+            failingSource("kube", kubeFailure, new CountDownLatch(1)),
+            new DateIngest.Source(
+                "billing",
+                part -> {
+                  ran.add("billing");
+                  return List.of(accounting("billing", 1));
+                }));
 
     assertSame(kubeFailure, thrown);
     assertEquals(List.of("telemetry"), ran);
     assertEquals(List.of("coverage (telemetry): none"), quality.failures());
+  }
+
+  /** What running {@code sources} (at once or not) threw; fails the test if it threw nothing. */
+  private static IllegalStateException failureOf(
+      boolean atOnce, QualityRecorder quality, DateIngest.Source... sources) {
+    return assertThrows(
+        IllegalStateException.class, () -> DateIngest.run(List.of(sources), quality, atOnce));
   }
 
   /**

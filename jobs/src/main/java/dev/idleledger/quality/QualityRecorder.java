@@ -214,11 +214,20 @@ public final class QualityRecorder {
    * a corrected input still takes the date's earlier rejects away.
    */
   public void writeQuarantine(String source, long rejectedCount, Supplier<Dataset<Row>> rejected) {
+    if (rejectedCount > 0) {
+      writeQuarantine(source, rejected.get());
+    } else {
+      clearQuarantine(source);
+    }
+  }
+
+  /**
+   * Takes away the date's rejected rows of the source (a read that rejected nothing): a DELETE when the quarantine
+   * has files, nothing when it has none.
+   */
+  public void clearQuarantine(String source) {
     writeQuarantine(
-        source,
-        rejectedCount > 0
-            ? rejected.get()
-            : tables.spark().createDataFrame(List.of(), QualityTables.QUARANTINE.schema()));
+        source, tables.spark().createDataFrame(List.of(), QualityTables.QUARANTINE.schema()));
   }
 
   /** Flushes the collected checks to the log (written now, or held for the night); then fails the run if any failed. */

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.ingest.NothingArchived;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.ingest.series.SeriesArchiveReader;
 import dev.idleledger.ingest.series.SeriesRead;
@@ -56,6 +57,18 @@ public final class KubeStateIngest {
     }
     SeriesRead read =
         new SeriesArchiveReader(spark).read(config.kubeRoot, date, KubeStateTransform.METRICS);
+    if (read.isEmpty()) {
+      return Optional.of(
+          NothingArchived.publish(
+              spark,
+              config,
+              date,
+              read,
+              SOURCE,
+              List.of(SilverTables.POD_INFO, SilverTables.NODE_INFO),
+              writtenRows,
+              quality));
+    }
     // Kube state is small: keep the labelled day in memory for the handful of queries below (a day
     // without samples is an empty local frame, which they fold on the driver: not cached).
     Dataset<Row> samples = StageFrames.hold(read.withLabels());

@@ -37,6 +37,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 import dev.idleledger.quality.QualityTables.Quarantine;
 import dev.idleledger.quality.SourceAccounting;
 import dev.idleledger.spark.OrderedColumns;
+import dev.idleledger.spark.StageFrames;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -79,6 +80,14 @@ public record SeriesRead(
 
   private static final StructType FILE_ERROR =
       new StructType().add(FILE, DataTypes.StringType).add(REASON, DataTypes.StringType);
+
+  /**
+   * True when the archive gave nothing for the date: no file with rows of it (the samples are an empty local frame)
+   * and no unusable file.
+   */
+  public boolean isEmpty() {
+    return fileErrors.isEmpty() && StageFrames.knownEmptyOverLocalData(samples);
+  }
 
   /** {@link #series(Column)} with the reader's own row rules (a reason on the row). */
   public Dataset<Row> series() {

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.idleledger.config.LedgerConfig;
+import dev.idleledger.ingest.NothingArchived;
 import dev.idleledger.ingest.SilverTables;
 import dev.idleledger.ingest.series.SeriesArchiveReader;
 import dev.idleledger.ingest.series.SeriesRead;
@@ -67,6 +68,18 @@ public final class TelemetryIngest {
     SeriesRead read =
         new SeriesArchiveReader(spark)
             .read(config.telemetryRoot, date, GpuSampleTransform.metrics());
+    if (read.isEmpty()) {
+      return Optional.of(
+          NothingArchived.publish(
+              spark,
+              config,
+              date,
+              read,
+              SOURCE,
+              List.of(SilverTables.GPU_SAMPLES),
+              writtenRows,
+              quality));
+    }
     // The series frame is small (one row per label set) and every query below broadcasts it:
     // compute it once, held in one partition (a broadcast frame is collected whole anyway), not in
     // the spark.shuffle_partitions its MIG window leaves, which made each read of it a job of 64
